@@ -1,0 +1,40 @@
+// The `rebalance` command's registry of subcommands. Each app/cmd_*.cc file
+// registers itself with a static Registrar, so adding a command touches no
+// other file. Commands only parse, call the library and print (STYLE.md).
+#ifndef REBALANCE_APP_COMMAND_H_
+#define REBALANCE_APP_COMMAND_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "rebalance/core/status.h"
+
+namespace rebalance::app {
+
+// Adds one subcommand to the root app. The subcommand's callback must call
+// SetExitCode (via Finish) with its outcome.
+using CommandAdder = std::function<void(CLI::App& root)>;
+
+struct Registrar {
+  Registrar(int order, CommandAdder adder);
+};
+
+std::vector<std::pair<int, CommandAdder>>& Commands();
+
+// Records the process exit code.
+void SetExitCode(int code);
+int ExitCode();
+
+// Prints `status` as "rebalance: error: ..." on stderr (if not ok) and sets
+// the exit code: 0 ok, 3 not converged, 130 cancelled, 2 otherwise.
+void Finish(const Status& status);
+
+// True once SIGINT was received; long loops poll it.
+bool Interrupted();
+
+}  // namespace rebalance::app
+
+#endif  // REBALANCE_APP_COMMAND_H_

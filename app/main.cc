@@ -1,0 +1,95 @@
+// rebalance: the command-line front door. Parses, calls the library, prints.
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "command.h"
+#include "rebalance/core/atomic_file.h"
+#include "rebalance/core/version.h"
+
+namespace rebalance::app {
+namespace {
+int g_exit_code = 0;
+std::atomic<bool> g_interrupted{false};
+
+void OnSigint(int) {
+  if (g_interrupted.exchange(true)) {
+    // Second Ctrl-C: leave now.
+    core::RemovePendingTemporaryFiles();
+    _exit(130);
+  }
+  const char msg[] = "\nrebalance: interrupted; finishing the current step and "
+                     "removing partial outputs (Ctrl-C again to quit now)\n";
+  [[maybe_unused]] auto n = write(2, msg, sizeof(msg) - 1);
+}
+}  // namespace
+
+Registrar::Registrar(int order, CommandAdder adder) {
+  Commands().emplace_back(order, std::move(adder));
+}
+
+std::vector<std::pair<int, CommandAdder>>& Commands() {
+  static std::vector<std::pair<int, CommandAdder>> commands;
+  return commands;
+}
+
+void SetExitCode(int code) { g_exit_code = code; }
+int ExitCode() { return g_exit_code; }
+bool Interrupted() { return g_interrupted.load(); }
+
+void Finish(const Status& status) {
+  if (status.ok()) {
+    SetExitCode(0);
+    return;
+  }
+  std::fprintf(stderr, "rebalance: error: %s\n", status.message().c_str());
+  switch (status.code()) {
+    case StatusCode::kNotConverged: SetExitCode(3); break;
+    case StatusCode::kCancelled: SetExitCode(130); break;
+    default: SetExitCode(2); break;
+  }
+}
+
+}  // namespace rebalance::app
+
+int main(int argc, char** argv) {
+  using namespace rebalance::app;
+  std::signal(SIGINT, OnSigint);
+  CLI::App root{
+      "rebalance: trade imbalances, overcapacity and trade-policy "
+      "counterfactuals in general equilibrium.\n\n"
+      "Examples:\n"
+      "  rebalance run                         # the default balanced-growth briefing\n"
+      "  rebalance estimate data.csv -f 'trade ~ log(dist) + rta | exporter^year + importer^year + pair_id'\n"
+      "  rebalance diagnose --wiod wiot2011.csv.gz\n"};
+  root.require_subcommand(0, 1);
+  bool show_version = false;
+  root.add_flag("--version", show_version, "Print the version and exit");
+  auto& cmds = Commands();
+  std::sort(cmds.begin(), cmds.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [order, add] : cmds) add(root);
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return root.exit(e);
+  }
+  if (show_version) {
+    fmt::print("rebalance {}\n", REBALANCE_VERSION);
+    return 0;
+  }
+  if (root.get_subcommands().empty()) {
+    fmt::print("{}", root.help());
+    return 0;
+  }
+  if (Interrupted()) {
+    rebalance::core::RemovePendingTemporaryFiles();
+    return 130;
+  }
+  return ExitCode();
+}

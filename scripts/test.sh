@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: installs dependencies, builds, runs the unit and
+# integration tests (ctest), then the same unit suite under AddressSanitizer
+# and UndefinedBehaviorSanitizer. Set REBALANCE_SKIP_ASAN=1 to skip the
+# sanitizer pass locally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+echo "== unit and integration tests (Release) =="
+ctest --test-dir build --output-on-failure -j"$(nproc)"
+if [ "${REBALANCE_SKIP_ASAN:-0}" != 1 ]; then
+  echo "== unit tests under ASan+UBSan =="
+  BUILD_DIR=build-asan scripts/build.sh -DREBALANCE_SANITIZE=ON \
+    -DREBALANCE_BUILD_BENCH=OFF -DREBALANCE_BUILD_PYTHON=OFF -DREBALANCE_BUILD_MPI=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -LE slow
+fi

@@ -1,0 +1,128 @@
+#include "rebalance/data/csv.h"
+
+#include <cmath>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace rebalance::data {
+namespace {
+
+TEST(Csv, InfersTypesAndMissing) {
+  auto t = ParseCsv("a,b,c\n1,2.5,x\n2,NA,y\n,3,x\n", "mem.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->num_rows(), 3);
+  const Column& a = t->columns()[0];
+  EXPECT_EQ(a.type, ColumnType::kI64);
+  EXPECT_TRUE(a.IsMissing(2));
+  EXPECT_FALSE(a.IsMissing(0));
+  const Column& b = t->columns()[1];
+  EXPECT_EQ(b.type, ColumnType::kF64);
+  EXPECT_TRUE(b.IsMissing(1));
+  EXPECT_DOUBLE_EQ(b.f64[2], 3.0);
+  const Column& c = t->columns()[2];
+  EXPECT_EQ(c.type, ColumnType::kString);
+  EXPECT_EQ(c.codes[0], c.codes[2]);
+  EXPECT_EQ(c.dictionary.size(), 2u);
+}
+
+TEST(Csv, QuotedFieldsAndCrlf) {
+  auto t = ParseCsv("name,v\r\n\"a, b\",1\r\n\"say \"\"hi\"\"\",2\r\n", "q.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->columns()[0].CellText(0), "a, b");
+  EXPECT_EQ(t->columns()[0].CellText(1), "say \"hi\"");
+  EXPECT_EQ(t->columns()[1].i64[1], 2);
+}
+
+TEST(Csv, TextInNumericColumnNamesLineAndColumn) {
+  std::string text = "x,y\n";
+  for (int i = 0; i < 20; ++i) text += std::to_string(i) + ",1\n";
+  text += "5,abc\n";
+  CsvOptions opt;
+  opt.infer_rows = 10;
+  auto t = ParseCsv(text, "data.csv", opt);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kParseError);
+  EXPECT_NE(t.status().message().find("data.csv:22:2"), std::string::npos)
+      << t.status().message();
+  EXPECT_NE(t.status().message().find("expected a number"), std::string::npos);
+  EXPECT_NE(t.status().message().find("'abc'"), std::string::npos);
+}
+
+TEST(Csv, BadHeaderIsAnError) {
+  auto dup = ParseCsv("a,b,a\n1,2,3\n", "h.csv");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("duplicate column name 'a'"), std::string::npos);
+  auto empty = ParseCsv("a,,c\n1,2,3\n", "h.csv");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("h.csv:1:2"), std::string::npos);
+}
+
+TEST(Csv, WrongFieldCount) {
+  auto t = ParseCsv("a,b\n1,2\n3\n", "f.csv");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("f.csv:3"), std::string::npos);
+  EXPECT_NE(t.status().message().find("expected 2 fields"), std::string::npos);
+}
+
+TEST(Csv, MissingFileIsNotFound) {
+  auto t = ReadCsv("/nonexistent/trade.csv");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(t.status().message().find("/nonexistent/trade.csv"), std::string::npos);
+}
+
+TEST(Csv, SelectUnknownColumnSuggests) {
+  CsvOptions opt;
+  opt.select = {"trad"};
+  auto t = ParseCsv("trade,dist\n1,2\n", "s.csv", opt);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("did you mean 'trade'"), std::string::npos);
+}
+
+TEST(Csv, IntegerColumnPromotedToFloatLater) {
+  std::string text = "v\n";
+  for (int i = 0; i < 5; ++i) text += "1\n";
+  text += "2.5\n";
+  CsvOptions opt;
+  opt.infer_rows = 2;
+  auto t = ParseCsv(text, "p.csv", opt);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->columns()[0].type, ColumnType::kF64);
+  EXPECT_DOUBLE_EQ(t->columns()[0].f64[5], 2.5);
+}
+
+TEST(Csv, ParallelParseMatchesSerial) {
+  std::string text = "id,v,s\n";
+  for (int i = 0; i < 200000; ++i) {
+    text += std::to_string(i) + "," + std::to_string(i * 0.5) + ",c" +
+            std::to_string(i % 37) + "\n";
+  }
+  CsvOptions one, many;
+  one.threads = 1;
+  many.threads = 4;
+  auto a = ParseCsv(text, "p.csv", one);
+  auto b = ParseCsv(text, "p.csv", many);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->num_rows(), 200000);
+  ASSERT_EQ(b->num_rows(), 200000);
+  EXPECT_EQ(a->columns()[0].i64, b->columns()[0].i64);
+  EXPECT_EQ(a->columns()[1].f64, b->columns()[1].f64);
+  EXPECT_EQ(a->columns()[2].codes, b->columns()[2].codes);
+  EXPECT_EQ(a->columns()[2].dictionary, b->columns()[2].dictionary);
+}
+
+TEST(Csv, ReadsGzipYotovData) {
+  const std::string path = std::string(REBALANCE_DATA_DIR) +
+                           "/yotov2016_agtpa/agtpa_applications.csv.gz";
+  auto t = ReadCsv(path);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->num_rows(), 99981);
+  auto exporter = t->GetColumn("exporter");
+  ASSERT_TRUE(exporter.ok());
+  EXPECT_EQ((*exporter)->type, ColumnType::kString);
+  EXPECT_EQ((*exporter)->dictionary.size(), 69u);
+}
+
+}  // namespace
+}  // namespace rebalance::data

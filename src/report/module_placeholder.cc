@@ -1,0 +1,1 @@
+// placeholder so the module library has a translation unit; removed when the module lands

@@ -1,0 +1,120 @@
+// PPML and OLS with high-dimensional fixed effects: the public API of
+// `rebalance estimate`. Implementation notes live in src/econ/*.cc banners.
+#ifndef REBALANCE_ECON_PPML_H_
+#define REBALANCE_ECON_PPML_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "rebalance/core/status.h"
+#include "rebalance/data/table.h"
+
+namespace rebalance::econ {
+
+enum class Family { kPoisson, kGaussian };
+const char* ToString(Family f);
+Result<Family> FamilyFromString(const std::string& s);
+
+enum class VcovType { kIid, kHetero, kCluster };
+enum class SmallSample { kStata, kFixest };
+
+enum class Termination {
+  kConverged,
+  kMaxIterations,  // IRLS hit its iteration limit: not a result
+  kDiverged,       // deviance or coefficients became non-finite
+};
+const char* ToString(Termination t);
+
+struct EstimateOptions {
+  // fixest-style formula: "y ~ x1 + log(x2) | fe1 + fe2^fe3". Required.
+  std::string formula;
+  // Optional sample filter, e.g. "exporter != importer && year in {1990,1994}".
+  std::string where;
+  // Distribution family: Poisson (PPML) or Gaussian (OLS).
+  Family family = Family::kPoisson;
+  // Optional observation-weight column (non-negative).
+  std::string weights;
+  // Optional offset column added to the linear predictor.
+  std::string offset;
+  // Variance: "iid", "hetero", "cluster:a" or "cluster:a+b" (multiway CGM).
+  std::string vcov = "iid";
+  // Small-sample correction convention: Stata (ppmlhdfe/ppml) or fixest.
+  SmallSample ssc = SmallSample::kStata;
+  // IRLS stops when |dev - dev_old| / (0.1 + |dev|) < tolerance (ppmlhdfe).
+  double tolerance = 1e-8;
+  // Maximum IRLS iterations; reaching it is reported as kMaxIterations.
+  int max_iterations = 1000;
+  // Convergence tolerance of the within-transformation at the final step.
+  double demean_tolerance = 1e-10;
+  // Maximum alternating-projection iterations per demeaning call.
+  int max_demean_iterations = 100000;
+  // Separation checks (fixed effects with all-zero outcome; ReLU method).
+  bool check_separation = true;
+  // Threads; 0 = all cores.
+  int threads = 0;
+  // Keep fitted values and fixed-effect estimates in the result.
+  bool keep_fitted = true;
+  bool keep_fixed_effects = true;
+  // Progress on stderr.
+  bool verbose = false;
+
+  Status Validate() const;
+};
+
+struct Coefficient {
+  std::string name;  // the formula's term as written, e.g. "log(dist)"
+  double estimate = 0, std_error = 0, z = 0, p_value = 0, ci_low = 0, ci_high = 0;
+};
+
+struct DroppedCounts {
+  int64_t missing = 0;    // missing value in any used column
+  int64_t filtered = 0;   // excluded by --where (not an error, reported)
+  int64_t singleton = 0;  // singleton fixed-effect groups, iteratively
+  int64_t separated = 0;  // separated (FE all-zero + ReLU)
+};
+
+// One fixed-effect dimension's estimates: group labels and values.
+struct FixedEffectEstimates {
+  std::string name;                 // e.g. "exporter^year"
+  std::vector<std::string> labels;  // e.g. "USA^1990"
+  std::vector<double> values;
+};
+
+struct EstimateResult {
+  Termination termination = Termination::kConverged;
+  std::string message;
+  std::vector<Coefficient> coefficients;
+  std::vector<std::string> collinear;  // regressors dropped as collinear
+  Eigen::MatrixXd vcov;
+  std::string vcov_type;  // "iid", "hetero", "cluster:pair_id", ...
+  int64_t nobs = 0;
+  DroppedCounts dropped;
+  double loglik = 0, deviance = 0, null_deviance = 0, pseudo_r2 = 0;
+  double r2 = 0;  // gaussian only
+  int iterations = 0;
+  int64_t demean_iterations = 0;
+  double seconds = 0;
+  // Row index (into the input table) of each estimation-sample observation.
+  std::vector<int64_t> sample_rows;
+  std::vector<double> fitted;  // mu (Poisson) or xb (Gaussian) on the sample
+  std::vector<FixedEffectEstimates> fixed_effects;
+  // Which input rows were dropped as separated (for tests and reports).
+  std::vector<int64_t> separated_rows;
+
+  bool converged() const { return termination == Termination::kConverged; }
+  std::string BriefReport() const;
+  std::string FullReport() const;  // the coefficient table printed on stdout
+  // The stable JSON schema of `rebalance estimate --json`.
+  std::string ToJson() const;
+};
+
+// Estimates on an in-memory table.
+Result<EstimateResult> Estimate(const data::Table& table,
+                                const EstimateOptions& options);
+
+}  // namespace rebalance::econ
+
+#endif  // REBALANCE_ECON_PPML_H_

@@ -23,3 +23,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The report's JavaScript (vega, vega-lite, vega-embed) and the browser-test
+# driver (playwright-core) from npm, pinned by report/web/package-lock.json.
+"$(dirname "$0")/fetch_web_assets.sh"

@@ -7,13 +7,13 @@
 // (normalised spacing) because they become coefficient names in the output.
 #include "rebalance/data/formula.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace rebalance::data {
 namespace {
@@ -61,16 +61,22 @@ class FormulaParser {
     Formula f;
     SkipSpace();
     if (pos_ >= text_.size()) {
-      return ErrorAt(text_, pos_, "the formula is empty; expected 'outcome ~ regressors | fixed effects'");
+      return ErrorAt(text_, pos_,
+                     "the formula is empty; expected 'outcome ~ regressors | "
+                     "fixed effects'");
     }
     RB_ASSIGN_OR_RETURN(f.lhs, Name("the outcome column"));
     SkipSpace();
     if (pos_ < text_.size() && text_[pos_] == '(') {
-      return ErrorAt(text_, pos_, "the outcome must be a plain column; functions are not allowed left of '~'");
+      return ErrorAt(text_, pos_,
+                     "the outcome must be a plain column; functions are not "
+                     "allowed left of '~'");
     }
     if (!Eat('~')) {
-      return ErrorAt(text_, pos_, fmt::format("expected '~' after the outcome '{}', found {}",
-                                              f.lhs, Describe(text_, pos_)));
+      return ErrorAt(
+          text_, pos_,
+          fmt::format("expected '~' after the outcome '{}', found {}", f.lhs,
+                      Describe(text_, pos_)));
     }
     RB_RETURN_IF_ERROR(ParseRegressors(&f));
     SkipSpace();
@@ -78,17 +84,23 @@ class FormulaParser {
     SkipSpace();
     if (pos_ < text_.size()) {
       if (text_[pos_] == '|') {
-        return ErrorAt(text_, pos_, "a second '|' is not supported (instrumental-variable parts are not implemented)");
+        return ErrorAt(text_, pos_,
+                       "a second '|' is not supported (instrumental-variable "
+                       "parts are not implemented)");
       }
-      return ErrorAt(text_, pos_, fmt::format("expected '+', '|' or the end of the formula, found {}",
-                                              Describe(text_, pos_)));
+      return ErrorAt(
+          text_, pos_,
+          fmt::format("expected '+', '|' or the end of the formula, found {}",
+                      Describe(text_, pos_)));
     }
     return f;
   }
 
  private:
   void SkipSpace() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+    while (pos_ < text_.size() &&
+           std::isspace(static_cast<unsigned char>(text_[pos_])))
+      ++pos_;
   }
   bool Eat(char c) {
     SkipSpace();
@@ -109,13 +121,16 @@ class FormulaParser {
       if (close == std::string_view::npos) {
         return ErrorAt(text_, start, "unterminated `backquoted` column name");
       }
-      if (close == pos_ + 1) return ErrorAt(text_, start, "empty `` column name");
+      if (close == pos_ + 1)
+        return ErrorAt(text_, start, "empty `` column name");
       std::string name(text_.substr(pos_ + 1, close - pos_ - 1));
       pos_ = close + 1;
       return name;
     }
     if (pos_ >= text_.size() || !IsIdentStart(text_[pos_])) {
-      return ErrorAt(text_, pos_, fmt::format("expected {}, found {}", what, Describe(text_, pos_)));
+      return ErrorAt(
+          text_, pos_,
+          fmt::format("expected {}, found {}", what, Describe(text_, pos_)));
     }
     const size_t start = pos_;
     while (pos_ < text_.size() && IsIdentChar(text_[pos_])) ++pos_;
@@ -130,12 +145,16 @@ class FormulaParser {
     // "y ~ 1 | fe": no regressors (fixed effects only).
     if (pos_ < text_.size() && text_[pos_] == '1') {
       size_t p = pos_ + 1;
-      while (p < text_.size() && std::isspace(static_cast<unsigned char>(text_[p]))) ++p;
+      while (p < text_.size() &&
+             std::isspace(static_cast<unsigned char>(text_[p])))
+        ++p;
       if (p >= text_.size() || text_[p] == '|') {
         pos_ = p;
         return Status::Ok();
       }
-      return ErrorAt(text_, pos_, "a constant may only stand alone ('y ~ 1 | fe'); expected a column name or log(column)");
+      return ErrorAt(text_, pos_,
+                     "a constant may only stand alone ('y ~ 1 | fe'); expected "
+                     "a column name or log(column)");
     }
     char sep = '~';
     std::set<std::string> seen;
@@ -143,24 +162,34 @@ class FormulaParser {
       SkipSpace();
       const size_t term_pos = pos_;
       if (pos_ >= text_.size() || text_[pos_] == '|' || text_[pos_] == '+') {
-        return ErrorAt(text_, pos_, fmt::format("expected a column name or log(column) {}, found {}",
-                                                After(sep), Describe(text_, pos_)));
+        return ErrorAt(
+            text_, pos_,
+            fmt::format("expected a column name or log(column) {}, found {}",
+                        After(sep), Describe(text_, pos_)));
       }
-      RB_ASSIGN_OR_RETURN(std::string name, Name(fmt::format("a column name or log(column) {}", After(sep))));
+      RB_ASSIGN_OR_RETURN(
+          std::string name,
+          Name(fmt::format("a column name or log(column) {}", After(sep))));
       Term term;
       SkipSpace();
       if (pos_ < text_.size() && text_[pos_] == '(') {
         if (name != "log") {
-          return ErrorAt(text_, term_pos, fmt::format("unknown function '{}'; supported: log(column)", name));
+          return ErrorAt(
+              text_, term_pos,
+              fmt::format("unknown function '{}'; supported: log(column)",
+                          name));
         }
         ++pos_;
         RB_ASSIGN_OR_RETURN(term.column, Name("a column name inside log( )"));
         SkipSpace();
         if (pos_ < text_.size() && text_[pos_] == '(') {
-          return ErrorAt(text_, pos_, "functions cannot be nested; supported: log(column)");
+          return ErrorAt(text_, pos_,
+                         "functions cannot be nested; supported: log(column)");
         }
         if (!Eat(')')) {
-          return ErrorAt(text_, pos_, fmt::format("expected ')' to close log(, found {}", Describe(text_, pos_)));
+          return ErrorAt(text_, pos_,
+                         fmt::format("expected ')' to close log(, found {}",
+                                     Describe(text_, pos_)));
         }
         term.kind = Term::Kind::kLog;
         term.text = "log(" + QuoteName(term.column) + ")";
@@ -170,15 +199,23 @@ class FormulaParser {
         term.text = QuoteName(name);
       }
       if (term.column == f->lhs) {
-        return ErrorAt(text_, term_pos, fmt::format("the outcome '{}' cannot also be a regressor", f->lhs));
+        return ErrorAt(
+            text_, term_pos,
+            fmt::format("the outcome '{}' cannot also be a regressor", f->lhs));
       }
       if (!seen.insert(term.text).second) {
-        return ErrorAt(text_, term_pos, fmt::format("duplicate regressor '{}'", term.text));
+        return ErrorAt(text_, term_pos,
+                       fmt::format("duplicate regressor '{}'", term.text));
       }
       f->regressors.push_back(std::move(term));
       SkipSpace();
-      if (pos_ < text_.size() && (text_[pos_] == '*' || text_[pos_] == ':' || text_[pos_] == '-')) {
-        return ErrorAt(text_, pos_, fmt::format("operator '{}' is not supported; regressors are joined by '+'", text_[pos_]));
+      if (pos_ < text_.size() &&
+          (text_[pos_] == '*' || text_[pos_] == ':' || text_[pos_] == '-')) {
+        return ErrorAt(
+            text_, pos_,
+            fmt::format(
+                "operator '{}' is not supported; regressors are joined by '+'",
+                text_[pos_]));
       }
       if (!Eat('+')) return Status::Ok();
       sep = '+';
@@ -192,19 +229,40 @@ class FormulaParser {
       SkipSpace();
       const size_t fe_pos = pos_;
       FixedEffectTerm fe;
-      RB_ASSIGN_OR_RETURN(std::string first, Name(fmt::format("a fixed-effect column name {}", After(sep))));
+      RB_ASSIGN_OR_RETURN(
+          std::string first,
+          Name(fmt::format("a fixed-effect column name {}", After(sep))));
+      if (first == f->lhs) {
+        return ErrorAt(
+            text_, fe_pos,
+            fmt::format("the outcome '{}' cannot also be a fixed effect",
+                        f->lhs));
+      }
       fe.columns.push_back(first);
       while (true) {
         SkipSpace();
         if (pos_ < text_.size() && text_[pos_] == '(') {
-          return ErrorAt(text_, fe_pos, fmt::format("functions are not allowed in fixed effects ('{}('); write columns joined by '^'", first));
+          return ErrorAt(
+              text_, fe_pos,
+              fmt::format("functions are not allowed in fixed effects ('{}('); "
+                          "write columns joined by '^'",
+                          first));
         }
         if (!Eat('^')) break;
+        SkipSpace();
         const size_t col_pos = pos_;
         RB_ASSIGN_OR_RETURN(std::string col, Name("a column name after '^'"));
-        if (std::find(fe.columns.begin(), fe.columns.end(), col) != fe.columns.end()) {
-          SkipSpace();
-          return ErrorAt(text_, col_pos, fmt::format("column '{}' appears twice in the interaction", col));
+        if (col == f->lhs) {
+          return ErrorAt(
+              text_, col_pos,
+              fmt::format("the outcome '{}' cannot also be a fixed effect",
+                          f->lhs));
+        }
+        if (std::find(fe.columns.begin(), fe.columns.end(), col) !=
+            fe.columns.end()) {
+          return ErrorAt(
+              text_, col_pos,
+              fmt::format("column '{}' appears twice in the interaction", col));
         }
         fe.columns.push_back(col);
       }
@@ -215,12 +273,16 @@ class FormulaParser {
       std::vector<std::string> key = fe.columns;
       std::sort(key.begin(), key.end());
       if (!seen.insert(key).second) {
-        return ErrorAt(text_, fe_pos, fmt::format("duplicate fixed effect '{}'", fe.text));
+        return ErrorAt(text_, fe_pos,
+                       fmt::format("duplicate fixed effect '{}'", fe.text));
       }
       f->fixed_effects.push_back(std::move(fe));
       SkipSpace();
       if (pos_ < text_.size() && (text_[pos_] == '*' || text_[pos_] == ':')) {
-        return ErrorAt(text_, pos_, fmt::format("operator '{}' is not supported in fixed effects; interactions use '^'", text_[pos_]));
+        return ErrorAt(text_, pos_,
+                       fmt::format("operator '{}' is not supported in fixed "
+                                   "effects; interactions use '^'",
+                                   text_[pos_]));
       }
       if (!Eat('+')) return Status::Ok();
       sep = '+';
@@ -273,21 +335,30 @@ Result<Formula> ParseFormula(std::string_view text) {
 Result<std::vector<double>> EvaluateTerm(const Table& table, const Term& term) {
   RB_ASSIGN_OR_RETURN(const Column* col, table.GetColumn(term.column));
   if (col->type == ColumnType::kString) {
-    return Status::InvalidArgument(fmt::format(
-        "regressor '{}': column '{}' holds text (e.g. '{}'), a number was expected",
-        term.text, term.column, col->dictionary.empty() ? "" : col->dictionary[0]));
+    return Status::InvalidArgument(
+        fmt::format("regressor '{}': column '{}' holds text (e.g. '{}'), a "
+                    "number was expected",
+                    term.text, term.column,
+                    col->dictionary.empty() ? "" : col->dictionary[0]));
   }
-  const int64_t n = table.num_rows();
+  const size_t n = static_cast<size_t>(table.num_rows());
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> out(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    double v = col->AsDouble(i);
-    if (!std::isfinite(v)) {
-      v = kNaN;
-    } else if (term.kind == Term::Kind::kLog) {
-      v = v > 0 ? std::log(v) : kNaN;
+  std::vector<double> out(n);
+  if (col->type == ColumnType::kF64) {
+    for (size_t i = 0; i < n; ++i) out[i] = col->f64[i];
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(col->i64[i]);
+  }
+  if (!col->missing.empty()) {
+    for (size_t i = 0; i < n; ++i) {
+      if (col->missing[i]) out[i] = kNaN;
     }
-    out[static_cast<size_t>(i)] = v;
+  }
+  if (term.kind == Term::Kind::kLog) {
+    for (double& v : out) v = v > 0 ? std::log(v) : kNaN;  // NaN fails v > 0
+  }
+  for (double& v : out) {
+    if (!std::isfinite(v)) v = kNaN;
   }
   return out;
 }

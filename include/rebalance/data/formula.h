@@ -6,15 +6,16 @@
 //   term     := column | 'log' '(' column ')'
 //   fe       := column ( '^' column )*            (interaction)
 //   column   := [A-Za-z_.][A-Za-z0-9_.]*  |  '`' any text but '`' '`'
-// e.g. "trade ~ log(dist) + cntg + rta | exporter^year + importer^year + pair_id".
+// e.g. "trade ~ log(dist) + cntg + rta | exporter^year + importer^year +
+// pair_id".
 //
 // Filter grammar (recursive descent; precedence ! > comparison > && > ||):
 //   or       := and ( '||' and )*
 //   and      := unary ( '&&' unary )*
 //   unary    := '!' ( '!' ... | '(' or ')' )  |  '(' or ')'  |  compare
-//   compare  := operand op operand  |  column 'in' '{' literal ( ',' literal )* '}'
-//   op       := '==' | '!=' | '<' | '<=' | '>' | '>='
-//   operand  := column | number | quoted string ('x' or "x")
+//   compare  := operand op operand  |  column 'in' '{' literal ( ',' literal )*
+//   '}' op       := '==' | '!=' | '<' | '<=' | '>' | '>=' operand  := column |
+//   number | quoted string ('x' or "x")
 // A bare identifier is always a column reference (on either side); text is
 // written in quotes. '!' takes a parenthesised condition ("!(year == 1990)"),
 // because it binds tighter than a comparison and "!year == 1990" would
@@ -52,9 +53,9 @@ struct FixedEffectTerm {
 };
 
 struct Formula {
-  std::string lhs;                              // outcome column
-  std::vector<Term> regressors;                 // may be empty (FE only)
-  std::vector<FixedEffectTerm> fixed_effects;   // may be empty
+  std::string lhs;                             // outcome column
+  std::vector<Term> regressors;                // may be empty (FE only)
+  std::vector<FixedEffectTerm> fixed_effects;  // may be empty
   // Every column used, deduplicated, in order of appearance.
   std::vector<std::string> Columns() const;
   // Canonical text, e.g. "y ~ x1 + log(x2) | a + b^c"; parses back to the

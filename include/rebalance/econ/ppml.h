@@ -1,5 +1,8 @@
 // PPML and OLS with high-dimensional fixed effects: the public API of
-// `rebalance estimate`. Implementation notes live in src/econ/*.cc banners.
+// `rebalance estimate`. Implementation notes live in src/econ/*.cc banners
+// (estimate.cc: pipeline and dropped-observation accounting; demean.cc:
+// within-transformation; irls.cc: IRLS and convergence; separation.cc:
+// separation checks; vcov.cc: variance and small-sample corrections).
 #ifndef REBALANCE_ECON_PPML_H_
 #define REBALANCE_ECON_PPML_H_
 
@@ -19,7 +22,23 @@ const char* ToString(Family f);
 Result<Family> FamilyFromString(const std::string& s);
 
 enum class VcovType { kIid, kHetero, kCluster };
+const char* ToString(VcovType v);
+
+// Small-sample corrections (documented in detail in src/econ/vcov.cc):
+//   kStata  (ppmlhdfe / Stata's poisson and reghdfe):
+//     Poisson:  iid 1; hetero N/(N-1); cluster G/(G-1).
+//     Gaussian: iid sigma^2 = RSS/(N-K); hetero N/(N-K);
+//               cluster G/(G-1) * (N-1)/(N-K), K without FE nested in a
+//               cluster variable.
+//   kFixest (fixest 0.12 defaults: adj = TRUE, fixef.K = "nested",
+//            cluster.adj = TRUE, cluster.df = "min"):
+//     iid (N-1)/(N-K) (Gaussian: sigma^2 = RSS/(N-K)); hetero N/(N-K);
+//     cluster G/(G-1) * (N-1)/(N-K), K without FE nested in a cluster.
+//   G is the smallest number of clusters over the cluster variables (the
+//   same factor multiplies every term of a multiway estimate).
 enum class SmallSample { kStata, kFixest };
+const char* ToString(SmallSample s);
+Result<SmallSample> SmallSampleFromString(const std::string& s);
 
 enum class Termination {
   kConverged,
@@ -43,16 +62,29 @@ struct EstimateOptions {
   std::string vcov = "iid";
   // Small-sample correction convention: Stata (ppmlhdfe/ppml) or fixest.
   SmallSample ssc = SmallSample::kStata;
-  // IRLS stops when |dev - dev_old| / (0.1 + |dev|) < tolerance (ppmlhdfe).
+  // IRLS stops when |dev - dev_old| / max(min(dev, dev_old), 0.1) <
+  // tolerance (ppmlhdfe's criterion), computed on a step whose
+  // within-transformation used the final demean_tolerance.
   double tolerance = 1e-8;
   // Maximum IRLS iterations; reaching it is reported as kMaxIterations.
   int max_iterations = 1000;
-  // Convergence tolerance of the within-transformation at the final step.
+  // Convergence tolerance of the within-transformation at the final step:
+  // conjugate gradients stop when the weighted group means of a demeaned
+  // column, sqrt(sum_g W_g mean_g^2), are below demean_tolerance times the
+  // column's weighted norm (demean.cc). Early IRLS steps use a looser
+  // tolerance (irls.cc).
   double demean_tolerance = 1e-10;
-  // Maximum alternating-projection iterations per demeaning call.
+  // Maximum conjugate-gradient iterations per demeaning call; reaching it is
+  // reported as kMaxIterations.
   int max_demean_iterations = 100000;
   // Separation checks (fixed effects with all-zero outcome; ReLU method).
   bool check_separation = true;
+  // Iteration limit of the iterated-rectifier (ReLU) separation check;
+  // reaching it is an error (kNotConverged), never a silent pass.
+  int max_separation_iterations = 1000;
+  // Drop observations that are singletons in some fixed-effect dimension,
+  // iteratively (Correia 2015); they do not affect the estimates.
+  bool drop_singletons = true;
   // Threads; 0 = all cores.
   int threads = 0;
   // Keep fitted values and fixed-effect estimates in the result.
@@ -74,6 +106,7 @@ struct DroppedCounts {
   int64_t filtered = 0;   // excluded by --where (not an error, reported)
   int64_t singleton = 0;  // singleton fixed-effect groups, iteratively
   int64_t separated = 0;  // separated (FE all-zero + ReLU)
+  int64_t zero_weight = 0;  // observation weight equal to zero
 };
 
 // One fixed-effect dimension's estimates: group labels and values.
@@ -86,6 +119,8 @@ struct FixedEffectEstimates {
 struct EstimateResult {
   Termination termination = Termination::kConverged;
   std::string message;
+  std::string formula;  // canonical formula text
+  Family family = Family::kPoisson;
   std::vector<Coefficient> coefficients;
   std::vector<std::string> collinear;  // regressors dropped as collinear
   Eigen::MatrixXd vcov;
@@ -96,10 +131,16 @@ struct EstimateResult {
   double r2 = 0;  // gaussian only
   int iterations = 0;
   int64_t demean_iterations = 0;
+  int64_t num_fe_params = 0;  // identified fixed-effect parameters (df_a)
+  int64_t num_clusters = 0;   // smallest cluster count, clustered vcov only
   double seconds = 0;
   // Row index (into the input table) of each estimation-sample observation.
   std::vector<int64_t> sample_rows;
   std::vector<double> fitted;  // mu (Poisson) or xb (Gaussian) on the sample
+  // Normalisation: the first group (in sorted identifier order) of every
+  // dimension after the first is 0; the first dimension absorbs the level.
+  // With no fixed effects in the formula an intercept is estimated and
+  // reported here as the one-group dimension "(Intercept)".
   std::vector<FixedEffectEstimates> fixed_effects;
   // Which input rows were dropped as separated (for tests and reports).
   std::vector<int64_t> separated_rows;

@@ -69,6 +69,11 @@ struct Baseline {
   // (index CS(n, j)); empty means zero. See shocks.h for how they enter.
   std::vector<double> production_subsidy;
   std::vector<double> export_subsidy;
+  // Input-output shares down to -negative_io_tolerance are accepted (the
+  // column sums must still hold). 0 by default; CP's IO.txt has one entry of
+  // -0.00085 (Canada, input 'Other' in 'Basic metals'), which CP's code uses
+  // as is, so ReadCpMatrices sets 1e-3 to reproduce their numbers.
+  double negative_io_tolerance = 0.0;
 
   int num_countries() const { return static_cast<int>(countries.size()); }
   int num_sectors() const { return static_cast<int>(sectors.size()); }
@@ -187,8 +192,11 @@ struct IoBaselineOptions {
   Status Validate() const;
 };
 struct IoBaselineReport {
-  int clipped_negative_cells = 0;
-  double clipped_negative_value = 0.0;
+  int clipped_negative_cells = 0;      // negative Z / F cells set to zero
+  double clipped_negative_value = 0.0;  // their (negative) sum
+  // (country, sector) cells whose inputs exceeded gross output: value added
+  // set to zero and input shares rescaled to sum to one.
+  int clipped_value_added_cells = 0;
 };
 Result<Baseline> BaselineFromIoTable(const io_tables::IoTable& table,
                                      const IoBaselineOptions& options,

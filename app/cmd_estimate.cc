@@ -1,0 +1,379 @@
+// `rebalance estimate`: PPML / OLS with high-dimensional fixed effects from a
+// CSV file. Parses the options, reads only the columns the model uses, calls
+// econ::Estimate, prints the coefficient table and writes the requested
+// output files atomically. Output paths are checked before the (possibly
+// long) estimation so that a refusal to overwrite costs nothing; a
+// non-converged estimate is an error (exit code 3) and writes no numbers.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "command.h"
+#include "rebalance/core/atomic_file.h"
+#include "rebalance/data/csv.h"
+#include "rebalance/data/formula.h"
+#include "rebalance/econ/ppml.h"
+
+namespace rebalance::app {
+namespace {
+
+struct EstimateArgs {
+  std::string input;
+  std::string formula;
+  std::string where;
+  std::string family = "poisson";
+  std::string weights;
+  std::string offset;
+  std::string vcov = "iid";
+  std::string ssc = "stata";
+  double tolerance = econ::EstimateOptions().tolerance;
+  int max_iterations = econ::EstimateOptions().max_iterations;
+  int threads = 0;
+  std::string json;
+  std::string save_fe;
+  std::string save_fitted;
+  bool force = false;
+  bool quiet = false;
+};
+
+// A column the model reads, and which option asked for it (for messages).
+struct UsedColumn {
+  std::string name;
+  std::string origin;    // "formula", "--where", "--weights", ...
+  bool numeric = false;  // read as f64 (outcome, regressors, weights, offset)
+};
+
+void AddUsed(std::vector<UsedColumn>* used, const std::string& name,
+             const std::string& origin, bool numeric) {
+  for (auto& u : *used) {
+    if (u.name == name) {
+      u.numeric = u.numeric || numeric;
+      return;
+    }
+  }
+  used->push_back({name, origin, numeric});
+}
+
+std::string Trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t");
+  const auto e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+// "cluster:a+b" -> {"a","b"}; "iid"/"hetero" -> {}.
+Result<std::vector<std::string>> ClusterColumns(const std::string& vcov) {
+  if (vcov == "iid" || vcov == "hetero") return std::vector<std::string>{};
+  constexpr std::string_view kPrefix = "cluster:";
+  if (vcov.rfind(kPrefix, 0) != 0) {
+    return Status::InvalidArgument(fmt::format(
+        "--vcov '{}': expected iid, hetero, cluster:COL or cluster:COL1+COL2",
+        vcov));
+  }
+  std::vector<std::string> cols;
+  std::string rest = vcov.substr(kPrefix.size());
+  size_t start = 0;
+  while (true) {
+    const size_t plus = rest.find('+', start);
+    std::string col = Trim(rest.substr(
+        start, plus == std::string::npos ? std::string::npos : plus - start));
+    if (col.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("--vcov '{}': empty cluster column name; expected "
+                      "cluster:COL or cluster:COL1+COL2",
+                      vcov));
+    }
+    if (std::find(cols.begin(), cols.end(), col) != cols.end()) {
+      return Status::InvalidArgument(fmt::format(
+          "--vcov '{}': cluster column '{}' given twice", vcov, col));
+    }
+    cols.push_back(col);
+    if (plus == std::string::npos) break;
+    start = plus + 1;
+  }
+  return cols;
+}
+
+// Quotes a CSV field when needed.
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
+}
+
+Status RunEstimate(const EstimateArgs& args) {
+  // Options first: everything that can be checked without data.
+  econ::EstimateOptions opt;
+  opt.formula = args.formula;
+  opt.where = args.where;
+  {
+    auto family = econ::FamilyFromString(args.family);
+    if (!family.ok()) return family.status().WithContext("--family");
+    opt.family = *family;
+    auto ssc = econ::SmallSampleFromString(args.ssc);
+    if (!ssc.ok()) return ssc.status().WithContext("--ssc");
+    opt.ssc = *ssc;
+  }
+  opt.weights = args.weights;
+  opt.offset = args.offset;
+  opt.vcov = args.vcov;
+  opt.tolerance = args.tolerance;
+  opt.max_iterations = args.max_iterations;
+  opt.threads = args.threads;
+  opt.verbose = !args.quiet;
+  opt.keep_fitted = !args.save_fitted.empty();
+  opt.keep_fixed_effects = !args.save_fe.empty();
+  // The numeric options are checked here so that messages name the flag.
+  if (!(args.tolerance > 0 && args.tolerance < 1)) {
+    return Status::InvalidArgument(
+        fmt::format("--tol must be in (0, 1), got {}", args.tolerance));
+  }
+  if (args.max_iterations < 1) {
+    return Status::InvalidArgument(
+        fmt::format("--max-iter must be >= 1, got {}", args.max_iterations));
+  }
+  RB_RETURN_IF_ERROR(opt.Validate());
+
+  RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(args.formula));
+  data::Filter filter;
+  if (!args.where.empty()) {
+    RB_ASSIGN_OR_RETURN(filter, data::ParseFilter(args.where));
+  }
+  RB_ASSIGN_OR_RETURN(std::vector<std::string> clusters,
+                      ClusterColumns(args.vcov));
+
+  // Outputs: distinct, and not silently overwritten (checked before the work).
+  std::vector<std::pair<std::string, std::string>> outputs;  // option, path
+  if (!args.json.empty()) outputs.emplace_back("--json", args.json);
+  if (!args.save_fe.empty()) outputs.emplace_back("--save-fe", args.save_fe);
+  if (!args.save_fitted.empty())
+    outputs.emplace_back("--save-fitted", args.save_fitted);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].second == args.input) {
+      return Status::InvalidArgument(fmt::format(
+          "{} '{}' is the input file", outputs[i].first, outputs[i].second));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (outputs[i].second == outputs[j].second) {
+        return Status::InvalidArgument(
+            fmt::format("{} and {} name the same file '{}'", outputs[j].first,
+                        outputs[i].first, outputs[i].second));
+      }
+    }
+    RB_RETURN_IF_ERROR(core::CheckWritable(outputs[i].second, args.force)
+                           .WithContext(outputs[i].first));
+  }
+
+  // Read only the columns the model uses; numeric roles are read as f64 so
+  // that text in them is reported with file, line and column by the reader.
+  std::vector<UsedColumn> used;
+  AddUsed(&used, formula.lhs, "formula", true);
+  for (const auto& t : formula.regressors)
+    AddUsed(&used, t.column, "formula", true);
+  for (const auto& fe : formula.fixed_effects) {
+    for (const auto& c : fe.columns) AddUsed(&used, c, "formula", false);
+  }
+  for (const auto& c : filter.Columns()) AddUsed(&used, c, "--where", false);
+  if (!args.weights.empty()) AddUsed(&used, args.weights, "--weights", true);
+  if (!args.offset.empty()) AddUsed(&used, args.offset, "--offset", true);
+  for (const auto& c : clusters) AddUsed(&used, c, "--vcov", false);
+
+  data::CsvOptions csv;
+  csv.threads = args.threads;
+  for (const auto& u : used) {
+    csv.select.push_back(u.name);
+    if (u.numeric) csv.types[u.name] = data::ColumnType::kF64;
+  }
+  const auto t_read = std::chrono::steady_clock::now();
+  if (!args.quiet)
+    fmt::print(stderr, "reading {} ({} columns)\n", args.input, used.size());
+  auto table = data::ReadCsv(args.input, csv);
+  if (!table.ok()) {
+    const Status& st = table.status();
+    // Say which option referred to a column that is not in the header.
+    if (st.code() == StatusCode::kNotFound) {
+      for (const auto& u : used) {
+        if (st.message().find(fmt::format("column '{}'", u.name)) !=
+            std::string::npos) {
+          return st.WithContext(u.origin);
+        }
+      }
+    }
+    return st;
+  }
+  table->source = args.input;
+  if (!args.quiet) {
+    fmt::print(stderr, "read {} rows in {:.2f} s\n", table->num_rows(),
+               Seconds(t_read));
+  }
+
+  RB_ASSIGN_OR_RETURN(econ::EstimateResult result, econ::Estimate(*table, opt));
+
+  if (!result.converged()) {
+    fmt::print(stderr,
+               "rebalance: warning: the estimation did NOT converge; no "
+               "results are reported\n{}\n",
+               result.BriefReport());
+    return Status::NotConverged(
+        fmt::format("estimation stopped without converging ({}) after {} "
+                    "iterations{}; no output was written "
+                    "(raise --max-iter or loosen --tol)",
+                    econ::ToString(result.termination), result.iterations,
+                    result.message.empty() ? "" : ": " + result.message));
+  }
+
+  fmt::print("{}", result.FullReport());
+  std::fflush(stdout);
+
+  if (!args.json.empty()) {
+    RB_RETURN_IF_ERROR(
+        core::WriteFileAtomic(args.json, result.ToJson(), args.force));
+    if (!args.quiet) fmt::print(stderr, "wrote {}\n", args.json);
+  }
+  if (!args.save_fe.empty()) {
+    fmt::memory_buffer out;
+    fmt::format_to(std::back_inserter(out), "dimension,label,value\n");
+    size_t count = 0;
+    for (const auto& fe : result.fixed_effects) {
+      if (fe.labels.size() != fe.values.size()) {
+        return Status::Internal(
+            fmt::format("fixed effect '{}': {} labels but {} values", fe.name,
+                        fe.labels.size(), fe.values.size()));
+      }
+      const std::string dim = CsvField(fe.name);
+      for (size_t g = 0; g < fe.values.size(); ++g) {
+        fmt::format_to(std::back_inserter(out), "{},{},{}\n", dim,
+                       CsvField(fe.labels[g]), fe.values[g]);
+      }
+      count += fe.values.size();
+    }
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(
+        args.save_fe, std::string_view(out.data(), out.size()), args.force));
+    if (!args.quiet)
+      fmt::print(stderr, "wrote {} ({} fixed-effect estimates)\n", args.save_fe,
+                 count);
+  }
+  if (!args.save_fitted.empty()) {
+    if (result.fitted.size() != result.sample_rows.size()) {
+      return Status::Internal(fmt::format("{} fitted values for {} sample rows",
+                                          result.fitted.size(),
+                                          result.sample_rows.size()));
+    }
+    // row: the 1-based data row of the input (1 = the first line after the
+    // header; blank lines are not counted).
+    fmt::memory_buffer out;
+    fmt::format_to(std::back_inserter(out), "row,fitted\n");
+    for (size_t i = 0; i < result.fitted.size(); ++i) {
+      fmt::format_to(std::back_inserter(out), "{},{}\n",
+                     result.sample_rows[i] + 1, result.fitted[i]);
+    }
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(
+        args.save_fitted, std::string_view(out.data(), out.size()),
+        args.force));
+    if (!args.quiet)
+      fmt::print(stderr, "wrote {} ({} fitted values)\n", args.save_fitted,
+                 result.fitted.size());
+  }
+  return Status::Ok();
+}
+
+void AddEstimate(CLI::App& root) {
+  auto args = std::make_shared<EstimateArgs>();
+  CLI::App* sub =
+      root.add_subcommand("estimate",
+                          "PPML (Poisson) or OLS with high-dimensional fixed "
+                          "effects from a CSV file\n\n"
+                          "Examples:\n"
+                          "  # Yotov et al. (2016), ch. 1, application 1: "
+                          "distance elasticity, international flows\n"
+                          "  rebalance estimate agtpa_applications.csv.gz \\\n"
+                          "      -f 'trade ~ log(dist) + cntg + lang + clny | "
+                          "exporter^year + importer^year' \\\n"
+                          "      --where 'exporter != importer && year in "
+                          "{1986,1990,1994,1998,2002,2006}' \\\n"
+                          "      --vcov cluster:pair_id --json results.json\n"
+                          "  # Synthetic panel (bench/gravity_panel), saving "
+                          "what the GE step needs\n"
+                          "  rebalance estimate panel.csv -f 'y ~ x1 + x2 | "
+                          "exp_year + imp_year + pair' \\\n"
+                          "      --save-fe fe.csv --save-fitted fitted.csv\n"
+                          "  # OLS with weights and two-way clustered errors\n"
+                          "  rebalance estimate data.csv -f 'ly ~ x | id + "
+                          "year' --family gaussian --weights w \\\n"
+                          "      --vcov cluster:id+year --ssc fixest\n\n"
+                          "Exit codes: 0 success, 2 bad input or options, 3 "
+                          "not converged (nothing written).");
+  sub->add_option("data", args->input,
+                  "Input CSV file (.csv or .csv.gz) with a header line")
+      ->required();
+  sub->add_option("-f,--formula", args->formula,
+                  "Model in fixest syntax: 'y ~ x1 + log(x2) | fe1 + fe2^fe3' "
+                  "(use 'y ~ 1 | fe' for no "
+                  "regressors)")
+      ->required();
+  sub->add_option("--where", args->where,
+                  "Sample filter: comparisons (== != < <= > >=) of columns "
+                  "with numbers, 'quoted text' or other "
+                  "columns; col in {1990, 1994}; && || ! and parentheses")
+      ->default_str("");
+  sub->add_option("--family", args->family, "poisson (PPML) or gaussian (OLS)")
+      ->capture_default_str();
+  sub->add_option("--weights", args->weights,
+                  "Column of non-negative observation weights");
+  sub->add_option("--offset", args->offset,
+                  "Column added to the linear predictor with coefficient 1");
+  sub->add_option(
+         "--vcov", args->vcov,
+         "Variance: iid, hetero, cluster:COL or cluster:COL1+COL2 (multiway)")
+      ->capture_default_str();
+  sub->add_option("--ssc", args->ssc,
+                  "Small-sample correction: stata (ppmlhdfe / Stata ppml) or "
+                  "fixest (R fixest defaults)")
+      ->capture_default_str();
+  sub->add_option("--tol", args->tolerance,
+                  "IRLS convergence tolerance on the relative deviance change")
+      ->capture_default_str();
+  sub->add_option(
+         "--max-iter", args->max_iterations,
+         "Maximum IRLS iterations; reaching it is an error (not converged)")
+      ->capture_default_str();
+  sub->add_option("--threads", args->threads,
+                  "Threads for reading and estimation (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--json", args->json,
+                  "Write the results as JSON to this file");
+  sub->add_option("--save-fe", args->save_fe,
+                  "Write fixed-effect estimates (CSV: dimension,label,value)");
+  sub->add_option("--save-fitted", args->save_fitted,
+                  "Write fitted values (CSV: row,fitted; row = 1-based data "
+                  "row of the input)");
+  sub->add_flag("--force", args->force, "Overwrite existing output files");
+  sub->add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
+  sub->callback([args] {
+    if (args->threads == 0)
+      args->threads =
+          static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    Finish(RunEstimate(*args));
+  });
+}
+
+Registrar reg(20, AddEstimate);
+
+}  // namespace
+}  // namespace rebalance::app

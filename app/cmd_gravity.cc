@@ -1,0 +1,399 @@
+// `rebalance gravity`: one-sector structural gravity counterfactuals in
+// general equilibrium (library: include/rebalance/ge/gravity.h). Parses the
+// options, reads the bilateral table and the estimate JSON, calls
+// ge::RunGravity (and ge::DrawGravity for --draws), and writes the tidy
+// result as CSV and JSON plus a run record, each atomically. Output paths
+// are checked before solving; a non-converged solve writes nothing (exit 3).
+#include <fmt/format.h>
+
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "rebalance/core/atomic_file.h"
+#include "rebalance/data/csv.h"
+#include "rebalance/ge/gravity.h"
+#include "rebalance/report/tidy_writer.h"
+
+namespace rebalance::app {
+namespace {
+
+struct GravityArgs {
+  std::string input;
+  std::string exporter = "exporter";
+  std::string importer = "importer";
+  std::string flow = "trade";
+  std::string estimate;
+  std::vector<std::string> covariates;
+  std::string cost_col;
+  std::string cost_cf_col;
+  std::vector<std::string> set;
+  std::vector<std::string> set_pairs;
+  double sigma = 0.0;
+  std::string reference;
+  std::string closure = "ratio";
+  std::string method = "exact";
+  std::string scenario = "gravity";
+  int draws = 0;
+  uint64_t seed = ge::GravityDrawOptions().seed;
+  int threads = 0;
+  bool no_bilateral = false;
+  bool bilateral_bands = false;
+  std::string out;
+  bool force = false;
+  bool quiet = false;
+};
+
+struct EstimateFile {
+  std::vector<std::string> names;
+  Eigen::VectorXd beta;
+  Eigen::MatrixXd vcov;
+};
+
+Result<EstimateFile> ReadEstimate(const std::string& path) {
+  RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::ParseError(
+        fmt::format("{}: not valid JSON: {}", path, e.what()));
+  }
+  if (j.contains("converged") && j["converged"].is_boolean() &&
+      !j["converged"].get<bool>()) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: the estimate did not converge; refusing to use it", path));
+  }
+  if (!j.contains("coefficients") || !j["coefficients"].is_array()) {
+    return Status::ParseError(
+        fmt::format("{}: missing array \"coefficients\"", path));
+  }
+  EstimateFile est;
+  std::vector<double> b;
+  for (const auto& c : j["coefficients"]) {
+    if (!c.contains("name") || !c["name"].is_string() ||
+        !c.contains("estimate") || !c["estimate"].is_number()) {
+      return Status::ParseError(
+          fmt::format("{}: every coefficient needs a string \"name\" and a "
+                      "numeric \"estimate\"",
+                      path));
+    }
+    est.names.push_back(c["name"].get<std::string>());
+    b.push_back(c["estimate"].get<double>());
+  }
+  est.beta = Eigen::Map<Eigen::VectorXd>(b.data(),
+                                         static_cast<Eigen::Index>(b.size()));
+  const size_t k = b.size();
+  if (j.contains("vcov") && j["vcov"].contains("matrix")) {
+    const auto& m = j["vcov"]["matrix"];
+    if (!m.is_array() || m.size() != k) {
+      return Status::ParseError(
+          fmt::format("{}: vcov.matrix must be {}x{}", path, k, k));
+    }
+    est.vcov.resize(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+    for (size_t r = 0; r < k; ++r) {
+      if (!m[r].is_array() || m[r].size() != k) {
+        return Status::ParseError(fmt::format(
+            "{}: vcov.matrix row {} must have {} numbers", path, r + 1, k));
+      }
+      for (size_t c = 0; c < k; ++c) {
+        if (!m[r][c].is_number()) {
+          return Status::ParseError(fmt::format(
+              "{}: vcov.matrix[{}][{}] is not a number", path, r, c));
+        }
+        est.vcov(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
+            m[r][c].get<double>();
+      }
+    }
+  }
+  return est;
+}
+
+Status RunGravityCommand(const GravityArgs& a) {
+  if (a.estimate.empty() == a.cost_col.empty()) {
+    return Status::InvalidArgument(
+        "give exactly one of --estimate EST.json (covariates x beta) or "
+        "--cost-col COL "
+        "(t^(1-sigma) directly)");
+  }
+  if (!a.cost_col.empty() && (!a.set.empty() || !a.set_pairs.empty())) {
+    return Status::InvalidArgument(
+        "--set/--set-pairs change covariates and need --estimate; with "
+        "--cost-col give the "
+        "counterfactual costs in --cost-cf-col");
+  }
+  if (a.draws > 0 && a.estimate.empty()) {
+    return Status::InvalidArgument(
+        "--draws needs --estimate (beta and its vcov)");
+  }
+  RB_ASSIGN_OR_RETURN(ge::DeficitClosure closure,
+                      ge::DeficitClosureFromString(a.closure));
+  RB_ASSIGN_OR_RETURN(ge::FullGeMethod method,
+                      ge::FullGeMethodFromString(a.method));
+  const std::string csv_path = a.out + "/gravity.csv";
+  const std::string json_path = a.out + "/gravity.json";
+  const std::string run_path = a.out + "/gravity_run.json";
+  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
+  for (const auto& p : {csv_path, json_path, run_path}) {
+    RB_RETURN_IF_ERROR(core::CheckWritable(p, a.force));
+  }
+
+  EstimateFile est;
+  ge::GravityTableSpec spec;
+  spec.exporter = a.exporter;
+  spec.importer = a.importer;
+  spec.flow = a.flow;
+  if (!a.estimate.empty()) {
+    RB_ASSIGN_OR_RETURN(est, ReadEstimate(a.estimate));
+    // Which coefficients define the costs: all, or those named by
+    // --covariates (the rest are dropped on purpose, never silently).
+    std::vector<std::string> use =
+        a.covariates.empty() ? est.names : a.covariates;
+    std::vector<int> idx;
+    for (const auto& name : use) {
+      auto it = std::find(est.names.begin(), est.names.end(), name);
+      if (it == est.names.end()) {
+        return Status::NotFound(fmt::format(
+            "--covariates: '{}' is not a coefficient of {}", name, a.estimate));
+      }
+      idx.push_back(static_cast<int>(it - est.names.begin()));
+    }
+    EstimateFile sub;
+    sub.names = use;
+    sub.beta.resize(static_cast<Eigen::Index>(idx.size()));
+    if (est.vcov.size() > 0) sub.vcov.resize(sub.beta.size(), sub.beta.size());
+    for (size_t r = 0; r < idx.size(); ++r) {
+      sub.beta[static_cast<Eigen::Index>(r)] = est.beta[idx[r]];
+      for (size_t c = 0; c < idx.size() && est.vcov.size() > 0; ++c) {
+        sub.vcov(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
+            est.vcov(idx[r], idx[c]);
+      }
+    }
+    est = std::move(sub);
+    spec.covariates = est.names;
+  } else {
+    spec.cost_baseline = a.cost_col;
+    spec.cost_counterfactual = a.cost_cf_col;
+  }
+
+  data::CsvOptions csv;
+  csv.select = {a.exporter, a.importer, a.flow};
+  for (const auto& c : spec.covariates) csv.select.push_back(c);
+  if (!a.cost_col.empty()) csv.select.push_back(a.cost_col);
+  if (!a.cost_cf_col.empty()) csv.select.push_back(a.cost_cf_col);
+  csv.types[a.exporter] = data::ColumnType::kString;
+  csv.types[a.importer] = data::ColumnType::kString;
+  csv.threads = a.threads;
+  auto table = data::ReadCsv(a.input, csv);
+  if (!table.ok()) {
+    if (!a.estimate.empty() && table.status().code() == StatusCode::kNotFound) {
+      return table.status().WithContext(
+          "each coefficient of the estimate must be a column of the data (or "
+          "restrict them "
+          "with --covariates)");
+    }
+    return table.status();
+  }
+  RB_ASSIGN_OR_RETURN(ge::GravityInput in,
+                      ge::GravityInputFromTable(*table, spec));
+
+  ge::TradeCosts costs;
+  if (!a.estimate.empty()) {
+    in.covariates.beta = est.beta;
+    in.covariates.vcov = est.vcov;
+    std::vector<ge::CovariateChange> changes;
+    for (const auto& s : a.set) {
+      RB_ASSIGN_OR_RETURN(ge::CovariateChange c, ge::ParseCovariateChange(s));
+      changes.push_back(std::move(c));
+    }
+    for (const auto& s : a.set_pairs) {
+      RB_ASSIGN_OR_RETURN(ge::CovariateChange c, ge::ParseCovariateChange(s));
+      if (c.pairs.empty()) {
+        return Status::InvalidArgument(fmt::format(
+            "--set-pairs '{}' names no pairs (NAME=VALUE:A-B,C>D)", s));
+      }
+      changes.push_back(std::move(c));
+    }
+    RB_RETURN_IF_ERROR(
+        ge::ApplyCovariateChanges(in.data.countries, changes, &in.covariates)
+            .WithContext("--set"));
+    RB_ASSIGN_OR_RETURN(costs, in.covariates.Costs(in.covariates.beta));
+  } else {
+    costs = in.costs;
+    if (a.cost_cf_col.empty()) {
+      return Status::InvalidArgument(
+          "--cost-col needs --cost-cf-col with the counterfactual t^(1-sigma)");
+    }
+  }
+
+  ge::GravityOptions opt;
+  opt.sigma = a.sigma;
+  opt.reference = a.reference;
+  opt.closure = closure;
+  opt.full_method = method;
+  RB_ASSIGN_OR_RETURN(ge::GravityResult result,
+                      ge::RunGravity(in.data, costs, opt));
+  if (!a.quiet) fmt::print(stderr, "{}\n", result.BriefReport());
+
+  const bool bilateral = !a.no_bilateral;
+  ge::TidyTable tidy = result.ToTidy(a.scenario, bilateral);
+  report::BandTable bands;
+  nlohmann::ordered_json run;
+  run["command"] = "gravity";
+  run["input"] = a.input;
+  run["countries"] = in.data.countries.size();
+  run["sigma"] = a.sigma;
+  run["reference"] = a.reference;
+  run["closure"] = ge::ToString(closure);
+  run["full_method"] = ge::ToString(method);
+  auto record = [](const ge::GravityEquilibrium& eq) {
+    return nlohmann::ordered_json{
+        {"termination", ge::ToString(eq.solve.termination)},
+        {"iterations", eq.solve.iterations},
+        {"residual", eq.solve.residual_norm},
+        {"max_clearing_error", eq.max_clearing_error},
+        {"message", eq.solve.message}};
+  };
+  run["solves"] = {{"baseline", record(result.baseline)},
+                   {"conditional", record(result.conditional)},
+                   {"full", record(result.full)}};
+  if (a.draws > 0) {
+    ge::GravityDrawOptions d;
+    d.draws = a.draws;
+    d.seed = a.seed;
+    d.threads = a.threads;
+    d.bilateral = bilateral && a.bilateral_bands;
+    RB_ASSIGN_OR_RETURN(
+        ge::GravityDrawsResult draws,
+        ge::DrawGravity(in.data, in.covariates, opt, result, d));
+    if (!a.quiet) fmt::print(stderr, "{}\n", draws.BriefReport());
+    for (const auto& m : draws.failure_messages) {
+      if (!a.quiet) fmt::print(stderr, "  failed {}\n", m);
+    }
+    if (draws.succeeded == 0) {
+      return Status::NotConverged(
+          fmt::format("all {} Monte Carlo draws failed", draws.requested));
+    }
+    for (size_t r = 0; r < draws.bands.size(); ++r) {
+      const auto& b = draws.bands[r];
+      bands.by_row[r] = report::Band{b.mean, b.sd, b.p05, b.p50, b.p95};
+    }
+    run["draws"] = {{"requested", draws.requested},
+                    {"succeeded", draws.succeeded},
+                    {"failed", draws.failed},
+                    {"seed", a.seed},
+                    {"failures", draws.failure_messages},
+                    {"bands_cover", d.bilateral ? "all rows" : "country rows"}};
+  }
+  const report::BandTable* band_ptr = bands.empty() ? nullptr : &bands;
+  RB_RETURN_IF_ERROR(report::WriteTidyCsv(tidy, csv_path, a.force, band_ptr));
+  RB_RETURN_IF_ERROR(report::WriteTidyJson(tidy, json_path, a.force, band_ptr));
+  RB_RETURN_IF_ERROR(
+      core::WriteFileAtomic(run_path, run.dump(2) + "\n", a.force));
+  if (!a.quiet) {
+    fmt::print(stderr, "wrote {} rows to {} and {}\n", tidy.rows.size(),
+               csv_path, json_path);
+  }
+  return Status::Ok();
+}
+
+void AddGravity(CLI::App& root) {
+  auto a = std::make_shared<GravityArgs>();
+  CLI::App* sub = root.add_subcommand(
+      "gravity",
+      "One-sector structural gravity counterfactual in general equilibrium\n"
+      "(conditional and full-endowment GE; docs/gravity_ge.md)\n\n"
+      "Examples:\n"
+      "  # Yotov et al. (2016) ch.2: remove all international borders\n"
+      "  rebalance estimate borders.csv.gz -f 'trade ~ ln_DIST + CNTG + "
+      "INTL_BRDR | exporter + "
+      "importer' --json est.json\n"
+      "  rebalance gravity borders.csv.gz --estimate est.json --set "
+      "INTL_BRDR=0 \\\n"
+      "      --sigma 7 --reference ZZZ --closure ratio --out out/\n"
+      "  # an agreement between named pairs, with 1000 Monte Carlo draws of "
+      "beta\n"
+      "  rebalance gravity data.csv --estimate est.json --set-pairs "
+      "'RTA=1:USA-CHN,CAN-MEX' \\\n"
+      "      --sigma 5 --reference DEU --closure additive --draws 1000 --seed "
+      "7 --out out/\n"
+      "  # costs given directly as t^(1-sigma) columns\n"
+      "  rebalance gravity data.csv --cost-col tb --cost-cf-col tc --sigma 7 "
+      "--reference USA "
+      "--out out/\n\n"
+      "Writes OUT/gravity.csv, OUT/gravity.json (tidy rows; with --draws also "
+      "mean,sd,p05,p50,p95 of pct_change) and OUT/gravity_run.json (solver "
+      "records).\n"
+      "Exit codes: 0 success, 2 bad input or options, 3 not converged (nothing "
+      "written).");
+  sub->add_option("data", a->input,
+                  "Bilateral CSV (.gz ok), one row per exporter-importer pair "
+                  "including domestic sales")
+      ->required();
+  sub->add_option("--exporter", a->exporter, "Exporter column")
+      ->capture_default_str();
+  sub->add_option("--importer", a->importer, "Importer column")
+      ->capture_default_str();
+  sub->add_option("--flow", a->flow, "Trade-flow column")
+      ->capture_default_str();
+  sub->add_option("--estimate", a->estimate,
+                  "Estimate JSON of `rebalance estimate` (coefficients, vcov); "
+                  "each coefficient "
+                  "is a data column and t^(1-sigma) = exp(sum beta_k x_k)");
+  sub->add_option(
+         "--covariates", a->covariates,
+         "Use only these coefficients of the estimate (comma separated)")
+      ->delimiter(',');
+  sub->add_option("--cost-col", a->cost_col,
+                  "Column with baseline t^(1-sigma) (instead of "
+                  "--estimate)");
+  sub->add_option("--cost-cf-col", a->cost_cf_col,
+                  "Column with counterfactual t^(1-sigma)");
+  sub->add_option("--set", a->set,
+                  "Covariate change NAME=VALUE (every pair) or "
+                  "NAME=VALUE:A-B,C>D (A-B both "
+                  "directions, C>D one direction); repeatable");
+  sub->add_option(
+      "--set-pairs", a->set_pairs,
+      "Like --set but pairs are required: NAME=VALUE:A-B,C>D; repeatable");
+  sub->add_option("--sigma", a->sigma, "Elasticity of substitution (> 1)")
+      ->required();
+  sub->add_option("--reference", a->reference,
+                  "Reference importer whose inward resistance is the numeraire")
+      ->required();
+  sub->add_option("--closure", a->closure,
+                  "Deficit closure: ratio | additive | balanced")
+      ->capture_default_str();
+  sub->add_option("--method", a->method,
+                  "Full-GE method: exact | yotov2016 (replicates the book's "
+                  "loop and stopping "
+                  "rule; not an exact equilibrium)")
+      ->capture_default_str();
+  sub->add_option("--scenario", a->scenario, "Scenario name in the output")
+      ->capture_default_str();
+  sub->add_option("--draws", a->draws,
+                  "Monte Carlo draws of beta ~ N(beta_hat, V_hat)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--seed", a->seed, "Master seed of the draws")
+      ->capture_default_str();
+  sub->add_option("--threads", a->threads, "Threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_flag("--no-bilateral", a->no_bilateral,
+                "Omit the bilateral flow rows");
+  sub->add_flag(
+      "--bilateral-bands", a->bilateral_bands,
+      "With --draws, also summarise bilateral rows (memory: draws x 2 n^2)");
+  sub->add_option("--out", a->out, "Output directory")->required();
+  sub->add_flag("--force", a->force, "Overwrite existing output files");
+  sub->add_flag("-q,--quiet", a->quiet, "No progress on stderr");
+  sub->callback([a] { Finish(RunGravityCommand(*a)); });
+}
+
+Registrar reg(60, AddGravity);
+
+}  // namespace
+}  // namespace rebalance::app

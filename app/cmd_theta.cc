@@ -1,0 +1,54 @@
+// `rebalance theta`: map trade elasticities to a model's sectors.
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "command.h"
+#include "rebalance/scenario/theta.h"
+
+namespace rebalance::app {
+namespace {
+
+struct ThetaArgs {
+  std::string input, names, concordance, out;
+  double nontradable = 8.22;
+  bool force = false;
+};
+
+Status RunTheta(const ThetaArgs& a) {
+  RB_ASSIGN_OR_RETURN(scenario::ThetaTable source, scenario::ReadThetaTable(a.input, a.names));
+  scenario::ThetaTable result = source;
+  if (!a.concordance.empty()) {
+    scenario::ThetaConcordanceOptions o;
+    o.nontradable_theta = a.nontradable;
+    RB_ASSIGN_OR_RETURN(result, scenario::MapTheta(source, a.concordance, o));
+  }
+  RB_RETURN_IF_ERROR(scenario::WriteThetaCsv(result, a.out, a.force));
+  for (size_t j = 0; j < result.sectors.size(); ++j) {
+    fmt::print("{:<36} {:8.4f}\n", result.sectors[j], result.theta[j]);
+  }
+  return Status::Ok();
+}
+
+void AddTheta(CLI::App& root) {
+  auto a = std::make_shared<ThetaArgs>();
+  CLI::App* sub = root.add_subcommand(
+      "theta",
+      "Map trade elasticities to a model's sectors with a concordance (the mean of the source sectors' theta).\n\n"
+      "Example (how data/world2011/theta.csv was made):\n"
+      "  rebalance theta ../shared/data/caliendo_parro2015/original_matrices/T.txt \\\n"
+      "    --names ../shared/data/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt \\\n"
+      "    --concordance data/world2011/theta_concordance.csv --out data/world2011/theta.csv");
+  sub->add_option("input", a->input, "theta CSV (sector,theta[,se]) or a list of numbers (with --names)")->required();
+  sub->add_option("--names", a->names, "Sector names, one per line, for a plain list of numbers");
+  sub->add_option("--concordance", a->concordance, "CSV sector,cp_sectors (';'-separated, or NONTRADABLE)");
+  sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, Caliendo & Parro)");
+  sub->add_option("--out", a->out, "Output CSV")->required();
+  sub->add_flag("--force", a->force, "Overwrite the output");
+  sub->callback([a] { Finish(RunTheta(*a)); });
+}
+
+Registrar reg(70, AddTheta);
+
+}  // namespace
+}  // namespace rebalance::app

@@ -1,0 +1,72 @@
+// FixedEffects: dense 32-bit group codes per fixed-effect dimension.
+//
+// Built once from a Table and a formula's fixed-effect terms, then compacted
+// in place as observations are dropped (singletons, separation), so every
+// IRLS step reads one int32 array per dimension. Clusters of a clustered
+// variance use the same type.
+#ifndef REBALANCE_ECON_FIXED_EFFECTS_H_
+#define REBALANCE_ECON_FIXED_EFFECTS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rebalance/core/status.h"
+#include "rebalance/data/formula.h"
+#include "rebalance/data/table.h"
+
+namespace rebalance::econ {
+
+struct FixedEffects {
+  int64_t num_obs = 0;
+  // Per dimension: its name ("exporter^year"), the columns it combines, the
+  // group code of every observation (0..num_groups-1, dense, in increasing
+  // order of the identifier values) and one table row per group (for labels).
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> columns;
+  std::vector<std::vector<int32_t>> codes;
+  std::vector<int32_t> num_groups;
+  std::vector<std::vector<int64_t>> group_row;
+
+  int num_dims() const { return static_cast<int>(codes.size()); }
+  int64_t total_groups() const;
+
+  // Keeps the observations with keep[i] != 0 and renumbers the groups
+  // densely (groups that lose all their observations disappear).
+  void Compact(const std::vector<uint8_t>& keep);
+
+  // Number of observations in every group of dimension q.
+  std::vector<int64_t> GroupCounts(int q) const;
+
+  // Label of group g of dimension q, e.g. "USA^1990".
+  std::string Label(const data::Table& table, int q, int32_t g) const;
+};
+
+// Builds the codes of `terms` for the table rows `rows` (every row must be
+// non-missing in the term's columns). String or integer columns are accepted;
+// a floating-point column must hold integral values.
+Result<FixedEffects> BuildFixedEffects(
+    const data::Table& table, const std::vector<data::FixedEffectTerm>& terms,
+    const std::vector<int64_t>& rows);
+
+// Replaces int64 keys by dense codes 0..G-1 in increasing key order; returns
+// G. first_obs[g] is the first observation of group g.
+int32_t DenseCodes(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
+                   std::vector<int64_t>& first_obs);
+
+// One-dimensional FixedEffects with a single group (the intercept).
+FixedEffects InterceptOnly(int64_t num_obs, int64_t first_row);
+
+// Observations that are alone in their group in some dimension, found
+// iteratively (dropping one singleton can create another). Returns the number
+// marked; keep[i] is set to 0 for them.
+int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep);
+
+// Rank of the fixed-effect dummy matrix as Stata's reghdfe counts it: exact
+// for the first two dimensions (G1 + G2 - connected components), one
+// redundant level for every further dimension.
+int64_t FixedEffectRank(const FixedEffects& fe);
+
+}  // namespace rebalance::econ
+
+#endif  // REBALANCE_ECON_FIXED_EFFECTS_H_

@@ -1,0 +1,92 @@
+// Running scenario files: load the baseline a file names, diagnose it
+// (imbalances in gross and value-added terms, overcapacity indicators with
+// the share of output carried by each country's trade imbalance), solve every
+// scenario with the multi-sector model, and gather the tidy results and
+// headline sentences. `rebalance run` and the Python module call RunScenarioFile;
+// the report module turns the result into HTML.
+#ifndef REBALANCE_SCENARIO_RUN_H_
+#define REBALANCE_SCENARIO_RUN_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rebalance/core/status.h"
+#include "rebalance/ge/baseline.h"
+#include "rebalance/ge/multisector.h"
+#include "rebalance/ge/tidy.h"
+#include "rebalance/io_tables/accounting.h"
+#include "rebalance/io_tables/io_table.h"
+#include "rebalance/io_tables/overcapacity.h"
+#include "rebalance/scenario/scenario.h"
+
+namespace rebalance::scenario {
+
+// Called as work advances: stage ("solve", "diagnose", ...), the item's
+// name, items done and total.
+using ProgressFn = std::function<void(const std::string& stage, const std::string& item, int done, int total)>;
+
+struct RunOptions {
+  // Folder holding the built-in baselines (world2011/...). Empty: the
+  // REBALANCE_HOME environment variable's data/ folder, else the source
+  // tree's data/ folder compiled in.
+  std::string data_dir;
+  // Include bilateral rows (flows, welfare terms by partner) in the results.
+  bool bilateral = true;
+  // Compute the share of each sector's output carried by its country's trade
+  // imbalance (one extra solve per country with a non-zero balance).
+  bool imbalance_shares = true;
+  // Solver options of the multi-sector model.
+  ge::MultisectorOptions solver;
+  // Progress callback; may be empty.
+  ProgressFn progress;
+  Status Validate() const;
+};
+
+// The folder of built-in baselines used when RunOptions::data_dir is empty.
+std::string DefaultDataDir();
+// The path of the built-in briefing scenario file.
+std::string DefaultBriefingPath(const std::string& data_dir = "");
+
+struct LoadedBaseline {
+  ge::Baseline baseline;                  // consistent base year (solved)
+  std::optional<io_tables::IoTable> io;   // when built from an IO table
+  std::vector<std::pair<std::string, std::string>> provenance;  // key, value
+  std::vector<std::string> notes;         // e.g. clipped inventory cells
+};
+
+// Loads, aggregates and calibrates the baseline a file names: reads it,
+// builds the Baseline, solves the base year (CP step 2) and, if asked, the
+// zero-deficit baseline (CP step 3).
+Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptions& options);
+
+struct ScenarioOutcome {
+  std::string name, description;
+  ge::ShockSet shocks;
+  ge::MultisectorSolution solution;
+  ge::TidyTable tidy;
+  std::vector<std::string> headlines;  // readable sentences
+};
+
+struct Diagnosis {
+  std::vector<io_tables::BilateralBalance> balances;  // all ordered pairs
+  io_tables::OvercapacityResult overcapacity;
+  std::vector<std::string> headlines;
+};
+
+struct RunResult {
+  ScenarioFile file;
+  LoadedBaseline loaded;
+  std::optional<Diagnosis> diagnosis;  // when the baseline has an IO table
+  std::vector<ScenarioOutcome> scenarios;
+  ge::TidyTable results;  // every scenario's rows
+  double seconds = 0;
+};
+
+Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options);
+Result<RunResult> RunScenarioFile(const std::string& path, const RunOptions& options);
+
+}  // namespace rebalance::scenario
+
+#endif  // REBALANCE_SCENARIO_RUN_H_

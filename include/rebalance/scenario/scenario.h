@@ -1,0 +1,94 @@
+// Scenario files (TOML): a baseline, a model and its parameters, named groups
+// of countries and sectors, and any number of scenarios, each a list of
+// shocks. The format is documented with examples in docs/scenarios.md.
+//
+// Parsing happens in two steps so that every error names the place:
+// ParseScenarioFile checks the syntax, keys and values (file:line:column and
+// the key); CheckLabels then checks every country and sector name against the
+// loaded Baseline and suggests the nearest valid one.
+#ifndef REBALANCE_SCENARIO_SCENARIO_H_
+#define REBALANCE_SCENARIO_SCENARIO_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rebalance/core/status.h"
+#include "rebalance/ge/baseline.h"
+#include "rebalance/ge/shocks.h"
+
+namespace rebalance::scenario {
+
+enum class ModelKind { kMultiSector, kGravity };
+const char* ToString(ModelKind kind);
+Result<ModelKind> ModelKindFromString(std::string_view s);
+
+enum class BaselineKind { kBuiltin, kWiod, kIcio, kLong, kCp, kCpTidy };
+const char* ToString(BaselineKind kind);
+
+struct BaselineSource {
+  BaselineKind kind = BaselineKind::kBuiltin;
+  std::string builtin = "world2011";  // kBuiltin
+  std::string path;                   // file or directory of the other kinds
+  int year = 0;                       // WIOD year (0 = from the file name)
+  std::string map;                    // optional aggregation mapping file
+  std::string theta;                  // theta-by-sector CSV (sector,theta)
+  std::string tariffs;                // tariff CSV (importer,exporter,sector,tariff)
+  bool zero_deficit_baseline = false; // CP's calibration step before shocks
+};
+
+// Where a label was written, to report errors against the file.
+struct LabelRef {
+  std::string label;   // a country/sector name (groups already expanded)
+  bool is_sector = false;
+  std::string key;     // e.g. "scenario[2].shocks[1].tariff.exporter"
+  int line = 0, column = 0;
+};
+
+// A Hicks-neutral efficiency change g (0.05 = +5%) of a country-sector,
+// converted to lambda_hat = (1 + g)^theta_j once the Baseline (theta) is known.
+struct EfficiencyShock {
+  std::string country;
+  std::string sector;
+  double change = 0.0;
+};
+
+struct ScenarioDef {
+  std::string name;
+  std::string description;
+  ge::ShockSpec spec;
+  std::vector<EfficiencyShock> efficiency;
+  std::vector<LabelRef> labels;
+  int line = 0;
+};
+
+struct ScenarioFile {
+  std::string path;  // for messages
+  std::string title = "rebalance briefing";
+  BaselineSource baseline;
+  ModelKind model = ModelKind::kMultiSector;
+  double sigma = 0;  // gravity only (> 1)
+  std::map<std::string, std::vector<std::string>> country_groups;
+  std::map<std::string, std::vector<std::string>> sector_groups;
+  std::vector<ScenarioDef> scenarios;
+  // Countries and sectors highlighted in the briefing (imbalance pairs).
+  std::vector<std::string> focus_countries;
+};
+
+// Parses TOML text; `source` names it in messages (a path). Relative paths in
+// [baseline] are resolved against the directory of `source`.
+Result<ScenarioFile> ParseScenario(std::string_view text, const std::string& source);
+Result<ScenarioFile> ParseScenarioFile(const std::string& path);
+
+// Checks every label of every scenario against the baseline's countries and
+// sectors: "file.toml:12:31: key 'scenario[1].shocks[0].tariff.exporter':
+// unknown country 'CHA'; did you mean 'CHN'?".
+Status CheckLabels(const ScenarioFile& file, const ge::Baseline& baseline);
+
+// The scenario's shocks ready for ge::ResolveShocks: efficiency changes turned
+// into productivity shocks with the baseline's theta.
+Result<ge::ShockSpec> BuildShockSpec(const ScenarioDef& def, const ge::Baseline& baseline);
+
+}  // namespace rebalance::scenario
+
+#endif  // REBALANCE_SCENARIO_SCENARIO_H_

@@ -1,0 +1,103 @@
+// Sensitivity sweeps of a scenario file: Monte Carlo draws of the trade
+// elasticities (theta_j ~ N(theta_hat_j, se_j), truncated above the model's
+// bound theta > 0) or a grid over the tariff shocks' values, each re-solving
+// every scenario of the file.
+//
+// Reproducibility: draw d's random numbers come only from
+// DrawSeed(master_seed, d) (splitmix64), and the summary statistics are
+// computed over draws in index order, so results do not depend on how draws
+// are split across threads or MPI ranks (mpi/ uses RunDraws on slices and
+// gathers). Each solve is single-threaded and cold-started, so a draw with
+// zero variance reproduces the point solution bit for bit.
+#ifndef REBALANCE_SCENARIO_SWEEP_H_
+#define REBALANCE_SCENARIO_SWEEP_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rebalance/core/status.h"
+#include "rebalance/ge/tidy.h"
+#include "rebalance/scenario/run.h"
+
+namespace rebalance::scenario {
+
+// theta and its standard error per sector (a theta file with an `se` column).
+struct ThetaDistribution {
+  std::vector<std::string> sectors;
+  std::vector<double> theta;
+  std::vector<double> se;
+};
+// CSV with columns sector,theta,se (se >= 0; a negative se is an error naming
+// the line). Every baseline sector must appear.
+Result<ThetaDistribution> ReadThetaDistribution(const std::string& path,
+                                                const std::vector<std::string>& sectors);
+
+// A grid over the value of every tariff shock: "tariff=FROM:TO:STEP".
+struct GridSpec {
+  std::string parameter = "tariff";
+  double from = 0, to = 0, step = 0;
+  std::vector<double> Points() const;
+};
+Result<GridSpec> ParseGrid(const std::string& text);
+
+struct SweepOptions {
+  // Number of Monte Carlo draws (0 with a grid).
+  int draws = 0;
+  // Master seed; draw d uses DrawSeed(seed, d).
+  uint64_t seed = 20261129;
+  // theta distribution file (sector,theta,se); required for draws.
+  std::string theta_file;
+  // Lower bound of theta: draws at or below it are redrawn (the model needs
+  // theta > 0); after `max_redraws` the draw counts as failed.
+  double theta_lower_bound = 0.0;
+  int max_redraws = 1000;
+  // A grid instead of draws.
+  std::optional<GridSpec> grid;
+  // Threads for the draws (each solve is single-threaded); 0 = all cores.
+  int threads = 0;
+  // Run options (baseline location, solver); bilateral rows are off in sweeps.
+  RunOptions run;
+  Status Validate() const;
+};
+
+uint64_t DrawSeed(uint64_t master_seed, int64_t draw);
+
+// Summary of one tidy row over the successful draws.
+struct RowBand {
+  double mean = 0, sd = 0, p05 = 0, p50 = 0, p95 = 0;
+  int draws = 0;
+};
+
+// The values of the point table's rows for a slice of draws.
+struct DrawSlice {
+  int64_t begin = 0, end = 0;           // draws [begin, end)
+  std::vector<uint8_t> ok;              // per draw
+  std::vector<std::string> failure;     // per draw ("" when ok)
+  std::vector<double> values;           // (end-begin) x rows, row-major
+};
+
+struct SweepResult {
+  RunResult point;                       // the point solution (all scenarios)
+  std::vector<RowBand> bands;            // per row of point.results (draws)
+  int draws_requested = 0, draws_failed = 0;
+  std::vector<std::string> failures;     // "draw 17: ..." for each failed draw
+  ge::TidyTable grid;                    // grid runs: one block per point
+  double seconds = 0;
+};
+
+// Prepares the point solution (baseline, calibrated once, and the row layout).
+Result<RunResult> PrepareSweep(const ScenarioFile& file, const SweepOptions& options);
+// Solves draws [begin, end) against a prepared point solution.
+Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, const SweepOptions& options,
+                           int64_t begin, int64_t end);
+// Mean, sd and 5/50/95 percentiles per row, over the successful draws in
+// index order. Fails when every draw failed.
+Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices, size_t num_rows);
+// Everything on one machine.
+Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& options);
+
+}  // namespace rebalance::scenario
+
+#endif  // REBALANCE_SCENARIO_SWEEP_H_

@@ -1,0 +1,93 @@
+// Bindings of econ: EstimateOptions, EstimateResult, Estimate.
+#include "native.h"
+#include "rebalance/data/table.h"
+#include "rebalance/econ/ppml.h"
+
+namespace rebalance::python {
+
+void BindEcon(py::module_& m) {
+  using namespace rebalance::econ;
+  py::enum_<Family>(m, "Family").value("POISSON", Family::kPoisson).value("GAUSSIAN", Family::kGaussian);
+  py::enum_<SmallSample>(m, "SmallSample").value("STATA", SmallSample::kStata).value("FIXEST", SmallSample::kFixest);
+  py::enum_<Termination>(m, "Termination")
+      .value("CONVERGED", Termination::kConverged)
+      .value("MAX_ITERATIONS", Termination::kMaxIterations)
+      .value("DIVERGED", Termination::kDiverged);
+
+  py::class_<EstimateOptions>(m, "EstimateOptions", "Options of Estimate (see include/rebalance/econ/ppml.h).")
+      .def(py::init<>())
+      .def_readwrite("formula", &EstimateOptions::formula)
+      .def_readwrite("where", &EstimateOptions::where)
+      .def_readwrite("family", &EstimateOptions::family)
+      .def_readwrite("weights", &EstimateOptions::weights)
+      .def_readwrite("offset", &EstimateOptions::offset)
+      .def_readwrite("vcov", &EstimateOptions::vcov)
+      .def_readwrite("ssc", &EstimateOptions::ssc)
+      .def_readwrite("tolerance", &EstimateOptions::tolerance)
+      .def_readwrite("max_iterations", &EstimateOptions::max_iterations)
+      .def_readwrite("demean_tolerance", &EstimateOptions::demean_tolerance)
+      .def_readwrite("check_separation", &EstimateOptions::check_separation)
+      .def_readwrite("threads", &EstimateOptions::threads)
+      .def_readwrite("verbose", &EstimateOptions::verbose)
+      .def("validate", [](const EstimateOptions& o) { Check(o.Validate()); });
+
+  py::class_<Coefficient>(m, "Coefficient")
+      .def_readonly("name", &Coefficient::name)
+      .def_readonly("estimate", &Coefficient::estimate)
+      .def_readonly("std_error", &Coefficient::std_error)
+      .def_readonly("z", &Coefficient::z)
+      .def_readonly("p_value", &Coefficient::p_value)
+      .def_readonly("ci_low", &Coefficient::ci_low)
+      .def_readonly("ci_high", &Coefficient::ci_high);
+  py::class_<DroppedCounts>(m, "DroppedCounts")
+      .def_readonly("missing", &DroppedCounts::missing)
+      .def_readonly("filtered", &DroppedCounts::filtered)
+      .def_readonly("singleton", &DroppedCounts::singleton)
+      .def_readonly("separated", &DroppedCounts::separated);
+  py::class_<FixedEffectEstimates>(m, "FixedEffectEstimates")
+      .def_readonly("name", &FixedEffectEstimates::name)
+      .def_readonly("labels", &FixedEffectEstimates::labels)
+      .def_readonly("values", &FixedEffectEstimates::values);
+  py::class_<EstimateResult>(m, "EstimateResult")
+      .def_readonly("termination", &EstimateResult::termination)
+      .def_readonly("message", &EstimateResult::message)
+      .def_readonly("coefficients", &EstimateResult::coefficients)
+      .def_readonly("collinear", &EstimateResult::collinear)
+      .def_property_readonly("vcov", [](const EstimateResult& r) { return r.vcov; })
+      .def_readonly("vcov_type", &EstimateResult::vcov_type)
+      .def_readonly("nobs", &EstimateResult::nobs)
+      .def_readonly("dropped", &EstimateResult::dropped)
+      .def_readonly("loglik", &EstimateResult::loglik)
+      .def_readonly("deviance", &EstimateResult::deviance)
+      .def_readonly("null_deviance", &EstimateResult::null_deviance)
+      .def_readonly("pseudo_r2", &EstimateResult::pseudo_r2)
+      .def_readonly("r2", &EstimateResult::r2)
+      .def_readonly("iterations", &EstimateResult::iterations)
+      .def_readonly("seconds", &EstimateResult::seconds)
+      .def_property_readonly("sample_rows", [](const EstimateResult& r) {
+        return py::array_t<int64_t>(static_cast<py::ssize_t>(r.sample_rows.size()), r.sample_rows.data());
+      })
+      .def_property_readonly("fitted", [](const EstimateResult& r) {
+        return py::array_t<double>(static_cast<py::ssize_t>(r.fitted.size()), r.fitted.data());
+      })
+      .def_readonly("fixed_effects", &EstimateResult::fixed_effects)
+      .def_property_readonly("converged", &EstimateResult::converged)
+      .def("brief_report", &EstimateResult::BriefReport)
+      .def("full_report", &EstimateResult::FullReport)
+      .def("to_json", &EstimateResult::ToJson);
+
+  m.def("estimate", [](const data::Table& table, const EstimateOptions& options) {
+          Result<EstimateResult> r = [&] {
+            py::gil_scoped_release release;
+            return Estimate(table, options);
+          }();
+          EstimateResult res = Unwrap(std::move(r));
+          if (!res.converged()) {
+            ThrowStatus(Status::NotConverged("estimation did not converge: " + res.message));
+          }
+          return res;
+        }, py::arg("table"), py::arg("options"),
+        "PPML / OLS with high-dimensional fixed effects. Raises ConvergenceError when not converged.");
+}
+
+}  // namespace rebalance::python

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Rebuilds the built-in baseline data/world2011/ from the WIOD 2013 release
+# (year 2011) with rebalance's own commands. Inputs: ../shared/data (or
+# $REBALANCE_DATA_DIR). Outputs (committed): world2011.csv.gz, theta.csv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${REBALANCE_DATA_DIR:-../shared/data}
+RB=${REBALANCE:-build/rebalance}
+OUT=data/world2011
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# 41 WIOD regions x 35 industries -> 18 regions x 14 sectors (mapping.csv).
+"$RB" data aggregate --wiod "$DATA/wiod2013_bquast/wiot2011.csv.gz" --map "$OUT/mapping.csv" \
+  --out "$tmp/world2011.csv"
+gzip -n -9 -c "$tmp/world2011.csv" > "$OUT/world2011.csv.gz"
+# Caliendo & Parro (2015) trade elasticities (T.txt, their 20 tradable sectors in
+# order; 8.22 for non-tradables) mapped by theta_concordance.csv (mean of theta).
+"$RB" theta "$DATA/caliendo_parro2015/original_matrices/T.txt" \
+  --names "$DATA/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt" \
+  --concordance "$OUT/theta_concordance.csv" --out "$OUT/theta.csv" --force
+echo "wrote $OUT/world2011.csv.gz and $OUT/theta.csv"

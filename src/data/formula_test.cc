@@ -1,0 +1,298 @@
+#include "rebalance/data/formula.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace rebalance::data {
+namespace {
+
+TEST(Formula, ParsesTheGravityExample) {
+  auto f = ParseFormula(
+      "trade ~ log(dist) + cntg + rta | exporter^year + importer^year + "
+      "pair_id");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->lhs, "trade");
+  ASSERT_EQ(f->regressors.size(), 3u);
+  EXPECT_EQ(f->regressors[0].kind, Term::Kind::kLog);
+  EXPECT_EQ(f->regressors[0].column, "dist");
+  EXPECT_EQ(f->regressors[0].text, "log(dist)");
+  EXPECT_EQ(f->regressors[1].kind, Term::Kind::kColumn);
+  EXPECT_EQ(f->regressors[1].column, "cntg");
+  EXPECT_EQ(f->regressors[1].text, "cntg");
+  EXPECT_EQ(f->regressors[2].text, "rta");
+  ASSERT_EQ(f->fixed_effects.size(), 3u);
+  EXPECT_EQ(f->fixed_effects[0].columns,
+            (std::vector<std::string>{"exporter", "year"}));
+  EXPECT_EQ(f->fixed_effects[0].text, "exporter^year");
+  EXPECT_EQ(f->fixed_effects[1].text, "importer^year");
+  EXPECT_EQ(f->fixed_effects[2].columns, (std::vector<std::string>{"pair_id"}));
+  EXPECT_EQ(f->Columns(), (std::vector<std::string>{"trade", "dist", "cntg",
+                                                    "rta", "exporter", "year",
+                                                    "importer", "pair_id"}));
+  EXPECT_EQ(f->ToString(),
+            "trade ~ log(dist) + cntg + rta | exporter^year + importer^year + "
+            "pair_id");
+}
+
+TEST(Formula, WhitespaceIsFree) {
+  auto a = ParseFormula("trade~log(dist)+cntg|exporter^year+pair_id");
+  auto b = ParseFormula(
+      "  trade  ~\tlog ( dist )  +cntg |  exporter ^ year +\n pair_id  ");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->ToString(), b->ToString());
+  EXPECT_EQ(b->regressors[0].text, "log(dist)");
+  EXPECT_EQ(b->fixed_effects[0].text, "exporter^year");
+}
+
+TEST(Formula, RoundTripsEveryForm) {
+  const std::vector<std::string> examples = {
+      "trade ~ log(dist) + cntg + rta | exporter^year + importer^year + "
+      "pair_id",
+      "y ~ x1 + x2 | exp_year + imp_year + pair",
+      "y ~ x1 + x2 | exp_sec_year + imp_sec_year + pair_sec",
+      "y ~ 1 | a + b^c",
+      "y ~ x",
+      "y ~ log(x) + z",
+      "`my y` ~ `x 1` + log(`x 2`) | `id a`^b",
+      "y.var ~ x_1 + .z | a.b",
+  };
+  for (const auto& text : examples) {
+    auto f = ParseFormula(text);
+    ASSERT_TRUE(f.ok()) << text << ": " << f.status().ToString();
+    EXPECT_EQ(f->ToString(), text);
+    auto g = ParseFormula(f->ToString());
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+    EXPECT_EQ(g->lhs, f->lhs);
+    ASSERT_EQ(g->regressors.size(), f->regressors.size());
+    for (size_t i = 0; i < f->regressors.size(); ++i) {
+      EXPECT_EQ(g->regressors[i].column, f->regressors[i].column);
+      EXPECT_EQ(g->regressors[i].kind, f->regressors[i].kind);
+      EXPECT_EQ(g->regressors[i].text, f->regressors[i].text);
+    }
+    ASSERT_EQ(g->fixed_effects.size(), f->fixed_effects.size());
+    for (size_t i = 0; i < f->fixed_effects.size(); ++i) {
+      EXPECT_EQ(g->fixed_effects[i].columns, f->fixed_effects[i].columns);
+    }
+  }
+}
+
+TEST(Formula, FixedEffectsOnlyAndNoFixedEffects) {
+  auto f = ParseFormula("y ~ 1 | a + b");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_TRUE(f->regressors.empty());
+  EXPECT_EQ(f->fixed_effects.size(), 2u);
+  auto g = ParseFormula("y ~ x + log(z)");
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_TRUE(g->fixed_effects.empty());
+  EXPECT_EQ(g->Columns(), (std::vector<std::string>{"y", "x", "z"}));
+  // A column used twice (as regressor and in a fixed effect) is listed once.
+  auto h = ParseFormula("y ~ year + log(year) | year^country");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->Columns(), (std::vector<std::string>{"y", "year", "country"}));
+}
+
+struct BadFormula {
+  std::string text;
+  int position;         // 1-based
+  std::string message;  // a substring of the error
+};
+
+TEST(Formula, ErrorsNamePositionAndExpectation) {
+  const std::vector<BadFormula> cases = {
+      {"", 1, "the formula is empty"},
+      {"   ", 4, "the formula is empty"},
+      {"trade ~ x + ", 13, "expected a column name or log(column) after '+'"},
+      {"trade ~ x +| a", 12,
+       "expected a column name or log(column) after '+', found '|'"},
+      {"trade x", 7, "expected '~' after the outcome 'trade', found 'x'"},
+      {"~ x", 1, "expected the outcome column"},
+      {"y ~ | a", 5, "expected a column name or log(column) after '~'"},
+      {"y ~", 4, "after '~', found the end of the formula"},
+      {"trade ~ exp(x)", 9, "unknown function 'exp'; supported: log(column)"},
+      {"trade ~ sqrt (x)", 9, "unknown function 'sqrt'"},
+      {"trade ~ x + x", 13, "duplicate regressor 'x'"},
+      {"trade ~ log(x) + log( x )", 18, "duplicate regressor 'log(x)'"},
+      {"y ~ x | a + a", 13, "duplicate fixed effect 'a'"},
+      {"y ~ x | a^b + b^a", 15, "duplicate fixed effect 'b^a'"},
+      {"y ~ x | a^b^a", 13, "column 'a' appears twice in the interaction"},
+      {"y ~ y", 5, "the outcome 'y' cannot also be a regressor"},
+      {"y ~ log(y)", 5, "the outcome 'y' cannot also be a regressor"},
+      {"y ~ x | a + y", 13, "the outcome 'y' cannot also be a fixed effect"},
+      {"y ~ x | a^y", 11, "the outcome 'y' cannot also be a fixed effect"},
+      {"y ~ x | a ^  a", 14, "column 'a' appears twice in the interaction"},
+      {"y ~ x |", 8, "expected a fixed-effect column name after '|'"},
+      {"y ~ x | a +", 12, "expected a fixed-effect column name after '+'"},
+      {"y ~ x | a^", 11, "expected a column name after '^'"},
+      {"y ~ log(x", 10, "expected ')' to close log("},
+      {"y ~ log()", 9, "expected a column name inside log( )"},
+      {"y ~ log(log(x))", 12, "functions cannot be nested"},
+      {"y ~ x * z", 7, "operator '*' is not supported"},
+      {"y ~ x | a | z", 11, "a second '|' is not supported"},
+      {"log(y) ~ x", 4, "the outcome must be a plain column"},
+      {"y ~ `x", 5, "unterminated `backquoted` column name"},
+      {"y ~ 1 + x", 5, "a constant may only stand alone"},
+      {"y ~ x | f(a)", 9, "functions are not allowed in fixed effects"},
+      {"y ~ x z", 7, "expected '+', '|' or the end of the formula, found 'z'"},
+      {"y ~ x | a z", 11, "expected '+', '|' or the end of the formula"},
+  };
+  for (const auto& c : cases) {
+    auto f = ParseFormula(c.text);
+    ASSERT_FALSE(f.ok()) << "accepted: '" << c.text << "'";
+    EXPECT_EQ(f.status().code(), StatusCode::kParseError) << c.text;
+    const std::string& m = f.status().message();
+    EXPECT_EQ(m.rfind("formula:" + std::to_string(c.position) + ": ", 0), 0u)
+        << "'" << c.text << "' -> " << m;
+    EXPECT_NE(m.find(c.message), std::string::npos)
+        << "'" << c.text << "' -> " << m;
+  }
+}
+
+TEST(Formula, ErrorShowsCaretUnderTheProblem) {
+  auto f = ParseFormula("trade ~ dist + ");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(
+      f.status().message().find("\n  trade ~ dist + \n                 ^"),
+      std::string::npos)
+      << f.status().message();
+}
+
+Table TermTable() {
+  Table t;
+  EXPECT_TRUE(t.AddColumn(Table::F64Column(
+                              "dist", {100.0, 0.0, -1.0, NAN, 2.5, INFINITY}))
+                  .ok());
+  EXPECT_TRUE(t.AddColumn(Table::I64Column(
+                              "year", {1986, 1990, 1994, 1998, 2002, 2006}))
+                  .ok());
+  EXPECT_TRUE(t.AddColumn(Table::StringColumn("exporter",
+                                              {"A", "B", "C", "D", "E", "F"}))
+                  .ok());
+  return t;
+}
+
+TEST(Formula, EvaluateTermColumnAndLog) {
+  const Table t = TermTable();
+  auto f = ParseFormula("y ~ dist + log(dist) + year + log(year)");
+  ASSERT_TRUE(f.ok());
+  auto plain = EvaluateTerm(t, f->regressors[0]);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ((*plain)[0], 100.0);
+  EXPECT_EQ((*plain)[1], 0.0);
+  EXPECT_EQ((*plain)[2], -1.0);
+  EXPECT_TRUE(std::isnan((*plain)[3]));  // missing
+  EXPECT_TRUE(std::isnan((*plain)[5]));  // not finite counts as missing
+  auto lg = EvaluateTerm(t, f->regressors[1]);
+  ASSERT_TRUE(lg.ok());
+  EXPECT_DOUBLE_EQ((*lg)[0], std::log(100.0));
+  EXPECT_TRUE(std::isnan((*lg)[1]));  // log(0)
+  EXPECT_TRUE(std::isnan((*lg)[2]));  // log(-1)
+  EXPECT_TRUE(std::isnan((*lg)[3]));
+  EXPECT_DOUBLE_EQ((*lg)[4], std::log(2.5));
+  auto yr = EvaluateTerm(t, f->regressors[2]);
+  ASSERT_TRUE(yr.ok());
+  EXPECT_EQ((*yr)[5], 2006.0);
+  auto lyr = EvaluateTerm(t, f->regressors[3]);
+  ASSERT_TRUE(lyr.ok());
+  EXPECT_DOUBLE_EQ((*lyr)[0], std::log(1986.0));
+}
+
+TEST(Formula, EvaluateTermErrors) {
+  const Table t = TermTable();
+  Term unknown{Term::Kind::kLog, "dits", "log(dits)"};
+  auto r = EvaluateTerm(t, unknown);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("'dits'"), std::string::npos);
+  EXPECT_NE(r.status().message().find("did you mean 'dist'"), std::string::npos)
+      << r.status().message();
+  Term text{Term::Kind::kColumn, "exporter", "exporter"};
+  auto s = EvaluateTerm(t, text);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("column 'exporter' holds text"),
+            std::string::npos)
+      << s.status().message();
+}
+
+// Random formulas from the grammar must parse and round-trip; random
+// single-character mutations must parse (and round-trip) or fail with a
+// kParseError naming a position inside the text or just past it.
+std::string RandomFormula(std::mt19937_64& rng) {
+  static const std::vector<std::string> names = {"x",     "z",   "dist",
+                                                 "`q r`", "a.b", "w_1"};
+  static const std::vector<std::string> fes = {"a",   "b",     "c",
+                                               "d^e", "f^g^h", "`i j`"};
+  std::vector<std::string> pool = names;
+  std::shuffle(pool.begin(), pool.end(), rng);
+  std::string s = "y ~ ";
+  const int k = static_cast<int>(rng() % 4);
+  if (k == 0) s += "1";
+  for (int i = 0; i < k; ++i) {
+    s += (i ? " + " : "") + (rng() % 2
+                                 ? "log(" + pool[static_cast<size_t>(i)] + ")"
+                                 : pool[static_cast<size_t>(i)]);
+  }
+  std::vector<std::string> fpool = fes;
+  std::shuffle(fpool.begin(), fpool.end(), rng);
+  const int m = static_cast<int>(rng() % 4);
+  for (int i = 0; i < m; ++i)
+    s += (i ? " + " : " | ") + fpool[static_cast<size_t>(i)];
+  return s;
+}
+
+TEST(Formula, RandomFormulasRoundTripAndMutationsFailCleanly) {
+  std::mt19937_64 rng(6789);
+  const std::string alphabet = "yxa1 ~+|^()*`.:-lo";
+  int mutants_accepted = 0, mutants_rejected = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    const std::string text = RandomFormula(rng);
+    auto f = ParseFormula(text);
+    ASSERT_TRUE(f.ok()) << text << ": " << f.status().ToString();
+    EXPECT_EQ(f->ToString(), text);
+    for (int m = 0; m < 5; ++m) {
+      std::string mutant = text;
+      const size_t at = rng() % (mutant.size() + 1);
+      switch (rng() % 3) {
+        case 0:
+          if (at < mutant.size()) mutant.erase(at, 1);
+          break;
+        case 1:
+          mutant.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          if (at < mutant.size())
+            mutant[at] = alphabet[rng() % alphabet.size()];
+          break;
+      }
+      auto h = ParseFormula(mutant);
+      if (h.ok()) {
+        ++mutants_accepted;
+        auto g = ParseFormula(h->ToString());
+        ASSERT_TRUE(g.ok()) << mutant << " -> " << h->ToString() << ": "
+                            << g.status().ToString();
+        EXPECT_EQ(g->ToString(), h->ToString()) << mutant;
+        EXPECT_EQ(g->Columns(), h->Columns()) << mutant;
+        continue;
+      }
+      ++mutants_rejected;
+      ASSERT_EQ(h.status().code(), StatusCode::kParseError) << mutant;
+      const std::string& msg = h.status().message();
+      ASSERT_EQ(msg.rfind("formula:", 0), 0u) << mutant << " -> " << msg;
+      const int pos = std::stoi(msg.substr(8));
+      EXPECT_GE(pos, 1) << mutant;
+      EXPECT_LE(pos, static_cast<int>(mutant.size()) + 1)
+          << mutant << " -> " << msg;
+    }
+  }
+  EXPECT_GT(mutants_accepted, 100);
+  EXPECT_GT(mutants_rejected, 100);
+}
+
+}  // namespace
+}  // namespace rebalance::data

@@ -1,0 +1,59 @@
+// Weighted within-transformation: partials fixed effects out of columns.
+#ifndef REBALANCE_SRC_ECON_DEMEAN_H_
+#define REBALANCE_SRC_ECON_DEMEAN_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "rebalance/econ/fixed_effects.h"
+
+namespace rebalance::econ {
+
+struct DemeanReport {
+  int iterations = 0;     // conjugate-gradient iterations (passes over the data)
+  bool converged = true;
+};
+
+class Demeaner {
+ public:
+  // `fe` must outlive the Demeaner. threads <= 0 means all cores.
+  Demeaner(const FixedEffects* fe, int threads);
+
+  // Observation weights (nullptr = unit weights); the array must outlive the
+  // next Demean calls. Computes the group weight sums.
+  void SetWeights(const double* w);
+
+  // x_c <- x_c - D alpha_c for every column c, where alpha_c minimises
+  // sum_i w_i (x_ci - (D alpha_c)_i)^2. alphas[c] (size total_groups, the
+  // dimensions concatenated) is the starting point on entry (empty = zeros)
+  // and the solution on exit. Stops when the weighted group means of the
+  // demeaned column, sqrt(sum_g W_g mean_g^2), fall below tol times the
+  // column's weighted norm sqrt(sum_i w_i x_i^2), or after max_iter
+  // iterations.
+  DemeanReport Demean(const std::vector<double*>& cols,
+                      std::vector<std::vector<double>>& alphas, double tol,
+                      int max_iter);
+
+  const std::vector<int64_t>& offsets() const { return offsets_; }
+
+ private:
+  // out = D' W (D p) for nc interleaved columns (one pass over the data).
+  void MultiplyNormal(const std::vector<double>& p, int nc,
+                      std::vector<double>& out) const;
+  // out = D' W (x - D alpha) and ssq_c = sum_i w_i x_ic^2.
+  void Residual(const std::vector<double*>& cols, const std::vector<double>& alpha,
+                std::vector<double>& out, std::vector<double>& ssq) const;
+  // Sums the per-thread accumulators into out.
+  void ReduceThreads(int64_t size, std::vector<double>& out) const;
+
+  const FixedEffects* fe_;
+  int threads_;
+  const double* w_ = nullptr;
+  std::vector<int64_t> offsets_;   // start of dimension q in a coefficient vector
+  std::vector<double> inv_wsum_;   // 1 / sum of weights, per group
+  mutable std::vector<std::vector<double>> thread_acc_;
+};
+
+}  // namespace rebalance::econ
+
+#endif  // REBALANCE_SRC_ECON_DEMEAN_H_

@@ -1,0 +1,477 @@
+// Estimate(): the PPML / OLS-HDFE pipeline behind `rebalance estimate`.
+//
+// Steps, each counting what it drops (nothing is dropped silently):
+//  1. `where` filter (dropped.filtered).
+//  2. Missing values in any used column, including log() of a value <= 0
+//     (dropped.missing); zero observation weights (dropped.zero_weight).
+//     Negative outcomes (Poisson) and negative weights are errors naming the
+//     row.
+//  3. Repeated until nothing changes: for Poisson, fixed-effect groups with
+//     an all-zero outcome (dropped.separated; this comes first, so an
+//     observation alone in its group with y = 0 counts as separated);
+//     singletons in any fixed-effect dimension, iteratively
+//     (dropped.singleton); then the iterated-rectifier (ReLU) separation
+//     check (dropped.separated; separation.cc).
+//  4. IRLS (irls.cc) with the within-transformation of demean.cc;
+//     collinear regressors are dropped and listed in result.collinear.
+//  5. Variance (vcov.cc), log-likelihoods, fitted values.
+//  6. Fixed-effect estimates: alternating projections (unit weights) of the
+//     final eta - offset - x b onto the fixed effects, normalised so that the
+//     first group of every dimension after the first is 0 (the first
+//     dimension absorbs the level). With disconnected fixed-effect graphs
+//     more normalisations would be needed; the values then are one of the
+//     equivalent solutions (the fitted values are unaffected).
+// With no fixed effects in the formula, an intercept is estimated as a
+// one-group fixed effect named "(Intercept)".
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include "demean.h"
+#include "irls.h"
+#include "rebalance/data/formula.h"
+#include "rebalance/econ/fixed_effects.h"
+#include "rebalance/econ/ppml.h"
+#include "separation.h"
+#include "vcov.h"
+
+namespace rebalance::econ {
+namespace {
+
+// The estimation sample in contiguous arrays.
+struct Sample {
+  std::vector<int64_t> rows;
+  std::vector<double> y, x, pw, off;
+  int k = 0;
+
+  int64_t n() const { return static_cast<int64_t>(rows.size()); }
+
+  void Compact(const std::vector<uint8_t>& keep) {
+    const int64_t n_old = n();
+    int64_t m = 0;
+    for (int64_t i = 0; i < n_old; ++i) {
+      if (!keep[static_cast<size_t>(i)]) continue;
+      rows[static_cast<size_t>(m)] = rows[static_cast<size_t>(i)];
+      y[static_cast<size_t>(m)] = y[static_cast<size_t>(i)];
+      if (!pw.empty()) pw[static_cast<size_t>(m)] = pw[static_cast<size_t>(i)];
+      if (!off.empty()) off[static_cast<size_t>(m)] = off[static_cast<size_t>(i)];
+      ++m;
+    }
+    for (int c = 0; c < k; ++c) {
+      int64_t j = 0;
+      for (int64_t i = 0; i < n_old; ++i) {
+        if (keep[static_cast<size_t>(i)]) x[static_cast<size_t>(c * m + j++)] = x[static_cast<size_t>(c * n_old + i)];
+      }
+    }
+    rows.resize(static_cast<size_t>(m));
+    y.resize(static_cast<size_t>(m));
+    if (!pw.empty()) pw.resize(static_cast<size_t>(m));
+    if (!off.empty()) off.resize(static_cast<size_t>(m));
+    x.resize(static_cast<size_t>(m * k));
+  }
+};
+
+std::string SourceName(const data::Table& table) {
+  return table.source.empty() ? std::string("<table>") : table.source;
+}
+
+Result<const data::Column*> NumericColumn(const data::Table& table,
+                                          const std::string& name,
+                                          const char* role) {
+  RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(name));
+  if (col->type == data::ColumnType::kString) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: the {} column '{}' holds text; a numeric column is required",
+        SourceName(table), role, name));
+  }
+  return col;
+}
+
+double NormalTwoSidedP(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
+
+}  // namespace
+
+Result<EstimateResult> Estimate(const data::Table& table,
+                                const EstimateOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RB_RETURN_IF_ERROR(options.Validate());
+  RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(options.formula));
+  RB_ASSIGN_OR_RETURN(VcovSpec vspec, ParseVcov(options.vcov));
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const bool poisson = options.family == Family::kPoisson;
+  auto phase = [&](const char* what) {
+    if (options.verbose) {
+      fmt::print(stderr, "[{:8.3f} s] {}\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what);
+    }
+  };
+
+  EstimateResult res;
+  res.formula = formula.ToString();
+  res.family = options.family;
+  res.vcov_type = vspec.text;
+  const int64_t num_rows = table.num_rows();
+  std::vector<uint8_t> keep(static_cast<size_t>(num_rows), 1);
+
+  // 1. Filter.
+  if (!options.where.empty()) {
+    RB_ASSIGN_OR_RETURN(data::Filter filter, data::ParseFilter(options.where));
+    RB_ASSIGN_OR_RETURN(keep, data::EvaluateFilter(table, filter));
+    for (uint8_t k : keep) res.dropped.filtered += k == 0;
+  }
+
+  // 2. Columns and missing values.
+  RB_ASSIGN_OR_RETURN(const data::Column* ycol, NumericColumn(table, formula.lhs, "outcome"));
+  const int k = static_cast<int>(formula.regressors.size());
+  std::vector<std::vector<double>> xs;
+  for (const auto& term : formula.regressors) {
+    RB_ASSIGN_OR_RETURN(std::vector<double> v, data::EvaluateTerm(table, term));
+    xs.push_back(std::move(v));
+  }
+  const data::Column* wcol = nullptr;
+  const data::Column* ocol = nullptr;
+  if (!options.weights.empty()) {
+    RB_ASSIGN_OR_RETURN(wcol, NumericColumn(table, options.weights, "weights"));
+  }
+  if (!options.offset.empty()) {
+    RB_ASSIGN_OR_RETURN(ocol, NumericColumn(table, options.offset, "offset"));
+  }
+  std::vector<const data::Column*> id_cols;
+  for (const auto& fe : formula.fixed_effects) {
+    for (const auto& c : fe.columns) {
+      RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(c));
+      id_cols.push_back(col);
+    }
+  }
+  for (const auto& c : vspec.cluster_columns) {
+    RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(c));
+    id_cols.push_back(col);
+  }
+
+  Sample s;
+  s.k = k;
+  for (int64_t r = 0; r < num_rows; ++r) {
+    if (!keep[static_cast<size_t>(r)]) continue;
+    bool missing = !std::isfinite(ycol->AsDouble(r));
+    for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)][static_cast<size_t>(r)]);
+    if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
+    if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
+    for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
+    if (missing) {
+      keep[static_cast<size_t>(r)] = 0;
+      ++res.dropped.missing;
+      continue;
+    }
+    const double yv = ycol->AsDouble(r);
+    if (poisson && yv < 0) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: row {}: outcome '{}' is negative ({}); Poisson regression needs "
+          "y >= 0",
+          SourceName(table), r + 1, formula.lhs, yv));
+    }
+    if (wcol) {
+      const double wv = wcol->AsDouble(r);
+      if (wv < 0) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: row {}: weight '{}' is negative ({})", SourceName(table), r + 1,
+            options.weights, wv));
+      }
+      if (wv == 0) {
+        keep[static_cast<size_t>(r)] = 0;
+        ++res.dropped.zero_weight;
+        continue;
+      }
+    }
+    s.rows.push_back(r);
+  }
+  const int64_t n0 = s.n();
+  if (n0 == 0) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: every observation was dropped before estimation ({} filtered, {} "
+        "with missing values, {} with zero weight)",
+        SourceName(table), res.dropped.filtered, res.dropped.missing,
+        res.dropped.zero_weight));
+  }
+  s.y.resize(static_cast<size_t>(n0));
+  s.x.resize(static_cast<size_t>(n0 * k));
+  if (wcol) s.pw.resize(static_cast<size_t>(n0));
+  if (ocol) s.off.resize(static_cast<size_t>(n0));
+  for (int64_t i = 0; i < n0; ++i) {
+    const int64_t r = s.rows[static_cast<size_t>(i)];
+    s.y[static_cast<size_t>(i)] = ycol->AsDouble(r);
+    for (int c = 0; c < k; ++c) s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)][static_cast<size_t>(r)];
+    if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
+    if (ocol) s.off[static_cast<size_t>(i)] = ocol->AsDouble(r);
+  }
+  xs.clear();
+  xs.shrink_to_fit();
+
+  phase("sample selected");
+  // Fixed effects (or the intercept) and clusters.
+  FixedEffects fe;
+  if (formula.fixed_effects.empty()) {
+    fe = InterceptOnly(n0, s.rows[0]);
+  } else {
+    RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows));
+  }
+  FixedEffects clusters;
+  if (vspec.type == VcovType::kCluster) {
+    std::vector<data::FixedEffectTerm> terms;
+    for (const auto& c : vspec.cluster_columns) terms.push_back({{c}, c});
+    RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows));
+  }
+
+  phase("fixed effects built");
+  // 3. Singletons and separation, until nothing changes.
+  auto compact = [&](const std::vector<uint8_t>& k_mask) {
+    s.Compact(k_mask);
+    fe.Compact(k_mask);
+    if (clusters.num_dims() > 0) clusters.Compact(k_mask);
+    clusters.num_obs = s.n();
+  };
+  const bool has_fe = !formula.fixed_effects.empty();
+  for (;;) {
+    std::vector<uint8_t> mask(static_cast<size_t>(s.n()), 1);
+    int64_t dropped = 0;
+    if (poisson && options.check_separation) {
+      const std::vector<uint8_t> before = mask;
+      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y.data(), mask);
+      for (int64_t i = 0; i < s.n() && zg > 0; ++i) {
+        if (before[static_cast<size_t>(i)] && !mask[static_cast<size_t>(i)]) {
+          res.separated_rows.push_back(s.rows[static_cast<size_t>(i)]);
+        }
+      }
+      res.dropped.separated += zg;
+      dropped += zg;
+    }
+    // After the zero-outcome groups, so that an observation alone in its group
+    // with y = 0 counts as separated (its fitted mean is 0), not as a
+    // singleton.
+    if (options.drop_singletons && has_fe) {
+      const int64_t sing = MarkSingletons(fe, mask);
+      res.dropped.singleton += sing;
+      dropped += sing;
+    }
+    if (dropped > 0) {
+      compact(mask);
+      if (s.n() == 0) break;
+      continue;
+    }
+    if (!(poisson && options.check_separation)) break;
+    std::vector<uint8_t> relu_mask(static_cast<size_t>(s.n()), 1);
+    RB_ASSIGN_OR_RETURN(int64_t marked,
+                        MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
+                                          options.max_separation_iterations,
+                                          options.verbose, relu_mask));
+    if (marked == 0) break;
+    res.dropped.separated += marked;
+    for (int64_t i = 0; i < s.n(); ++i) {
+      if (!relu_mask[static_cast<size_t>(i)]) res.separated_rows.push_back(s.rows[static_cast<size_t>(i)]);
+    }
+    compact(relu_mask);
+    if (s.n() == 0) break;
+  }
+  if (s.n() == 0) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: every observation was dropped ({} filtered, {} missing, {} "
+        "singleton, {} separated, {} zero weight)",
+        SourceName(table), res.dropped.filtered, res.dropped.missing,
+        res.dropped.singleton, res.dropped.separated, res.dropped.zero_weight));
+  }
+  const int64_t n = s.n();
+  res.nobs = n;
+  if (options.verbose) {
+    fmt::print(stderr,
+               "estimation sample: {} observations ({} filtered, {} missing, "
+               "{} singleton, {} separated, {} zero weight)\n",
+               n, res.dropped.filtered, res.dropped.missing, res.dropped.singleton,
+               res.dropped.separated, res.dropped.zero_weight);
+  }
+
+  phase("singletons and separation done");
+  // 4. IRLS.
+  Demeaner demeaner(&fe, threads);
+  IrlsInput in;
+  in.family = options.family;
+  in.n = n;
+  in.y = s.y.data();
+  in.prior_w = s.pw.empty() ? nullptr : s.pw.data();
+  in.offset = s.off.empty() ? nullptr : s.off.data();
+  in.x = &s.x;
+  in.k = s.k;
+  IrlsOutput irls = RunIrls(in, options, demeaner);
+  res.termination = irls.termination;
+  res.message = irls.message;
+  res.iterations = irls.iterations;
+  res.demean_iterations = irls.demean_iterations;
+  res.deviance = irls.deviance;
+  res.sample_rows = s.rows;
+  std::sort(res.separated_rows.begin(), res.separated_rows.end());
+  if (!res.converged()) {
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return res;
+  }
+  const int kk = static_cast<int>(irls.kept.size());
+  for (int c = 0, j = 0; c < k; ++c) {
+    if (j < kk && irls.kept[static_cast<size_t>(j)] == c) {
+      ++j;
+    } else {
+      res.collinear.push_back(formula.regressors[static_cast<size_t>(c)].text);
+    }
+  }
+
+  phase("IRLS done");
+  // 5. Variance.
+  const double* pw = in.prior_w;
+  std::vector<double> score(static_cast<size_t>(n));
+  double rss = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double yi = s.y[static_cast<size_t>(i)];
+    const double eta = irls.eta[static_cast<size_t>(i)];
+    const double r = poisson ? yi - std::exp(eta) : yi - eta;
+    score[static_cast<size_t>(i)] = (pw ? pw[i] : 1.0) * r;
+    rss += (pw ? pw[i] : 1.0) * r * r;
+  }
+  res.num_fe_params = FixedEffectRank(fe);
+  VcovInput vin;
+  vin.family = options.family;
+  vin.ssc = options.ssc;
+  vin.n = n;
+  vin.k = kk;
+  vin.x = s.x.data();
+  vin.w = irls.w.data();
+  vin.score = score.data();
+  vin.rss = rss;
+  vin.xtwx = irls.xtwx;
+  vin.fe_rank = res.num_fe_params;
+  vin.fe = &fe;
+  vin.clusters = vspec.type == VcovType::kCluster ? &clusters : nullptr;
+  vin.threads = threads;
+  RB_ASSIGN_OR_RETURN(VcovOutput vout, ComputeVcov(vspec, vin));
+  res.vcov = vout.vcov;
+  res.num_clusters = vout.min_clusters;
+  if (vout.eigen_fixed) {
+    res.message += (res.message.empty() ? "" : "; ") +
+                   std::string("multiway clustered variance was not positive "
+                               "semi-definite: negative eigenvalues set to 0");
+  }
+  constexpr double kZ975 = 1.959963984540054;
+  for (int j = 0; j < kk; ++j) {
+    Coefficient co;
+    co.name = formula.regressors[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])].text;
+    co.estimate = irls.beta(j);
+    co.std_error = std::sqrt(std::max(0.0, res.vcov(j, j)));
+    co.z = co.std_error > 0 ? co.estimate / co.std_error : 0.0;
+    co.p_value = co.std_error > 0 ? NormalTwoSidedP(co.z) : 1.0;
+    co.ci_low = co.estimate - kZ975 * co.std_error;
+    co.ci_high = co.estimate + kZ975 * co.std_error;
+    res.coefficients.push_back(co);
+  }
+
+  // Log-likelihoods. Null model: intercept (plus offset) only.
+  {
+    double sw = 0, swy = 0, swe = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double wi = pw ? pw[i] : 1.0;
+      sw += wi;
+      swy += wi * s.y[static_cast<size_t>(i)];
+      swe += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
+    }
+    if (poisson) {
+      const double c0 = std::log(swy / swe);
+      double ll = 0, ll0 = 0, dev0 = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const double wi = pw ? pw[i] : 1.0;
+        const double yi = s.y[static_cast<size_t>(i)];
+        const double eta = irls.eta[static_cast<size_t>(i)];
+        const double eta0 = c0 + (s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)]);
+        const double lg = std::lgamma(yi + 1);
+        ll += wi * (yi * eta - std::exp(eta) - lg);
+        ll0 += wi * (yi * eta0 - std::exp(eta0) - lg);
+        dev0 += 2 * wi * ((yi > 0 ? yi * (std::log(yi) - eta0) : 0.0) - (yi - std::exp(eta0)));
+      }
+      res.loglik = ll;
+      res.null_deviance = dev0;
+      res.pseudo_r2 = ll0 != 0 ? 1 - ll / ll0 : 0.0;
+    } else {
+      const double ybar = swy / sw;
+      double tss = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const double d = s.y[static_cast<size_t>(i)] - ybar;
+        tss += (pw ? pw[i] : 1.0) * d * d;
+      }
+      const double nd = static_cast<double>(n);
+      res.loglik = -0.5 * nd * (std::log(2 * M_PI * rss / nd) + 1);
+      res.null_deviance = tss;
+      res.r2 = tss > 0 ? 1 - rss / tss : 0.0;
+      res.pseudo_r2 = res.r2;
+    }
+  }
+  score.clear();
+  score.shrink_to_fit();
+
+  phase("variance done");
+  // 6. Fixed effects and fitted values.
+  if (options.keep_fixed_effects) {
+    std::vector<double> part(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      part[static_cast<size_t>(i)] = irls.eta[static_cast<size_t>(i)] -
+                                     (s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)]);
+    }
+    for (int j = 0; j < kk; ++j) {
+      const auto& term = formula.regressors[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])];
+      RB_ASSIGN_OR_RETURN(std::vector<double> raw, data::EvaluateTerm(table, term));
+      for (int64_t i = 0; i < n; ++i) {
+        part[static_cast<size_t>(i)] -= raw[static_cast<size_t>(s.rows[static_cast<size_t>(i)])] * irls.beta(j);
+      }
+    }
+    Demeaner unit(&fe, threads);
+    unit.SetWeights(nullptr);
+    std::vector<std::vector<double>> alpha(1);
+    std::vector<double*> cols{part.data()};
+    const DemeanReport r = unit.Demean(cols, alpha, options.demean_tolerance,
+                                       options.max_demean_iterations);
+    res.demean_iterations += r.iterations;
+    double max_resid = 0, max_part = 0;
+    for (int64_t i = 0; i < n; ++i) max_resid = std::max(max_resid, std::fabs(part[static_cast<size_t>(i)]));
+    for (double a : alpha[0]) max_part = std::max(max_part, std::fabs(a));
+    if (!r.converged || max_resid > 1e-6 * (1 + max_part)) {
+      res.message += (res.message.empty() ? "" : "; ") +
+                     fmt::format("fixed-effect recovery is inaccurate (largest "
+                                 "residual {:.2e})",
+                                 max_resid);
+    }
+    const auto& off = demeaner.offsets();
+    std::vector<double>& a = alpha[0];
+    for (int q = 1; q < fe.num_dims(); ++q) {
+      const double c0 = a[static_cast<size_t>(off[static_cast<size_t>(q)])];
+      for (int64_t g = 0; g < fe.num_groups[q]; ++g) a[static_cast<size_t>(off[static_cast<size_t>(q)] + g)] -= c0;
+      for (int64_t g = 0; g < fe.num_groups[0]; ++g) a[static_cast<size_t>(g)] += c0;
+    }
+    for (int q = 0; q < fe.num_dims(); ++q) {
+      FixedEffectEstimates est;
+      est.name = fe.names[static_cast<size_t>(q)];
+      for (int32_t g = 0; g < fe.num_groups[q]; ++g) {
+        est.labels.push_back(has_fe ? fe.Label(table, q, g) : std::string("(Intercept)"));
+        est.values.push_back(a[static_cast<size_t>(off[static_cast<size_t>(q)] + g)]);
+      }
+      res.fixed_effects.push_back(std::move(est));
+    }
+  }
+  if (options.keep_fitted) {
+    res.fitted.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      const double eta = irls.eta[static_cast<size_t>(i)];
+      res.fitted[static_cast<size_t>(i)] = poisson ? std::exp(eta) : eta;
+    }
+  }
+  phase("fixed effects recovered");
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace rebalance::econ

@@ -1,0 +1,226 @@
+// Separation in Poisson models with fixed effects (Correia, Guimarães &
+// Zylkin 2019, "Verifying the existence of maximum likelihood estimates for
+// generalized linear models", arXiv:1903.01633).
+//
+// An observation with y = 0 is separated when some z = X g + D a satisfies
+// z = 0 wherever y > 0, z >= 0 wherever y = 0, and z > 0 on it: its fitted
+// mean is 0 at the supremum of the likelihood, and the estimates of the
+// other parameters are those of the model without it.
+//
+// 1. Fixed effects alone: a group whose outcome is zero everywhere separates
+//    all its observations (z = indicator of the group).
+// 2. Iterated rectifier (ReLU), section 4 of the paper: start from u = 1 on
+//    y = 0 and 0 on y > 0; regress u on X and the fixed effects by weighted
+//    least squares with weight 1 on y = 0 and a large weight (kPositiveWeight)
+//    on y > 0, which forces the fit to ~0 there; the fit u^ is a certificate
+//    once u^ >= 0 on y = 0 and u^ = 0 on y > 0 (within kTolerance), and then
+//    the observations with u^ > 0 are separated. Otherwise u is replaced by
+//    max(u^, 0) on y = 0 (the rectifier) and the regression repeated. If u^
+//    falls below kTolerance everywhere, nothing is separated. The regressors
+//    are demeaned once (the weights do not change); u is demeaned each round
+//    with a warm start.
+// Limits: certificate values within kTolerance of 0 are treated as 0, so
+// separation whose certificate is below 1e-7 relative to the starting u = 1
+// is not detected. The iteration limit is reported as an error.
+#include "separation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <Eigen/Dense>
+#include <fmt/format.h>
+
+#include "demean.h"
+#include "irls.h"
+
+namespace rebalance::econ {
+namespace {
+
+constexpr double kPositiveWeight = 1e4;
+constexpr double kTolerance = 1e-8;
+constexpr double kConstraintTolerance = 1e-12;
+constexpr int kMaxCorrections = 100;
+constexpr double kZeroResidual = 1e-11;
+constexpr double kDemeanTolerance = 1e-13;
+constexpr int kMaxDemeanIterations = 100000;
+
+}  // namespace
+
+int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
+                              std::vector<uint8_t>& keep) {
+  int64_t marked = 0;
+  const int64_t n = fe.num_obs;
+  for (int q = 0; q < fe.num_dims(); ++q) {
+    const auto& cq = fe.codes[q];
+    std::vector<uint8_t> positive(static_cast<size_t>(fe.num_groups[q]), 0);
+    for (int64_t i = 0; i < n; ++i) {
+      if (keep[static_cast<size_t>(i)] && y[i] > 0) positive[static_cast<size_t>(cq[i])] = 1;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (keep[static_cast<size_t>(i)] && !positive[static_cast<size_t>(cq[i])]) {
+        keep[static_cast<size_t>(i)] = 0;
+        ++marked;
+      }
+    }
+  }
+  return marked;
+}
+
+Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
+                                  const std::vector<double>& x, int k,
+                                  int threads, int max_iter, bool verbose,
+                                  std::vector<uint8_t>& keep) {
+  const int64_t n = fe.num_obs;
+  int64_t zeros = 0;
+  for (int64_t i = 0; i < n; ++i) zeros += y[i] == 0;
+  if (zeros == 0 || n == 0) return int64_t{0};
+
+  std::vector<double> omega(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) omega[static_cast<size_t>(i)] = y[i] > 0 ? kPositiveWeight : 1.0;
+  Demeaner demeaner(&fe, threads);
+  demeaner.SetWeights(omega.data());
+
+  std::vector<double> xt = x;
+  {
+    std::vector<double*> cols;
+    for (int c = 0; c < k; ++c) cols.push_back(xt.data() + c * n);
+    std::vector<std::vector<double>> alphas;
+    const DemeanReport r = demeaner.Demean(cols, alphas, kDemeanTolerance, kMaxDemeanIterations);
+    if (!r.converged) {
+      return Status::NotConverged(
+          "separation check: demeaning the regressors did not converge");
+    }
+  }
+  Eigen::MatrixXd gram;
+  Eigen::VectorXd unused;
+  WeightedCross(xt.data(), k, n, omega.data(), nullptr, threads, gram, unused);
+  Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> solver;
+  if (k > 0) {
+    solver.setThreshold(1e-10);
+    solver.compute(gram);
+  }
+
+  std::vector<double> u(static_cast<size_t>(n)), ut(static_cast<size_t>(n)), uhat(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) u[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
+  std::vector<std::vector<double>> alpha_u(1);
+  std::vector<double> target(static_cast<size_t>(n), 0.0);
+  for (int it = 1; it <= max_iter; ++it) {
+    // Least squares of u on X and D with u^ = 0 where y > 0, by the method of
+    // weighting with deferred correction (Van Loan 1985, SIAM J. Numer. Anal.
+    // 22(5)): the targets of the heavily weighted rows are shifted by the
+    // remaining violation until the constraint holds to kConstraintTolerance.
+    for (int64_t i = 0; i < n; ++i) {
+      if (y[i] == 0) target[static_cast<size_t>(i)] = u[static_cast<size_t>(i)];
+    }
+    Eigen::VectorXd b;
+    double eps = 0;
+    int corrections = 0;
+    int64_t cg_iterations = 0;
+    // Early solves only steer the correction: their tolerance follows the
+    // remaining violation; the accepted solve is always at kDemeanTolerance.
+    double solve_tol = 1e-6;
+    for (int corr = 0;; ++corr) {
+      corrections = corr + 1;
+      ut = target;
+      std::vector<double*> cols{ut.data()};
+      const DemeanReport r = demeaner.Demean(cols, alpha_u, solve_tol, kMaxDemeanIterations);
+      cg_iterations += r.iterations;
+      if (!r.converged) {
+        return Status::NotConverged(
+            "separation check: demeaning did not converge in the iterated rectifier");
+      }
+      if (k > 0) {
+        Eigen::MatrixXd g2;
+        Eigen::VectorXd xtwu;
+        WeightedCross(xt.data(), k, n, omega.data(), ut.data(), threads, g2, xtwu);
+        b = solver.solve(xtwu);
+      }
+      eps = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        double e = ut[static_cast<size_t>(i)];
+        for (int c = 0; c < k; ++c) e -= xt[static_cast<size_t>(c * n + i)] * b(c);
+        const double fit = target[static_cast<size_t>(i)] - e;
+        ut[static_cast<size_t>(i)] = e;
+        uhat[static_cast<size_t>(i)] = fit;
+        if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
+      }
+      if ((eps <= kConstraintTolerance && solve_tol <= kDemeanTolerance) ||
+          corr >= kMaxCorrections) {
+        break;
+      }
+      solve_tol = std::max(kDemeanTolerance, std::min(solve_tol, 1e-3 * eps));
+      if (eps <= kConstraintTolerance) {
+        solve_tol = kDemeanTolerance;
+        continue;  // re-solve tightly before accepting
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        if (y[i] > 0) target[static_cast<size_t>(i)] -= uhat[static_cast<size_t>(i)];
+      }
+    }
+    if (eps > kConstraintTolerance) {
+      return Status::NotConverged(fmt::format(
+          "separation check: the constrained least-squares fit of the iterated "
+          "rectifier still misses its constraint by {:.2e} after {} corrections",
+          eps, kMaxCorrections));
+    }
+    // Residuals relative to u (not to the shifted targets).
+    for (int64_t i = 0; i < n; ++i) {
+      ut[static_cast<size_t>(i)] = u[static_cast<size_t>(i)] - uhat[static_cast<size_t>(i)];
+    }
+    const double delta = eps + kTolerance;
+    double min_zero = 0, max_zero = 0, min_resid = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      double& v = uhat[static_cast<size_t>(i)];
+      if (y[i] > 0) {
+        v = 0;
+        continue;
+      }
+      // Stricter below zero than above, against false positives.
+      if (v >= -0.1 * delta && v <= delta) v = 0;
+      min_zero = std::min(min_zero, v);
+      max_zero = std::max(max_zero, v);
+      double& e = ut[static_cast<size_t>(i)];
+      if (std::fabs(e) < kZeroResidual) e = 0;
+      min_resid = std::min(min_resid, e);
+    }
+    if (verbose) {
+      fmt::print(stderr,
+                 "separation (ReLU) round {}: min u^ {:.3e}, max u^ {:.3e} on "
+                 "y = 0; |u^| <= {:.3e} on y > 0; min residual {:.3e}; {} "
+                 "weighted solves, {} CG iterations\n",
+                 it, min_zero, max_zero, eps, min_resid, corrections, cg_iterations);
+    }
+    bool done = false;
+    if (min_zero >= 0) {
+      done = true;  // u^ is a certificate of separation (or 0)
+    } else if (min_resid >= 0) {
+      // No negative residual on y = 0: by the normal equations z'e = 0 for
+      // any certificate z, so observations with e > 0 are not separated and
+      // the ones with u^ > 0 and e = 0 are (paper, section 4).
+      for (int64_t i = 0; i < n; ++i) {
+        if (y[i] == 0 && ut[static_cast<size_t>(i)] > delta) uhat[static_cast<size_t>(i)] = 0;
+      }
+      done = true;
+    }
+    if (done) {
+      int64_t marked = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        if (y[i] == 0 && uhat[static_cast<size_t>(i)] > 0 && keep[static_cast<size_t>(i)]) {
+          keep[static_cast<size_t>(i)] = 0;
+          ++marked;
+        }
+      }
+      return marked;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      u[static_cast<size_t>(i)] = y[i] == 0 ? std::max(uhat[static_cast<size_t>(i)], 0.0) : 0.0;
+    }
+  }
+  return Status::NotConverged(fmt::format(
+      "separation check (iterated rectifier) found no certificate in {} "
+      "rounds; raise max_separation_iterations",
+      max_iter));
+}
+
+}  // namespace rebalance::econ

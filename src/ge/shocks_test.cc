@@ -1,0 +1,176 @@
+// Tests of shock resolution against a Baseline's labels (shocks.h).
+#include "rebalance/ge/shocks.h"
+
+#include <cmath>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace rebalance::ge {
+namespace {
+
+// 3 countries x 3 sectors (the last non-tradable), consistent accounts are
+// not needed for resolution, only the structure.
+Baseline Small() {
+  Baseline b;
+  b.countries = {"China", "USA", "Germany"};
+  b.sectors = {"Solar", "Autos", "Services"};
+  const int N = 3, J = 3;
+  b.flow.assign(J * N * N, 0.0);
+  b.tariff.assign(J * N * N, 0.0);
+  for (int j = 0; j < J; ++j)
+    for (int n = 0; n < N; ++n)
+      for (int i = 0; i < N; ++i) {
+        if (n == i) b.flow[b.FlowIndex(j, n, i)] = 100.0;
+        else if (j < 2) b.flow[b.FlowIndex(j, n, i)] = 10.0 + n + 2 * i;
+        if (n != i && j < 2) b.tariff[b.FlowIndex(j, n, i)] = 0.05;
+      }
+  b.va_share.assign(N * J, 0.5);
+  b.io_share.assign(N * J * J, 0.5 / J);
+  b.alpha.assign(N * J, 1.0 / J);
+  b.theta = {4.0, 5.0, 6.0};
+  b.tradable = {true, true, false};
+  b.deficit.assign(N, 0.0);
+  for (int n = 0; n < N; ++n) b.deficit[n] = b.Imports(n) - b.Exports(n);
+  return b;
+}
+
+TEST(ShocksTest, NoneIsNeutral) {
+  const Baseline b = Small();
+  const ShockSet s = ShockSet::None(b);
+  EXPECT_TRUE(s.Validate(b).ok());
+  EXPECT_EQ(s.tariff_new, b.tariff);
+  EXPECT_EQ(s.deficit_new, b.deficit);
+}
+
+TEST(ShocksTest, TariffsCombineInOrder) {
+  const Baseline b = Small();
+  ShockSpec spec;
+  spec.tariffs.push_back({"USA", "China", "*", ShockMode::kChange, 0.25});
+  spec.tariffs.push_back({"USA", "China", "Solar", ShockMode::kLevel, 1.0});
+  spec.tariffs.push_back({"China", "USA,Germany", "Autos", ShockMode::kMultiply, 1.1});
+  auto s = ResolveShocks(b, spec);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_DOUBLE_EQ(s->tariff_new[b.FlowIndex(0, 1, 0)], 1.0);
+  EXPECT_DOUBLE_EQ(s->tariff_new[b.FlowIndex(1, 1, 0)], 0.30);
+  EXPECT_DOUBLE_EQ(s->tariff_new[b.FlowIndex(2, 1, 0)], 0.0);  // non-tradable skipped
+  EXPECT_NEAR(s->tariff_new[b.FlowIndex(1, 0, 1)], 1.05 * 1.1 - 1.0, 1e-15);
+  EXPECT_NEAR(s->tariff_new[b.FlowIndex(1, 0, 2)], 1.05 * 1.1 - 1.0, 1e-15);
+  EXPECT_DOUBLE_EQ(s->tariff_new[b.FlowIndex(0, 0, 1)], 0.05);  // untouched
+  // A cut below zero floors at free trade.
+  ShockSpec cut;
+  cut.tariffs.push_back({"*", "*", "*", ShockMode::kChange, -0.5});
+  auto c = ResolveShocks(b, cut);
+  ASSERT_TRUE(c.ok());
+  for (double t : c->tariff_new) EXPECT_EQ(t, 0.0);
+}
+
+TEST(ShocksTest, OtherInstruments) {
+  const Baseline b = Small();
+  ShockSpec spec;
+  spec.icebergs.push_back({"Germany", "*", "Autos", 0.9});
+  spec.productivity.push_back({"China", "Solar", 1.5});
+  spec.subsidies.push_back({SubsidyKind::kProduction, "China", "Solar", ShockMode::kLevel, 0.2});
+  spec.subsidies.push_back({SubsidyKind::kExport, "China", "Solar", ShockMode::kChange, 0.1});
+  auto s = ResolveShocks(b, spec);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_DOUBLE_EQ(s->d_hat[b.FlowIndex(1, 2, 0)], 0.9);
+  EXPECT_DOUBLE_EQ(s->d_hat[b.FlowIndex(1, 2, 2)], 1.0);  // own pair skipped
+  EXPECT_DOUBLE_EQ(s->lambda_hat[b.CS(0, 0)], 1.5);
+  EXPECT_DOUBLE_EQ(s->production_subsidy_new[b.CS(0, 0)], 0.2);
+  EXPECT_DOUBLE_EQ(s->export_subsidy_new[b.CS(0, 0)], 0.1);
+}
+
+TEST(ShocksTest, Deficits) {
+  const Baseline b = Small();
+  ShockSpec zero;
+  zero.deficit_rule = DeficitRule::kZero;
+  auto z = ResolveShocks(b, zero);
+  ASSERT_TRUE(z.ok());
+  for (double d : z->deficit_new) EXPECT_EQ(d, 0.0);
+
+  ShockSpec targets;
+  targets.deficit_rule = DeficitRule::kTargets;
+  targets.deficit_targets.push_back({"China", DeficitUnit::kShareOfOwnVa, 0.0});
+  auto err = ResolveShocks(b, targets);
+  if (std::fabs(b.deficit[0]) > 0.0) {
+    ASSERT_FALSE(err.ok());
+    EXPECT_NE(err.status().message().find("sum"), std::string::npos);
+  }
+  targets.deficit_residual = DeficitResidual::kProportional;
+  auto t = ResolveShocks(b, targets);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->deficit_new[0], 0.0);
+  double sum = 0.0;
+  for (double d : t->deficit_new) sum += d;
+  EXPECT_NEAR(sum, 0.0, 1e-12);
+  // Untargeted countries absorb the residual in proportion to value added.
+  const double va1 = b.ValueAdded(1), va2 = b.ValueAdded(2);
+  EXPECT_NEAR((t->deficit_new[1] - b.deficit[1]) / (t->deficit_new[2] - b.deficit[2]),
+              va1 / va2, 1e-9);
+}
+
+TEST(ShocksTest, UnknownLabelsNameTheNearest) {
+  const Baseline b = Small();
+  ShockSpec spec;
+  spec.tariffs.push_back({"USA", "Chna", "*", ShockMode::kChange, 0.25});
+  auto s = ResolveShocks(b, spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(s.status().message().find("unknown country 'Chna' (did you mean 'China'?)"),
+            std::string::npos)
+      << s.status().message();
+  EXPECT_NE(s.status().message().find("tariff shock 1"), std::string::npos);
+
+  ShockSpec sec;
+  sec.productivity.push_back({"China", "Solr", 1.1});
+  auto p = ResolveShocks(b, sec);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("unknown sector 'Solr' (did you mean 'Solar'?)"),
+            std::string::npos)
+      << p.status().message();
+  // Case-insensitive match is accepted.
+  auto ci = ResolveCountries(b, "usa");
+  ASSERT_TRUE(ci.ok());
+  EXPECT_EQ(ci.value(), std::vector<int>{1});
+}
+
+TEST(ShocksTest, InvalidValuesAreErrors) {
+  const Baseline b = Small();
+  {
+    ShockSpec s;
+    s.tariffs.push_back({"USA", "USA", "Solar", ShockMode::kLevel, 0.1});
+    auto r = ResolveShocks(b, s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("importer == exporter"), std::string::npos);
+  }
+  {
+    ShockSpec s;
+    s.tariffs.push_back({"USA", "China", "Services", ShockMode::kLevel, 0.1});
+    auto r = ResolveShocks(b, s);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("non-tradable sector 'Services'"), std::string::npos);
+  }
+  {
+    ShockSpec s;
+    s.productivity.push_back({"China", "Solar", -1.0});
+    EXPECT_FALSE(ResolveShocks(b, s).ok());
+  }
+  {
+    ShockSpec s;
+    s.subsidies.push_back({SubsidyKind::kProduction, "China", "Solar", ShockMode::kLevel, -1.5});
+    EXPECT_FALSE(ResolveShocks(b, s).ok());
+  }
+  {
+    ShockSpec s;
+    s.deficit_rule = DeficitRule::kFixed;
+    s.deficit_targets.push_back({"China", DeficitUnit::kLevel, 0.0});
+    EXPECT_FALSE(ResolveShocks(b, s).ok());
+  }
+  EXPECT_FALSE(ShockModeFromString("sideways").ok());
+  EXPECT_EQ(DeficitRuleFromString("zero").value(), DeficitRule::kZero);
+  EXPECT_EQ(std::string(ToString(DeficitUnit::kShareOfWorldVa)), "share_of_world_gdp");
+}
+
+}  // namespace
+}  // namespace rebalance::ge

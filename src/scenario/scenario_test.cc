@@ -1,0 +1,176 @@
+#include "rebalance/scenario/scenario.h"
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace rebalance::scenario {
+namespace {
+
+constexpr const char* kGood = R"(title = "t"
+[baseline]
+builtin = "world2011"
+[model]
+type = "multisector"
+[groups.countries]
+na = ["USA", "MEX"]
+[groups.sectors]
+metal = ["Metals"]
+[[scenario]]
+name = "a"
+shocks = [
+  { tariff = { importer = "na", exporter = "CHN", sectors = "metal", add = 0.25 } },
+  { iceberg = { importer = "USA", exporter = ["CHN"], change = 0.1 } },
+  { productivity = { country = "CHN", sector = "Metals", efficiency = 0.05 } },
+  { production_subsidy = { country = "CHN", sectors = ["Metals"], rate = 0.1 } },
+  { export_subsidy = { country = "CHN", sectors = "*", add = 0.02 } },
+]
+[[scenario]]
+name = "b"
+shocks = [ { deficit = { country = ["USA", "CHN"], target = 0 } } ]
+[[scenario]]
+name = "c"
+shocks = [ { deficits = "zero" } ]
+)";
+
+ge::Baseline TinyBaseline() {
+  ge::Baseline b;
+  b.countries = {"USA", "MEX", "CHN"};
+  b.sectors = {"Metals", "Services"};
+  b.theta = {4.0, 8.0};
+  return b;
+}
+
+TEST(Scenario, ParsesEveryShockKind) {
+  auto f = ParseScenario(kGood, "good.toml");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->scenarios.size(), 3u);
+  const auto& a = f->scenarios[0];
+  // group "na" expands to two importers
+  ASSERT_EQ(a.spec.tariffs.size(), 2u);
+  EXPECT_EQ(a.spec.tariffs[0].importer, "USA");
+  EXPECT_EQ(a.spec.tariffs[1].importer, "MEX");
+  EXPECT_EQ(a.spec.tariffs[0].sector, "Metals");
+  EXPECT_EQ(a.spec.tariffs[0].mode, ge::ShockMode::kChange);
+  EXPECT_DOUBLE_EQ(a.spec.tariffs[0].value, 0.25);
+  ASSERT_EQ(a.spec.icebergs.size(), 1u);
+  EXPECT_DOUBLE_EQ(a.spec.icebergs[0].d_hat, 1.1);
+  EXPECT_EQ(a.spec.icebergs[0].sector, "*");
+  ASSERT_EQ(a.efficiency.size(), 1u);
+  ASSERT_EQ(a.spec.subsidies.size(), 2u);
+  EXPECT_EQ(a.spec.subsidies[1].kind, ge::SubsidyKind::kExport);
+  EXPECT_EQ(a.spec.subsidies[1].mode, ge::ShockMode::kChange);
+  const auto& b = f->scenarios[1];
+  EXPECT_EQ(b.spec.deficit_rule, ge::DeficitRule::kTargets);
+  ASSERT_EQ(b.spec.deficit_targets.size(), 2u);
+  EXPECT_EQ(f->scenarios[2].spec.deficit_rule, ge::DeficitRule::kZero);
+  EXPECT_TRUE(CheckLabels(*f, TinyBaseline()).ok());
+}
+
+TEST(Scenario, EfficiencyBecomesLambdaHatWithTheta) {
+  auto f = ParseScenario(kGood, "good.toml");
+  ASSERT_TRUE(f.ok());
+  auto spec = BuildShockSpec(f->scenarios[0], TinyBaseline());
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_EQ(spec->productivity.size(), 1u);
+  EXPECT_NEAR(spec->productivity[0].lambda_hat, std::pow(1.05, 4.0), 1e-14);
+}
+
+TEST(Scenario, UnknownCountrySuggestsNearestWithLineAndKey) {
+  const std::string text = "[[scenario]]\nname = \"x\"\nshocks = [\n  { tariff = { importer = \"USA\", exporter = \"CHA\", add = 0.1 } },\n]\n";
+  auto f = ParseScenario(text, "s.toml");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  Status s = CheckLabels(*f, TinyBaseline());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("s.toml:4:"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("scenario[0].shocks[0].tariff.exporter"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("did you mean 'CHN'"), std::string::npos) << s.message();
+}
+
+TEST(Scenario, UnknownSectorSuggestsNearest) {
+  const std::string text = "[[scenario]]\nname = \"x\"\nshocks = [ { production_subsidy = { country = \"CHN\", sectors = [\"Metal\"], rate = 0.1 } } ]\n";
+  auto f = ParseScenario(text, "s.toml");
+  ASSERT_TRUE(f.ok());
+  Status s = CheckLabels(*f, TinyBaseline());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("unknown sector 'Metal'; did you mean 'Metals'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("s.toml:3:"), std::string::npos) << s.message();
+}
+
+struct BadCase {
+  const char* name;
+  const char* text;
+  const char* expect;  // substring of the message
+};
+
+class BadScenario : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadScenario, GivesPreciseError) {
+  const BadCase& c = GetParam();
+  auto f = ParseScenario(c.text, "bad.toml");
+  ASSERT_FALSE(f.ok()) << c.name;
+  EXPECT_NE(f.status().message().find("bad.toml"), std::string::npos) << f.status().message();
+  EXPECT_NE(f.status().message().find(c.expect), std::string::npos) << c.name << ": " << f.status().message();
+}
+
+const BadCase kBadCases[] = {
+    {"toml_syntax", "[[scenario]\nname = 1\n", "bad.toml:1:"},
+    {"no_scenarios", "title = \"x\"\n", "defines no [[scenario]]"},
+    {"unknown_top_key", "titel = \"x\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "did you mean 'title'"},
+    {"unknown_shock_kind", "[[scenario]]\nname=\"a\"\nshocks=[{tarif={importer=\"USA\",exporter=\"CHN\",add=0.1}}]\n", "did you mean 'tariff'"},
+    {"missing_name", "[[scenario]]\nshocks=[{deficits=\"zero\"}]\n", "scenario[0].name': is required"},
+    {"duplicate_name", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "duplicate scenario name 'a'"},
+    {"empty_shocks", "[[scenario]]\nname=\"a\"\nshocks=[]\n", "at least one shock"},
+    {"tariff_without_mode", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\"}}]\n", "exactly one of add"},
+    {"tariff_two_modes", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,set=0.2}}]\n", "exactly one of add"},
+    {"tariff_missing_importer", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={exporter=\"CHN\",add=0.1}}]\n", "tariff.importer': is required"},
+    {"tariff_value_text", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=\"ten\"}}]\n", "tariff.add': expected a number"},
+    {"negative_tariff_level", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",set=-0.1}}]\n", "must be >= 0"},
+    {"unknown_tariff_field", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sectr=\"x\"}}]\n", "did you mean 'sector'"},
+    {"sector_and_sectors", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sector=\"x\",sectors=[\"y\"]}}]\n", "either 'sector' or 'sectors'"},
+    {"empty_selector_list", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=[],exporter=\"CHN\",add=0.1}}]\n", "selects nothing"},
+    {"selector_number", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=5,exporter=\"CHN\",add=0.1}}]\n", "expected a country name"},
+    {"iceberg_nonpositive", "[[scenario]]\nname=\"a\"\nshocks=[{iceberg={importer=\"USA\",exporter=\"CHN\",factor=0}}]\n", "must be > 0"},
+    {"deficit_without_target", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\"}}]\n", "deficit.target': is required"},
+    {"deficit_bad_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,unit=\"percent\"}}]\n", "expected level, share_of_gdp"},
+    {"deficits_bad_value", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"balanced\"}]\n", "expected \"zero\" or \"fixed\""},
+    {"subsidy_rate_and_add", "[[scenario]]\nname=\"a\"\nshocks=[{production_subsidy={country=\"CHN\",rate=0.1,add=0.1}}]\n", "exactly one of rate"},
+    {"shock_two_kinds", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\", tariff={}}]\n", "one key naming its kind"},
+    {"model_unknown", "[model]\ntype=\"cge\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "unknown model 'cge'"},
+    {"gravity_sigma_le_1", "[model]\ntype=\"gravity\"\nsigma=1\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "sigma must be > 1"},
+    {"two_baselines", "[baseline]\nbuiltin=\"world2011\"\nwiod=\"x.csv.gz\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "exactly one of builtin"},
+    {"group_not_list", "[groups.countries]\nna=\"USA\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "non-empty list"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Catalogue, BadScenario, ::testing::ValuesIn(kBadCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Scenario, BaselinePathsAreRelativeToTheFile) {
+  auto f = ParseScenario("[baseline]\nwiod=\"data/wiot2009.csv.gz\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+                         "/home/u/proj/s.toml");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->baseline.kind, BaselineKind::kWiod);
+  EXPECT_EQ(f->baseline.path, "/home/u/proj/data/wiot2009.csv.gz");
+  EXPECT_EQ(f->baseline.year, 2009);
+}
+
+TEST(Scenario, ShippedExamplesParse) {
+  namespace fs = std::filesystem;
+  int n = 0;
+  for (const char* dir : {"/data/world2011", "/examples/scenarios"}) {
+    const fs::path p = fs::path(REBALANCE_SOURCE_DIR + std::string(dir));
+    if (!fs::exists(p)) continue;
+    for (const auto& e : fs::directory_iterator(p)) {
+      if (e.path().extension() != ".toml") continue;
+      auto f = ParseScenarioFile(e.path().string());
+      EXPECT_TRUE(f.ok()) << f.status().ToString();
+      ++n;
+    }
+  }
+  EXPECT_GE(n, 1);
+}
+
+}  // namespace
+}  // namespace rebalance::scenario

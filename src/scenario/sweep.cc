@@ -1,0 +1,324 @@
+// Sensitivity sweeps: theta draws and tariff grids. See sweep.h for the
+// reproducibility contract. Percentiles use linear interpolation between
+// order statistics (Hyndman & Fan type 7, numpy's default).
+#include "rebalance/scenario/sweep.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "rebalance/data/csv.h"
+
+namespace rebalance::scenario {
+namespace {
+
+uint64_t SplitMix64(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Portable normal draws: Box-Muller on splitmix64 uniforms in (0, 1).
+class Normal {
+ public:
+  explicit Normal(uint64_t seed) : state_(seed) {}
+  double Uniform() {
+    return (static_cast<double>(SplitMix64(&state_) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  }
+  double Next() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    const double u1 = Uniform(), u2 = Uniform();
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    spare_ = r * std::sin(2.0 * M_PI * u2);
+    has_spare_ = true;
+    return r * std::cos(2.0 * M_PI * u2);
+  }
+
+ private:
+  uint64_t state_;
+  bool has_spare_ = false;
+  double spare_ = 0;
+};
+
+double Quantile(const std::vector<double>& sorted, double p) {
+  if (sorted.size() == 1) return sorted[0];
+  const double h = (static_cast<double>(sorted.size()) - 1.0) * p;
+  const size_t lo = static_cast<size_t>(std::floor(h));
+  const size_t hi = std::min(sorted.size() - 1, lo + 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+// Solves every scenario of `file` on `baseline`; returns the pct_change of
+// each row in the order of CompareMultisector (no bilateral rows).
+Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const ScenarioFile& file,
+                                     const ge::MultisectorOptions& solver, size_t expected_rows) {
+  std::vector<double> values;
+  values.reserve(expected_rows);
+  ge::MultisectorReportOptions ro;
+  ro.bilateral = false;
+  for (const auto& def : file.scenarios) {
+    RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, baseline));
+    RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(baseline, spec));
+    RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveOrError(baseline, shocks, solver));
+    const ge::TidyTable t = ge::CompareMultisector(baseline, shocks, sol, ro);
+    for (const auto& r : t.rows) values.push_back(r.pct_change);
+  }
+  if (values.size() != expected_rows) {
+    return Status::Internal(fmt::format("a draw produced {} result rows, the point solution {}", values.size(),
+                                        expected_rows));
+  }
+  return values;
+}
+
+}  // namespace
+
+uint64_t DrawSeed(uint64_t master_seed, int64_t draw) {
+  uint64_t s = master_seed ^ (0xD1B54A32D192ED03ull * static_cast<uint64_t>(draw + 1));
+  return SplitMix64(&s);
+}
+
+Result<ThetaDistribution> ReadThetaDistribution(const std::string& path, const std::vector<std::string>& sectors) {
+  data::CsvOptions opt;
+  opt.types["sector"] = data::ColumnType::kString;
+  RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
+  RB_ASSIGN_OR_RETURN(const data::Column* sec, t.GetColumn("sector"));
+  RB_ASSIGN_OR_RETURN(const data::Column* th, t.GetColumn("theta"));
+  auto se_col = t.GetColumn("se");
+  if (!se_col.ok()) {
+    return Status::InvalidArgument(fmt::format("{}: a theta file for draws needs a column 'se' (standard errors)", path));
+  }
+  const data::Column* se = *se_col;
+  ThetaDistribution d;
+  d.sectors = sectors;
+  d.theta.assign(sectors.size(), std::numeric_limits<double>::quiet_NaN());
+  d.se.assign(sectors.size(), std::numeric_limits<double>::quiet_NaN());
+  for (int64_t r = 0; r < t.num_rows(); ++r) {
+    const std::string name = sec->CellText(r);
+    const double theta = th->AsDouble(r), sd = se->AsDouble(r);
+    const int64_t line = r + 2;
+    if (!std::isfinite(theta) || theta <= 0) {
+      return Status::InvalidArgument(fmt::format("{}:{}: theta of '{}' must be a positive number", path, line, name));
+    }
+    if (!std::isfinite(sd) || sd < 0) {
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: the standard error of '{}' must be >= 0, got {}", path, line, name, se->CellText(r)));
+    }
+    auto it = std::find(sectors.begin(), sectors.end(), name);
+    if (it == sectors.end()) continue;  // extra sectors are allowed
+    d.theta[static_cast<size_t>(it - sectors.begin())] = theta;
+    d.se[static_cast<size_t>(it - sectors.begin())] = sd;
+  }
+  for (size_t j = 0; j < sectors.size(); ++j) {
+    if (std::isnan(d.theta[j])) {
+      return Status::NotFound(fmt::format("{}: no theta for sector '{}'", path, sectors[j]));
+    }
+  }
+  return d;
+}
+
+std::vector<double> GridSpec::Points() const {
+  std::vector<double> out;
+  if (!(step > 0) || to < from) return out;
+  const int64_t n = static_cast<int64_t>(std::floor((to - from) / step + 1e-9)) + 1;
+  for (int64_t k = 0; k < n; ++k) out.push_back(from + static_cast<double>(k) * step);
+  return out;
+}
+
+Result<GridSpec> ParseGrid(const std::string& text) {
+  GridSpec g;
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) {
+    return Status::InvalidArgument(fmt::format("--grid '{}': expected tariff=FROM:TO:STEP, e.g. tariff=0:1:0.1", text));
+  }
+  g.parameter = text.substr(0, eq);
+  if (g.parameter != "tariff") {
+    return Status::InvalidArgument(fmt::format("--grid '{}': only the 'tariff' parameter can be swept", text));
+  }
+  const std::string range = text.substr(eq + 1);
+  double vals[3];
+  size_t pos = 0;
+  for (int k = 0; k < 3; ++k) {
+    const size_t colon = range.find(':', pos);
+    const std::string part = range.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    char* end = nullptr;
+    vals[k] = std::strtod(part.c_str(), &end);
+    if (part.empty() || end == nullptr || *end != '\0' || !std::isfinite(vals[k])) {
+      return Status::InvalidArgument(fmt::format("--grid '{}': '{}' is not a number (expected FROM:TO:STEP)", text, part));
+    }
+    if (k < 2 && colon == std::string::npos) {
+      return Status::InvalidArgument(fmt::format("--grid '{}': expected FROM:TO:STEP", text));
+    }
+    pos = colon + 1;
+  }
+  g.from = vals[0];
+  g.to = vals[1];
+  g.step = vals[2];
+  if (g.Points().empty()) {
+    return Status::InvalidArgument(
+        fmt::format("--grid '{}': the grid has no points (need STEP > 0 and TO >= FROM)", text));
+  }
+  return g;
+}
+
+Status SweepOptions::Validate() const {
+  if (draws < 0) return Status::InvalidArgument("--draws must be >= 0");
+  if (draws > 0 && grid.has_value()) return Status::InvalidArgument("give either --draws or --grid, not both");
+  if (draws == 0 && !grid.has_value()) return Status::InvalidArgument("a sweep needs --draws N or --grid tariff=FROM:TO:STEP");
+  if (draws > 0 && theta_file.empty()) {
+    return Status::InvalidArgument("--draws needs --theta FILE with columns sector,theta,se");
+  }
+  if (threads < 0) return Status::InvalidArgument("--threads must be >= 0");
+  return run.Validate();
+}
+
+Result<RunResult> PrepareSweep(const ScenarioFile& file, const SweepOptions& options) {
+  RunOptions ro = options.run;
+  ro.bilateral = false;
+  ro.imbalance_shares = false;
+  ro.solver.threads = 1;
+  return RunScenarios(file, ro);
+}
+
+Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, const SweepOptions& options,
+                           int64_t begin, int64_t end) {
+  RB_RETURN_IF_ERROR(options.Validate());
+  const ge::Baseline& base = point.loaded.baseline;
+  RB_ASSIGN_OR_RETURN(ThetaDistribution dist, ReadThetaDistribution(options.theta_file, base.sectors));
+  const size_t rows = point.results.rows.size();
+  DrawSlice slice;
+  slice.begin = begin;
+  slice.end = end;
+  const int64_t n = std::max<int64_t>(0, end - begin);
+  slice.ok.assign(static_cast<size_t>(n), 0);
+  slice.failure.assign(static_cast<size_t>(n), "");
+  slice.values.assign(static_cast<size_t>(n) * rows, 0.0);
+  ge::MultisectorOptions solver = options.run.solver;
+  solver.threads = 1;
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  std::atomic<int64_t> done{0};
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t d = begin + k;
+    Normal rng(DrawSeed(options.seed, d));
+    ge::Baseline b = base;
+    std::string fail;
+    for (size_t j = 0; j < b.theta.size() && fail.empty(); ++j) {
+      double th = dist.theta[j];
+      if (dist.se[j] > 0) {
+        int tries = 0;
+        do {
+          th = dist.theta[j] + dist.se[j] * rng.Next();
+        } while (th <= options.theta_lower_bound && ++tries < options.max_redraws);
+        if (th <= options.theta_lower_bound) {
+          fail = fmt::format("theta of '{}' stayed <= {} after {} redraws", b.sectors[j], options.theta_lower_bound,
+                             options.max_redraws);
+        }
+      }
+      b.theta[j] = th;
+    }
+    if (fail.empty()) {
+      auto values = SolveAll(b, file, solver, rows);
+      if (values.ok()) {
+        std::copy(values->begin(), values->end(), slice.values.begin() + static_cast<long>(static_cast<size_t>(k) * rows));
+        slice.ok[static_cast<size_t>(k)] = 1;
+      } else {
+        fail = values.status().message();
+      }
+    }
+    if (!fail.empty()) slice.failure[static_cast<size_t>(k)] = fail;
+    const int64_t finished = ++done;
+    if (options.run.progress && (finished % 10 == 0 || finished == n)) {
+#pragma omp critical(sweep_progress)
+      options.run.progress("draws", "", static_cast<int>(finished), static_cast<int>(n));
+    }
+  }
+  return slice;
+}
+
+Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices, size_t num_rows) {
+  std::vector<const DrawSlice*> ordered;
+  for (const auto& s : slices) ordered.push_back(&s);
+  std::sort(ordered.begin(), ordered.end(), [](const DrawSlice* a, const DrawSlice* b) { return a->begin < b->begin; });
+  std::vector<RowBand> bands(num_rows);
+  std::vector<double> col;
+  int successful = 0;
+  for (const DrawSlice* s : ordered)
+    for (uint8_t ok : s->ok) successful += ok;
+  if (successful == 0) return Status::FailedPrecondition("every draw failed; no bands can be computed");
+  for (size_t r = 0; r < num_rows; ++r) {
+    col.clear();
+    for (const DrawSlice* s : ordered) {
+      for (size_t k = 0; k < s->ok.size(); ++k) {
+        if (!s->ok[k]) continue;
+        const double v = s->values[k * num_rows + r];
+        if (std::isfinite(v)) col.push_back(v);
+      }
+    }
+    RowBand band;
+    band.draws = static_cast<int>(col.size());
+    if (col.empty()) {
+      bands[r] = band;
+      continue;
+    }
+    double sum = 0;
+    for (double v : col) sum += v;
+    band.mean = sum / static_cast<double>(col.size());
+    double ss = 0;
+    for (double v : col) ss += (v - band.mean) * (v - band.mean);
+    band.sd = col.size() > 1 ? std::sqrt(ss / static_cast<double>(col.size() - 1)) : 0.0;
+    std::sort(col.begin(), col.end());
+    band.p05 = Quantile(col, 0.05);
+    band.p50 = Quantile(col, 0.50);
+    band.p95 = Quantile(col, 0.95);
+    bands[r] = band;
+  }
+  return bands;
+}
+
+Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& options) {
+  RB_RETURN_IF_ERROR(options.Validate());
+  const auto t0 = std::chrono::steady_clock::now();
+  SweepResult out;
+  RB_ASSIGN_OR_RETURN(out.point, PrepareSweep(file, options));
+  if (options.grid.has_value()) {
+    for (double g : options.grid->Points()) {
+      ScenarioFile f = file;
+      for (auto& def : f.scenarios) {
+        for (auto& t : def.spec.tariffs) t.value = (t.mode == ge::ShockMode::kMultiply) ? 1.0 + g : g;
+      }
+      RunOptions ro = options.run;
+      ro.bilateral = false;
+      ro.imbalance_shares = false;
+      auto run = RunScenarios(f, ro);
+      if (!run.ok()) return run.status().WithContext(fmt::format("grid point tariff={}", g));
+      for (auto row : run->results.rows) {
+        row.scenario = fmt::format("{} [tariff={:g}]", row.scenario, g);
+        out.grid.rows.push_back(std::move(row));
+      }
+    }
+  } else {
+    out.draws_requested = options.draws;
+    RB_ASSIGN_OR_RETURN(DrawSlice slice, RunDraws(out.point, file, options, 0, options.draws));
+    for (size_t k = 0; k < slice.ok.size(); ++k) {
+      if (!slice.ok[k]) {
+        ++out.draws_failed;
+        out.failures.push_back(fmt::format("draw {}: {}", slice.begin + static_cast<int64_t>(k), slice.failure[k]));
+      }
+    }
+    RB_ASSIGN_OR_RETURN(out.bands, SummarizeDraws({slice}, out.point.results.rows.size()));
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace rebalance::scenario

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# rebalance simulate: clear errors for unknown labels (nearest name suggested), malformed shock
+# flags, a missing baseline, a WIOD baseline without theta, and a sector without theta.
+set -euo pipefail
+: "${REBALANCE:?}" "${REBALANCE_DATA_DIR:?}"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+cp="$REBALANCE_DATA_DIR/caliendo_parro2015/original_matrices"
+expect_error() {  # expect_error <pattern> <args...>
+  local pattern="$1"; shift
+  local rc=0
+  "$REBALANCE" simulate "$@" --out "$out/x" --force > /dev/null 2> "$out/err" || rc=$?
+  if [ "$rc" -ne 2 ]; then echo "expected exit 2, got $rc for: $*"; cat "$out/err"; exit 1; fi
+  grep -q -- "$pattern" "$out/err" || { echo "missing '$pattern' in:"; cat "$out/err"; exit 1; }
+}
+expect_error "unknown country 'Mexco' (did you mean 'Mexico'?)" --cp "$cp" --tariff 'USA:Mexco:*=+0.1'
+expect_error "unknown sector 'Autos' (did you mean 'Auto'?)" --cp "$cp" --tariff 'USA:Mexico:Autos=+0.1'
+expect_error "expected IMPORTER:EXPORTER:SECTOR=VALUE" --cp "$cp" --tariff 'USA:Mexico=0.1'
+expect_error "is not a number" --cp "$cp" --productivity 'Mexico:Auto=abc'
+expect_error "give exactly one baseline" --tariff 'USA:Mexico:*=0.1'
+expect_error "--wiod needs --theta" --wiod "$REBALANCE_DATA_DIR/wiod2013_bquast/wiot2011.csv.gz"
+printf 'sector,theta\nAgriculture,9.11\n' > "$out/theta.csv"
+expect_error "no trade elasticity theta for sector 'Mining'" --cp "$cp" --theta "$out/theta.csv"
+expect_error "not found" --cp /nonexistent
+echo ok

@@ -67,6 +67,7 @@ Status RunAggregate(const AggregateArgs& a) {
   RB_ASSIGN_OR_RETURN(io::Mapping m, io::ReadMapping(a.map));
   auto agg = t.Aggregate(m);
   if (!agg.ok()) return agg.status().WithContext("--map " + a.map);
+  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.out, io::ToLongCsv(*agg), a.force));
   fmt::print("{}: {} countries x {} sectors -> {} x {}; wrote {}\n", t.source,
              t.num_countries(), t.num_sectors(), agg->num_countries(), agg->num_sectors(), a.out);

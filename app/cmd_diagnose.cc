@@ -310,6 +310,7 @@ Status RunDiagnose(const DiagnoseArgs& a) {
                           {"min_world_output_share", a.oc.min_world_output_share}}},
                         {"top", oc_js}};
   auto path = [&](const char* n) { return (fs::path(a.out) / n).string(); };
+  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("balances.csv"), balances, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("kww.csv"), kww_csv, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("tiva.csv"), tiva_csv, a.force));

@@ -238,6 +238,10 @@ Status RunEstimate(const EstimateArgs& args) {
                     result.message.empty() ? "" : ": " + result.message));
   }
 
+  if (Interrupted()) {
+    return Status::Cancelled(
+        "interrupted before writing outputs; nothing was written");
+  }
   fmt::print("{}", result.FullReport());
   std::fflush(stdout);
 

@@ -6,6 +6,8 @@
 // are checked before solving; a non-converged solve writes nothing (exit 3).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "command.h"
+#include "estimate_file.h"
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/ge/gravity.h"
@@ -48,70 +51,6 @@ struct GravityArgs {
   bool quiet = false;
 };
 
-struct EstimateFile {
-  std::vector<std::string> names;
-  Eigen::VectorXd beta;
-  Eigen::MatrixXd vcov;
-};
-
-Result<EstimateFile> ReadEstimate(const std::string& path) {
-  RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::ParseError(
-        fmt::format("{}: not valid JSON: {}", path, e.what()));
-  }
-  if (j.contains("converged") && j["converged"].is_boolean() &&
-      !j["converged"].get<bool>()) {
-    return Status::FailedPrecondition(fmt::format(
-        "{}: the estimate did not converge; refusing to use it", path));
-  }
-  if (!j.contains("coefficients") || !j["coefficients"].is_array()) {
-    return Status::ParseError(
-        fmt::format("{}: missing array \"coefficients\"", path));
-  }
-  EstimateFile est;
-  std::vector<double> b;
-  for (const auto& c : j["coefficients"]) {
-    if (!c.contains("name") || !c["name"].is_string() ||
-        !c.contains("estimate") || !c["estimate"].is_number()) {
-      return Status::ParseError(
-          fmt::format("{}: every coefficient needs a string \"name\" and a "
-                      "numeric \"estimate\"",
-                      path));
-    }
-    est.names.push_back(c["name"].get<std::string>());
-    b.push_back(c["estimate"].get<double>());
-  }
-  est.beta = Eigen::Map<Eigen::VectorXd>(b.data(),
-                                         static_cast<Eigen::Index>(b.size()));
-  const size_t k = b.size();
-  if (j.contains("vcov") && j["vcov"].contains("matrix")) {
-    const auto& m = j["vcov"]["matrix"];
-    if (!m.is_array() || m.size() != k) {
-      return Status::ParseError(
-          fmt::format("{}: vcov.matrix must be {}x{}", path, k, k));
-    }
-    est.vcov.resize(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
-    for (size_t r = 0; r < k; ++r) {
-      if (!m[r].is_array() || m[r].size() != k) {
-        return Status::ParseError(fmt::format(
-            "{}: vcov.matrix row {} must have {} numbers", path, r + 1, k));
-      }
-      for (size_t c = 0; c < k; ++c) {
-        if (!m[r][c].is_number()) {
-          return Status::ParseError(fmt::format(
-              "{}: vcov.matrix[{}][{}] is not a number", path, r, c));
-        }
-        est.vcov(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
-            m[r][c].get<double>();
-      }
-    }
-  }
-  return est;
-}
 
 Status RunGravityCommand(const GravityArgs& a) {
   if (a.estimate.empty() == a.cost_col.empty()) {
@@ -130,10 +69,19 @@ Status RunGravityCommand(const GravityArgs& a) {
     return Status::InvalidArgument(
         "--draws needs --estimate (beta and its vcov)");
   }
-  RB_ASSIGN_OR_RETURN(ge::DeficitClosure closure,
-                      ge::DeficitClosureFromString(a.closure));
-  RB_ASSIGN_OR_RETURN(ge::FullGeMethod method,
-                      ge::FullGeMethodFromString(a.method));
+  // Option errors name the option (tests/bad_inputs catalogue).
+  if (!(a.sigma > 1.0) || !std::isfinite(a.sigma)) {
+    return Status::InvalidArgument(fmt::format(
+        "--sigma: sigma must be greater than 1 (elasticity of substitution), "
+        "got {}",
+        a.sigma));
+  }
+  auto closure_or = ge::DeficitClosureFromString(a.closure);
+  if (!closure_or.ok()) return closure_or.status().WithContext("--closure");
+  const ge::DeficitClosure closure = *closure_or;
+  auto method_or = ge::FullGeMethodFromString(a.method);
+  if (!method_or.ok()) return method_or.status().WithContext("--method");
+  const ge::FullGeMethod method = *method_or;
   const std::string csv_path = a.out + "/gravity.csv";
   const std::string json_path = a.out + "/gravity.json";
   const std::string run_path = a.out + "/gravity_run.json";
@@ -190,11 +138,23 @@ Status RunGravityCommand(const GravityArgs& a) {
   csv.threads = a.threads;
   auto table = data::ReadCsv(a.input, csv);
   if (!table.ok()) {
-    if (!a.estimate.empty() && table.status().code() == StatusCode::kNotFound) {
-      return table.status().WithContext(
-          "each coefficient of the estimate must be a column of the data (or "
-          "restrict them "
-          "with --covariates)");
+    // Say which option or coefficient named the missing column.
+    const std::string& msg = table.status().message();
+    auto names = [&msg](const std::string& col) {
+      return msg.find("no column '" + col + "'") != std::string::npos;
+    };
+    if (table.status().code() == StatusCode::kNotFound) {
+      if (names(a.flow)) return table.status().WithContext("--flow");
+      if (names(a.exporter)) return table.status().WithContext("--exporter");
+      if (names(a.importer)) return table.status().WithContext("--importer");
+      for (const auto& c : spec.covariates) {
+        if (names(c)) {
+          return table.status().WithContext(fmt::format(
+              "coefficient '{}' of {}: each coefficient of the estimate must "
+              "be a column of the data (or restrict them with --covariates)",
+              c, a.estimate));
+        }
+      }
     }
     return table.status();
   }
@@ -207,11 +167,14 @@ Status RunGravityCommand(const GravityArgs& a) {
     in.covariates.vcov = est.vcov;
     std::vector<ge::CovariateChange> changes;
     for (const auto& s : a.set) {
-      RB_ASSIGN_OR_RETURN(ge::CovariateChange c, ge::ParseCovariateChange(s));
-      changes.push_back(std::move(c));
+      auto c = ge::ParseCovariateChange(s);
+      if (!c.ok()) return c.status().WithContext("--set");
+      changes.push_back(std::move(*c));
     }
     for (const auto& s : a.set_pairs) {
-      RB_ASSIGN_OR_RETURN(ge::CovariateChange c, ge::ParseCovariateChange(s));
+      auto parsed = ge::ParseCovariateChange(s);
+      if (!parsed.ok()) return parsed.status().WithContext("--set-pairs");
+      ge::CovariateChange c = std::move(*parsed);
       if (c.pairs.empty()) {
         return Status::InvalidArgument(fmt::format(
             "--set-pairs '{}' names no pairs (NAME=VALUE:A-B,C>D)", s));
@@ -230,6 +193,13 @@ Status RunGravityCommand(const GravityArgs& a) {
     }
   }
 
+  if (std::find(in.data.countries.begin(), in.data.countries.end(),
+                a.reference) == in.data.countries.end()) {
+    return Status::NotFound(fmt::format(
+        "--reference: unknown reference country '{}' (not in {}; did you "
+        "mean '{}'?)",
+        a.reference, a.input, data::NearestName(a.reference, in.data.countries)));
+  }
   ge::GravityOptions opt;
   opt.sigma = a.sigma;
   opt.reference = a.reference;
@@ -290,6 +260,7 @@ Status RunGravityCommand(const GravityArgs& a) {
                     {"bands_cover", d.bilateral ? "all rows" : "country rows"}};
   }
   const report::BandTable* band_ptr = bands.empty() ? nullptr : &bands;
+  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(report::WriteTidyCsv(tidy, csv_path, a.force, band_ptr));
   RB_RETURN_IF_ERROR(report::WriteTidyJson(tidy, json_path, a.force, band_ptr));
   RB_RETURN_IF_ERROR(

@@ -28,6 +28,7 @@ Status RunRun(const RunArgs& a) {
   scenario::RunOptions opt;
   opt.data_dir = a.data_dir;
   opt.bilateral = !a.no_bilateral;
+  opt.cancelled = [] { return Interrupted(); };
   auto bar = std::make_shared<ProgressBar>(!a.quiet);
   opt.progress = [bar](const std::string& stage, const std::string& item, int done, int total) {
     bar->Update(stage, item, done, total);

@@ -282,6 +282,7 @@ Status RunSimulate(const SimulateArgs& a) {
   run["counterfactual_solve"] = record(sol);
   run["rows"] = table.rows.size();
 
+  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(report::WriteTidyCsv(table, csv_path, a.force));
   RB_RETURN_IF_ERROR(report::WriteTidyJson(table, json_path, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(run_path, run.dump(2) + "\n", a.force));

@@ -38,6 +38,7 @@ Status RunSweepCmd(const SweepArgs& a) {
   opt.theta_file = a.theta;
   opt.threads = a.threads;
   opt.run.data_dir = a.data_dir;
+  opt.run.cancelled = [] { return Interrupted(); };
   if (!a.grid.empty()) {
     RB_ASSIGN_OR_RETURN(scenario::GridSpec g, scenario::ParseGrid(a.grid));
     opt.grid = g;

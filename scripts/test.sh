@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds, runs the unit and
-# integration tests (ctest), then the same unit suite under AddressSanitizer
-# and UndefinedBehaviorSanitizer. Set REBALANCE_SKIP_ASAN=1 to skip the
-# sanitizer pass locally.
+# integration tests (ctest: GoogleTest suites, CLI scripts, pytest, the report
+# in headless Chromium, MPI with 2 ranks), then the unit suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then every fuzz target for a
+# short time. REBALANCE_SKIP_ASAN=1 / REBALANCE_SKIP_FUZZ=1 skip those passes
+# locally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,3 +19,8 @@ if [ "${REBALANCE_SKIP_ASAN:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -LE slow
 fi
+if [ "${REBALANCE_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzz targets (short runs) =="
+  FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh
+fi
+echo "== all test passes done =="

@@ -48,4 +48,7 @@ PYBIND11_MODULE(_native, m) {
   BindTable(m);
   BindEcon(m);
   BindFormula(m);
+  BindIo(m);
+  BindGe(m);
+  BindScenario(m);
 }

@@ -22,6 +22,12 @@ T Unwrap(Result<T> result) {
   if (!result.ok()) ThrowStatus(result.status());
   return std::move(result).value();
 }
+// Runs `f` with the GIL released (every engine computation goes through this).
+template <typename F>
+auto Released(F&& f) {
+  py::gil_scoped_release release;
+  return f();
+}
 inline void Check(const Status& status) {
   if (!status.ok()) ThrowStatus(status);
 }
@@ -29,6 +35,9 @@ inline void Check(const Status& status) {
 void BindTable(py::module_& m);
 void BindEcon(py::module_& m);
 void BindFormula(py::module_& m);
+void BindIo(py::module_& m);
+void BindGe(py::module_& m);
+void BindScenario(py::module_& m);
 
 }  // namespace rebalance::python
 

@@ -3,14 +3,34 @@
 The native layer (``rebalance._native``) mirrors the C++ API one to one; this
 package is the friendly, pandas-facing layer on top. Every number comes from
 the C++ engine: nothing here re-implements its logic.
+
+Main entry points: :func:`estimate` (PPML/OLS with fixed effects),
+:class:`Baseline` and :func:`simulate` (multi-sector counterfactuals),
+:func:`read_io_table` and :func:`diagnose` (value added in trade,
+overcapacity), :func:`gravity` (one-sector structural gravity GE).
+Errors: :class:`InputError`, :class:`ConvergenceError`,
+:class:`NumericalError`, all subclasses of :class:`RebalanceError`.
 """
 from . import _native
 from ._native import ConvergenceError, InputError, NumericalError, RebalanceError
+from .baseline import Baseline, simulate
+from .diagnose import diagnose, read_io_table
 from .estimation import EstimateResult, estimate
+from .gravity import GravityResult, gravity
 
 __version__ = _native.__version__
 
+
+def default_data_dir() -> str:
+    """The folder of the built-in baselines (world2011/...)."""
+    return _native.default_data_dir()
+
+
 __all__ = [
     "estimate", "EstimateResult",
+    "Baseline", "simulate",
+    "read_io_table", "diagnose",
+    "gravity", "GravityResult",
+    "default_data_dir",
     "RebalanceError", "InputError", "ConvergenceError", "NumericalError",
 ]

@@ -39,7 +39,10 @@ ReportSection ImbalanceSection(const scenario::RunResult& run) {
   ReportSection sec;
   sec.title = "Imbalances";
   const ge::Baseline& b = run.loaded.baseline;
-  sec.headlines = run.diagnosis.has_value() ? run.diagnosis->headlines : std::vector<std::string>{};
+  if (run.diagnosis.has_value()) {
+    for (const auto& h : run.diagnosis->headlines)
+      if (h.find("balance") != std::string::npos) sec.headlines.push_back(h);
+  }
   ReportTable bal;
   bal.caption = "Trade balances of the base year (goods and services, producer prices)";
   bal.columns = {ReportColumn::TextColumn("Region"),
@@ -69,8 +72,9 @@ ReportSection ImbalanceSection(const scenario::RunResult& run) {
                ReportColumn::NumberColumn("Value-added imports", Fixed(0)),
                ReportColumn::NumberColumn("Value-added balance", Fixed(0, true))};
   for (const auto& p : run.diagnosis->balances) {
-    const bool focus_pair = focus.empty() ? (p.reporter == "CHN" || p.reporter == "USA")
-                                          : IsFocusPair(focus, p.reporter, p.partner);
+    static const std::vector<std::string> kMain = {"USA", "CHN", "EU", "DEU", "JPN"};
+    const bool main_reporter = std::find(kMain.begin(), kMain.end(), p.reporter) != kMain.end();
+    const bool focus_pair = focus.empty() ? main_reporter : (main_reporter && IsFocusPair(focus, p.reporter, p.partner));
     if (!focus_pair) continue;
     if (p.reporter == "CHN" || p.reporter == "USA" || p.reporter == "DEU" || p.reporter == "JPN") {
       if (p.reporter < p.partner || !(p.partner == "CHN" || p.partner == "USA" || p.partner == "DEU" || p.partner == "JPN"))
@@ -150,6 +154,42 @@ ReportSection OvercapacitySection(const scenario::RunResult& run) {
   return sec;
 }
 
+// One row per region: the main country-level results of one scenario.
+ReportTable RegionTable(const ge::TidyTable& results, const std::string& scenario, const ge::Baseline& b) {
+  ReportTable t;
+  t.caption = "Results by region";
+  t.columns = {ReportColumn::TextColumn("Region"),
+               ReportColumn::NumberColumn("Welfare", Fixed(3, true, "%"), "real income, % change"),
+               ReportColumn::NumberColumn("Real wage", Fixed(3, true, "%")),
+               ReportColumn::NumberColumn("Consumer prices", Fixed(3, true, "%")),
+               ReportColumn::NumberColumn("Exports", Fixed(2, true, "%")),
+               ReportColumn::NumberColumn("Imports", Fixed(2, true, "%")),
+               ReportColumn::NumberColumn("Trade balance, base", Fixed(0, true), b.currency_unit),
+               ReportColumn::NumberColumn("Trade balance, scenario", Fixed(0, true), b.currency_unit),
+               ReportColumn::NumberColumn("Tariff revenue, scenario", Fixed(0), b.currency_unit),
+               ReportColumn::NumberColumn("Subsidy cost, scenario", Fixed(0), b.currency_unit)};
+  std::map<std::string, std::map<std::string, const ge::TidyRow*>> by;
+  for (const auto& r : results.rows) {
+    if (r.scenario != scenario || !r.partner.empty() || !r.sector.empty()) continue;
+    by[r.country][r.variable] = &r;
+  }
+  auto pct = [&](const std::string& c, const char* v) {
+    auto it = by[c].find(v);
+    return it == by[c].end() ? ReportCell::Empty() : Num(it->second->pct_change);
+  };
+  auto level = [&](const std::string& c, const char* v, bool cf) {
+    auto it = by[c].find(v);
+    return it == by[c].end() ? ReportCell::Empty() : Num(cf ? it->second->counterfactual : it->second->baseline);
+  };
+  for (const auto& c : b.countries) {
+    t.rows.push_back({ReportCell::Text(c), pct(c, "welfare"), pct(c, "real_wage"), pct(c, "consumer_price_index"),
+                      pct(c, "exports"), pct(c, "imports"), level(c, "trade_balance", false),
+                      level(c, "trade_balance", true), level(c, "tariff_revenue", true), level(c, "subsidy_cost", true)});
+  }
+  t.note = "All variables of every region, sector and partner are in results.csv (docs/multisector.md).";
+  return t;
+}
+
 }  // namespace
 
 BandTable BandsFromSweep(const scenario::SweepResult& sweep) {
@@ -226,36 +266,6 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
                                                   "draws of the trade elasticities.",
                                   *spec});
   }
-  {
-    ReportTable t;
-    t.caption = "Welfare, real wage and trade balance by region";
-    t.columns = {ReportColumn::TextColumn("Scenario"), ReportColumn::TextColumn("Region"),
-                 ReportColumn::NumberColumn("Welfare", Fixed(3, true, "%")),
-                 ReportColumn::NumberColumn("Real wage", Fixed(3, true, "%")),
-                 ReportColumn::NumberColumn("Trade balance, base", Fixed(0, true)),
-                 ReportColumn::NumberColumn("Trade balance, scenario", Fixed(0, true))};
-    std::map<std::pair<std::string, std::string>, std::array<double, 4>> cells;
-    std::vector<std::pair<std::string, std::string>> order;
-    for (const auto& r : run.results.rows) {
-      if (!r.partner.empty() || !r.sector.empty()) continue;
-      auto key = std::make_pair(r.scenario, r.country);
-      if (!cells.count(key)) {
-        cells[key] = {NAN, NAN, NAN, NAN};
-        order.push_back(key);
-      }
-      if (r.variable == "welfare") cells[key][0] = r.pct_change;
-      if (r.variable == "real_wage") cells[key][1] = r.pct_change;
-      if (r.variable == "trade_balance") {
-        cells[key][2] = r.baseline;
-        cells[key][3] = r.counterfactual;
-      }
-    }
-    for (const auto& key : order) {
-      const auto& c = cells[key];
-      t.rows.push_back({ReportCell::Text(key.first), ReportCell::Text(key.second), Num(c[0]), Num(c[1]), Num(c[2]), Num(c[3])});
-    }
-    overview.AddTable(std::move(t));
-  }
   doc.sections.push_back(std::move(overview));
 
   for (const auto& s : run.scenarios) {
@@ -273,11 +283,7 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
     auto spec = SectoralHeatmapSpec(run.results, h);
     if (!spec.ok()) return spec.status().WithContext("heatmap of " + s.name);
     sec.AddChart(ReportChart{"Sectoral output changes", "Percent change in gross output by region and sector.", *spec});
-    const std::string name = s.name;
-    sec.AddTable(TidyReportTable(run.results, "Country results",
-                                 [&name](const ge::TidyRow& r) {
-                                   return r.scenario == name && r.partner.empty() && r.sector.empty();
-                                 }));
+    sec.AddTable(RegionTable(run.results, s.name, b));
     doc.sections.push_back(std::move(sec));
   }
 

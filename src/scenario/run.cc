@@ -258,9 +258,12 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
   auto progress = [&](const std::string& stage, const std::string& item, int done, int total) {
     if (options.progress) options.progress(stage, item, done, total);
   };
+  auto cancelled = [&] { return options.cancelled && options.cancelled(); };
+  const Status kCancelled = Status::Cancelled("interrupted; no results were written");
   progress("load", "baseline", 0, 1);
   RB_ASSIGN_OR_RETURN(result.loaded, LoadBaseline(file.baseline, options));
   progress("load", "baseline", 1, 1);
+  if (cancelled()) return kCancelled;
   ge::Baseline baseline = result.loaded.baseline;
   if (file.model == ModelKind::kGravity) {
     RB_ASSIGN_OR_RETURN(baseline, OneSector(baseline, file.sigma));
@@ -293,6 +296,7 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
       int done = 0;
       for (int n = 0; n < N; ++n) {
         progress("diagnose", "imbalance-carried output " + baseline.countries[static_cast<size_t>(n)], done++, N);
+        if (cancelled()) return kCancelled;
         if (std::fabs(baseline.deficit[static_cast<size_t>(n)]) < 1e-9 * world_va) continue;
         ge::ShockSpec spec;
         spec.name = "balance " + baseline.countries[static_cast<size_t>(n)];
@@ -351,6 +355,7 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
   int done = 0;
   for (const auto& def : file.scenarios) {
     progress("solve", def.name, done, total);
+    if (cancelled()) return kCancelled;
     ScenarioOutcome outcome;
     outcome.name = def.name;
     outcome.description = def.description;

@@ -208,6 +208,9 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, con
   std::atomic<int64_t> done{0};
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (int64_t k = 0; k < n; ++k) {
+    // An OpenMP loop cannot break: after an interrupt the remaining draws
+    // are skipped and the slice is discarded below.
+    if (options.run.cancelled && options.run.cancelled()) continue;
     const int64_t d = begin + k;
     Normal rng(DrawSeed(options.seed, d));
     ge::Baseline b = base;
@@ -242,6 +245,9 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, con
       options.run.progress("draws", "", static_cast<int>(finished), static_cast<int>(n));
     }
   }
+  if (options.run.cancelled && options.run.cancelled()) {
+    return Status::Cancelled("interrupted; no results were written");
+  }
   return slice;
 }
 
@@ -270,12 +276,15 @@ Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices
       bands[r] = band;
       continue;
     }
-    double sum = 0;
-    for (double v : col) sum += v;
-    band.mean = sum / static_cast<double>(col.size());
-    double ss = 0;
-    for (double v : col) ss += (v - band.mean) * (v - band.mean);
-    band.sd = col.size() > 1 ? std::sqrt(ss / static_cast<double>(col.size() - 1)) : 0.0;
+    // Welford's update: exact when every draw equals the point solution.
+    double mean = 0, m2 = 0;
+    for (size_t k = 0; k < col.size(); ++k) {
+      const double delta = col[k] - mean;
+      mean += delta / static_cast<double>(k + 1);
+      m2 += delta * (col[k] - mean);
+    }
+    band.mean = mean;
+    band.sd = col.size() > 1 ? std::sqrt(std::max(0.0, m2) / static_cast<double>(col.size() - 1)) : 0.0;
     std::sort(col.begin(), col.end());
     band.p05 = Quantile(col, 0.05);
     band.p50 = Quantile(col, 0.50);

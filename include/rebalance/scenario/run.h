@@ -41,6 +41,10 @@ struct RunOptions {
   ge::MultisectorOptions solver;
   // Progress callback; may be empty.
   ProgressFn progress;
+  // Polled between solves (and between sweep draws); when it returns true
+  // the run stops with a kCancelled Status and returns no partial result.
+  // The CLI sets it from its SIGINT flag. May be empty.
+  std::function<bool()> cancelled;
   Status Validate() const;
 };
 

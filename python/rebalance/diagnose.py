@@ -1,0 +1,79 @@
+"""rb.read_io_table and rb.diagnose: value-added balances, overcapacity
+indicators and the KWW decomposition of an input-output table."""
+from __future__ import annotations
+
+import os
+from typing import Dict, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _native
+
+
+def read_io_table(path, format: Optional[str] = None, year: Optional[int] = None, map=None) -> "_native.IoTable":
+    """Reads a multi-regional IO table: ``format`` is ``"wiod"``, ``"icio"``,
+    ``"long"`` or ``"decompr"`` (None: detected from the first line); ``year``
+    defaults to the one in the file name; ``map`` (a mapping CSV kind,from,to)
+    aggregates countries/sectors. Returns the native IoTable (``z``, ``f``,
+    ``x``, ``v`` are numpy arrays). Raises InputError naming the file and line."""
+    table = _native.read_io_table(os.fspath(path), format or "", int(year or 0))
+    if map is not None:
+        table = table.aggregate(_native.read_mapping(os.fspath(map)))
+    return table
+
+
+def _opt(v):
+    return np.nan if v is None else v
+
+
+def diagnose(table: Union["_native.IoTable", Sequence["_native.IoTable"]]) -> Dict[str, pd.DataFrame]:
+    """Diagnoses an IO table (or a list of the same table in several years; the
+    balances and KWW terms are of the latest year, the overcapacity changes
+    span first to last year).
+
+    Returns a dict of DataFrames:
+    ``"balances"``: every ordered pair's gross and value-added exports, imports
+    and balances (Johnson & Noguera 2012 value added in final demand);
+    ``"overcapacity"``: indicators per country x sector, ranked (rank 1 = most
+    flagged; ``flags`` joined with ``;``);
+    ``"kww"``: Koopman, Wang & Wei (2014) nine-term decomposition of each
+    country's gross exports with DVA/VAX/FVA/PDC.
+    """
+    tables = list(table) if isinstance(table, (list, tuple)) else [table]
+    if not tables or not all(isinstance(t, _native.IoTable) for t in tables):
+        raise _native.InputError("diagnose expects an IoTable (rb.read_io_table) or a list of them")
+    latest = max(tables, key=lambda t: t.year)
+    system = _native.build_leontief(latest)
+    tiva = _native.compute_tiva(system)
+    bal = _native.bilateral_balances(system, tiva)
+    balances = pd.DataFrame({
+        "reporter": [b.reporter for b in bal],
+        "partner": [b.partner for b in bal],
+        "gross_exports": [b.gross_exports for b in bal],
+        "gross_imports": [b.gross_imports for b in bal],
+        "gross_balance": [b.gross_balance for b in bal],
+        "va_exports": [b.va_exports for b in bal],
+        "va_imports": [b.va_imports for b in bal],
+        "va_balance": [b.va_balance for b in bal],
+    })
+    oc = _native.compute_overcapacity(tables, _native.OvercapacityOptions())
+    fields = ["output", "exports", "imports", "absorption", "self_sufficiency", "export_share",
+              "world_export_share", "world_output_share", "net_exports_over_output", "d_self_sufficiency",
+              "d_export_share", "d_world_export_share", "d_world_output_share", "d_net_exports_over_output",
+              "imbalance_output_share"]
+    over = pd.DataFrame({"rank": [r.rank for r in oc.rows], "country": [r.country for r in oc.rows],
+                         "sector": [r.sector for r in oc.rows], "year": [r.year for r in oc.rows]})
+    for f in fields:
+        over[f] = np.array([_opt(getattr(r, f)) for r in oc.rows], dtype=float)
+    over["flags"] = [";".join(r.flags) for r in oc.rows]
+    kww = _native.compute_kww(system)
+    names = list(_native.KwwResult.term_names())
+    k = pd.DataFrame({"country": [c.country for c in kww.countries],
+                      "gross_exports": [c.gross_exports for c in kww.countries]})
+    terms = np.array([list(c.terms) for c in kww.countries], dtype=float).reshape(len(kww.countries), len(names))
+    for i, name in enumerate(names):
+        k[name] = terms[:, i]
+    for f in ("dva", "vax", "fva", "pdc"):
+        k[f] = [getattr(c, f)() for c in kww.countries]
+    return {"balances": balances, "overcapacity": over, "kww": k}

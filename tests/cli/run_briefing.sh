@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End to end: `rebalance run` with no arguments (the default briefing on
+# world2011), its invariants checked from results.csv, and the report checked
+# in headless Chromium (charts rendered, tables sort, no console errors).
+set -euo pipefail
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+cd "$out"
+"$REBALANCE" run --quiet > stdout.txt
+test -f rebalance-out/report.html
+for f in results.csv results.json run.json balances.csv overcapacity.csv; do test -s "rebalance-out/$f"; done
+grep -q "CHN–USA 2011: gross balance" stdout.txt
+/usr/bin/python3 - rebalance-out <<'PY'
+import csv, json, math, sys
+out = sys.argv[1]
+rows = list(csv.DictReader(open(f"{out}/results.csv")))
+scen = []
+for r in rows:
+    if r["scenario"] not in scen:
+        scen.append(r["scenario"])
+assert len(scen) == 5, scen
+def total(s, var, col):
+    return sum(float(r[col]) for r in rows if r["scenario"] == s and r["variable"] == var and not r["partner"] and not r["sector"])
+for s in scen:
+    gdp0, gdp1 = total(s, "value_added", "baseline"), total(s, "value_added", "counterfactual")
+    # World GDP is the numeraire: unchanged to solver precision.
+    assert abs(gdp1 / gdp0 - 1) < 1e-8, (s, gdp0, gdp1)
+    tb = total(s, "trade_balance", "counterfactual")
+    assert abs(tb) < 1e-8 * gdp0, (s, tb)
+    tb0 = total(s, "trade_balance", "baseline")
+    assert abs(tb0) < 1e-8 * gdp0, (s, tb0)
+    for r in rows:
+        if r["scenario"] == s:
+            for c in ("baseline", "counterfactual", "pct_change"):
+                v = r[c]
+                assert v == "" or math.isfinite(float(v)), (s, r)
+chn = [r for r in rows if r["scenario"] == scen[2] and r["country"] == "CHN" and r["variable"] == "trade_balance" and not r["sector"] and not r["partner"]]
+assert len(chn) == 1 and abs(float(chn[0]["counterfactual"])) < 1e-6 * gdp0, chn
+assert abs(float(chn[0]["baseline"])) > 1e4, chn  # China had a surplus to remove
+# Scenario 4: both the US and China balanced.
+for c in ("USA", "CHN"):
+    r = [r for r in rows if r["scenario"] == scen[3] and r["country"] == c and r["variable"] == "trade_balance" and not r["sector"] and not r["partner"]]
+    assert abs(float(r[0]["counterfactual"])) < 1e-6 * gdp0, r
+# Scenario 1: US tariffs lower US imports from China in the three sectors.
+for sec in ("Transport equipment", "Electrical and optical equipment", "Basic and fabricated metals"):
+    r = [r for r in rows if r["scenario"] == scen[0] and r["country"] == "CHN" and r["partner"] == "USA" and r["sector"] == sec and r["variable"] == "exports"]
+    assert len(r) == 1 and float(r[0]["pct_change"]) < -10, (sec, r)
+meta = json.load(open(f"{out}/run.json"))
+assert all(s["converged"] for s in meta["scenarios"]), meta["scenarios"]
+oc = list(csv.DictReader(open(f"{out}/overcapacity.csv")))
+assert len(oc) == 18 * 14 and any(r["imbalance_output_share"] for r in oc)
+print("briefing invariants hold for", len(scen), "scenarios")
+PY
+# The report in a real browser (skipped only if the web assets are absent).
+checker="$REBALANCE_SOURCE_DIR/report/web/check_report.mjs"
+node "$checker" "$out/rebalance-out/report.html" "$REBALANCE_BUILD_DIR/briefing_report.png"
+# A second run refuses to overwrite without --force, and writes nothing.
+before=$(stat -c %Y rebalance-out/results.csv)
+if "$REBALANCE" run --quiet 2> err.txt; then echo "expected a refusal" >&2; exit 1; fi
+grep -q -- "--force" err.txt
+test "$(stat -c %Y rebalance-out/results.csv)" = "$before"
+echo "run_briefing: ok"

@@ -9,8 +9,12 @@ PKGS=(
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas python3-pytest
   libopenmpi-dev openmpi-bin
   clang libclang-rt-14-dev
-  nodejs npm chromium
+  chromium
 )
+# Node.js and npm: the machine's own (e.g. NodeSource's nodejs, which bundles
+# npm) are used when present; otherwise Debian's packages.
+command -v node >/dev/null || PKGS+=(nodejs)
+command -v npm >/dev/null || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

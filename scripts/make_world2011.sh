@@ -18,3 +18,7 @@ gzip -n -9 -c "$tmp/world2011.csv" > "$OUT/world2011.csv.gz"
   --names "$DATA/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt" \
   --concordance "$OUT/theta_concordance.csv" --out "$OUT/theta.csv" --force
 echo "wrote $OUT/world2011.csv.gz and $OUT/theta.csv"
+# The same elasticities for the 35 WIOD industries (c1..c35), for WIOD baselines.
+"$RB" theta "$DATA/caliendo_parro2015/original_matrices/T.txt" \
+  --names "$DATA/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt" \
+  --concordance data/wiod35/theta_concordance.csv --out data/wiod35/theta.csv --force

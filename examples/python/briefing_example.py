@@ -22,14 +22,14 @@ if not data_dir:
     raise SystemExit("set REBALANCE_DATA_DIR to the shared data folder (see README)")
 
 # %% 1. Gravity estimation: Yotov et al. (2016) ch. 2, trade without borders.
-borders = pd.read_csv(f"{data_dir}/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz")
-est = rb.estimate(borders, "trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer")
+borders = pd.read_csv(f"{data_dir}/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz", float_precision="round_trip")
+est = rb.estimate(borders, "trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer", threads=1)
 print(est.summary())
 print(est.coef[["estimate", "std_error"]])
 
 # %% 2. General equilibrium: remove international borders (INTL_BRDR -> 0).
 ge = rb.gravity(borders, estimate=est, set=["INTL_BRDR=0"], sigma=7, reference="ZZZ")
-welfare = ge.results.query("partner == '' and variable == 'real_gdp_full'").set_index("country").pct_change
+welfare = ge.results.query("partner == '' and variable == 'real_gdp_full'").set_index("country")["pct_change"]
 print("Real GDP change without borders (%), largest five:")
 print(welfare.sort_values(ascending=False).head())
 
@@ -41,7 +41,8 @@ bal = diag["balances"]
 print("Bilateral balances with the USA, gross vs value added:")
 print(bal[bal.partner == "USA"][["reporter", "gross_balance", "va_balance"]].head(10))
 print("Most flagged for overcapacity:")
-print(diag["overcapacity"][["rank", "country", "sector", "self_sufficiency", "export_share", "flags"]].head(5))
+print(diag["overcapacity"][["rank", "country", "sector", "self_sufficiency", "export_share", "flags"]]
+      .head(5).to_string(index=False))
 
 # %% 4. Simulate US tariffs on Chinese transport equipment.
 scenario = {"scenario": [{
@@ -50,5 +51,6 @@ scenario = {"scenario": [{
                            "sectors": ["Transport equipment"], "add": 1.0}}],
 }]}
 res = rb.simulate(world, scenario)
-headline = res[(res.partner == "") & (res.sector == "") & res.country.isin(["USA", "CHN"])]
+headline = res[(res.partner == "") & (res.sector == "") & res.country.isin(["USA", "CHN"])
+               & res.variable.isin(["real_wage", "value_added", "exports", "imports", "trade_balance"])]
 print(headline[["country", "variable", "baseline", "counterfactual", "pct_change"]].to_string(index=False))

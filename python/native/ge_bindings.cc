@@ -79,9 +79,11 @@ void BindGe(py::module_& m) {
       .value("RATIO_FIXED", DeficitClosure::kRatioFixed)
       .value("ADDITIVE", DeficitClosure::kAdditive)
       .value("BALANCED", DeficitClosure::kBalanced);
-  m.def("deficit_closure_from_string", [](const std::string& s) { return Unwrap(DeficitClosureFromString(s)); });
+  m.def("deficit_closure_from_string", [](const std::string& s) { return Unwrap(DeficitClosureFromString(s)); },
+        py::arg("name"), "'ratio', 'additive' or 'balanced' as a DeficitClosure.");
   py::enum_<FullGeMethod>(m, "FullGeMethod").value("EXACT", FullGeMethod::kExact).value("YOTOV2016", FullGeMethod::kYotov2016);
-  m.def("full_ge_method_from_string", [](const std::string& s) { return Unwrap(FullGeMethodFromString(s)); });
+  m.def("full_ge_method_from_string", [](const std::string& s) { return Unwrap(FullGeMethodFromString(s)); },
+        py::arg("name"), "'exact' or 'yotov2016' as a FullGeMethod.");
   py::enum_<SolverTermination>(m, "SolverTermination")
       .value("CONVERGED", SolverTermination::kConverged)
       .value("MAX_ITERATIONS", SolverTermination::kMaxIterations)
@@ -166,8 +168,9 @@ void BindGe(py::module_& m) {
       .def_readonly("termination", &GravityResult::termination)
       .def_readonly("message", &GravityResult::message)
       .def_property_readonly("converged", &GravityResult::converged)
-      .def("brief_report", &GravityResult::BriefReport)
-      .def("to_tidy", &GravityResult::ToTidy, py::arg("scenario"), py::arg("bilateral") = true);
+      .def("brief_report", &GravityResult::BriefReport, "Solver report of the three solves.")
+      .def("to_tidy", &GravityResult::ToTidy, py::arg("scenario"), py::arg("bilateral") = true,
+           "The tidy rows of docs/gravity_ge.md (as gravity.csv).");
   m.def("run_gravity", [](const GravityData& d, const TradeCosts& c, const GravityOptions& o) {
           return Unwrap(Released([&] { return RunGravity(d, c, o); }));
         }, py::arg("data"), py::arg("costs"), py::arg("options"),

@@ -33,12 +33,12 @@ void BindIo(py::module_& m) {
       .def_readonly("v", &IoTable::v, py::return_value_policy::reference_internal)
       .def_readonly("source", &IoTable::source)
       .def_property_readonly("validation_report", [](const IoTable& t) { return t.validation.ToString(); })
-      .def("label", &IoTable::Label, py::arg("index"))
-      .def("final_demand_by_country", &IoTable::FinalDemandByCountry)
+      .def("label", &IoTable::Label, py::arg("index"), "Label 'COUNTRY_SECTOR' of a row index.")
+      .def("final_demand_by_country", &IoTable::FinalDemandByCountry, "Final demand summed over categories, (C*S) x C.")
       .def("aggregate", [](const IoTable& t, const Mapping& map) {
              return Unwrap(Released([&] { return t.Aggregate(map); }));
            }, py::arg("mapping"), "Aggregates countries/sectors with a Mapping.")
-      .def("to_long_csv", [](const IoTable& t) { return ToLongCsv(t); });
+      .def("to_long_csv", [](const IoTable& t) { return ToLongCsv(t); }, "The long-format CSV text of the table.");
 
   auto read = [](const std::string& path, const std::string& format, int year) {
     const TableFormat f = format.empty() ? Unwrap(DetectFormat(path)) : Unwrap(TableFormatFromString(format));
@@ -47,13 +47,13 @@ void BindIo(py::module_& m) {
   m.def("read_io_table", read, py::arg("path"), py::arg("format") = "", py::arg("year") = 0,
         "Reads an IO table (format 'wiod', 'icio', 'long', 'decompr'; empty = detect).");
   m.def("read_wiod", [](const std::string& p, int y) { return Unwrap(Released([&] { return ReadWiod(p, y); })); },
-        py::arg("path"), py::arg("year") = 0);
+        py::arg("path"), py::arg("year") = 0, "Reads a WIOD world input-output table (CSV or CSV.gz).");
   m.def("read_icio", [](const std::string& p, int y) { return Unwrap(Released([&] { return ReadIcio(p, y); })); },
-        py::arg("path"), py::arg("year") = 0);
+        py::arg("path"), py::arg("year") = 0, "Reads an OECD ICIO table.");
   m.def("read_long", [](const std::string& p, int y) { return Unwrap(Released([&] { return ReadLong(p, y); })); },
-        py::arg("path"), py::arg("year") = 0);
+        py::arg("path"), py::arg("year") = 0, "Reads a long-format IO table CSV.");
   m.def("read_decompr", [](const std::string& p, int y) { return Unwrap(Released([&] { return ReadDecompr(p, y); })); },
-        py::arg("path"), py::arg("year") = 0);
+        py::arg("path"), py::arg("year") = 0, "Reads a decompr-style IO table CSV.");
 
   py::class_<LeontiefSystem>(m, "LeontiefSystem", "A, V and the LU of I - A (BuildLeontief).")
       .def_readonly("countries", &LeontiefSystem::countries)

@@ -96,7 +96,7 @@ void BindScenario(py::module_& m) {
       .def_readwrite("bilateral", &RunOptions::bilateral)
       .def_readwrite("imbalance_shares", &RunOptions::imbalance_shares);
   m.def("default_data_dir", &DefaultDataDir, "Folder of the built-in baselines.");
-  m.def("default_briefing_path", &DefaultBriefingPath, py::arg("data_dir") = "");
+  m.def("default_briefing_path", &DefaultBriefingPath, py::arg("data_dir") = "", "Path of the built-in briefing scenario file.");
 
   py::class_<LoadedBaseline>(m, "LoadedBaseline", "A calibrated baseline, its IO table (if any) and provenance.")
       .def_readonly("baseline", &LoadedBaseline::baseline)

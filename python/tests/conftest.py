@@ -1,6 +1,7 @@
 """Shared fixtures: the CLI binary and the shared data folder (set by ctest's
 python.pytest: REBALANCE, REBALANCE_DATA_DIR, REBALANCE_SOURCE_DIR)."""
 import json
+import math
 import os
 import subprocess
 
@@ -37,8 +38,23 @@ def run_cli(cli, *args):
 
 
 def close(a, b, tol=1e-12):
-    """|a - b| <= tol * max(1, |a|, |b|)."""
+    """|a - b| <= tol * max(1, |a|, |b|); NaN (an undefined pct_change, written
+    as an empty CSV cell) only matches NaN."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
     return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+def csv_float(text):
+    """A CSV cell as float: empty = NaN (undefined pct_change)."""
+    return float("nan") if text == "" else float(text)
+
+
+def rel_diff(a, b):
+    """Relative difference used in the reports (0 for two NaN)."""
+    if math.isnan(a) and math.isnan(b):
+        return 0.0
+    return abs(a - b) / max(1.0, abs(b))
 
 
 # One multi-sector scenario on world2011 (the dict form of docs/scenarios.md).

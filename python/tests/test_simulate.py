@@ -8,7 +8,7 @@ import pytest
 
 import rebalance as rb
 from rebalance import _toml
-from conftest import SCENARIO, close
+from conftest import SCENARIO, close, csv_float, rel_diff
 
 def test_toml_round_trip():
     text = _toml.dumps(SCENARIO)
@@ -22,7 +22,7 @@ def test_simulate_matches_cli_run(world_run, world):
     want = {}
     for r in csv.DictReader(open(out / "results.csv")):
         want[(r["scenario"], r["country"], r["partner"], r["sector"], r["variable"])] = tuple(
-            float(r[k]) for k in ("baseline", "counterfactual", "pct_change"))
+            csv_float(r[k]) for k in ("baseline", "counterfactual", "pct_change"))
     for label, res in (("dict + Baseline", rb.simulate(world, SCENARIO)),
                        ("path, file's baseline", rb.simulate(None, path))):
         assert list(res.columns) == ["scenario", "country", "partner", "sector", "variable", "baseline",
@@ -33,9 +33,11 @@ def test_simulate_matches_cli_run(world_run, world):
             w = want[(r.scenario, r.country, r.partner, r.sector, r.variable)]
             for g, x in zip((r.baseline, r.counterfactual, r.pct_change), w):
                 assert close(g, x), (label, r, w)
-                worst = max(worst, abs(g - x) / max(1.0, abs(x)))
+                worst = max(worst, rel_diff(g, x))
         print(f"simulate ({label}): {len(res)} rows, max relative difference to the CLI {worst:.3g}")
-    assert np.isfinite(res[["baseline", "counterfactual", "pct_change"]].to_numpy()).all()
+    # Levels are finite; pct_change is NaN only where it is undefined (zero baseline).
+    assert np.isfinite(res[["baseline", "counterfactual"]].to_numpy()).all()
+    assert (res.baseline[res["pct_change"].isna()] == 0).all()
 
 
 def test_baseline_views(world):
@@ -63,3 +65,28 @@ def test_scenario_errors_name_the_key(world):
         rb.simulate(world, {"scenario": [{"name": "x", "shocks": [{"tarif": {}}]}]})
     with pytest.raises(rb.InputError):
         rb.simulate(world, 42)
+    with pytest.raises(rb.InputError, match="sigma must be > 1"):
+        rb.simulate(world, {"model": {"type": "gravity", "sigma": 0.5}, "scenario": []})
+    with pytest.raises(rb.InputError, match="only 'multisector' scenarios run on a Baseline object"):
+        rb.simulate(world, {"model": {"type": "gravity", "sigma": 5.0}, "scenario": [{"name": "x", "shocks": [
+            {"tariff": {"importer": "USA", "exporter": "CHN", "sectors": "*", "add": 0.1}}]}]})
+
+
+def test_from_wiod_with_the_builtin_mapping_equals_builtin(world, data_dir, source_dir):
+    # world2011 is WIOD 2011 aggregated by data/world2011/mapping.csv: loading the
+    # raw table through from_wiod with the same mapping and theta gives the same baseline.
+    w = rb.Baseline.from_wiod(f"{data_dir}/wiod2013_bquast/wiot2011.csv.gz",
+                              map=f"{source_dir}/data/world2011/mapping.csv",
+                              theta=f"{source_dir}/data/world2011/theta.csv")
+    assert w.countries == world.countries and w.sectors == world.sectors
+    np.testing.assert_allclose(w.flows.flow, world.flows.flow, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(w.theta, world.theta, rtol=0, atol=0)
+    np.testing.assert_allclose(w.deficits, world.deficits, rtol=1e-12, atol=1e-9)
+    with pytest.raises(rb.InputError, match="no_such.csv"):
+        rb.Baseline.from_wiod(f"{data_dir}/wiod2013_bquast/no_such.csv", theta=f"{source_dir}/data/world2011/theta.csv")
+
+
+def test_from_caliendo_parro(data_dir):
+    cp = rb.Baseline.from_caliendo_parro(f"{data_dir}/caliendo_parro2015/original_matrices")
+    assert len(cp.countries) == 31 and len(cp.sectors) == 40 and cp.io_table is None
+    assert "Caliendo & Parro" in cp.provenance["baseline"]

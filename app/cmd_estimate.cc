@@ -21,6 +21,10 @@
 #include "rebalance/data/csv.h"
 #include "rebalance/data/formula.h"
 #include "rebalance/econ/ppml.h"
+#ifdef REBALANCE_HAVE_MPI
+#include "rebalance/mpi/driver.h"
+#include "rebalance/mpi/estimate.h"
+#endif
 
 namespace rebalance::app {
 namespace {
@@ -42,6 +46,7 @@ struct EstimateArgs {
   std::string save_fitted;
   bool force = false;
   bool quiet = false;
+  bool distributed = false;
 };
 
 // A column the model reads, and which option asked for it (for messages).
@@ -150,6 +155,29 @@ Status RunEstimate(const EstimateArgs& args) {
   }
   RB_RETURN_IF_ERROR(opt.Validate());
 
+  // --distributed: every rank of the mpirun job reads the file, and the
+  // estimation is split over the ranks (econ::Distribution); rank 0 prints
+  // and writes.
+  int rank = 0, ranks = 1;
+  if (args.distributed) {
+#ifdef REBALANCE_HAVE_MPI
+    RB_RETURN_IF_ERROR(mpi::EnsureInitialized());
+    rank = mpi::Rank();
+    ranks = mpi::Size();
+#else
+    return Status::InvalidArgument(
+        "--distributed: this rebalance was built without MPI "
+        "(configure with -DREBALANCE_BUILD_MPI=ON and Open MPI installed)");
+#endif
+    if (!args.save_fitted.empty() && ranks > 1) {
+      return Status::InvalidArgument(
+          "--save-fitted is not available with --distributed over several "
+          "ranks yet (each rank holds only its share of the fitted values)");
+    }
+  }
+  const bool quiet = args.quiet || rank != 0;
+  opt.verbose = !quiet;
+
   RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(args.formula));
   data::Filter filter;
   if (!args.where.empty()) {
@@ -201,7 +229,7 @@ Status RunEstimate(const EstimateArgs& args) {
     if (u.numeric) csv.types[u.name] = data::ColumnType::kF64;
   }
   const auto t_read = std::chrono::steady_clock::now();
-  if (!args.quiet)
+  if (!quiet)
     fmt::print(stderr, "reading {} ({} columns)\n", args.input, used.size());
   auto table = data::ReadCsv(args.input, csv);
   if (!table.ok()) {
@@ -218,12 +246,35 @@ Status RunEstimate(const EstimateArgs& args) {
     return st;
   }
   table->source = args.input;
-  if (!args.quiet) {
+  if (!quiet) {
     fmt::print(stderr, "read {} rows in {:.2f} s\n", table->num_rows(),
                Seconds(t_read));
   }
 
-  RB_ASSIGN_OR_RETURN(econ::EstimateResult result, econ::Estimate(*table, opt));
+  econ::EstimateResult result;
+  if (args.distributed) {
+#ifdef REBALANCE_HAVE_MPI
+    mpi::CommStats comm;
+    RB_ASSIGN_OR_RETURN(result, mpi::EstimateDistributed(*table, opt, &comm));
+    if (!quiet) {
+      fmt::print(stderr,
+                 "distributed over {} rank(s): sample selection, singletons and "
+                 "separation ran on the whole sample at every rank; IRLS, "
+                 "demeaning and variance on row shards. Rank 0: {} allreduce "
+                 "calls, {} bytes ({:.1f} per IRLS step), {:.3f} s in MPI\n",
+                 ranks, comm.allreduce_calls, comm.bytes,
+                 static_cast<double>(comm.bytes) / std::max(1, result.iterations),
+                 comm.seconds);
+    }
+#endif
+  } else {
+    RB_ASSIGN_OR_RETURN(result, econ::Estimate(*table, opt));
+  }
+  if (rank != 0) {  // rank 0 prints and writes
+    return result.converged()
+               ? Status::Ok()
+               : Status::NotConverged("estimation stopped without converging");
+  }
 
   if (!result.converged()) {
     fmt::print(stderr,
@@ -369,6 +420,10 @@ void AddEstimate(CLI::App& root) {
                   "row of the input)");
   sub->add_flag("--force", args->force, "Overwrite existing output files");
   sub->add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
+  sub->add_flag("--distributed", args->distributed,
+                "Split the estimation over the ranks of an MPI job: "
+                "mpirun -n K rebalance estimate ... --distributed (rank 0 "
+                "prints and writes; see docs/cluster.md)");
   sub->callback([args] {
     if (args->threads == 0)
       args->threads =

@@ -21,6 +21,7 @@
 #include "rebalance/data/csv.h"
 #include "rebalance/ge/gravity.h"
 #include "rebalance/report/tidy_writer.h"
+#include "rebalance/scenario/gravity_pairs.h"
 
 namespace rebalance::app {
 namespace {
@@ -49,11 +50,46 @@ struct GravityArgs {
   std::string out;
   bool force = false;
   bool quiet = false;
+  // --pair-fe: two-stage pair-fixed-effect costs (Yotov et al. 2016 ch. 2
+  // application 2) estimated from a panel.
+  bool pair_fe = false;
+  std::vector<int64_t> panel_years;
+  int64_t baseline_year = 0;
+  std::string year_col = "year";
+  std::string pair_col = "pair_id";
+  std::vector<std::string> policy = {"rta"};
+  std::vector<std::string> gravity_terms = {"log(dist)", "cntg", "lang", "clny"};
 };
+
+Result<std::vector<ge::CovariateChange>> ParseChanges(const GravityArgs& a) {
+  std::vector<ge::CovariateChange> changes;
+  for (const auto& s : a.set) {
+    auto c = ge::ParseCovariateChange(s);
+    if (!c.ok()) return c.status().WithContext("--set");
+    changes.push_back(std::move(*c));
+  }
+  for (const auto& s : a.set_pairs) {
+    auto parsed = ge::ParseCovariateChange(s);
+    if (!parsed.ok()) return parsed.status().WithContext("--set-pairs");
+    ge::CovariateChange c = std::move(*parsed);
+    if (c.pairs.empty()) {
+      return Status::InvalidArgument(fmt::format(
+          "--set-pairs '{}' names no pairs (NAME=VALUE:A-B,C>D)", s));
+    }
+    changes.push_back(std::move(c));
+  }
+  return changes;
+}
 
 
 Status RunGravityCommand(const GravityArgs& a) {
-  if (a.estimate.empty() == a.cost_col.empty()) {
+  if (a.pair_fe) {
+    if (!a.estimate.empty() || !a.cost_col.empty()) {
+      return Status::InvalidArgument("--pair-fe estimates the costs itself; do not give --estimate or --cost-col");
+    }
+    if (a.draws > 0) return Status::InvalidArgument("--draws is not supported with --pair-fe");
+    if (a.baseline_year == 0) return Status::InvalidArgument("--pair-fe needs --baseline-year");
+  } else if (a.estimate.empty() == a.cost_col.empty()) {
     return Status::InvalidArgument(
         "give exactly one of --estimate EST.json (covariates x beta) or "
         "--cost-col COL "
@@ -91,6 +127,45 @@ Status RunGravityCommand(const GravityArgs& a) {
   }
 
   EstimateFile est;
+  ge::GravityInput in;
+  ge::TradeCosts costs;
+  nlohmann::ordered_json pair_record;
+  if (a.pair_fe) {
+    data::CsvOptions pcsv;
+    pcsv.types[a.exporter] = data::ColumnType::kString;
+    pcsv.types[a.importer] = data::ColumnType::kString;
+    pcsv.threads = a.threads;
+    RB_ASSIGN_OR_RETURN(data::Table panel, data::ReadCsv(a.input, pcsv));
+    scenario::PairCostOptions po;
+    po.exporter = a.exporter;
+    po.importer = a.importer;
+    po.flow = a.flow;
+    po.year = a.year_col;
+    po.pair = a.pair_col;
+    po.policy = a.policy;
+    po.gravity = a.gravity_terms;
+    po.years = a.panel_years;
+    po.baseline_year = a.baseline_year;
+    po.threads = a.threads;
+    RB_ASSIGN_OR_RETURN(scenario::PairCosts pc, scenario::EstimatePairCosts(panel, po));
+    if (!a.quiet) fmt::print(stderr, "{}", pc.BriefReport());
+    RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
+    auto t = scenario::PairTradeCosts(pc, changes);
+    if (!t.ok()) return t.status().WithContext("--set");
+    costs = std::move(*t);
+    in = pc.input;
+    pair_record["stage1_formula"] = pc.stage1.formula;
+    pair_record["stage2_formula"] = pc.stage2.formula;
+    pair_record["baseline_year"] = a.baseline_year;
+    pair_record["pairs_identified"] = pc.num_identified;
+    pair_record["pairs_predicted"] = pc.num_predicted;
+    for (const auto& c : pc.stage1.coefficients) {
+      pair_record["stage1"][c.name] = {{"estimate", c.estimate}, {"std_error", c.std_error}};
+    }
+    for (const auto& c : pc.stage2.coefficients) {
+      pair_record["stage2"][c.name] = {{"estimate", c.estimate}, {"std_error", c.std_error}};
+    }
+  } else {
   ge::GravityTableSpec spec;
   spec.exporter = a.exporter;
   spec.importer = a.importer;
@@ -158,29 +233,12 @@ Status RunGravityCommand(const GravityArgs& a) {
     }
     return table.status();
   }
-  RB_ASSIGN_OR_RETURN(ge::GravityInput in,
-                      ge::GravityInputFromTable(*table, spec));
+  RB_ASSIGN_OR_RETURN(in, ge::GravityInputFromTable(*table, spec));
 
-  ge::TradeCosts costs;
   if (!a.estimate.empty()) {
     in.covariates.beta = est.beta;
     in.covariates.vcov = est.vcov;
-    std::vector<ge::CovariateChange> changes;
-    for (const auto& s : a.set) {
-      auto c = ge::ParseCovariateChange(s);
-      if (!c.ok()) return c.status().WithContext("--set");
-      changes.push_back(std::move(*c));
-    }
-    for (const auto& s : a.set_pairs) {
-      auto parsed = ge::ParseCovariateChange(s);
-      if (!parsed.ok()) return parsed.status().WithContext("--set-pairs");
-      ge::CovariateChange c = std::move(*parsed);
-      if (c.pairs.empty()) {
-        return Status::InvalidArgument(fmt::format(
-            "--set-pairs '{}' names no pairs (NAME=VALUE:A-B,C>D)", s));
-      }
-      changes.push_back(std::move(c));
-    }
+    RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
     RB_RETURN_IF_ERROR(
         ge::ApplyCovariateChanges(in.data.countries, changes, &in.covariates)
             .WithContext("--set"));
@@ -192,6 +250,7 @@ Status RunGravityCommand(const GravityArgs& a) {
           "--cost-col needs --cost-cf-col with the counterfactual t^(1-sigma)");
     }
   }
+  }  // not --pair-fe
 
   if (std::find(in.data.countries.begin(), in.data.countries.end(),
                 a.reference) == in.data.countries.end()) {
@@ -220,6 +279,7 @@ Status RunGravityCommand(const GravityArgs& a) {
   run["reference"] = a.reference;
   run["closure"] = ge::ToString(closure);
   run["full_method"] = ge::ToString(method);
+  if (a.pair_fe) run["pair_fe"] = pair_record;
   auto record = [](const ge::GravityEquilibrium& eq) {
     return nlohmann::ordered_json{
         {"termination", ge::ToString(eq.solve.termination)},
@@ -295,7 +355,10 @@ void AddGravity(CLI::App& root) {
       "  # costs given directly as t^(1-sigma) columns\n"
       "  rebalance gravity data.csv --cost-col tb --cost-cf-col tc --sigma 7 "
       "--reference USA "
-      "--out out/\n\n"
+      "--out out/\n"
+      "  # Yotov et al. (2016) ch.2 app.2: pair fixed effects (two stages), NAFTA removed in 1994\n"
+      "  rebalance gravity agtpa_applications.csv.gz --pair-fe --panel-years 1986,1990,1994,1998,2002,2006 \\\n"
+      "      --baseline-year 1994 --set-pairs 'rta=0:USA-CAN,USA-MEX,CAN-MEX' --sigma 7 --reference DEU --out out/\n\n"
       "Writes OUT/gravity.csv, OUT/gravity.json (tidy rows; with --draws also "
       "mean,sd,p05,p50,p95 of pct_change) and OUT/gravity_run.json (solver "
       "records).\n"
@@ -358,6 +421,20 @@ void AddGravity(CLI::App& root) {
   sub->add_flag(
       "--bilateral-bands", a->bilateral_bands,
       "With --draws, also summarise bilateral rows (memory: draws x 2 n^2)");
+  sub->add_flag("--pair-fe", a->pair_fe,
+                "Costs from pair fixed effects: stage 1 PPML of the panel on --policy with exporter-year, "
+                "importer-year and pair FE; pairs not identified are predicted by a stage-2 PPML of exp(pair FE) "
+                "on --gravity-covariates with exporter and importer FE; --set/--set-pairs change --policy");
+  sub->add_option("--panel-years", a->panel_years, "With --pair-fe: panel years of stage 1 (comma separated; "
+                  "default all)")->delimiter(',');
+  sub->add_option("--baseline-year", a->baseline_year, "With --pair-fe: year of the GE baseline flows");
+  sub->add_option("--year-col", a->year_col, "With --pair-fe: year column")->capture_default_str();
+  sub->add_option("--pair-col", a->pair_col, "With --pair-fe: pair identifier column")->capture_default_str();
+  sub->add_option("--policy", a->policy, "With --pair-fe: stage-1 policy covariates (comma separated)")
+      ->delimiter(',')->capture_default_str();
+  sub->add_option("--gravity-covariates", a->gravity_terms,
+                  "With --pair-fe: stage-2 terms, e.g. log(dist),cntg,lang,clny")
+      ->delimiter(',')->capture_default_str();
   sub->add_option("--out", a->out, "Output directory")->required();
   sub->add_flag("--force", a->force, "Overwrite existing output files");
   sub->add_flag("-q,--quiet", a->quiet, "No progress on stderr");

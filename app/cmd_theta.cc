@@ -1,4 +1,5 @@
 // `rebalance theta`: map trade elasticities to a model's sectors.
+#include <algorithm>
 #include <memory>
 
 #include <fmt/format.h>
@@ -10,13 +11,26 @@ namespace rebalance::app {
 namespace {
 
 struct ThetaArgs {
-  std::string input, names, concordance, out;
+  std::string input, names, concordance, out, se_from;
   double nontradable = 8.22;
   bool force = false;
 };
 
 Status RunTheta(const ThetaArgs& a) {
   RB_ASSIGN_OR_RETURN(scenario::ThetaTable source, scenario::ReadThetaTable(a.input, a.names));
+  if (!a.se_from.empty()) {
+    // Standard errors from an estimation (e.g. `rebalance elasticity`), matched by sector name.
+    RB_ASSIGN_OR_RETURN(scenario::ThetaTable est, scenario::ReadThetaTable(a.se_from));
+    if (est.se.empty()) return Status::InvalidArgument(fmt::format("--se-from {}: the file has no 'se' column", a.se_from));
+    source.se.assign(source.sectors.size(), 0.0);
+    for (size_t j = 0; j < source.sectors.size(); ++j) {
+      auto it = std::find(est.sectors.begin(), est.sectors.end(), source.sectors[j]);
+      if (it == est.sectors.end()) {
+        return Status::NotFound(fmt::format("--se-from {}: no standard error for sector '{}'", a.se_from, source.sectors[j]));
+      }
+      source.se[j] = est.se[static_cast<size_t>(it - est.sectors.begin())];
+    }
+  }
   scenario::ThetaTable result = source;
   if (!a.concordance.empty()) {
     scenario::ThetaConcordanceOptions o;
@@ -43,6 +57,7 @@ void AddTheta(CLI::App& root) {
   sub->add_option("--names", a->names, "Sector names, one per line, for a plain list of numbers");
   sub->add_option("--concordance", a->concordance, "CSV sector,cp_sectors (';'-separated, or NONTRADABLE)");
   sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, Caliendo & Parro)");
+  sub->add_option("--se-from", a->se_from, "Take standard errors from this theta file (sector,theta,se), by sector name");
   sub->add_option("--out", a->out, "Output CSV")->required();
   sub->add_flag("--force", a->force, "Overwrite the output");
   sub->callback([a] { Finish(RunTheta(*a)); });

@@ -89,7 +89,13 @@ int main(int argc, char** argv) {
   }
   if (Interrupted()) {
     rebalance::core::RemovePendingTemporaryFiles();
-    return 130;
+    // A command that finished its outputs before noticing the interrupt has
+    // written complete results: report that rather than a failure.
+    if (ExitCode() == 0) {
+      std::fprintf(stderr, "rebalance: the interrupt arrived after the outputs were complete; they are kept\n");
+      return 0;
+    }
+    return ExitCode();
   }
   return ExitCode();
 }

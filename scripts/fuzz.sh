@@ -1,30 +1,46 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang and runs each one.
-#   scripts/fuzz.sh                 # each target for FUZZ_SECONDS (default 30 s)
-#   FUZZ_RUNS=1000000 scripts/fuzz.sh   # each target for a number of executions
-# Crashes are written to build-fuzz/artifacts/; corpora grow in a scratch copy.
+# Builds the libFuzzer targets (fuzz/*_fuzz.cc) with clang and runs each one.
+#   scripts/fuzz.sh                          # each target for FUZZ_SECONDS (default 25 s; CI)
+#   FUZZ_RUNS=1000000 scripts/fuzz.sh        # each target for a number of executions
+#   FUZZ_SECONDS=3600 scripts/fuzz.sh csv formula   # chosen targets, one hour each
+#   FUZZ_JOBS=2 ...                          # libFuzzer -jobs/-workers per target
+# Seeds: fuzz/corpus/<name>/ (copied into build-fuzz/corpus/<name>/, which
+# grows); dictionaries: fuzz/dict/<name>.dict. Crashes are written to
+# build-fuzz/artifacts/<name>-*; the script then fails. A one-line summary per
+# target (executions, seconds) is appended to build-fuzz/fuzz-stats.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=build-fuzz
+BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DREBALANCE_FUZZ=ON -DREBALANCE_BUILD_TESTS=OFF -DREBALANCE_BUILD_BENCH=OFF \
   -DREBALANCE_BUILD_PYTHON=OFF -DREBALANCE_BUILD_MPI=OFF >/dev/null
-targets=$(ls fuzz/*_fuzz.cc | xargs -n1 basename | sed 's/\.cc$//')
-cmake --build "$BUILD" -j"$(nproc)" --target $targets
+if [ $# -gt 0 ]; then
+  targets=$(for n in "$@"; do echo "${n%_fuzz}_fuzz"; done)
+else
+  targets=$(ls fuzz/*_fuzz.cc | xargs -n1 basename | sed 's/\.cc$//')
+fi
+cmake --build "$BUILD" -j"${FUZZ_BUILD_JOBS:-$(nproc)}" --target $targets
 mkdir -p "$BUILD/artifacts"
+status=0
 for t in $targets; do
   name=${t%_fuzz}
   work="$BUILD/corpus/$name"
   mkdir -p "$work"
   [ -d "fuzz/corpus/$name" ] && cp -n fuzz/corpus/"$name"/* "$work"/ 2>/dev/null || true
-  args=(-artifact_prefix="$BUILD/artifacts/$name-" -max_len=4096 -print_final_stats=1)
+  args=(-artifact_prefix="$BUILD/artifacts/$name-" -max_len=4096 -print_final_stats=1 -timeout=25 -rss_limit_mb=2048)
   [ -f "fuzz/dict/$name.dict" ] && args+=(-dict="fuzz/dict/$name.dict")
-  if [ -n "${FUZZ_RUNS:-}" ]; then args+=(-runs="$FUZZ_RUNS"); else args+=(-max_total_time="${FUZZ_SECONDS:-30}"); fi
+  if [ -n "${FUZZ_RUNS:-}" ]; then args+=(-runs="$FUZZ_RUNS"); else args+=(-max_total_time="${FUZZ_SECONDS:-25}"); fi
   echo "== fuzz $t =="
-  "$BUILD/fuzz/$t" "${args[@]}" "$work" 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY|crash" || true
-  if ls "$BUILD/artifacts/$name-"* >/dev/null 2>&1; then
-    echo "fuzz: $t found a crash: $(ls "$BUILD/artifacts/$name-"*)" >&2
-    exit 1
+  start=$(date +%s)
+  log="$BUILD/$name.log"
+  "$BUILD/fuzz/$t" "${args[@]}" "$work" >"$log" 2>&1 || true
+  execs=$(grep -m1 "stat::number_of_executed_units" "$log" | awk '{print $2}')
+  grep -E "ERROR|SUMMARY|invariant failed|deadly signal" "$log" | head -20 || true
+  echo "$t: ${execs:-?} executions in $(( $(date +%s) - start )) s" | tee -a "$BUILD/fuzz-stats.txt"
+  if ls "$BUILD/artifacts/$name-"* >/dev/null 2>&1 || [ -z "$execs" ]; then
+    echo "fuzz: $t found a crash (see $log): $(ls "$BUILD/artifacts/$name-"* 2>/dev/null)" >&2
+    status=1
   fi
 done
-echo "fuzz: all targets ran clean"
+[ $status -eq 0 ] && echo "fuzz: all targets ran clean"
+exit $status

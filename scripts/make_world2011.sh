@@ -22,3 +22,13 @@ echo "wrote $OUT/world2011.csv.gz and $OUT/theta.csv"
 "$RB" theta "$DATA/caliendo_parro2015/original_matrices/T.txt" \
   --names "$DATA/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt" \
   --concordance data/wiod35/theta_concordance.csv --out data/wiod35/theta.csv --force
+# Standard errors for `rebalance sweep --draws N --theta data/world2011/theta_se.csv`: CP's
+# tetrad regressions re-estimated by rebalance (99% sample, no dummies; docs/elasticity.md),
+# centred on the same T.txt values as theta.csv (CP replaced their Auto and Other Transport
+# estimates by 8.22; the draws keep that centre with the estimated standard errors).
+"$RB" elasticity --cp-dir "$DATA/caliendo_parro2015/elasticity_estimation" --sample 99 \
+  --out "$tmp/theta_cp.csv" --force --quiet
+"$RB" theta "$DATA/caliendo_parro2015/original_matrices/T.txt" \
+  --names "$DATA/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt" --se-from "$tmp/theta_cp.csv" \
+  --concordance "$OUT/theta_concordance.csv" --out "$OUT/theta_se.csv" --force
+echo "wrote $OUT/theta_se.csv"

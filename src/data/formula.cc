@@ -157,6 +157,19 @@ class FormulaParser {
                      "a column name or log(column)");
     }
     char sep = '~';
+    // "y ~ 0 + x": no intercept (fixest / R syntax). A column name cannot
+    // start with a digit, so a leading '0' is unambiguous.
+    if (pos_ < text_.size() && text_[pos_] == '0') {
+      const size_t zero_pos = pos_;
+      ++pos_;
+      if (!Eat('+')) {
+        return ErrorAt(text_, zero_pos,
+                       "'0' (no intercept) must be followed by '+ regressors', "
+                       "e.g. 'y ~ 0 + x'");
+      }
+      f->intercept = false;
+      sep = '+';
+    }
     std::set<std::string> seen;
     while (true) {
       SkipSpace();
@@ -209,8 +222,32 @@ class FormulaParser {
       }
       f->regressors.push_back(std::move(term));
       SkipSpace();
-      if (pos_ < text_.size() &&
-          (text_[pos_] == '*' || text_[pos_] == ':' || text_[pos_] == '-')) {
+      // "y ~ x - 1": no intercept; only as the last regressor term.
+      if (pos_ < text_.size() && text_[pos_] == '-') {
+        const size_t minus_pos = pos_;
+        size_t p = pos_ + 1;
+        while (p < text_.size() &&
+               std::isspace(static_cast<unsigned char>(text_[p])))
+          ++p;
+        size_t after = p + 1;
+        while (after < text_.size() &&
+               std::isspace(static_cast<unsigned char>(text_[after])))
+          ++after;
+        if (p < text_.size() && text_[p] == '1' &&
+            (after >= text_.size() || text_[after] == '|')) {
+          if (!f->intercept) {
+            return ErrorAt(text_, minus_pos,
+                           "the intercept is removed twice ('0 +' and '- 1')");
+          }
+          f->intercept = false;
+          pos_ = p + 1;
+          return Status::Ok();
+        }
+        return ErrorAt(text_, minus_pos,
+                       "operator '-' is only supported as a final '- 1' (no "
+                       "intercept); regressors are joined by '+'");
+      }
+      if (pos_ < text_.size() && (text_[pos_] == '*' || text_[pos_] == ':')) {
         return ErrorAt(
             text_, pos_,
             fmt::format(
@@ -313,6 +350,7 @@ std::string Formula::ToString() const {
   if (regressors.empty()) {
     s += "1";
   } else {
+    if (!intercept) s += "0 + ";
     for (size_t i = 0; i < regressors.size(); ++i) {
       if (i) s += " + ";
       s += regressors[i].text;

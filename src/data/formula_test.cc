@@ -61,6 +61,8 @@ TEST(Formula, RoundTripsEveryForm) {
       "y ~ log(x) + z",
       "`my y` ~ `x 1` + log(`x 2`) | `id a`^b",
       "y.var ~ x_1 + .z | a.b",
+      "y ~ 0 + x",
+      "y ~ 0 + x + log(z) | a",
   };
   for (const auto& text : examples) {
     auto f = ParseFormula(text);
@@ -75,6 +77,7 @@ TEST(Formula, RoundTripsEveryForm) {
       EXPECT_EQ(g->regressors[i].kind, f->regressors[i].kind);
       EXPECT_EQ(g->regressors[i].text, f->regressors[i].text);
     }
+    EXPECT_EQ(g->intercept, f->intercept);
     ASSERT_EQ(g->fixed_effects.size(), f->fixed_effects.size());
     for (size_t i = 0; i < f->fixed_effects.size(); ++i) {
       EXPECT_EQ(g->fixed_effects[i].columns, f->fixed_effects[i].columns);
@@ -95,6 +98,23 @@ TEST(Formula, FixedEffectsOnlyAndNoFixedEffects) {
   auto h = ParseFormula("y ~ year + log(year) | year^country");
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   EXPECT_EQ(h->Columns(), (std::vector<std::string>{"y", "year", "country"}));
+}
+
+TEST(Formula, NoInterceptSpellings) {
+  for (const char* text : {"y ~ 0 + x + z", "y ~ x + z - 1", "y ~ x + z -1",
+                           "y~0+x+z", "y ~ x + z - 1 | a"}) {
+    auto f = ParseFormula(text);
+    ASSERT_TRUE(f.ok()) << text << ": " << f.status().ToString();
+    EXPECT_FALSE(f->intercept) << text;
+    ASSERT_EQ(f->regressors.size(), 2u) << text;
+    EXPECT_EQ(f->regressors[1].column, "z") << text;
+  }
+  auto f = ParseFormula("y ~ x + z - 1");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->ToString(), "y ~ 0 + x + z");
+  auto g = ParseFormula("y ~ x + z");
+  ASSERT_TRUE(g.ok());
+  EXPECT_TRUE(g->intercept);
 }
 
 struct BadFormula {
@@ -140,6 +160,12 @@ TEST(Formula, ErrorsNamePositionAndExpectation) {
       {"y ~ x | f(a)", 9, "functions are not allowed in fixed effects"},
       {"y ~ x z", 7, "expected '+', '|' or the end of the formula, found 'z'"},
       {"y ~ x | a z", 11, "expected '+', '|' or the end of the formula"},
+      {"y ~ x - z", 7, "operator '-' is only supported as a final '- 1'"},
+      {"y ~ x - 1 + z", 7, "operator '-' is only supported as a final '- 1'"},
+      {"y ~ 0 + x - 1", 11, "the intercept is removed twice"},
+      {"y ~ 0 x", 5, "'0' (no intercept) must be followed by '+ regressors'"},
+      {"y ~ 0", 5, "'0' (no intercept) must be followed by '+ regressors'"},
+      {"y ~ 0 + | a", 9, "expected a column name or log(column) after '+'"},
   };
   for (const auto& c : cases) {
     auto f = ParseFormula(c.text);

@@ -27,6 +27,11 @@
 // Convergence: the preconditioned residual r'M^-1 r = sum_g W_g mean_g^2
 // (weighted group means of the demeaned column) below (tol * ||x||_W)^2,
 // checked per column; converged columns stop updating.
+// Distribution: with observations split over processes, the group sums
+// (weight sums, D'W(x - D a), D'W D p) are combined by the Reducer after the
+// thread reduction: one allreduce of total_groups x columns doubles per CG
+// iteration; everything else in the recurrence is in coefficient space and
+// identical on every process.
 // Limits: one dimension converges in one iteration (exact group means); the
 // memory is two n-free vectors per column plus one accumulator per thread.
 #include "demean.h"
@@ -38,8 +43,10 @@
 
 namespace rebalance::econ {
 
-Demeaner::Demeaner(const FixedEffects* fe, int threads)
-    : fe_(fe), threads_(threads > 0 ? threads : omp_get_max_threads()) {
+Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
+    : fe_(fe),
+      threads_(threads > 0 ? threads : omp_get_max_threads()),
+      reducer_(reducer ? reducer : &LocalReducer()) {
   offsets_.assign(static_cast<size_t>(fe_->num_dims()) + 1, 0);
   for (int q = 0; q < fe_->num_dims(); ++q) {
     offsets_[static_cast<size_t>(q) + 1] =
@@ -58,6 +65,7 @@ void Demeaner::SetWeights(const double* w) {
     const int32_t* code = fe_->codes[q].data();
     for (int64_t i = 0; i < n; ++i) s[code[i]] += w ? w[i] : 1.0;
   }
+  reducer_->SumDoubles(inv_wsum_.data(), total);
   for (double& s : inv_wsum_) s = s > 0 ? 1.0 / s : 0.0;
 }
 
@@ -130,6 +138,7 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
   }
   ReduceThreads(size, out);
   for (auto& acc : thread_acc_) acc.clear();  // keep capacity only
+  reducer_->SumDoubles(out.data(), size);
 }
 
 void Demeaner::Residual(const std::vector<double*>& cols,
@@ -174,6 +183,8 @@ void Demeaner::Residual(const std::vector<double*>& cols,
   for (auto& acc : thread_acc_) acc.clear();
   for (const auto& t : ssq_t)
     for (int c = 0; c < nc; ++c) ssq[static_cast<size_t>(c)] += t[static_cast<size_t>(c)];
+  reducer_->SumDoubles(out.data(), size);
+  reducer_->SumDoubles(ssq.data(), nc);
 }
 
 DemeanReport Demeaner::Demean(const std::vector<double*>& cols,

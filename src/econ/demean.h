@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rebalance/econ/fixed_effects.h"
+#include "rebalance/econ/reducer.h"
 
 namespace rebalance::econ {
 
@@ -17,7 +18,10 @@ struct DemeanReport {
 class Demeaner {
  public:
   // `fe` must outlive the Demeaner. threads <= 0 means all cores.
-  Demeaner(const FixedEffects* fe, int threads);
+  // With observations split over processes, `fe` holds this process's
+  // observations with global group codes, and `reducer` sums the group
+  // accumulators across processes (nullptr = single process).
+  Demeaner(const FixedEffects* fe, int threads, Reducer* reducer = nullptr);
 
   // Observation weights (nullptr = unit weights); the array must outlive the
   // next Demean calls. Computes the group weight sums.
@@ -48,6 +52,7 @@ class Demeaner {
 
   const FixedEffects* fe_;
   int threads_;
+  Reducer* reducer_;
   const double* w_ = nullptr;
   std::vector<int64_t> offsets_;   // start of dimension q in a coefficient vector
   std::vector<double> inv_wsum_;   // 1 / sum of weights, per group

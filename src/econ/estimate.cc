@@ -23,6 +23,12 @@
 //     equivalent solutions (the fitted values are unaffected).
 // With no fixed effects in the formula, an intercept is estimated as a
 // one-group fixed effect named "(Intercept)".
+// Distribution (econ::Distribution, `--distributed`): steps 1-3 run
+// identically on every process (each holds the whole table), so group codes,
+// singletons and separation are global by construction; then each process
+// keeps a contiguous share of the estimation sample (group codes unchanged)
+// and steps 4-6 combine every sum over observations through the Reducer.
+// Replicating steps 1-3 keeps them exact but does not spread their cost.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -93,11 +99,51 @@ Result<const data::Column*> NumericColumn(const data::Table& table,
 
 double NormalTwoSidedP(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
 
+// Keeps observations [begin, end) of the sample and of the fixed effects,
+// without renumbering the groups (the codes stay global across processes).
+void KeepRange(int64_t begin, int64_t end, Sample& s, FixedEffects& fe,
+               FixedEffects& clusters) {
+  const int64_t n = s.n(), m = end - begin;
+  auto slice = [&](auto& v) {
+    if (v.empty()) return;
+    std::copy(v.begin() + begin, v.begin() + end, v.begin());
+    v.resize(static_cast<size_t>(m));
+    v.shrink_to_fit();
+  };
+  slice(s.rows);
+  slice(s.y);
+  slice(s.pw);
+  slice(s.off);
+  for (int c = 0; c < s.k; ++c) {
+    std::copy(s.x.begin() + c * n + begin, s.x.begin() + c * n + end, s.x.begin() + c * m);
+  }
+  s.x.resize(static_cast<size_t>(m * s.k));
+  s.x.shrink_to_fit();
+  for (auto& c : fe.codes) slice(c);
+  fe.num_obs = m;
+  for (auto& c : clusters.codes) slice(c);
+  clusters.num_obs = m;
+}
+
 }  // namespace
 
 Result<EstimateResult> Estimate(const data::Table& table,
                                 const EstimateOptions& options) {
+  return Estimate(table, options, Distribution{});
+}
+
+Result<EstimateResult> Estimate(const data::Table& table,
+                                const EstimateOptions& options,
+                                const Distribution& distribution) {
   const auto t0 = std::chrono::steady_clock::now();
+  if (distribution.size < 1 || distribution.rank < 0 ||
+      distribution.rank >= distribution.size ||
+      (distribution.size > 1 && distribution.reducer == nullptr)) {
+    return Status::InvalidArgument(fmt::format(
+        "distributed estimation: invalid rank {} of {} processes",
+        distribution.rank, distribution.size));
+  }
+  Reducer* reducer = distribution.reducer ? distribution.reducer : &LocalReducer();
   RB_RETURN_IF_ERROR(options.Validate());
   RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(options.formula));
   RB_ASSIGN_OR_RETURN(VcovSpec vspec, ParseVcov(options.vcov));
@@ -214,7 +260,9 @@ Result<EstimateResult> Estimate(const data::Table& table,
   // Fixed effects (or the intercept) and clusters.
   FixedEffects fe;
   if (formula.fixed_effects.empty()) {
-    fe = InterceptOnly(n0, s.rows[0]);
+    // "y ~ 0 + x" (no constant): zero fixed-effect dimensions.
+    if (formula.intercept) fe = InterceptOnly(n0, s.rows[0]);
+    else fe.num_obs = n0;
   } else {
     RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows));
   }
@@ -293,11 +341,19 @@ Result<EstimateResult> Estimate(const data::Table& table,
   }
 
   phase("singletons and separation done");
+  res.num_fe_params = FixedEffectRank(fe);
+  if (distribution.size > 1) {
+    // Every process ran the same selection; each now keeps its share.
+    const int64_t r = distribution.rank, p = distribution.size;
+    KeepRange(n * r / p, n * (r + 1) / p, s, fe, clusters);
+  }
+  const int64_t n_local = s.n();
   // 4. IRLS.
-  Demeaner demeaner(&fe, threads);
+  Demeaner demeaner(&fe, threads, reducer);
   IrlsInput in;
   in.family = options.family;
-  in.n = n;
+  in.n = n_local;
+  in.reducer = reducer;
   in.y = s.y.data();
   in.prior_w = s.pw.empty() ? nullptr : s.pw.data();
   in.offset = s.off.empty() ? nullptr : s.off.data();
@@ -327,20 +383,22 @@ Result<EstimateResult> Estimate(const data::Table& table,
   phase("IRLS done");
   // 5. Variance.
   const double* pw = in.prior_w;
-  std::vector<double> score(static_cast<size_t>(n));
+  std::vector<double> score(static_cast<size_t>(n_local));
   double rss = 0;
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = 0; i < n_local; ++i) {
     const double yi = s.y[static_cast<size_t>(i)];
     const double eta = irls.eta[static_cast<size_t>(i)];
     const double r = poisson ? yi - std::exp(eta) : yi - eta;
     score[static_cast<size_t>(i)] = (pw ? pw[i] : 1.0) * r;
     rss += (pw ? pw[i] : 1.0) * r * r;
   }
-  res.num_fe_params = FixedEffectRank(fe);
+  reducer->SumDoubles(&rss, 1);
   VcovInput vin;
   vin.family = options.family;
   vin.ssc = options.ssc;
-  vin.n = n;
+  vin.n = n_local;
+  vin.n_global = n;
+  vin.reducer = reducer;
   vin.k = kk;
   vin.x = s.x.data();
   vin.w = irls.w.data();
@@ -375,16 +433,21 @@ Result<EstimateResult> Estimate(const data::Table& table,
   // Log-likelihoods. Null model: intercept (plus offset) only.
   {
     double sw = 0, swy = 0, swe = 0;
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < n_local; ++i) {
       const double wi = pw ? pw[i] : 1.0;
       sw += wi;
       swy += wi * s.y[static_cast<size_t>(i)];
       swe += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
     }
+    {
+      double sums[3] = {sw, swy, swe};
+      reducer->SumDoubles(sums, 3);
+      sw = sums[0], swy = sums[1], swe = sums[2];
+    }
     if (poisson) {
       const double c0 = std::log(swy / swe);
       double ll = 0, ll0 = 0, dev0 = 0;
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = 0; i < n_local; ++i) {
         const double wi = pw ? pw[i] : 1.0;
         const double yi = s.y[static_cast<size_t>(i)];
         const double eta = irls.eta[static_cast<size_t>(i)];
@@ -394,16 +457,20 @@ Result<EstimateResult> Estimate(const data::Table& table,
         ll0 += wi * (yi * eta0 - std::exp(eta0) - lg);
         dev0 += 2 * wi * ((yi > 0 ? yi * (std::log(yi) - eta0) : 0.0) - (yi - std::exp(eta0)));
       }
+      double sums[3] = {ll, ll0, dev0};
+      reducer->SumDoubles(sums, 3);
+      ll = sums[0], ll0 = sums[1], dev0 = sums[2];
       res.loglik = ll;
       res.null_deviance = dev0;
       res.pseudo_r2 = ll0 != 0 ? 1 - ll / ll0 : 0.0;
     } else {
       const double ybar = swy / sw;
       double tss = 0;
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = 0; i < n_local; ++i) {
         const double d = s.y[static_cast<size_t>(i)] - ybar;
         tss += (pw ? pw[i] : 1.0) * d * d;
       }
+      reducer->SumDoubles(&tss, 1);
       const double nd = static_cast<double>(n);
       res.loglik = -0.5 * nd * (std::log(2 * M_PI * rss / nd) + 1);
       res.null_deviance = tss;
@@ -417,19 +484,19 @@ Result<EstimateResult> Estimate(const data::Table& table,
   phase("variance done");
   // 6. Fixed effects and fitted values.
   if (options.keep_fixed_effects) {
-    std::vector<double> part(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
+    std::vector<double> part(static_cast<size_t>(n_local));
+    for (int64_t i = 0; i < n_local; ++i) {
       part[static_cast<size_t>(i)] = irls.eta[static_cast<size_t>(i)] -
                                      (s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)]);
     }
     for (int j = 0; j < kk; ++j) {
       const auto& term = formula.regressors[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])];
       RB_ASSIGN_OR_RETURN(std::vector<double> raw, data::EvaluateTerm(table, term));
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = 0; i < n_local; ++i) {
         part[static_cast<size_t>(i)] -= raw[static_cast<size_t>(s.rows[static_cast<size_t>(i)])] * irls.beta(j);
       }
     }
-    Demeaner unit(&fe, threads);
+    Demeaner unit(&fe, threads, reducer);
     unit.SetWeights(nullptr);
     std::vector<std::vector<double>> alpha(1);
     std::vector<double*> cols{part.data()};
@@ -437,7 +504,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
                                        options.max_demean_iterations);
     res.demean_iterations += r.iterations;
     double max_resid = 0, max_part = 0;
-    for (int64_t i = 0; i < n; ++i) max_resid = std::max(max_resid, std::fabs(part[static_cast<size_t>(i)]));
+    for (int64_t i = 0; i < n_local; ++i) max_resid = std::max(max_resid, std::fabs(part[static_cast<size_t>(i)]));
+    reducer->MaxDoubles(&max_resid, 1);
     for (double a : alpha[0]) max_part = std::max(max_part, std::fabs(a));
     if (!r.converged || max_resid > 1e-6 * (1 + max_part)) {
       res.message += (res.message.empty() ? "" : "; ") +
@@ -463,8 +531,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
     }
   }
   if (options.keep_fitted) {
-    res.fitted.resize(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
+    res.fitted.resize(static_cast<size_t>(n_local));
+    for (int64_t i = 0; i < n_local; ++i) {
       const double eta = irls.eta[static_cast<size_t>(i)];
       res.fitted[static_cast<size_t>(i)] = poisson ? std::exp(eta) : eta;
     }

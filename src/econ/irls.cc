@@ -38,10 +38,11 @@ namespace rebalance::econ {
 
 void WeightedCross(const double* x, int k, int64_t n, const double* w,
                    const double* v, int threads, Eigen::MatrixXd& xtwx,
-                   Eigen::VectorXd& xtwv) {
+                   Eigen::VectorXd& xtwv, Reducer* reducer) {
   xtwx = Eigen::MatrixXd::Zero(k, k);
   xtwv = Eigen::VectorXd::Zero(k);
   if (k == 0) return;
+  if (reducer == nullptr) reducer = &LocalReducer();
   const int nt = threads > 0 ? threads : omp_get_max_threads();
   std::vector<Eigen::MatrixXd> parts(static_cast<size_t>(nt), Eigen::MatrixXd::Zero(k, k + 1));
 #pragma omp parallel num_threads(nt)
@@ -67,10 +68,10 @@ void WeightedCross(const double* x, int k, int64_t n, const double* w,
       }
     }
   }
-  for (const auto& p : parts) {
-    xtwx += p.leftCols(k);
-    xtwv += p.col(k);
-  }
+  for (size_t t = 1; t < parts.size(); ++t) parts[0] += parts[t];
+  reducer->SumDoubles(parts[0].data(), parts[0].size());
+  xtwx = parts[0].leftCols(k);
+  xtwv = parts[0].col(k);
   for (int a = 0; a < k; ++a)
     for (int c = a + 1; c < k; ++c) xtwx(a, c) = xtwx(c, a);
 }
@@ -103,7 +104,7 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
 namespace {
 
 double PoissonDeviance(const double* y, const double* pw, const double* eta,
-                       int64_t n, int threads) {
+                       int64_t n, int threads, Reducer* reducer) {
   double dev = 0;
 #pragma omp parallel for num_threads(threads) reduction(+ : dev) schedule(static)
   for (int64_t i = 0; i < n; ++i) {
@@ -112,6 +113,7 @@ double PoissonDeviance(const double* y, const double* pw, const double* eta,
     double d = yi > 0 ? yi * (std::log(yi) - eta[i]) - (yi - mu) : mu;
     dev += (pw ? pw[i] : 1.0) * d;
   }
+  reducer->SumDoubles(&dev, 1);
   return 2 * dev;
 }
 
@@ -144,6 +146,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   std::vector<double>& w = out.w;
   std::vector<double>& eta = out.eta;
   const bool poisson = in.family == Family::kPoisson;
+  Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
 
   if (poisson) {
     double sy = 0, sw = 0;
@@ -151,6 +154,10 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       sy += (pw ? pw[i] : 1.0) * y[i];
       sw += pw ? pw[i] : 1.0;
     }
+    double sums[2] = {sy, sw};
+    reducer->SumDoubles(sums, 2);
+    sy = sums[0];
+    sw = sums[1];
     const double mean_y = sy / sw;
     for (int64_t i = 0; i < n; ++i) eta[i] = std::log(0.5 * (y[i] + mean_y));
   }
@@ -169,6 +176,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       for (int64_t i = 0; i < n; ++i) s += w[i] * xc[i] * xc[i];
       raw_ssq[static_cast<size_t>(c)] = s;
     }
+    reducer->SumDoubles(raw_ssq.data(), k);
     std::vector<double*> cols;
     for (int c = 0; c < k; ++c) cols.push_back(x.data() + c * n);
     std::vector<std::vector<double>> alphas;
@@ -184,7 +192,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
     }
     Eigen::MatrixXd g;
     Eigen::VectorXd unused;
-    WeightedCross(x.data(), k, n, w.data(), nullptr, threads, g, unused);
+    WeightedCross(x.data(), k, n, w.data(), nullptr, threads, g, unused, reducer);
     out.kept = NonCollinearColumns(g, raw_ssq);
     KeepColumns(x, n, out.kept);
     k = static_cast<int>(out.kept.size());
@@ -227,7 +235,8 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       return out;
     }
     Eigen::VectorXd xtwz;
-    WeightedCross(x.data(), k, n, w.data(), z.data(), threads, out.xtwx, xtwz);
+    WeightedCross(x.data(), k, n, w.data(), z.data(), threads, out.xtwx, xtwz,
+                  reducer);
     out.beta = k > 0 ? Eigen::VectorXd(out.xtwx.ldlt().solve(xtwz)) : Eigen::VectorXd();
     if (!out.beta.allFinite()) {
       out.termination = Termination::kDiverged;
@@ -253,16 +262,17 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
         const double e = y[i] - eta[i];
         rss += (pw ? pw[i] : 1.0) * e * e;
       }
+      reducer->SumDoubles(&rss, 1);
       out.deviance = rss;
       out.termination = Termination::kConverged;
       break;
     }
-    double dev = PoissonDeviance(y, pw, z.data(), n, threads);
+    double dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer);
     int halvings = 0;
     while ((!std::isfinite(dev) || dev > dev_old * (1 + 1e-12)) && halvings < 20 &&
            std::isfinite(dev_old)) {
       for (int64_t i = 0; i < n; ++i) z[i] = 0.5 * (z[i] + eta[i]);
-      dev = PoissonDeviance(y, pw, z.data(), n, threads);
+      dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer);
       ++halvings;
     }
     if (!std::isfinite(dev)) {

@@ -23,6 +23,8 @@ struct IrlsInput {
   // final weights) of the non-collinear columns.
   std::vector<double>* x = nullptr;
   int k = 0;
+  // Sums over observations across processes (nullptr = single process).
+  Reducer* reducer = nullptr;
 };
 
 struct IrlsOutput {
@@ -41,7 +43,7 @@ struct IrlsOutput {
 // Gram matrix X~' W X~ and X~' W v (v may be nullptr) with OpenMP.
 void WeightedCross(const double* x, int k, int64_t n, const double* w,
                    const double* v, int threads, Eigen::MatrixXd& xtwx,
-                   Eigen::VectorXd& xtwv);
+                   Eigen::VectorXd& xtwv, Reducer* reducer = nullptr);
 
 // Indices of the columns of x (n x k, already demeaned) that are not
 // collinear: sequential Cholesky pivots below 1e-9 times the column's

@@ -49,6 +49,7 @@ Eigen::MatrixXd ClusterMeat(const VcovInput& in, const std::vector<int32_t>& cod
     double* dst = sums.data() + static_cast<int64_t>(c) * g;
     for (int64_t i = 0; i < n; ++i) dst[codes[static_cast<size_t>(i)]] += xc[i] * in.score[i];
   }
+  if (in.reducer) in.reducer->SumDoubles(sums.data(), sums.size());
   return sums.transpose() * sums;
 }
 
@@ -109,7 +110,9 @@ Result<VcovSpec> ParseVcov(const std::string& text) {
 Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
   VcovOutput out;
   const int k = in.k;
-  const double n = static_cast<double>(in.n);
+  const int64_t n_all = in.n_global > 0 ? in.n_global : in.n;
+  const double n = static_cast<double>(n_all);
+  Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
   if (k == 0) {
     out.vcov = Eigen::MatrixXd(0, 0);
     return out;
@@ -118,11 +121,11 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
   const double k_all = static_cast<double>(k + in.fe_rank);
   const bool poisson = in.family == Family::kPoisson;
   const bool stata = in.ssc == SmallSample::kStata;
-  if (in.n <= k + in.fe_rank) {
+  if (n_all <= k + in.fe_rank) {
     return Status::FailedPrecondition(fmt::format(
         "{} observations cannot identify {} parameters ({} regressors and {} "
         "fixed-effect levels)",
-        in.n, k + in.fe_rank, k, in.fe_rank));
+        n_all, k + in.fe_rank, k, in.fe_rank));
   }
 
   switch (spec.type) {
@@ -146,6 +149,7 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
           meat(a, c) = meat(c, a) = s;
         }
       }
+      reducer->SumDoubles(meat.data(), meat.size());
       const double adj = (stata && poisson) ? n / (n - 1) : n / (n - k_all);
       out.vcov = bread * meat * bread * adj;
       return out;
@@ -163,6 +167,14 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
             "--vcov {}: clustered variance needs at least 2 clusters, found {}",
             spec.text, g_min));
       }
+      if (m > 1 && reducer->distributed()) {
+        // The intersection groups are numbered per process (DenseCodes), so
+        // their score sums cannot be added across processes.
+        return Status::InvalidArgument(fmt::format(
+            "--vcov {}: multiway clustering is not available with distributed "
+            "estimation; use one cluster variable",
+            spec.text));
+      }
       Eigen::MatrixXd meat = Eigen::MatrixXd::Zero(k, k);
       std::vector<int64_t> keys(static_cast<size_t>(in.n));
       std::vector<int32_t> codes;
@@ -178,6 +190,12 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
             keys[static_cast<size_t>(i)] = keys[static_cast<size_t>(i)] * cl.num_groups[c] +
                                            cl.codes[c][static_cast<size_t>(i)];
           }
+          if (reducer->distributed()) {
+            // One variable (m == 1): keep its global codes.
+            codes = cl.codes[c];
+            groups = cl.num_groups[c];
+            continue;
+          }
           // Densify after every variable so keys stay below 2^62.
           groups = DenseCodes(keys, codes, first);
           for (int64_t i = 0; i < in.n; ++i) keys[static_cast<size_t>(i)] = codes[static_cast<size_t>(i)];
@@ -187,7 +205,31 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
       }
       // Fixed effects nested in a cluster variable do not count in K.
       double k_nn = k_all;
-      if (in.fe != nullptr) {
+      if (in.fe != nullptr && reducer->distributed()) {
+        // Nested when every group's smallest and largest cluster code agree
+        // across all processes.
+        for (int q = 0; q < in.fe->num_dims(); ++q) {
+          bool nested_any = false;
+          const size_t ng = static_cast<size_t>(in.fe->num_groups[q]);
+          for (int c = 0; c < m && !nested_any; ++c) {
+            std::vector<int64_t> lo(ng, INT64_MAX), neg_hi(ng, INT64_MAX);
+            for (int64_t i = 0; i < in.n; ++i) {
+              const size_t g = static_cast<size_t>(in.fe->codes[q][static_cast<size_t>(i)]);
+              const int64_t cc = cl.codes[c][static_cast<size_t>(i)];
+              lo[g] = std::min(lo[g], cc);
+              neg_hi[g] = std::min(neg_hi[g], -cc);
+            }
+            reducer->MinInt64s(lo.data(), static_cast<int64_t>(ng));
+            reducer->MinInt64s(neg_hi.data(), static_cast<int64_t>(ng));
+            bool nested = true;
+            for (size_t g = 0; g < ng && nested; ++g) {
+              nested = lo[g] == INT64_MAX || lo[g] == -neg_hi[g];
+            }
+            nested_any = nested;
+          }
+          if (nested_any) k_nn -= in.fe->num_groups[q] - 1;
+        }
+      } else if (in.fe != nullptr) {
         for (int q = 0; q < in.fe->num_dims(); ++q) {
           bool nested_any = false;
           for (int c = 0; c < m && !nested_any; ++c) {

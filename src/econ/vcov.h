@@ -11,6 +11,7 @@
 #include "rebalance/core/status.h"
 #include "rebalance/econ/fixed_effects.h"
 #include "rebalance/econ/ppml.h"
+#include "rebalance/econ/reducer.h"
 
 namespace rebalance::econ {
 
@@ -38,6 +39,11 @@ struct VcovInput {
   const FixedEffects* fe = nullptr;
   const FixedEffects* clusters = nullptr;  // for kCluster
   int threads = 0;
+  // Observations split over processes: x, score, fe and clusters hold this
+  // process's observations (global group codes), n_global the total count,
+  // and reducer sums across processes. Multiway clustering is refused.
+  Reducer* reducer = nullptr;
+  int64_t n_global = 0;  // 0 = n
 };
 
 struct VcovOutput {

@@ -959,8 +959,9 @@ TidyTable GravityResult::ToTidy(const std::string& scenario,
         {&full, "_full"}}) {
     for (Eigen::Index i = 0; i < n; ++i) {
       const std::string& c = countries[static_cast<size_t>(i)];
-      auto add = [&](const char* var, double base, double cf) {
-        t.Add(scenario, c, "", "", std::string(var) + suffix, base, cf);
+      // clang < 16 cannot capture a structured binding: copy it.
+      auto add = [&, sfx = suffix](const char* var, double base, double cf) {
+        t.Add(scenario, c, "", "", std::string(var) + sfx, base, cf);
       };
       const double dom_b = b.flows(i, i), dom_c = eq->flows(i, i);
       add("real_gdp", b.real_gdp[i], eq->real_gdp[i]);

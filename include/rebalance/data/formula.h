@@ -2,7 +2,8 @@
 //
 // Formula grammar (whitespace is free everywhere):
 //   formula  := column '~' rhs [ '|' fe ( '+' fe )* ]
-//   rhs      := term ( '+' term )*  |  '1'        ('1': no regressors)
+//   rhs      := [ '0' '+' ] term ( '+' term )* [ '-' '1' ]  |  '1'
+//               ('1': no regressors; '0 +' or a final '- 1': no intercept)
 //   term     := column | 'log' '(' column ')'
 //   fe       := column ( '^' column )*            (interaction)
 //   column   := [A-Za-z_.][A-Za-z0-9_.]*  |  '`' any text but '`' '`'
@@ -56,6 +57,10 @@ struct Formula {
   std::string lhs;                             // outcome column
   std::vector<Term> regressors;                // may be empty (FE only)
   std::vector<FixedEffectTerm> fixed_effects;  // may be empty
+  // False for "y ~ 0 + x" or "y ~ x - 1": with no fixed effects the model
+  // has no constant (Stata's `regress y x, nocons`). With fixed effects the
+  // constant is absorbed anyway and this has no effect.
+  bool intercept = true;
   // Every column used, deduplicated, in order of appearance.
   std::vector<std::string> Columns() const;
   // Canonical text, e.g. "y ~ x1 + log(x2) | a + b^c"; parses back to the

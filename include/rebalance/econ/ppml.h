@@ -14,6 +14,7 @@
 
 #include "rebalance/core/status.h"
 #include "rebalance/data/table.h"
+#include "rebalance/econ/reducer.h"
 
 namespace rebalance::econ {
 
@@ -155,6 +156,24 @@ struct EstimateResult {
 // Estimates on an in-memory table.
 Result<EstimateResult> Estimate(const data::Table& table,
                                 const EstimateOptions& options);
+
+// Estimation split over `size` processes that all hold the same table
+// (`rebalance estimate --distributed`). Sample selection, singletons and
+// separation run identically on every process (they are cheap next to
+// IRLS); IRLS, the within-transformation, the variance and the
+// fixed-effect recovery then run on the process's contiguous share of the
+// estimation sample, and every sum over observations goes through
+// `reducer`. The estimates equal the single-process ones up to the
+// rounding of the summation order. sample_rows and fitted hold this
+// process's share only; multiway clustering is refused.
+struct Distribution {
+  int rank = 0;
+  int size = 1;
+  Reducer* reducer = nullptr;  // required when size > 1
+};
+Result<EstimateResult> Estimate(const data::Table& table,
+                                const EstimateOptions& options,
+                                const Distribution& distribution);
 
 }  // namespace rebalance::econ
 

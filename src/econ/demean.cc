@@ -37,7 +37,9 @@
 #include "demean.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <vector>
 
 #include <omp.h>
 
@@ -58,13 +60,23 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
 void Demeaner::SetWeights(const double* w) {
   w_ = w;
   const int64_t total = offsets_.back();
-  inv_wsum_.assign(static_cast<size_t>(total), 0.0);
   const int64_t n = fe_->num_obs;
-  for (int q = 0; q < fe_->num_dims(); ++q) {
-    double* s = inv_wsum_.data() + offsets_[static_cast<size_t>(q)];
-    const int32_t* code = fe_->codes[q].data();
-    for (int64_t i = 0; i < n; ++i) s[code[i]] += w ? w[i] : 1.0;
+  const int nq = fe_->num_dims();
+#pragma omp parallel num_threads(threads_)
+  {
+    const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    auto& acc = thread_acc_[static_cast<size_t>(tid)];
+    acc.assign(static_cast<size_t>(total), 0.0);
+    const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
+    for (int q = 0; q < nq; ++q) {
+      double* s = acc.data() + offsets_[static_cast<size_t>(q)];
+      const int32_t* code = fe_->codes[q].data();
+      for (int64_t i = begin; i < end; ++i) s[code[i]] += w ? w[i] : 1.0;
+    }
   }
+  ReduceThreads(total, inv_wsum_);
+  for (auto& acc : thread_acc_) acc.clear();
   reducer_->SumDoubles(inv_wsum_.data(), total);
   for (double& s : inv_wsum_) s = s > 0 ? 1.0 / s : 0.0;
 }
@@ -86,32 +98,209 @@ void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out) const {
 namespace {
 
 // acc += D' W D p over observations [begin, end) (the hot loop of every CG
-// iteration). kNc > 0 fixes the number of columns at compile time so the
-// column loops unroll; kNc == 0 handles any count up to 16.
-template <int kNc>
-void AccumulateNormal(const FixedEffects& fe, const int64_t* off, const double* w,
-                      const double* p, int nc_dynamic, int64_t begin, int64_t end,
-                      double* acc) {
-  const int nc = kNc > 0 ? kNc : nc_dynamic;
+// iteration). kNq > 0 and kNc > 0 fix the numbers of dimensions and columns
+// at compile time, so the group and column loops unroll into straight-line
+// gathers and scatters; 0 handles any count (nc <= 16).
+template <int kNq, int kNc, bool kResidual>
+void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w,
+                     const double* p, const double* const* xcols, int64_t begin,
+                     int64_t end, double* acc, double* ssq) {
+  // Plain local arrays with constant indexes after unrolling, so that GCC
+  // keeps them in registers (a partial store / wide reload through memory
+  // stalls store forwarding).
+  const int32_t* codes[kNq];
+  const double* pb[kNq];
+  double* ab[kNq];
+  const double* xc[kNc];
+  double sq[kNc];
+#pragma GCC unroll 8
+  for (int q = 0; q < kNq; ++q) {
+    codes[q] = fe.codes[q].data();
+    pb[q] = p + off[q] * kNc;
+    ab[q] = acc + off[q] * kNc;
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < kNc; ++c) {
+    xc[c] = kResidual ? xcols[c] : nullptr;
+    sq[c] = 0;
+  }
+  for (int64_t i = begin; i < end; ++i) {
+    int64_t g[kNq];
+    double s[kNc];
+#pragma GCC unroll 8
+    for (int q = 0; q < kNq; ++q) g[q] = static_cast<int64_t>(codes[q][i]) * kNc;
+#pragma GCC unroll 8
+    for (int c = 0; c < kNc; ++c) s[c] = pb[0][g[0] + c];
+#pragma GCC unroll 8
+    for (int q = 1; q < kNq; ++q) {
+#pragma GCC unroll 8
+      for (int c = 0; c < kNc; ++c) s[c] += pb[q][g[q] + c];
+    }
+    const double wi = w ? w[i] : 1.0;
+    if constexpr (kResidual) {
+#pragma GCC unroll 8
+      for (int c = 0; c < kNc; ++c) {
+        const double xi = xc[c][i];
+        sq[c] += wi * xi * xi;
+        s[c] = xi - s[c];
+      }
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < kNc; ++c) s[c] *= wi;
+#pragma GCC unroll 8
+    for (int q = 0; q < kNq; ++q) {
+#pragma GCC unroll 8
+      for (int c = 0; c < kNc; ++c) ab[q][g[q] + c] += s[c];
+    }
+  }
+  if constexpr (kResidual) {
+#pragma GCC unroll 8
+    for (int c = 0; c < kNc; ++c) ssq[c] += sq[c];
+  }
+}
+
+// cols_c[i] -= (D alpha_c)_i over [begin, end).
+template <int kNq, int kNc>
+void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alpha,
+                   double* const* cols, int64_t begin, int64_t end) {
+  const int32_t* codes[kNq];
+  const double* ab[kNq];
+  double* xc[kNc];
+#pragma GCC unroll 8
+  for (int q = 0; q < kNq; ++q) {
+    codes[q] = fe.codes[q].data();
+    ab[q] = alpha + off[q] * kNc;
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < kNc; ++c) xc[c] = cols[c];
+  for (int64_t i = begin; i < end; ++i) {
+    double s[kNc];
+#pragma GCC unroll 8
+    for (int c = 0; c < kNc; ++c) s[c] = ab[0][static_cast<int64_t>(codes[0][i]) * kNc + c];
+#pragma GCC unroll 8
+    for (int q = 1; q < kNq; ++q) {
+      const int64_t g = static_cast<int64_t>(codes[q][i]) * kNc;
+#pragma GCC unroll 8
+      for (int c = 0; c < kNc; ++c) s[c] += ab[q][g + c];
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < kNc; ++c) xc[c][i] -= s[c];
+  }
+}
+
+// The same three kernels for any number of dimensions and columns
+// (nc <= 16): acc += D'W D p, or with xcols acc += D'W (x - D p) and
+// ssq += sum w x^2; and cols -= D alpha.
+void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
+                   const double* p, const double* const* xcols, int nc,
+                   int64_t begin, int64_t end, double* acc, double* ssq) {
   const int nq = fe.num_dims();
-  const int32_t* codes[8];
-  for (int q = 0; q < nq && q < 8; ++q) codes[q] = fe.codes[q].data();
   double s[16];
   for (int64_t i = begin; i < end; ++i) {
     for (int c = 0; c < nc; ++c) s[c] = 0;
     for (int q = 0; q < nq; ++q) {
-      const int32_t g = q < 8 ? codes[q][i] : fe.codes[q][static_cast<size_t>(i)];
-      const double* pq = p + (off[q] + g) * nc;
+      const double* pq = p + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * nc;
       for (int c = 0; c < nc; ++c) s[c] += pq[c];
     }
     const double wi = w ? w[i] : 1.0;
+    if (xcols) {
+      for (int c = 0; c < nc; ++c) {
+        const double xi = xcols[c][i];
+        ssq[c] += wi * xi * xi;
+        s[c] = xi - s[c];
+      }
+    }
     for (int c = 0; c < nc; ++c) s[c] *= wi;
     for (int q = 0; q < nq; ++q) {
-      const int32_t g = q < 8 ? codes[q][i] : fe.codes[q][static_cast<size_t>(i)];
-      double* dst = acc + (off[q] + g) * nc;
+      double* dst = acc + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * nc;
       for (int c = 0; c < nc; ++c) dst[c] += s[c];
     }
   }
+}
+
+void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha,
+                 double* const* cols, int nc, int64_t begin, int64_t end) {
+  const int nq = fe.num_dims();
+  double s[16];
+  for (int64_t i = begin; i < end; ++i) {
+    for (int c = 0; c < nc; ++c) s[c] = 0;
+    for (int q = 0; q < nq; ++q) {
+      const double* aq = alpha + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * nc;
+      for (int c = 0; c < nc; ++c) s[c] += aq[c];
+    }
+    for (int c = 0; c < nc; ++c) cols[c][i] -= s[c];
+  }
+}
+
+// Kernels specialised for small dimension and column counts.
+struct Kernels {
+  void (*accumulate)(const FixedEffects&, const int64_t*, const double*,
+                     const double*, const double* const*, int, int64_t, int64_t,
+                     double*, double*);
+  void (*subtract)(const FixedEffects&, const int64_t*, const double*,
+                   double* const*, int, int64_t, int64_t);
+};
+
+template <int kNq, int kNc>
+Kernels MakeKernels() {
+  Kernels k;
+  k.accumulate = [](const FixedEffects& fe, const int64_t* off, const double* w,
+                    const double* p, const double* const* xcols, int, int64_t begin,
+                    int64_t end, double* acc, double* ssq) {
+    if (xcols) {
+      AccumulateFixed<kNq, kNc, true>(fe, off, w, p, xcols, begin, end, acc, ssq);
+    } else {
+      AccumulateFixed<kNq, kNc, false>(fe, off, w, p, xcols, begin, end, acc, ssq);
+    }
+  };
+  k.subtract = [](const FixedEffects& fe, const int64_t* off, const double* alpha,
+                  double* const* cols, int, int64_t begin, int64_t end) {
+    SubtractFixed<kNq, kNc>(fe, off, alpha, cols, begin, end);
+  };
+  return k;
+}
+
+template <int kNq>
+Kernels PickColumns(int nc) {
+  switch (nc) {
+    case 1: return MakeKernels<kNq, 1>();
+    case 2: return MakeKernels<kNq, 2>();
+    case 3: return MakeKernels<kNq, 3>();
+    case 4: return MakeKernels<kNq, 4>();
+    default: return Kernels{&AccumulateAny, &SubtractAny};
+  }
+}
+
+Kernels PickKernels(int nq, int nc) {
+  switch (nq) {
+    case 1: return PickColumns<1>(nc);
+    case 2: return PickColumns<2>(nc);
+    case 3: return PickColumns<3>(nc);
+    case 4: return PickColumns<4>(nc);
+    default: return Kernels{&AccumulateAny, &SubtractAny};
+  }
+}
+
+
+// out[c] = sum over g in [0, total) of the per-column terms body(g, acc)
+// adds to acc[c], with `threads` fixed contiguous blocks summed in block
+// order (deterministic for a given thread count).
+template <typename Body>
+void ColumnDots(int threads, int64_t total, int nc, Body body,
+                std::vector<double>& out) {
+  std::vector<double> part(static_cast<size_t>(threads) * 16, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    double acc[16] = {0};
+    const int64_t begin = total * tid / nt, end = total * (tid + 1) / nt;
+    for (int64_t g = begin; g < end; ++g) body(g, acc);
+    for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * 16 + static_cast<size_t>(c)] = acc[c];
+  }
+  out.assign(static_cast<size_t>(nc), 0.0);
+  for (int t = 0; t < threads; ++t)
+    for (int c = 0; c < nc; ++c) out[static_cast<size_t>(c)] += part[static_cast<size_t>(t) * 16 + static_cast<size_t>(c)];
 }
 
 }  // namespace
@@ -121,6 +310,7 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
   const int64_t n = fe_->num_obs;
   const int64_t size = offsets_.back() * nc;
   const int64_t* off = offsets_.data();
+  const Kernels kernels = PickKernels(fe_->num_dims(), nc);
 #pragma omp parallel num_threads(threads_)
   {
     const int tid = omp_get_thread_num();
@@ -128,13 +318,8 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
     auto& acc = thread_acc_[static_cast<size_t>(tid)];
     acc.assign(static_cast<size_t>(size), 0.0);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    switch (nc) {
-      case 1: AccumulateNormal<1>(*fe_, off, w_, p.data(), nc, begin, end, acc.data()); break;
-      case 2: AccumulateNormal<2>(*fe_, off, w_, p.data(), nc, begin, end, acc.data()); break;
-      case 3: AccumulateNormal<3>(*fe_, off, w_, p.data(), nc, begin, end, acc.data()); break;
-      case 4: AccumulateNormal<4>(*fe_, off, w_, p.data(), nc, begin, end, acc.data()); break;
-      default: AccumulateNormal<0>(*fe_, off, w_, p.data(), nc, begin, end, acc.data()); break;
-    }
+    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc.data(),
+                       nullptr);
   }
   ReduceThreads(size, out);
   for (auto& acc : thread_acc_) acc.clear();  // keep capacity only
@@ -147,42 +332,26 @@ void Demeaner::Residual(const std::vector<double*>& cols,
                         std::vector<double>& ssq) const {
   const int nc = static_cast<int>(cols.size());
   const int64_t n = fe_->num_obs;
-  const int nq = fe_->num_dims();
   const int64_t size = offsets_.back() * nc;
   const int64_t* off = offsets_.data();
-  ssq.assign(static_cast<size_t>(nc), 0.0);
-  std::vector<std::vector<double>> ssq_t(static_cast<size_t>(threads_),
-                                         std::vector<double>(static_cast<size_t>(nc), 0.0));
+  const Kernels kernels = PickKernels(fe_->num_dims(), nc);
+  std::vector<double> ssq_t(static_cast<size_t>(threads_) * 16, 0.0);
+  const double* const* xcols = cols.data();
 #pragma omp parallel num_threads(threads_)
   {
     const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
     auto& acc = thread_acc_[static_cast<size_t>(tid)];
-    auto& my_ssq = ssq_t[static_cast<size_t>(tid)];
     acc.assign(static_cast<size_t>(size), 0.0);
-    double s[16];
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      const double wi = w_ ? w_[i] : 1.0;
-      for (int c = 0; c < nc; ++c) {
-        const double xi = cols[static_cast<size_t>(c)][i];
-        s[c] = xi;
-        my_ssq[static_cast<size_t>(c)] += wi * xi * xi;
-      }
-      for (int q = 0; q < nq; ++q) {
-        const double* aq = alpha.data() + (off[q] + fe_->codes[q][static_cast<size_t>(i)]) * nc;
-        for (int c = 0; c < nc; ++c) s[c] -= aq[c];
-      }
-      for (int c = 0; c < nc; ++c) s[c] *= wi;
-      for (int q = 0; q < nq; ++q) {
-        double* dst = acc.data() + (off[q] + fe_->codes[q][static_cast<size_t>(i)]) * nc;
-        for (int c = 0; c < nc; ++c) dst[c] += s[c];
-      }
-    }
+    const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
+    kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end,
+                       acc.data(), ssq_t.data() + static_cast<size_t>(tid) * 16);
   }
   ReduceThreads(size, out);
   for (auto& acc : thread_acc_) acc.clear();
-  for (const auto& t : ssq_t)
-    for (int c = 0; c < nc; ++c) ssq[static_cast<size_t>(c)] += t[static_cast<size_t>(c)];
+  ssq.assign(static_cast<size_t>(nc), 0.0);
+  for (int t = 0; t < threads_; ++t)
+    for (int c = 0; c < nc; ++c) ssq[static_cast<size_t>(c)] += ssq_t[static_cast<size_t>(t) * 16 + static_cast<size_t>(c)];
   reducer_->SumDoubles(out.data(), size);
   reducer_->SumDoubles(ssq.data(), nc);
 }
@@ -245,37 +414,47 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
     num_active += active[static_cast<size_t>(c)];
   }
   std::vector<double> pq(static_cast<size_t>(nc)), step(static_cast<size_t>(nc)),
-      rz_new(static_cast<size_t>(nc));
+      rz_new(static_cast<size_t>(nc)), beta(static_cast<size_t>(nc));
+  // Coefficient-space updates run in parallel over groups; the dot products
+  // are per-thread partial sums (fixed split, so results do not depend on
+  // timing).
+  double* xp = x.data();
+  double* rp = r.data();
+  double* zp = z.data();
+  double* pp = p.data();
+  const double* iwp = inv_wsum_.data();
+  const int threads = total * nc >= 16384 ? threads_ : 1;
   while (num_active > 0 && report.iterations < max_iter) {
     MultiplyNormal(p, nc, q);
     ++report.iterations;
-    std::fill(pq.begin(), pq.end(), 0.0);
-    for (int64_t g = 0; g < total; ++g) {
+    const double* qp = q.data();
+    ColumnDots(threads, total, nc, [&](int64_t g, double* acc) {
       for (int c = 0; c < nc; ++c) {
         const size_t k = static_cast<size_t>(g * nc + c);
-        pq[static_cast<size_t>(c)] += p[k] * q[k];
+        acc[c] += pp[k] * qp[k];
       }
-    }
+    }, pq);
     for (int c = 0; c < nc; ++c) {
       step[static_cast<size_t>(c)] =
           active[static_cast<size_t>(c)] && pq[static_cast<size_t>(c)] > 0
               ? rz[static_cast<size_t>(c)] / pq[static_cast<size_t>(c)]
               : 0.0;
     }
-    std::fill(rz_new.begin(), rz_new.end(), 0.0);
-    for (int64_t g = 0; g < total; ++g) {
-      const double iw = inv_wsum_[static_cast<size_t>(g)];
+    const double* stp = step.data();
+    ColumnDots(threads, total, nc, [&](int64_t g, double* acc) {
+      const double iw = iwp[g];
       for (int c = 0; c < nc; ++c) {
         const size_t k = static_cast<size_t>(g * nc + c);
-        x[k] += step[static_cast<size_t>(c)] * p[k];
-        r[k] -= step[static_cast<size_t>(c)] * q[k];
-        z[k] = r[k] * iw;
-        rz_new[static_cast<size_t>(c)] += r[k] * z[k];
+        xp[k] += stp[c] * pp[k];
+        rp[k] -= stp[c] * qp[k];
+        zp[k] = rp[k] * iw;
+        acc[c] += rp[k] * zp[k];
       }
-    }
+    }, rz_new);
     num_active = 0;
     for (int c = 0; c < nc; ++c) {
       const size_t cc = static_cast<size_t>(c);
+      beta[cc] = 0;
       if (!active[cc]) continue;
       // A column whose recurrence breaks down (p'Ap = 0) has no component
       // left to remove.
@@ -283,15 +462,19 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
         active[cc] = 0;
         continue;
       }
+      beta[cc] = rz_new[cc] / rz[cc];
       ++num_active;
     }
-    for (int c = 0; c < nc; ++c) {
-      const size_t cc = static_cast<size_t>(c);
-      if (!active[cc]) continue;
-      const double beta = rz_new[cc] / rz[cc];
+    if (num_active > 0) {
+      const double* bp = beta.data();
+      const uint8_t* ap = active.data();
+#pragma omp parallel for num_threads(threads) schedule(static)
       for (int64_t g = 0; g < total; ++g) {
-        const size_t k = static_cast<size_t>(g * nc + c);
-        p[k] = z[k] + beta * p[k];
+        for (int c = 0; c < nc; ++c) {
+          if (!ap[c]) continue;
+          const size_t k = static_cast<size_t>(g * nc + c);
+          pp[k] = zp[k] + bp[c] * pp[k];
+        }
       }
     }
     for (int c = 0; c < nc; ++c) rz[static_cast<size_t>(c)] = rz_new[static_cast<size_t>(c)];
@@ -301,15 +484,13 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   // x_c <- x_c - D alpha_c, and hand the coefficients back.
   const int64_t n = fe_->num_obs;
   const int64_t* off = offsets_.data();
-#pragma omp parallel for num_threads(threads_) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    double s[16];
-    for (int c = 0; c < nc; ++c) s[c] = 0;
-    for (int p2 = 0; p2 < nq; ++p2) {
-      const double* ap = x.data() + (off[p2] + fe_->codes[p2][static_cast<size_t>(i)]) * nc;
-      for (int c = 0; c < nc; ++c) s[c] += ap[c];
-    }
-    for (int c = 0; c < nc; ++c) cols[static_cast<size_t>(c)][i] -= s[c];
+  const Kernels kernels = PickKernels(nq, nc);
+  double* const* xcols = cols.data();
+#pragma omp parallel num_threads(threads_)
+  {
+    const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    kernels.subtract(*fe_, off, x.data(), xcols, nc, n * tid / nt, n * (tid + 1) / nt);
   }
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];

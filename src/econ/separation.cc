@@ -30,6 +30,7 @@
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
+#include <omp.h>
 
 #include "demean.h"
 #include "irls.h"
@@ -137,6 +138,8 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
         b = solver.solve(xtwu);
       }
       eps = 0;
+      const int nt = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : eps)
       for (int64_t i = 0; i < n; ++i) {
         double e = ut[static_cast<size_t>(i)];
         for (int c = 0; c < k; ++c) e -= xt[static_cast<size_t>(c * n + i)] * b(c);
@@ -154,6 +157,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
         solve_tol = kDemeanTolerance;
         continue;  // re-solve tightly before accepting
       }
+#pragma omp parallel for num_threads(nt) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
         if (y[i] > 0) target[static_cast<size_t>(i)] -= uhat[static_cast<size_t>(i)];
       }

@@ -66,32 +66,65 @@ void Demeaner::SetWeights(const double* w) {
   {
     const int tid = omp_get_thread_num();
     const int nt = omp_get_num_threads();
-    auto& acc = thread_acc_[static_cast<size_t>(tid)];
-    acc.assign(static_cast<size_t>(total), 0.0);
+    double* acc = ThreadAccumulator(tid, total);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
     for (int q = 0; q < nq; ++q) {
-      double* s = acc.data() + offsets_[static_cast<size_t>(q)];
+      double* s = acc + offsets_[static_cast<size_t>(q)];
       const int32_t* code = fe_->codes[q].data();
       for (int64_t i = begin; i < end; ++i) s[code[i]] += w ? w[i] : 1.0;
     }
   }
   ReduceThreads(total, inv_wsum_);
-  for (auto& acc : thread_acc_) acc.clear();
   reducer_->SumDoubles(inv_wsum_.data(), total);
   for (double& s : inv_wsum_) s = s > 0 ? 1.0 / s : 0.0;
 }
 
-void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out) const {
+double* Demeaner::ThreadAccumulator(int tid, int64_t size) const {
+  auto& acc = thread_acc_[static_cast<size_t>(tid)];
+  // Zero by invariant: ReduceThreads clears what it reads.
+  if (static_cast<int64_t>(acc.size()) < size) acc.resize(static_cast<size_t>(size), 0.0);
+  return acc.data();
+}
+
+void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out,
+                             const double* p, int nc, double* dots) const {
   out.resize(static_cast<size_t>(size));
-  const int nt = static_cast<int>(thread_acc_.size());
-#pragma omp parallel for num_threads(threads_) schedule(static)
-  for (int64_t k = 0; k < size; ++k) {
-    double s = 0;
-    for (int t = 0; t < nt; ++t) {
-      const auto& acc = thread_acc_[static_cast<size_t>(t)];
-      if (!acc.empty()) s += acc[static_cast<size_t>(k)];
+  const int nacc = static_cast<int>(thread_acc_.size());
+  std::vector<double> part(static_cast<size_t>(threads_) * 16, 0.0);
+#pragma omp parallel num_threads(threads_)
+  {
+    const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    const int64_t begin = size * tid / nt, end = size * (tid + 1) / nt;
+    double* o = out.data();
+    bool first = true;
+    for (int t = 0; t < nacc; ++t) {
+      auto& acc = thread_acc_[static_cast<size_t>(t)];
+      if (static_cast<int64_t>(acc.size()) < size) continue;  // unused: zero
+      double* a = acc.data();
+      if (first) {
+        for (int64_t k = begin; k < end; ++k) o[k] = a[k];
+        first = false;
+      } else {
+        for (int64_t k = begin; k < end; ++k) o[k] += a[k];
+      }
+      std::fill(a + begin, a + end, 0.0);
     }
-    out[static_cast<size_t>(k)] = s;
+    if (first) std::fill(o + begin, o + end, 0.0);
+    if (dots) {
+      double d[16] = {0};
+      int c = static_cast<int>(begin % nc);
+      for (int64_t k = begin; k < end; ++k) {
+        d[c] += p[k] * o[k];
+        if (++c == nc) c = 0;
+      }
+      for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * 16 + static_cast<size_t>(c)] = d[c];
+    }
+  }
+  if (dots) {
+    for (int c = 0; c < nc; ++c) dots[c] = 0;
+    for (int t = 0; t < threads_; ++t)
+      for (int c = 0; c < nc; ++c) dots[c] += part[static_cast<size_t>(t) * 16 + static_cast<size_t>(c)];
   }
 }
 
@@ -306,7 +339,7 @@ void ColumnDots(int threads, int64_t total, int nc, Body body,
 }  // namespace
 
 void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
-                              std::vector<double>& out) const {
+                              std::vector<double>& out, double* pq) const {
   const int64_t n = fe_->num_obs;
   const int64_t size = offsets_.back() * nc;
   const int64_t* off = offsets_.data();
@@ -315,15 +348,20 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
   {
     const int tid = omp_get_thread_num();
     const int nt = omp_get_num_threads();
-    auto& acc = thread_acc_[static_cast<size_t>(tid)];
-    acc.assign(static_cast<size_t>(size), 0.0);
+    double* acc = ThreadAccumulator(tid, size);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc.data(),
-                       nullptr);
+    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr);
+  }
+  if (!reducer_->distributed()) {
+    ReduceThreads(size, out, p.data(), nc, pq);  // p'q in the same sweep
+    return;
   }
   ReduceThreads(size, out);
-  for (auto& acc : thread_acc_) acc.clear();  // keep capacity only
   reducer_->SumDoubles(out.data(), size);
+  if (pq) {
+    for (int c = 0; c < nc; ++c) pq[c] = 0;
+    for (int64_t k = 0; k < size; ++k) pq[k % nc] += p[static_cast<size_t>(k)] * out[static_cast<size_t>(k)];
+  }
 }
 
 void Demeaner::Residual(const std::vector<double*>& cols,
@@ -341,14 +379,12 @@ void Demeaner::Residual(const std::vector<double*>& cols,
   {
     const int tid = omp_get_thread_num();
     const int nt = omp_get_num_threads();
-    auto& acc = thread_acc_[static_cast<size_t>(tid)];
-    acc.assign(static_cast<size_t>(size), 0.0);
+    double* acc = ThreadAccumulator(tid, size);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end,
-                       acc.data(), ssq_t.data() + static_cast<size_t>(tid) * 16);
+    kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end, acc,
+                       ssq_t.data() + static_cast<size_t>(tid) * 16);
   }
   ReduceThreads(size, out);
-  for (auto& acc : thread_acc_) acc.clear();
   ssq.assign(static_cast<size_t>(nc), 0.0);
   for (int t = 0; t < threads_; ++t)
     for (int c = 0; c < nc; ++c) ssq[static_cast<size_t>(c)] += ssq_t[static_cast<size_t>(t) * 16 + static_cast<size_t>(c)];
@@ -425,15 +461,9 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   const double* iwp = inv_wsum_.data();
   const int threads = total * nc >= 16384 ? threads_ : 1;
   while (num_active > 0 && report.iterations < max_iter) {
-    MultiplyNormal(p, nc, q);
+    MultiplyNormal(p, nc, q, pq.data());
     ++report.iterations;
     const double* qp = q.data();
-    ColumnDots(threads, total, nc, [&](int64_t g, double* acc) {
-      for (int c = 0; c < nc; ++c) {
-        const size_t k = static_cast<size_t>(g * nc + c);
-        acc[c] += pp[k] * qp[k];
-      }
-    }, pq);
     for (int c = 0; c < nc; ++c) {
       step[static_cast<size_t>(c)] =
           active[static_cast<size_t>(c)] && pq[static_cast<size_t>(c)] > 0

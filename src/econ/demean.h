@@ -41,14 +41,20 @@ class Demeaner {
   const std::vector<int64_t>& offsets() const { return offsets_; }
 
  private:
-  // out = D' W (D p) for nc interleaved columns (one pass over the data).
+  // out = D' W (D p) for nc interleaved columns (one pass over the data);
+  // with pq, also pq[c] = p_c' out_c.
   void MultiplyNormal(const std::vector<double>& p, int nc,
-                      std::vector<double>& out) const;
+                      std::vector<double>& out, double* pq = nullptr) const;
   // out = D' W (x - D alpha) and ssq_c = sum_i w_i x_ic^2.
   void Residual(const std::vector<double*>& cols, const std::vector<double>& alpha,
                 std::vector<double>& out, std::vector<double>& ssq) const;
-  // Sums the per-thread accumulators into out.
-  void ReduceThreads(int64_t size, std::vector<double>& out) const;
+  // This thread's accumulator of at least `size` zeros.
+  double* ThreadAccumulator(int tid, int64_t size) const;
+  // out = the sum of the per-thread accumulators, which are left zero; with
+  // dots, also dots[c] = sum_k p[k] out[k] over k = c mod nc.
+  void ReduceThreads(int64_t size, std::vector<double>& out,
+                     const double* p = nullptr, int nc = 0,
+                     double* dots = nullptr) const;
 
   const FixedEffects* fe_;
   int threads_;

@@ -36,6 +36,41 @@
 
 namespace rebalance::econ {
 
+namespace {
+
+// acc(a, c) += sum_i w x_a x_c (c <= a) and acc(a, K) += sum_i w x_a v over
+// the block [b, e), with K fixed so the sums stay in registers.
+template <int K>
+void CrossBlock(const double* x, int64_t n, const double* w, const double* v,
+                int64_t b, int64_t e, Eigen::MatrixXd& acc) {
+  double s[K][K + 1] = {};
+  const double* xs[K];
+#pragma GCC unroll 4
+  for (int a = 0; a < K; ++a) xs[a] = x + a * n;
+  for (int64_t i = b; i < e; ++i) {
+    const double wi = w[i];
+    double wx[K];
+#pragma GCC unroll 4
+    for (int a = 0; a < K; ++a) wx[a] = wi * xs[a][i];
+#pragma GCC unroll 4
+    for (int a = 0; a < K; ++a) {
+#pragma GCC unroll 4
+      for (int c = 0; c <= a; ++c) s[a][c] += wx[a] * xs[c][i];
+    }
+    if (v) {
+      const double vi = v[i];
+#pragma GCC unroll 4
+      for (int a = 0; a < K; ++a) s[a][K] += wx[a] * vi;
+    }
+  }
+  for (int a = 0; a < K; ++a) {
+    for (int c = 0; c <= a; ++c) acc(a, c) += s[a][c];
+    if (v) acc(a, K) += s[a][K];
+  }
+}
+
+}  // namespace
+
 void WeightedCross(const double* x, int k, int64_t n, const double* w,
                    const double* v, int threads, Eigen::MatrixXd& xtwx,
                    Eigen::VectorXd& xtwv, Reducer* reducer) {
@@ -49,9 +84,20 @@ void WeightedCross(const double* x, int k, int64_t n, const double* w,
   {
     Eigen::MatrixXd& acc = parts[static_cast<size_t>(omp_get_thread_num())];
     constexpr int64_t kBlock = 4096;
+    constexpr int kFused = 4;
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < n; b += kBlock) {
       const int64_t e = std::min(n, b + kBlock);
+      if (k <= kFused) {
+        // One sweep over the block for every product (few regressors).
+        switch (k) {
+          case 1: CrossBlock<1>(x, n, w, v, b, e, acc); break;
+          case 2: CrossBlock<2>(x, n, w, v, b, e, acc); break;
+          case 3: CrossBlock<3>(x, n, w, v, b, e, acc); break;
+          default: CrossBlock<4>(x, n, w, v, b, e, acc); break;
+        }
+        continue;
+      }
       for (int a = 0; a < k; ++a) {
         const double* xa = x + a * n;
         for (int c = 0; c <= a; ++c) {
@@ -103,12 +149,14 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
 
 namespace {
 
+// Also stores mu = exp(eta) in mu_out (the next step's weights).
 double PoissonDeviance(const double* y, const double* pw, const double* eta,
-                       int64_t n, int threads, Reducer* reducer) {
+                       int64_t n, int threads, Reducer* reducer, double* mu_out) {
   double dev = 0;
 #pragma omp parallel for num_threads(threads) reduction(+ : dev) schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     const double mu = std::exp(eta[i]);
+    mu_out[i] = mu;
     const double yi = y[i];
     double d = yi > 0 ? yi * (std::log(yi) - eta[i]) - (yi - mu) : mu;
     dev += (pw ? pw[i] : 1.0) * d;
@@ -199,6 +247,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   }
 
   std::vector<double> alpha_z;
+  std::vector<double> mu_next(poisson ? static_cast<size_t>(n) : 0);
   double inner_tol = poisson ? std::max(1e-4, options.demean_tolerance)
                              : options.demean_tolerance;
   double dev_old = std::numeric_limits<double>::infinity();
@@ -267,12 +316,12 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       out.termination = Termination::kConverged;
       break;
     }
-    double dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer);
+    double dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer, mu_next.data());
     int halvings = 0;
     while ((!std::isfinite(dev) || dev > dev_old * (1 + 1e-12)) && halvings < 20 &&
            std::isfinite(dev_old)) {
       for (int64_t i = 0; i < n; ++i) z[i] = 0.5 * (z[i] + eta[i]);
-      dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer);
+      dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer, mu_next.data());
       ++halvings;
     }
     if (!std::isfinite(dev)) {
@@ -298,7 +347,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       break;
     }
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * std::exp(eta[i]);
+    for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * mu_next[static_cast<size_t>(i)];
     if (std::isfinite(eps)) {
       inner_tol = std::max(options.demean_tolerance, std::min(inner_tol, 1e-2 * eps));
       if (eps < 1e3 * options.tolerance) inner_tol = options.demean_tolerance;

@@ -120,6 +120,25 @@ namespace {
 
 bool AllFinite(const Eigen::VectorXd& v) { return v.allFinite(); }
 
+// The stopping test both solvers make at the top of every iteration: records
+// the iteration and norm, and returns true with the termination set when the
+// residual norm meets the tolerance or the iteration limit is reached.
+bool StopIterating(int iter, double norm, const SolverOptions& options,
+                   SolverResult& result) {
+  result.iterations = iter;
+  result.residual_norm = norm;
+  if (norm <= options.tolerance) {
+    result.termination = SolverTermination::kConverged;
+    return true;
+  }
+  if (iter >= options.max_iterations) {
+    result.termination = SolverTermination::kMaxIterations;
+    result.message = "iteration limit reached";
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<SolverResult> SolveNewton(const VectorFunction& residual,
@@ -151,17 +170,7 @@ Result<SolverResult> SolveNewton(const VectorFunction& residual,
     return result;
   }
   for (int iter = 0;; ++iter) {
-    result.iterations = iter;
-    result.residual_norm = norm;
-    if (norm <= options.tolerance) {
-      result.termination = SolverTermination::kConverged;
-      return result;
-    }
-    if (iter >= options.max_iterations) {
-      result.termination = SolverTermination::kMaxIterations;
-      result.message = "iteration limit reached";
-      return result;
-    }
+    if (StopIterating(iter, norm, options, result)) return result;
     if (jacobian) {
       jacobian(*x, &jac);
     } else {
@@ -278,17 +287,11 @@ Result<SolverResult> SolveFixedPoint(const VectorFunction& map,
   bool have_prev = false;
 
   for (int iter = 0;; ++iter) {
-    result.iterations = iter;
-    result.residual_norm = norm;
-    if (norm <= options.tolerance) {
-      result.termination = SolverTermination::kConverged;
-      return result;
-    }
-    if (iter >= options.max_iterations) {
-      result.termination = SolverTermination::kMaxIterations;
-      result.message = "iteration limit reached";
-      *x = best_x;
-      result.residual_norm = best_norm;
+    if (StopIterating(iter, norm, options, result)) {
+      if (result.termination == SolverTermination::kMaxIterations) {
+        *x = best_x;  // the best iterate, not the last
+        result.residual_norm = best_norm;
+      }
       return result;
     }
     if (have_prev && m > 0) {

@@ -121,7 +121,7 @@ Status RunGravityCommand(const GravityArgs& a) {
   const std::string csv_path = a.out + "/gravity.csv";
   const std::string json_path = a.out + "/gravity.json";
   const std::string run_path = a.out + "/gravity_run.json";
-  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
+  // The folder is made only once there is something to write into it.
   for (const auto& p : {csv_path, json_path, run_path}) {
     RB_RETURN_IF_ERROR(core::CheckWritable(p, a.force));
   }
@@ -321,6 +321,7 @@ Status RunGravityCommand(const GravityArgs& a) {
   }
   const report::BandTable* band_ptr = bands.empty() ? nullptr : &bands;
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
   RB_RETURN_IF_ERROR(report::WriteTidyCsv(tidy, csv_path, a.force, band_ptr));
   RB_RETURN_IF_ERROR(report::WriteTidyJson(tidy, json_path, a.force, band_ptr));
   RB_RETURN_IF_ERROR(

@@ -99,12 +99,12 @@ void BindTable(py::module_& m) {
                  if (c->IsMissing(r)) out.append(py::none());
                  else out.append(c->dictionary[static_cast<size_t>(c->codes[static_cast<size_t>(r)])]);
                }
-               return std::move(out);
+               return out;
              }
              py::array_t<double> out(c->size());
              auto* p = out.mutable_data();
              for (int64_t r = 0; r < c->size(); ++r) p[r] = c->AsDouble(r);
-             return std::move(out);
+             return out;
            }, py::arg("name"), "A column as a float array (numeric) or a list of str/None.");
   m.def("read_csv", [](const std::string& path, int threads) {
           data::CsvOptions opt;

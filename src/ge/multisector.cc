@@ -97,6 +97,7 @@ class Model {
     A_.assign(nf, 0.0);
     fac_.assign(nf, 0.0);
     net_.assign(nf, 0.0);
+    sub_.assign(nf, 0.0);
     trs_.assign(nf, 0.0);
     va0_.assign(N_, 0.0);
     x0_.assign(ncs, 0.0);
@@ -120,6 +121,8 @@ class Model {
                             : 0.0;
           fac_[f] = omega1 / (1.0 + tau1);
           net_[f] = 1.0 / (1.0 + tau1);
+          // Subsidy paid per unit of expenditure: exactly 0 without one.
+          sub_[f] = (omega1 - 1.0) / (1.0 + tau1);
           trs_[f] = tau1 / (1.0 + tau1);
         }
       }
@@ -135,7 +138,7 @@ class Model {
     u_.assign(ncs, 0.0);
     pi_.assign(nf, 0.0);
     y_.assign(ncs, 0.0);
-    sales_.assign(N_, 0.0);
+    subsidy_.assign(N_, 0.0);
   }
 
   int N() const { return N_; }
@@ -178,15 +181,15 @@ class Model {
     }
   }
 
-  // Gross output Y (CS), sales at buyers' pre-tariff prices (N) and the
-  // implied new expenditure from X (step 10). Returns max |X_new - X|.
+  // Gross output Y (CS), subsidies paid (N) and the implied new expenditure
+  // from X (step 10). Returns max |X_new - X|.
   double ExpenditureSweep(const double* w, const double* x, double* x_new) {
     const Baseline& b = b_;
     const int N = N_, J = J_;
     std::fill(y_.begin(), y_.end(), 0.0);
-    std::fill(sales_.begin(), sales_.end(), 0.0);
+    std::fill(subsidy_.begin(), subsidy_.end(), 0.0);
     // Tariff revenue per unit of expenditure, by (n, j). One fused pass over
-    // the J N^2 flows: serial, because y_ and sales_ are scattered by
+    // the J N^2 flows: serial, because y_ and subsidy_ are scattered by
     // exporter (the sector-parallel version below is used with threads).
     tr_share_.resize(static_cast<size_t>(N) * J);
     if (threads_ == 1) {
@@ -196,13 +199,13 @@ class Model {
           const double xn = x[n * J + j];
           const double* pi = &pi_[row];
           const double* fac = &fac_[row];
-          const double* net = &net_[row];
+          const double* sub = &sub_[row];
           const double* trs = &trs_[row];
           double tr = 0.0;
           for (int i = 0; i < N; ++i) {
             const double v = pi[i] * xn;
             y_[i * J + j] += fac[i] * v;
-            sales_[i] += net[i] * v;
+            subsidy_[i] += sub[i] * v;
             tr += trs[i] * pi[i];
           }
           tr_share_[n * J + j] = tr;
@@ -227,18 +230,15 @@ class Model {
         for (int n = 0; n < N; ++n) {
           const size_t row = (static_cast<size_t>(j) * N + n) * N;
           const double xn = x[n * J + j];
-          for (int i = 0; i < N; ++i) sales_[i] += net_[row + i] * pi_[row + i] * xn;
+          for (int i = 0; i < N; ++i) subsidy_[i] += sub_[row + i] * pi_[row + i] * xn;
         }
       }
     }
     double diff = 0.0;
     for (int n = 0; n < N; ++n) {
-      double revenue = 0.0, output = 0.0;
-      for (int j = 0; j < J; ++j) {
-        revenue += tr_share_[n * J + j] * x[n * J + j];
-        output += y_[n * J + j];
-      }
-      const double subsidy = output - sales_[n];
+      double revenue = 0.0;
+      for (int j = 0; j < J; ++j) revenue += tr_share_[n * J + j] * x[n * J + j];
+      const double subsidy = subsidy_[n];
       const double income = w[n] * va0_[n] + revenue - subsidy + deficit_[n];
       income_[n] = income;
       for (int j = 0; j < J; ++j) {
@@ -281,7 +281,7 @@ class Model {
   const std::vector<double>& pi() const { return pi_; }
   const std::vector<double>& logc() const { return logc_; }
   const std::vector<double>& y() const { return y_; }
-  const std::vector<double>& sales() const { return sales_; }
+  const std::vector<double>& subsidy() const { return subsidy_; }
   const std::vector<double>& income() const { return income_; }
   const std::vector<double>& tr_share() const { return tr_share_; }
   const std::vector<double>& fac() const { return fac_; }
@@ -291,9 +291,9 @@ class Model {
  private:
   const Baseline& b_;
   int N_, J_, threads_;
-  std::vector<double> A_, fac_, net_, trs_, va0_, x0_, deficit_;
+  std::vector<double> A_, fac_, net_, sub_, trs_, va0_, x0_, deficit_;
   double world_va0_ = 0.0;
-  std::vector<double> logc_, u_, pi_, y_, sales_, income_, tr_share_, next_;
+  std::vector<double> logc_, u_, pi_, y_, subsidy_, income_, tr_share_, next_;
 };
 
 double WorldSum(const std::vector<double>& v) {
@@ -453,17 +453,16 @@ Result<MultisectorSolution> SolveMultisector(
   sol.real_wage_hat.resize(N);
   sol.deficit_new = shocks.deficit_new;
   for (int n = 0; n < N; ++n) {
-    double va = 0.0, rev = 0.0, out = 0.0, log_cpi = 0.0;
+    double va = 0.0, rev = 0.0, log_cpi = 0.0;
     for (int j = 0; j < J; ++j) {
       const size_t c = baseline.CS(n, j);
       va += baseline.va_share[c] * sol.Y_new[c];
       rev += model.tr_share()[c] * x[c];
-      out += sol.Y_new[c];
       log_cpi += baseline.alpha[c] * std::log(sol.P_hat[c]);
     }
     sol.va_new[n] = va;
     sol.tariff_revenue_new[n] = rev;
-    sol.subsidy_cost_new[n] = out - model.sales()[n];
+    sol.subsidy_cost_new[n] = model.subsidy()[n];
     sol.income_new[n] = sol.w_hat[n] * va0[n] + rev - sol.subsidy_cost_new[n] +
                         sol.deficit_new[n];
     const double income0 = baseline.Income(n);

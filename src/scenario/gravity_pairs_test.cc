@@ -167,7 +167,9 @@ TEST_F(PairCostsTest, ZeroShockGivesZeroChangeAndNaftaSolves) {
       std::printf("NAFTA removed, 1994 baseline: %s real GDP %+.4f%%\n", c[i].c_str(), w);
       // Removing an agreement with a positive estimated effect lowers the
       // members' real GDP.
-      if (costs_->stage1.coefficients[0].estimate > 0) EXPECT_LT(w, 0) << c[i];
+      if (costs_->stage1.coefficients[0].estimate > 0) {
+        EXPECT_LT(w, 0) << c[i];
+      }
     }
   }
 }

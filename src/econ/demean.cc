@@ -134,13 +134,30 @@ namespace {
 // iteration). kNq > 0 and kNc > 0 fix the numbers of dimensions and columns
 // at compile time, so the group and column loops unroll into straight-line
 // gathers and scatters; 0 handles any count (nc <= 16).
+// Coefficients of nc interleaved columns are stored with stride
+// Stride(nc): 3 columns are padded to 4 so that a group's coefficients are
+// one 256-bit vector (the pad lane stays 0 throughout).
+constexpr int Stride(int nc) { return nc == 3 ? 4 : nc; }
+
+template <int kLd>
+struct Lanes {
+  typedef double Vec __attribute__((vector_size(kLd * sizeof(double))));
+  static Vec Load(const double* p) {
+    Vec v;
+    __builtin_memcpy(&v, p, sizeof(Vec));
+    return v;
+  }
+  static void Store(double* p, Vec v) { __builtin_memcpy(p, &v, sizeof(Vec)); }
+};
+
 template <int kNq, int kNc, bool kResidual>
 void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w,
                      const double* p, const double* const* xcols, int64_t begin,
                      int64_t end, double* acc, double* ssq) {
+  constexpr int kLd = Stride(kNc);
   // Plain local arrays with constant indexes after unrolling, so that GCC
   // keeps them in registers (a partial store / wide reload through memory
-  // stalls store forwarding).
+  // stalls store forwarding); a group's kLd coefficients move as one vector.
   const int32_t* codes[kNq];
   const double* pb[kNq];
   double* ab[kNq];
@@ -149,41 +166,56 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
 #pragma GCC unroll 8
   for (int q = 0; q < kNq; ++q) {
     codes[q] = fe.codes[q].data();
-    pb[q] = p + off[q] * kNc;
-    ab[q] = acc + off[q] * kNc;
+    pb[q] = p + off[q] * kLd;
+    ab[q] = acc + off[q] * kLd;
   }
 #pragma GCC unroll 8
   for (int c = 0; c < kNc; ++c) {
     xc[c] = kResidual ? xcols[c] : nullptr;
     sq[c] = 0;
   }
-  for (int64_t i = begin; i < end; ++i) {
-    int64_t g[kNq];
-    double s[kNc];
+  if constexpr (kLd == 1) {
+    for (int64_t i = begin; i < end; ++i) {
+      int64_t g[kNq];
 #pragma GCC unroll 8
-    for (int q = 0; q < kNq; ++q) g[q] = static_cast<int64_t>(codes[q][i]) * kNc;
+      for (int q = 0; q < kNq; ++q) g[q] = codes[q][i];
+      double s = pb[0][g[0]];
 #pragma GCC unroll 8
-    for (int c = 0; c < kNc; ++c) s[c] = pb[0][g[0] + c];
-#pragma GCC unroll 8
-    for (int q = 1; q < kNq; ++q) {
-#pragma GCC unroll 8
-      for (int c = 0; c < kNc; ++c) s[c] += pb[q][g[q] + c];
-    }
-    const double wi = w ? w[i] : 1.0;
-    if constexpr (kResidual) {
-#pragma GCC unroll 8
-      for (int c = 0; c < kNc; ++c) {
-        const double xi = xc[c][i];
-        sq[c] += wi * xi * xi;
-        s[c] = xi - s[c];
+      for (int q = 1; q < kNq; ++q) s += pb[q][g[q]];
+      const double wi = w ? w[i] : 1.0;
+      if constexpr (kResidual) {
+        const double xi = xc[0][i];
+        sq[0] += wi * xi * xi;
+        s = xi - s;
       }
+      s *= wi;
+#pragma GCC unroll 8
+      for (int q = 0; q < kNq; ++q) ab[q][g[q]] += s;
     }
+  } else {
+    using L = Lanes<kLd>;
+    using Vec = typename L::Vec;
+    for (int64_t i = begin; i < end; ++i) {
+      int64_t g[kNq];
 #pragma GCC unroll 8
-    for (int c = 0; c < kNc; ++c) s[c] *= wi;
+      for (int q = 0; q < kNq; ++q) g[q] = static_cast<int64_t>(codes[q][i]) * kLd;
+      Vec s = L::Load(pb[0] + g[0]);
 #pragma GCC unroll 8
-    for (int q = 0; q < kNq; ++q) {
+      for (int q = 1; q < kNq; ++q) s += L::Load(pb[q] + g[q]);
+      const double wi = w ? w[i] : 1.0;
+      if constexpr (kResidual) {
+        Vec xv = {};
 #pragma GCC unroll 8
-      for (int c = 0; c < kNc; ++c) ab[q][g[q] + c] += s[c];
+        for (int c = 0; c < kNc; ++c) {
+          const double xi = xc[c][i];
+          sq[c] += wi * xi * xi;
+          xv[c] = xi;
+        }
+        s = xv - s;
+      }
+      s *= wi;
+#pragma GCC unroll 8
+      for (int q = 0; q < kNq; ++q) L::Store(ab[q] + g[q], L::Load(ab[q] + g[q]) + s);
     }
   }
   if constexpr (kResidual) {
@@ -196,23 +228,24 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
 template <int kNq, int kNc>
 void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alpha,
                    double* const* cols, int64_t begin, int64_t end) {
+  constexpr int kLd = Stride(kNc);
   const int32_t* codes[kNq];
   const double* ab[kNq];
   double* xc[kNc];
 #pragma GCC unroll 8
   for (int q = 0; q < kNq; ++q) {
     codes[q] = fe.codes[q].data();
-    ab[q] = alpha + off[q] * kNc;
+    ab[q] = alpha + off[q] * kLd;
   }
 #pragma GCC unroll 8
   for (int c = 0; c < kNc; ++c) xc[c] = cols[c];
   for (int64_t i = begin; i < end; ++i) {
     double s[kNc];
 #pragma GCC unroll 8
-    for (int c = 0; c < kNc; ++c) s[c] = ab[0][static_cast<int64_t>(codes[0][i]) * kNc + c];
+    for (int c = 0; c < kNc; ++c) s[c] = ab[0][static_cast<int64_t>(codes[0][i]) * kLd + c];
 #pragma GCC unroll 8
     for (int q = 1; q < kNq; ++q) {
-      const int64_t g = static_cast<int64_t>(codes[q][i]) * kNc;
+      const int64_t g = static_cast<int64_t>(codes[q][i]) * kLd;
 #pragma GCC unroll 8
       for (int c = 0; c < kNc; ++c) s[c] += ab[q][g + c];
     }
@@ -222,17 +255,18 @@ void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alp
 }
 
 // The same three kernels for any number of dimensions and columns
-// (nc <= 16): acc += D'W D p, or with xcols acc += D'W (x - D p) and
+// (nc <= 16, stride Stride(nc)): acc += D'W D p, or with xcols acc += D'W (x - D p) and
 // ssq += sum w x^2; and cols -= D alpha.
 void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
                    const double* p, const double* const* xcols, int nc,
                    int64_t begin, int64_t end, double* acc, double* ssq) {
   const int nq = fe.num_dims();
+  const int ld = Stride(nc);
   double s[16];
   for (int64_t i = begin; i < end; ++i) {
     for (int c = 0; c < nc; ++c) s[c] = 0;
     for (int q = 0; q < nq; ++q) {
-      const double* pq = p + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * nc;
+      const double* pq = p + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
       for (int c = 0; c < nc; ++c) s[c] += pq[c];
     }
     const double wi = w ? w[i] : 1.0;
@@ -245,7 +279,7 @@ void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
     }
     for (int c = 0; c < nc; ++c) s[c] *= wi;
     for (int q = 0; q < nq; ++q) {
-      double* dst = acc + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * nc;
+      double* dst = acc + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
       for (int c = 0; c < nc; ++c) dst[c] += s[c];
     }
   }
@@ -254,11 +288,12 @@ void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
 void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha,
                  double* const* cols, int nc, int64_t begin, int64_t end) {
   const int nq = fe.num_dims();
+  const int ld = Stride(nc);
   double s[16];
   for (int64_t i = begin; i < end; ++i) {
     for (int c = 0; c < nc; ++c) s[c] = 0;
     for (int q = 0; q < nq; ++q) {
-      const double* aq = alpha + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * nc;
+      const double* aq = alpha + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
       for (int c = 0; c < nc; ++c) s[c] += aq[c];
     }
     for (int c = 0; c < nc; ++c) cols[c][i] -= s[c];
@@ -341,7 +376,8 @@ void ColumnDots(int threads, int64_t total, int nc, Body body,
 void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
                               std::vector<double>& out, double* pq) const {
   const int64_t n = fe_->num_obs;
-  const int64_t size = offsets_.back() * nc;
+  const int ld = Stride(nc);
+  const int64_t size = offsets_.back() * ld;
   const int64_t* off = offsets_.data();
   const Kernels kernels = PickKernels(fe_->num_dims(), nc);
 #pragma omp parallel num_threads(threads_)
@@ -353,14 +389,14 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
     kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr);
   }
   if (!reducer_->distributed()) {
-    ReduceThreads(size, out, p.data(), nc, pq);  // p'q in the same sweep
+    ReduceThreads(size, out, p.data(), ld, pq);  // p'q in the same sweep
     return;
   }
   ReduceThreads(size, out);
   reducer_->SumDoubles(out.data(), size);
   if (pq) {
-    for (int c = 0; c < nc; ++c) pq[c] = 0;
-    for (int64_t k = 0; k < size; ++k) pq[k % nc] += p[static_cast<size_t>(k)] * out[static_cast<size_t>(k)];
+    for (int c = 0; c < ld; ++c) pq[c] = 0;
+    for (int64_t k = 0; k < size; ++k) pq[k % ld] += p[static_cast<size_t>(k)] * out[static_cast<size_t>(k)];
   }
 }
 
@@ -370,7 +406,7 @@ void Demeaner::Residual(const std::vector<double*>& cols,
                         std::vector<double>& ssq) const {
   const int nc = static_cast<int>(cols.size());
   const int64_t n = fe_->num_obs;
-  const int64_t size = offsets_.back() * nc;
+  const int64_t size = offsets_.back() * Stride(nc);
   const int64_t* off = offsets_.data();
   const Kernels kernels = PickKernels(fe_->num_dims(), nc);
   std::vector<double> ssq_t(static_cast<size_t>(threads_) * 16, 0.0);
@@ -418,14 +454,15 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   const int64_t total = offsets_.back();
   if (nc == 0 || nq == 0) return report;
   alphas.resize(static_cast<size_t>(nc));
-  const size_t size = static_cast<size_t>(total * nc);
+  const int ld = Stride(nc);  // pad lanes stay 0
+  const size_t size = static_cast<size_t>(total * ld);
 
   // Interleaved coefficients, starting point from `alphas`.
   std::vector<double> x(size, 0.0);
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];
     if (static_cast<int64_t>(al.size()) != total) al.assign(static_cast<size_t>(total), 0.0);
-    for (int64_t k = 0; k < total; ++k) x[static_cast<size_t>(k * nc + c)] = al[static_cast<size_t>(k)];
+    for (int64_t k = 0; k < total; ++k) x[static_cast<size_t>(k * ld + c)] = al[static_cast<size_t>(k)];
   }
 
   // Preconditioned conjugate gradients, one recurrence per column.
@@ -437,7 +474,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   for (int64_t g = 0; g < total; ++g) {
     const double iw = inv_wsum_[static_cast<size_t>(g)];
     for (int c = 0; c < nc; ++c) {
-      const size_t k = static_cast<size_t>(g * nc + c);
+      const size_t k = static_cast<size_t>(g * ld + c);
       z[k] = r[k] * iw;
       p[k] = z[k];
       rz[static_cast<size_t>(c)] += r[k] * z[k];
@@ -449,7 +486,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
     if (rz[static_cast<size_t>(c)] <= target[static_cast<size_t>(c)]) active[static_cast<size_t>(c)] = 0;
     num_active += active[static_cast<size_t>(c)];
   }
-  std::vector<double> pq(static_cast<size_t>(nc)), step(static_cast<size_t>(nc)),
+  std::vector<double> pq(static_cast<size_t>(ld)), step(static_cast<size_t>(nc)),
       rz_new(static_cast<size_t>(nc)), beta(static_cast<size_t>(nc));
   // Coefficient-space updates run in parallel over groups; the dot products
   // are per-thread partial sums (fixed split, so results do not depend on
@@ -474,7 +511,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
     ColumnDots(threads, total, nc, [&](int64_t g, double* acc) {
       const double iw = iwp[g];
       for (int c = 0; c < nc; ++c) {
-        const size_t k = static_cast<size_t>(g * nc + c);
+        const size_t k = static_cast<size_t>(g * ld + c);
         xp[k] += stp[c] * pp[k];
         rp[k] -= stp[c] * qp[k];
         zp[k] = rp[k] * iw;
@@ -502,7 +539,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
       for (int64_t g = 0; g < total; ++g) {
         for (int c = 0; c < nc; ++c) {
           if (!ap[c]) continue;
-          const size_t k = static_cast<size_t>(g * nc + c);
+          const size_t k = static_cast<size_t>(g * ld + c);
           pp[k] = zp[k] + bp[c] * pp[k];
         }
       }
@@ -524,7 +561,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   }
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];
-    for (int64_t k = 0; k < total; ++k) al[static_cast<size_t>(k)] = x[static_cast<size_t>(k * nc + c)];
+    for (int64_t k = 0; k < total; ++k) al[static_cast<size_t>(k)] = x[static_cast<size_t>(k * ld + c)];
   }
   return report;
 }

@@ -4,6 +4,11 @@
 // output files atomically. Output paths are checked before the (possibly
 // long) estimation so that a refusal to overwrite costs nothing; a
 // non-converged estimate is an error (exit code 3) and writes no numbers.
+// --distributed over K ranks: rank r reads part r of the file
+// (mpi::ReadCsvShare) and the estimation combines the ranks' sums
+// (mpi::EstimateDistributed); rank 0 prints and writes, gathering the fitted
+// values for --save-fitted. Errors are agreed over the ranks and printed by
+// rank 0 only.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -117,12 +122,21 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// With several ranks: the first failing rank's status on every rank.
+Status AgreeWithRanks(int ranks, const Status& local) {
+#ifdef REBALANCE_HAVE_MPI
+  if (ranks > 1) return mpi::AgreeAcrossRanks(local);
+#endif
+  (void)ranks;
+  return local;
+}
+
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
 }
 
-Status RunEstimate(const EstimateArgs& args) {
+Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   // Options first: everything that can be checked without data.
   econ::EstimateOptions opt;
   opt.formula = args.formula;
@@ -155,25 +169,21 @@ Status RunEstimate(const EstimateArgs& args) {
   }
   RB_RETURN_IF_ERROR(opt.Validate());
 
-  // --distributed: every rank of the mpirun job reads the file, and the
-  // estimation is split over the ranks (econ::Distribution); rank 0 prints
-  // and writes.
+  // --distributed: each rank of the mpirun job reads its part of the file,
+  // and the estimation is split over the ranks (econ::Distribution); rank 0
+  // prints and writes.
   int rank = 0, ranks = 1;
   if (args.distributed) {
 #ifdef REBALANCE_HAVE_MPI
     RB_RETURN_IF_ERROR(mpi::EnsureInitialized());
     rank = mpi::Rank();
     ranks = mpi::Size();
+    *rank_out = rank;
 #else
     return Status::InvalidArgument(
         "--distributed: this rebalance was built without MPI "
         "(configure with -DREBALANCE_BUILD_MPI=ON and Open MPI installed)");
 #endif
-    if (!args.save_fitted.empty() && ranks > 1) {
-      return Status::InvalidArgument(
-          "--save-fitted is not available with --distributed over several "
-          "ranks yet (each rank holds only its share of the fitted values)");
-    }
   }
   const bool quiet = args.quiet || rank != 0;
   opt.verbose = !quiet;
@@ -204,8 +214,14 @@ Status RunEstimate(const EstimateArgs& args) {
                         outputs[i].first, outputs[i].second));
       }
     }
-    RB_RETURN_IF_ERROR(core::CheckWritable(outputs[i].second, args.force)
-                           .WithContext(outputs[i].first));
+    // Only rank 0 writes, so only rank 0 checks (and tells the others).
+    if (rank == 0) {
+      RB_RETURN_IF_ERROR(AgreeWithRanks(
+          ranks, core::CheckWritable(outputs[i].second, args.force)
+                     .WithContext(outputs[i].first)));
+    } else {
+      RB_RETURN_IF_ERROR(AgreeWithRanks(ranks, Status::Ok()));
+    }
   }
 
   // Read only the columns the model uses; numeric roles are read as f64 so
@@ -231,7 +247,26 @@ Status RunEstimate(const EstimateArgs& args) {
   const auto t_read = std::chrono::steady_clock::now();
   if (!quiet)
     fmt::print(stderr, "reading {} ({} columns)\n", args.input, used.size());
-  auto table = data::ReadCsv(args.input, csv);
+  int64_t first_row = 0;
+  auto table = [&]() -> Result<data::Table> {
+#ifdef REBALANCE_HAVE_MPI
+    if (ranks > 1) {
+      mpi::CommStats read_comm;
+      RB_ASSIGN_OR_RETURN(mpi::CsvShare share, mpi::ReadCsvShare(args.input, csv, &read_comm));
+      first_row = share.first_row;
+      if (!args.quiet) {
+        // Every rank says what it read (tests/cli/mpi_estimate.sh checks it).
+        fmt::print(stderr,
+                   "rank {} of {} read {} rows (data rows {}-{} of {}) in {:.2f} s\n",
+                   rank, ranks, share.table.num_rows(), share.first_row + 1,
+                   share.first_row + share.table.num_rows(), share.total_rows,
+                   Seconds(t_read));
+      }
+      return std::move(share.table);
+    }
+#endif
+    return data::ReadCsv(args.input, csv);
+  }();
   if (!table.ok()) {
     const Status& st = table.status();
     // Say which option referred to a column that is not in the header.
@@ -246,7 +281,7 @@ Status RunEstimate(const EstimateArgs& args) {
     return st;
   }
   table->source = args.input;
-  if (!quiet) {
+  if (!quiet && ranks == 1) {
     fmt::print(stderr, "read {} rows in {:.2f} s\n", table->num_rows(),
                Seconds(t_read));
   }
@@ -255,16 +290,31 @@ Status RunEstimate(const EstimateArgs& args) {
   if (args.distributed) {
 #ifdef REBALANCE_HAVE_MPI
     mpi::CommStats comm;
-    RB_ASSIGN_OR_RETURN(result, mpi::EstimateDistributed(*table, opt, &comm));
+    std::vector<mpi::PhaseStats> phases;
+    RB_ASSIGN_OR_RETURN(result, mpi::EstimateDistributed(*table, opt, first_row, &comm, &phases));
     if (!quiet) {
       fmt::print(stderr,
-                 "distributed over {} rank(s): sample selection, singletons and "
-                 "separation ran on the whole sample at every rank; IRLS, "
-                 "demeaning and variance on row shards. Rank 0: {} allreduce "
-                 "calls, {} bytes ({:.1f} per IRLS step), {:.3f} s in MPI\n",
-                 ranks, comm.allreduce_calls, comm.bytes,
-                 static_cast<double>(comm.bytes) / std::max(1, result.iterations),
+                 "distributed over {} rank(s), each holding its part of the rows. "
+                 "Rank 0: {} allreduce and {} allgather calls, {} bytes, {:.3f} s "
+                 "in MPI\n",
+                 ranks, comm.allreduce_calls, comm.allgather_calls, comm.bytes,
                  comm.seconds);
+      for (const auto& ph : phases) {
+        const bool irls = ph.name == "irls";
+        fmt::print(stderr,
+                   "  {:<26} {:8.3f} s, {:6} calls, {:13} bytes, {:.3f} s in MPI{}\n",
+                   ph.name, ph.wall_seconds, ph.comm.allreduce_calls + ph.comm.allgather_calls,
+                   ph.comm.bytes, ph.comm.seconds,
+                   irls ? fmt::format(" ({} steps: {:.3f} s and {:.0f} bytes per step)",
+                                      result.iterations,
+                                      ph.wall_seconds / std::max(1, result.iterations),
+                                      static_cast<double>(ph.comm.bytes) /
+                                          std::max(1, result.iterations))
+                        : std::string());
+      }
+    }
+    if (!args.save_fitted.empty() && ranks > 1 && result.converged()) {
+      RB_RETURN_IF_ERROR(mpi::GatherFitted(result));
     }
 #endif
   } else {
@@ -417,18 +467,28 @@ void AddEstimate(CLI::App& root) {
                   "Write fixed-effect estimates (CSV: dimension,label,value)");
   sub->add_option("--save-fitted", args->save_fitted,
                   "Write fitted values (CSV: row,fitted; row = 1-based data "
-                  "row of the input)");
+                  "row of the input; with --distributed gathered on rank 0)");
   sub->add_flag("--force", args->force, "Overwrite existing output files");
   sub->add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
   sub->add_flag("--distributed", args->distributed,
                 "Split the estimation over the ranks of an MPI job: "
-                "mpirun -n K rebalance estimate ... --distributed (rank 0 "
-                "prints and writes; see docs/cluster.md)");
+                "mpirun -n K rebalance estimate ... --distributed (rank r "
+                "reads part r of the rows; rank 0 prints and writes; see "
+                "docs/cluster.md)");
   sub->callback([args] {
     if (args->threads == 0)
       args->threads =
           static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    Finish(RunEstimate(*args));
+    int rank = 0;
+    const Status status = RunEstimate(*args, &rank);
+    if (rank != 0 && !status.ok()) {
+      // The ranks agree on errors; rank 0 reports them.
+      SetExitCode(status.code() == StatusCode::kNotConverged ? 3
+                  : status.code() == StatusCode::kCancelled  ? 130
+                                                              : 2);
+      return;
+    }
+    Finish(status);
   });
 }
 

@@ -12,7 +12,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
+#include <tuple>
+#include <utility>
 #include <thread>
 #include <unordered_map>
 
@@ -291,6 +294,10 @@ Status CsvOptions::Validate() const {
     return Status::InvalidArgument("csv delimiter may not be a quote or newline");
   if (infer_rows < 1) return Status::InvalidArgument("infer_rows must be >= 1");
   if (threads < 0) return Status::InvalidArgument("threads must be >= 0");
+  if (parts < 1 || part < 0 || part >= parts) {
+    return Status::InvalidArgument(
+        fmt::format("csv part {} of {}: expected 0 <= part < parts", part, parts));
+  }
   return Status::Ok();
 }
 
@@ -342,26 +349,41 @@ Result<std::string> ReadFileToString(const std::string& path) {
   return out;
 }
 
-Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
-  RB_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  return ParseCsv(text, path, options);
+namespace {
+
+size_t BomSize(std::string_view text) {
+  return text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+                 static_cast<unsigned char>(text[1]) == 0xBB &&
+                 static_cast<unsigned char>(text[2]) == 0xBF
+             ? 3
+             : 0;
 }
 
-Result<Table> ParseCsv(std::string_view text, const std::string& source,
-                       const CsvOptions& opt) {
-  RB_RETURN_IF_ERROR(opt.Validate());
-  // Skip a UTF-8 byte-order mark.
-  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
-      static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
-    text.remove_prefix(3);
-  }
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+// The header, the selected columns and their types: what every part of a
+// file shares. Derived from the start of the file only.
+struct Layout {
+  std::vector<std::string> names;
+  int n_fields = 0;
+  std::vector<int> field_to_sel;
+  std::vector<int> sel_fields;
+  std::vector<std::string> sel_names;
+  std::vector<ColumnType> sel_types;
+  size_t data_begin = 0;  // offset of the first data line in `head`
+};
+
+// `head`: the file's text from its start (BOM removed), containing the header
+// and at least the first infer_rows data rows (or the whole file), cut at a
+// line end.
+Result<Layout> ReadLayout(std::string_view head, const std::string& source,
+                          const CsvOptions& opt) {
+  if (head.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Status::ParseError(fmt::format("{}: the file is empty (a header line is required)", source));
   }
+  Layout lay;
   // Header.
-  size_t header_end = text.find('\n');
-  if (header_end == std::string_view::npos) header_end = text.size();
-  std::string_view header_line = text.substr(0, header_end);
+  size_t header_end = head.find('\n');
+  if (header_end == std::string_view::npos) header_end = head.size();
+  std::string_view header_line = head.substr(0, header_end);
   if (!header_line.empty() && header_line.back() == '\r') header_line.remove_suffix(1);
   std::vector<std::string_view> hfields;
   std::string scratch, err;
@@ -370,7 +392,7 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
   if (!SplitLine(header_line, opt.delimiter, &hfields, &scratch, &unq, &err)) {
     return Status::ParseError(fmt::format("{}:1: bad header: {}", source, err));
   }
-  std::vector<std::string> names;
+  std::vector<std::string>& names = lay.names;
   names.reserve(hfields.size());
   for (auto h : hfields) names.emplace_back(h);
   for (size_t i = 0; i < names.size(); ++i) {
@@ -387,9 +409,11 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
     }
   }
   const int n_fields = static_cast<int>(names.size());
+  lay.n_fields = n_fields;
   // Selection.
-  std::vector<int> field_to_sel(names.size(), -1);
-  std::vector<int> sel_fields;
+  std::vector<int>& field_to_sel = lay.field_to_sel;
+  std::vector<int>& sel_fields = lay.sel_fields;
+  field_to_sel.assign(names.size(), -1);
   if (opt.select.empty()) {
     for (int f = 0; f < n_fields; ++f) {
       field_to_sel[static_cast<size_t>(f)] = f;
@@ -409,7 +433,8 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
     }
   }
   const size_t n_sel = sel_fields.size();
-  std::vector<std::string> sel_names(n_sel);
+  std::vector<std::string>& sel_names = lay.sel_names;
+  sel_names.resize(n_sel);
   for (size_t c = 0; c < n_sel; ++c) sel_names[c] = names[static_cast<size_t>(sel_fields[c])];
   for (const auto& [name, type] : opt.types) {
     if (std::find(names.begin(), names.end(), name) == names.end()) {
@@ -417,10 +442,11 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
                                           source, name, NearestName(name, names)));
     }
   }
-  const size_t data_begin = std::min(text.size(), header_end + 1);
+  lay.data_begin = std::min(head.size(), header_end + 1);
 
   // Type inference on the first rows.
-  std::vector<ColumnType> sel_types(n_sel, ColumnType::kI64);
+  std::vector<ColumnType>& sel_types = lay.sel_types;
+  sel_types.assign(n_sel, ColumnType::kI64);
   std::vector<bool> forced(n_sel, false);
   for (size_t c = 0; c < n_sel; ++c) {
     auto it = opt.types.find(sel_names[c]);
@@ -432,13 +458,13 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
   {
     const MissingSet missing(opt.missing_tokens);
     std::vector<bool> all_missing(n_sel, true);
-    size_t pos = data_begin;
+    size_t pos = lay.data_begin;
     int64_t rows = 0;
     std::vector<std::string_view> fields;
-    while (pos < text.size() && rows < opt.infer_rows) {
-      size_t nl = text.find('\n', pos);
-      if (nl == std::string_view::npos) nl = text.size();
-      std::string_view line = text.substr(pos, nl - pos);
+    while (pos < head.size() && rows < opt.infer_rows) {
+      size_t nl = head.find('\n', pos);
+      if (nl == std::string_view::npos) nl = head.size();
+      std::string_view line = head.substr(pos, nl - pos);
       pos = nl + 1;
       if (Trim(line).empty()) continue;
       if (!SplitLine(line, opt.delimiter, &fields, &scratch, &unq, &err)) break;
@@ -456,22 +482,34 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
     for (size_t c = 0; c < n_sel; ++c)
       if (!forced[c] && all_missing[c]) sel_types[c] = ColumnType::kF64;
   }
+  return lay;
+}
 
+// Parses the data lines text[begin, end); line_of(offset) is the file line
+// number of a byte of `text` (called only to report an error).
+Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
+                        const Layout& lay, const std::string& source,
+                        const CsvOptions& opt,
+                        const std::function<int64_t(size_t)>& line_of) {
+  const std::vector<std::string>& names = lay.names;
+  const size_t n_sel = lay.sel_fields.size();
+  const std::vector<ColumnType>& sel_types = lay.sel_types;
+  const std::vector<std::string>& sel_names = lay.sel_names;
   // Chunking at line boundaries.
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(1, threads);
-  const size_t body = text.size() - data_begin;
+  const size_t body = end_of_rows - begin;
   if (body < (1u << 20)) threads = 1;
   std::vector<Chunk> chunks(static_cast<size_t>(threads));
   {
-    size_t start = data_begin;
+    size_t start = begin;
     for (int t = 0; t < threads; ++t) {
-      size_t end = (t == threads - 1) ? text.size()
-                                      : data_begin + body * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+      size_t end = (t == threads - 1) ? end_of_rows
+                                      : begin + body * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
       if (end < start) end = start;
       if (t != threads - 1) {
-        const size_t nl = text.find('\n', end);
-        end = (nl == std::string_view::npos) ? text.size() : nl + 1;
+        const size_t nl = text.substr(0, end_of_rows).find('\n', end);
+        end = (nl == std::string_view::npos) ? end_of_rows : nl + 1;
       }
       chunks[static_cast<size_t>(t)].begin = start;
       chunks[static_cast<size_t>(t)].end = end;
@@ -479,19 +517,19 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
     }
   }
   if (threads == 1) {
-    ParseChunk(text, opt, field_to_sel, n_fields, sel_types, sel_names, &chunks[0]);
+    ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_types, sel_names, &chunks[0]);
   } else {
     std::vector<std::thread> pool;
     for (auto& ch : chunks) {
       pool.emplace_back([&, chp = &ch] {
-        ParseChunk(text, opt, field_to_sel, n_fields, sel_types, sel_names, chp);
+        ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_types, sel_names, chp);
       });
     }
     for (auto& th : pool) th.join();
   }
   for (const auto& ch : chunks) {
     if (ch.error.has) {
-      const int64_t line = LineNumberAt(text, ch.error.offset);
+      const int64_t line = line_of(ch.error.offset);
       // column number: field position of the named column, if any
       std::string where = fmt::format("{}:{}", source, line);
       if (!ch.error.column.empty()) {
@@ -561,10 +599,214 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
     }
     RB_RETURN_IF_ERROR(table.AddColumn(std::move(col)));
   }
-  if (n_sel == 0) {
-    // keep the row count for a zero-column selection (not expected in practice)
-  }
   return table;
+}
+
+// First line start at or after byte x of a text whose data lines start at
+// data_begin (a line belongs to the part in which it begins).
+size_t LineStartAtOrAfter(std::string_view text, size_t data_begin, size_t x) {
+  if (x <= data_begin) return data_begin;
+  if (x >= text.size()) return text.size();
+  const size_t nl = text.find('\n', x - 1);
+  return nl == std::string_view::npos ? text.size() : nl + 1;
+}
+
+// Bytes [begin, end) of the data lines that part `part` of `parts` owns.
+std::pair<size_t, size_t> PartRange(size_t data_begin, size_t size, int part, int parts,
+                                    const std::function<size_t(size_t)>& line_start) {
+  const size_t body = size - data_begin;
+  const auto k = static_cast<size_t>(parts);
+  // data_begin + floor(body * p / parts), without overflow.
+  const auto share = [&](int p) {
+    const auto pp = static_cast<size_t>(p);
+    return data_begin + body / k * pp + body % k * pp / k;
+  };
+  const size_t begin = line_start(share(part));
+  const size_t end = part + 1 == parts ? size : line_start(share(part + 1));
+  return {begin, std::max(begin, end)};
+}
+
+// A plain file read with pread (the parts of ReadCsv that skip other parts'
+// bytes).
+class PlainFile {
+ public:
+  ~PlainFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_RDONLY);
+    if (fd_ < 0) {
+      return Status::NotFound(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+    }
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return Status::IoError(fmt::format("cannot stat '{}'", path));
+    size_ = static_cast<size_t>(st.st_size);
+    return Status::Ok();
+  }
+  size_t size() const { return size_; }
+  // Bytes [begin, end) appended to *out.
+  Status Read(size_t begin, size_t end, std::string* out) const {
+    const size_t old = out->size();
+    out->resize(old + (end - begin));
+    size_t done = 0;
+    while (done < end - begin) {
+      const ssize_t got = ::pread(fd_, out->data() + old + done, end - begin - done,
+                                  static_cast<off_t>(begin + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return Status::IoError(fmt::format("short read on '{}'", path_));
+      done += static_cast<size_t>(got);
+    }
+    return Status::Ok();
+  }
+  // First line start at or after x (see LineStartAtOrAfter).
+  Result<size_t> LineStart(size_t data_begin, size_t x) const {
+    if (x <= data_begin) return data_begin;
+    constexpr size_t kBlock = 1 << 16;
+    std::string buf;
+    for (size_t pos = x - 1; pos < size_; pos += kBlock) {
+      buf.clear();
+      RB_RETURN_IF_ERROR(Read(pos, std::min(size_, pos + kBlock), &buf));
+      const size_t nl = buf.find('\n');
+      if (nl != std::string::npos) return pos + nl + 1;
+    }
+    return size_;
+  }
+  // Newlines in bytes [0, end).
+  Result<int64_t> CountNewlines(size_t end) const {
+    constexpr size_t kBlock = 1 << 24;
+    std::string buf;
+    int64_t count = 0;
+    for (size_t pos = 0; pos < end; pos += kBlock) {
+      buf.clear();
+      RB_RETURN_IF_ERROR(Read(pos, std::min(end, pos + kBlock), &buf));
+      count += std::count(buf.begin(), buf.end(), '\n');
+    }
+    return count;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  size_t size_ = 0;
+};
+
+// Non-blank data lines after the header of `head` (stops counting at `limit`).
+int64_t CountDataLines(std::string_view head, int64_t limit) {
+  size_t pos = head.find('\n');
+  if (pos == std::string_view::npos) return 0;
+  ++pos;
+  int64_t rows = 0;
+  while (pos < head.size() && rows < limit) {
+    size_t nl = head.find('\n', pos);
+    if (nl == std::string_view::npos) nl = head.size();
+    if (!Trim(head.substr(pos, nl - pos)).empty()) ++rows;
+    pos = nl + 1;
+  }
+  return rows;
+}
+
+// Part `opt.part` of a plain file: the head (header and inference rows) and
+// the part's bytes are read, nothing else.
+Result<Table> ReadPlainPart(const std::string& path, const CsvOptions& opt) {
+  PlainFile file;
+  RB_RETURN_IF_ERROR(file.Open(path));
+  const size_t size = file.size();
+  // Head: grown until it holds infer_rows data rows, cut at a line end.
+  std::string head;
+  size_t bom = 0;
+  for (size_t want = size_t{1} << 20;; want *= 4) {
+    head.clear();
+    RB_RETURN_IF_ERROR(file.Read(0, std::min(size, want), &head));
+    bom = BomSize(head);
+    if (head.size() == size) break;
+    const size_t last_nl = head.rfind('\n');
+    if (last_nl == std::string::npos) continue;  // the header is longer than the head
+    head.resize(last_nl + 1);
+    if (CountDataLines(std::string_view(head).substr(bom), opt.infer_rows) >= opt.infer_rows) break;
+  }
+  RB_ASSIGN_OR_RETURN(Layout lay, ReadLayout(std::string_view(head).substr(bom), path, opt));
+  const size_t data_begin = bom + lay.data_begin;  // in file bytes
+  Status io = Status::Ok();
+  const auto [begin, end] = PartRange(data_begin, size, opt.part, opt.parts, [&](size_t x) {
+    auto r = file.LineStart(data_begin, x);
+    if (!r.ok()) {
+      io = r.status();
+      return data_begin;
+    }
+    return *r;
+  });
+  RB_RETURN_IF_ERROR(io);
+  head.clear();
+  head.shrink_to_fit();
+  std::string text;
+  RB_RETURN_IF_ERROR(file.Read(begin, end, &text));
+  // Line numbers: newlines before the part are counted on demand.
+  return ParseRows(text, 0, text.size(), lay, path, opt, [&](size_t offset) -> int64_t {
+    auto before = file.CountNewlines(begin);
+    const int64_t in_part = std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n');
+    return 1 + (before.ok() ? *before : 0) + in_part;
+  });
+}
+
+}  // namespace
+
+Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
+  if (options.parts > 1 && !IsGzipPath(path)) {
+    RB_RETURN_IF_ERROR(options.Validate());
+    FILE* probe = std::fopen(path.c_str(), "rb");
+    if (probe == nullptr) {
+      return Status::NotFound(
+          fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+    }
+    unsigned char magic[2] = {0, 0};
+    const size_t got = std::fread(magic, 1, 2, probe);
+    std::fclose(probe);
+    if (!(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) return ReadPlainPart(path, options);
+  }
+  RB_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  return ParseCsv(text, path, options);
+}
+
+Result<Table> ParseCsv(std::string_view text, const std::string& source,
+                       const CsvOptions& opt) {
+  RB_RETURN_IF_ERROR(opt.Validate());
+  // Skip a UTF-8 byte-order mark.
+  text.remove_prefix(BomSize(text));
+  RB_ASSIGN_OR_RETURN(Layout lay, ReadLayout(text, source, opt));
+  size_t begin = lay.data_begin, end = text.size();
+  if (opt.parts > 1) {
+    std::tie(begin, end) = PartRange(lay.data_begin, text.size(), opt.part, opt.parts, [&](size_t x) {
+      return LineStartAtOrAfter(text, lay.data_begin, x);
+    });
+  }
+  return ParseRows(text, begin, end, lay, source, opt,
+                   [&](size_t offset) { return LineNumberAt(text, offset); });
+}
+
+Status UnifyColumnTypes(Table& table, const std::vector<ColumnType>& types) {
+  if (static_cast<int>(types.size()) != table.num_columns()) {
+    return Status::Internal(fmt::format("UnifyColumnTypes: {} types for {} columns",
+                                        types.size(), table.num_columns()));
+  }
+  for (int c = 0; c < table.num_columns(); ++c) {
+    Column& col = table.mutable_columns()[static_cast<size_t>(c)];
+    const ColumnType want = types[static_cast<size_t>(c)];
+    if (col.type == want) continue;
+    if (col.type != ColumnType::kI64 || want != ColumnType::kF64) {
+      return Status::Internal(fmt::format(
+          "{}: column '{}' was read as {} in one part and as {} in another",
+          table.source, col.name, ToString(col.type), ToString(want)));
+    }
+    col.f64.resize(col.i64.size());
+    for (size_t r = 0; r < col.i64.size(); ++r) {
+      col.f64[r] = col.IsMissing(static_cast<int64_t>(r)) ? kNaN : static_cast<double>(col.i64[r]);
+    }
+    col.i64.clear();
+    col.i64.shrink_to_fit();
+    col.type = ColumnType::kF64;
+  }
+  return Status::Ok();
 }
 
 namespace {

@@ -23,12 +23,20 @@
 //     equivalent solutions (the fitted values are unaffected).
 // With no fixed effects in the formula, an intercept is estimated as a
 // one-group fixed effect named "(Intercept)".
-// Distribution (econ::Distribution, `--distributed`): steps 1-3 run
-// identically on every process (each holds the whole table), so group codes,
-// singletons and separation are global by construction; then each process
-// keeps a contiguous share of the estimation sample (group codes unchanged)
-// and steps 4-6 combine every sum over observations through the Reducer.
-// Replicating steps 1-3 keeps them exact but does not spread their cost.
+// Distribution (econ::Distribution, `--distributed`): every process holds
+// its own rows (a part of the input file) and runs every step on them; no
+// process sees all rows. Steps 1-2 are row-local (an error on one process's
+// row is returned on all of them, naming the row of the whole input). Group
+// codes are global (BuildGlobalFixedEffects: the union of every process's
+// identifier values, in the single-process order). In step 3 every decision
+// uses group counts, zero-outcome flags and ReLU sums combined over
+// processes, repeated until no process drops anything, so the dropped
+// observations are those a single process holding all rows would drop. Steps 4-6 combine every sum over
+// observations through the Reducer. Dropped counts and nobs are global
+// totals; sample_rows, separated_rows and fitted are this process's share.
+// Limits: the work split follows the file; a --where that keeps one
+// process's part only leaves the others idle (nothing is moved between
+// processes).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -99,30 +107,14 @@ Result<const data::Column*> NumericColumn(const data::Table& table,
 
 double NormalTwoSidedP(double z) { return std::erfc(std::fabs(z) / std::sqrt(2.0)); }
 
-// Keeps observations [begin, end) of the sample and of the fixed effects,
-// without renumbering the groups (the codes stay global across processes).
-void KeepRange(int64_t begin, int64_t end, Sample& s, FixedEffects& fe,
-               FixedEffects& clusters) {
-  const int64_t n = s.n(), m = end - begin;
-  auto slice = [&](auto& v) {
-    if (v.empty()) return;
-    std::copy(v.begin() + begin, v.begin() + end, v.begin());
-    v.resize(static_cast<size_t>(m));
-    v.shrink_to_fit();
-  };
-  slice(s.rows);
-  slice(s.y);
-  slice(s.pw);
-  slice(s.off);
-  for (int c = 0; c < s.k; ++c) {
-    std::copy(s.x.begin() + c * n + begin, s.x.begin() + c * n + end, s.x.begin() + c * m);
-  }
-  s.x.resize(static_cast<size_t>(m * s.k));
-  s.x.shrink_to_fit();
-  for (auto& c : fe.codes) slice(c);
-  fe.num_obs = m;
-  for (auto& c : clusters.codes) slice(c);
-  clusters.num_obs = m;
+// Dropped counts summed over processes.
+DroppedCounts GlobalDropped(const DroppedCounts& d, Reducer& reducer) {
+  int64_t v[5] = {d.missing, d.filtered, d.singleton, d.separated, d.zero_weight};
+  reducer.SumInt64s(v, 5);
+  DroppedCounts g;
+  g.missing = v[0], g.filtered = v[1], g.singleton = v[2], g.separated = v[3],
+  g.zero_weight = v[4];
+  return g;
 }
 
 }  // namespace
@@ -138,12 +130,17 @@ Result<EstimateResult> Estimate(const data::Table& table,
   const auto t0 = std::chrono::steady_clock::now();
   if (distribution.size < 1 || distribution.rank < 0 ||
       distribution.rank >= distribution.size ||
-      (distribution.size > 1 && distribution.reducer == nullptr)) {
+      (distribution.size > 1 && distribution.reducer == nullptr) ||
+      distribution.first_row < 0) {
     return Status::InvalidArgument(fmt::format(
         "distributed estimation: invalid rank {} of {} processes",
         distribution.rank, distribution.size));
   }
   Reducer* reducer = distribution.reducer ? distribution.reducer : &LocalReducer();
+  // Each process holds its own rows: decisions use global counts.
+  const bool split = distribution.size > 1;
+  Reducer* global = split ? reducer : nullptr;  // for the per-group helpers
+  const int64_t first_row = distribution.first_row;
   RB_RETURN_IF_ERROR(options.Validate());
   RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(options.formula));
   RB_ASSIGN_OR_RETURN(VcovSpec vspec, ParseVcov(options.vcov));
@@ -155,6 +152,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what);
     }
   };
+  reducer->Phase("sample selection");
 
   EstimateResult res;
   res.formula = formula.ToString();
@@ -162,85 +160,98 @@ Result<EstimateResult> Estimate(const data::Table& table,
   res.vcov_type = vspec.text;
   const int64_t num_rows = table.num_rows();
   std::vector<uint8_t> keep(static_cast<size_t>(num_rows), 1);
-
-  // 1. Filter.
-  if (!options.where.empty()) {
-    RB_ASSIGN_OR_RETURN(data::Filter filter, data::ParseFilter(options.where));
-    RB_ASSIGN_OR_RETURN(keep, data::EvaluateFilter(table, filter));
-    for (uint8_t k : keep) res.dropped.filtered += k == 0;
-  }
-
-  // 2. Columns and missing values.
-  RB_ASSIGN_OR_RETURN(const data::Column* ycol, NumericColumn(table, formula.lhs, "outcome"));
-  const int k = static_cast<int>(formula.regressors.size());
-  std::vector<std::vector<double>> xs;
-  for (const auto& term : formula.regressors) {
-    RB_ASSIGN_OR_RETURN(std::vector<double> v, data::EvaluateTerm(table, term));
-    xs.push_back(std::move(v));
-  }
+  Sample s;
+  s.k = static_cast<int>(formula.regressors.size());
+  const int k = s.k;
+  const data::Column* ycol = nullptr;
   const data::Column* wcol = nullptr;
   const data::Column* ocol = nullptr;
-  if (!options.weights.empty()) {
-    RB_ASSIGN_OR_RETURN(wcol, NumericColumn(table, options.weights, "weights"));
-  }
-  if (!options.offset.empty()) {
-    RB_ASSIGN_OR_RETURN(ocol, NumericColumn(table, options.offset, "offset"));
-  }
-  std::vector<const data::Column*> id_cols;
-  for (const auto& fe : formula.fixed_effects) {
-    for (const auto& c : fe.columns) {
+  std::vector<std::vector<double>> xs;
+
+  // Steps 1-2 are row-local; with several processes an error on one of them
+  // (a negative outcome on its rows) is returned on all of them.
+  auto select = [&]() -> Status {
+    // 1. Filter.
+    if (!options.where.empty()) {
+      RB_ASSIGN_OR_RETURN(data::Filter filter, data::ParseFilter(options.where));
+      RB_ASSIGN_OR_RETURN(keep, data::EvaluateFilter(table, filter));
+      for (uint8_t kf : keep) res.dropped.filtered += kf == 0;
+    }
+
+    // 2. Columns and missing values.
+    RB_ASSIGN_OR_RETURN(ycol, NumericColumn(table, formula.lhs, "outcome"));
+    for (const auto& term : formula.regressors) {
+      RB_ASSIGN_OR_RETURN(std::vector<double> v, data::EvaluateTerm(table, term));
+      xs.push_back(std::move(v));
+    }
+    if (!options.weights.empty()) {
+      RB_ASSIGN_OR_RETURN(wcol, NumericColumn(table, options.weights, "weights"));
+    }
+    if (!options.offset.empty()) {
+      RB_ASSIGN_OR_RETURN(ocol, NumericColumn(table, options.offset, "offset"));
+    }
+    std::vector<const data::Column*> id_cols;
+    for (const auto& fe : formula.fixed_effects) {
+      for (const auto& c : fe.columns) {
+        RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(c));
+        id_cols.push_back(col);
+      }
+    }
+    for (const auto& c : vspec.cluster_columns) {
       RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(c));
       id_cols.push_back(col);
     }
-  }
-  for (const auto& c : vspec.cluster_columns) {
-    RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(c));
-    id_cols.push_back(col);
-  }
 
-  Sample s;
-  s.k = k;
-  for (int64_t r = 0; r < num_rows; ++r) {
-    if (!keep[static_cast<size_t>(r)]) continue;
-    bool missing = !std::isfinite(ycol->AsDouble(r));
-    for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)][static_cast<size_t>(r)]);
-    if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
-    if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
-    for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
-    if (missing) {
-      keep[static_cast<size_t>(r)] = 0;
-      ++res.dropped.missing;
-      continue;
-    }
-    const double yv = ycol->AsDouble(r);
-    if (poisson && yv < 0) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: row {}: outcome '{}' is negative ({}); Poisson regression needs "
-          "y >= 0",
-          SourceName(table), r + 1, formula.lhs, yv));
-    }
-    if (wcol) {
-      const double wv = wcol->AsDouble(r);
-      if (wv < 0) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: row {}: weight '{}' is negative ({})", SourceName(table), r + 1,
-            options.weights, wv));
-      }
-      if (wv == 0) {
+    for (int64_t r = 0; r < num_rows; ++r) {
+      if (!keep[static_cast<size_t>(r)]) continue;
+      bool missing = !std::isfinite(ycol->AsDouble(r));
+      for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)][static_cast<size_t>(r)]);
+      if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
+      if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
+      for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
+      if (missing) {
         keep[static_cast<size_t>(r)] = 0;
-        ++res.dropped.zero_weight;
+        ++res.dropped.missing;
         continue;
       }
+      const double yv = ycol->AsDouble(r);
+      if (poisson && yv < 0) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: row {}: outcome '{}' is negative ({}); Poisson regression needs "
+            "y >= 0",
+            SourceName(table), first_row + r + 1, formula.lhs, yv));
+      }
+      if (wcol) {
+        const double wv = wcol->AsDouble(r);
+        if (wv < 0) {
+          return Status::InvalidArgument(fmt::format(
+              "{}: row {}: weight '{}' is negative ({})", SourceName(table),
+              first_row + r + 1, options.weights, wv));
+        }
+        if (wv == 0) {
+          keep[static_cast<size_t>(r)] = 0;
+          ++res.dropped.zero_weight;
+          continue;
+        }
+      }
+      s.rows.push_back(r);
     }
-    s.rows.push_back(r);
-  }
+    return Status::Ok();
+  };
+  RB_RETURN_IF_ERROR(AgreeOnStatus(select(), *reducer));
+  // Observations over all processes.
+  auto global_n = [&]() {
+    int64_t m = s.n();
+    if (split) reducer->SumInt64s(&m, 1);
+    return m;
+  };
   const int64_t n0 = s.n();
-  if (n0 == 0) {
+  if (global_n() == 0) {
+    const DroppedCounts d = split ? GlobalDropped(res.dropped, *reducer) : res.dropped;
     return Status::FailedPrecondition(fmt::format(
         "{}: every observation was dropped before estimation ({} filtered, {} "
         "with missing values, {} with zero weight)",
-        SourceName(table), res.dropped.filtered, res.dropped.missing,
-        res.dropped.zero_weight));
+        SourceName(table), d.filtered, d.missing, d.zero_weight));
   }
   s.y.resize(static_cast<size_t>(n0));
   s.x.resize(static_cast<size_t>(n0 * k));
@@ -257,12 +268,21 @@ Result<EstimateResult> Estimate(const data::Table& table,
   xs.shrink_to_fit();
 
   phase("sample selected");
+  reducer->Phase("fixed effects");
   // Fixed effects (or the intercept) and clusters.
   FixedEffects fe;
   if (formula.fixed_effects.empty()) {
     // "y ~ 0 + x" (no constant): zero fixed-effect dimensions.
-    if (formula.intercept) fe = InterceptOnly(n0, s.rows[0]);
-    else fe.num_obs = n0;
+    if (formula.intercept) {
+      fe = InterceptOnly(n0, n0 > 0 ? s.rows[0] : 0);
+      if (split) fe.num_groups[0] = 1;  // the global sample is not empty
+    } else {
+      fe.num_obs = n0;
+    }
+  } else if (split) {
+    RB_ASSIGN_OR_RETURN(fe, BuildGlobalFixedEffects(table, formula.fixed_effects, s.rows,
+                                                    *reducer, options.keep_fixed_effects,
+                                                    first_row));
   } else {
     RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows));
   }
@@ -270,27 +290,38 @@ Result<EstimateResult> Estimate(const data::Table& table,
   if (vspec.type == VcovType::kCluster) {
     std::vector<data::FixedEffectTerm> terms;
     for (const auto& c : vspec.cluster_columns) terms.push_back({{c}, c});
-    RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows));
+    if (split) {
+      RB_ASSIGN_OR_RETURN(clusters, BuildGlobalFixedEffects(table, terms, s.rows, *reducer,
+                                                            false, first_row));
+    } else {
+      RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows));
+    }
   }
 
   phase("fixed effects built");
-  // 3. Singletons and separation, until nothing changes.
+  reducer->Phase("singletons and separation");
+  // 3. Singletons and separation, until nothing changes (on any process).
   auto compact = [&](const std::vector<uint8_t>& k_mask) {
     s.Compact(k_mask);
-    fe.Compact(k_mask);
-    if (clusters.num_dims() > 0) clusters.Compact(k_mask);
+    fe.Compact(k_mask, global);
+    if (clusters.num_dims() > 0) clusters.Compact(k_mask, global);
     clusters.num_obs = s.n();
   };
+  auto any_process = [&](int64_t v) {
+    if (split) reducer->SumInt64s(&v, 1);
+    return v;
+  };
   const bool has_fe = !formula.fixed_effects.empty();
+  int64_t n_left = global_n();
   for (;;) {
     std::vector<uint8_t> mask(static_cast<size_t>(s.n()), 1);
     int64_t dropped = 0;
     if (poisson && options.check_separation) {
       const std::vector<uint8_t> before = mask;
-      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y.data(), mask);
+      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y.data(), mask, global);
       for (int64_t i = 0; i < s.n() && zg > 0; ++i) {
         if (before[static_cast<size_t>(i)] && !mask[static_cast<size_t>(i)]) {
-          res.separated_rows.push_back(s.rows[static_cast<size_t>(i)]);
+          res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
         }
       }
       res.dropped.separated += zg;
@@ -300,13 +331,14 @@ Result<EstimateResult> Estimate(const data::Table& table,
     // with y = 0 counts as separated (its fitted mean is 0), not as a
     // singleton.
     if (options.drop_singletons && has_fe) {
-      const int64_t sing = MarkSingletons(fe, mask);
+      const int64_t sing = MarkSingletons(fe, mask, global);
       res.dropped.singleton += sing;
       dropped += sing;
     }
-    if (dropped > 0) {
+    if (any_process(dropped) > 0) {
       compact(mask);
-      if (s.n() == 0) break;
+      n_left = global_n();
+      if (n_left == 0) break;
       continue;
     }
     if (!(poisson && options.check_separation)) break;
@@ -314,23 +346,25 @@ Result<EstimateResult> Estimate(const data::Table& table,
     RB_ASSIGN_OR_RETURN(int64_t marked,
                         MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
                                           options.max_separation_iterations,
-                                          options.verbose, relu_mask));
-    if (marked == 0) break;
+                                          options.verbose, relu_mask, global));
+    if (any_process(marked) == 0) break;
     res.dropped.separated += marked;
     for (int64_t i = 0; i < s.n(); ++i) {
-      if (!relu_mask[static_cast<size_t>(i)]) res.separated_rows.push_back(s.rows[static_cast<size_t>(i)]);
+      if (!relu_mask[static_cast<size_t>(i)]) res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
     }
     compact(relu_mask);
-    if (s.n() == 0) break;
+    n_left = global_n();
+    if (n_left == 0) break;
   }
-  if (s.n() == 0) {
+  if (split) res.dropped = GlobalDropped(res.dropped, *reducer);
+  if (n_left == 0) {
     return Status::FailedPrecondition(fmt::format(
         "{}: every observation was dropped ({} filtered, {} missing, {} "
         "singleton, {} separated, {} zero weight)",
         SourceName(table), res.dropped.filtered, res.dropped.missing,
         res.dropped.singleton, res.dropped.separated, res.dropped.zero_weight));
   }
-  const int64_t n = s.n();
+  const int64_t n = n_left;
   res.nobs = n;
   if (options.verbose) {
     fmt::print(stderr,
@@ -341,12 +375,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
   }
 
   phase("singletons and separation done");
-  res.num_fe_params = FixedEffectRank(fe);
-  if (distribution.size > 1) {
-    // Every process ran the same selection; each now keeps its share.
-    const int64_t r = distribution.rank, p = distribution.size;
-    KeepRange(n * r / p, n * (r + 1) / p, s, fe, clusters);
-  }
+  res.num_fe_params = FixedEffectRank(fe, global);
+  reducer->Phase("irls");
   const int64_t n_local = s.n();
   // 4. IRLS.
   Demeaner demeaner(&fe, threads, reducer);
@@ -366,6 +396,9 @@ Result<EstimateResult> Estimate(const data::Table& table,
   res.demean_iterations = irls.demean_iterations;
   res.deviance = irls.deviance;
   res.sample_rows = s.rows;
+  if (first_row != 0) {
+    for (auto& r : res.sample_rows) r += first_row;
+  }
   std::sort(res.separated_rows.begin(), res.separated_rows.end());
   if (!res.converged()) {
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -381,6 +414,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
   }
 
   phase("IRLS done");
+  reducer->Phase("variance");
   // 5. Variance.
   const double* pw = in.prior_w;
   std::vector<double> score(static_cast<size_t>(n_local));
@@ -482,6 +516,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
   score.shrink_to_fit();
 
   phase("variance done");
+  reducer->Phase("fixed-effect recovery");
   // 6. Fixed effects and fitted values.
   if (options.keep_fixed_effects) {
     std::vector<double> part(static_cast<size_t>(n_local));
@@ -538,6 +573,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
     }
   }
   phase("fixed effects recovered");
+  reducer->Phase("");
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

@@ -11,11 +11,23 @@
 // effects: a bad mix"); the rank of the dummy matrix uses connected
 // components of the bipartite graph of the first two dimensions (Abowd,
 // Creecy & Kramarz 2002), as reghdfe does.
+// Global codes (observations split over processes): each process densifies
+// its own keys, the sorted unique keys are all-gathered and merged, and every
+// local code is mapped to its place in the merged list, so the codes are the
+// single-process ones; the volume is the number of distinct keys, not rows.
+// String identifiers first map to a global dictionary (the processes'
+// dictionaries merged in process order). Singletons, group presence and the
+// connected components then combine per-group counts or union-find forests
+// over processes.
 #include "rebalance/econ/fixed_effects.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <numeric>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -103,6 +115,203 @@ Status ColumnKeys(const data::Table& table, const std::string& name,
   return Status::Ok();
 }
 
+// --- Global codes (observations split over processes) -----------------------
+
+template <typename T>
+std::string_view AsBytes(const std::vector<T>& v) {
+  return {reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)};
+}
+
+template <typename T>
+void AppendFromBytes(const std::string& bytes, std::vector<T>& out) {
+  const size_t count = bytes.size() / sizeof(T);
+  const size_t old = out.size();
+  out.resize(old + count);
+  if (count > 0) std::memcpy(out.data() + old, bytes.data(), count * sizeof(T));
+}
+
+// Checks what ColumnKeys would reject (before any collective call, so that
+// every process learns of an error on one of them).
+Status CheckIdentifier(const data::Table& table, const std::string& name,
+                       const std::vector<int64_t>& rows, int64_t first_row) {
+  RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(name));
+  for (const int64_t r : rows) {
+    if (col->IsMissing(r)) {
+      return Status::Internal(fmt::format(
+          "fixed-effect column '{}' is missing on a kept row", name));
+    }
+    if (col->type != data::ColumnType::kF64) continue;
+    const double v = col->f64[static_cast<size_t>(r)];
+    if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9e15) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: column '{}' is used as an identifier (fixed effect or "
+          "cluster) but row {} holds the non-integer value {}",
+          table.source.empty() ? "<table>" : table.source, name,
+          first_row + r + 1, v));
+    }
+  }
+  return Status::Ok();
+}
+
+// Dense codes 0..G-1 in increasing key order over the keys of every
+// process; returns G. global_keys (optional) receives the G sorted keys.
+int32_t GlobalDensify(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
+                      Reducer& reducer, std::vector<int64_t>* global_keys) {
+  std::vector<int64_t> first;
+  const int32_t g_local = Densify(keys, codes, first);
+  std::vector<int64_t> mine(static_cast<size_t>(g_local));
+  for (int32_t g = 0; g < g_local; ++g) {
+    mine[static_cast<size_t>(g)] = keys[static_cast<size_t>(first[static_cast<size_t>(g)])];
+  }
+  std::vector<std::string> all;
+  reducer.AllGatherBytes(AsBytes(mine), all);
+  std::vector<int64_t> merged;
+  for (const auto& b : all) AppendFromBytes(b, merged);
+  all.clear();
+  std::sort(merged.begin(), merged.end());
+  merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+  // Both lists are sorted: one walk maps every local group to its place.
+  std::vector<int32_t> to_global(static_cast<size_t>(g_local));
+  size_t j = 0;
+  for (size_t g = 0; g < mine.size(); ++g) {
+    while (merged[j] < mine[g]) ++j;
+    to_global[g] = static_cast<int32_t>(j);
+  }
+  for (auto& c : codes) c = to_global[static_cast<size_t>(c)];
+  const auto total = static_cast<int32_t>(merged.size());
+  if (global_keys) *global_keys = std::move(merged);
+  return total;
+}
+
+// A string column's dictionary merged over processes in process order
+// (first appearance); to_global maps this process's codes.
+struct GlobalDictionary {
+  std::vector<int32_t> to_global;
+  std::vector<std::string> words;
+};
+
+GlobalDictionary MergeDictionaries(const data::Column& col, Reducer& reducer) {
+  std::string mine;
+  for (const auto& w : col.dictionary) {
+    const auto len = static_cast<uint32_t>(w.size());
+    mine.append(reinterpret_cast<const char*>(&len), sizeof(len));
+    mine += w;
+  }
+  std::vector<std::string> all;
+  reducer.AllGatherBytes(mine, all);
+  GlobalDictionary d;
+  std::unordered_map<std::string_view, int32_t> index;
+  for (const auto& b : all) {
+    size_t pos = 0;
+    while (pos + sizeof(uint32_t) <= b.size()) {
+      uint32_t len = 0;
+      std::memcpy(&len, b.data() + pos, sizeof(len));
+      pos += sizeof(len);
+      d.words.emplace_back(b.substr(pos, len));
+      pos += len;
+    }
+  }
+  // Words are appended first, indexed second: string_views into a vector
+  // that stops growing.
+  std::vector<std::string> unique;
+  unique.reserve(d.words.size());
+  index.reserve(d.words.size());
+  for (auto& w : d.words) {
+    if (index.emplace(w, static_cast<int32_t>(unique.size())).second) unique.push_back(w);
+  }
+  d.to_global.resize(col.dictionary.size());
+  for (size_t k = 0; k < col.dictionary.size(); ++k) {
+    d.to_global[k] = index.at(col.dictionary[k]);
+  }
+  index.clear();
+  d.words = std::move(unique);
+  return d;
+}
+
+// The text of an identifier key as Column::CellText prints the cell.
+std::string KeyText(const data::Column& col, int64_t key, const GlobalDictionary* dict) {
+  switch (col.type) {
+    case data::ColumnType::kString: return dict->words[static_cast<size_t>(key)];
+    case data::ColumnType::kI64: return fmt::format("{}", key);
+    case data::ColumnType::kF64: return fmt::format("{}", static_cast<double>(key));
+  }
+  return "";
+}
+
+int64_t MarkSingletonsGlobal(const FixedEffects& fe, std::vector<uint8_t>& keep,
+                             Reducer& reducer) {
+  int64_t marked = 0;
+  const int64_t n = fe.num_obs;
+  std::vector<int64_t> counts;
+  bool changed = true;
+  while (changed) {
+    int64_t changed_here = 0;
+    for (int q = 0; q < fe.num_dims(); ++q) {
+      const auto& cq = fe.codes[q];
+      counts.assign(static_cast<size_t>(fe.num_groups[q]), 0);
+      for (int64_t i = 0; i < n; ++i) {
+        if (keep[static_cast<size_t>(i)]) ++counts[static_cast<size_t>(cq[i])];
+      }
+      reducer.SumInt64s(counts.data(), static_cast<int64_t>(counts.size()));
+      for (int64_t i = 0; i < n; ++i) {
+        if (keep[static_cast<size_t>(i)] && counts[static_cast<size_t>(cq[i])] == 1) {
+          keep[static_cast<size_t>(i)] = 0;
+          ++marked;
+          changed_here = 1;
+        }
+      }
+    }
+    reducer.SumInt64s(&changed_here, 1);
+    changed = changed_here > 0;
+  }
+  return marked;
+}
+
+int32_t Find(std::vector<int32_t>& parent, int32_t x) {
+  while (parent[static_cast<size_t>(x)] != x) {
+    parent[static_cast<size_t>(x)] = parent[static_cast<size_t>(parent[static_cast<size_t>(x)])];
+    x = parent[static_cast<size_t>(x)];
+  }
+  return x;
+}
+
+// Each process's union-find forest of the first two dimensions, reduced to
+// the root of every node, is all-gathered and the forests joined.
+int64_t FixedEffectRankGlobal(const FixedEffects& fe, Reducer& reducer) {
+  int64_t rank = fe.num_groups[0];
+  if (fe.num_dims() >= 2) {
+    const int32_t g0 = fe.num_groups[0], g1 = fe.num_groups[1];
+    std::vector<int32_t> parent(static_cast<size_t>(g0 + g1));
+    std::iota(parent.begin(), parent.end(), 0);
+    for (int64_t i = 0; i < fe.num_obs; ++i) {
+      const int32_t a = Find(parent, fe.codes[0][static_cast<size_t>(i)]);
+      const int32_t b = Find(parent, g0 + fe.codes[1][static_cast<size_t>(i)]);
+      if (a != b) parent[static_cast<size_t>(a)] = b;
+    }
+    for (int32_t x = 0; x < g0 + g1; ++x) parent[static_cast<size_t>(x)] = Find(parent, x);
+    std::vector<std::string> all;
+    reducer.AllGatherBytes(AsBytes(parent), all);
+    std::iota(parent.begin(), parent.end(), 0);
+    int64_t components = g0 + g1;
+    std::vector<int32_t> root;
+    for (const auto& b : all) {
+      root.clear();
+      AppendFromBytes(b, root);
+      for (int32_t x = 0; x < static_cast<int32_t>(root.size()); ++x) {
+        const int32_t a = Find(parent, x);
+        const int32_t c = Find(parent, root[static_cast<size_t>(x)]);
+        if (a != c) {
+          parent[static_cast<size_t>(a)] = c;
+          --components;
+        }
+      }
+    }
+    rank += g1 - components;
+  }
+  for (int q = 2; q < fe.num_dims(); ++q) rank += fe.num_groups[q] - 1;
+  return rank;
+}
+
 }  // namespace
 
 int32_t DenseCodes(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
@@ -122,13 +331,20 @@ std::vector<int64_t> FixedEffects::GroupCounts(int q) const {
   return counts;
 }
 
-void FixedEffects::Compact(const std::vector<uint8_t>& keep) {
+void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer) {
+  const bool global = reducer != nullptr && reducer->distributed();
   int64_t m = 0;
   for (int q = 0; q < num_dims(); ++q) {
     auto& cq = codes[q];
     std::vector<int32_t> remap(static_cast<size_t>(num_groups[q]), -1);
     for (int64_t i = 0; i < num_obs; ++i) {
       if (keep[static_cast<size_t>(i)]) remap[static_cast<size_t>(cq[i])] = 0;
+    }
+    if (global) {
+      std::vector<int64_t> present(remap.size());
+      for (size_t g = 0; g < remap.size(); ++g) present[g] = remap[g] == 0;
+      reducer->SumInt64s(present.data(), static_cast<int64_t>(present.size()));
+      for (size_t g = 0; g < remap.size(); ++g) remap[g] = present[g] > 0 ? 0 : -1;
     }
     int32_t g = 0;
     std::vector<int64_t> rows;
@@ -158,6 +374,7 @@ void FixedEffects::Compact(const std::vector<uint8_t>& keep) {
 std::string FixedEffects::Label(const data::Table& table, int q,
                                 int32_t g) const {
   const int64_t row = group_row[q][static_cast<size_t>(g)];
+  if (!labels.empty()) return labels[static_cast<size_t>(q)][static_cast<size_t>(row)];
   std::string out;
   for (size_t c = 0; c < columns[q].size(); ++c) {
     if (c) out += '^';
@@ -204,6 +421,87 @@ Result<FixedEffects> BuildFixedEffects(
   return fe;
 }
 
+Result<FixedEffects> BuildGlobalFixedEffects(
+    const data::Table& table, const std::vector<data::FixedEffectTerm>& terms,
+    const std::vector<int64_t>& rows, Reducer& reducer, bool with_labels,
+    int64_t first_row) {
+  if (!reducer.distributed()) return BuildFixedEffects(table, terms, rows);
+  // Errors first (every process takes the same branch), then the collective
+  // part, which cannot fail.
+  Status local = Status::Ok();
+  for (const auto& term : terms) {
+    if (term.columns.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("fixed effect '{}' names no column", term.text));
+    }
+    for (const auto& c : term.columns) {
+      if (local.ok()) local = CheckIdentifier(table, c, rows, first_row);
+    }
+  }
+  RB_RETURN_IF_ERROR(AgreeOnStatus(local, reducer));
+
+  std::map<std::string, GlobalDictionary> dictionaries;
+  // Keys of column `name` on the kept rows, string codes made global.
+  auto global_keys = [&](const std::string& name, std::vector<int64_t>& keys,
+                         const data::Column** col, const GlobalDictionary** dict) -> Status {
+    RB_RETURN_IF_ERROR(ColumnKeys(table, name, rows, keys));
+    *col = *table.GetColumn(name);
+    *dict = nullptr;
+    if ((*col)->type == data::ColumnType::kString) {
+      auto it = dictionaries.find(name);
+      if (it == dictionaries.end()) {
+        it = dictionaries.emplace(name, MergeDictionaries(**col, reducer)).first;
+      }
+      for (auto& k : keys) k = it->second.to_global[static_cast<size_t>(k)];
+      *dict = &it->second;
+    }
+    return Status::Ok();
+  };
+
+  FixedEffects fe;
+  fe.num_obs = static_cast<int64_t>(rows.size());
+  std::vector<int64_t> keys, part, values, part_values;
+  std::vector<int32_t> codes, part_codes;
+  for (const auto& term : terms) {
+    const data::Column* col = nullptr;
+    const GlobalDictionary* dict = nullptr;
+    RB_RETURN_IF_ERROR(global_keys(term.columns[0], keys, &col, &dict));
+    int32_t g = GlobalDensify(keys, codes, reducer, with_labels ? &values : nullptr);
+    std::vector<std::string> labels;
+    if (with_labels) {
+      labels.resize(static_cast<size_t>(g));
+      for (int32_t k = 0; k < g; ++k) labels[static_cast<size_t>(k)] = KeyText(*col, values[static_cast<size_t>(k)], dict);
+    }
+    for (size_t c = 1; c < term.columns.size(); ++c) {
+      RB_RETURN_IF_ERROR(global_keys(term.columns[c], part, &col, &dict));
+      const int32_t gp = GlobalDensify(part, part_codes, reducer, with_labels ? &part_values : nullptr);
+      for (size_t i = 0; i < rows.size(); ++i) {
+        keys[i] = static_cast<int64_t>(codes[i]) * gp + part_codes[i];
+      }
+      g = GlobalDensify(keys, codes, reducer, with_labels ? &values : nullptr);
+      if (with_labels) {
+        // values[k] = (code of the columns so far) * gp + code of this column.
+        std::vector<std::string> joined(static_cast<size_t>(g));
+        for (int32_t k = 0; k < g; ++k) {
+          const int64_t v = values[static_cast<size_t>(k)];
+          joined[static_cast<size_t>(k)] = labels[static_cast<size_t>(v / gp)] + '^' +
+                                           KeyText(*col, part_values[static_cast<size_t>(v % gp)], dict);
+        }
+        labels = std::move(joined);
+      }
+    }
+    std::vector<int64_t> group_row(static_cast<size_t>(g));
+    std::iota(group_row.begin(), group_row.end(), 0);
+    fe.names.push_back(term.text);
+    fe.columns.push_back(term.columns);
+    fe.codes.push_back(codes);
+    fe.num_groups.push_back(g);
+    fe.group_row.push_back(std::move(group_row));
+    if (with_labels) fe.labels.push_back(std::move(labels));
+  }
+  return fe;
+}
+
 FixedEffects InterceptOnly(int64_t num_obs, int64_t first_row) {
   FixedEffects fe;
   fe.num_obs = num_obs;
@@ -215,7 +513,11 @@ FixedEffects InterceptOnly(int64_t num_obs, int64_t first_row) {
   return fe;
 }
 
-int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep) {
+int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep,
+                       Reducer* reducer) {
+  if (reducer != nullptr && reducer->distributed()) {
+    return MarkSingletonsGlobal(fe, keep, *reducer);
+  }
   int64_t marked = 0;
   const int64_t n = fe.num_obs;
   std::vector<int32_t> counts;
@@ -240,8 +542,9 @@ int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep) {
   return marked;
 }
 
-int64_t FixedEffectRank(const FixedEffects& fe) {
+int64_t FixedEffectRank(const FixedEffects& fe, Reducer* reducer) {
   if (fe.num_dims() == 0) return 0;
+  if (reducer != nullptr && reducer->distributed()) return FixedEffectRankGlobal(fe, *reducer);
   int64_t rank = fe.num_groups[0];
   if (fe.num_dims() >= 2) {
     // Union-find over the groups of dimensions 0 and 1.

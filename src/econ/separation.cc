@@ -22,6 +22,11 @@
 // Limits: certificate values within kTolerance of 0 are treated as 0, so
 // separation whose certificate is below 1e-7 relative to the starting u = 1
 // is not detected. The iteration limit is reported as an error.
+// Distribution: with observations split over processes (global group codes),
+// the zero-outcome flags, the demeaning and cross-product sums, and the
+// scalars that steer the iterations (zero count, constraint violation eps,
+// min/max of u^ and the smallest residual) are combined through the Reducer,
+// so every process takes the same branches; marked counts are per process.
 #include "separation.h"
 
 #include <algorithm>
@@ -49,7 +54,8 @@ constexpr int kMaxDemeanIterations = 100000;
 }  // namespace
 
 int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
-                              std::vector<uint8_t>& keep) {
+                              std::vector<uint8_t>& keep, Reducer* reducer) {
+  const bool global = reducer != nullptr && reducer->distributed();
   int64_t marked = 0;
   const int64_t n = fe.num_obs;
   for (int q = 0; q < fe.num_dims(); ++q) {
@@ -57,6 +63,11 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
     std::vector<uint8_t> positive(static_cast<size_t>(fe.num_groups[q]), 0);
     for (int64_t i = 0; i < n; ++i) {
       if (keep[static_cast<size_t>(i)] && y[i] > 0) positive[static_cast<size_t>(cq[i])] = 1;
+    }
+    if (global) {
+      std::vector<int64_t> any(positive.begin(), positive.end());
+      reducer->SumInt64s(any.data(), static_cast<int64_t>(any.size()));
+      for (size_t g = 0; g < any.size(); ++g) positive[g] = any[g] > 0;
     }
     for (int64_t i = 0; i < n; ++i) {
       if (keep[static_cast<size_t>(i)] && !positive[static_cast<size_t>(cq[i])]) {
@@ -71,15 +82,17 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
                                   const std::vector<double>& x, int k,
                                   int threads, int max_iter, bool verbose,
-                                  std::vector<uint8_t>& keep) {
+                                  std::vector<uint8_t>& keep, Reducer* reducer) {
+  if (reducer == nullptr) reducer = &LocalReducer();
   const int64_t n = fe.num_obs;
-  int64_t zeros = 0;
-  for (int64_t i = 0; i < n; ++i) zeros += y[i] == 0;
-  if (zeros == 0 || n == 0) return int64_t{0};
+  int64_t counts[2] = {0, n};  // zero outcomes, observations
+  for (int64_t i = 0; i < n; ++i) counts[0] += y[i] == 0;
+  reducer->SumInt64s(counts, 2);
+  if (counts[0] == 0 || counts[1] == 0) return int64_t{0};
 
   std::vector<double> omega(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) omega[static_cast<size_t>(i)] = y[i] > 0 ? kPositiveWeight : 1.0;
-  Demeaner demeaner(&fe, threads);
+  Demeaner demeaner(&fe, threads, reducer);
   demeaner.SetWeights(omega.data());
 
   std::vector<double> xt = x;
@@ -95,7 +108,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
   }
   Eigen::MatrixXd gram;
   Eigen::VectorXd unused;
-  WeightedCross(xt.data(), k, n, omega.data(), nullptr, threads, gram, unused);
+  WeightedCross(xt.data(), k, n, omega.data(), nullptr, threads, gram, unused, reducer);
   Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> solver;
   if (k > 0) {
     solver.setThreshold(1e-10);
@@ -134,7 +147,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       if (k > 0) {
         Eigen::MatrixXd g2;
         Eigen::VectorXd xtwu;
-        WeightedCross(xt.data(), k, n, omega.data(), ut.data(), threads, g2, xtwu);
+        WeightedCross(xt.data(), k, n, omega.data(), ut.data(), threads, g2, xtwu, reducer);
         b = solver.solve(xtwu);
       }
       eps = 0;
@@ -148,6 +161,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
         uhat[static_cast<size_t>(i)] = fit;
         if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
       }
+      reducer->MaxDoubles(&eps, 1);
       if ((eps <= kConstraintTolerance && solve_tol <= kDemeanTolerance) ||
           corr >= kMaxCorrections) {
         break;
@@ -187,6 +201,11 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       double& e = ut[static_cast<size_t>(i)];
       if (std::fabs(e) < kZeroResidual) e = 0;
       min_resid = std::min(min_resid, e);
+    }
+    {
+      double m[3] = {-min_zero, max_zero, -min_resid};
+      reducer->MaxDoubles(m, 3);
+      min_zero = -m[0], max_zero = m[1], min_resid = -m[2];
     }
     if (verbose) {
       fmt::print(stderr,

@@ -7,22 +7,30 @@
 
 #include "rebalance/core/status.h"
 #include "rebalance/econ/fixed_effects.h"
+#include "rebalance/econ/reducer.h"
 
 namespace rebalance::econ {
 
 // Marks (keep[i] = 0) the observations of fixed-effect groups whose outcome
-// is zero everywhere; returns how many were marked.
+// is zero everywhere; returns how many were marked (on this process). With
+// observations split over processes (global group codes), `reducer` (nullptr
+// = one process) combines the groups' positive-outcome flags.
 int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
-                              std::vector<uint8_t>& keep);
+                              std::vector<uint8_t>& keep,
+                              Reducer* reducer = nullptr);
 
 // Iterated rectifier of Correia, Guimarães & Zylkin (2019): marks the
 // observations separated by a combination of the regressors x (n x k,
-// column-major) and the fixed effects. Returns how many were marked, or
-// kNotConverged when max_iter is reached without a certificate.
+// column-major) and the fixed effects. Returns how many were marked (on this
+// process), or kNotConverged when max_iter is reached without a certificate.
+// With observations split over processes, `reducer` (nullptr = one process)
+// carries the demeaning and cross-product sums and every scalar test, so
+// all processes take the same branches and return the same status.
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
                                   const std::vector<double>& x, int k,
                                   int threads, int max_iter, bool verbose,
-                                  std::vector<uint8_t>& keep);
+                                  std::vector<uint8_t>& keep,
+                                  Reducer* reducer = nullptr);
 
 }  // namespace rebalance::econ
 

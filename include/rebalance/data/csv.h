@@ -6,8 +6,21 @@
 // dictionaries merged at the end. Column types are inferred from the first
 // `infer_rows` rows unless given; a later cell that does not fit its column's
 // type is an error naming file, line, column and what was expected.
+// Parts (CsvOptions::parts > 1, for distributed estimation): the data lines
+// are split into `parts` byte shares of the (decompressed) text, cut at line
+// starts (a line belongs to the part in which it begins), and only part
+// `part` is parsed. Types are inferred from the first `infer_rows` rows of the
+// file for every part, as for a whole read; the one way parts can still
+// differ is an integer column promoted to f64 by a non-integer value in some
+// part (a whole read promotes the column): agree on the types over the parts
+// and apply them with UnifyColumnTypes. A plain file is read with pread:
+// the head (header and the rows used for inference) and the part's own
+// bytes, nothing else; a gzip file must be inflated whole, so every part
+// pays the inflation and briefly holds the whole text. Error messages give
+// the line number in the whole file (newlines before the part are counted
+// only when an error is reported).
 // Limits: quoted fields may contain the delimiter and doubled quotes, but not
-// newlines.
+// newlines (so cutting at newlines never splits a record).
 #ifndef REBALANCE_DATA_CSV_H_
 #define REBALANCE_DATA_CSV_H_
 
@@ -34,6 +47,10 @@ struct CsvOptions {
   std::vector<std::string> missing_tokens = {"NA", ".", "NaN", "nan"};
   // Parsing threads; 0 means all cores.
   int threads = 0;
+  // Read only part `part` (0-based) of `parts` byte shares of the data lines
+  // (see the banner); parts = 1 reads everything.
+  int part = 0;
+  int parts = 1;
 
   Status Validate() const;
 };
@@ -44,6 +61,11 @@ Result<Table> ReadCsv(const std::string& path, const CsvOptions& options = {});
 // Parses CSV text held in memory; `source` names it in messages.
 Result<Table> ParseCsv(std::string_view text, const std::string& source,
                        const CsvOptions& options = {});
+
+// Converts the columns of a table read in parts to the types agreed over all
+// parts (types[c] for column c, in table order): an i64 column becomes f64
+// where the agreed type is f64; any other difference is an error.
+Status UnifyColumnTypes(Table& table, const std::vector<ColumnType>& types);
 
 // Reads a whole file, inflating gzip, into a string (for other readers).
 Result<std::string> ReadFileToString(const std::string& path);

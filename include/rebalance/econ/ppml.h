@@ -157,19 +157,27 @@ struct EstimateResult {
 Result<EstimateResult> Estimate(const data::Table& table,
                                 const EstimateOptions& options);
 
-// Estimation split over `size` processes that all hold the same table
-// (`rebalance estimate --distributed`). Sample selection, singletons and
-// separation run identically on every process (they are cheap next to
-// IRLS); IRLS, the within-transformation, the variance and the
-// fixed-effect recovery then run on the process's contiguous share of the
-// estimation sample, and every sum over observations goes through
-// `reducer`. The estimates equal the single-process ones up to the
-// rounding of the summation order. sample_rows and fitted hold this
-// process's share only; multiway clustering is refused.
+// Estimation split over `size` processes, each holding its own rows of the
+// input in `table` (`rebalance estimate --distributed`: rank r reads part r
+// of the file). No process sees all rows: sample selection is row-local,
+// fixed-effect and cluster codes are made global (BuildGlobalFixedEffects),
+// singletons and separation are decided on group sums combined by `reducer`,
+// and IRLS, the within-transformation, the variance and the fixed-effect
+// recovery sum over observations through it. Every process must pass
+// tables with the same columns and column types. The estimates equal the
+// single-process ones on all rows together up to the rounding of the
+// summation order; nobs and dropped counts are global totals; sample_rows,
+// separated_rows and fitted hold this process's share (rows numbered in the
+// whole input: first_row + table row). An error on one process's rows is
+// returned on every process. Multiway clustering is refused.
 struct Distribution {
   int rank = 0;
   int size = 1;
   Reducer* reducer = nullptr;  // required when size > 1
+  // Index, in the whole input, of this process's first table row (the sum of
+  // the row counts of the processes before it): row numbers in messages and
+  // in sample_rows are first_row + table row.
+  int64_t first_row = 0;
 };
 Result<EstimateResult> Estimate(const data::Table& table,
                                 const EstimateOptions& options,

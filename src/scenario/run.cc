@@ -28,13 +28,6 @@ int IndexOf(const std::vector<std::string>& labels, const std::string& label) {
   return -1;
 }
 
-// Trade balance (exports - imports) of each country at producer prices.
-std::vector<double> TradeBalances(const ge::Baseline& b) {
-  std::vector<double> out(static_cast<size_t>(b.num_countries()));
-  for (int n = 0; n < b.num_countries(); ++n) out[static_cast<size_t>(n)] = b.Exports(n) - b.Imports(n);
-  return out;
-}
-
 // Aggregates a baseline to one sector with no input-output links: the
 // one-sector structural gravity model (Anderson-van Wincoop; theta = sigma-1).
 Result<ge::Baseline> OneSector(const ge::Baseline& b, double sigma) {
@@ -182,13 +175,6 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
 }
 
 namespace {
-
-// Looks up a country-level row of a tidy table.
-std::optional<ge::TidyRow> Find(const ge::TidyTable& t, const std::string& country, const std::string& variable) {
-  for (const auto& r : t.rows)
-    if (r.country == country && r.variable == variable && r.partner.empty() && r.sector.empty()) return r;
-  return std::nullopt;
-}
 
 // Money in billions when the baseline unit is millions, else as is.
 std::string Money(double v, const std::string& unit) {

@@ -162,7 +162,9 @@ TEST(Sweep, GridRunsEveryPoint) {
   EXPECT_EQ(names.size(), 3u);
   // At tariff 0 nothing changes.
   for (const auto& row : r->grid.rows) {
-    if (row.scenario == "tariff [tariff=0]" && row.variable == "welfare") EXPECT_NEAR(row.pct_change, 0.0, 1e-9);
+    if (row.scenario == "tariff [tariff=0]" && row.variable == "welfare") {
+      EXPECT_NEAR(row.pct_change, 0.0, 1e-9);
+    }
   }
 }
 

@@ -105,6 +105,10 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       return Status::NotConverged(
           "separation check: demeaning the regressors did not converge");
     }
+    if (verbose && k > 0) {
+      fmt::print(stderr, "separation (ReLU): regressors demeaned in {} CG iterations\n",
+                 r.iterations);
+    }
   }
   Eigen::MatrixXd gram;
   Eigen::VectorXd unused;

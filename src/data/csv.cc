@@ -742,7 +742,7 @@ Result<Table> ReadPlainPart(const std::string& path, const CsvOptions& opt) {
   std::string text;
   RB_RETURN_IF_ERROR(file.Read(begin, end, &text));
   // Line numbers: newlines before the part are counted on demand.
-  return ParseRows(text, 0, text.size(), lay, path, opt, [&](size_t offset) -> int64_t {
+  return ParseRows(text, 0, text.size(), lay, path, opt, [&, begin = begin](size_t offset) -> int64_t {
     auto before = file.CountNewlines(begin);
     const int64_t in_part = std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n');
     return 1 + (before.ok() ? *before : 0) + in_part;

@@ -126,12 +126,20 @@ std::string OperandText(const Operand& o) {
 
 Status ErrorAt(std::string_view text, size_t pos, const std::string& message,
                StatusCode code = StatusCode::kParseError) {
-  std::string caret(std::min(pos, text.size()), ' ');
-  for (size_t i = 0; i < caret.size(); ++i) {
-    if (text[i] == '\t') caret[i] = '\t';
+  // Long expressions are shown as a window of 60 characters each side.
+  constexpr size_t kWindow = 60;
+  pos = std::min(pos, text.size());
+  const size_t from = pos > kWindow ? pos - kWindow : 0;
+  const size_t to = std::min(text.size(), pos + kWindow);
+  const std::string lead = from > 0 ? "..." : "";
+  const std::string tail = to < text.size() ? "..." : "";
+  const std::string_view shown = text.substr(from, to - from);
+  std::string caret(lead.size() + (pos - from), ' ');
+  for (size_t i = 0; i < pos - from; ++i) {
+    if (shown[i] == '\t') caret[lead.size() + i] = '\t';
   }
-  return Status(code, fmt::format("where:{}: {}\n  {}\n  {}^", pos + 1, message,
-                                  text, caret));
+  return Status(code, fmt::format("where:{}: {}\n  {}{}{}\n  {}^", pos + 1, message,
+                                  lead, shown, tail, caret));
 }
 
 }  // namespace
@@ -338,10 +346,28 @@ class FilterParser {
     return t.kind == Tok::kIdent && t.text == "in" && !t.quoted;
   }
 
+  // Limits that keep the recursive parser, evaluator and tree destructor
+  // within the stack: nesting of '(' and '!', and the number of '&&'/'||'
+  // (a chain of them is a tree as deep as it is long).
+  static constexpr int kMaxNesting = 200;
+  static constexpr int kMaxOperators = 2000;
+
+  Status CountOperator(const Token& op) {
+    if (++operators_ > kMaxOperators) {
+      return ErrorAt(text_, op.pos,
+                     fmt::format("more than {} '&&'/'||' operators in one "
+                                 "expression; use 'column in {{...}}' for long "
+                                 "lists of values",
+                                 kMaxOperators));
+    }
+    return Status::Ok();
+  }
+
   Result<NodePtr> ParseOr() {
     RB_ASSIGN_OR_RETURN(NodePtr left, ParseAnd());
     while (Peek().kind == Tok::kOr) {
       const Token& op = Next();
+      RB_RETURN_IF_ERROR(CountOperator(op));
       if (Peek().kind == Tok::kEnd || Peek().kind == Tok::kRParen) {
         return ErrorAt(text_, Peek().pos,
                        fmt::format("expected a condition after '||', found {}",
@@ -362,6 +388,7 @@ class FilterParser {
     RB_ASSIGN_OR_RETURN(NodePtr left, ParseUnary());
     while (Peek().kind == Tok::kAnd) {
       const Token& op = Next();
+      RB_RETURN_IF_ERROR(CountOperator(op));
       if (Peek().kind == Tok::kEnd || Peek().kind == Tok::kRParen) {
         return ErrorAt(text_, Peek().pos,
                        fmt::format("expected a condition after '&&', found {}",
@@ -379,6 +406,23 @@ class FilterParser {
   }
 
   Result<NodePtr> ParseUnary() {
+    const Token& t = Peek();
+    if (t.kind == Tok::kNot || t.kind == Tok::kLParen) {
+      if (depth_ >= kMaxNesting) {
+        return ErrorAt(text_, t.pos,
+                       fmt::format("'(' and '!' nested more than {} levels deep",
+                                   kMaxNesting));
+      }
+      ++depth_;
+      Result<NodePtr> r = ParseNested();
+      --depth_;
+      return r;
+    }
+    return ParseComparison();
+  }
+
+  // '!' or '(' at the current token.
+  Result<NodePtr> ParseNested() {
     const Token& t = Peek();
     if (t.kind == Tok::kNot) {
       Next();
@@ -572,6 +616,8 @@ class FilterParser {
   std::string_view text_;
   std::vector<Token> toks_;
   size_t i_ = 0;
+  int depth_ = 0;
+  int operators_ = 0;
 };
 
 // ----------------------------------------------------------------- printing

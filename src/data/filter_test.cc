@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -436,6 +437,47 @@ TEST(Filter, RandomExpressionsRoundTripAndMutationsFailCleanly) {
   }
   EXPECT_GT(mutants_accepted, 100);
   EXPECT_GT(mutants_rejected, 100);
+}
+
+// Regression (fuzz/corpus/filter/deep_parens_regression.txt, found by
+// filter_fuzz):
+// deep nesting and very long && / || chains used to recurse without limit and
+// overflow the stack; they are parse errors naming the position.
+TEST(Filter, NestingAndChainLimitsAreParseErrors) {
+  const std::string deep_parens(100000, '(');
+  auto a = ParseFilter(deep_parens);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("nested more than 200 levels"), std::string::npos)
+      << a.status().message();
+  EXPECT_NE(a.status().message().find("where:201:"), std::string::npos)
+      << a.status().message();
+
+  std::string nots;
+  for (int i = 0; i < 50000; ++i) nots += "!";
+  nots += "(x == 1)";
+  auto b = ParseFilter(nots);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("nested more than 200 levels"), std::string::npos);
+
+  // 200 levels are still fine.
+  std::string ok = std::string(200, '(') + "x == 1" + std::string(200, ')');
+  EXPECT_TRUE(ParseFilter(ok).ok());
+
+  std::string chain = "x == 0";
+  for (int i = 1; i <= 2000; ++i) chain += " || x == " + std::to_string(i);
+  EXPECT_TRUE(ParseFilter(chain).ok());
+  chain += " || x == -1";
+  auto c = ParseFilter(chain);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("more than 2000 '&&'/'||' operators"), std::string::npos)
+      << c.status().message();
+
+  // The fuzz reproducer itself.
+  std::ifstream in(std::string(REBALANCE_SOURCE_DIR) + "/fuzz/corpus/filter/deep_parens_regression.txt",
+                   std::ios::binary);
+  ASSERT_TRUE(in.good());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_FALSE(ParseFilter(text).ok());
 }
 
 }  // namespace

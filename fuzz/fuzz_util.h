@@ -31,19 +31,25 @@ inline void CheckError(const Status& status) {
   Check(!status.message().empty(), "error with an empty message");
 }
 
-// A scratch directory private to this process, removed at exit.
+// A scratch directory private to this process (under $TMPDIR), removed at a
+// normal exit. The path is never destroyed: a static path object would be
+// destroyed before the atexit handler registered while building it runs, and
+// the handler would remove "" instead. A crash or timeout ends the process
+// with _Exit and leaves the directory; scripts/fuzz.sh points TMPDIR at a
+// directory of its own and removes that.
 inline const std::filesystem::path& ScratchDir() {
-  static const std::filesystem::path dir = [] {
-    std::filesystem::path d = std::filesystem::temp_directory_path() /
-                              ("rebalance-fuzz-" + std::to_string(getpid()));
-    std::filesystem::create_directories(d);
+  static const std::filesystem::path* const dir = [] {
+    auto* d = new std::filesystem::path(
+        std::filesystem::temp_directory_path() /
+        ("rebalance-fuzz-" + std::to_string(getpid())));
+    std::filesystem::create_directories(*d);
     std::atexit([] {
       std::error_code ec;
-      std::filesystem::remove_all(ScratchDir(), ec);
+      std::filesystem::remove_all(*dir, ec);
     });
     return d;
   }();
-  return dir;
+  return *dir;
 }
 
 inline std::string WriteScratch(const std::string& name, std::string_view data) {

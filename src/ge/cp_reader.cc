@@ -8,14 +8,19 @@
 // exports) and domestic sales are the difference; deficits are imports minus
 // exports at producer prices. The result satisfies Baseline::
 // ValidateStructure but not goods market clearing (SolveBaseYear fixes that).
+//
+// The matrix tokenizer and the theta reader also take text held in memory
+// (ParseCpMatrix, ParseThetaFile): the file readers read the file and call
+// them, and fuzz/cp_matrix_fuzz.cc drives them without touching the disk.
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -66,67 +71,11 @@ Result<std::string> FindFile(const std::string& dir, const std::string& name) {
       fmt::format("file '{}' (or '{}.gz') not found in '{}'", name, name, dir));
 }
 
-struct Matrix {
-  int rows = 0, cols = 0;
-  std::vector<double> v;  // row-major
-  double operator()(int r, int c) const {
-    return v[static_cast<size_t>(r) * cols + c];
-  }
-};
-
-// Whitespace- or comma-delimited numeric matrix, no header.
-Result<Matrix> ReadMatrix(const std::string& path, int want_rows,
-                          int want_cols) {
+// CP's matrix files on disk (plain or gzip); the tokenizer is ParseCpMatrix.
+Result<CpMatrix> ReadMatrix(const std::string& path, int want_rows,
+                            int want_cols) {
   RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
-  Matrix m;
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    std::replace(line.begin(), line.end(), ',', ' ');
-    const char* p = line.c_str();
-    std::vector<double> row;
-    int col = 0;
-    while (true) {
-      while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
-      if (*p == '\0') break;
-      ++col;
-      char* q = nullptr;
-      errno = 0;
-      const double x = std::strtod(p, &q);
-      if (q == p || (*q != '\0' && *q != ' ' && *q != '\t' && *q != '\r')) {
-        return Status::ParseError(fmt::format(
-            "{}:{}:{}: expected a number, found '{}'", path, line_no, col,
-            std::string(p, std::min<size_t>(20, std::strlen(p)))));
-      }
-      if (!std::isfinite(x)) {
-        return Status::ParseError(fmt::format("{}:{}:{}: value is not finite",
-                                              path, line_no, col));
-      }
-      row.push_back(x);
-      p = q;
-    }
-    if (row.empty()) continue;
-    if (m.rows == 0) m.cols = static_cast<int>(row.size());
-    if (static_cast<int>(row.size()) != m.cols) {
-      return Status::ParseError(fmt::format(
-          "{}:{}: {} values, expected {} as on the first line", path, line_no,
-          row.size(), m.cols));
-    }
-    m.v.insert(m.v.end(), row.begin(), row.end());
-    ++m.rows;
-  }
-  if ((want_rows > 0 && m.rows != want_rows) ||
-      (want_cols > 0 && m.cols != want_cols)) {
-    return Status::ParseError(fmt::format("{}: matrix is {}x{}, expected {}x{}",
-                                          path, m.rows, m.cols, want_rows,
-                                          want_cols));
-  }
-  return m;
+  return ParseCpMatrix(text, path, want_rows, want_cols);
 }
 
 std::vector<std::string> ReadLines(const std::string& path) {
@@ -224,12 +173,66 @@ Status CpTidyOptions::Validate() const {
   return Status::Ok();
 }
 
+Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source,
+                               int want_rows, int want_cols) {
+  CpMatrix m;
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    // A copy: commas become blanks and strtod needs a terminating NUL (an
+    // embedded NUL byte ends the line, as it always has).
+    std::string line(text.substr(pos, end - pos));
+    pos = end + 1;
+    ++line_no;
+    std::replace(line.begin(), line.end(), ',', ' ');
+    const char* p = line.c_str();
+    std::vector<double> row;
+    int col = 0;
+    while (true) {
+      while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
+      if (*p == '\0') break;
+      ++col;
+      char* q = nullptr;
+      const double x = std::strtod(p, &q);
+      if (q == p || (*q != '\0' && *q != ' ' && *q != '\t' && *q != '\r')) {
+        return Status::ParseError(fmt::format(
+            "{}:{}:{}: expected a number, found '{}'", source, line_no, col,
+            std::string(p, std::min<size_t>(20, std::strlen(p)))));
+      }
+      if (!std::isfinite(x)) {
+        return Status::ParseError(fmt::format("{}:{}:{}: value is not finite",
+                                              source, line_no, col));
+      }
+      row.push_back(x);
+      p = q;
+    }
+    if (row.empty()) continue;
+    if (m.rows == 0) m.cols = static_cast<int>(row.size());
+    if (static_cast<int>(row.size()) != m.cols) {
+      return Status::ParseError(fmt::format(
+          "{}:{}: {} values, expected {} as on the first line", source, line_no,
+          row.size(), m.cols));
+    }
+    m.values.insert(m.values.end(), row.begin(), row.end());
+    ++m.rows;
+  }
+  if ((want_rows > 0 && m.rows != want_rows) ||
+      (want_cols > 0 && m.cols != want_cols)) {
+    return Status::ParseError(fmt::format("{}: matrix is {}x{}, expected {}x{}",
+                                          source, m.rows, m.cols, want_rows,
+                                          want_cols));
+  }
+  return m;
+}
+
 Result<std::vector<double>> ReadCpTariffs(const std::string& path,
                                           const Baseline& like) {
   const int N = like.num_countries(), J = like.num_sectors();
   int jt = 0;
   while (jt < J && like.tradable[jt]) ++jt;
-  RB_ASSIGN_OR_RETURN(Matrix t, ReadMatrix(path, jt * N, N));
+  RB_ASSIGN_OR_RETURN(CpMatrix t, ReadMatrix(path, jt * N, N));
   std::vector<double> rates(static_cast<size_t>(J) * N * N, 0.0);
   for (int j = 0; j < jt; ++j) {
     for (int n = 0; n < N; ++n) {
@@ -268,18 +271,18 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
   RB_ASSIGN_OR_RETURN(std::string gopath, FindFile(dir, "GO.txt"));
   RB_ASSIGN_OR_RETURN(std::string thpath, FindFile(dir, "T.txt"));
 
-  RB_ASSIGN_OR_RETURN(Matrix xb, ReadMatrix(xpath, JT * N, N));
-  RB_ASSIGN_OR_RETURN(Matrix io, ReadMatrix(iopath, J * N, J));
-  RB_ASSIGN_OR_RETURN(Matrix bm, ReadMatrix(bpath, J, N));
-  RB_ASSIGN_OR_RETURN(Matrix go, ReadMatrix(gopath, J, N));
-  RB_ASSIGN_OR_RETURN(Matrix th, ReadMatrix(thpath, 0, 0));
-  if (static_cast<int>(th.v.size()) != JT && static_cast<int>(th.v.size()) != J) {
+  RB_ASSIGN_OR_RETURN(CpMatrix xb, ReadMatrix(xpath, JT * N, N));
+  RB_ASSIGN_OR_RETURN(CpMatrix io, ReadMatrix(iopath, J * N, J));
+  RB_ASSIGN_OR_RETURN(CpMatrix bm, ReadMatrix(bpath, J, N));
+  RB_ASSIGN_OR_RETURN(CpMatrix go, ReadMatrix(gopath, J, N));
+  RB_ASSIGN_OR_RETURN(CpMatrix th, ReadMatrix(thpath, 0, 0));
+  if (static_cast<int>(th.values.size()) != JT && static_cast<int>(th.values.size()) != J) {
     return Status::ParseError(fmt::format(
         "{}: {} trade elasticities, expected {} (tradables) or {}", thpath,
-        th.v.size(), JT, J));
+        th.values.size(), JT, J));
   }
   for (int j = 0; j < J; ++j) {
-    b.theta[j] = j < static_cast<int>(th.v.size()) ? th.v[j]
+    b.theta[j] = j < static_cast<int>(th.values.size()) ? th.values[j]
                                                    : options.nontradable_theta;
   }
   RB_ASSIGN_OR_RETURN(b.tariff, ReadCpTariffs(tpath, b));
@@ -331,7 +334,7 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
 
   auto apath = FindFile(dir, "alphas.csv");
   if (apath.ok() && !options.derive_alpha) {
-    RB_ASSIGN_OR_RETURN(Matrix al, ReadMatrix(apath.value(), J, N));
+    RB_ASSIGN_OR_RETURN(CpMatrix al, ReadMatrix(apath.value(), J, N));
     for (int n = 0; n < N; ++n) {
       for (int j = 0; j < J; ++j) b.alpha[b.CS(n, j)] = al(j, n);
     }
@@ -546,10 +549,17 @@ Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir,
 
 Result<std::vector<double>> ReadThetaFile(
     const std::string& path, const std::vector<std::string>& sectors) {
+  RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
+  return ParseThetaFile(text, path, sectors);
+}
+
+Result<std::vector<double>> ParseThetaFile(
+    std::string_view text, const std::string& source,
+    const std::vector<std::string>& sectors) {
   data::CsvOptions copt;
   copt.threads = 1;
   copt.types["sector"] = data::ColumnType::kString;
-  RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, copt));
+  RB_ASSIGN_OR_RETURN(data::Table t, data::ParseCsv(text, source, copt));
   RB_ASSIGN_OR_RETURN(const data::Column* s, Col(t, "sector"));
   const data::Column* v = nullptr;
   if (t.FindColumn("theta") >= 0) {
@@ -558,12 +568,12 @@ Result<std::vector<double>> ReadThetaFile(
     v = &t.columns()[t.FindColumn("value")];
   } else {
     return Status::NotFound(fmt::format(
-        "{}: theta file needs columns 'sector' and 'theta' (or 'value')", path));
+        "{}: theta file needs columns 'sector' and 'theta' (or 'value')", source));
   }
   LabelIndex sidx(sectors, "sector");
   std::vector<double> theta(sectors.size(), std::nan(""));
   for (int64_t r = 0; r < t.num_rows(); ++r) {
-    const std::string where = fmt::format("{}:{}", path, r + 2);
+    const std::string where = fmt::format("{}:{}", source, r + 2);
     RB_ASSIGN_OR_RETURN(int j, sidx.Find(s->CellText(r), where));
     const double x = v->AsDouble(r);
     if (!std::isfinite(x) || x <= 0.0) {
@@ -576,7 +586,7 @@ Result<std::vector<double>> ReadThetaFile(
   for (size_t j = 0; j < sectors.size(); ++j) {
     if (std::isnan(theta[j])) {
       return Status::InvalidArgument(fmt::format(
-          "{}: no trade elasticity theta for sector '{}'", path, sectors[j]));
+          "{}: no trade elasticity theta for sector '{}'", source, sectors[j]));
     }
   }
   return theta;

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rebalance/core/status.h"
@@ -153,6 +154,23 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
 Result<std::vector<double>> ReadCpTariffs(const std::string& path,
                                           const Baseline& like);
 
+// One of CP's matrix files held in memory: numbers separated by blanks, tabs
+// or commas, no header, blank lines skipped, every row as long as the first,
+// every value finite. `want_rows` / `want_cols` > 0 require that shape.
+// Errors name `source`:line:column. ReadCpMatrices and ReadCpTariffs read each
+// file (plain or gzip) and parse it with this.
+struct CpMatrix {
+  int rows = 0;
+  int cols = 0;
+  std::vector<double> values;  // rows * cols, row-major
+  double operator()(int r, int c) const {
+    return values[static_cast<size_t>(r) * static_cast<size_t>(cols) +
+                  static_cast<size_t>(c)];
+  }
+};
+Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source,
+                               int want_rows = 0, int want_cols = 0);
+
 // The long tidy format of paulofelipe/cp2015 (data README section 2d):
 // trade.csv(.gz), value_added, intermediate_consumption, final_consumption,
 // deficit, theta. Shares are computed from the tidy accounts:
@@ -174,6 +192,11 @@ Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir,
 // `value` is accepted for `theta`). Every sector of `sectors` must appear.
 Result<std::vector<double>> ReadThetaFile(
     const std::string& path, const std::vector<std::string>& sectors);
+// The same on text held in memory; `source` names it in messages
+// (ReadThetaFile reads the file and calls this).
+Result<std::vector<double>> ParseThetaFile(
+    std::string_view text, const std::string& source,
+    const std::vector<std::string>& sectors);
 
 // A tariff file: CSV with columns importer,exporter,sector,tariff (rates);
 // `*` in a label column means all. Applied on top of `baseline->tariff`.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <optional>
 #include <regex>
 #include <set>
@@ -188,9 +189,9 @@ Status RunDiagnose(const DiagnoseArgs& a) {
     RB_ASSIGN_OR_RETURN(io::KwwResult kww, io::ComputeKww(sys));
     const auto bal = io::BilateralBalances(sys, tiva);
     for (const auto& b : bal) {
-      balances += fmt::format("{},{},{},{},{},{},{},{},{}\n", t.year, b.reporter, b.partner,
-                              b.gross_exports, b.gross_imports, b.gross_balance, b.va_exports,
-                              b.va_imports, b.va_balance);
+      fmt::format_to(std::back_inserter(balances), "{},{},{},{},{},{},{},{},{}\n", t.year,
+                     b.reporter, b.partner, b.gross_exports, b.gross_imports, b.gross_balance,
+                     b.va_exports, b.va_imports, b.va_balance);
     }
     for (const auto& k : kww.countries) {
       kww_csv += fmt::format("{},{},{}", t.year, k.country, k.gross_exports);
@@ -200,8 +201,9 @@ Status RunDiagnose(const DiagnoseArgs& a) {
     const int ns = t.num_sectors();
     for (int i = 0; i < t.size(); ++i) {
       for (int d = 0; d < t.num_countries(); ++d) {
-        tiva_csv += fmt::format("{},{},{},{},{}\n", t.year, t.countries[i / ns], t.sectors[i % ns],
-                                t.countries[d], tiva.va_in_final_demand(i, d));
+        fmt::format_to(std::back_inserter(tiva_csv), "{},{},{},{},{}\n", t.year,
+                       t.countries[i / ns], t.sectors[i % ns], t.countries[d],
+                       tiva.va_in_final_demand(i, d));
       }
     }
     if (a.wwz) {
@@ -211,9 +213,11 @@ Status RunDiagnose(const DiagnoseArgs& a) {
           if (r == s) continue;
           for (int i = 0; i < w.num_sectors; ++i) {
             const int row = w.Row(s, r, i);
-            wwz_csv += fmt::format("{},{},{},{},{}", t.year, w.countries[s], w.countries[r],
-                                   w.sectors[i], w.exports[row]);
-            for (int k = 0; k < 16; ++k) wwz_csv += fmt::format(",{}", w.terms(row, k));
+            fmt::format_to(std::back_inserter(wwz_csv), "{},{},{},{},{}", t.year, w.countries[s],
+                           w.countries[r], w.sectors[i], w.exports[row]);
+            for (int k = 0; k < 16; ++k) {
+              fmt::format_to(std::back_inserter(wwz_csv), ",{}", w.terms(row, k));
+            }
             wwz_csv += "\n";
           }
         }
@@ -294,10 +298,10 @@ Status RunDiagnose(const DiagnoseArgs& a) {
       "country,sector,year,output,exports,imports,absorption,self_sufficiency,export_share,"
       "world_export_share,world_output_share,net_exports_over_output\n";
   for (const auto& r : oc.panel) {
-    panel_csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.country, r.sector, r.year,
-                             r.output, r.exports, r.imports, r.absorption, Opt(r.self_sufficiency),
-                             Opt(r.export_share), Opt(r.world_export_share),
-                             Opt(r.world_output_share), Opt(r.net_exports_over_output));
+    fmt::format_to(std::back_inserter(panel_csv), "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                   r.country, r.sector, r.year, r.output, r.exports, r.imports, r.absorption,
+                   Opt(r.self_sufficiency), Opt(r.export_share), Opt(r.world_export_share),
+                   Opt(r.world_output_share), Opt(r.net_exports_over_output));
   }
   js["years"] = years_js;
   js["overcapacity"] = {{"first_year", oc.first_year},

@@ -4,6 +4,8 @@
 //   all 17 WIOD years                             target <= 10 s on 2 cores
 //   synthetic ICIO-size table (77 x 45 = 3,465)   reported
 // Run: build/bench/io_benchmark [--benchmark_filter=...]
+// Time = wall clock; CPU = process CPU time summed over all threads
+// (MeasureProcessCPUTime), so CPU / Time shows how many cores were used.
 #include <random>
 
 #include <benchmark/benchmark.h>
@@ -34,7 +36,7 @@ void BM_ReadWiodYear(benchmark::State& state) {
     benchmark::DoNotOptimize(t);
   }
 }
-BENCHMARK(BM_ReadWiodYear)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ReadWiodYear)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 void BM_ReadLeontiefTiva(benchmark::State& state) {
   for (auto _ : state) {
@@ -45,7 +47,10 @@ void BM_ReadLeontiefTiva(benchmark::State& state) {
     benchmark::DoNotOptimize(tiva);
   }
 }
-BENCHMARK(BM_ReadLeontiefTiva)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ReadLeontiefTiva)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 void BM_LeontiefTiva(benchmark::State& state) {
   const io::IoTable& t = Wiod2011();
@@ -55,7 +60,7 @@ void BM_LeontiefTiva(benchmark::State& state) {
     benchmark::DoNotOptimize(tiva);
   }
 }
-BENCHMARK(BM_LeontiefTiva)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LeontiefTiva)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 void BM_Kww(benchmark::State& state) {
   auto sys = io::BuildLeontief(Wiod2011(), Opts());
@@ -64,7 +69,7 @@ void BM_Kww(benchmark::State& state) {
     benchmark::DoNotOptimize(k);
   }
 }
-BENCHMARK(BM_Kww)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Kww)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 void BM_DenseInverse(benchmark::State& state) {
   auto sys = io::BuildLeontief(Wiod2011(), Opts());
@@ -73,7 +78,7 @@ void BM_DenseInverse(benchmark::State& state) {
     benchmark::DoNotOptimize(b.data());
   }
 }
-BENCHMARK(BM_DenseInverse)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_DenseInverse)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 void BM_Wwz(benchmark::State& state) {
   auto sys = io::BuildLeontief(Wiod2011(), Opts());
@@ -83,7 +88,7 @@ void BM_Wwz(benchmark::State& state) {
     benchmark::DoNotOptimize(w);
   }
 }
-BENCHMARK(BM_Wwz)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Wwz)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 // All 17 years: read + Leontief + TiVA + KWW (+ WWZ when range(0) == 1).
 void BM_AllYears(benchmark::State& state) {
@@ -104,7 +109,13 @@ void BM_AllYears(benchmark::State& state) {
     }
   }
 }
-BENCHMARK(BM_AllYears)->Arg(0)->Arg(1)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_AllYears)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Iterations(1);
 
 // Synthetic table of OECD ICIO size: 77 countries x 45 sectors = 3,465.
 io::IoTable SyntheticIcio(int g, int n) {
@@ -135,7 +146,11 @@ void BM_IcioSizeLeontiefTiva(benchmark::State& state) {
     benchmark::DoNotOptimize(tiva);
   }
 }
-BENCHMARK(BM_IcioSizeLeontiefTiva)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+BENCHMARK(BM_IcioSizeLeontiefTiva)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Iterations(2);
 
 void BM_IcioSizeWwz(benchmark::State& state) {
   static const io::IoTable t = SyntheticIcio(77, 45);
@@ -145,7 +160,11 @@ void BM_IcioSizeWwz(benchmark::State& state) {
     benchmark::DoNotOptimize(w);
   }
 }
-BENCHMARK(BM_IcioSizeWwz)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_IcioSizeWwz)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->Iterations(1);
 
 }  // namespace
 

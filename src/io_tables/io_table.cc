@@ -128,8 +128,29 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
   }
   if (rep.HasErrors()) return rep;
 
-  const int64_t nonfinite = (!z.array().isFinite()).count() + (!f.array().isFinite()).count() +
-                            (!x.array().isFinite()).count();
+  // One pass over Z (the large matrix) for non-finite cells, negative cells and
+  // column sums; a column is scanned cell by cell only when its sum is not finite
+  // or its minimum is negative.
+  int64_t nonfinite = 0;
+  int64_t neg_z_count = 0;
+  double neg_z_worst = 0, neg_z_total = 0;
+  std::string neg_z_first;
+  Eigen::VectorXd use(n);
+  for (int j = 0; j < n; ++j) {
+    const auto col = z.col(j);
+    use[j] = col.sum();
+    if (!std::isfinite(use[j])) nonfinite += (!col.array().isFinite()).count();
+    if (nonfinite > 0 || !(col.minCoeff() < 0)) continue;
+    for (int i = 0; i < n; ++i) {
+      if (col[i] < 0) {
+        if (neg_z_count == 0) neg_z_first = fmt::format("{} -> {} = {:g}", Label(i), Label(j), col[i]);
+        ++neg_z_count;
+        neg_z_worst = std::max(neg_z_worst, -col[i]);
+        neg_z_total += col[i];
+      }
+    }
+  }
+  nonfinite += (!f.array().isFinite()).count() + (!x.array().isFinite()).count();
   if (nonfinite > 0) {
     rep.issues.push_back({Sev::kError, "non_finite", nonfinite, 0, 0,
                           fmt::format("{} cells are NaN or infinite", nonfinite)});
@@ -154,21 +175,11 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
                                         JoinFirst(bad, 5))});
     }
   }
-  // Negative intermediate use.
+  // Negative intermediate use (found in the pass above).
   {
-    int64_t count = 0;
-    double worst = 0, total = 0;
-    std::string first;
-    for (int j = 0; j < n; ++j) {
-      for (int i = 0; i < n; ++i) {
-        if (z(i, j) < 0) {
-          if (count == 0) first = fmt::format("{} -> {} = {:g}", Label(i), Label(j), z(i, j));
-          ++count;
-          worst = std::max(worst, -z(i, j));
-          total += z(i, j);
-        }
-      }
-    }
+    const int64_t count = neg_z_count;
+    const double worst = neg_z_worst, total = neg_z_total;
+    const std::string& first = neg_z_first;
     if (count > 0) {
       rep.issues.push_back({Sev::kWarning, "negative_z", count, worst, total,
                             fmt::format("{} negative intermediate-use cells (sum {:g}, "
@@ -234,7 +245,6 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
   }
   // Zero output with positive intermediate use, negative value added.
   {
-    const Eigen::VectorXd use = z.colwise().sum().transpose();
     std::vector<std::string> zero_use, neg_va;
     double neg_total = 0, neg_worst = 0;
     for (int j = 0; j < n; ++j) {

@@ -1,6 +1,9 @@
 // The Leontief system of a multi-region table: A = Z diag(x)^-1, V = v / x,
-// and the LU factorisation of I - A (Eigen PartialPivLU, blocked, GEMM-based
-// and OpenMP-parallel in its trailing updates).
+// and the LU factorisation of I - A (blocked, partial pivoting, a task graph
+// over column blocks that keeps two shared cores busy: dense_lu.cc), stored
+// as an Eigen PartialPivLU. A, I - A and its 1-norm come from one pass over
+// Z, and I - A is factorised in place (two n x n matrices are held: A and the
+// factors).
 //
 // Why LU and not the inverse: every quantity of trade in value added is a
 // solve with a handful of right-hand sides (B Y has G columns, V B is a
@@ -19,9 +22,12 @@
 // positive use has no coefficients and is an error naming the sectors.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
+#include "dense_lu.h"
+#include "parallel.h"
 #include "rebalance/io_tables/accounting.h"
 
 namespace rebalance::io_tables {
@@ -54,6 +60,21 @@ Status AccountingOptions::Validate() const {
   }
   return Status::Ok();
 }
+
+namespace {
+
+// body(j) for every column j, in chunks of 64 columns over the team (the
+// passes over n x n matrices are memory-bound; two cores still help).
+void ForColumnChunks(int n, const std::function<void(int)>& body) {
+  constexpr int kChunk = 64;
+  const int64_t num_chunks = (n + kChunk - 1) / kChunk;
+  internal::ParallelFor(num_chunks, n >= 512 ? internal::TeamSize() : 1, [&](int64_t c) {
+    const int j1 = std::min<int>(n, static_cast<int>(c + 1) * kChunk);
+    for (int j = static_cast<int>(c) * kChunk; j < j1; ++j) body(j);
+  });
+}
+
+}  // namespace
 
 Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
@@ -97,13 +118,19 @@ Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptio
       sys.x = output_of(z_dropped);
     }
   }
-  const Eigen::VectorXd use = z->colwise().sum().transpose();
+  // Column sums and whether a column has inputs, in one pass over Z.
+  Eigen::VectorXd use(n);
+  std::vector<uint8_t> with_inputs(n);
+  ForColumnChunks(n, [&](int j) {
+    use[j] = z->col(j).sum();
+    with_inputs[j] = z->col(j).cwiseAbs().sum() > 0;
+  });
   sys.v = sys.x - use;
   std::vector<std::string> bad_zero, bad_negative;
   Eigen::VectorXd inv_x(n);
   std::vector<int> no_input_zero_output;
   for (int j = 0; j < n; ++j) {
-    const bool has_inputs = z->col(j).cwiseAbs().sum() > 0;
+    const bool has_inputs = with_inputs[j];
     if (sys.x[j] < 0) {
       if (has_inputs) {
         bad_negative.push_back(fmt::format("{} ({:g})", table.Label(j), sys.x[j]));
@@ -139,14 +166,23 @@ Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptio
         "coefficients are undefined: {} (zero_output_policy drop_inputs would drop those "
         "input cells)", table.source, bad_zero.size(), list(bad_zero)));
   }
-  sys.a = *z * inv_x.asDiagonal();
+  // A = Z diag(x)^-1 and I - A (factorised in place) in one pass, with the 1-norm of I - A
+  // for the condition estimate.
+  sys.a.resize(n, n);
+  Eigen::MatrixXd i_minus_a(n, n);
+  Eigen::VectorXd col_norm(n);
+  ForColumnChunks(n, [&](int j) {
+    sys.a.col(j) = z->col(j) * inv_x[j];
+    i_minus_a.col(j) = -sys.a.col(j);
+    i_minus_a(j, j) += 1.0;
+    col_norm[j] = i_minus_a.col(j).cwiseAbs().sum();
+  });
   sys.va_coef = sys.v.cwiseProduct(inv_x);
   for (int j : no_input_zero_output) sys.va_coef[j] = 1.0;
   sys.y = table.FinalDemandByCountry();
-  Eigen::MatrixXd i_minus_a = -sys.a;
-  i_minus_a.diagonal().array() += 1.0;
-  sys.lu.compute(i_minus_a);
-  sys.rcond = sys.lu.rcond();
+  const double l1_norm = col_norm.maxCoeff();
+  sys.lu = internal::FactorLu(std::move(i_minus_a), 0, l1_norm);
+  sys.rcond = internal::RcondLu(sys.lu, l1_norm);
   if (!std::isfinite(sys.rcond) || sys.rcond < options.min_rcond) {
     return Status::NumericalError(fmt::format(
         "{}: I - A is numerically singular (reciprocal condition {:.3g} < {:.3g}); check for "
@@ -156,13 +192,15 @@ Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptio
   return sys;
 }
 
-Eigen::MatrixXd LeontiefSystem::Solve(const Eigen::MatrixXd& rhs) const { return lu.solve(rhs); }
-
-Eigen::MatrixXd LeontiefSystem::SolveTransposed(const Eigen::MatrixXd& rhs) const {
-  return lu.transpose().solve(rhs);
+Eigen::MatrixXd LeontiefSystem::Solve(const Eigen::MatrixXd& rhs) const {
+  return internal::SolveLu(lu, rhs, false);
 }
 
-Eigen::MatrixXd LeontiefSystem::Inverse() const { return lu.inverse(); }
+Eigen::MatrixXd LeontiefSystem::SolveTransposed(const Eigen::MatrixXd& rhs) const {
+  return internal::SolveLu(lu, rhs, true);
+}
+
+Eigen::MatrixXd LeontiefSystem::Inverse() const { return internal::InverseLu(lu); }
 
 Eigen::MatrixXd LeontiefSystem::BilateralExports() const {
   const int g = num_countries, ns = num_sectors, n = size();

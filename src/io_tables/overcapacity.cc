@@ -52,16 +52,22 @@ std::vector<OvercapacityRow> YearRows(const IoTable& t) {
   const int nc = t.num_countries(), ns = t.num_sectors(), nk = t.num_categories();
   const int n = t.size();
   std::vector<OvercapacityRow> rows(n);
+  // Sales of every row to country c (its industries, then its final demand), added column
+  // by column (contiguous in memory; the same order of additions as along each row).
+  Eigen::MatrixXd sales(n, nc);
+  for (int c = 0; c < nc; ++c) {
+    auto acc = sales.col(c);
+    acc = t.z.col(c * ns);
+    for (int j = 1; j < ns; ++j) acc += t.z.col(c * ns + j);
+    for (int q = 0; q < nk; ++q) acc += t.f.col(c * nk + q);
+  }
   Eigen::VectorXd e = Eigen::VectorXd::Zero(n), m = Eigen::VectorXd::Zero(n);
   for (int i = 0; i < n; ++i) {
     const int ci = i / ns, k = i % ns;
     for (int c = 0; c < nc; ++c) {
-      // Sales of row i to country c (its industries and its final demand).
-      double sales = t.z.row(i).segment(c * ns, ns).sum();
-      for (int q = 0; q < nk; ++q) sales += t.f(i, c * nk + q);
       if (c == ci) continue;
-      e[i] += sales;
-      m[c * ns + k] += sales;
+      e[i] += sales(i, c);
+      m[c * ns + k] += sales(i, c);
     }
   }
   Eigen::VectorXd world_e = Eigen::VectorXd::Zero(ns), world_x = Eigen::VectorXd::Zero(ns);

@@ -9,16 +9,40 @@
 // sectors may contain it (ICIO "A01_02"). Rows and columns may come in any
 // order; the builder requires the full country x sector grid (missing ones
 // are listed) and every (country, category) final-demand column.
+//
+// Fast path (the speed of ReadWiod, issue 9): the file is read and inflated
+// in one pass (zlib, output buffer sized from the gzip trailer). A table that
+// is plain CSV -- unquoted labels, no blank lines, every cell a number -- is
+// laid out from its header and labels first (the same LayoutWide as the
+// general path), then its cells are parsed in tiles of 32 rows (a digit loop
+// for integers, as WIOD stores whole millions; std::from_chars otherwise)
+// and copied straight into Z, F and x, tiles spread over the team
+// (parallel.h). The values are exactly those of the general reader (int64
+// then converted, or from_chars: both correctly rounded). Anything outside
+// that subset (quotes, missing or text cells, ragged rows, blank lines, ...)
+// and any layout or validation error go to the general CSV reader, so every
+// error message is its own.
+#include <zlib.h>
+
 #include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <regex>
 #include <set>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "parallel.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/io_tables/io_table.h"
 
@@ -69,30 +93,32 @@ struct WideRead {
   std::map<std::string, Eigen::VectorXd> extra;
 };
 
-Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
-                           const ValidationOptions& vopt = {}) {
-  const std::string& src = t.source;
-  if (t.num_columns() < 3) {
-    return Status::ParseError(fmt::format(
-        "{}: wrong shape: {} columns; a wide input-output table needs row labels, "
-        "intermediate and output columns", src, t.num_columns()));
-  }
-  const data::Column& labels = t.columns()[0];
-  if (labels.type != data::ColumnType::kString) {
-    return Status::ParseError(fmt::format("{}: column 1 ('{}') must hold row labels", src,
-                                          labels.name));
-  }
-  // Rows.
-  std::vector<std::string> countries, sectors;
-  std::vector<LabelPair> row_pairs;
-  std::vector<int64_t> cs_rows;
+// Where each row and column of a wide table goes, from the labels alone.
+struct WideLayout {
+  std::vector<std::string> countries, sectors, categories;
+  int n = 0, nc = 0, nk = 0;
+  std::vector<int64_t> cs_rows;   // table rows holding country-sectors, in file order
+  std::vector<int> row_to_index;  // their index country * S + sector
   std::map<std::string, int64_t> extra_rows;
+  std::vector<int> z_col, f_col;  // table column of Z column j, of F column d * K + k
+  int out_col = -1;
+};
+
+// `names[c]` is the header of table column c (c = 0 holds the row labels).
+Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num_rows,
+                              const std::function<std::string(int64_t)>& row_label,
+                              const WideSpec& spec, const std::string& src) {
+  WideLayout lay;
+  std::vector<std::string>& countries = lay.countries;
+  std::vector<std::string>& sectors = lay.sectors;
+  // Rows.
+  std::vector<LabelPair> row_pairs;
   std::set<std::string> row_set;
-  for (int64_t r = 0; r < t.num_rows(); ++r) {
-    const std::string label = labels.CellText(r);
+  for (int64_t r = 0; r < num_rows; ++r) {
+    const std::string label = row_label(r);
     if (std::find(spec.extra_rows.begin(), spec.extra_rows.end(), label) !=
         spec.extra_rows.end()) {
-      extra_rows[label] = r;
+      lay.extra_rows[label] = r;
       continue;
     }
     LabelPair p;
@@ -106,11 +132,11 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
     FindOrAdd(&countries, p.country);
     FindOrAdd(&sectors, p.rest);
     row_pairs.push_back(p);
-    cs_rows.push_back(r);
+    lay.cs_rows.push_back(r);
   }
   const int nc = static_cast<int>(countries.size()), ns = static_cast<int>(sectors.size());
   const int n = nc * ns;
-  if (static_cast<int>(cs_rows.size()) != n) {
+  if (static_cast<int>(lay.cs_rows.size()) != n) {
     std::vector<std::string> missing;
     for (const auto& c : countries) {
       for (const auto& s : sectors) {
@@ -122,7 +148,7 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
     for (size_t i = 0; i < missing.size() && i < 10; ++i) list += (i ? ", " : "") + missing[i];
     return Status::ParseError(fmt::format(
         "{}: wrong shape: {} country-sector rows but {} countries x {} sectors = {}; "
-        "missing rows: {}", src, cs_rows.size(), nc, ns, n, list));
+        "missing rows: {}", src, lay.cs_rows.size(), nc, ns, n, list));
   }
   auto index_of = [&](const LabelPair& p) {
     const int c = static_cast<int>(std::find(countries.begin(), countries.end(), p.country) -
@@ -132,43 +158,47 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
     return (c < nc && s < ns) ? c * ns + s : -1;
   };
   std::unordered_map<std::string, int> label_index;
-  for (size_t k = 0; k < cs_rows.size(); ++k) {
-    label_index[labels.CellText(cs_rows[k])] = index_of(row_pairs[k]);
+  lay.row_to_index.resize(lay.cs_rows.size());
+  for (size_t k = 0; k < lay.cs_rows.size(); ++k) {
+    lay.row_to_index[k] = index_of(row_pairs[k]);
+    label_index[row_label(lay.cs_rows[k])] = lay.row_to_index[k];
   }
   // Columns.
-  std::vector<int> z_col(n, -1);
-  int out_col = -1;
+  std::vector<int>& z_col = lay.z_col;
+  z_col.assign(n, -1);
+  int& out_col = lay.out_col;
   struct FdCol {
     int column, country;
     std::string category;
   };
   std::vector<FdCol> fd_cols;
-  std::vector<std::string> categories;
-  for (int c = 1; c < t.num_columns(); ++c) {
-    const data::Column& col = t.columns()[c];
-    if (std::find(spec.output_columns.begin(), spec.output_columns.end(), col.name) !=
+  std::vector<std::string>& categories = lay.categories;
+  const int num_columns = static_cast<int>(names.size());
+  for (int c = 1; c < num_columns; ++c) {
+    const std::string& name = names[c];
+    if (std::find(spec.output_columns.begin(), spec.output_columns.end(), name) !=
         spec.output_columns.end()) {
       if (out_col >= 0) {
         return Status::ParseError(fmt::format("{}: column {}: a second output column '{}'", src,
-                                              c + 1, col.name));
+                                              c + 1, name));
       }
       out_col = c;
       continue;
     }
-    auto it = label_index.find(col.name);
+    auto it = label_index.find(name);
     if (it != label_index.end()) {
       if (z_col[it->second] >= 0) {
         return Status::ParseError(fmt::format("{}: column {}: duplicate intermediate column '{}'",
-                                              src, c + 1, col.name));
+                                              src, c + 1, name));
       }
       z_col[it->second] = c;
       continue;
     }
     LabelPair p;
-    if (!spec.parse_fd(col.name, &p)) {
+    if (!spec.parse_fd(name, &p)) {
       return Status::ParseError(fmt::format(
           "{}: column {} '{}' is neither a row label (intermediate use), a final-demand column "
-          "nor the output column ({})", src, c + 1, col.name,
+          "nor the output column ({})", src, c + 1, name,
           fmt::join(spec.output_columns, "/")));
     }
     const int country = static_cast<int>(
@@ -180,12 +210,12 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
       for (const auto& [l, i] : label_index) all.push_back(l);
       return Status::ParseError(fmt::format(
           "{}: label mismatch: column {} '{}' names country '{}', which has no rows "
-          "(nearest row label: '{}')", src, c + 1, col.name, p.country,
-          data::NearestName(col.name, all)));
+          "(nearest row label: '{}')", src, c + 1, name, p.country,
+          data::NearestName(name, all)));
     }
     if (p.rest.empty()) {
       return Status::ParseError(fmt::format("{}: column {} '{}' has no category", src, c + 1,
-                                            col.name));
+                                            name));
     }
     FindOrAdd(&categories, p.rest);
     fd_cols.push_back({c, country, p.rest});
@@ -205,14 +235,15 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
   }
   const int nk = static_cast<int>(categories.size());
   if (nk == 0) return Status::ParseError(fmt::format("{}: wrong shape: no final-demand columns", src));
-  std::vector<int> f_col(static_cast<size_t>(nc) * nk, -1);
+  std::vector<int>& f_col = lay.f_col;
+  f_col.assign(static_cast<size_t>(nc) * nk, -1);
   for (const auto& fc : fd_cols) {
     const int k = static_cast<int>(std::find(categories.begin(), categories.end(), fc.category) -
                                    categories.begin());
     int& slot = f_col[fc.country * nk + k];
     if (slot >= 0) {
       return Status::ParseError(fmt::format("{}: column {} '{}': duplicate final-demand column",
-                                            src, fc.column + 1, t.columns()[fc.column].name));
+                                            src, fc.column + 1, names[fc.column]));
     }
     slot = fc.column;
   }
@@ -223,6 +254,33 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
           countries[i / nk], categories[i % nk]));
     }
   }
+  lay.n = n;
+  lay.nc = nc;
+  lay.nk = nk;
+  return lay;
+}
+
+Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
+                           const ValidationOptions& vopt = {}) {
+  const std::string& src = t.source;
+  if (t.num_columns() < 3) {
+    return Status::ParseError(fmt::format(
+        "{}: wrong shape: {} columns; a wide input-output table needs row labels, "
+        "intermediate and output columns", src, t.num_columns()));
+  }
+  const data::Column& labels = t.columns()[0];
+  if (labels.type != data::ColumnType::kString) {
+    return Status::ParseError(fmt::format("{}: column 1 ('{}') must hold row labels", src,
+                                          labels.name));
+  }
+  std::vector<std::string> names;
+  for (const auto& col : t.columns()) names.push_back(col.name);
+  RB_ASSIGN_OR_RETURN(
+      WideLayout lay,
+      LayoutWide(names, t.num_rows(), [&](int64_t r) { return labels.CellText(r); }, spec, src));
+  const int n = lay.n;
+  const std::vector<int64_t>& cs_rows = lay.cs_rows;
+  const std::vector<int>& row_to_index = lay.row_to_index;
   // Values.
   auto cell = [&](int64_t row, int col, double* out) -> Status {
     const data::Column& column = t.columns()[col];
@@ -238,16 +296,14 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
     return Status::Ok();
   };
   WideRead out;
-  Eigen::MatrixXd z(n, n), f(n, nc * nk);
+  Eigen::MatrixXd z(n, n), f(n, lay.nc * lay.nk);
   Eigen::VectorXd x(n);
   for (int i = 0; i < n; ++i) {
-    if (t.columns()[z_col[i]].type == data::ColumnType::kString) {
-      return Status::ParseError(fmt::format("{}: column {} '{}' is not numeric", src, z_col[i] + 1,
-                                            t.columns()[z_col[i]].name));
+    if (t.columns()[lay.z_col[i]].type == data::ColumnType::kString) {
+      return Status::ParseError(fmt::format("{}: column {} '{}' is not numeric", src,
+                                            lay.z_col[i] + 1, t.columns()[lay.z_col[i]].name));
     }
   }
-  std::vector<int> row_to_index(cs_rows.size());
-  for (size_t k = 0; k < cs_rows.size(); ++k) row_to_index[k] = index_of(row_pairs[k]);
   // Column by column: contiguous reads from the Table and writes into column-major Eigen.
   auto fill_column = [&](int col, double* dst) -> Status {
     const data::Column& column = t.columns()[col];
@@ -266,18 +322,266 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
     }
     return Status::Ok();
   };
-  for (int j = 0; j < n; ++j) RB_RETURN_IF_ERROR(fill_column(z_col[j], z.col(j).data()));
-  for (int j = 0; j < nc * nk; ++j) RB_RETURN_IF_ERROR(fill_column(f_col[j], f.col(j).data()));
-  RB_RETURN_IF_ERROR(fill_column(out_col, x.data()));
-  for (const auto& [name, r] : extra_rows) {
+  for (int j = 0; j < n; ++j) RB_RETURN_IF_ERROR(fill_column(lay.z_col[j], z.col(j).data()));
+  for (int j = 0; j < lay.nc * lay.nk; ++j) {
+    RB_RETURN_IF_ERROR(fill_column(lay.f_col[j], f.col(j).data()));
+  }
+  RB_RETURN_IF_ERROR(fill_column(lay.out_col, x.data()));
+  for (const auto& [name, r] : lay.extra_rows) {
     Eigen::VectorXd e(n);
-    for (int j = 0; j < n; ++j) RB_RETURN_IF_ERROR(cell(r, z_col[j], &e[j]));
+    for (int j = 0; j < n; ++j) RB_RETURN_IF_ERROR(cell(r, lay.z_col[j], &e[j]));
     out.extra[name] = std::move(e);
   }
-  RB_ASSIGN_OR_RETURN(out.table, IoTable::FromMatrices(countries, sectors, categories,
-                                                       std::move(z), std::move(f), std::move(x),
-                                                       year, src, vopt));
+  RB_ASSIGN_OR_RETURN(out.table, IoTable::FromMatrices(std::move(lay.countries),
+                                                       std::move(lay.sectors),
+                                                       std::move(lay.categories), std::move(z),
+                                                       std::move(f), std::move(x), year, src, vopt));
   return out;
+}
+
+// A wide table in the plain subset of CSV (see the banner), scanned: header
+// names, row labels and where each data line lies in the text.
+struct PlainWide {
+  std::vector<std::string> names;
+  std::vector<std::string> labels;
+  std::vector<std::pair<size_t, size_t>> lines;  // data row r: text [first, second)
+};
+
+// The whole file, gzip inflated in one pass (concatenated members too);
+// nullopt on any problem (the general reader then reports it).
+std::optional<std::string> ReadInflated(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  const uintmax_t size = fs::file_size(path, ec);
+  if (ec || size < 18) return std::nullopt;
+  FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return std::nullopt;
+  std::string raw(static_cast<size_t>(size), '\0');
+  const bool read = std::fread(raw.data(), 1, raw.size(), file) == raw.size();
+  std::fclose(file);
+  if (!read) return std::nullopt;
+  if (static_cast<unsigned char>(raw[0]) != 0x1f || static_cast<unsigned char>(raw[1]) != 0x8b) {
+    return raw;
+  }
+  // ISIZE (last 4 bytes) is the size mod 2^32 of the last member: a hint only.
+  const auto* tail = reinterpret_cast<const unsigned char*>(raw.data() + raw.size() - 4);
+  const size_t hint = static_cast<size_t>(tail[0]) | static_cast<size_t>(tail[1]) << 8 |
+                      static_cast<size_t>(tail[2]) << 16 | static_cast<size_t>(tail[3]) << 24;
+  // Deflate expands at most about 1032:1, which bounds a corrupt hint.
+  std::string out;
+  out.resize(std::min(std::max<size_t>(hint + 1, raw.size() * 4), raw.size() * 1040));
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
+  zs.next_in = reinterpret_cast<Bytef*>(raw.data());
+  size_t in_left = raw.size(), used = 0;
+  bool ok = false;
+  while (true) {
+    if (used == out.size()) out.resize(out.size() * 2);
+    zs.avail_in = static_cast<uInt>(std::min<size_t>(in_left, 1u << 30));
+    const uInt avail_out = static_cast<uInt>(std::min<size_t>(out.size() - used, 1u << 30));
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+    zs.avail_out = avail_out;
+    const uInt avail_in = zs.avail_in;
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    used += avail_out - zs.avail_out;
+    in_left -= avail_in - zs.avail_in;
+    if (rc == Z_STREAM_END) {
+      // Another member may follow (gzip files can be concatenated).
+      if (in_left >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
+        if (inflateReset(&zs) != Z_OK) break;
+        continue;
+      }
+      ok = in_left == 0;
+      break;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) break;
+    if (rc == Z_BUF_ERROR && zs.avail_out != 0) break;  // truncated input
+  }
+  inflateEnd(&zs);
+  if (!ok) return std::nullopt;
+  out.resize(used);
+  return out;
+}
+
+// True when the general reader would read `s` as a number or a missing
+// value rather than text (it strips a leading '+'; "inf" and "nan" parse).
+bool LooksNumericOrMissing(std::string_view s) {
+  if (s.empty() || s == "NA" || s == "NaN" || s == "nan") return true;
+  if (s.front() == '+') s.remove_prefix(1);
+  double d = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+  return p == s.data() + s.size() && (ec == std::errc() || ec == std::errc::result_out_of_range);
+}
+
+// A label or header the general reader keeps byte for byte.
+bool PlainText(std::string_view s) {
+  if (s.empty() || s.find('"') != std::string_view::npos) return false;
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  return !blank(s.front()) && !blank(s.back());
+}
+
+// One numeric cell starting at p (end of line at e); writes the value and
+// returns the position after it, or nullptr if the cell is not a plain number
+// ending at ',' or the end of the line.
+inline const char* ParseCell(const char* p, const char* e, double* out) {
+  const char* q = p;
+  const bool neg = q < e && *q == '-';
+  if (neg) ++q;
+  const char* digits = q;
+  uint64_t u = 0;
+  while (q < e && static_cast<unsigned>(*q - '0') < 10u && q - digits < 18) {
+    u = u * 10 + static_cast<unsigned>(*q - '0');
+    ++q;
+  }
+  if (q > digits && (q == e || *q == ',')) {
+    // An integer of at most 18 digits: what the general reader gets from
+    // int64 then converted (so "-0" is +0).
+    const int64_t v = neg ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
+    *out = static_cast<double>(v);
+    return q;
+  }
+  // Anything else must start like a number (no '+', spaces, "inf", "nan").
+  if (digits == e || !(static_cast<unsigned>(*digits - '0') < 10u || *digits == '.')) return nullptr;
+  double d = 0;
+  const auto [r, ec] = std::from_chars(p, e, d);
+  if (ec != std::errc() || (r != e && *r != ',')) return nullptr;
+  *out = d;
+  return r;
+}
+
+// Header, labels and line positions of a plain table; nullopt when the text
+// is not plain (the cells are checked while they are parsed).
+std::optional<PlainWide> ScanPlainWide(std::string_view text) {
+  if (text.empty() || static_cast<unsigned char>(text[0]) == 0xEF) return std::nullopt;  // BOM
+  PlainWide out;
+  std::vector<std::pair<size_t, size_t>>& lines = out.lines;
+  lines.reserve(4096);
+  for (size_t pos = 0; pos < text.size();) {
+    const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
+    const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
+    size_t stop = end;
+    if (stop > pos && text[stop - 1] == '\r') --stop;
+    if (stop == pos) return std::nullopt;  // blank line: the general reader skips it
+    lines.emplace_back(pos, stop);
+    pos = end + 1;
+  }
+  if (lines.size() < 2) return std::nullopt;
+  {
+    const std::string_view h = text.substr(lines[0].first, lines[0].second - lines[0].first);
+    std::unordered_set<std::string_view> seen;
+    size_t start = 0;
+    while (true) {
+      const size_t comma = h.find(',', start);
+      const std::string_view name =
+          h.substr(start, comma == std::string_view::npos ? h.npos : comma - start);
+      if (!PlainText(name) || !seen.insert(name).second) return std::nullopt;
+      out.names.emplace_back(name);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  if (out.names.size() < 3) return std::nullopt;
+  lines.erase(lines.begin());
+  out.labels.reserve(lines.size());
+  for (auto& [begin, end] : lines) {
+    const void* comma = std::memchr(text.data() + begin, ',', end - begin);
+    if (comma == nullptr) return std::nullopt;
+    const size_t stop = static_cast<size_t>(static_cast<const char*>(comma) - text.data());
+    const std::string_view label = text.substr(begin, stop - begin);
+    if (!PlainText(label) || LooksNumericOrMissing(label)) return std::nullopt;
+    out.labels.emplace_back(label);
+    begin = stop;  // the cells start at this comma
+  }
+  return out;
+}
+
+// BuildWide for a plain table: the same layout from the labels, then the
+// cells parsed tile by tile (32 rows into a thread-local row-major buffer)
+// and copied into the column-major matrices column by column. Returns
+// nullopt when a cell is not a plain number.
+std::optional<Result<WideRead>> BuildWidePlain(std::string_view text, const PlainWide& t,
+                                               const std::string& src, const WideSpec& spec,
+                                               int year, const ValidationOptions& vopt = {}) {
+  Result<WideLayout> layout = LayoutWide(
+      t.names, static_cast<int64_t>(t.labels.size()), [&](int64_t r) { return t.labels[r]; },
+      spec, src);
+  if (!layout.ok()) return Result<WideRead>(layout.status());
+  WideLayout& lay = *layout;
+  const int n = lay.n;
+  const int64_t num_rows = static_cast<int64_t>(t.labels.size());
+  const size_t stride = t.names.size() - 1;  // cells per row
+  Eigen::MatrixXd z(n, n), f(n, lay.nc * lay.nk);
+  Eigen::VectorXd x(n);
+  WideRead out;
+  // Destination of table row r: index in 0..n-1, or the vector of an extra row.
+  std::vector<int> dest_row(num_rows, -1);
+  std::vector<Eigen::VectorXd*> extra_of(num_rows, nullptr);
+  for (size_t k = 0; k < lay.cs_rows.size(); ++k) dest_row[lay.cs_rows[k]] = lay.row_to_index[k];
+  for (const auto& [name, r] : lay.extra_rows) {
+    Eigen::VectorXd& e = out.extra[name];
+    e.resize(n);
+    extra_of[r] = &e;
+  }
+  // Destination columns: base pointer and cell index (table column - 1).
+  std::vector<double*> dst;
+  std::vector<int> cell;
+  for (int j = 0; j < n; ++j) {
+    dst.push_back(z.data() + static_cast<int64_t>(j) * n);
+    cell.push_back(lay.z_col[j] - 1);
+  }
+  for (int j = 0; j < lay.nc * lay.nk; ++j) {
+    dst.push_back(f.data() + static_cast<int64_t>(j) * n);
+    cell.push_back(lay.f_col[j] - 1);
+  }
+  dst.push_back(x.data());
+  cell.push_back(lay.out_col - 1);
+  const int64_t num_dst = static_cast<int64_t>(dst.size());
+  constexpr int64_t kTile = 32;
+  const int64_t num_tiles = (num_rows + kTile - 1) / kTile;
+  std::atomic<bool> plain{true};
+  std::atomic<int64_t> next_tile{0};
+  internal::RunTeam(num_rows >= 4 * kTile ? internal::TeamSize() : 1, [&](int) {
+    std::unique_ptr<double[]> buf(new double[kTile * stride]);
+    for (int64_t tile = next_tile++; tile < num_tiles && plain.load(std::memory_order_relaxed);
+         tile = next_tile++) {
+      const int64_t r0 = tile * kTile, rows = std::min(kTile, num_rows - r0);
+      for (int64_t rr = 0; rr < rows && plain.load(std::memory_order_relaxed); ++rr) {
+        const char* p = text.data() + t.lines[r0 + rr].first;  // at the comma after the label
+        const char* e = text.data() + t.lines[r0 + rr].second;
+        double* row = buf.get() + rr * stride;
+        size_t c = 0;
+        for (; c < stride && p != e && *p == ','; ++c) {
+          p = ParseCell(p + 1, e, &row[c]);
+          if (p == nullptr) break;
+        }
+        if (p != e || c != stride) plain = false;
+      }
+      if (!plain.load(std::memory_order_relaxed)) break;
+      // Each destination column takes this tile's rows (consecutive when the file is
+      // in order); the buffer stays in cache.
+      const int* dest = dest_row.data() + r0;
+      for (int64_t d = 0; d < num_dst; ++d) {
+        double* column = dst[d];
+        const double* from = buf.get() + cell[d];
+        for (int64_t rr = 0; rr < rows; ++rr) {
+          if (dest[rr] >= 0) column[dest[rr]] = from[rr * stride];
+        }
+      }
+      for (int64_t rr = 0; rr < rows; ++rr) {
+        if (Eigen::VectorXd* e = extra_of[r0 + rr]) {
+          const double* row = buf.get() + rr * stride;
+          for (int j = 0; j < n; ++j) (*e)[j] = row[lay.z_col[j] - 1];
+        }
+      }
+    }
+  });
+  if (!plain) return std::nullopt;
+  Result<IoTable> table = IoTable::FromMatrices(std::move(lay.countries), std::move(lay.sectors),
+                                                std::move(lay.categories), std::move(z),
+                                                std::move(f), std::move(x), year, src, vopt);
+  if (!table.ok()) return Result<WideRead>(table.status());
+  out.table = std::move(*table);
+  return Result<WideRead>(std::move(out));
 }
 
 Result<data::Table> ReadWideCsv(const std::string& path) {
@@ -286,6 +590,20 @@ Result<data::Table> ReadWideCsv(const std::string& path) {
   RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
   t.source = path;
   return t;
+}
+
+// Reads and lays out a wide table: the fast path when the file is plain and
+// well formed; otherwise (or on any error) the general reader, so messages
+// are always the general reader's.
+Result<WideRead> ReadWide(const std::string& path, const WideSpec& spec, int year) {
+  if (std::optional<std::string> text = ReadInflated(path)) {
+    if (std::optional<PlainWide> plain = ScanPlainWide(*text)) {
+      std::optional<Result<WideRead>> fast = BuildWidePlain(*text, *plain, path, spec, year);
+      if (fast && fast->ok()) return std::move(*fast);
+    }
+  }
+  RB_ASSIGN_OR_RETURN(data::Table t, ReadWideCsv(path));
+  return BuildWide(t, spec, year);
 }
 
 }  // namespace
@@ -305,12 +623,11 @@ Result<IoTable> ReadWiod(const std::string& path, int year) {
   } else if (year == 0) {
     year = YearFromName(path);
   }
-  RB_ASSIGN_OR_RETURN(data::Table t, ReadWideCsv(file));
   WideSpec spec;
   spec.sep = '_';
   spec.output_columns = {"output"};
   spec.parse_fd = [](const std::string& h, LabelPair* p) { return SplitLabel(h, '_', p); };
-  RB_ASSIGN_OR_RETURN(WideRead w, BuildWide(t, spec, year));
+  RB_ASSIGN_OR_RETURN(WideRead w, ReadWide(file, spec, year));
   // Sector long names from industries.csv (code,name) when it is beside the file.
   const fs::path names = fs::path(file).parent_path() / "industries.csv";
   if (fs::exists(names, ec)) {
@@ -337,13 +654,12 @@ Result<IoTable> ReadWiod(const std::string& path, int year) {
 
 Result<IoTable> ReadIcio(const std::string& path, int year) {
   if (year == 0) year = YearFromName(path);
-  RB_ASSIGN_OR_RETURN(data::Table t, ReadWideCsv(path));
   WideSpec spec;
   spec.sep = '_';
   spec.output_columns = {"OUT", "TOTAL"};
   spec.extra_rows = {"TLS", "VA", "OUT", "TOTAL"};
   spec.parse_fd = [](const std::string& h, LabelPair* p) { return SplitLabel(h, '_', p); };
-  RB_ASSIGN_OR_RETURN(WideRead w, BuildWide(t, spec, year));
+  RB_ASSIGN_OR_RETURN(WideRead w, ReadWide(path, spec, year));
   IoTable& tab = w.table;
   using Sev = ValidationIssue::Severity;
   // Column identity: colsum(Z) + TLS + VA = OUT row, and OUT row = OUT column.
@@ -377,7 +693,6 @@ Result<IoTable> ReadIcio(const std::string& path, int year) {
 }
 
 Result<IoTable> ReadDecompr(const std::string& path, int year) {
-  RB_ASSIGN_OR_RETURN(data::Table t, ReadWideCsv(path));
   WideSpec spec;
   spec.sep = '.';
   spec.output_columns = {"out"};
@@ -387,7 +702,7 @@ Result<IoTable> ReadDecompr(const std::string& path, int year) {
     p->rest = "FD";
     return true;
   };
-  RB_ASSIGN_OR_RETURN(WideRead w, BuildWide(t, spec, year));
+  RB_ASSIGN_OR_RETURN(WideRead w, ReadWide(path, spec, year));
   return std::move(w.table);
 }
 

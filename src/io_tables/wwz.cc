@@ -11,13 +11,17 @@
 // N x N x G GEMMs), and each (s, r) pair then needs only sums and
 // differences of H columns plus one N x N x 8 product with A^sr: O(G^3 N^2)
 // in all after the dense inverse. The inverse B = (I - A)^-1 is the only
-// n^3 step; it is computed from the LU factors, in column chunks in parallel.
-// The importer loop is OpenMP-parallel (each r writes its own rows).
+// n^3 step; it is computed from the LU factors (4/3 n^3, dense_lu.cc), in
+// column chunks in parallel. The importer loop is spread over the team
+// (parallel.h; each r writes its own rows).
 //
 // The terms add up to E^sr exactly when x = B Y and X^r = L^rr (Y^rr +
 // E^r*), i.e. with OutputBasis::kRowSums; this is tested on every WIOD year.
+#include <atomic>
+
 #include <fmt/format.h>
 
+#include "parallel.h"
 #include "rebalance/io_tables/accounting.h"
 
 namespace rebalance::io_tables {
@@ -30,26 +34,6 @@ const std::array<const char*, 16>& WwzResult::TermNames() {
   return kNames;
 }
 
-namespace {
-
-// B = (I - A)^-1 from the LU factors, columns split across threads.
-Eigen::MatrixXd ParallelInverse(const LeontiefSystem& sys) {
-  const int n = sys.size();
-  Eigen::MatrixXd b(n, n);
-  const int chunk = 256;
-  const int num_chunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(dynamic)
-  for (int c = 0; c < num_chunks; ++c) {
-    const int j0 = c * chunk, w = std::min(chunk, n - j0);
-    Eigen::MatrixXd rhs = Eigen::MatrixXd::Zero(n, w);
-    for (int k = 0; k < w; ++k) rhs(j0 + k, k) = 1.0;
-    b.middleCols(j0, w) = sys.lu.solve(rhs);
-  }
-  return b;
-}
-
-}  // namespace
-
 Result<WwzResult> ComputeWwz(const LeontiefSystem& sys) {
   const int g = sys.num_countries, ns = sys.num_sectors, n = sys.size();
   WwzResult out;
@@ -60,7 +44,7 @@ Result<WwzResult> ComputeWwz(const LeontiefSystem& sys) {
   out.terms = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(g) * g * ns, 16);
   out.exports = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(g) * g * ns);
 
-  const Eigen::MatrixXd b = ParallelInverse(sys);
+  const Eigen::MatrixXd b = sys.Inverse();
   // VB (G x n): row t = V^t B^t. ; vb_col_sum = u V B = 1 (up to rounding).
   Eigen::MatrixXd vb(g, n);
   for (int t = 0; t < g; ++t) {
@@ -80,9 +64,9 @@ Result<WwzResult> ComputeWwz(const LeontiefSystem& sys) {
     le.col(s) = llu.solve(Eigen::VectorXd(e_tot.segment(s * ns, ns)));
   }
 
-  bool finite = true;
-#pragma omp parallel for schedule(dynamic) reduction(&& : finite)
-  for (int r = 0; r < g; ++r) {
+  std::atomic<bool> finite{true};
+  internal::ParallelFor(g, internal::TeamSize(), [&](int64_t task) {
+    const int r = static_cast<int>(task);
     // h.col(t * g + u) = B^rt Y^tu.
     Eigen::MatrixXd h(ns, static_cast<Eigen::Index>(g) * g);
     for (int t = 0; t < g; ++t) {
@@ -134,9 +118,9 @@ Result<WwzResult> ComputeWwz(const LeontiefSystem& sys) {
       term(14) = vb_other.cwiseProduct(az.col(9));
       term(15) = vb_other.cwiseProduct(az.col(10));
       out.exports.segment(row0, ns) = y_sr + az.col(8);
-      finite = finite && out.terms.middleRows(row0, ns).allFinite();
+      if (!out.terms.middleRows(row0, ns).allFinite()) finite = false;
     }
-  }
+  });
   if (!finite) return Status::NumericalError("WWZ decomposition produced non-finite terms");
   return out;
 }

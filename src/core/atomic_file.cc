@@ -2,24 +2,47 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
-#include <set>
 
 #include <fmt/format.h>
 
 namespace rebalance::core {
 namespace {
-std::mutex& PendingMutex() {
-  static std::mutex m;
-  return m;
+// Temporary files being written, in fixed slots so that the second-Ctrl-C
+// handler can remove them with only async-signal-safe calls (atomic loads and
+// unlink; no lock, no allocation: a handler that took a mutex or freed memory
+// could deadlock against the thread it interrupted). A slot is 0 free,
+// 1 being filled, 2 holding a path. A path longer than the slot, or more
+// than kSlots files written at once, is not registered (it is still removed
+// on every ordinary error path).
+constexpr int kSlots = 64;
+constexpr size_t kMaxPath = 4096;
+struct Slot {
+  std::atomic<int> state{0};
+  char path[kMaxPath];
+};
+static_assert(std::atomic<int>::is_always_lock_free, "slots must be lock-free for the handler");
+Slot g_slots[kSlots];
+
+int RegisterPending(const std::string& tmp) {
+  if (tmp.size() >= kMaxPath) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    int expected = 0;
+    if (g_slots[i].state.compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_slots[i].path, tmp.c_str(), tmp.size() + 1);
+      g_slots[i].state.store(2, std::memory_order_release);
+      return i;
+    }
+  }
+  return -1;
 }
-std::set<std::string>& Pending() {
-  static std::set<std::string> s;
-  return s;
+
+void UnregisterPending(int slot) {
+  if (slot >= 0) g_slots[slot].state.store(0, std::memory_order_release);
 }
 }  // namespace
 
@@ -46,14 +69,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view content,
                        bool force) {
   RB_RETURN_IF_ERROR(CheckWritable(path, force));
   const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-  {
-    std::lock_guard<std::mutex> lock(PendingMutex());
-    Pending().insert(tmp);
-  }
-  auto unregister = [&] {
-    std::lock_guard<std::mutex> lock(PendingMutex());
-    Pending().erase(tmp);
-  };
+  const int slot = RegisterPending(tmp);
+  auto unregister = [slot] { UnregisterPending(slot); };
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) {
     unregister();
@@ -79,11 +96,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view content,
 }
 
 void RemovePendingTemporaryFiles() {
-  // Called from a signal handler context by the front doors after setting a
-  // flag; keep it simple: best effort removal.
-  std::lock_guard<std::mutex> lock(PendingMutex());
-  for (const auto& p : Pending()) std::remove(p.c_str());
-  Pending().clear();
+  // Async-signal-safe: called from the SIGINT handler.
+  for (int i = 0; i < kSlots; ++i) {
+    if (g_slots[i].state.load(std::memory_order_acquire) == 2) {
+      ::unlink(g_slots[i].path);
+    }
+  }
 }
 
 }  // namespace rebalance::core

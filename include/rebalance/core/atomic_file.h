@@ -22,7 +22,8 @@ Status CheckWritable(const std::string& path, bool force);
 // Creates a directory (and parents) if missing.
 Status EnsureDirectory(const std::string& path);
 
-// Removes every temporary file still registered (called on SIGINT).
+// Removes every temporary file still being written (async-signal-safe: the
+// SIGINT handler calls it).
 void RemovePendingTemporaryFiles();
 
 }  // namespace rebalance::core

@@ -79,6 +79,19 @@ void Demeaner::SetWeights(const double* w) {
   for (double& s : inv_wsum_) s = s > 0 ? 1.0 / s : 0.0;
 }
 
+namespace {
+
+// Per-thread partial sums of up to 16 columns are kept in `part` at
+// [thread * kPartStride + column]; out[c] = their sum in thread order.
+constexpr size_t kPartStride = 16;
+void SumThreadParts(const std::vector<double>& part, int threads, int nc, double* out) {
+  for (int c = 0; c < nc; ++c) out[c] = 0;
+  for (int t = 0; t < threads; ++t)
+    for (int c = 0; c < nc; ++c) out[c] += part[static_cast<size_t>(t) * kPartStride + static_cast<size_t>(c)];
+}
+
+}  // namespace
+
 double* Demeaner::ThreadAccumulator(int tid, int64_t size) const {
   auto& acc = thread_acc_[static_cast<size_t>(tid)];
   // Zero by invariant: ReduceThreads clears what it reads.
@@ -90,7 +103,7 @@ void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out,
                              const double* p, int nc, double* dots) const {
   out.resize(static_cast<size_t>(size));
   const int nacc = static_cast<int>(thread_acc_.size());
-  std::vector<double> part(static_cast<size_t>(threads_) * 16, 0.0);
+  std::vector<double> part(static_cast<size_t>(threads_) * kPartStride, 0.0);
 #pragma omp parallel num_threads(threads_)
   {
     const int tid = omp_get_thread_num();
@@ -118,14 +131,10 @@ void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out,
         d[c] += p[k] * o[k];
         if (++c == nc) c = 0;
       }
-      for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * 16 + static_cast<size_t>(c)] = d[c];
+      for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * kPartStride + static_cast<size_t>(c)] = d[c];
     }
   }
-  if (dots) {
-    for (int c = 0; c < nc; ++c) dots[c] = 0;
-    for (int t = 0; t < threads_; ++t)
-      for (int c = 0; c < nc; ++c) dots[c] += part[static_cast<size_t>(t) * 16 + static_cast<size_t>(c)];
-  }
+  if (dots) SumThreadParts(part, threads_, nc, dots);
 }
 
 namespace {
@@ -139,6 +148,9 @@ namespace {
 // one 256-bit vector (the pad lane stays 0 throughout).
 constexpr int Stride(int nc) { return nc == 3 ? 4 : nc; }
 
+// Vec never crosses a non-inlined call boundary of another translation unit,
+// so GCC's note about the ABI of 256-bit vectors without -mavx is moot.
+#pragma GCC diagnostic ignored "-Wpsabi"
 template <int kLd>
 struct Lanes {
   typedef double Vec __attribute__((vector_size(kLd * sizeof(double))));
@@ -257,6 +269,16 @@ void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alp
 // The same three kernels for any number of dimensions and columns
 // (nc <= 16, stride Stride(nc)): acc += D'W D p, or with xcols acc += D'W (x - D p) and
 // ssq += sum w x^2; and cols -= D alpha.
+// s[c] = sum over dimensions of p's coefficient c of observation i's groups.
+void GatherAny(const FixedEffects& fe, const int64_t* off, const double* p, int nc,
+               int ld, int64_t i, double* s) {
+  for (int c = 0; c < nc; ++c) s[c] = 0;
+  for (int q = 0; q < fe.num_dims(); ++q) {
+    const double* pq = p + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
+    for (int c = 0; c < nc; ++c) s[c] += pq[c];
+  }
+}
+
 void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
                    const double* p, const double* const* xcols, int nc,
                    int64_t begin, int64_t end, double* acc, double* ssq) {
@@ -264,11 +286,7 @@ void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
   const int ld = Stride(nc);
   double s[16];
   for (int64_t i = begin; i < end; ++i) {
-    for (int c = 0; c < nc; ++c) s[c] = 0;
-    for (int q = 0; q < nq; ++q) {
-      const double* pq = p + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
-      for (int c = 0; c < nc; ++c) s[c] += pq[c];
-    }
+    GatherAny(fe, off, p, nc, ld, i, s);
     const double wi = w ? w[i] : 1.0;
     if (xcols) {
       for (int c = 0; c < nc; ++c) {
@@ -287,15 +305,10 @@ void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
 
 void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha,
                  double* const* cols, int nc, int64_t begin, int64_t end) {
-  const int nq = fe.num_dims();
   const int ld = Stride(nc);
   double s[16];
   for (int64_t i = begin; i < end; ++i) {
-    for (int c = 0; c < nc; ++c) s[c] = 0;
-    for (int q = 0; q < nq; ++q) {
-      const double* aq = alpha + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
-      for (int c = 0; c < nc; ++c) s[c] += aq[c];
-    }
+    GatherAny(fe, off, alpha, nc, ld, i, s);
     for (int c = 0; c < nc; ++c) cols[c][i] -= s[c];
   }
 }
@@ -356,7 +369,7 @@ Kernels PickKernels(int nq, int nc) {
 template <typename Body>
 void ColumnDots(int threads, int64_t total, int nc, Body body,
                 std::vector<double>& out) {
-  std::vector<double> part(static_cast<size_t>(threads) * 16, 0.0);
+  std::vector<double> part(static_cast<size_t>(threads) * kPartStride, 0.0);
 #pragma omp parallel num_threads(threads)
   {
     const int tid = omp_get_thread_num();
@@ -364,11 +377,10 @@ void ColumnDots(int threads, int64_t total, int nc, Body body,
     double acc[16] = {0};
     const int64_t begin = total * tid / nt, end = total * (tid + 1) / nt;
     for (int64_t g = begin; g < end; ++g) body(g, acc);
-    for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * 16 + static_cast<size_t>(c)] = acc[c];
+    for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * kPartStride + static_cast<size_t>(c)] = acc[c];
   }
-  out.assign(static_cast<size_t>(nc), 0.0);
-  for (int t = 0; t < threads; ++t)
-    for (int c = 0; c < nc; ++c) out[static_cast<size_t>(c)] += part[static_cast<size_t>(t) * 16 + static_cast<size_t>(c)];
+  out.resize(static_cast<size_t>(nc));
+  SumThreadParts(part, threads, nc, out.data());
 }
 
 }  // namespace
@@ -409,7 +421,7 @@ void Demeaner::Residual(const std::vector<double*>& cols,
   const int64_t size = offsets_.back() * Stride(nc);
   const int64_t* off = offsets_.data();
   const Kernels kernels = PickKernels(fe_->num_dims(), nc);
-  std::vector<double> ssq_t(static_cast<size_t>(threads_) * 16, 0.0);
+  std::vector<double> ssq_t(static_cast<size_t>(threads_) * kPartStride, 0.0);
   const double* const* xcols = cols.data();
 #pragma omp parallel num_threads(threads_)
   {
@@ -418,12 +430,11 @@ void Demeaner::Residual(const std::vector<double*>& cols,
     double* acc = ThreadAccumulator(tid, size);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
     kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end, acc,
-                       ssq_t.data() + static_cast<size_t>(tid) * 16);
+                       ssq_t.data() + static_cast<size_t>(tid) * kPartStride);
   }
   ReduceThreads(size, out);
-  ssq.assign(static_cast<size_t>(nc), 0.0);
-  for (int t = 0; t < threads_; ++t)
-    for (int c = 0; c < nc; ++c) ssq[static_cast<size_t>(c)] += ssq_t[static_cast<size_t>(t) * 16 + static_cast<size_t>(c)];
+  ssq.resize(static_cast<size_t>(nc));
+  SumThreadParts(ssq_t, threads_, nc, ssq.data());
   reducer_->SumDoubles(out.data(), size);
   reducer_->SumDoubles(ssq.data(), nc);
 }

@@ -36,6 +36,8 @@
 // memory is two n-free vectors per column plus one accumulator per thread.
 #include "demean.h"
 
+#include "parallel_sum.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -363,26 +365,6 @@ Kernels PickKernels(int nq, int nc) {
 }
 
 
-// out[c] = sum over g in [0, total) of the per-column terms body(g, acc)
-// adds to acc[c], with `threads` fixed contiguous blocks summed in block
-// order (deterministic for a given thread count).
-template <typename Body>
-void ColumnDots(int threads, int64_t total, int nc, Body body,
-                std::vector<double>& out) {
-  std::vector<double> part(static_cast<size_t>(threads) * kPartStride, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    double acc[16] = {0};
-    const int64_t begin = total * tid / nt, end = total * (tid + 1) / nt;
-    for (int64_t g = begin; g < end; ++g) body(g, acc);
-    for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * kPartStride + static_cast<size_t>(c)] = acc[c];
-  }
-  out.resize(static_cast<size_t>(nc));
-  SumThreadParts(part, threads, nc, out.data());
-}
-
 }  // namespace
 
 void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
@@ -442,6 +424,12 @@ void Demeaner::Residual(const std::vector<double*>& cols,
 DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
                               std::vector<std::vector<double>>& alphas,
                               double tol, int max_iter) {
+  return Demean(cols, alphas, std::vector<double>(cols.size(), tol), max_iter);
+}
+
+DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
+                              std::vector<std::vector<double>>& alphas,
+                              const std::vector<double>& tols, int max_iter) {
   DemeanReport report;
   constexpr int kMaxColumns = 16;  // size of the per-observation scratch
   if (cols.size() > kMaxColumns) {
@@ -453,7 +441,9 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
       std::vector<std::vector<double>> part_alpha(
           alphas.begin() + static_cast<std::ptrdiff_t>(start),
           alphas.begin() + static_cast<std::ptrdiff_t>(end));
-      const DemeanReport r = Demean(part, part_alpha, tol, max_iter);
+      const std::vector<double> part_tols(tols.begin() + static_cast<std::ptrdiff_t>(start),
+                                          tols.begin() + static_cast<std::ptrdiff_t>(end));
+      const DemeanReport r = Demean(part, part_alpha, part_tols, max_iter);
       for (size_t c = start; c < end; ++c) alphas[c] = std::move(part_alpha[c - start]);
       report.iterations = std::max(report.iterations, r.iterations);
       report.converged = report.converged && r.converged;
@@ -493,6 +483,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   }
   int num_active = 0;
   for (int c = 0; c < nc; ++c) {
+    const double tol = tols[static_cast<size_t>(c)];
     target[static_cast<size_t>(c)] = tol * tol * ssq[static_cast<size_t>(c)];
     if (rz[static_cast<size_t>(c)] <= target[static_cast<size_t>(c)]) active[static_cast<size_t>(c)] = 0;
     num_active += active[static_cast<size_t>(c)];
@@ -519,7 +510,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
               : 0.0;
     }
     const double* stp = step.data();
-    ColumnDots(threads, total, nc, [&](int64_t g, double* acc) {
+    const auto sums = BlockSums<16>(total, threads, [&](int64_t g, double* acc) {
       const double iw = iwp[g];
       for (int c = 0; c < nc; ++c) {
         const size_t k = static_cast<size_t>(g * ld + c);
@@ -528,7 +519,8 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
         zp[k] = rp[k] * iw;
         acc[c] += rp[k] * zp[k];
       }
-    }, rz_new);
+    });
+    std::copy(sums.begin(), sums.begin() + nc, rz_new.begin());
     num_active = 0;
     for (int c = 0; c < nc; ++c) {
       const size_t cc = static_cast<size_t>(c);

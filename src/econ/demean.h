@@ -37,6 +37,13 @@ class Demeaner {
   DemeanReport Demean(const std::vector<double*>& cols,
                       std::vector<std::vector<double>>& alphas, double tol,
                       int max_iter);
+  // The same with a tolerance per column (tols.size() == cols.size()): a pass
+  // costs about the same for one column as for several, so columns that need
+  // different accuracies share passes; the report counts the passes of the
+  // slowest column.
+  DemeanReport Demean(const std::vector<double*>& cols,
+                      std::vector<std::vector<double>>& alphas,
+                      const std::vector<double>& tols, int max_iter);
 
   const std::vector<int64_t>& offsets() const { return offsets_; }
 

@@ -41,12 +41,14 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <omp.h>
 
 #include "demean.h"
 #include "irls.h"
+#include "parallel_sum.h"
 #include "rebalance/data/formula.h"
 #include "rebalance/econ/fixed_effects.h"
 #include "rebalance/econ/ppml.h"
@@ -202,39 +204,77 @@ Result<EstimateResult> Estimate(const data::Table& table,
       id_cols.push_back(col);
     }
 
-    for (int64_t r = 0; r < num_rows; ++r) {
-      if (!keep[static_cast<size_t>(r)]) continue;
-      bool missing = !std::isfinite(ycol->AsDouble(r));
-      for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)][static_cast<size_t>(r)]);
-      if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
-      if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
-      for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
-      if (missing) {
-        keep[static_cast<size_t>(r)] = 0;
-        ++res.dropped.missing;
-        continue;
+    // Rows in `threads` fixed blocks, concatenated in order; the first bad
+    // row (lowest index) decides the error.
+    enum class Bad { kNone, kNegativeOutcome, kNegativeWeight };
+    struct Block {
+      std::vector<int64_t> rows;
+      int64_t missing = 0, zero_weight = 0;
+      int64_t bad_row = -1;
+      Bad bad = Bad::kNone;
+      double bad_value = 0;
+    };
+    std::vector<Block> blocks(static_cast<size_t>(threads));
+#pragma omp parallel num_threads(threads)
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      Block& b = blocks[static_cast<size_t>(tid)];
+      const int64_t begin = num_rows * tid / nt, end = num_rows * (tid + 1) / nt;
+      b.rows.reserve(static_cast<size_t>(end - begin));
+      for (int64_t r = begin; r < end; ++r) {
+        if (!keep[static_cast<size_t>(r)]) continue;
+        bool missing = !std::isfinite(ycol->AsDouble(r));
+        for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)][static_cast<size_t>(r)]);
+        if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
+        if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
+        for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
+        if (missing) {
+          keep[static_cast<size_t>(r)] = 0;
+          ++b.missing;
+          continue;
+        }
+        const double yv = ycol->AsDouble(r);
+        if (poisson && yv < 0) {
+          b.bad = Bad::kNegativeOutcome, b.bad_row = r, b.bad_value = yv;
+          break;
+        }
+        if (wcol) {
+          const double wv = wcol->AsDouble(r);
+          if (wv < 0) {
+            b.bad = Bad::kNegativeWeight, b.bad_row = r, b.bad_value = wv;
+            break;
+          }
+          if (wv == 0) {
+            keep[static_cast<size_t>(r)] = 0;
+            ++b.zero_weight;
+            continue;
+          }
+        }
+        b.rows.push_back(r);
       }
-      const double yv = ycol->AsDouble(r);
-      if (poisson && yv < 0) {
+    }
+    size_t total = 0;
+    for (const Block& b : blocks) {
+      if (b.bad == Bad::kNegativeOutcome) {
         return Status::InvalidArgument(fmt::format(
             "{}: row {}: outcome '{}' is negative ({}); Poisson regression needs "
             "y >= 0",
-            SourceName(table), first_row + r + 1, formula.lhs, yv));
+            SourceName(table), first_row + b.bad_row + 1, formula.lhs, b.bad_value));
       }
-      if (wcol) {
-        const double wv = wcol->AsDouble(r);
-        if (wv < 0) {
-          return Status::InvalidArgument(fmt::format(
-              "{}: row {}: weight '{}' is negative ({})", SourceName(table),
-              first_row + r + 1, options.weights, wv));
-        }
-        if (wv == 0) {
-          keep[static_cast<size_t>(r)] = 0;
-          ++res.dropped.zero_weight;
-          continue;
-        }
+      if (b.bad == Bad::kNegativeWeight) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: row {}: weight '{}' is negative ({})", SourceName(table),
+            first_row + b.bad_row + 1, options.weights, b.bad_value));
       }
-      s.rows.push_back(r);
+      res.dropped.missing += b.missing;
+      res.dropped.zero_weight += b.zero_weight;
+      total += b.rows.size();
+    }
+    s.rows.reserve(total);
+    for (Block& b : blocks) {
+      s.rows.insert(s.rows.end(), b.rows.begin(), b.rows.end());
+      std::vector<int64_t>().swap(b.rows);
     }
     return Status::Ok();
   };
@@ -257,6 +297,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
   s.x.resize(static_cast<size_t>(n0 * k));
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));
+#pragma omp parallel for num_threads(threads) schedule(static)
   for (int64_t i = 0; i < n0; ++i) {
     const int64_t r = s.rows[static_cast<size_t>(i)];
     s.y[static_cast<size_t>(i)] = ycol->AsDouble(r);
@@ -313,6 +354,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
   };
   const bool has_fe = !formula.fixed_effects.empty();
   int64_t n_left = global_n();
+  // Set by the last rectifier run, which is on the final sample.
+  std::optional<std::vector<int>> noncollinear;
   for (;;) {
     std::vector<uint8_t> mask(static_cast<size_t>(s.n()), 1);
     int64_t dropped = 0;
@@ -346,7 +389,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
     RB_ASSIGN_OR_RETURN(int64_t marked,
                         MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
                                           options.max_separation_iterations,
-                                          options.verbose, relu_mask, global));
+                                          options.verbose, relu_mask, global,
+                                          &noncollinear));
     if (any_process(marked) == 0) break;
     res.dropped.separated += marked;
     for (int64_t i = 0; i < s.n(); ++i) {
@@ -389,6 +433,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
   in.offset = s.off.empty() ? nullptr : s.off.data();
   in.x = &s.x;
   in.k = s.k;
+  if (noncollinear) in.kept = &*noncollinear;
   IrlsOutput irls = RunIrls(in, options, demeaner);
   res.termination = irls.termination;
   res.message = irls.message;
@@ -418,14 +463,22 @@ Result<EstimateResult> Estimate(const data::Table& table,
   // 5. Variance.
   const double* pw = in.prior_w;
   std::vector<double> score(static_cast<size_t>(n_local));
-  double rss = 0;
-  for (int64_t i = 0; i < n_local; ++i) {
+  // Fitted means (Poisson), kept for the log-likelihoods below.
+  std::vector<double> mu(poisson ? static_cast<size_t>(n_local) : 0);
+  double rss = BlockSums<1>(n_local, threads, [&](int64_t i, double* acc) {
     const double yi = s.y[static_cast<size_t>(i)];
     const double eta = irls.eta[static_cast<size_t>(i)];
-    const double r = poisson ? yi - std::exp(eta) : yi - eta;
+    double r;
+    if (poisson) {
+      const double m = std::exp(eta);
+      mu[static_cast<size_t>(i)] = m;
+      r = yi - m;
+    } else {
+      r = yi - eta;
+    }
     score[static_cast<size_t>(i)] = (pw ? pw[i] : 1.0) * r;
-    rss += (pw ? pw[i] : 1.0) * r * r;
-  }
+    acc[0] += (pw ? pw[i] : 1.0) * r * r;
+  })[0];
   reducer->SumDoubles(&rss, 1);
   VcovInput vin;
   vin.family = options.family;
@@ -466,44 +519,40 @@ Result<EstimateResult> Estimate(const data::Table& table,
 
   // Log-likelihoods. Null model: intercept (plus offset) only.
   {
-    double sw = 0, swy = 0, swe = 0;
-    for (int64_t i = 0; i < n_local; ++i) {
+    auto totals = BlockSums<3>(n_local, threads, [&](int64_t i, double* acc) {
       const double wi = pw ? pw[i] : 1.0;
-      sw += wi;
-      swy += wi * s.y[static_cast<size_t>(i)];
-      swe += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
-    }
-    {
-      double sums[3] = {sw, swy, swe};
-      reducer->SumDoubles(sums, 3);
-      sw = sums[0], swy = sums[1], swe = sums[2];
-    }
+      acc[0] += wi;
+      acc[1] += wi * s.y[static_cast<size_t>(i)];
+      acc[2] += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
+    });
+    reducer->SumDoubles(totals.data(), 3);
+    const double sw = totals[0], swy = totals[1], swe = totals[2];
     if (poisson) {
       const double c0 = std::log(swy / swe);
-      double ll = 0, ll0 = 0, dev0 = 0;
-      for (int64_t i = 0; i < n_local; ++i) {
+      const double mu0 = swy / swe;  // exp(c0): the null model's mean without offset
+      auto sums = BlockSums<3>(n_local, threads, [&](int64_t i, double* acc) {
         const double wi = pw ? pw[i] : 1.0;
         const double yi = s.y[static_cast<size_t>(i)];
         const double eta = irls.eta[static_cast<size_t>(i)];
-        const double eta0 = c0 + (s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)]);
-        const double lg = std::lgamma(yi + 1);
-        ll += wi * (yi * eta - std::exp(eta) - lg);
-        ll0 += wi * (yi * eta0 - std::exp(eta0) - lg);
-        dev0 += 2 * wi * ((yi > 0 ? yi * (std::log(yi) - eta0) : 0.0) - (yi - std::exp(eta0)));
-      }
-      double sums[3] = {ll, ll0, dev0};
-      reducer->SumDoubles(sums, 3);
-      ll = sums[0], ll0 = sums[1], dev0 = sums[2];
+        const double o = s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)];
+        const double eta0 = c0 + o;
+        const double m0 = s.off.empty() ? mu0 : std::exp(eta0);
+        const double lg = yi == 0 || yi == 1 ? 0.0 : std::lgamma(yi + 1);
+        acc[0] += wi * (yi * eta - mu[static_cast<size_t>(i)] - lg);
+        acc[1] += wi * (yi * eta0 - m0 - lg);
+        acc[2] += 2 * wi * ((yi > 0 ? yi * (std::log(yi) - eta0) : 0.0) - (yi - m0));
+      });
+      reducer->SumDoubles(sums.data(), 3);
+      const double ll = sums[0], ll0 = sums[1], dev0 = sums[2];
       res.loglik = ll;
       res.null_deviance = dev0;
       res.pseudo_r2 = ll0 != 0 ? 1 - ll / ll0 : 0.0;
     } else {
       const double ybar = swy / sw;
-      double tss = 0;
-      for (int64_t i = 0; i < n_local; ++i) {
+      double tss = BlockSums<1>(n_local, threads, [&](int64_t i, double* acc) {
         const double d = s.y[static_cast<size_t>(i)] - ybar;
-        tss += (pw ? pw[i] : 1.0) * d * d;
-      }
+        acc[0] += (pw ? pw[i] : 1.0) * d * d;
+      })[0];
       reducer->SumDoubles(&tss, 1);
       const double nd = static_cast<double>(n);
       res.loglik = -0.5 * nd * (std::log(2 * M_PI * rss / nd) + 1);
@@ -514,6 +563,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
   }
   score.clear();
   score.shrink_to_fit();
+  mu.clear();
+  mu.shrink_to_fit();
 
   phase("variance done");
   reducer->Phase("fixed-effect recovery");

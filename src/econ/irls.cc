@@ -26,6 +26,8 @@
 // of squares is dropped.
 #include "irls.h"
 
+#include "parallel_sum.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -149,18 +151,18 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
 
 namespace {
 
-// Also stores mu = exp(eta) in mu_out (the next step's weights).
-double PoissonDeviance(const double* y, const double* pw, const double* eta,
-                       int64_t n, int threads, Reducer* reducer, double* mu_out) {
-  double dev = 0;
-#pragma omp parallel for num_threads(threads) reduction(+ : dev) schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
+// 2 sum pw (y log y - y eta - (y - mu)), with y log y precomputed; also
+// stores mu = exp(eta) in mu_out (the next step's weights).
+double PoissonDeviance(const double* y, const double* ylogy, const double* pw,
+                       const double* eta, int64_t n, int threads, Reducer* reducer,
+                       double* mu_out) {
+  double dev = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
     const double mu = std::exp(eta[i]);
     mu_out[i] = mu;
     const double yi = y[i];
-    double d = yi > 0 ? yi * (std::log(yi) - eta[i]) - (yi - mu) : mu;
-    dev += (pw ? pw[i] : 1.0) * d;
-  }
+    const double d = yi > 0 ? ylogy[i] - yi * eta[i] - (yi - mu) : mu;
+    acc[0] += (pw ? pw[i] : 1.0) * d;
+  })[0];
   reducer->SumDoubles(&dev, 1);
   return 2 * dev;
 }
@@ -188,60 +190,52 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   const double* y = in.y;
   const double* pw = in.prior_w;
   const double* off = in.offset;
-  out.w.assign(static_cast<size_t>(n), 1.0);
+  out.w.resize(static_cast<size_t>(n));
   out.eta.assign(static_cast<size_t>(n), 0.0);
   std::vector<double> z(static_cast<size_t>(n));
   std::vector<double>& w = out.w;
   std::vector<double>& eta = out.eta;
   const bool poisson = in.family == Family::kPoisson;
   Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
+  // y log y, the constant part of the Poisson deviance (0 at y = 0).
+  std::vector<double> ylogy(poisson ? static_cast<size_t>(n) : 0);
 
   if (poisson) {
-    double sy = 0, sw = 0;
+    auto sums = BlockSums<2>(n, threads, [&](int64_t i, double* acc) {
+      const double wi = pw ? pw[i] : 1.0;
+      acc[0] += wi * y[i];
+      acc[1] += wi;
+    });
+    reducer->SumDoubles(sums.data(), 2);
+    const double mean_y = sums[0] / sums[1];
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
-      sy += (pw ? pw[i] : 1.0) * y[i];
-      sw += pw ? pw[i] : 1.0;
+      const double mu = 0.5 * (y[i] + mean_y);
+      eta[i] = std::log(mu);
+      w[i] = (pw ? pw[i] : 1.0) * mu;
+      ylogy[i] = y[i] > 0 ? y[i] * std::log(y[i]) : 0.0;
     }
-    double sums[2] = {sy, sw};
-    reducer->SumDoubles(sums, 2);
-    sy = sums[0];
-    sw = sums[1];
-    const double mean_y = sy / sw;
-    for (int64_t i = 0; i < n; ++i) eta[i] = std::log(0.5 * (y[i] + mean_y));
+  } else {
+    for (int64_t i = 0; i < n; ++i) w[i] = pw ? pw[i] : 1.0;
   }
-  for (int64_t i = 0; i < n; ++i) {
-    w[i] = (pw ? pw[i] : 1.0) * (poisson ? std::exp(eta[i]) : 1.0);
-  }
-
-  // First demeaning of the regressors, tight, then the collinearity check.
   demeaner.SetWeights(w.data());
+
+  // Collinearity: given by the caller, or checked after the first demeaning,
+  // which is then tight (options.demean_tolerance) for the regressors.
   int k = in.k;
-  {
-    std::vector<double> raw_ssq(static_cast<size_t>(k), 0.0);
+  const bool check_collinear = in.kept == nullptr;
+  std::vector<double> raw_ssq;
+  if (check_collinear) {
+    raw_ssq.assign(static_cast<size_t>(k), 0.0);
     for (int c = 0; c < k; ++c) {
       const double* xc = x.data() + c * n;
-      double s = 0;
-      for (int64_t i = 0; i < n; ++i) s += w[i] * xc[i] * xc[i];
-      raw_ssq[static_cast<size_t>(c)] = s;
+      raw_ssq[static_cast<size_t>(c)] = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
+        acc[0] += w[i] * xc[i] * xc[i];
+      })[0];
     }
     reducer->SumDoubles(raw_ssq.data(), k);
-    std::vector<double*> cols;
-    for (int c = 0; c < k; ++c) cols.push_back(x.data() + c * n);
-    std::vector<std::vector<double>> alphas;
-    const DemeanReport r = demeaner.Demean(cols, alphas, options.demean_tolerance,
-                                           options.max_demean_iterations);
-    out.demean_iterations += r.iterations;
-    if (!r.converged) {
-      out.termination = Termination::kMaxIterations;
-      out.message = fmt::format(
-          "demeaning the regressors did not converge in {} sweeps",
-          options.max_demean_iterations);
-      return out;
-    }
-    Eigen::MatrixXd g;
-    Eigen::VectorXd unused;
-    WeightedCross(x.data(), k, n, w.data(), nullptr, threads, g, unused, reducer);
-    out.kept = NonCollinearColumns(g, raw_ssq);
+  } else {
+    out.kept = *in.kept;
     KeepColumns(x, n, out.kept);
     k = static_cast<int>(out.kept.size());
   }
@@ -276,7 +270,10 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
     std::vector<std::vector<double>> alphas(static_cast<size_t>(k) + 1);
     alphas[0] = alpha_z;
     const bool final_tol = inner_tol <= options.demean_tolerance;
-    const DemeanReport r = demeaner.Demean(cols, alphas, inner_tol,
+    std::vector<double> tols(cols.size(), inner_tol);
+    const bool first_check = check_collinear && step == 1;
+    if (first_check) std::fill(tols.begin() + 1, tols.end(), options.demean_tolerance);
+    const DemeanReport r = demeaner.Demean(cols, alphas, tols,
                                            options.max_demean_iterations);
     out.demean_iterations += r.iterations;
     alpha_z = std::move(alphas[0]);
@@ -286,6 +283,14 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
           "demeaning did not converge in {} sweeps at IRLS step {}",
           options.max_demean_iterations, step);
       return out;
+    }
+    if (first_check) {
+      Eigen::MatrixXd g;
+      Eigen::VectorXd unused;
+      WeightedCross(x.data(), k, n, w.data(), nullptr, threads, g, unused, reducer);
+      out.kept = NonCollinearColumns(g, raw_ssq);
+      KeepColumns(x, n, out.kept);
+      k = static_cast<int>(out.kept.size());
     }
     Eigen::VectorXd xtwz;
     WeightedCross(x.data(), k, n, w.data(), z.data(), threads, out.xtwx, xtwz,
@@ -310,22 +315,24 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
     }
     if (!poisson) {
       eta.swap(z);
-      double rss = 0;
-      for (int64_t i = 0; i < n; ++i) {
+      double rss = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
         const double e = y[i] - eta[i];
-        rss += (pw ? pw[i] : 1.0) * e * e;
-      }
+        acc[0] += (pw ? pw[i] : 1.0) * e * e;
+      })[0];
       reducer->SumDoubles(&rss, 1);
       out.deviance = rss;
       out.termination = Termination::kConverged;
       break;
     }
-    double dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer, mu_next.data());
+    double dev = PoissonDeviance(y, ylogy.data(), pw, z.data(), n, threads, reducer,
+                                 mu_next.data());
     int halvings = 0;
     while ((!std::isfinite(dev) || dev > dev_old * (1 + 1e-12)) && halvings < 20 &&
            std::isfinite(dev_old)) {
+#pragma omp parallel for num_threads(threads) schedule(static)
       for (int64_t i = 0; i < n; ++i) z[i] = 0.5 * (z[i] + eta[i]);
-      dev = PoissonDeviance(y, pw, z.data(), n, threads, reducer, mu_next.data());
+      dev = PoissonDeviance(y, ylogy.data(), pw, z.data(), n, threads, reducer,
+                            mu_next.data());
       ++halvings;
     }
     if (!std::isfinite(dev)) {

@@ -23,6 +23,10 @@ struct IrlsInput {
   // final weights) of the non-collinear columns.
   std::vector<double>* x = nullptr;
   int k = 0;
+  // Columns already known not to be collinear on this sample (from the
+  // separation check, whose regressors are demeaned tightly anyway); nullptr =
+  // check after the first demeaning, which is then tight for the regressors.
+  const std::vector<int>* kept = nullptr;
   // Sums over observations across processes (nullptr = single process).
   Reducer* reducer = nullptr;
 };

@@ -3,6 +3,7 @@
 #define REBALANCE_SRC_ECON_SEPARATION_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "rebalance/core/status.h"
@@ -26,11 +27,16 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
 // With observations split over processes, `reducer` (nullptr = one process)
 // carries the demeaning and cross-product sums and every scalar test, so
 // all processes take the same branches and return the same status.
+// noncollinear (optional): set, when there are zero outcomes, to the indices
+// of the regressors that are not collinear with the fixed effects and the
+// earlier regressors on this sample (NonCollinearColumns of the regressors
+// demeaned under the rectifier's weights); reset otherwise.
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
                                   const std::vector<double>& x, int k,
                                   int threads, int max_iter, bool verbose,
                                   std::vector<uint8_t>& keep,
-                                  Reducer* reducer = nullptr);
+                                  Reducer* reducer = nullptr,
+                                  std::optional<std::vector<int>>* noncollinear = nullptr);
 
 }  // namespace rebalance::econ
 

@@ -62,22 +62,11 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
 void Demeaner::SetWeights(const double* w) {
   w_ = w;
   const int64_t total = offsets_.back();
-  const int64_t n = fe_->num_obs;
-  const int nq = fe_->num_dims();
-#pragma omp parallel num_threads(threads_)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    double* acc = ThreadAccumulator(tid, total);
-    const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    for (int q = 0; q < nq; ++q) {
-      double* s = acc + offsets_[static_cast<size_t>(q)];
-      const int32_t* code = fe_->codes[q].data();
-      for (int64_t i = begin; i < end; ++i) s[code[i]] += w ? w[i] : 1.0;
-    }
-  }
-  ReduceThreads(total, inv_wsum_);
-  reducer_->SumDoubles(inv_wsum_.data(), total);
+  // Group weight sums D'W 1 in one pass: D p = 1 for every observation when p
+  // is 1 on the first dimension's groups and 0 elsewhere.
+  std::vector<double> ones(static_cast<size_t>(total), 0.0);
+  std::fill(ones.begin(), ones.begin() + offsets_[1], 1.0);
+  MultiplyNormal(ones, 1, inv_wsum_);
   for (double& s : inv_wsum_) s = s > 0 ? 1.0 / s : 0.0;
 }
 

@@ -58,6 +58,23 @@
 namespace rebalance::econ {
 namespace {
 
+// lgamma(y + 1) for y = 0, 1, ..., kLogFactorials - 1 (counts are mostly
+// small integers, and lgamma costs as much as the rest of the log-likelihood
+// pass); values are lgamma's own, so results are unchanged.
+constexpr int kLogFactorials = 4096;
+std::vector<double> LogFactorialTable() {
+  std::vector<double> t(kLogFactorials);
+  for (int v = 0; v < kLogFactorials; ++v) t[static_cast<size_t>(v)] = std::lgamma(v + 1.0);
+  return t;
+}
+double LogFactorial(double y, const std::vector<double>& table) {
+  if (y >= 0 && y < kLogFactorials) {
+    const int v = static_cast<int>(y);
+    if (v == y) return table[static_cast<size_t>(v)];
+  }
+  return std::lgamma(y + 1);
+}
+
 // The estimation sample in contiguous arrays.
 struct Sample {
   std::vector<int64_t> rows;
@@ -69,18 +86,32 @@ struct Sample {
   void Compact(const std::vector<uint8_t>& keep) {
     const int64_t n_old = n();
     int64_t m = 0;
-    for (int64_t i = 0; i < n_old; ++i) {
-      if (!keep[static_cast<size_t>(i)]) continue;
-      rows[static_cast<size_t>(m)] = rows[static_cast<size_t>(i)];
-      y[static_cast<size_t>(m)] = y[static_cast<size_t>(i)];
-      if (!pw.empty()) pw[static_cast<size_t>(m)] = pw[static_cast<size_t>(i)];
-      if (!off.empty()) off[static_cast<size_t>(m)] = off[static_cast<size_t>(i)];
-      ++m;
-    }
-    for (int c = 0; c < k; ++c) {
-      int64_t j = 0;
-      for (int64_t i = 0; i < n_old; ++i) {
-        if (keep[static_cast<size_t>(i)]) x[static_cast<size_t>(c * m + j++)] = x[static_cast<size_t>(c * n_old + i)];
+    for (uint8_t kf : keep) m += kf != 0;
+    // Two tasks: rows, y, weights and offsets; and the regressors, which
+    // share one buffer and are moved in place column by column in order (a
+    // column's new block never overlaps an unread value of a later column).
+#pragma omp parallel sections
+    {
+#pragma omp section
+      {
+        int64_t j = 0;
+        for (int64_t i = 0; i < n_old; ++i) {
+          if (!keep[static_cast<size_t>(i)]) continue;
+          rows[static_cast<size_t>(j)] = rows[static_cast<size_t>(i)];
+          y[static_cast<size_t>(j)] = y[static_cast<size_t>(i)];
+          if (!pw.empty()) pw[static_cast<size_t>(j)] = pw[static_cast<size_t>(i)];
+          if (!off.empty()) off[static_cast<size_t>(j)] = off[static_cast<size_t>(i)];
+          ++j;
+        }
+      }
+#pragma omp section
+      {
+        for (int c = 0; c < k; ++c) {
+          int64_t j = 0;
+          for (int64_t i = 0; i < n_old; ++i) {
+            if (keep[static_cast<size_t>(i)]) x[static_cast<size_t>(c * m + j++)] = x[static_cast<size_t>(c * n_old + i)];
+          }
+        }
       }
     }
     rows.resize(static_cast<size_t>(m));
@@ -530,6 +561,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
     if (poisson) {
       const double c0 = std::log(swy / swe);
       const double mu0 = swy / swe;  // exp(c0): the null model's mean without offset
+      const std::vector<double> log_factorial = LogFactorialTable();
       auto sums = BlockSums<3>(n_local, threads, [&](int64_t i, double* acc) {
         const double wi = pw ? pw[i] : 1.0;
         const double yi = s.y[static_cast<size_t>(i)];
@@ -537,7 +569,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
         const double o = s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)];
         const double eta0 = c0 + o;
         const double m0 = s.off.empty() ? mu0 : std::exp(eta0);
-        const double lg = yi == 0 || yi == 1 ? 0.0 : std::lgamma(yi + 1);
+        const double lg = LogFactorial(yi, log_factorial);
         acc[0] += wi * (yi * eta - mu[static_cast<size_t>(i)] - lg);
         acc[1] += wi * (yi * eta0 - m0 - lg);
         acc[2] += 2 * wi * ((yi > 0 ? yi * (std::log(yi) - eta0) : 0.0) - (yi - m0));

@@ -334,6 +334,10 @@ std::vector<int64_t> FixedEffects::GroupCounts(int q) const {
 void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer) {
   const bool global = reducer != nullptr && reducer->distributed();
   int64_t m = 0;
+  for (uint8_t k : keep) m += k != 0;
+  // Dimensions are independent: in parallel, except with a reducer, whose
+  // collective calls must come in the same order on every process.
+#pragma omp parallel for schedule(dynamic) if (!global && num_dims() > 1)
   for (int q = 0; q < num_dims(); ++q) {
     auto& cq = codes[q];
     std::vector<int32_t> remap(static_cast<size_t>(num_groups[q]), -1);
@@ -354,19 +358,16 @@ void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer) {
         rows.push_back(group_row[q][old]);
       }
     }
-    m = 0;
+    int64_t j = 0;
     for (int64_t i = 0; i < num_obs; ++i) {
       if (keep[static_cast<size_t>(i)]) {
-        cq[static_cast<size_t>(m++)] = remap[static_cast<size_t>(cq[i])];
+        cq[static_cast<size_t>(j++)] = remap[static_cast<size_t>(cq[i])];
       }
     }
-    cq.resize(static_cast<size_t>(m));
+    cq.resize(static_cast<size_t>(j));
     cq.shrink_to_fit();
     num_groups[q] = g;
     group_row[q] = std::move(rows);
-  }
-  if (num_dims() == 0) {
-    for (uint8_t k : keep) m += k != 0;
   }
   num_obs = m;
 }
@@ -390,33 +391,55 @@ Result<FixedEffects> BuildFixedEffects(
     const std::vector<int64_t>& rows) {
   FixedEffects fe;
   fe.num_obs = static_cast<int64_t>(rows.size());
-  std::vector<int64_t> keys, part;
-  std::vector<int32_t> codes, part_codes;
-  std::vector<int64_t> first, part_first;
+  const size_t nt = terms.size();
   for (const auto& term : terms) {
     if (term.columns.empty()) {
       return Status::InvalidArgument(
           fmt::format("fixed effect '{}' names no column", term.text));
     }
-    RB_RETURN_IF_ERROR(ColumnKeys(table, term.columns[0], rows, keys));
+  }
+  fe.codes.resize(nt);
+  fe.num_groups.resize(nt);
+  fe.group_row.resize(nt);
+  // The terms are independent: one per thread; the first error in term order
+  // is returned.
+  std::vector<Status> status(nt, Status::Ok());
+#pragma omp parallel for schedule(dynamic) if (nt > 1)
+  for (size_t t = 0; t < nt; ++t) {
+    const auto& term = terms[t];
+    std::vector<int64_t> keys, part, first, part_first;
+    std::vector<int32_t> codes, part_codes;
+    Status st = ColumnKeys(table, term.columns[0], rows, keys);
+    if (!st.ok()) {
+      status[t] = st;
+      continue;
+    }
     int32_t g = Densify(keys, codes, first);
-    for (size_t c = 1; c < term.columns.size(); ++c) {
-      RB_RETURN_IF_ERROR(ColumnKeys(table, term.columns[c], rows, part));
+    for (size_t c = 1; c < term.columns.size() && st.ok(); ++c) {
+      st = ColumnKeys(table, term.columns[c], rows, part);
+      if (!st.ok()) break;
       const int32_t gp = Densify(part, part_codes, part_first);
       for (size_t i = 0; i < rows.size(); ++i) {
         keys[i] = static_cast<int64_t>(codes[i]) * gp + part_codes[i];
       }
       g = Densify(keys, codes, first);
     }
+    if (!st.ok()) {
+      status[t] = st;
+      continue;
+    }
     std::vector<int64_t> group_row(first.size());
     for (size_t k = 0; k < first.size(); ++k) {
       group_row[k] = rows[static_cast<size_t>(first[k])];
     }
+    fe.codes[t] = std::move(codes);
+    fe.num_groups[t] = g;
+    fe.group_row[t] = std::move(group_row);
+  }
+  for (const Status& st : status) RB_RETURN_IF_ERROR(st);
+  for (const auto& term : terms) {
     fe.names.push_back(term.text);
     fe.columns.push_back(term.columns);
-    fe.codes.push_back(codes);
-    fe.num_groups.push_back(g);
-    fe.group_row.push_back(std::move(group_row));
   }
   return fe;
 }

@@ -21,9 +21,12 @@
 // non-finite deviance or coefficient is kDiverged. If the deviance rises the
 // step is halved (up to 20 times).
 // Gaussian: one weighted within-regression of y - offset, no iteration.
-// Collinearity: after the first (tight) demeaning of the regressors, a
-// column whose sequential Cholesky pivot falls below 1e-9 of its weighted sum
-// of squares is dropped.
+// Collinearity: a column whose sequential Cholesky pivot, after partialling
+// out the fixed effects, falls below 1e-9 of its weighted sum of squares is
+// dropped. The separation check demeans the regressors tightly on the final
+// sample anyway and passes its verdict in (IrlsInput::kept); otherwise step 1
+// demeans the regressors to options.demean_tolerance (z shares those passes
+// at the loose step-1 tolerance) and checks them before solving.
 #include "irls.h"
 
 #include "parallel_sum.h"
@@ -151,17 +154,23 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
 
 namespace {
 
-// 2 sum pw (y log y - y eta - (y - mu)), with y log y precomputed; also
-// stores mu = exp(eta) in mu_out (the next step's weights).
+// pw (y log y - y eta - (y - mu)) of observation i, with y log y
+// precomputed; stores mu = exp(eta) in mu_out[i] (the next step's weights).
+inline double DevianceTerm(const double* y, const double* ylogy, const double* pw,
+                           const double* eta, int64_t i, double* mu_out) {
+  const double mu = std::exp(eta[i]);
+  mu_out[i] = mu;
+  const double yi = y[i];
+  const double d = yi > 0 ? ylogy[i] - yi * eta[i] - (yi - mu) : mu;
+  return (pw ? pw[i] : 1.0) * d;
+}
+
+// The Poisson deviance of eta (and mu_out = exp(eta)).
 double PoissonDeviance(const double* y, const double* ylogy, const double* pw,
                        const double* eta, int64_t n, int threads, Reducer* reducer,
                        double* mu_out) {
   double dev = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-    const double mu = std::exp(eta[i]);
-    mu_out[i] = mu;
-    const double yi = y[i];
-    const double d = yi > 0 ? ylogy[i] - yi * eta[i] - (yi - mu) : mu;
-    acc[0] += (pw ? pw[i] : 1.0) * d;
+    acc[0] += DevianceTerm(y, ylogy, pw, eta, i, mu_out);
   })[0];
   reducer->SumDoubles(&dev, 1);
   return 2 * dev;
@@ -253,12 +262,19 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   const int max_steps = poisson ? options.max_iterations : 1;
   for (int step = 1; step <= max_steps; ++step) {
     out.iterations = step;
-    // mu = w / prior weight: w always holds the weights of eta (no exp here).
+    // Step 1: mu = w / prior weight. Later steps: mu = exp(eta) from the
+    // previous step's deviance pass, and the new weights are written here.
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       const double o = off ? off[i] : 0.0;
       if (poisson) {
-        const double mu = pw ? w[i] / pw[i] : w[i];
+        double mu;
+        if (step > 1) {
+          mu = mu_next[static_cast<size_t>(i)];
+          w[i] = (pw ? pw[i] : 1.0) * mu;
+        } else {
+          mu = pw ? w[i] / pw[i] : w[i];
+        }
         z[i] = eta[i] - o + (y[i] - mu) / mu;
       } else {
         z[i] = y[i] - o;
@@ -301,19 +317,19 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       out.message = fmt::format("non-finite coefficients at IRLS step {}", step);
       return out;
     }
-    // New linear predictor into z (z~ is consumed element by element).
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
+    // New linear predictor into z (z~ is consumed element by element); for
+    // Poisson in the same pass as the deviance and mu = exp(eta).
+    const Eigen::VectorXd beta = out.beta;
+    auto new_eta = [&](int64_t i) {
       double e = z[i];
-      for (int c = 0; c < k; ++c) e -= x[static_cast<size_t>(c * n + i)] * out.beta(c);
-      if (poisson) {
-        const double mu = pw ? w[i] / pw[i] : w[i];
-        z[i] = eta[i] + (y[i] - mu) / mu - e;
-      } else {
-        z[i] = y[i] - e;
-      }
-    }
+      for (int c = 0; c < k; ++c) e -= x[static_cast<size_t>(c * n + i)] * beta(c);
+      if (!poisson) return y[i] - e;
+      const double mu = pw ? w[i] / pw[i] : w[i];
+      return eta[i] + (y[i] - mu) / mu - e;
+    };
     if (!poisson) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int64_t i = 0; i < n; ++i) z[i] = new_eta(i);
       eta.swap(z);
       double rss = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
         const double e = y[i] - eta[i];
@@ -324,8 +340,11 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       out.termination = Termination::kConverged;
       break;
     }
-    double dev = PoissonDeviance(y, ylogy.data(), pw, z.data(), n, threads, reducer,
-                                 mu_next.data());
+    double dev = 2 * BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
+      z[i] = new_eta(i);
+      acc[0] += DevianceTerm(y, ylogy.data(), pw, z.data(), i, mu_next.data());
+    })[0];
+    reducer->SumDoubles(&dev, 1);
     int halvings = 0;
     while ((!std::isfinite(dev) || dev > dev_old * (1 + 1e-12)) && halvings < 20 &&
            std::isfinite(dev_old)) {
@@ -357,8 +376,6 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       out.termination = Termination::kConverged;
       break;
     }
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * mu_next[static_cast<size_t>(i)];
     if (std::isfinite(eps)) {
       inner_tol = std::max(options.demean_tolerance, std::min(inner_tol, 1e-2 * eps));
       if (eps < 1e3 * options.tolerance) inner_tol = options.demean_tolerance;

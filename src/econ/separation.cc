@@ -58,23 +58,36 @@ constexpr int kMaxDemeanIterations = 100000;
 int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
                               std::vector<uint8_t>& keep, Reducer* reducer) {
   const bool global = reducer != nullptr && reducer->distributed();
-  int64_t marked = 0;
   const int64_t n = fe.num_obs;
-  for (int q = 0; q < fe.num_dims(); ++q) {
+  const int nq = fe.num_dims();
+  // Marking only removes observations with y = 0, so every dimension's
+  // positive-outcome flags can be computed first (in parallel without a
+  // reducer, whose collective calls must stay in order).
+  std::vector<std::vector<uint8_t>> positive(static_cast<size_t>(nq));
+#pragma omp parallel for schedule(dynamic) if (!global && nq > 1)
+  for (int q = 0; q < nq; ++q) {
     const auto& cq = fe.codes[q];
-    std::vector<uint8_t> positive(static_cast<size_t>(fe.num_groups[q]), 0);
+    auto& pos = positive[static_cast<size_t>(q)];
+    pos.assign(static_cast<size_t>(fe.num_groups[q]), 0);
     for (int64_t i = 0; i < n; ++i) {
-      if (keep[static_cast<size_t>(i)] && y[i] > 0) positive[static_cast<size_t>(cq[i])] = 1;
+      if (keep[static_cast<size_t>(i)] && y[i] > 0) pos[static_cast<size_t>(cq[i])] = 1;
     }
-    if (global) {
-      std::vector<int64_t> any(positive.begin(), positive.end());
+  }
+  if (global) {
+    for (auto& pos : positive) {
+      std::vector<int64_t> any(pos.begin(), pos.end());
       reducer->SumInt64s(any.data(), static_cast<int64_t>(any.size()));
-      for (size_t g = 0; g < any.size(); ++g) positive[g] = any[g] > 0;
+      for (size_t g = 0; g < any.size(); ++g) pos[g] = any[g] > 0;
     }
-    for (int64_t i = 0; i < n; ++i) {
-      if (keep[static_cast<size_t>(i)] && !positive[static_cast<size_t>(cq[i])]) {
+  }
+  int64_t marked = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!keep[static_cast<size_t>(i)]) continue;
+    for (int q = 0; q < nq; ++q) {
+      if (!positive[static_cast<size_t>(q)][static_cast<size_t>(fe.codes[q][i])]) {
         keep[static_cast<size_t>(i)] = 0;
         ++marked;
+        break;
       }
     }
   }

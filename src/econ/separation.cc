@@ -45,7 +45,12 @@
 namespace rebalance::econ {
 namespace {
 
-constexpr double kPositiveWeight = 1e4;
+// Each deferred correction shrinks the constraint violation by a factor of
+// roughly (a few hundred) / kPositiveWeight: 1e6 needs 3-4 weighted solves
+// where 1e4 needed 6-9, each costing several passes over the data besides
+// its CG iterations. Rounding in the weighted sums stays near 1e-16 x 1e6 =
+// 1e-10 of the unit targets, far below kTolerance.
+constexpr double kPositiveWeight = 1e6;
 constexpr double kTolerance = 1e-8;
 constexpr double kConstraintTolerance = 1e-12;
 constexpr int kMaxCorrections = 100;
@@ -154,14 +159,16 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
     int corrections = 0;
     int64_t cg_iterations = 0;
     // Early solves only steer the correction: their tolerance follows the
-    // remaining violation; the accepted solve is always at kDemeanTolerance.
+    // remaining violation (1e-5 of it: tighter solves mean fewer
+    // corrections); the accepted solve is always at kDemeanTolerance.
     double solve_tol = 1e-6;
     for (int corr = 0;; ++corr) {
       corrections = corr + 1;
       ut = target;
       std::vector<double*> cols{ut.data()};
-      std::vector<double> tols{solve_tol};
       const bool with_x = !x_demeaned;
+      // The regressors need kDemeanTolerance: u gets it for free alongside.
+      std::vector<double> tols{with_x ? kDemeanTolerance : solve_tol};
       if (with_x) {
         for (int c = 0; c < k; ++c) {
           cols.push_back(xt.data() + c * n);
@@ -207,7 +214,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
           corr >= kMaxCorrections) {
         break;
       }
-      solve_tol = std::max(kDemeanTolerance, std::min(solve_tol, 1e-3 * eps));
+      solve_tol = std::max(kDemeanTolerance, std::min(solve_tol, 1e-5 * eps));
       if (eps <= kConstraintTolerance) {
         solve_tol = kDemeanTolerance;
         continue;  // re-solve tightly before accepting

@@ -61,6 +61,41 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
 
 void Demeaner::SetWeights(const double* w) {
   w_ = w;
+  weights_stale_ = true;  // summed by the next Demean (see UpdateWeightSums)
+}
+
+void Demeaner::FinishCross(int nc, std::vector<double>& cross) const {
+  reducer_->SumDoubles(cross.data(), static_cast<int64_t>(cross.size()));
+  for (int a = 0; a < nc; ++a)
+    for (int b = a + 1; b < nc; ++b)
+      cross[static_cast<size_t>(a * nc + b)] = cross[static_cast<size_t>(b * nc + a)];
+}
+
+void Demeaner::WeightedCrossAll(const std::vector<double*>& cols,
+                                std::vector<double>& cross) const {
+  const int nc = static_cast<int>(cols.size());
+  const int64_t n = fe_->num_obs;
+  const size_t ncc = static_cast<size_t>(nc) * static_cast<size_t>(nc);
+  std::vector<double> part(static_cast<size_t>(threads_) * ncc, 0.0);
+#pragma omp parallel num_threads(threads_)
+  {
+    const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    double* acc = part.data() + static_cast<size_t>(tid) * ncc;
+    for (int64_t i = n * tid / nt; i < n * (tid + 1) / nt; ++i) {
+      const double wi = w_ ? w_[i] : 1.0;
+      for (int a = 0; a < nc; ++a)
+        for (int b = 0; b <= a; ++b) acc[a * nc + b] += wi * cols[static_cast<size_t>(a)][i] * cols[static_cast<size_t>(b)][i];
+    }
+  }
+  cross.assign(ncc, 0.0);
+  for (int t = 0; t < threads_; ++t)
+    for (size_t e = 0; e < ncc; ++e) cross[e] += part[static_cast<size_t>(t) * ncc + e];
+  FinishCross(nc, cross);
+}
+
+void Demeaner::UpdateWeightSums() {
+  weights_stale_ = false;
   const int64_t total = offsets_.back();
   // Group weight sums D'W 1 in one pass: D p = 1 for every observation when p
   // is 1 on the first dimension's groups and 0 elsewhere.
@@ -156,7 +191,7 @@ struct Lanes {
 template <int kNq, int kNc, bool kResidual>
 void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w,
                      const double* p, const double* const* xcols, int64_t begin,
-                     int64_t end, double* acc, double* ssq) {
+                     int64_t end, double* acc, double* ssq, double pad) {
   constexpr int kLd = Stride(kNc);
   // Plain local arrays with constant indexes after unrolling, so that GCC
   // keeps them in registers (a partial store / wide reload through memory
@@ -214,6 +249,7 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
           sq[c] += wi * xi * xi;
           xv[c] = xi;
         }
+        if constexpr (kLd > kNc) xv[kNc] = pad;  // pad lane: sum of weights
         s = xv - s;
       }
       s *= wi;
@@ -227,10 +263,12 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
   }
 }
 
-// cols_c[i] -= (D alpha_c)_i over [begin, end).
-template <int kNq, int kNc>
+// cols_c[i] -= (D alpha_c)_i over [begin, end); with kCross also
+// cross[a kNc + b] += sum w_i x_ai x_bi (b <= a) of the new values.
+template <int kNq, int kNc, bool kCross>
 void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alpha,
-                   double* const* cols, int64_t begin, int64_t end) {
+                   double* const* cols, int64_t begin, int64_t end, const double* w,
+                   double* cross) {
   constexpr int kLd = Stride(kNc);
   const int32_t* codes[kNq];
   const double* ab[kNq];
@@ -242,6 +280,7 @@ void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alp
   }
 #pragma GCC unroll 8
   for (int c = 0; c < kNc; ++c) xc[c] = cols[c];
+  double cr[kNc][kNc] = {};
   for (int64_t i = begin; i < end; ++i) {
     double s[kNc];
 #pragma GCC unroll 8
@@ -252,8 +291,25 @@ void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alp
 #pragma GCC unroll 8
       for (int c = 0; c < kNc; ++c) s[c] += ab[q][g + c];
     }
+    double v[kNc];
 #pragma GCC unroll 8
-    for (int c = 0; c < kNc; ++c) xc[c][i] -= s[c];
+    for (int c = 0; c < kNc; ++c) {
+      v[c] = xc[c][i] - s[c];
+      xc[c][i] = v[c];
+    }
+    if constexpr (kCross) {
+      const double wi = w ? w[i] : 1.0;
+#pragma GCC unroll 8
+      for (int a = 0; a < kNc; ++a) {
+        const double wa = wi * v[a];
+#pragma GCC unroll 8
+        for (int b = 0; b <= a; ++b) cr[a][b] += wa * v[b];
+      }
+    }
+  }
+  if constexpr (kCross) {
+    for (int a = 0; a < kNc; ++a)
+      for (int b = 0; b <= a; ++b) cross[a * kNc + b] += cr[a][b];
   }
 }
 
@@ -272,7 +328,7 @@ void GatherAny(const FixedEffects& fe, const int64_t* off, const double* p, int 
 
 void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
                    const double* p, const double* const* xcols, int nc,
-                   int64_t begin, int64_t end, double* acc, double* ssq) {
+                   int64_t begin, int64_t end, double* acc, double* ssq, double pad) {
   const int nq = fe.num_dims();
   const int ld = Stride(nc);
   double s[16];
@@ -287,20 +343,31 @@ void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
       }
     }
     for (int c = 0; c < nc; ++c) s[c] *= wi;
+    const double wpad = xcols && ld > nc ? pad * wi : 0.0;  // pad lane: sum of weights
     for (int q = 0; q < nq; ++q) {
       double* dst = acc + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
       for (int c = 0; c < nc; ++c) dst[c] += s[c];
+      if (ld > nc) dst[nc] += wpad;
     }
   }
 }
 
 void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha,
-                 double* const* cols, int nc, int64_t begin, int64_t end) {
+                 double* const* cols, int nc, int64_t begin, int64_t end,
+                 const double* w, double* cross) {
   const int ld = Stride(nc);
   double s[16];
   for (int64_t i = begin; i < end; ++i) {
     GatherAny(fe, off, alpha, nc, ld, i, s);
-    for (int c = 0; c < nc; ++c) cols[c][i] -= s[c];
+    for (int c = 0; c < nc; ++c) {
+      cols[c][i] -= s[c];
+      s[c] = cols[c][i];
+    }
+    if (cross) {
+      const double wi = w ? w[i] : 1.0;
+      for (int a = 0; a < nc; ++a)
+        for (int b = 0; b <= a; ++b) cross[a * nc + b] += wi * s[a] * s[b];
+    }
   }
 }
 
@@ -308,9 +375,9 @@ void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha
 struct Kernels {
   void (*accumulate)(const FixedEffects&, const int64_t*, const double*,
                      const double*, const double* const*, int, int64_t, int64_t,
-                     double*, double*);
+                     double*, double*, double);
   void (*subtract)(const FixedEffects&, const int64_t*, const double*,
-                   double* const*, int, int64_t, int64_t);
+                   double* const*, int, int64_t, int64_t, const double*, double*);
 };
 
 template <int kNq, int kNc>
@@ -318,16 +385,21 @@ Kernels MakeKernels() {
   Kernels k;
   k.accumulate = [](const FixedEffects& fe, const int64_t* off, const double* w,
                     const double* p, const double* const* xcols, int, int64_t begin,
-                    int64_t end, double* acc, double* ssq) {
+                    int64_t end, double* acc, double* ssq, double pad) {
     if (xcols) {
-      AccumulateFixed<kNq, kNc, true>(fe, off, w, p, xcols, begin, end, acc, ssq);
+      AccumulateFixed<kNq, kNc, true>(fe, off, w, p, xcols, begin, end, acc, ssq, pad);
     } else {
-      AccumulateFixed<kNq, kNc, false>(fe, off, w, p, xcols, begin, end, acc, ssq);
+      AccumulateFixed<kNq, kNc, false>(fe, off, w, p, xcols, begin, end, acc, ssq, pad);
     }
   };
   k.subtract = [](const FixedEffects& fe, const int64_t* off, const double* alpha,
-                  double* const* cols, int, int64_t begin, int64_t end) {
-    SubtractFixed<kNq, kNc>(fe, off, alpha, cols, begin, end);
+                  double* const* cols, int, int64_t begin, int64_t end, const double* w,
+                  double* cross) {
+    if (cross) {
+      SubtractFixed<kNq, kNc, true>(fe, off, alpha, cols, begin, end, w, cross);
+    } else {
+      SubtractFixed<kNq, kNc, false>(fe, off, alpha, cols, begin, end, w, cross);
+    }
   };
   return k;
 }
@@ -369,7 +441,7 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
     const int nt = omp_get_num_threads();
     double* acc = ThreadAccumulator(tid, size);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr);
+    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr, 0.0);
   }
   if (!reducer_->distributed()) {
     ReduceThreads(size, out, p.data(), ld, pq);  // p'q in the same sweep
@@ -386,10 +458,12 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
 void Demeaner::Residual(const std::vector<double*>& cols,
                         const std::vector<double>& alpha,
                         std::vector<double>& out,
-                        std::vector<double>& ssq) const {
+                        std::vector<double>& ssq, bool weight_sums) {
   const int nc = static_cast<int>(cols.size());
   const int64_t n = fe_->num_obs;
-  const int64_t size = offsets_.back() * Stride(nc);
+  const int ld = Stride(nc);
+  const int64_t size = offsets_.back() * ld;
+  const double pad = weight_sums ? 1.0 : 0.0;
   const int64_t* off = offsets_.data();
   const Kernels kernels = PickKernels(fe_->num_dims(), nc);
   std::vector<double> ssq_t(static_cast<size_t>(threads_) * kPartStride, 0.0);
@@ -401,24 +475,36 @@ void Demeaner::Residual(const std::vector<double*>& cols,
     double* acc = ThreadAccumulator(tid, size);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
     kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end, acc,
-                       ssq_t.data() + static_cast<size_t>(tid) * kPartStride);
+                       ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad);
   }
   ReduceThreads(size, out);
   ssq.resize(static_cast<size_t>(nc));
   SumThreadParts(ssq_t, threads_, nc, ssq.data());
   reducer_->SumDoubles(out.data(), size);
   reducer_->SumDoubles(ssq.data(), nc);
+  if (weight_sums) {
+    // The pad lane holds the group weight sums; it must be 0 for the CG.
+    const int64_t total = offsets_.back();
+    inv_wsum_.resize(static_cast<size_t>(total));
+    for (int64_t g = 0; g < total; ++g) {
+      double& v = out[static_cast<size_t>(g * ld + nc)];
+      inv_wsum_[static_cast<size_t>(g)] = v > 0 ? 1.0 / v : 0.0;
+      v = 0;
+    }
+    weights_stale_ = false;
+  }
 }
 
 DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
                               std::vector<std::vector<double>>& alphas,
-                              double tol, int max_iter) {
-  return Demean(cols, alphas, std::vector<double>(cols.size(), tol), max_iter);
+                              double tol, int max_iter, std::vector<double>* cross) {
+  return Demean(cols, alphas, std::vector<double>(cols.size(), tol), max_iter, cross);
 }
 
 DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
                               std::vector<std::vector<double>>& alphas,
-                              const std::vector<double>& tols, int max_iter) {
+                              const std::vector<double>& tols, int max_iter,
+                              std::vector<double>* cross) {
   DemeanReport report;
   constexpr int kMaxColumns = 16;  // size of the per-observation scratch
   if (cols.size() > kMaxColumns) {
@@ -437,12 +523,16 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
       report.iterations = std::max(report.iterations, r.iterations);
       report.converged = report.converged && r.converged;
     }
+    if (cross) WeightedCrossAll(cols, *cross);
     return report;
   }
   const int nc = static_cast<int>(cols.size());
   const int nq = fe_->num_dims();
   const int64_t total = offsets_.back();
-  if (nc == 0 || nq == 0) return report;
+  if (nc == 0 || nq == 0) {
+    if (cross) WeightedCrossAll(cols, *cross);
+    return report;
+  }
   alphas.resize(static_cast<size_t>(nc));
   const int ld = Stride(nc);  // pad lanes stay 0
   const size_t size = static_cast<size_t>(total * ld);
@@ -455,10 +545,14 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
     for (int64_t k = 0; k < total; ++k) x[static_cast<size_t>(k * ld + c)] = al[static_cast<size_t>(k)];
   }
 
-  // Preconditioned conjugate gradients, one recurrence per column.
+  // Preconditioned conjugate gradients, one recurrence per column. New
+  // weights are summed in the residual pass (in the pad lane) when there is
+  // one, else in a pass of their own.
+  const bool weights_in_residual = weights_stale_ && ld > nc;
+  if (weights_stale_ && !weights_in_residual) UpdateWeightSums();
   std::vector<double> r, z(size), p(size), q;
   std::vector<double> ssq;
-  Residual(cols, x, r, ssq);
+  Residual(cols, x, r, ssq, weights_in_residual);
   std::vector<double> rz(static_cast<size_t>(nc), 0.0), target(static_cast<size_t>(nc));
   std::vector<uint8_t> active(static_cast<size_t>(nc), 1);
   for (int64_t g = 0; g < total; ++g) {
@@ -540,16 +634,26 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   }
   report.converged = num_active == 0;
 
-  // x_c <- x_c - D alpha_c, and hand the coefficients back.
+  // x_c <- x_c - D alpha_c (with the cross products of the results when
+  // asked), and hand the coefficients back.
   const int64_t n = fe_->num_obs;
   const int64_t* off = offsets_.data();
   const Kernels kernels = PickKernels(nq, nc);
   double* const* xcols = cols.data();
+  const size_t ncc = static_cast<size_t>(nc) * static_cast<size_t>(nc);
+  std::vector<double> cross_t(cross ? static_cast<size_t>(threads_) * ncc : 0, 0.0);
 #pragma omp parallel num_threads(threads_)
   {
     const int tid = omp_get_thread_num();
     const int nt = omp_get_num_threads();
-    kernels.subtract(*fe_, off, x.data(), xcols, nc, n * tid / nt, n * (tid + 1) / nt);
+    kernels.subtract(*fe_, off, x.data(), xcols, nc, n * tid / nt, n * (tid + 1) / nt, w_,
+                     cross ? cross_t.data() + static_cast<size_t>(tid) * ncc : nullptr);
+  }
+  if (cross) {
+    cross->assign(ncc, 0.0);
+    for (int t = 0; t < threads_; ++t)
+      for (size_t e = 0; e < ncc; ++e) (*cross)[e] += cross_t[static_cast<size_t>(t) * ncc + e];
+    FinishCross(nc, *cross);
   }
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];

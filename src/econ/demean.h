@@ -24,7 +24,9 @@ class Demeaner {
   Demeaner(const FixedEffects* fe, int threads, Reducer* reducer = nullptr);
 
   // Observation weights (nullptr = unit weights); the array must outlive the
-  // next Demean calls. Computes the group weight sums.
+  // next Demean calls, and hold its values from the next Demean call on (the
+  // group weight sums are formed there, in the residual pass when the
+  // interleaved layout has a pad lane, else in a pass of their own).
   void SetWeights(const double* w);
 
   // x_c <- x_c - D alpha_c for every column c, where alpha_c minimises
@@ -34,16 +36,19 @@ class Demeaner {
   // demeaned column, sqrt(sum_g W_g mean_g^2), fall below tol times the
   // column's weighted norm sqrt(sum_i w_i x_i^2), or after max_iter
   // iterations.
+  // With `cross`, also cross[a nc + b] = sum_i w_i x_ai x_bi of the demeaned
+  // columns (nc x nc, row-major), formed in the final pass.
   DemeanReport Demean(const std::vector<double*>& cols,
                       std::vector<std::vector<double>>& alphas, double tol,
-                      int max_iter);
+                      int max_iter, std::vector<double>* cross = nullptr);
   // The same with a tolerance per column (tols.size() == cols.size()): a pass
   // costs about the same for one column as for several, so columns that need
   // different accuracies share passes; the report counts the passes of the
   // slowest column.
   DemeanReport Demean(const std::vector<double*>& cols,
                       std::vector<std::vector<double>>& alphas,
-                      const std::vector<double>& tols, int max_iter);
+                      const std::vector<double>& tols, int max_iter,
+                      std::vector<double>* cross = nullptr);
 
   const std::vector<int64_t>& offsets() const { return offsets_; }
 
@@ -52,9 +57,17 @@ class Demeaner {
   // with pq, also pq[c] = p_c' out_c.
   void MultiplyNormal(const std::vector<double>& p, int nc,
                       std::vector<double>& out, double* pq = nullptr) const;
-  // out = D' W (x - D alpha) and ssq_c = sum_i w_i x_ic^2.
+  // out = D' W (x - D alpha) and ssq_c = sum_i w_i x_ic^2; with
+  // weight_sums (needs a pad lane, Stride(nc) > nc) also the group weight
+  // sums, taken from the pad lane into inv_wsum_.
   void Residual(const std::vector<double*>& cols, const std::vector<double>& alpha,
-                std::vector<double>& out, std::vector<double>& ssq) const;
+                std::vector<double>& out, std::vector<double>& ssq, bool weight_sums);
+  // Group weight sums (one pass), into inv_wsum_.
+  void UpdateWeightSums();
+  // cross = sum_i w_i x_a x_b over all column pairs (symmetric nc x nc).
+  void WeightedCrossAll(const std::vector<double*>& cols, std::vector<double>& cross) const;
+  // Sums `cross` over processes and fills its upper triangle.
+  void FinishCross(int nc, std::vector<double>& cross) const;
   // This thread's accumulator of at least `size` zeros.
   double* ThreadAccumulator(int tid, int64_t size) const;
   // out = the sum of the per-thread accumulators, which are left zero; with
@@ -67,6 +80,7 @@ class Demeaner {
   int threads_;
   Reducer* reducer_;
   const double* w_ = nullptr;
+  bool weights_stale_ = true;      // inv_wsum_ not yet formed for w_
   std::vector<int64_t> offsets_;   // start of dimension q in a coefficient vector
   std::vector<double> inv_wsum_;   // 1 / sum of weights, per group
   mutable std::vector<std::vector<double>> thread_acc_;

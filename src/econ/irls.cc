@@ -12,7 +12,7 @@
 // Starting values: mu = (y + mean(y)) / 2 (ppmlhdfe's default guess).
 // Warm starts: z is demeaned starting from the previous step's fixed-effect
 // coefficients; the regressors are demeaned in place (M_w X~ = M_w X).
-// Adaptive inner tolerance: the demeaning tolerance starts at 1e-3 and
+// Adaptive inner tolerance: the demeaning tolerance starts at 1e-2 and
 // follows 1e-2 times the relative deviance change, down to
 // options.demean_tolerance, which the last step always uses.
 // Convergence: eps = |dev - dev_old| / max(min(dev, dev_old), 0.1) <
@@ -253,9 +253,9 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   std::vector<double> mu_next(poisson ? static_cast<size_t>(n) : 0);
   // Inexact Newton (Dembo, Eisenstat & Steihaug 1982): early IRLS steps only
   // need a descent direction, so the within-transformation starts loose
-  // (1e-3) and tightens with the deviance change; the steps that decide
+  // (1e-2) and tightens with the deviance change; the steps that decide
   // convergence always use options.demean_tolerance.
-  double inner_tol = poisson ? std::max(1e-3, options.demean_tolerance)
+  double inner_tol = poisson ? std::max(1e-2, options.demean_tolerance)
                              : options.demean_tolerance;
   double dev_old = std::numeric_limits<double>::infinity();
   out.termination = Termination::kMaxIterations;
@@ -289,8 +289,12 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
     std::vector<double> tols(cols.size(), inner_tol);
     const bool first_check = check_collinear && step == 1;
     if (first_check) std::fill(tols.begin() + 1, tols.end(), options.demean_tolerance);
+    // cross: the weighted cross products of [z~, X~], formed in the final
+    // demeaning pass (no separate pass for X~'WX~ and X~'Wz~).
+    std::vector<double> cross;
     const DemeanReport r = demeaner.Demean(cols, alphas, tols,
-                                           options.max_demean_iterations);
+                                           options.max_demean_iterations, &cross);
+    const int nc = k + 1;
     out.demean_iterations += r.iterations;
     alpha_z = std::move(alphas[0]);
     if (!r.converged) {
@@ -300,17 +304,24 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
           options.max_demean_iterations, step);
       return out;
     }
+    std::vector<int> idx(static_cast<size_t>(k));  // this step's columns kept
+    for (int c = 0; c < k; ++c) idx[static_cast<size_t>(c)] = c;
     if (first_check) {
-      Eigen::MatrixXd g;
-      Eigen::VectorXd unused;
-      WeightedCross(x.data(), k, n, w.data(), nullptr, threads, g, unused, reducer);
+      Eigen::MatrixXd g(k, k);
+      for (int a = 0; a < k; ++a)
+        for (int b = 0; b < k; ++b) g(a, b) = cross[static_cast<size_t>((1 + a) * nc + 1 + b)];
       out.kept = NonCollinearColumns(g, raw_ssq);
       KeepColumns(x, n, out.kept);
+      idx = out.kept;
       k = static_cast<int>(out.kept.size());
     }
-    Eigen::VectorXd xtwz;
-    WeightedCross(x.data(), k, n, w.data(), z.data(), threads, out.xtwx, xtwz,
-                  reducer);
+    out.xtwx.resize(k, k);
+    Eigen::VectorXd xtwz(k);
+    for (int a = 0; a < k; ++a) {
+      const size_t ra = static_cast<size_t>(1 + idx[static_cast<size_t>(a)]) * static_cast<size_t>(nc);
+      xtwz(a) = cross[ra];
+      for (int b = 0; b < k; ++b) out.xtwx(a, b) = cross[ra + static_cast<size_t>(1 + idx[static_cast<size_t>(b)])];
+    }
     out.beta = k > 0 ? Eigen::VectorXd(out.xtwx.ldlt().solve(xtwz)) : Eigen::VectorXd();
     if (!out.beta.allFinite()) {
       out.termination = Termination::kDiverged;

@@ -370,7 +370,7 @@ Result<Formula> ParseFormula(std::string_view text) {
   return FormulaParser(text).Parse();
 }
 
-Result<std::vector<double>> EvaluateTerm(const Table& table, const Term& term) {
+Result<TermReader> MakeTermReader(const Table& table, const Term& term) {
   RB_ASSIGN_OR_RETURN(const Column* col, table.GetColumn(term.column));
   if (col->type == ColumnType::kString) {
     return Status::InvalidArgument(
@@ -379,25 +379,16 @@ Result<std::vector<double>> EvaluateTerm(const Table& table, const Term& term) {
                     term.text, term.column,
                     col->dictionary.empty() ? "" : col->dictionary[0]));
   }
-  const size_t n = static_cast<size_t>(table.num_rows());
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  std::vector<double> out(n);
-  if (col->type == ColumnType::kF64) {
-    for (size_t i = 0; i < n; ++i) out[i] = col->f64[i];
-  } else {
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<double>(col->i64[i]);
-  }
-  if (!col->missing.empty()) {
-    for (size_t i = 0; i < n; ++i) {
-      if (col->missing[i]) out[i] = kNaN;
-    }
-  }
-  if (term.kind == Term::Kind::kLog) {
-    for (double& v : out) v = v > 0 ? std::log(v) : kNaN;  // NaN fails v > 0
-  }
-  for (double& v : out) {
-    if (!std::isfinite(v)) v = kNaN;
-  }
+  TermReader reader;
+  reader.column_ = col;
+  reader.log_ = term.kind == Term::Kind::kLog;
+  return reader;
+}
+
+Result<std::vector<double>> EvaluateTerm(const Table& table, const Term& term) {
+  RB_ASSIGN_OR_RETURN(const TermReader reader, MakeTermReader(table, term));
+  std::vector<double> out(static_cast<size_t>(table.num_rows()));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = reader(static_cast<int64_t>(i));
   return out;
 }
 

@@ -199,7 +199,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
   const data::Column* ycol = nullptr;
   const data::Column* wcol = nullptr;
   const data::Column* ocol = nullptr;
-  std::vector<std::vector<double>> xs;
+  std::vector<data::TermReader> xs;  // regressors, read row by row
 
   // Steps 1-2 are row-local; with several processes an error on one of them
   // (a negative outcome on its rows) is returned on all of them.
@@ -214,8 +214,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
     // 2. Columns and missing values.
     RB_ASSIGN_OR_RETURN(ycol, NumericColumn(table, formula.lhs, "outcome"));
     for (const auto& term : formula.regressors) {
-      RB_ASSIGN_OR_RETURN(std::vector<double> v, data::EvaluateTerm(table, term));
-      xs.push_back(std::move(v));
+      RB_ASSIGN_OR_RETURN(data::TermReader reader, data::MakeTermReader(table, term));
+      xs.push_back(reader);
     }
     if (!options.weights.empty()) {
       RB_ASSIGN_OR_RETURN(wcol, NumericColumn(table, options.weights, "weights"));
@@ -235,12 +235,12 @@ Result<EstimateResult> Estimate(const data::Table& table,
       id_cols.push_back(col);
     }
 
-    // Rows in `threads` fixed blocks, concatenated in order; the first bad
-    // row (lowest index) decides the error.
+    // Rows in `threads` fixed blocks: the first pass clears keep[] for
+    // dropped rows and counts, the second lists the kept rows in order. The
+    // first bad row (lowest index) decides the error.
     enum class Bad { kNone, kNegativeOutcome, kNegativeWeight };
     struct Block {
-      std::vector<int64_t> rows;
-      int64_t missing = 0, zero_weight = 0;
+      int64_t kept = 0, missing = 0, zero_weight = 0;
       int64_t bad_row = -1;
       Bad bad = Bad::kNone;
       double bad_value = 0;
@@ -252,11 +252,10 @@ Result<EstimateResult> Estimate(const data::Table& table,
       const int nt = omp_get_num_threads();
       Block& b = blocks[static_cast<size_t>(tid)];
       const int64_t begin = num_rows * tid / nt, end = num_rows * (tid + 1) / nt;
-      b.rows.reserve(static_cast<size_t>(end - begin));
       for (int64_t r = begin; r < end; ++r) {
         if (!keep[static_cast<size_t>(r)]) continue;
         bool missing = !std::isfinite(ycol->AsDouble(r));
-        for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)][static_cast<size_t>(r)]);
+        for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)](r));
         if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
         if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
         for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
@@ -282,7 +281,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
             continue;
           }
         }
-        b.rows.push_back(r);
+        ++b.kept;
       }
     }
     size_t total = 0;
@@ -300,12 +299,19 @@ Result<EstimateResult> Estimate(const data::Table& table,
       }
       res.dropped.missing += b.missing;
       res.dropped.zero_weight += b.zero_weight;
-      total += b.rows.size();
+      total += static_cast<size_t>(b.kept);
     }
-    s.rows.reserve(total);
-    for (Block& b : blocks) {
-      s.rows.insert(s.rows.end(), b.rows.begin(), b.rows.end());
-      std::vector<int64_t>().swap(b.rows);
+    s.rows.resize(total);
+#pragma omp parallel num_threads(threads)
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      const int64_t begin = num_rows * tid / nt, end = num_rows * (tid + 1) / nt;
+      size_t j = 0;
+      for (int t = 0; t < tid; ++t) j += static_cast<size_t>(blocks[static_cast<size_t>(t)].kept);
+      for (int64_t r = begin; r < end; ++r) {
+        if (keep[static_cast<size_t>(r)]) s.rows[j++] = r;
+      }
     }
     return Status::Ok();
   };
@@ -332,12 +338,10 @@ Result<EstimateResult> Estimate(const data::Table& table,
   for (int64_t i = 0; i < n0; ++i) {
     const int64_t r = s.rows[static_cast<size_t>(i)];
     s.y[static_cast<size_t>(i)] = ycol->AsDouble(r);
-    for (int c = 0; c < k; ++c) s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)][static_cast<size_t>(r)];
+    for (int c = 0; c < k; ++c) s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)](r);
     if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
     if (ocol) s.off[static_cast<size_t>(i)] = ocol->AsDouble(r);
   }
-  xs.clear();
-  xs.shrink_to_fit();
 
   phase("sample selected");
   reducer->Phase("fixed effects");

@@ -28,7 +28,9 @@
 #ifndef REBALANCE_DATA_FORMULA_H_
 #define REBALANCE_DATA_FORMULA_H_
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,6 +81,30 @@ Result<Formula> ParseFormula(std::string_view text);
 // Unknown column => kNotFound naming the nearest column. String column =>
 // kInvalidArgument.
 Result<std::vector<double>> EvaluateTerm(const Table& table, const Term& term);
+
+// The same values row by row, without materialising the column:
+// reader(row) == EvaluateTerm(table, term)[row] (NaN compares aside). The
+// table must outlive the reader.
+class TermReader {
+ public:
+  double operator()(int64_t row) const {
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    if (column_->IsMissing(row)) return kNaN;
+    const size_t r = static_cast<size_t>(row);
+    double v = column_->type == ColumnType::kF64 ? column_->f64[r]
+                                                 : static_cast<double>(column_->i64[r]);
+    if (log_) v = v > 0 ? std::log(v) : kNaN;  // NaN fails v > 0
+    return std::isfinite(v) ? v : kNaN;
+  }
+
+ private:
+  friend Result<TermReader> MakeTermReader(const Table& table, const Term& term);
+  const Column* column_ = nullptr;
+  bool log_ = false;
+};
+
+// Errors as for EvaluateTerm.
+Result<TermReader> MakeTermReader(const Table& table, const Term& term);
 
 // A parsed --where expression: comparisons (== != < <= > >=) of a column
 // with a number, a quoted string ('x' or "x"), or another column;

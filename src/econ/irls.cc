@@ -154,23 +154,36 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
 
 namespace {
 
-// pw (y log y - y eta - (y - mu)) of observation i, with y log y
-// precomputed; stores mu = exp(eta) in mu_out[i] (the next step's weights).
-inline double DevianceTerm(const double* y, const double* ylogy, const double* pw,
-                           const double* eta, int64_t i, double* mu_out) {
-  const double mu = std::exp(eta[i]);
-  mu_out[i] = mu;
-  const double yi = y[i];
-  const double d = yi > 0 ? ylogy[i] - yi * eta[i] - (yi - mu) : mu;
-  return (pw ? pw[i] : 1.0) * d;
+// What the deviance pass needs and writes besides the deviance: with
+// mu = exp(eta), the next step's weights w_next = pw mu and working outcome
+// z_next = eta - offset + (y - mu) / mu, so that step needs no pass of its
+// own to form them.
+struct DevianceIo {
+  const double* y;
+  const double* ylogy;  // y log y (0 at y = 0)
+  const double* pw;     // nullptr = 1
+  const double* off;    // nullptr = 0
+  double* w_next;
+  double* z_next;
+};
+
+// pw (y log y - y eta - (y - mu)) of observation i.
+inline double DevianceTerm(const DevianceIo& io, const double* eta, int64_t i) {
+  const double e = eta[i];
+  const double mu = std::exp(e);
+  const double yi = io.y[i];
+  const double pwi = io.pw ? io.pw[i] : 1.0;
+  io.w_next[i] = pwi * mu;
+  io.z_next[i] = e - (io.off ? io.off[i] : 0.0) + (yi - mu) / mu;
+  const double d = yi > 0 ? io.ylogy[i] - yi * e - (yi - mu) : mu;
+  return pwi * d;
 }
 
-// The Poisson deviance of eta (and mu_out = exp(eta)).
-double PoissonDeviance(const double* y, const double* ylogy, const double* pw,
-                       const double* eta, int64_t n, int threads, Reducer* reducer,
-                       double* mu_out) {
+// The Poisson deviance of eta.
+double PoissonDeviance(const DevianceIo& io, const double* eta, int64_t n, int threads,
+                       Reducer* reducer) {
   double dev = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-    acc[0] += DevianceTerm(y, ylogy, pw, eta, i, mu_out);
+    acc[0] += DevianceTerm(io, eta, i);
   })[0];
   reducer->SumDoubles(&dev, 1);
   return 2 * dev;
@@ -250,7 +263,8 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   }
 
   std::vector<double> alpha_z;
-  std::vector<double> mu_next(poisson ? static_cast<size_t>(n) : 0);
+  std::vector<double> w_next(poisson ? static_cast<size_t>(n) : 0);
+  std::vector<double> z_next(poisson ? static_cast<size_t>(n) : 0);
   // Inexact Newton (Dembo, Eisenstat & Steihaug 1982): early IRLS steps only
   // need a descent direction, so the within-transformation starts loose
   // (1e-2) and tightens with the deviance change; the steps that decide
@@ -262,25 +276,24 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   const int max_steps = poisson ? options.max_iterations : 1;
   for (int step = 1; step <= max_steps; ++step) {
     out.iterations = step;
-    // Step 1: mu = w / prior weight. Later steps: mu = exp(eta) from the
-    // previous step's deviance pass, and the new weights are written here.
+    // Working outcome and weights: from the previous step's deviance pass,
+    // or (step 1) with mu = w / prior weight.
+    if (step > 1) {
+      z.swap(z_next);
+      w.swap(w_next);
+      demeaner.SetWeights(w.data());
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      const double o = off ? off[i] : 0.0;
-      if (poisson) {
-        double mu;
-        if (step > 1) {
-          mu = mu_next[static_cast<size_t>(i)];
-          w[i] = (pw ? pw[i] : 1.0) * mu;
+      for (int64_t i = 0; i < n; ++i) {
+        const double o = off ? off[i] : 0.0;
+        if (poisson) {
+          const double mu = pw ? w[i] / pw[i] : w[i];
+          z[i] = eta[i] - o + (y[i] - mu) / mu;
         } else {
-          mu = pw ? w[i] / pw[i] : w[i];
+          z[i] = y[i] - o;
         }
-        z[i] = eta[i] - o + (y[i] - mu) / mu;
-      } else {
-        z[i] = y[i] - o;
       }
     }
-    if (step > 1) demeaner.SetWeights(w.data());
     std::vector<double*> cols{z.data()};
     for (int c = 0; c < k; ++c) cols.push_back(x.data() + c * n);
     std::vector<std::vector<double>> alphas(static_cast<size_t>(k) + 1);
@@ -351,9 +364,11 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
       out.termination = Termination::kConverged;
       break;
     }
+    // (w_next and z_next trade buffers with w and z every step.)
+    const DevianceIo dio{y, ylogy.data(), pw, off, w_next.data(), z_next.data()};
     double dev = 2 * BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
       z[i] = new_eta(i);
-      acc[0] += DevianceTerm(y, ylogy.data(), pw, z.data(), i, mu_next.data());
+      acc[0] += DevianceTerm(dio, z.data(), i);
     })[0];
     reducer->SumDoubles(&dev, 1);
     int halvings = 0;
@@ -361,8 +376,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
            std::isfinite(dev_old)) {
 #pragma omp parallel for num_threads(threads) schedule(static)
       for (int64_t i = 0; i < n; ++i) z[i] = 0.5 * (z[i] + eta[i]);
-      dev = PoissonDeviance(y, ylogy.data(), pw, z.data(), n, threads, reducer,
-                            mu_next.data());
+      dev = PoissonDeviance(dio, z.data(), n, threads, reducer);
       ++halvings;
     }
     if (!std::isfinite(dev)) {

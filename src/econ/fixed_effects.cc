@@ -30,6 +30,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <omp.h>
 
 namespace rebalance::econ {
 namespace {
@@ -545,21 +546,40 @@ int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep,
   const int64_t n = fe.num_obs;
   std::vector<int32_t> counts;
   bool changed = true;
+  // Counts per thread block (integers: the result does not depend on the
+  // split), then marking in parallel.
+  const int nt = omp_get_max_threads();
+  std::vector<std::vector<int32_t>> part(static_cast<size_t>(nt));
   while (changed) {
     changed = false;
     for (int q = 0; q < fe.num_dims(); ++q) {
       const auto& cq = fe.codes[q];
-      counts.assign(static_cast<size_t>(fe.num_groups[q]), 0);
-      for (int64_t i = 0; i < n; ++i) {
-        if (keep[static_cast<size_t>(i)]) ++counts[static_cast<size_t>(cq[i])];
+      const size_t groups = static_cast<size_t>(fe.num_groups[q]);
+#pragma omp parallel num_threads(nt)
+      {
+        const int tid = omp_get_thread_num();
+        const int nth = omp_get_num_threads();
+        auto& c = part[static_cast<size_t>(tid)];
+        c.assign(groups, 0);
+        for (int64_t i = n * tid / nth; i < n * (tid + 1) / nth; ++i) {
+          if (keep[static_cast<size_t>(i)]) ++c[static_cast<size_t>(cq[i])];
+        }
       }
+      counts.assign(groups, 0);
+      for (const auto& c : part) {
+        if (c.size() != groups) continue;  // a thread the runtime did not start
+        for (size_t g = 0; g < groups; ++g) counts[g] += c[g];
+      }
+      int64_t marked_here = 0;
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : marked_here)
       for (int64_t i = 0; i < n; ++i) {
         if (keep[static_cast<size_t>(i)] && counts[static_cast<size_t>(cq[i])] == 1) {
           keep[static_cast<size_t>(i)] = 0;
-          ++marked;
-          changed = true;
+          ++marked_here;
         }
       }
+      marked += marked_here;
+      changed = changed || marked_here > 0;
     }
   }
   return marked;

@@ -86,6 +86,7 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
     }
   }
   int64_t marked = 0;
+#pragma omp parallel for schedule(static) reduction(+ : marked)
   for (int64_t i = 0; i < n; ++i) {
     if (!keep[static_cast<size_t>(i)]) continue;
     for (int q = 0; q < nq; ++q) {
@@ -107,12 +108,18 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
   if (noncollinear) noncollinear->reset();
   if (reducer == nullptr) reducer = &LocalReducer();
   const int64_t n = fe.num_obs;
-  int64_t counts[2] = {0, n};  // zero outcomes, observations
-  for (int64_t i = 0; i < n; ++i) counts[0] += y[i] == 0;
+  const int nt = threads > 0 ? threads : omp_get_max_threads();
+  // Every loop over observations below runs on nt threads; the reductions
+  // are integer counts and minima/maxima, which do not depend on the order.
+  int64_t zeros = 0;
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : zeros)
+  for (int64_t i = 0; i < n; ++i) zeros += y[i] == 0;
+  int64_t counts[2] = {zeros, n};  // zero outcomes, observations
   reducer->SumInt64s(counts, 2);
   if (counts[0] == 0 || counts[1] == 0) return int64_t{0};
 
   std::vector<double> omega(static_cast<size_t>(n));
+#pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t i = 0; i < n; ++i) omega[static_cast<size_t>(i)] = y[i] > 0 ? kPositiveWeight : 1.0;
   Demeaner demeaner(&fe, threads, reducer);
   demeaner.SetWeights(omega.data());
@@ -143,6 +150,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
   if (k == 0 && noncollinear) *noncollinear = std::vector<int>{};
 
   std::vector<double> u(static_cast<size_t>(n)), ut(static_cast<size_t>(n)), uhat(static_cast<size_t>(n));
+#pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t i = 0; i < n; ++i) u[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
   std::vector<std::vector<double>> alpha_u(1);
   std::vector<double> target(static_cast<size_t>(n), 0.0);
@@ -151,6 +159,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
     // weighting with deferred correction (Van Loan 1985, SIAM J. Numer. Anal.
     // 22(5)): the targets of the heavily weighted rows are shifted by the
     // remaining violation until the constraint holds to kConstraintTolerance.
+#pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       if (y[i] == 0) target[static_cast<size_t>(i)] = u[static_cast<size_t>(i)];
     }
@@ -199,7 +208,6 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
         b = solver.solve(xtwu);
       }
       eps = 0;
-      const int nt = threads > 0 ? threads : omp_get_max_threads();
 #pragma omp parallel for num_threads(nt) schedule(static) reduction(max : eps)
       for (int64_t i = 0; i < n; ++i) {
         double e = ut[static_cast<size_t>(i)];
@@ -231,12 +239,12 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
           eps, kMaxCorrections));
     }
     // Residuals relative to u (not to the shifted targets).
-    for (int64_t i = 0; i < n; ++i) {
-      ut[static_cast<size_t>(i)] = u[static_cast<size_t>(i)] - uhat[static_cast<size_t>(i)];
-    }
     const double delta = eps + kTolerance;
     double min_zero = 0, max_zero = 0, min_resid = 0;
+#pragma omp parallel for num_threads(nt) schedule(static) \
+    reduction(min : min_zero, min_resid) reduction(max : max_zero)
     for (int64_t i = 0; i < n; ++i) {
+      ut[static_cast<size_t>(i)] = u[static_cast<size_t>(i)] - uhat[static_cast<size_t>(i)];
       double& v = uhat[static_cast<size_t>(i)];
       if (y[i] > 0) {
         v = 0;
@@ -269,6 +277,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       // No negative residual on y = 0: by the normal equations z'e = 0 for
       // any certificate z, so observations with e > 0 are not separated and
       // the ones with u^ > 0 and e = 0 are (paper, section 4).
+#pragma omp parallel for num_threads(nt) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
         if (y[i] == 0 && ut[static_cast<size_t>(i)] > delta) uhat[static_cast<size_t>(i)] = 0;
       }
@@ -276,6 +285,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
     }
     if (done) {
       int64_t marked = 0;
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : marked)
       for (int64_t i = 0; i < n; ++i) {
         if (y[i] == 0 && uhat[static_cast<size_t>(i)] > 0 && keep[static_cast<size_t>(i)]) {
           keep[static_cast<size_t>(i)] = 0;
@@ -284,6 +294,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       }
       return marked;
     }
+#pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       u[static_cast<size_t>(i)] = y[i] == 0 ? std::max(uhat[static_cast<size_t>(i)], 0.0) : 0.0;
     }

@@ -110,13 +110,12 @@ Table MakePanel(int sectors, unsigned seed) {
   return table;
 }
 
-void BM_Ppml(benchmark::State& state) {
-  const int sectors = static_cast<int>(state.range(0));
-  const int threads = static_cast<int>(state.range(1));
-  const Table table = MakePanel(sectors, 2024);
+// The timed loop: estimates `formula` on `table` and reports the sample,
+// iteration counts and coefficients as counters.
+void TimeEstimate(benchmark::State& state, const Table& table, const char* formula,
+                  int threads) {
   rebalance::econ::EstimateOptions opt;
-  opt.formula = sectors > 0 ? "y ~ x1 + x2 | exp_sec_year + imp_sec_year + pair_sec"
-                            : "y ~ x1 + x2 | exp_year + imp_year + pair";
+  opt.formula = formula;
   opt.vcov = "iid";
   opt.threads = threads;
   opt.verbose = std::getenv("REBALANCE_BENCH_VERBOSE") != nullptr;
@@ -135,6 +134,16 @@ void BM_Ppml(benchmark::State& state) {
   }
 }
 
+void BM_Ppml(benchmark::State& state) {
+  const int sectors = static_cast<int>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  const Table table = MakePanel(sectors, 2024);
+  TimeEstimate(state, table,
+               sectors > 0 ? "y ~ x1 + x2 | exp_sec_year + imp_sec_year + pair_sec"
+                           : "y ~ x1 + x2 | exp_year + imp_year + pair",
+               threads);
+}
+
 void BM_PpmlFile(benchmark::State& state, const char* name) {
   const int threads = static_cast<int>(state.range(0));
   const std::string path = std::string(REBALANCE_SOURCE_DIR) + "/bench/out/" + name;
@@ -143,24 +152,7 @@ void BM_PpmlFile(benchmark::State& state, const char* name) {
     state.SkipWithError((table.status().ToString() + " (run bench/generate_panels.sh)").c_str());
     return;
   }
-  rebalance::econ::EstimateOptions opt;
-  opt.formula = "y ~ x1 + x2 | exp_year + imp_year + pair";
-  opt.vcov = "iid";
-  opt.threads = threads;
-  opt.verbose = std::getenv("REBALANCE_BENCH_VERBOSE") != nullptr;
-  for (auto _ : state) {
-    auto res = rebalance::econ::Estimate(*table, opt);
-    if (!res.ok() || !res->converged()) {
-      state.SkipWithError(res.ok() ? res->message.c_str() : res.status().ToString().c_str());
-      break;
-    }
-    state.counters["nobs"] = static_cast<double>(res->nobs);
-    state.counters["irls_iter"] = res->iterations;
-    state.counters["cg_iter"] = static_cast<double>(res->demean_iterations);
-    state.counters["b_x1"] = res->coefficients[0].estimate;
-    state.counters["b_x2"] = res->coefficients[1].estimate;
-    benchmark::DoNotOptimize(res);
-  }
+  TimeEstimate(state, *table, "y ~ x1 + x2 | exp_year + imp_year + pair", threads);
 }
 
 BENCHMARK_CAPTURE(BM_PpmlFile, 1M, "gravity_1m.csv")

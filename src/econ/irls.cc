@@ -152,6 +152,20 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
   return kept;
 }
 
+std::vector<double> WeightedSumsOfSquares(const double* x, int k, int64_t n,
+                                          const double* w, int threads,
+                                          Reducer* reducer) {
+  std::vector<double> ssq(static_cast<size_t>(k), 0.0);
+  for (int c = 0; c < k; ++c) {
+    const double* xc = x + c * n;
+    ssq[static_cast<size_t>(c)] = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
+      acc[0] += w[i] * xc[i] * xc[i];
+    })[0];
+  }
+  reducer->SumDoubles(ssq.data(), k);
+  return ssq;
+}
+
 namespace {
 
 // What the deviance pass needs and writes besides the deviance: with
@@ -248,14 +262,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   const bool check_collinear = in.kept == nullptr;
   std::vector<double> raw_ssq;
   if (check_collinear) {
-    raw_ssq.assign(static_cast<size_t>(k), 0.0);
-    for (int c = 0; c < k; ++c) {
-      const double* xc = x.data() + c * n;
-      raw_ssq[static_cast<size_t>(c)] = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-        acc[0] += w[i] * xc[i] * xc[i];
-      })[0];
-    }
-    reducer->SumDoubles(raw_ssq.data(), k);
+    raw_ssq = WeightedSumsOfSquares(x.data(), k, n, w.data(), threads, reducer);
   } else {
     out.kept = *in.kept;
     KeepColumns(x, n, out.kept);

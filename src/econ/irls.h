@@ -56,6 +56,12 @@ void WeightedCross(const double* x, int k, int64_t n, const double* w,
 std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
                                      const std::vector<double>& raw_ssq);
 
+// raw_ssq for NonCollinearColumns: sum_i w_i x_ci^2 per column of x (n x k,
+// column-major, before demeaning), summed across processes by `reducer`.
+std::vector<double> WeightedSumsOfSquares(const double* x, int k, int64_t n,
+                                          const double* w, int threads,
+                                          Reducer* reducer);
+
 IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
                    Demeaner& demeaner);
 

@@ -40,7 +40,6 @@
 
 #include "demean.h"
 #include "irls.h"
-#include "parallel_sum.h"
 
 namespace rebalance::econ {
 namespace {
@@ -130,14 +129,8 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
   std::vector<double> xt = x;
   bool x_demeaned = k == 0;
   Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> solver;
-  std::vector<double> raw_ssq(static_cast<size_t>(k), 0.0);
-  for (int c = 0; c < k; ++c) {
-    const double* xc = x.data() + c * n;
-    raw_ssq[static_cast<size_t>(c)] = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-      acc[0] += omega[static_cast<size_t>(i)] * xc[i] * xc[i];
-    })[0];
-  }
-  reducer->SumDoubles(raw_ssq.data(), k);
+  const std::vector<double> raw_ssq =
+      WeightedSumsOfSquares(x.data(), k, n, omega.data(), threads, reducer);
   auto finish_regressors = [&]() {
     Eigen::MatrixXd gram;
     Eigen::VectorXd unused;

@@ -65,12 +65,28 @@ struct LoadedBaseline {
 // zero-deficit baseline (CP step 3).
 Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptions& options);
 
+// What the model held fixed to get a scenario's numbers (its closure), said
+// in words wherever the scenario's numbers appear: the terminal summary,
+// results.json and the report.
+struct Closure {
+  // The price normalisation, e.g. "world nominal GDP is held at its base-year
+  // value (numeraire)".
+  std::string numeraire;
+  // What is fixed by assumption, e.g. "each country's trade balance, in
+  // nominal USD", "labour in each country (full employment, immobile)".
+  std::vector<std::string> held_fixed;
+  // What a reader must know before quoting a number, e.g. "a static
+  // transfer: no adjustment costs or financing effects are modelled".
+  std::vector<std::string> caveats;
+};
+
 struct ScenarioOutcome {
   std::string name, description;
   ge::ShockSet shocks;
   ge::MultisectorSolution solution;
   ge::TidyTable tidy;
   std::vector<std::string> headlines;  // readable sentences
+  Closure closure;                     // filled by RunScenarios
 };
 
 struct Diagnosis {

@@ -55,4 +55,14 @@ if "$REBALANCE" diagnose --wiod "$wiot" --out "$out/d" > /dev/null 2> "$out/err"
 fi
 grep -q -- "--force" "$out/err"
 "$REBALANCE" diagnose --wiod "$wiot" --out "$out/d" --force > /dev/null
+# One ranking over every sector, in domestic value added.
+"$REBALANCE" diagnose --wiod "$wiot" --out "$out/d" --force --all-sectors --rank-by excess_output_dva > /dev/null
+/usr/bin/python3 - "$out/d/overcapacity.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [int(r["rank"]) for r in rows] == list(range(1, 1436))
+ex = [float(r["excess_output_dva_musd"]) for r in rows]
+assert ex == sorted(ex, reverse=True)
+assert rows[0]["group"] == "resources", rows[0]  # RoW mining: the largest excess of all
+PY
 echo ok

@@ -159,7 +159,9 @@ TEST(Overcapacity, GroupsAndRankingByExcessInUsd) {
   ASSERT_TRUE(all.ok());
   for (size_t i = 0; i < all->rows.size(); ++i) {
     EXPECT_EQ(all->rows[i].rank, static_cast<int>(i) + 1);
-    if (i > 0) EXPECT_GE(all->rows[i - 1].excess_output, all->rows[i].excess_output);
+    if (i > 0) {
+      EXPECT_GE(all->rows[i - 1].excess_output, all->rows[i].excess_output);
+    }
   }
   // A tiny sector with a huge ratio does not top a large excess: A_s made to sell almost all
   // of its output abroad, but little in USD.

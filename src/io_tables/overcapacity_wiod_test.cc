@@ -151,7 +151,9 @@ TEST(OvercapacityWiod, SharesWithinZeroOneEveryYear) {
       }
       EXPECT_GE(r.absorption, 0.0);
       EXPECT_LE(r.exports, r.output * (1 + 1e-12) + 1e-9);
-      if (r.net_exports_over_output) EXPECT_LE(*r.net_exports_over_output, 1.0 + 1e-12);
+      if (r.net_exports_over_output) {
+        EXPECT_LE(*r.net_exports_over_output, 1.0 + 1e-12);
+      }
       world_x[r.sector] += r.world_output_share.value_or(0);
       world_a[r.sector] += r.world_absorption_share.value_or(0);
       world_e[r.sector] += r.world_export_share.value_or(0);
@@ -160,7 +162,9 @@ TEST(OvercapacityWiod, SharesWithinZeroOneEveryYear) {
       EXPECT_NEAR(v, 1.0, 1e-12) << year << " " << s;
       EXPECT_NEAR(world_a[s], 1.0, 1e-12) << year << " " << s;
       // A sector nobody exports (c35, private households) has every world export share missing.
-      if (world_e[s] > 0) EXPECT_NEAR(world_e[s], 1.0, 1e-12) << year << " " << s;
+      if (world_e[s] > 0) {
+        EXPECT_NEAR(world_e[s], 1.0, 1e-12) << year << " " << s;
+      }
     }
   }
   EXPECT_EQ(rows_checked, 17 * 1435);

@@ -31,7 +31,8 @@ namespace fs = std::filesystem;
 struct DiagnoseArgs {
   std::string wiod, icio, long_file, decompr, years, map, out, basis = "row_sums";
   std::string zero_output = "drop_inputs";
-  bool force = false, wwz = false;
+  std::string rank_by = "excess_output";
+  bool force = false, wwz = false, all_sectors = false;
   int top = 10;
   io::OvercapacityOptions oc;
 };
@@ -58,9 +59,6 @@ Result<std::vector<int>> ParseYears(const std::string& spec) {
   return std::vector<int>(years.begin(), years.end());
 }
 
-std::string Opt(const std::optional<double>& v) {
-  return v ? fmt::format("{}", *v) : std::string();
-}
 nlohmann::json JOpt(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -125,7 +123,14 @@ Result<std::vector<io::IoTable>> LoadTables(const DiagnoseArgs& a) {
   return tables;
 }
 
-Status RunDiagnose(const DiagnoseArgs& a) {
+Status RunDiagnose(const DiagnoseArgs& args) {
+  DiagnoseArgs a = args;
+  {
+    auto r = io::OvercapacityRankingFromString(a.rank_by);
+    if (!r.ok()) return r.status().WithContext("--rank-by");
+    a.oc.rank_by = *r;
+    a.oc.rank_by_group = !a.all_sectors;
+  }
   if (a.out.empty()) return Status::InvalidArgument("--out DIR is required");
   if (a.top < 0) return Status::InvalidArgument("--top must be >= 0");
   RB_RETURN_IF_ERROR(a.oc.Validate());
@@ -266,46 +271,32 @@ Status RunDiagnose(const DiagnoseArgs& a) {
   std::vector<const io::IoTable*> ptrs;
   for (const auto& t : tables) ptrs.push_back(&t);
   RB_ASSIGN_OR_RETURN(io::OvercapacityResult oc, io::ComputeOvercapacity(ptrs, a.oc));
-  std::string oc_csv =
-      "rank,country,sector,year,first_year,output,exports,imports,absorption,self_sufficiency,"
-      "export_share,world_export_share,world_output_share,net_exports_over_output,"
-      "d_self_sufficiency,d_export_share,d_world_export_share,d_world_output_share,"
-      "d_net_exports_over_output,imbalance_output_share,flags\n";
+  const std::string oc_csv = io::OvercapacityCsv(oc);
+  const std::string panel_csv = io::OvercapacityCsv(oc, /*panel=*/true);
   nlohmann::json oc_js = nlohmann::json::array();
   for (const auto& r : oc.rows) {
-    std::string flags;
-    for (const auto& f : r.flags) flags += (flags.empty() ? "" : ";") + f;
-    oc_csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                          r.rank, r.country, r.sector, r.year, oc.first_year, r.output, r.exports,
-                          r.imports, r.absorption, Opt(r.self_sufficiency), Opt(r.export_share),
-                          Opt(r.world_export_share), Opt(r.world_output_share),
-                          Opt(r.net_exports_over_output), Opt(r.d_self_sufficiency),
-                          Opt(r.d_export_share), Opt(r.d_world_export_share),
-                          Opt(r.d_world_output_share), Opt(r.d_net_exports_over_output),
-                          Opt(r.imbalance_output_share), flags);
-    if (static_cast<int>(oc_js.size()) < std::max(a.top, 50)) {
-      oc_js.push_back({{"rank", r.rank}, {"country", r.country}, {"sector", r.sector},
-                       {"self_sufficiency", JOpt(r.self_sufficiency)},
-                       {"export_share", JOpt(r.export_share)},
-                       {"net_exports_over_output", JOpt(r.net_exports_over_output)},
-                       {"world_output_share", JOpt(r.world_output_share)},
-                       {"d_self_sufficiency", JOpt(r.d_self_sufficiency)},
-                       {"imbalance_output_share", JOpt(r.imbalance_output_share)},
-                       {"flags", r.flags}});
-    }
-  }
-  std::string panel_csv =
-      "country,sector,year,output,exports,imports,absorption,self_sufficiency,export_share,"
-      "world_export_share,world_output_share,net_exports_over_output\n";
-  for (const auto& r : oc.panel) {
-    fmt::format_to(std::back_inserter(panel_csv), "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                   r.country, r.sector, r.year, r.output, r.exports, r.imports, r.absorption,
-                   Opt(r.self_sufficiency), Opt(r.export_share), Opt(r.world_export_share),
-                   Opt(r.world_output_share), Opt(r.net_exports_over_output));
+    if (r.rank > std::max(a.top, 50)) continue;  // the top of each group
+    oc_js.push_back({{"group", io::ToString(r.group)}, {"rank", r.rank}, {"country", r.country},
+                     {"sector", r.sector}, {"sector_name", r.sector_name},
+                     {"output_musd", r.output}, {"excess_output_musd", r.excess_output},
+                     {"excess_output_dva_musd", r.excess_output_dva},
+                     {"export_share", JOpt(r.export_share)},
+                     {"dva_share", JOpt(r.dva_share)},
+                     {"world_output_share", JOpt(r.world_output_share)},
+                     {"world_absorption_share", JOpt(r.world_absorption_share)},
+                     {"self_sufficiency_ratio", JOpt(r.self_sufficiency)},
+                     {"net_exports_over_output_ratio", JOpt(r.net_exports_over_output)},
+                     {"d_excess_output_musd", JOpt(r.d_excess_output)},
+                     {"imbalance_share", JOpt(r.imbalance_share)},
+                     {"flags", r.flags}});
   }
   js["years"] = years_js;
   js["overcapacity"] = {{"first_year", oc.first_year},
                         {"last_year", oc.last_year},
+                        {"money_unit", oc.money_unit},
+                        {"shares", "fractions in [0, 1]"},
+                        {"rank_by", io::ToString(oc.rank_by)},
+                        {"ranked_within_groups", a.oc.rank_by_group},
                         {"thresholds",
                          {{"self_sufficiency", a.oc.self_sufficiency_threshold},
                           {"export_share", a.oc.export_share_threshold},
@@ -324,14 +315,6 @@ Status RunDiagnose(const DiagnoseArgs& a) {
   if (a.wwz) RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("wwz.csv"), wwz_csv, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("diagnose.json"), js.dump(2) + "\n", a.force));
 
-  summary += fmt::format("Overcapacity ({}{}), top {} by flags then net exports / output:\n",
-                         oc.last_year,
-                         oc.first_year != oc.last_year ? fmt::format(", changes since {}", oc.first_year)
-                                                       : std::string(),
-                         std::min<size_t>(a.top, oc.rows.size()));
-  auto pct = [](const std::optional<double>& v) {
-    return v ? fmt::format("{:.1f}%", 100 * *v) : std::string("-");
-  };
   const io::IoTable& last = *ptrs.back();
   auto sector_label = [&](const std::string& code) {
     if (last.sector_names.empty()) return code;
@@ -339,16 +322,39 @@ Status RunDiagnose(const DiagnoseArgs& a) {
     if (it == last.sectors.end()) return code;
     return fmt::format("{} ({})", code, last.sector_names[it - last.sectors.begin()]);
   };
+  auto pct = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.1f}%", 100 * *v) : std::string("-");
+  };
+  const bool dva_first = oc.rank_by == io::OvercapacityRanking::kExcessOutputDva;
+  const std::string ranked = a.oc.rank_by_group ? std::string(io::ToString(oc.rows.empty() ? io::SectorGroup::kManufacturing
+                                                                                          : oc.rows.front().group))
+                                                : std::string("all sectors");
+  summary += fmt::format(
+      "Overcapacity, {} ({}{}): top {} by output above domestic absorption ({}), in {}\n", ranked, oc.last_year,
+      oc.first_year != oc.last_year ? fmt::format(", changes since {}", oc.first_year) : std::string(),
+      std::min<size_t>(a.top, oc.rows.size()), dva_first ? "in domestic value added" : "gross net exports",
+      oc.money_unit);
   for (size_t k = 0; k < oc.rows.size() && k < static_cast<size_t>(a.top); ++k) {
     const auto& r = oc.rows[k];
+    if (a.oc.rank_by_group && r.group != oc.rows.front().group) break;
     std::string flags;
     for (const auto& f : r.flags) flags += (flags.empty() ? "" : ",") + f;
     summary += fmt::format(
-        "  {:>3} {} {}: self-sufficiency {}, exported {}, net exports/output {}, world output "
-        "share {} [{}]\n",
-        r.rank, r.country, sector_label(r.sector),
-        r.self_sufficiency ? fmt::format("{:.2f}", *r.self_sufficiency) : std::string("-"),
-        pct(r.export_share), pct(r.net_exports_over_output), pct(r.world_output_share), flags);
+        "  {:>3} {} {}: excess {:+.0f} ({} of output), in domestic value added {:+.0f}; exported {}, "
+        "world output share {} vs absorption share {}{}\n",
+        r.rank, r.country, sector_label(r.sector), r.excess_output, pct(r.net_exports_over_output),
+        r.excess_output_dva, pct(r.export_share), pct(r.world_output_share), pct(r.world_absorption_share),
+        flags.empty() ? std::string() : " [" + flags + "]");
+  }
+  if (a.oc.rank_by_group) {
+    for (io::SectorGroup g : {io::SectorGroup::kResources, io::SectorGroup::kServices, io::SectorGroup::kUnclassified}) {
+      if (!oc.rows.empty() && g == oc.rows.front().group) continue;
+      for (const auto& r : oc.rows) {
+        if (r.group != g || r.rank != 1) continue;
+        summary += fmt::format("  {} ranked separately (docs/io_tables.md), largest: {} {} {:+.0f}\n",
+                               io::ToString(g), r.country, sector_label(r.sector), r.excess_output);
+      }
+    }
   }
   summary += fmt::format("Wrote {} files to {}\n", names.size(), a.out);
   fmt::print("{}", summary);
@@ -368,7 +374,8 @@ void AddDiagnose(CLI::App& root) {
       "  rebalance diagnose --icio ICIO2021_2018.csv --wwz --out diag/\n"
       "  rebalance diagnose --long table.csv --out diag/ --top 20\n"
       "Outputs in DIR: balances.csv (gross and value-added bilateral balances), kww.csv, "
-      "tiva.csv, overcapacity.csv (ranked), overcapacity_panel.csv, validation.csv, "
+      "tiva.csv, overcapacity.csv (manufacturing, resources and services each ranked by output above "
+      "domestic absorption; money in millions of USD, shares as fractions), overcapacity_panel.csv, validation.csv, "
       "diagnose.json, wwz.csv (with --wwz).");
   sub->add_option("--wiod", args->wiod, "WIOD 2013 file wiotYYYY.csv.gz or a directory of them");
   sub->add_option("--years", args->years,
@@ -389,10 +396,15 @@ void AddDiagnose(CLI::App& root) {
   sub->add_option("--zero-output", args->zero_output,
                   "Zero-output sectors with intermediate inputs: drop_inputs (default; counted "
                   "and reported) or error");
+  sub->add_option("--rank-by", args->rank_by,
+      "Overcapacity ranking: excess_output (output above domestic absorption, gross; default) or "
+      "excess_output_dva (in domestic value added), millions of USD");
+  sub->add_flag("--all-sectors", args->all_sectors,
+      "Rank every sector together (default: manufacturing, resources and services ranked separately)");
   sub->add_option("--self-sufficiency-threshold", args->oc.self_sufficiency_threshold,
                   "Flag output / domestic absorption at or above this (default 1.25)");
   sub->add_option("--export-share-threshold", args->oc.export_share_threshold,
-                  "Flag share of output exported at or above this (default 0.5)");
+                  "Flag share of output exported at or above this, with positive net exports (default 0.5)");
   sub->add_option("--net-exports-threshold", args->oc.net_exports_threshold,
                   "Flag net exports / output at or above this (default 0.2)");
   sub->add_option("--rise-threshold", args->oc.self_sufficiency_rise_threshold,

@@ -40,9 +40,10 @@ diag = rb.diagnose(world.io_table)
 bal = diag["balances"]
 print("Bilateral balances with the USA, gross vs value added:")
 print(bal[bal.partner == "USA"][["reporter", "gross_balance", "va_balance"]].head(10))
-print("Most flagged for overcapacity:")
-print(diag["overcapacity"][["rank", "country", "sector", "self_sufficiency", "export_share", "flags"]]
-      .head(5).to_string(index=False))
+print("Manufacturing overcapacity: output above domestic absorption (millions of USD; shares are fractions):")
+oc = diag["overcapacity"]
+print(oc[oc.group == "manufacturing"][["rank", "country", "sector", "excess_output_musd", "excess_output_dva_musd",
+                                       "export_share", "flags"]].head(5).to_string(index=False))
 
 # %% 4. Simulate US tariffs on Chinese transport equipment.
 scenario = {"scenario": [{

@@ -174,6 +174,8 @@ class WwzResult:
     def term_names() -> List[str]: ...
 def compute_wwz(system: LeontiefSystem) -> WwzResult: ...
 class OvercapacityOptions:
+    rank_by: str
+    rank_by_group: bool
     self_sufficiency_threshold: float
     export_share_threshold: float
     net_exports_threshold: float
@@ -183,27 +185,39 @@ class OvercapacityOptions:
 class OvercapacityRow:
     country: str
     sector: str
+    sector_name: str
+    group: str
     year: int
     output: float
     exports: float
     imports: float
     absorption: float
-    self_sufficiency: Optional[float]
+    excess_output: float
+    exports_dva: float
+    excess_output_dva: float
+    clipped_negative: float
     export_share: Optional[float]
-    world_export_share: Optional[float]
+    import_share: Optional[float]
+    dva_share: Optional[float]
+    foreign_final_demand_share: Optional[float]
     world_output_share: Optional[float]
+    world_absorption_share: Optional[float]
+    world_export_share: Optional[float]
+    self_sufficiency: Optional[float]
+    rca: Optional[float]
     net_exports_over_output: Optional[float]
+    d_excess_output: Optional[float]
     d_self_sufficiency: Optional[float]
     d_export_share: Optional[float]
-    d_world_export_share: Optional[float]
     d_world_output_share: Optional[float]
-    d_net_exports_over_output: Optional[float]
-    imbalance_output_share: Optional[float]
+    d_world_export_share: Optional[float]
+    imbalance_share: Optional[float]
     flags: List[str]
     rank: int
 class OvercapacityResult:
     first_year: int
     last_year: int
+    money_unit: str
     rows: List[OvercapacityRow]
     panel: List[OvercapacityRow]
 def compute_overcapacity(tables: Sequence[IoTable], options: OvercapacityOptions = ...) -> OvercapacityResult: ...

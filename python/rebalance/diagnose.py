@@ -35,8 +35,10 @@ def diagnose(table: Union["_native.IoTable", Sequence["_native.IoTable"]]) -> Di
     Returns a dict of DataFrames:
     ``"balances"``: every ordered pair's gross and value-added exports, imports
     and balances (Johnson & Noguera 2012 value added in final demand);
-    ``"overcapacity"``: indicators per country x sector, ranked (rank 1 = most
-    flagged; ``flags`` joined with ``;``);
+    ``"overcapacity"``: indicators per country x sector, with the columns of
+    overcapacity.csv (docs/io_tables.md), ranked within each sector group by
+    output above domestic absorption in millions of USD (rank 1 = largest;
+    ``flags`` joined with ``;``);
     ``"kww"``: Koopman, Wang & Wei (2014) nine-term decomposition of each
     country's gross exports with DVA/VAX/FVA/PDC.
     """
@@ -58,14 +60,24 @@ def diagnose(table: Union["_native.IoTable", Sequence["_native.IoTable"]]) -> Di
         "va_balance": [b.va_balance for b in bal],
     })
     oc = _native.compute_overcapacity(tables, _native.OvercapacityOptions())
-    fields = ["output", "exports", "imports", "absorption", "self_sufficiency", "export_share",
-              "world_export_share", "world_output_share", "net_exports_over_output", "d_self_sufficiency",
-              "d_export_share", "d_world_export_share", "d_world_output_share", "d_net_exports_over_output",
-              "imbalance_output_share"]
-    over = pd.DataFrame({"rank": [r.rank for r in oc.rows], "country": [r.country for r in oc.rows],
-                         "sector": [r.sector for r in oc.rows], "year": [r.year for r in oc.rows]})
-    for f in fields:
-        over[f] = np.array([_opt(getattr(r, f)) for r in oc.rows], dtype=float)
+    # Column names as in overcapacity.csv: _musd millions of USD, _share fractions in [0, 1], _ratio ratios.
+    fields = {"output_musd": "output", "exports_musd": "exports", "imports_musd": "imports",
+              "absorption_musd": "absorption", "excess_output_musd": "excess_output",
+              "exports_dva_musd": "exports_dva", "excess_output_dva_musd": "excess_output_dva",
+              "clipped_negative_musd": "clipped_negative", "export_share": "export_share",
+              "import_share": "import_share", "dva_share": "dva_share",
+              "foreign_final_demand_share": "foreign_final_demand_share",
+              "world_output_share": "world_output_share", "world_absorption_share": "world_absorption_share",
+              "world_export_share": "world_export_share", "self_sufficiency_ratio": "self_sufficiency",
+              "rca_ratio": "rca", "net_exports_over_output_ratio": "net_exports_over_output",
+              "d_excess_output_musd": "d_excess_output", "d_self_sufficiency_ratio": "d_self_sufficiency",
+              "d_export_share": "d_export_share", "d_world_output_share": "d_world_output_share",
+              "d_world_export_share": "d_world_export_share", "imbalance_share": "imbalance_share"}
+    over = pd.DataFrame({"year": [r.year for r in oc.rows], "group": [r.group for r in oc.rows],
+                         "rank": [r.rank for r in oc.rows], "country": [r.country for r in oc.rows],
+                         "sector": [r.sector for r in oc.rows]})
+    for col, f in fields.items():
+        over[col] = np.array([_opt(getattr(r, f)) for r in oc.rows], dtype=float)
     over["flags"] = [";".join(r.flags) for r in oc.rows]
     kww = _native.compute_kww(system)
     names = list(_native.KwwResult.term_names())

@@ -30,8 +30,9 @@ def test_diagnose_matches_cli_and_identities(world, world_run, source_dir):
     assert len(want_oc) == len(oc)
     for r in want_oc:
         got = oc.loc[(r["country"], r["sector"])]
-        for k in ("output", "exports", "imports", "absorption", "self_sufficiency", "export_share",
-                  "world_export_share", "world_output_share", "net_exports_over_output"):
+        for k in ("output_musd", "exports_musd", "imports_musd", "absorption_musd", "excess_output_musd",
+                  "excess_output_dva_musd", "self_sufficiency_ratio", "export_share", "dva_share",
+                  "world_export_share", "world_output_share", "net_exports_over_output_ratio"):
             if r[k] == "":
                 assert np.isnan(got[k])
             else:

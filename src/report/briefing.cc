@@ -104,53 +104,89 @@ ReportSection ImbalanceSection(const scenario::RunResult& run) {
 }
 
 ReportSection OvercapacitySection(const scenario::RunResult& run) {
+  using io_tables::SectorGroup;
   ReportSection sec;
   sec.title = "Overcapacity";
   const auto& oc = run.diagnosis->overcapacity;
-  std::vector<RankedItem> items;
-  ReportTable t;
-  t.caption = "Overcapacity indicators, ranked (country x sector)";
-  t.columns = {ReportColumn::NumberColumn("Rank", Fixed(0)), ReportColumn::TextColumn("Country"),
-               ReportColumn::TextColumn("Sector"), ReportColumn::NumberColumn("Output", Fixed(0)),
-               ReportColumn::NumberColumn("Self-sufficiency", Fixed(2), "output / domestic absorption"),
-               ReportColumn::NumberColumn("Exported share", Fixed(1, false, "%"), "share of output exported"),
-               ReportColumn::NumberColumn("World export share", Fixed(1, false, "%")),
-               ReportColumn::NumberColumn("Net exports / output", Fixed(1, true, "%")),
-               ReportColumn::NumberColumn("Output carried by the imbalance", Fixed(1, true, "%"),
-                                          "% fall of the sector's output when the country's trade balance is set to zero "
-                                          "(multi-sector GE)"),
-               ReportColumn::TextColumn("Flags")};
-  int shown = 0;
-  for (const auto& r : oc.rows) {
-    if (shown >= 40) break;
-    ++shown;
-    auto pct = [](const std::optional<double>& v) { return v.has_value() ? std::optional<double>(100.0 * *v) : std::nullopt; };
+  const std::string unit = oc.money_unit;
+  for (const auto& h : run.diagnosis->headlines)
+    if (h.find("above domestic absorption") != std::string::npos) sec.headlines.push_back(h);
+  sec.AddParagraph(
+      "Overcapacity here is output above domestic absorption: a sector's net exports (exports minus imports of its "
+      "products), in " + unit + ", gross and in the country's own value added (the domestic value added embodied in a "
+      "unit of the sector's output, from the Leontief inverse). Rows are ranked by that excess in " + unit +
+      ", not by ratios that a small sector can top. Manufacturing is ranked on its own: that is where the capacity "
+      "discussed in trade talks is built. Agriculture and mining trade on endowments, and utilities, construction and "
+      "services are reported separately (entrepot shipping makes transport services look like surplus capacity). "
+      "Negative inventory cells are set to zero first, as in the model baseline, so every share lies between 0 and "
+      "100%. Definitions and sources: docs/io_tables.md.");
+  auto pct = [](const std::optional<double>& v) { return v.has_value() ? std::optional<double>(100.0 * *v) : std::nullopt; };
+  auto make_table = [&](const std::string& caption) {
+    ReportTable t;
+    t.caption = caption;
+    t.columns = {ReportColumn::NumberColumn("Rank", Fixed(0)), ReportColumn::TextColumn("Country"),
+                 ReportColumn::TextColumn("Sector"), ReportColumn::NumberColumn("Output, " + unit, Fixed(0), unit),
+                 ReportColumn::NumberColumn("Output above domestic absorption, " + unit, Fixed(0, true),
+                                            "net exports (exports - imports), gross"),
+                 ReportColumn::NumberColumn("The same in domestic value added, " + unit, Fixed(0, true),
+                                            "domestic value added embodied in the excess output"),
+                 ReportColumn::NumberColumn("Net exports, % of output", Fixed(1, true, "%")),
+                 ReportColumn::NumberColumn("Exported, % of output", Fixed(1, false, "%")),
+                 ReportColumn::NumberColumn("World output share, %", Fixed(1, false, "%")),
+                 ReportColumn::NumberColumn("World absorption share, %", Fixed(1, false, "%")),
+                 ReportColumn::NumberColumn("Output carried by the trade imbalance, %", Fixed(1, true, "%"),
+                                            "fall of the sector's output when its country's trade balance is set to "
+                                            "zero (multi-sector GE), % of output"),
+                 ReportColumn::TextColumn("Flags")};
+    return t;
+  };
+  auto add_row = [&](ReportTable& t, const io_tables::OvercapacityRow& r) {
     std::string flags;
     for (const auto& f : r.flags) flags += (flags.empty() ? "" : ", ") + f;
     t.rows.push_back({Num(r.rank), ReportCell::Text(r.country), ReportCell::Text(r.sector), Num(r.output),
-                      Opt(r.self_sufficiency), Opt(pct(r.export_share)), Opt(pct(r.world_export_share)),
-                      Opt(pct(r.net_exports_over_output)), Opt(r.imbalance_output_share), ReportCell::Text(flags)});
-    if (r.net_exports_over_output.has_value() && items.size() < 20) {
-      items.push_back(RankedItem{r.country + " - " + r.sector, 100.0 * *r.net_exports_over_output, r.country});
+                      Num(r.excess_output), Num(r.excess_output_dva), Opt(pct(r.net_exports_over_output)),
+                      Opt(pct(r.export_share)), Opt(pct(r.world_output_share)), Opt(pct(r.world_absorption_share)),
+                      Opt(pct(r.imbalance_share)), ReportCell::Text(flags)});
+  };
+  const SectorGroup main_group = oc.rows.empty() ? SectorGroup::kManufacturing : oc.rows.front().group;
+  ReportTable ranked = make_table(fmt::format("{}: the largest outputs above domestic absorption, {}",
+                                            main_group == SectorGroup::kManufacturing ? "Manufacturing" : "All sectors",
+                                            oc.last_year));
+  ReportTable other = make_table(fmt::format("Resources and services, reported separately, {}", oc.last_year));
+  std::vector<RankedItem> items;
+  for (const auto& r : oc.rows) {
+    if (r.group == main_group) {
+      if (r.rank > 30) continue;
+      add_row(ranked, r);
+      if (items.size() < 20) items.push_back(RankedItem{r.country + " - " + r.sector, r.excess_output, r.country});
+    } else if (r.rank <= 5) {
+      add_row(other, r);
     }
   }
-  t.note = "Flags: self-sufficiency, export share, net exports and a rising self-sufficiency above documented thresholds "
-           "(docs/io_tables.md). Output carried by the imbalance: the fall of the sector's output when its country's "
-           "trade balance goes to zero, other countries' deficits absorbing the change in proportion to value added.";
+  const std::string note =
+      "Flags (informative, thresholds in docs/io_tables.md): self_sufficiency (output / absorption >= 1.25), "
+      "export_share (>= 50% exported with positive net exports), net_exports (>= 20% of output), rising. "
+      "Output carried by the trade imbalance: the fall of the sector's output when its country's trade balance goes "
+      "to zero, other countries' deficits absorbing the change in proportion to value added. All rows, with shares "
+      "as fractions, are in overcapacity.csv.";
+  ranked.note = note;
+  other.note = "Ranked within each group by the same measure: agriculture and mining (resources) trade on land and "
+               "deposits, utilities, construction and services are mostly sold where they are made.";
   if (!items.empty()) {
     RankingChartOptions o;
-    o.value_title = "Net exports / output (%)";
+    o.value_title = "Output above domestic absorption (" + unit + ")";
     auto spec = RankingChartSpec(items, o);
     if (spec.ok()) {
-      sec.AddChart(ReportChart{"Overcapacity ranking", "Net exports as a share of output, for the most flagged country-sectors.",
-                               *spec});
+      sec.AddChart(ReportChart{"Overcapacity ranking",
+                               "Net exports (output above domestic absorption), " + unit + ", the 20 largest.", *spec});
     }
   }
   int flagged = 0;
   for (const auto& r : oc.rows) flagged += r.flags.empty() ? 0 : 1;
   sec.headlines.push_back(fmt::format("{} of {} country-sectors carry at least one overcapacity flag.", flagged,
                                       oc.rows.size()));
-  sec.AddTable(std::move(t));
+  sec.AddTable(std::move(ranked));
+  if (!other.rows.empty()) sec.AddTable(std::move(other));
   return sec;
 }
 
@@ -362,18 +398,7 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
                          D(p.gross_imports), D(p.gross_balance), D(p.va_exports), D(p.va_imports), D(p.va_balance));
     }
     RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("balances.csv"), csv, options.force));
-    std::string oc =
-        "rank,country,sector,year,output,exports,imports,absorption,self_sufficiency,export_share,world_export_share,"
-        "world_output_share,net_exports_over_output,imbalance_output_share,flags\n";
-    auto o = [](const std::optional<double>& v) { return v.has_value() ? D(*v) : std::string(); };
-    for (const auto& r : run.diagnosis->overcapacity.rows) {
-      std::string flags;
-      for (const auto& f : r.flags) flags += (flags.empty() ? "" : ";") + f;
-      oc += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.rank, Csv(r.country), Csv(r.sector), r.year,
-                        D(r.output), D(r.exports), D(r.imports), D(r.absorption), o(r.self_sufficiency),
-                        o(r.export_share), o(r.world_export_share), o(r.world_output_share),
-                        o(r.net_exports_over_output), o(r.imbalance_output_share), Csv(flags));
-    }
+    const std::string oc = io_tables::OvercapacityCsv(run.diagnosis->overcapacity);
     RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("overcapacity.csv"), oc, options.force));
   }
   nlohmann::ordered_json meta;

@@ -234,6 +234,47 @@ std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& 
   return out;
 }
 
+// The overcapacity headline: Chinese manufacturing (what the talks are about;
+// the largest excess when the table has no CHN), measured as output above
+// domestic absorption, gross and in China's own value added, with the share of
+// the leading sector's output carried by the trade imbalance (GE).
+std::vector<std::string> OvercapacityHeadlines(const io_tables::OvercapacityResult& oc, const std::string& unit) {
+  std::vector<std::string> out;
+  if (oc.rows.empty()) return out;
+  using io_tables::SectorGroup;
+  const bool has_chn = std::any_of(oc.rows.begin(), oc.rows.end(), [](const auto& r) { return r.country == "CHN"; });
+  const std::string subject = has_chn ? "CHN" : oc.rows.front().country;
+  const SectorGroup group = oc.rows.front().group;  // manufacturing when the sectors are known
+  const std::string what = group == SectorGroup::kManufacturing ? "manufacturing" : "all sectors";
+  double total = 0, total_dva = 0, balance = 0;
+  const io_tables::OvercapacityRow* lead = nullptr;
+  for (const auto& r : oc.rows) {
+    if (r.country == subject) balance += r.excess_output;  // all sectors: the trade balance
+    if (r.country != subject || r.group != group) continue;
+    total += r.excess_output;
+    total_dva += r.excess_output_dva;
+    if (lead == nullptr || r.excess_output > lead->excess_output) lead = &r;
+  }
+  if (lead == nullptr) return out;
+  std::string carried;
+  if (lead->imbalance_share.has_value()) {
+    carried = fmt::format("; {:.1f}% of its output is carried by {}'s trade {} (the fall in that output if it "
+                          "were closed, general equilibrium)",
+                          100.0 * *lead->imbalance_share + 0.0, subject, balance >= 0 ? "surplus" : "deficit");
+  }
+  out.push_back(fmt::format(
+      "Overcapacity, {} {} {}: output above domestic absorption {} (net exports, gross; {} in {}'s own value "
+      "added); largest in {}: {} ({:.0f}% of the sector's output){}.",
+      subject, what, oc.last_year, Money(total, unit), Money(total_dva, unit), subject, lead->sector,
+      Money(lead->excess_output, unit), 100.0 * lead->net_exports_over_output.value_or(0.0) + 0.0, carried));
+  const auto& top = oc.rows.front();
+  if (top.country != subject) {
+    out.push_back(fmt::format("Largest output above domestic absorption in {} {}: {} {} {}.", what, oc.last_year,
+                              top.country, top.sector, Money(top.excess_output, unit)));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options) {
@@ -269,8 +310,9 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     RB_ASSIGN_OR_RETURN(io_tables::LeontiefSystem sys, io_tables::BuildLeontief(io));
     RB_ASSIGN_OR_RETURN(io_tables::TivaResult tiva, io_tables::ComputeTiva(sys));
     diag.balances = io_tables::BilateralBalances(sys, tiva);
-    // Share of output carried by each country's trade imbalance: % fall of
-    // sector output when that country's balance is set to zero.
+    // Share of output carried by each country's trade imbalance: the fraction
+    // of sector output that falls, (y0 - y1) / y0, when that country's balance
+    // is set to zero (others' deficits absorb it in proportion to value added).
     std::map<std::string, std::vector<double>> carried;  // country -> by sector
     if (options.imbalance_shares) {
       const int N = baseline.num_countries();
@@ -297,7 +339,7 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
         for (int j = 0; j < baseline.num_sectors(); ++j) {
           const double y0 = baseline.GrossOutput(n, j);
           const double y1 = sol->Y_new[baseline.CS(n, j)];
-          fall[static_cast<size_t>(j)] = y0 > 0 ? 100.0 * (y0 - y1) / y0 : 0.0;
+          fall[static_cast<size_t>(j)] = y0 > 0 ? (y0 - y1) / y0 : NAN;
         }
         carried[baseline.countries[static_cast<size_t>(n)]] = std::move(fall);
       }
@@ -310,7 +352,7 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
         auto it = carried.find(country);
         if (it == carried.end()) return 0.0;  // balanced: nothing carried
         const int j = IndexOf(bp->sectors, sector);
-        if (j < 0) return std::nullopt;
+        if (j < 0 || !std::isfinite(it->second[static_cast<size_t>(j)])) return std::nullopt;
         return it->second[static_cast<size_t>(j)];
       };
     }
@@ -323,14 +365,8 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
                                              Money(bal.va_balance, baseline.currency_unit)));
       }
     }
-    if (!diag.overcapacity.rows.empty()) {
-      const auto& top = diag.overcapacity.rows.front();
-      diag.headlines.push_back(fmt::format(
-          "Most flagged for overcapacity: {} {} (self-sufficiency {:.2f}, {:.0f}% of output exported{}).", top.country,
-          top.sector, top.self_sufficiency.value_or(0.0), 100.0 * top.export_share.value_or(0.0),
-          top.imbalance_output_share.has_value()
-              ? fmt::format(", {:.1f}% of output carried by the trade imbalance", *top.imbalance_output_share)
-              : std::string()));
+    if (auto h = OvercapacityHeadlines(diag.overcapacity, baseline.currency_unit); !h.empty()) {
+      diag.headlines.insert(diag.headlines.end(), h.begin(), h.end());
     }
     result.diagnosis = std::move(diag);
     progress("diagnose", "value added in trade", 1, 1);

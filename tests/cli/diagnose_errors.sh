@@ -18,6 +18,10 @@ expect_error "exactly one input" diagnose --wiod "$dir" --decompr x.csv --out "$
 printf 'kind,from,to\ncountry,CHN,ASIA\n' > "$out/map.csv"
 expect_error "country labels unmapped" diagnose --wiod "$dir/wiot2011.csv.gz" --map "$out/map.csv" --out "$out/d"
 expect_error "unknown output basis" diagnose --wiod "$dir/wiot2011.csv.gz" --output-basis gross --out "$out/e"
+expect_error "rank-by: unknown ranking 'ratio' (expected excess_output or excess_output_dva)" \
+  diagnose --wiod "$dir/wiot2011.csv.gz" --rank-by ratio --out "$out/e2"
+expect_error "export_share_threshold must be in \[0, 1\]" \
+  diagnose --wiod "$dir/wiot2011.csv.gz" --export-share-threshold 1.5 --out "$out/e3"
 # WIOD 2002 has a zero-output sector with inputs (LVA_c24): an error when asked to be strict,
 # a counted warning by default.
 expect_error "LVA_c24" diagnose --wiod "$dir/wiot2002.csv.gz" --zero-output error --out "$out/f"

@@ -196,15 +196,16 @@ try {
 // The briefing's content checks (see --focus above).
 async function checkBriefing(page, focus, problems) {
   const result = await page.evaluate(() => {
-    const out = { comparison: null, numericHeaders: [], closures: [], charts: [] };
+    const out = { comparison: [], numericHeaders: [], closures: [], charts: [] };
     for (const table of document.querySelectorAll('table.sortable')) {
       const caption = table.caption ? table.caption.textContent : '';
       if (caption.startsWith('Scenarios compared')) {
-        out.comparison = {
+        out.comparison.push({
+          caption,
           regions: Array.from(table.tBodies[0].rows, (r) => r.cells[0].textContent.trim()),
           groups: table.tHead.rows.length > 1
             ? Array.from(table.tHead.rows[0].cells, (c) => c.textContent.trim()).filter(Boolean) : [],
-        };
+        });
       }
       const headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
       for (const th of headers) {
@@ -229,14 +230,23 @@ async function checkBriefing(page, focus, problems) {
     }
     return out;
   });
-  if (!result.comparison) {
+  // The comparison may be split over several tables (a few scenarios each);
+  // each has every focus region, and together they cover every scenario.
+  const scenarioSections = result.closures.map((c) => c.title.replace(/^Scenario: /, ''));
+  if (result.comparison.length === 0) {
     problems.push('briefing: no comparison table (caption "Scenarios compared ...")');
-  } else {
-    const got = result.comparison.regions;
-    for (const c of focus) if (!got.includes(c)) problems.push(`briefing: focus region ${c} missing from the comparison table`);
-    if (got.length !== focus.length) problems.push(`briefing: comparison table rows ${got.join(',')}, expected ${focus.join(',')}`);
-    if (result.comparison.groups.length === 0) problems.push('briefing: the comparison table has no scenario column groups');
-    console.log(`check_report: comparison table: ${got.length} regions x ${result.comparison.groups.length} scenarios`);
+  }
+  const compared = [];
+  for (const t of result.comparison) {
+    const got = t.regions;
+    for (const c of focus) if (!got.includes(c)) problems.push(`briefing: ${t.caption}: focus region ${c} missing`);
+    if (got.length !== focus.length) problems.push(`briefing: ${t.caption}: rows ${got.join(',')}, expected ${focus.join(',')}`);
+    if (t.groups.length === 0) problems.push(`briefing: ${t.caption}: no scenario column groups`);
+    compared.push(...t.groups);
+    console.log(`check_report: ${t.caption}: ${got.length} regions x ${t.groups.length} scenarios`);
+  }
+  for (const s of scenarioSections) {
+    if (!compared.includes(s)) problems.push(`briefing: scenario "${s}" is in no comparison table`);
   }
   for (const h of result.numericHeaders) {
     if (!h.unit || !h.shown) problems.push(`briefing: table "${h.table}", column "${h.column}": no visible unit in the header`);

@@ -386,24 +386,30 @@ std::vector<std::string> StrategicSectors(const scenario::RunResult& run) {
 
 // Scenario x focus-region comparison: one row per focus region, one column
 // group per scenario.
+// `first`, `count`: the scenarios it covers (a page holds about three).
 ReportTable ComparisonTable(const scenario::RunResult& run, const RowIndex& idx, const BandTable& bands,
-                            const std::vector<std::string>& focus, const std::vector<std::string>& strategic) {
+                            const std::vector<std::string>& focus, const std::vector<std::string>& strategic,
+                            size_t first, size_t count) {
   const ge::Baseline& b = run.loaded.baseline;
   const MoneyUnit mu = Money(b);
+  const std::vector<scenario::ScenarioOutcome> scenarios(
+      run.scenarios.begin() + static_cast<long>(first), run.scenarios.begin() + static_cast<long>(first + count));
   ReportTable t;
-  t.caption = "Scenarios compared: focus regions";
+  t.caption = count == run.scenarios.size()
+                  ? std::string("Scenarios compared: focus regions")
+                  : fmt::format("Scenarios compared: focus regions (scenarios {}-{} of {})", first + 1,
+                                first + count, run.scenarios.size());
   t.columns.push_back(ReportColumn::TextColumn("Region"));
   t.column_groups.push_back(ColumnGroup{"", 1});
   NumberFormat money = Fixed(1, true);
   money.scale = mu.scale;
   const int per = strategic.empty() ? 3 : 4;
-  for (const auto& s : run.scenarios) {
+  for (const auto& s : scenarios) {
     t.column_groups.push_back(ColumnGroup{s.name, per});
     t.columns.push_back(ReportColumn::NumberColumn("Welfare", Fixed(2, true), s.name + ": real income", "% change"));
     t.columns.push_back(ReportColumn::NumberColumn("Real wage", Fixed(2, true), s.name, "% change"));
     t.columns.push_back(
-        ReportColumn::NumberColumn("Trade balance", money, s.name + ": exports - imports after the shock",
-                                   mu.label + ", scenario"));
+        ReportColumn::NumberColumn("Trade balance", money, s.name + ": exports - imports after the shock", mu.label));
     if (!strategic.empty()) {
       t.columns.push_back(ReportColumn::NumberColumn("Strategic output", Fixed(1, true),
                                                      s.name + ": gross output of the strategic sectors", "% change"));
@@ -411,7 +417,7 @@ ReportTable ComparisonTable(const scenario::RunResult& run, const RowIndex& idx,
   }
   for (const auto& c : focus) {
     std::vector<ReportCell> row = {ReportCell::Text(c)};
-    for (const auto& s : run.scenarios) {
+    for (const auto& s : scenarios) {
       row.push_back(PctCell(idx, bands, s.name, c, "", "", "welfare"));
       row.push_back(PctCell(idx, bands, s.name, c, "", "", "real_wage"));
       const ge::TidyRow* tb = idx.Find(s.name, c, "", "", "trade_balance");
@@ -583,7 +589,17 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
   // Scenarios compared.
   ReportSection compare;
   compare.title = "Scenarios compared";
-  compare.AddTable(ComparisonTable(run, idx, bands, focus, StrategicSectors(run)));
+  {
+    // At most three scenarios side by side, so that a table fits a page.
+    const size_t S = run.scenarios.size();
+    const size_t tables = (S + 2) / 3;
+    const std::vector<std::string> strategic = StrategicSectors(run);
+    for (size_t k = 0, first = 0; k < tables; ++k) {
+      const size_t count = (S - first + (tables - k) - 1) / (tables - k);
+      compare.AddTable(ComparisonTable(run, idx, bands, focus, strategic, first, count));
+      first += count;
+    }
+  }
   compare.AddParagraph(BandSentence(sweep));
   {
     ReportBox closures;

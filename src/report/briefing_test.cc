@@ -94,7 +94,8 @@ TEST_F(BriefingTest, ComparisonTableHasEveryFocusRegionAndUnits) {
   ASSERT_EQ(t->column_groups.size(), 3u);
   EXPECT_EQ(t->column_groups[1].label, "tariff");
   EXPECT_EQ(t->column_groups[2].label, "China rebalances");
-  // Welfare of ROW in the rebalancing scenario equals the tidy row.
+  // Two scenarios fit one table. Welfare of ROW in the rebalancing scenario
+  // equals the tidy row.
   const ge::TidyRow* w = nullptr;
   for (const auto& r : run_->results.rows)
     if (r.scenario == "China rebalances" && r.country == "ROW" && r.variable == "welfare" && r.sector.empty() &&

@@ -114,6 +114,7 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
   h2 { break-after: avoid; page-break-after: avoid; }
   .headlines { break-inside: avoid; }
   table.sortable thead th { position: static; }
+  table.sortable.grouped { font-size: 7.5pt; }
   table.sortable tr { break-inside: avoid; }
   table.sortable th button::after { content: ""; }
   .table-wrap, .vega-chart { overflow: visible; }

@@ -20,7 +20,8 @@
 //                   every scenario section shows its closure (numeraire and
 //                   what is held fixed); every numeric table header shows a
 //                   unit, also in print; every chart has a visible axis or
-//                   legend title with a unit in parentheses;
+//                   legend title with a unit in parentheses; no chart or
+//                   table is wider than the page column (nothing cut off);
 //   --forbid LIST   none of these strings (e.g. the machine's folders) may
 //                   occur in the file, nor any absolute local path.
 import { chromium } from 'playwright-core';
@@ -223,6 +224,16 @@ async function checkBriefing(page, focus, problems) {
       const box = section.querySelector('aside.box.closure');
       out.closures.push({ title, text: box ? box.innerText : '' });
     }
+    // Nothing may be cut off at the right edge (the welfare chart once lost
+    // its last region, ROW, to a horizontal scrollbar and to print).
+    out.clipped = [];
+    for (const el of document.querySelectorAll('div.vega-chart, div.table-wrap')) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        const label = el.matches('div.vega-chart') ? el.id
+          : `table "${(el.querySelector('caption') || {}).textContent || ''}"`;
+        out.clipped.push(`${label}: ${el.scrollWidth}px wide in a ${el.clientWidth}px column`);
+      }
+    }
     for (const el of document.querySelectorAll('div.vega-chart')) {
       const titles = Array.from(el.querySelectorAll('svg g.role-axis-title text, svg g.role-legend-title text'),
                                 (t) => t.textContent);
@@ -251,6 +262,7 @@ async function checkBriefing(page, focus, problems) {
   for (const h of result.numericHeaders) {
     if (!h.unit || !h.shown) problems.push(`briefing: table "${h.table}", column "${h.column}": no visible unit in the header`);
   }
+  for (const c of result.clipped) problems.push(`briefing: cut off at the right edge: ${c}`);
   if (result.closures.length === 0) problems.push('briefing: no scenario sections');
   for (const c of result.closures) {
     if (!/Numeraire/.test(c.text) || !/Held fixed/.test(c.text)) {

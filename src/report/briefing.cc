@@ -766,6 +766,7 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
     meta["sweep"]["failed_draws"] = sweep->draws_failed;
     meta["sweep"]["failures"] = sweep->failures;
     meta["sweep"]["seed"] = sweep->seed;
+    meta["sweep"]["seconds"] = sweep->seconds;
     meta["sweep"]["theta_file"] = fs::path(sweep->theta_file).filename().string();
     if (fs::is_regular_file(sweep->theta_file)) {
       RB_ASSIGN_OR_RETURN(std::string digest, core::Sha256File(sweep->theta_file));

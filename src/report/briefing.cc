@@ -324,13 +324,14 @@ void BilateralHeadline(const scenario::ScenarioOutcome& s, const ge::Baseline& b
                                      pct(t0, t1), mu.scale * (t1 - t0), mu.label, parts));
   }
   t.note = "Total: all sectors of the pair. Sector rows: the sectors whose tariff or trade cost the scenario changes. "
-           "Changes in " + mu.label + " at base-year prices of the numeraire (world GDP).";
+           "Changes in " + mu.label + " at base-year prices of the numeraire (world GDP). Bilateral flows carry no theta "
+           "range in this report.";
   sec->AddTable(std::move(t));
 }
 
 // One row per region: the main country-level results of one scenario.
 ReportTable RegionTable(const RowIndex& idx, const BandTable& bands, const std::string& scenario,
-                        const ge::Baseline& b) {
+                        const ge::Baseline& b, const std::string& band_sentence) {
   const MoneyUnit mu = Money(b);
   ReportTable t;
   t.caption = "Results by region";
@@ -358,7 +359,8 @@ ReportTable RegionTable(const RowIndex& idx, const BandTable& bands, const std::
                       pct(c, "exports"), pct(c, "imports"), level(c, "trade_balance", false),
                       level(c, "trade_balance", true), level(c, "tariff_revenue", true), level(c, "subsidy_cost", true)});
   }
-  t.note = "All variables of every region, sector and partner are in results.csv (docs/multisector.md).";
+  t.note = "All variables of every region, sector and partner are in results.csv (docs/multisector.md). " +
+           band_sentence;
   return t;
 }
 
@@ -571,7 +573,7 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
                              "Percent change in gross output by region (rows) and sector (columns); the number in each "
                              "cell is the change in %.",
                              *spec});
-    sec.AddTable(RegionTable(idx, bands, s.name, b));
+    sec.AddTable(RegionTable(idx, bands, s.name, b, BandSentence(sweep)));
     scenario_sections.push_back(std::move(sec));
   }
   for (const auto& s : run.scenarios) {

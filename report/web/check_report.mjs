@@ -211,10 +211,15 @@ async function checkBriefing(page, focus, problems) {
       const headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
       for (const th of headers) {
         if (th.dataset.type !== 'number') continue;
+        // The unit is under the name (span.unit) or in the name itself
+        // ("Output, million USD", "Net exports, % of output", "Rank").
         const unit = th.querySelector('.unit');
+        const name = th.querySelector('button').textContent;
+        const inName = /%|USD|\brank\b|\bratio\b|\bindex\b/i.test(name);
         out.numericHeaders.push({
-          table: caption, column: th.querySelector('button').textContent,
-          unit: unit ? unit.innerText.trim() : '', shown: unit ? unit.getBoundingClientRect().height > 0 : false,
+          table: caption, column: name,
+          unit: unit ? unit.innerText.trim() : (inName ? name : ''),
+          shown: unit ? unit.getBoundingClientRect().height > 0 : inName,
         });
       }
     }

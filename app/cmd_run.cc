@@ -2,6 +2,7 @@
 // scenario file, with tidy outputs and the HTML report.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include "progress.h"
 #include "rebalance/report/briefing.h"
 #include "rebalance/scenario/run.h"
+#include "rebalance/scenario/sweep.h"
 
 namespace rebalance::app {
 namespace {
@@ -22,6 +24,10 @@ struct RunArgs {
   bool no_html = false;
   bool no_bilateral = false;
   std::string data_dir;
+  // theta bands on the report's numbers (0 = none).
+  int draws = scenario::kRunBandDraws;
+  uint64_t seed = scenario::kRunBandSeed;
+  std::string theta_se;
 };
 
 Status RunRun(const RunArgs& a) {
@@ -43,7 +49,20 @@ Status RunRun(const RunArgs& a) {
   RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
-  RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, nullptr, out));
+  // theta bands: draws of the trade elasticities around the run's theta.
+  std::optional<scenario::SweepResult> bands;
+  const std::string theta_se = a.theta_se.empty() ? scenario::DefaultThetaSePath(file, a.data_dir) : a.theta_se;
+  if (a.draws > 0 && !theta_se.empty()) {
+    scenario::SweepOptions so;
+    so.draws = a.draws;
+    so.seed = a.seed;
+    so.theta_file = theta_se;
+    so.run = opt;
+    RB_ASSIGN_OR_RETURN(bands, scenario::SweepSolvedRun(run, so));
+    for (const auto& f : bands->failures) fmt::print(stderr, "rebalance: warning: theta bands: {}\n", f);
+    if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  }
+  RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out));
   if (a.json) {
     fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}\n", a.out, run.scenarios.size(), run.seconds);
     return Status::Ok();
@@ -79,6 +98,15 @@ void AddRun(CLI::App& root) {
   sub->add_flag("--no-html", a->no_html, "Skip report.html");
   sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");
   sub->add_option("--data-dir", a->data_dir, "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");
+  sub->add_option("--draws", a->draws,
+                  fmt::format("theta draws for the bands on the report's numbers, 5th-95th percentile of theta_j ~ "
+                              "N(theta_j, se_j) (default {}; 0 = no bands; more: rebalance sweep)",
+                              scenario::kRunBandDraws))
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--seed", a->seed, fmt::format("Master seed of the theta draws (default {})", scenario::kRunBandSeed));
+  sub->add_option("--theta-se", a->theta_se,
+                  "theta file with standard errors (sector,theta,se) for the bands; default: the built-in baseline's "
+                  "theta_se.csv (none for other baselines)");
   sub->callback([a] { Finish(RunRun(*a)); });
 }
 

@@ -117,6 +117,8 @@ Result<scenario::SweepResult> RunSweepDistributed(const scenario::ScenarioFile& 
   if (!ok_all) return Status::Internal(fmt::format("rank {}: another rank failed to prepare the sweep", rank));
   out.point = std::move(point).value();
   out.draws_requested = options.draws;
+  out.seed = options.seed;
+  out.theta_file = options.theta_file;
   const int64_t D = options.draws;
   const int64_t begin = D * rank / size, end = D * (rank + 1) / size;
   auto slice = scenario::RunDraws(out.point, file, options, begin, end);

@@ -2,6 +2,7 @@
 // driven by playwright-core (no bundled browser download).
 //
 //   node check_report.mjs REPORT.html SCREENSHOT.png [EXPECTED.json]
+//        [--sections DIR] [--focus USA,CHN,...] [--forbid TEXT,TEXT,...]
 //
 // Checks, failing with exit code 1 and a message for each problem:
 //   - the page loads from file:// with no console error, no uncaught
@@ -11,14 +12,34 @@
 //     in page order), each chart has exactly that many data rectangles;
 //   - every sortable table sorts on a header click: ascending, then
 //     descending, with empty cells last, for a numeric and a text column;
-// and saves a full-page screenshot.
+// and saves a full-page screenshot. Options (for the briefing of `rebalance
+// run`):
+//   --sections DIR  a screenshot of each <section> in DIR (NN-title.png);
+//   --focus LIST    the report is a briefing: the comparison table
+//                   ("Scenarios compared") has exactly these regions as rows;
+//                   every scenario section shows its closure (numeraire and
+//                   what is held fixed); every numeric table header shows a
+//                   unit, also in print; every chart has a visible axis or
+//                   legend title with a unit in parentheses; no chart or
+//                   table is wider than the page column (nothing cut off);
+//   --forbid LIST   none of these strings (e.g. the machine's folders) may
+//                   occur in the file, nor any absolute local path.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [reportPath, screenshotPath, expectedPath] = process.argv.slice(2);
+const positional = [];
+const flags = {};
+{
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; ++i) {
+    if (argv[i].startsWith('--')) flags[argv[i].slice(2)] = argv[++i];
+    else positional.push(argv[i]);
+  }
+}
+const [reportPath, screenshotPath, expectedPath] = positional;
 if (!reportPath || !screenshotPath) {
   console.error('usage: node check_report.mjs REPORT.html SCREENSHOT.png [EXPECTED.json]');
   process.exit(2);
@@ -104,19 +125,35 @@ try {
     });
   }
 
+  // Section screenshots first, before the sorting checks reorder the tables.
+  if (flags.sections) {
+    fs.mkdirSync(flags.sections, { recursive: true });
+    const sections = page.locator('main > section');
+    const n = await sections.count();
+    for (let i = 0; i < n; ++i) {
+      const title = (await sections.nth(i).locator('h2').first().textContent()) || `section ${i + 1}`;
+      const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+      const file = path.join(flags.sections, `${String(i + 1).padStart(2, '0')}-${slug}.png`);
+      await sections.nth(i).screenshot({ path: file });
+      console.log(`check_report: section screenshot ${file}`);
+    }
+  }
+
   // Tables: click a numeric and a text header twice each.
   const tableCount = await page.$$eval('table.sortable', (t) => t.length);
   for (let t = 0; t < tableCount; ++t) {
     const table = page.locator('table.sortable').nth(t);
-    const types = await table.locator('thead th').evaluateAll((ths) => ths.map((th) => th.dataset.type));
+    // With column groups the sortable headers are in the last header row.
+    const headerCells = table.locator('thead tr:last-child th');
+    const types = await headerCells.evaluateAll((ths) => ths.map((th) => th.dataset.type));
     const numCol = types.indexOf('number');
     const textCol = types.indexOf('text');
     for (const col of [numCol, textCol]) {
       if (col < 0) continue;
       const numeric = types[col] === 'number';
       for (const dir of ['ascending', 'descending']) {
-        await table.locator('thead th').nth(col).locator('button').click();
-        const state = await table.locator('thead th').nth(col).getAttribute('aria-sort');
+        await headerCells.nth(col).locator('button').click();
+        const state = await headerCells.nth(col).getAttribute('aria-sort');
         const keys = await table.locator('tbody tr').evaluateAll((rows, c) => rows.map((r) => {
           const cell = r.cells[c];
           return cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
@@ -144,12 +181,125 @@ try {
   }
   if (tableCount === 0) console.log('check_report: no sortable tables on the page');
 
+  if (flags.focus !== undefined) await checkBriefing(page, flags.focus.split(',').filter(Boolean), problems);
+  if (flags.forbid !== undefined || flags.focus !== undefined) {
+    checkNoLocalPaths(fs.readFileSync(reportPath, 'utf8'), (flags.forbid || '').split(',').filter(Boolean),
+                      problems);
+  }
   fs.mkdirSync(path.dirname(path.resolve(screenshotPath)), { recursive: true });
   await page.screenshot({ path: screenshotPath, fullPage: true });
   console.log(`check_report: ${charts.length} charts, ${tableCount} tables; screenshot ${screenshotPath}`);
 } finally {
   await context.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+
+// The briefing's content checks (see --focus above).
+async function checkBriefing(page, focus, problems) {
+  const result = await page.evaluate(() => {
+    const out = { comparison: [], numericHeaders: [], closures: [], charts: [] };
+    for (const table of document.querySelectorAll('table.sortable')) {
+      const caption = table.caption ? table.caption.textContent : '';
+      if (caption.startsWith('Scenarios compared')) {
+        out.comparison.push({
+          caption,
+          regions: Array.from(table.tBodies[0].rows, (r) => r.cells[0].textContent.trim()),
+          groups: table.tHead.rows.length > 1
+            ? Array.from(table.tHead.rows[0].cells, (c) => c.textContent.trim()).filter(Boolean) : [],
+        });
+      }
+      const headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
+      for (const th of headers) {
+        if (th.dataset.type !== 'number') continue;
+        // The unit is under the name (span.unit) or in the name itself
+        // ("Output, million USD", "Net exports, % of output", "Rank").
+        const unit = th.querySelector('.unit');
+        const name = th.querySelector('button').textContent;
+        const inName = /%|USD|\brank\b|\bratio\b|\bindex\b/i.test(name);
+        out.numericHeaders.push({
+          table: caption, column: name,
+          unit: unit ? unit.innerText.trim() : (inName ? name : ''),
+          shown: unit ? unit.getBoundingClientRect().height > 0 : inName,
+        });
+      }
+    }
+    for (const section of document.querySelectorAll('main > section')) {
+      const title = section.querySelector('h2').textContent;
+      if (!title.startsWith('Scenario: ')) continue;
+      const box = section.querySelector('aside.box.closure');
+      out.closures.push({ title, text: box ? box.innerText : '' });
+    }
+    // Nothing may be cut off at the right edge (the welfare chart once lost
+    // its last region, ROW, to a horizontal scrollbar and to print).
+    out.clipped = [];
+    for (const el of document.querySelectorAll('div.vega-chart, div.table-wrap')) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        const label = el.matches('div.vega-chart') ? el.id
+          : `table "${(el.querySelector('caption') || {}).textContent || ''}"`;
+        out.clipped.push(`${label}: ${el.scrollWidth}px wide in a ${el.clientWidth}px column`);
+      }
+    }
+    for (const el of document.querySelectorAll('div.vega-chart')) {
+      const titles = Array.from(el.querySelectorAll('svg g.role-axis-title text, svg g.role-legend-title text'),
+                                (t) => t.textContent);
+      out.charts.push({ id: el.id, titles });
+    }
+    return out;
+  });
+  // The comparison may be split over several tables (a few scenarios each);
+  // each has every focus region, and together they cover every scenario.
+  const scenarioSections = result.closures.map((c) => c.title.replace(/^Scenario: /, ''));
+  if (result.comparison.length === 0) {
+    problems.push('briefing: no comparison table (caption "Scenarios compared ...")');
+  }
+  const compared = [];
+  for (const t of result.comparison) {
+    const got = t.regions;
+    for (const c of focus) if (!got.includes(c)) problems.push(`briefing: ${t.caption}: focus region ${c} missing`);
+    if (got.length !== focus.length) problems.push(`briefing: ${t.caption}: rows ${got.join(',')}, expected ${focus.join(',')}`);
+    if (t.groups.length === 0) problems.push(`briefing: ${t.caption}: no scenario column groups`);
+    compared.push(...t.groups);
+    console.log(`check_report: ${t.caption}: ${got.length} regions x ${t.groups.length} scenarios`);
+  }
+  for (const s of scenarioSections) {
+    if (!compared.includes(s)) problems.push(`briefing: scenario "${s}" is in no comparison table`);
+  }
+  for (const h of result.numericHeaders) {
+    if (!h.unit || !h.shown) problems.push(`briefing: table "${h.table}", column "${h.column}": no visible unit in the header`);
+  }
+  for (const c of result.clipped) problems.push(`briefing: cut off at the right edge: ${c}`);
+  if (result.closures.length === 0) problems.push('briefing: no scenario sections');
+  for (const c of result.closures) {
+    if (!/Numeraire/.test(c.text) || !/Held fixed/.test(c.text)) {
+      problems.push(`briefing: ${c.title}: no closure (numeraire, held fixed) shown`);
+    }
+  }
+  const unitInTitle = /\((%|[^)]*(USD|%)[^)]*)\)/;
+  for (const c of result.charts) {
+    if (!c.titles.some((t) => unitInTitle.test(t))) {
+      problems.push(`briefing: ${c.id}: no axis or legend title with a unit (titles: ${c.titles.join(' | ')})`);
+    }
+  }
+  // Units must survive printing: the header units stay displayed in print.
+  await page.emulateMedia({ media: 'print' });
+  const hiddenInPrint = await page.$$eval('table.sortable th .unit', (units) =>
+    units.filter((u) => getComputedStyle(u).display === 'none' || u.getBoundingClientRect().height === 0).length);
+  if (hiddenInPrint > 0) problems.push(`briefing: ${hiddenInPrint} header units hidden in print`);
+  await page.emulateMedia({ media: 'screen' });
+}
+
+// No absolute local path in the file: the given strings, and anything that
+// looks like a Unix home, temporary or system folder or a Windows drive.
+function checkNoLocalPaths(text, forbidden, problems) {
+  for (const f of forbidden) {
+    if (f && text.includes(f)) problems.push(`the report contains the local path ${f}`);
+  }
+  const re = /(^|[\s"'(>=:,])(\/(home|tmp|work|root|Users|var|opt|mnt|srv|usr\/local)\/[^\s"'<)]*|[A-Za-z]:\\[^\s"'<]+)/g;
+  const seen = new Set();
+  for (const m of text.matchAll(re)) {
+    if (seen.size < 5 && !seen.has(m[2])) problems.push(`the report contains an absolute path: ${m[2]}`);
+    seen.add(m[2]);
+  }
 }
 
 if (problems.length) {

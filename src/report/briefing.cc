@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rebalance/core/atomic_file.h"
+#include "rebalance/core/sha256.h"
 #include "rebalance/core/version.h"
 #include "rebalance/report/charts.h"
 
@@ -46,10 +47,10 @@ ReportSection ImbalanceSection(const scenario::RunResult& run) {
   ReportTable bal;
   bal.caption = "Trade balances of the base year (goods and services, producer prices)";
   bal.columns = {ReportColumn::TextColumn("Region"),
-                 ReportColumn::NumberColumn("Exports", Fixed(0), b.currency_unit),
-                 ReportColumn::NumberColumn("Imports", Fixed(0), b.currency_unit),
-                 ReportColumn::NumberColumn("Balance", Fixed(0, true), "exports - imports, " + b.currency_unit),
-                 ReportColumn::NumberColumn("Balance, % of GDP", Fixed(2, true, "%"), "balance / value added")};
+                 ReportColumn::NumberColumn("Exports", Fixed(0), "", b.currency_unit),
+                 ReportColumn::NumberColumn("Imports", Fixed(0), "", b.currency_unit),
+                 ReportColumn::NumberColumn("Balance", Fixed(0, true), "exports - imports", b.currency_unit),
+                 ReportColumn::NumberColumn("Balance", Fixed(2, true, "%"), "balance / value added", "% of GDP")};
   for (int n = 0; n < b.num_countries(); ++n) {
     const double e = b.Exports(n), m = b.Imports(n), va = b.ValueAdded(n);
     bal.rows.push_back({ReportCell::Text(b.countries[static_cast<size_t>(n)]), Num(e), Num(m), Num(e - m),
@@ -64,13 +65,15 @@ ReportSection ImbalanceSection(const scenario::RunResult& run) {
   const auto& focus = run.file.focus_countries;
   std::vector<BilateralBalance> pairs;
   ReportTable t;
+  const std::string& cu = b.currency_unit;
   t.caption = "Bilateral balances in gross and in value-added terms";
   t.columns = {ReportColumn::TextColumn("Reporter"), ReportColumn::TextColumn("Partner"),
-               ReportColumn::NumberColumn("Gross exports", Fixed(0)), ReportColumn::NumberColumn("Gross imports", Fixed(0)),
-               ReportColumn::NumberColumn("Gross balance", Fixed(0, true)),
-               ReportColumn::NumberColumn("Value-added exports", Fixed(0)),
-               ReportColumn::NumberColumn("Value-added imports", Fixed(0)),
-               ReportColumn::NumberColumn("Value-added balance", Fixed(0, true))};
+               ReportColumn::NumberColumn("Gross exports", Fixed(0), "", cu),
+               ReportColumn::NumberColumn("Gross imports", Fixed(0), "", cu),
+               ReportColumn::NumberColumn("Gross balance", Fixed(0, true), "", cu),
+               ReportColumn::NumberColumn("Value-added exports", Fixed(0), "", cu),
+               ReportColumn::NumberColumn("Value-added imports", Fixed(0), "", cu),
+               ReportColumn::NumberColumn("Value-added balance", Fixed(0, true), "", cu)};
   for (const auto& p : run.diagnosis->balances) {
     static const std::vector<std::string> kMain = {"USA", "CHN", "EU", "DEU", "JPN"};
     const bool main_reporter = std::find(kMain.begin(), kMain.end(), p.reporter) != kMain.end();
@@ -190,40 +193,336 @@ ReportSection OvercapacitySection(const scenario::RunResult& run) {
   return sec;
 }
 
+// Money as the report prints it: billions of USD when the baseline counts in
+// millions (WIOD), else the baseline's own unit.
+struct MoneyUnit {
+  double scale = 1.0;
+  std::string label;
+};
+MoneyUnit Money(const ge::Baseline& b) {
+  if (b.currency_unit == "million USD") return {1e-3, "bn USD"};
+  return {1.0, b.currency_unit};
+}
+
+// Tidy rows by (scenario, country, partner, sector, variable).
+class RowIndex {
+ public:
+  explicit RowIndex(const ge::TidyTable& t) : table_(t) {
+    for (size_t i = 0; i < t.rows.size(); ++i) {
+      const auto& r = t.rows[i];
+      index_[Key(r.scenario, r.country, r.partner, r.sector, r.variable)] = i;
+    }
+  }
+  const ge::TidyRow* Find(const std::string& sc, const std::string& c, const std::string& p, const std::string& s,
+                          const std::string& v, size_t* row = nullptr) const {
+    auto it = index_.find(Key(sc, c, p, s, v));
+    if (it == index_.end()) return nullptr;
+    if (row != nullptr) *row = it->second;
+    return &table_.rows[it->second];
+  }
+
+ private:
+  static std::string Key(const std::string& sc, const std::string& c, const std::string& p, const std::string& s,
+                         const std::string& v) {
+    return sc + '\x1f' + c + '\x1f' + p + '\x1f' + s + '\x1f' + v;
+  }
+  const ge::TidyTable& table_;
+  std::map<std::string, size_t> index_;
+};
+
+// A percent-change cell with its band when the draws cover the row.
+ReportCell PctCell(const RowIndex& idx, const BandTable& bands, const std::string& sc, const std::string& c,
+                   const std::string& p, const std::string& s, const std::string& v) {
+  size_t row = 0;
+  const ge::TidyRow* r = idx.Find(sc, c, p, s, v, &row);
+  if (r == nullptr || !std::isfinite(r->pct_change)) return ReportCell::Empty();
+  auto it = bands.by_row.find(row);
+  if (it != bands.by_row.end()) return ReportCell::NumberWithBand(r->pct_change, it->second.p05, it->second.p95);
+  return ReportCell::Number(r->pct_change);
+}
+
+// One sentence of what the band is, for captions and notes.
+std::string BandSentence(const scenario::SweepResult* sweep) {
+  if (sweep == nullptr || sweep->draws_requested == 0) {
+    return "No theta bands: no theta standard errors for this baseline, or draws turned off (--draws 0).";
+  }
+  return fmt::format(
+      "Small grey ranges under a number: 5th to 95th percentile of that number over {} draws of the trade elasticities "
+      "theta_j ~ N(theta_j, se_j), truncated at 0 (seed {}, {} failed draws); they show the dependence on theta only, "
+      "not on data or model choice.",
+      sweep->draws_requested - sweep->draws_failed, sweep->seed, sweep->draws_failed);
+}
+
+// The closure of a scenario in words. Fields the runner left empty are
+// filled with what the multi-sector model always holds.
+scenario::Closure ClosureOrModelDefault(const scenario::ScenarioOutcome& s, const ge::Baseline& b) {
+  scenario::Closure c = s.closure;
+  if (c.numeraire.empty()) c.numeraire = "world nominal value added (GDP) is held at its base-year value";
+  if (c.held_fixed.empty()) {
+    c.held_fixed.push_back("labour in each country (full employment; no migration)");
+    bool deficits_moved = false;
+    for (size_t n = 0; n < b.deficit.size() && n < s.shocks.deficit_new.size(); ++n) {
+      deficits_moved = deficits_moved ||
+                       std::fabs(s.shocks.deficit_new[n] - b.deficit[n]) > 1e-9 * (1.0 + std::fabs(b.deficit[n]));
+    }
+    c.held_fixed.push_back(deficits_moved ? "trade balances set by the scenario (the targets in its description)"
+                                          : "each country's trade balance at its base-year value (an assumption, "
+                                            "not a result)");
+  }
+  return c;
+}
+
+ReportBox ClosureBox(const scenario::ScenarioOutcome& s, const ge::Baseline& b) {
+  const scenario::Closure c = ClosureOrModelDefault(s, b);
+  ReportBox box;
+  box.kind = "closure";
+  box.title = "Closure: what this scenario holds fixed";
+  box.items.push_back({"Numeraire", c.numeraire});
+  std::string held;
+  for (const auto& h : c.held_fixed) held += (held.empty() ? "" : "; ") + h;
+  box.items.push_back({"Held fixed", held});
+  if (!c.caveats.empty()) {
+    std::string cav;
+    for (const auto& h : c.caveats) cav += (cav.empty() ? "" : " ") + h;
+    box.items.push_back({"Caveats", cav});
+  }
+  return box;
+}
+
+// The trade flows a scenario's trade-policy shocks target: pairs (exporter ->
+// importer) with the sectors whose tariff or trade cost changed.
+struct TargetedPair {
+  int exporter = 0, importer = 0;
+  std::vector<int> sectors;
+};
+std::vector<TargetedPair> TargetedPairs(const scenario::ScenarioOutcome& s, const ge::Baseline& b) {
+  std::vector<TargetedPair> out;
+  const int N = b.num_countries(), J = b.num_sectors();
+  for (int n = 0; n < N; ++n) {
+    for (int i = 0; i < N; ++i) {
+      if (i == n) continue;
+      TargetedPair p{i, n, {}};
+      for (int j = 0; j < J; ++j) {
+        const size_t f = b.FlowIndex(j, n, i);
+        const bool tariff = f < s.shocks.tariff_new.size() && f < b.tariff.size() &&
+                            s.shocks.tariff_new[f] != b.tariff[f];
+        const bool cost = f < s.shocks.d_hat.size() && s.shocks.d_hat[f] != 1.0;
+        if (tariff || cost) p.sectors.push_back(j);
+      }
+      if (!p.sectors.empty()) out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+// Exports of a targeted pair, in total and by targeted sector: headlines and
+// a table. Flows come from the solution (producer prices, net of tariffs).
+void BilateralHeadline(const scenario::ScenarioOutcome& s, const ge::Baseline& b, const RowIndex& idx,
+                       const BandTable& bands, std::vector<std::string>* headlines, ReportSection* sec) {
+  const std::vector<TargetedPair> pairs = TargetedPairs(s, b);
+  if (pairs.empty() || s.solution.flow_new.size() != b.flow.size()) return;
+  const MoneyUnit mu = Money(b);
+  ReportTable t;
+  t.caption = "Exports of the targeted pairs (producer prices, net of tariffs)";
+  t.columns = {ReportColumn::TextColumn("Exporter"), ReportColumn::TextColumn("Importer"),
+               ReportColumn::TextColumn("Sector"),
+               ReportColumn::NumberColumn("Base year", Fixed(1), "", mu.label),
+               ReportColumn::NumberColumn("Scenario", Fixed(1), "", mu.label),
+               ReportColumn::NumberColumn("Change", Fixed(1, true), "", mu.label),
+               ReportColumn::NumberColumn("Change", Fixed(1, true, "%"), "", "%")};
+  for (const TargetedPair& p : pairs) {
+    const std::string& ex = b.countries[static_cast<size_t>(p.exporter)];
+    const std::string& im = b.countries[static_cast<size_t>(p.importer)];
+    double t0 = 0, t1 = 0;
+    for (int j = 0; j < b.num_sectors(); ++j) {
+      const size_t f = b.FlowIndex(j, p.importer, p.exporter);
+      t0 += b.flow[f];
+      t1 += s.solution.flow_new[f];
+    }
+    auto pct = [](double a, double c) { return a > 0 ? 100.0 * (c - a) / a : NAN; };
+    t.rows.push_back({ReportCell::Text(ex), ReportCell::Text(im), ReportCell::Text("All sectors"), Num(mu.scale * t0),
+                      Num(mu.scale * t1), Num(mu.scale * (t1 - t0)), Num(pct(t0, t1))});
+    std::string parts;
+    for (int j : p.sectors) {
+      const size_t f = b.FlowIndex(j, p.importer, p.exporter);
+      const double e0 = b.flow[f], e1 = s.solution.flow_new[f];
+      const std::string& sector = b.sectors[static_cast<size_t>(j)];
+      ReportCell change = PctCell(idx, bands, s.name, ex, im, sector, "exports");
+      if (change.kind == ReportCell::Kind::kEmpty && e0 > 0) change = Num(pct(e0, e1));
+      t.rows.push_back({ReportCell::Text(ex), ReportCell::Text(im), ReportCell::Text(sector), Num(mu.scale * e0),
+                        Num(mu.scale * e1), Num(mu.scale * (e1 - e0)), change});
+      parts += fmt::format("{}{} {:+.1f}% ({:+.1f} {})", parts.empty() ? "" : ", ", sector, pct(e0, e1),
+                           mu.scale * (e1 - e0), mu.label);
+    }
+    headlines->push_back(fmt::format("{}: {} exports to {} {:+.1f}% in total ({:+.1f} {}); {}.", s.name, ex, im,
+                                     pct(t0, t1), mu.scale * (t1 - t0), mu.label, parts));
+  }
+  t.note = "Total: all sectors of the pair. Sector rows: the sectors whose tariff or trade cost the scenario changes. "
+           "Changes in " + mu.label + " at base-year prices of the numeraire (world GDP). Bilateral flows carry no theta "
+           "range in this report.";
+  sec->AddTable(std::move(t));
+}
+
 // One row per region: the main country-level results of one scenario.
-ReportTable RegionTable(const ge::TidyTable& results, const std::string& scenario, const ge::Baseline& b) {
+ReportTable RegionTable(const RowIndex& idx, const BandTable& bands, const std::string& scenario,
+                        const ge::Baseline& b, const std::string& band_sentence) {
+  const MoneyUnit mu = Money(b);
   ReportTable t;
   t.caption = "Results by region";
+  NumberFormat money = Fixed(1, true);
+  money.scale = mu.scale;
+  NumberFormat money_plain = Fixed(1);
+  money_plain.scale = mu.scale;
   t.columns = {ReportColumn::TextColumn("Region"),
-               ReportColumn::NumberColumn("Welfare", Fixed(3, true, "%"), "real income, % change"),
-               ReportColumn::NumberColumn("Real wage", Fixed(3, true, "%")),
-               ReportColumn::NumberColumn("Consumer prices", Fixed(3, true, "%")),
-               ReportColumn::NumberColumn("Exports", Fixed(2, true, "%")),
-               ReportColumn::NumberColumn("Imports", Fixed(2, true, "%")),
-               ReportColumn::NumberColumn("Trade balance, base", Fixed(0, true), b.currency_unit),
-               ReportColumn::NumberColumn("Trade balance, scenario", Fixed(0, true), b.currency_unit),
-               ReportColumn::NumberColumn("Tariff revenue, scenario", Fixed(0), b.currency_unit),
-               ReportColumn::NumberColumn("Subsidy cost, scenario", Fixed(0), b.currency_unit)};
-  std::map<std::string, std::map<std::string, const ge::TidyRow*>> by;
-  for (const auto& r : results.rows) {
-    if (r.scenario != scenario || !r.partner.empty() || !r.sector.empty()) continue;
-    by[r.country][r.variable] = &r;
-  }
-  auto pct = [&](const std::string& c, const char* v) {
-    auto it = by[c].find(v);
-    return it == by[c].end() ? ReportCell::Empty() : Num(it->second->pct_change);
-  };
+               ReportColumn::NumberColumn("Welfare", Fixed(3, true), "real income", "% change"),
+               ReportColumn::NumberColumn("Real wage", Fixed(3, true), "", "% change"),
+               ReportColumn::NumberColumn("Consumer prices", Fixed(3, true), "", "% change"),
+               ReportColumn::NumberColumn("Exports", Fixed(2, true), "", "% change"),
+               ReportColumn::NumberColumn("Imports", Fixed(2, true), "", "% change"),
+               ReportColumn::NumberColumn("Trade balance, base", money, "", mu.label),
+               ReportColumn::NumberColumn("Trade balance, scenario", money, "", mu.label),
+               ReportColumn::NumberColumn("Tariff revenue, scenario", money_plain, "", mu.label),
+               ReportColumn::NumberColumn("Subsidy cost, scenario", money_plain, "", mu.label)};
   auto level = [&](const std::string& c, const char* v, bool cf) {
-    auto it = by[c].find(v);
-    return it == by[c].end() ? ReportCell::Empty() : Num(cf ? it->second->counterfactual : it->second->baseline);
+    const ge::TidyRow* r = idx.Find(scenario, c, "", "", v);
+    return r == nullptr ? ReportCell::Empty() : Num(cf ? r->counterfactual : r->baseline);
   };
+  auto pct = [&](const std::string& c, const char* v) { return PctCell(idx, bands, scenario, c, "", "", v); };
   for (const auto& c : b.countries) {
     t.rows.push_back({ReportCell::Text(c), pct(c, "welfare"), pct(c, "real_wage"), pct(c, "consumer_price_index"),
                       pct(c, "exports"), pct(c, "imports"), level(c, "trade_balance", false),
                       level(c, "trade_balance", true), level(c, "tariff_revenue", true), level(c, "subsidy_cost", true)});
   }
-  t.note = "All variables of every region, sector and partner are in results.csv (docs/multisector.md).";
+  t.note = "All variables of every region, sector and partner are in results.csv (docs/multisector.md). " +
+           band_sentence;
   return t;
+}
+
+// The focus regions present in the baseline, in the file's order (all
+// regions when the file names none).
+std::vector<std::string> FocusRegions(const scenario::RunResult& run) {
+  const ge::Baseline& b = run.loaded.baseline;
+  std::vector<std::string> out;
+  for (const auto& c : run.file.focus_countries)
+    if (std::find(b.countries.begin(), b.countries.end(), c) != b.countries.end()) out.push_back(c);
+  return out.empty() ? b.countries : out;
+}
+
+// The sectors whose output the comparison table sums: the file's "strategic"
+// sector group, else every sector a scenario's shocks name.
+std::vector<std::string> StrategicSectors(const scenario::RunResult& run) {
+  auto it = run.file.sector_groups.find("strategic");
+  if (it != run.file.sector_groups.end()) return it->second;
+  std::vector<std::string> out;
+  for (const auto& def : run.file.scenarios)
+    for (const auto& ref : def.labels)
+      if (ref.is_sector && std::find(out.begin(), out.end(), ref.label) == out.end()) out.push_back(ref.label);
+  return out;
+}
+
+// Scenario x focus-region comparison: one row per focus region, one column
+// group per scenario.
+// `first`, `count`: the scenarios it covers (a page holds about three).
+ReportTable ComparisonTable(const scenario::RunResult& run, const RowIndex& idx, const BandTable& bands,
+                            const std::vector<std::string>& focus, const std::vector<std::string>& strategic,
+                            size_t first, size_t count) {
+  const ge::Baseline& b = run.loaded.baseline;
+  const MoneyUnit mu = Money(b);
+  const std::vector<scenario::ScenarioOutcome> scenarios(
+      run.scenarios.begin() + static_cast<long>(first), run.scenarios.begin() + static_cast<long>(first + count));
+  ReportTable t;
+  t.caption = count == run.scenarios.size()
+                  ? std::string("Scenarios compared: focus regions")
+                  : fmt::format("Scenarios compared: focus regions (scenarios {}-{} of {})", first + 1,
+                                first + count, run.scenarios.size());
+  t.columns.push_back(ReportColumn::TextColumn("Region"));
+  t.column_groups.push_back(ColumnGroup{"", 1});
+  NumberFormat money = Fixed(1, true);
+  money.scale = mu.scale;
+  const int per = strategic.empty() ? 3 : 4;
+  for (const auto& s : scenarios) {
+    t.column_groups.push_back(ColumnGroup{s.name, per});
+    t.columns.push_back(ReportColumn::NumberColumn("Welfare", Fixed(2, true), s.name + ": real income", "% change"));
+    t.columns.push_back(ReportColumn::NumberColumn("Real wage", Fixed(2, true), s.name, "% change"));
+    t.columns.push_back(
+        ReportColumn::NumberColumn("Trade balance", money, s.name + ": exports - imports after the shock", mu.label));
+    if (!strategic.empty()) {
+      t.columns.push_back(ReportColumn::NumberColumn("Strategic output", Fixed(1, true),
+                                                     s.name + ": gross output of the strategic sectors", "% change"));
+    }
+  }
+  for (const auto& c : focus) {
+    std::vector<ReportCell> row = {ReportCell::Text(c)};
+    for (const auto& s : scenarios) {
+      row.push_back(PctCell(idx, bands, s.name, c, "", "", "welfare"));
+      row.push_back(PctCell(idx, bands, s.name, c, "", "", "real_wage"));
+      const ge::TidyRow* tb = idx.Find(s.name, c, "", "", "trade_balance");
+      row.push_back(tb == nullptr ? ReportCell::Empty() : Num(tb->counterfactual));
+      if (!strategic.empty()) {
+        double y0 = 0, y1 = 0;
+        for (const auto& sector : strategic) {
+          const ge::TidyRow* r = idx.Find(s.name, c, "", sector, "gross_output");
+          if (r == nullptr) continue;
+          y0 += r->baseline;
+          y1 += r->counterfactual;
+        }
+        row.push_back(y0 > 0 ? Num(100.0 * (y1 - y0) / y0) : ReportCell::Empty());
+      }
+    }
+    t.rows.push_back(std::move(row));
+  }
+  std::string strategic_list;
+  for (const auto& s : strategic) strategic_list += (strategic_list.empty() ? "" : ", ") + s;
+  t.note = "Welfare: real income (exact hat algebra). Real wage: wage over the consumer price index. Trade balance: "
+           "exports - imports of goods and services after the shock, in " + mu.label +
+           "; where a scenario's closure holds the balance fixed this is an assumption, not a result." +
+           (strategic.empty() ? std::string()
+                              : " Strategic output: gross output of " + strategic_list + ", summed.");
+  return t;
+}
+
+// "What this model can and cannot say": a fixed statement about the model,
+// with the base year and band settings of this run.
+ReportBox ScopeBox(const scenario::RunResult& run, const scenario::SweepResult* sweep) {
+  ReportBox box;
+  box.kind = "assumptions";
+  box.title = "What this model can and cannot say";
+  const ge::Baseline& b = run.loaded.baseline;
+  const std::string year = run.loaded.io.has_value() ? fmt::format("{}", run.loaded.io->year) : "the base year";
+  box.paragraphs.push_back(fmt::format(
+      "These are comparative statics of a calibrated multi-sector trade model (Caliendo and Parro 2015; {} regions x "
+      "{} sectors linked by input-output shares): each number compares the {} economy with the same economy after "
+      "the shock, once every market has cleared. The model has no dynamics (no time path, adjustment costs or "
+      "unemployment: labour is fully employed and immobile across countries), no capital accumulation and no "
+      "financial flows; trade balances are not explained by the model but held where each scenario's closure says "
+      "(a rebalancing is a transfer imposed from outside, not a consequence of savings or exchange-rate policy). "
+      "Prices are relative to world GDP, the numeraire. Results depend on the trade elasticities theta; the "
+      "ranges shown cover theta's estimation error only. The data describe {}, so the structure of trade and "
+      "production is that of {}, not today's.{}",
+      b.num_countries(), b.num_sectors(), year, year, year,
+      run.file.baseline.kind == scenario::BaselineKind::kBuiltin
+          ? " The built-in baseline (WIOD 2013 release) has no tariffs, so tariff scenarios add tariffs to a "
+            "tariff-free " + year + "."
+          : std::string()));
+  if (sweep == nullptr || sweep->draws_requested == 0) {
+    box.paragraphs.push_back("No theta ranges were computed for this run.");
+  }
+  return box;
+}
+
+// Provenance items for the input files: file name and SHA-256, never a path.
+void FileProvenance(const scenario::RunResult& run, std::vector<ProvenanceItem>* out) {
+  auto add = [&](const std::string& role, const std::string& path) {
+    auto digest = core::Sha256File(path);
+    out->push_back(ProvenanceItem{
+        role + " file", fmt::format("{} (sha256 {})", fs::path(path).filename().string(),
+                                    digest.ok() ? *digest : std::string("not readable")),
+        ""});
+  };
+  if (!run.file.path.empty() && fs::is_regular_file(run.file.path)) add("scenario", run.file.path);
+  for (const auto& [role, path] : run.loaded.input_files) {
+    if (fs::is_regular_file(path)) add(role, path);
+  }
 }
 
 }  // namespace
@@ -255,15 +554,27 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
                                           "Caliendo, L. and Parro, F. (2015), Estimates of the Trade and Welfare Effects of "
                                           "NAFTA, Review of Economic Studies 82(1): 1-44.",
                                           ""});
-  doc.provenance.push_back(ProvenanceItem{"scenario file", run.file.path, ""});
+  FileProvenance(run, &doc.provenance);
   doc.provenance.push_back(ProvenanceItem{"rebalance version", REBALANCE_VERSION, ""});
   for (const auto& note : run.loaded.notes) doc.provenance.push_back(ProvenanceItem{"note", note, ""});
   if (sweep != nullptr && sweep->draws_requested > 0) {
     doc.provenance.push_back(ProvenanceItem{
-        "uncertainty", fmt::format("{} draws of the trade elasticities, {} failed; bars show 5-95 percentiles",
-                                   sweep->draws_requested, sweep->draws_failed),
+        "theta ranges",
+        fmt::format("{} draws of theta_j ~ N(theta_j, se_j) truncated at 0 (seed {}, {} failed), theta and se from {}; "
+                    "ranges are 5th-95th percentiles",
+                    sweep->draws_requested, sweep->seed, sweep->draws_failed,
+                    sweep->theta_file.empty() ? std::string("the theta file") : [&] {
+                      auto digest = core::Sha256File(sweep->theta_file);
+                      return fmt::format("{} (sha256 {})", fs::path(sweep->theta_file).filename().string(),
+                                         digest.ok() ? *digest : std::string("not readable"));
+                    }()),
         ""});
   }
+
+  BandTable bands;
+  if (sweep != nullptr && !sweep->bands.empty()) bands = BandsFromSweep(*sweep);
+  const RowIndex idx(run.results);
+  const std::vector<std::string> focus = FocusRegions(run);
 
   // Summary.
   ReportSection summary;
@@ -271,44 +582,18 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
   if (run.diagnosis.has_value()) {
     for (const auto& h : run.diagnosis->headlines) summary.headlines.push_back(h);
   }
-  for (const auto& s : run.scenarios) {
-    if (!s.headlines.empty()) summary.headlines.push_back(s.headlines.front());
-  }
-  summary.AddParagraph(
-      "Each scenario is solved in general equilibrium with the multi-sector model of Caliendo and Parro (2015): "
-      "sectors linked by input-output shares, tariff revenue rebated to the importer's households, trade deficits "
-      "set as the scenario says, and world GDP as the numeraire. Welfare is real income; changes are in percent of "
-      "the base year.");
-  doc.sections.push_back(std::move(summary));
-
-  doc.sections.push_back(ImbalanceSection(run));
-  if (run.diagnosis.has_value()) doc.sections.push_back(OvercapacitySection(run));
-
-  // Scenarios overview.
-  ReportSection overview;
-  overview.title = "Scenarios: welfare by region";
-  BandTable bands;
-  if (sweep != nullptr && !sweep->bands.empty()) bands = BandsFromSweep(*sweep);
-  {
-    WelfareChartOptions o;
-    o.variable = "welfare";
-    o.value_title = "Welfare change (%)";
-    o.country_order = b.countries;
-    auto spec = WelfareChartSpec(run.results, bands.empty() ? nullptr : &bands, o);
-    if (!spec.ok()) return spec.status().WithContext("welfare chart");
-    overview.AddChart(ReportChart{"Welfare by region and scenario",
-                                  bands.empty() ? "Percent change in real income."
-                                                : "Percent change in real income; bars are 5-95 percentile bands over "
-                                                  "draws of the trade elasticities.",
-                                  *spec});
-  }
-  doc.sections.push_back(std::move(overview));
-
+  std::vector<std::string> bilateral_headlines;
+  std::vector<ReportSection> scenario_sections;
   for (const auto& s : run.scenarios) {
     ReportSection sec;
     sec.title = "Scenario: " + s.name;
     sec.headlines = s.headlines;
     if (!s.description.empty()) sec.AddParagraph(s.description);
+    sec.AddBox(ClosureBox(s, b));
+    std::vector<std::string> bil;
+    BilateralHeadline(s, b, idx, bands, &bil, &sec);
+    sec.headlines.insert(sec.headlines.begin(), bil.begin(), bil.end());
+    bilateral_headlines.insert(bilateral_headlines.end(), bil.begin(), bil.end());
     sec.AddParagraph("Solver: " + s.solution.BriefReport() + ".");
     HeatmapOptions h;
     h.scenario = s.name;
@@ -318,10 +603,76 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
     h.sector_order = b.sectors;
     auto spec = SectoralHeatmapSpec(run.results, h);
     if (!spec.ok()) return spec.status().WithContext("heatmap of " + s.name);
-    sec.AddChart(ReportChart{"Sectoral output changes", "Percent change in gross output by region and sector.", *spec});
-    sec.AddTable(RegionTable(run.results, s.name, b));
-    doc.sections.push_back(std::move(sec));
+    sec.AddChart(ReportChart{"Sectoral output changes (% change in gross output)",
+                             "Percent change in gross output by region (rows) and sector (columns); the number in each "
+                             "cell is the change in %.",
+                             *spec});
+    sec.AddTable(RegionTable(idx, bands, s.name, b, BandSentence(sweep)));
+    scenario_sections.push_back(std::move(sec));
   }
+  for (const auto& s : run.scenarios) {
+    if (!s.headlines.empty()) summary.headlines.push_back(s.headlines.front());
+  }
+  summary.headlines.insert(summary.headlines.end(), bilateral_headlines.begin(), bilateral_headlines.end());
+  summary.AddBox(ScopeBox(run, sweep));
+  summary.AddParagraph(
+      "Each scenario is solved in general equilibrium with the multi-sector model of Caliendo and Parro (2015): "
+      "sectors linked by input-output shares, tariff revenue rebated to the importer's households, trade deficits "
+      "set as each scenario's closure says, and world GDP as the numeraire. Welfare is real income; changes are in "
+      "percent of the base year.");
+  doc.sections.push_back(std::move(summary));
+
+  // Scenarios compared.
+  ReportSection compare;
+  compare.title = "Scenarios compared";
+  {
+    // At most three scenarios side by side, so that a table fits a page.
+    const size_t S = run.scenarios.size();
+    const size_t tables = (S + 2) / 3;
+    const std::vector<std::string> strategic = StrategicSectors(run);
+    for (size_t k = 0, first = 0; k < tables; ++k) {
+      const size_t count = (S - first + (tables - k) - 1) / (tables - k);
+      compare.AddTable(ComparisonTable(run, idx, bands, focus, strategic, first, count));
+      first += count;
+    }
+  }
+  compare.AddParagraph(BandSentence(sweep));
+  {
+    ReportBox closures;
+    closures.kind = "closure";
+    closures.title = "What each scenario holds fixed (its closure)";
+    for (const auto& s : run.scenarios) {
+      const scenario::Closure c = ClosureOrModelDefault(s, b);
+      std::string text = "Numeraire: " + c.numeraire + ". Held fixed: ";
+      for (size_t k = 0; k < c.held_fixed.size(); ++k) text += (k ? "; " : "") + c.held_fixed[k];
+      text += ".";
+      for (const auto& cav : c.caveats) text += " " + cav;
+      closures.items.push_back({s.name, text});
+    }
+    compare.AddBox(std::move(closures));
+  }
+  {
+    WelfareChartOptions o;
+    o.variable = "welfare";
+    o.value_title = "Welfare change (%)";
+    o.country_order = b.countries;
+    o.countries = focus;
+    o.facet_by_scenario = true;
+    o.facet_columns = 3;
+    auto spec = WelfareChartSpec(run.results, bands.empty() ? nullptr : &bands, o);
+    if (!spec.ok()) return spec.status().WithContext("welfare chart");
+    compare.AddChart(ReportChart{
+        "Welfare by focus region, one panel per scenario (% change in real income)",
+        std::string("Each panel has its own vertical scale: compare bar heights within a panel, read the axis to "
+                    "compare panels. ") +
+            (bands.empty() ? "" : "Whiskers: 5th-95th percentile over the theta draws."),
+        *spec});
+  }
+  doc.sections.push_back(std::move(compare));
+
+  doc.sections.push_back(ImbalanceSection(run));
+  if (run.diagnosis.has_value()) doc.sections.push_back(OvercapacitySection(run));
+  for (auto& sec : scenario_sections) doc.sections.push_back(std::move(sec));
 
   ReportSection method;
   method.title = "Data and method";
@@ -404,9 +755,22 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
   nlohmann::ordered_json meta;
   meta["rebalance_version"] = REBALANCE_VERSION;
   meta["title"] = run.file.title;
-  meta["scenario_file"] = run.file.path;
+  // File names and checksums, never the machine's paths.
+  meta["scenario_file"] = fs::path(run.file.path).filename().string();
   meta["seconds"] = run.seconds;
   for (const auto& [k, v] : run.loaded.provenance) meta["provenance"][k] = v;
+  {
+    nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
+    std::vector<std::pair<std::string, std::string>> files;
+    if (!run.file.path.empty()) files.push_back({"scenario", run.file.path});
+    files.insert(files.end(), run.loaded.input_files.begin(), run.loaded.input_files.end());
+    for (const auto& [role, p] : files) {
+      if (!fs::is_regular_file(p)) continue;
+      RB_ASSIGN_OR_RETURN(std::string digest, core::Sha256File(p));
+      inputs.push_back({{"role", role}, {"file", fs::path(p).filename().string()}, {"sha256", digest}});
+    }
+    meta["inputs"] = inputs;
+  }
   meta["notes"] = run.loaded.notes;
   if (run.diagnosis.has_value()) meta["diagnosis_headlines"] = run.diagnosis->headlines;
   for (const auto& s : run.scenarios) {
@@ -418,12 +782,22 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
     j["residual"] = s.solution.residual;
     j["seconds"] = s.solution.seconds;
     j["headlines"] = s.headlines;
+    const scenario::Closure c = ClosureOrModelDefault(s, run.loaded.baseline);
+    j["closure"] = {{"numeraire", c.numeraire}, {"held_fixed", c.held_fixed}, {"caveats", c.caveats}};
     meta["scenarios"].push_back(j);
   }
   if (sweep != nullptr) {
     meta["sweep"]["draws"] = sweep->draws_requested;
     meta["sweep"]["failed_draws"] = sweep->draws_failed;
     meta["sweep"]["failures"] = sweep->failures;
+    meta["sweep"]["seed"] = sweep->seed;
+    meta["sweep"]["seconds"] = sweep->seconds;
+    meta["sweep"]["theta_file"] = fs::path(sweep->theta_file).filename().string();
+    if (fs::is_regular_file(sweep->theta_file)) {
+      RB_ASSIGN_OR_RETURN(std::string digest, core::Sha256File(sweep->theta_file));
+      meta["sweep"]["theta_file_sha256"] = digest;
+    }
+    meta["sweep"]["bands"] = "5th-95th percentile over the draws (columns p05, p95 of results.csv)";
   }
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("run.json"), meta.dump(2) + "\n", options.force));
   if (options.html) RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("report.html"), html, options.force));

@@ -106,6 +106,10 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
     if (r.variable != options.variable || !r.partner.empty() ||
         !r.sector.empty())
       continue;
+    if (!options.countries.empty() &&
+        std::find(options.countries.begin(), options.countries.end(),
+                  r.country) == options.countries.end())
+      continue;
     RB_RETURN_IF_ERROR(CheckTidyRow(r, i));
     PushUnique(&countries, &seen_c, r.country);
     PushUnique(&scenarios, &seen_s, r.scenario);
@@ -128,16 +132,107 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
     }
     values.push_back(std::move(d));
   }
+  for (const std::string& c : options.countries) {
+    if (!seen_c.count(c)) {
+      return Status::NotFound(fmt::format(
+          "welfare chart: region '{}' has no country-level '{}' row", c,
+          options.variable));
+    }
+  }
   if (values.empty()) {
     return Status::NotFound(
         fmt::format("welfare chart: no country-level rows with variable '{}' "
                     "in the tidy table",
                     options.variable));
   }
-  RB_ASSIGN_OR_RETURN(countries,
-                      Ordered(countries, options.country_order, "country"));
+  std::vector<std::string> order = options.country_order;
+  if (!options.countries.empty()) {
+    // The requested order restricted to the regions shown.
+    order.erase(std::remove_if(order.begin(), order.end(),
+                               [&](const std::string& c) {
+                                 return !seen_c.count(c);
+                               }),
+                order.end());
+  }
+  RB_ASSIGN_OR_RETURN(countries, Ordered(countries, order, "country"));
   RB_ASSIGN_OR_RETURN(scenarios,
                       Ordered(scenarios, options.scenario_order, "scenario"));
+  if (options.facet_by_scenario) {
+    if (options.facet_columns < 1) {
+      return Status::InvalidArgument(fmt::format(
+          "welfare chart: facet_columns must be >= 1, got {}",
+          options.facet_columns));
+    }
+    json panels = json::array();
+    for (const std::string& sc : scenarios) {
+      json panel_values = json::array();
+      for (const json& d : values)
+        if (d["scenario"] == sc) panel_values.push_back(d);
+      json x = {{"field", "country"},
+                {"type", "nominal"},
+                {"sort", countries},
+                {"title", nullptr},
+                {"axis", {{"labelAngle", countries.size() > 8 ? -40 : 0}}}};
+      json y = {{"field", "value"},
+                {"type", "quantitative"},
+                {"title", options.value_title},
+                {"axis", {{"format", "~r"}}}};
+      json tooltip = json::array({
+          {{"field", "country"}, {"type", "nominal"}, {"title", "Region"}},
+          {{"field", "value"},
+           {"type", "quantitative"},
+           {"title", options.value_title},
+           {"format", "+.3f"}},
+      });
+      if (any_band) {
+        tooltip.push_back({{"field", "p05"},
+                           {"type", "quantitative"},
+                           {"title", "5th percentile"},
+                           {"format", "+.3f"}});
+        tooltip.push_back({{"field", "p95"},
+                           {"type", "quantitative"},
+                           {"title", "95th percentile"},
+                           {"format", "+.3f"}});
+      }
+      json bars = {
+          {"mark", {{"type", "bar"}, {"tooltip", true}}},
+          {"encoding",
+           {{"x", x},
+            {"y", y},
+            {"color",
+             {{"condition",
+               {{"test", "datum.value < 0"}, {"value", "#c0504d"}}},
+              {"value", "#2f6f9f"}}},
+            {"tooltip", tooltip}}}};
+      json layers = json::array({bars});
+      if (any_band) {
+        layers.push_back(
+            {{"transform", json::array({{{"filter", "isValid(datum.p05)"}}})},
+             {"mark",
+              {{"type", "rule"}, {"color", "#1f2933"}, {"strokeWidth", 1.2}}},
+             {"encoding",
+              {{"x", x},
+               {"y", {{"field", "p05"}, {"type", "quantitative"}}},
+               {"y2", {{"field", "p95"}}}}}});
+      }
+      // The zero line from the panel's own data (one rule per datum, drawn
+      // on top of each other), since a concat panel has a single data set.
+      layers.push_back(
+          {{"mark", {{"type", "rule"}, {"color", "#52606d"}}},
+           {"encoding", {{"y", {{"datum", 0}, {"type", "quantitative"}}}}}});
+      panels.push_back({{"title", {{"text", sc}, {"anchor", "start"},
+                                   {"fontSize", 12}, {"limit", 520}}},
+                        {"data", {{"values", panel_values}}},
+                        {"width", {{"step", 26}}},
+                        {"height", 170},
+                        {"layer", layers}});
+    }
+    json spec = BaseSpec();
+    spec["columns"] = options.facet_columns;
+    spec["concat"] = panels;
+    spec["spacing"] = {{"row", 18}, {"column", 36}};
+    return spec;
+  }
 
   json spec = BaseSpec();
   spec["data"] = {{"values", values}};

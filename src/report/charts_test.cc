@@ -75,6 +75,41 @@ TEST(WelfareChartTest, OrdersAndErrors) {
   EXPECT_TRUE(Values(*nul)[0]["value"].is_null());
 }
 
+TEST(WelfareChartTest, FacetsOnePanelPerScenarioWithItsOwnData) {
+  auto d = testing::MakeSampleData();
+  WelfareChartOptions o;
+  o.facet_by_scenario = true;
+  o.countries = {testing::SampleCountries()[1], testing::SampleCountries()[0]};
+  o.country_order = testing::SampleCountries();
+  auto spec = WelfareChartSpec(d.tidy, &d.bands, o);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  const json& panels = spec->at("concat");
+  ASSERT_EQ(panels.size(), testing::SampleScenarios().size());
+  EXPECT_EQ(spec->at("columns"), 2);
+  for (std::size_t p = 0; p < panels.size(); ++p) {
+    const std::string& scen = testing::SampleScenarios()[p];
+    EXPECT_EQ(panels[p]["title"]["text"], scen);
+    // Only the requested regions, in the requested order, each once.
+    const json& v = Values(panels[p]);
+    ASSERT_EQ(v.size(), 2u);
+    for (const json& datum : v) EXPECT_EQ(datum["scenario"], scen);
+    const json& sort = panels[p]["layer"][0]["encoding"]["x"]["sort"];
+    ASSERT_EQ(sort.size(), 2u);
+    EXPECT_EQ(sort[0], testing::SampleCountries()[0]);
+    EXPECT_EQ(panels[p]["layer"][0]["encoding"]["y"]["title"], "Welfare change (%)");
+    // Bars, whiskers (bands given), zero line.
+    ASSERT_EQ(panels[p]["layer"].size(), 3u);
+    EXPECT_EQ(panels[p]["layer"][1]["encoding"]["y2"]["field"], "p95");
+  }
+  o.countries = {"Atlantis"};
+  auto bad = WelfareChartSpec(d.tidy, nullptr, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'Atlantis'"), std::string::npos);
+  o.countries.clear();
+  o.facet_columns = 0;
+  EXPECT_FALSE(WelfareChartSpec(d.tidy, nullptr, o).ok());
+}
+
 TEST(HeatmapTest, CountryBySectorForOneScenario) {
   auto d = testing::MakeSampleData();
   const std::string scen = testing::SampleScenarios()[1];

@@ -86,8 +86,10 @@ ReportColumn ReportColumn::TextColumn(std::string name,
 }
 
 ReportColumn ReportColumn::NumberColumn(std::string name, NumberFormat format,
-                                        std::string description) {
+                                        std::string description,
+                                        std::string unit) {
   ReportColumn c;
+  c.unit = std::move(unit);
   c.name = std::move(name);
   c.numeric = true;
   c.format = std::move(format);
@@ -108,6 +110,23 @@ Status ReportTable::Validate() const {
         return s.WithContext(fmt::format("{}, column '{}'", label, c.name));
     }
   }
+  if (!column_groups.empty()) {
+    std::size_t spanned = 0;
+    for (const ColumnGroup& g : column_groups) {
+      if (g.span < 1) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: column group '{}' spans {} columns; a group spans at least 1",
+            label, g.label, g.span));
+      }
+      spanned += static_cast<std::size_t>(g.span);
+    }
+    if (spanned != columns.size()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: the column groups span {} columns but the table "
+                      "has {}",
+                      label, spanned, columns.size()));
+    }
+  }
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (rows[r].size() != columns.size()) {
       return Status::InvalidArgument(
@@ -116,6 +135,14 @@ Status ReportTable::Validate() const {
     }
     for (std::size_t c = 0; c < columns.size(); ++c) {
       const ReportCell& cell = rows[r][c];
+      if (cell.kind == ReportCell::Kind::kNumber && cell.has_band &&
+          (!std::isfinite(cell.band_lo) || !std::isfinite(cell.band_hi) ||
+           cell.band_lo > cell.band_hi)) {
+        return Status::NumericalError(fmt::format(
+            "{}: row {}, column '{}' has the band [{}, {}]; a band is two "
+            "finite numbers, low <= high",
+            label, r + 1, columns[c].name, cell.band_lo, cell.band_hi));
+      }
       if (cell.kind == ReportCell::Kind::kNumber &&
           !std::isfinite(cell.number)) {
         return Status::NumericalError(fmt::format(
@@ -158,6 +185,9 @@ void ReportSection::AddTable(ReportTable table) {
 }
 void ReportSection::AddChart(ReportChart chart) {
   blocks.emplace_back(std::move(chart));
+}
+void ReportSection::AddBox(ReportBox box) {
+  blocks.emplace_back(std::move(box));
 }
 
 Status ReportDocument::Validate() const {

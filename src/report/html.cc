@@ -87,6 +87,20 @@ table.sortable th button::after { content: " \2195"; color: #9aa5b1; font-weight
 table.sortable th[aria-sort="ascending"] button::after { content: " \25B2"; color: var(--accent); }
 table.sortable th[aria-sort="descending"] button::after { content: " \25BC"; color: var(--accent); }
 .table-note { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
+table.sortable th .unit { display: block; font-weight: 400; font-size: .8rem; color: var(--muted); }
+table.sortable thead tr.groups th { text-align: center; border-left: 2px solid #fff; position: static; }
+table.sortable.grouped { font-size: .78rem; }
+table.sortable.grouped th, table.sortable.grouped td { padding: .25rem .3rem; }
+table.sortable.grouped th:not([aria-sort]) button::after { content: ""; }
+table.sortable td .band { display: block; font-size: .75rem; color: var(--muted); white-space: nowrap; }
+aside.box { border: 1px solid var(--line); border-left: 4px solid #b7791f; background: #fffaf0;
+            padding: .6rem 1rem; margin: 1rem 0; max-width: 60rem; break-inside: avoid; }
+aside.box.closure { border-left-color: var(--accent); background: var(--band); }
+aside.box h3 { font-size: 1rem; margin: 0 0 .3rem; }
+aside.box p { margin: .3rem 0; }
+aside.box dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .3rem 0; }
+aside.box dt { font-weight: 600; }
+aside.box dd { margin: 0; }
 dl.provenance { display: grid; grid-template-columns: minmax(10rem, max-content) 1fr;
                 gap: .3rem 1.2rem; font-size: .92rem; }
 dl.provenance dt { font-weight: 600; }
@@ -100,6 +114,7 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
   h2 { break-after: avoid; page-break-after: avoid; }
   .headlines { break-inside: avoid; }
   table.sortable thead th { position: static; }
+  table.sortable.grouped { font-size: 7.5pt; }
   table.sortable tr { break-inside: avoid; }
   table.sortable th button::after { content: ""; }
   .table-wrap, .vega-chart { overflow: visible; }
@@ -155,7 +170,8 @@ constexpr const char* kPageScript = R"JS(
                                           : cell.textContent.trim();
   }
   document.querySelectorAll('table.sortable').forEach(function (table) {
-    var headers = table.tHead.rows[0].cells;
+    // With column groups the sortable headers are the last header row.
+    var headers = table.tHead.rows[table.tHead.rows.length - 1].cells;
     Array.prototype.forEach.call(headers, function (th, col) {
       var button = th.querySelector('button');
       button.addEventListener('click', function () {
@@ -223,20 +239,38 @@ std::string Anchor(std::size_t section_index) {
 }
 
 void RenderTable(const ReportTable& table, std::string* out) {
-  *out += "<div class=\"table-wrap\"><table class=\"sortable\">\n";
+  // A table with column groups (a comparison across scenarios) is set
+  // tighter so that it fits the page width.
+  *out += table.column_groups.empty()
+              ? "<div class=\"table-wrap\"><table class=\"sortable\">\n"
+              : "<div class=\"table-wrap\"><table class=\"sortable grouped\">\n";
   if (!table.caption.empty()) {
     *out += fmt::format("<caption>{}</caption>\n", EscapeHtml(table.caption));
   }
-  *out += "<thead><tr>";
+  *out += "<thead>";
+  if (!table.column_groups.empty()) {
+    // The group row is not sortable; the page script sorts on the last
+    // header row.
+    *out += "<tr class=\"groups\">";
+    for (const ColumnGroup& g : table.column_groups) {
+      *out += fmt::format("<th scope=\"colgroup\" colspan=\"{}\">{}</th>",
+                          g.span, EscapeHtml(g.label));
+    }
+    *out += "</tr>";
+  }
+  *out += "<tr>";
   for (const ReportColumn& c : table.columns) {
     *out += fmt::format(
         "<th scope=\"col\" data-type=\"{}\"{}{}><button "
-        "type=\"button\">{}</button></th>",
+        "type=\"button\">{}</button>{}</th>",
         c.numeric ? "number" : "text", c.numeric ? " class=\"num\"" : "",
         c.description.empty()
             ? std::string()
             : fmt::format(" title=\"{}\"", EscapeHtml(c.description)),
-        EscapeHtml(c.name));
+        EscapeHtml(c.name),
+        c.unit.empty()
+            ? std::string()
+            : fmt::format("<span class=\"unit\">{}</span>", EscapeHtml(c.unit)));
   }
   *out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : table.rows) {
@@ -257,9 +291,17 @@ void RenderTable(const ReportTable& table, std::string* out) {
           // text column is shown with the shortest round-trip form.
           *out += col.numeric
                       ? fmt::format(
-                            "<td class=\"num\" data-sort=\"{}\">{}</td>",
+                            "<td class=\"num\" data-sort=\"{}\">{}{}</td>",
                             cell.number,
-                            EscapeHtml(FormatNumber(cell.number, col.format)))
+                            EscapeHtml(FormatNumber(cell.number, col.format)),
+                            cell.has_band
+                                ? fmt::format(
+                                      "<span class=\"band\">{} to {}</span>",
+                                      EscapeHtml(FormatNumber(cell.band_lo,
+                                                              col.format)),
+                                      EscapeHtml(FormatNumber(cell.band_hi,
+                                                              col.format)))
+                                : std::string())
                       : fmt::format("<td>{}</td>", cell.number);
           break;
       }
@@ -292,6 +334,25 @@ void RenderChart(const ReportChart& chart, int index, std::string* out) {
         fmt::format("<p class=\"caption\">{}</p>\n", EscapeHtml(chart.caption));
   }
   *out += "</figure>\n";
+}
+
+void RenderBox(const ReportBox& box, std::string* out) {
+  *out += fmt::format("<aside class=\"box {}\">\n", EscapeHtml(box.kind));
+  if (!box.title.empty()) {
+    *out += fmt::format("<h3>{}</h3>\n", EscapeHtml(box.title));
+  }
+  for (const std::string& p : box.paragraphs) {
+    *out += fmt::format("<p>{}</p>\n", EscapeHtml(p));
+  }
+  if (!box.items.empty()) {
+    *out += "<dl>\n";
+    for (const auto& [label, text] : box.items) {
+      *out += fmt::format("<dt>{}</dt><dd>{}</dd>\n", EscapeHtml(label),
+                          EscapeHtml(text));
+    }
+    *out += "</dl>\n";
+  }
+  *out += "</aside>\n";
 }
 
 Result<std::string> ReadRequired(const std::filesystem::path& path,
@@ -520,6 +581,8 @@ Result<std::string> RenderHtml(const ReportDocument& doc,
         RenderTable(*t, &out);
       } else if (const auto* c = std::get_if<ReportChart>(&block)) {
         RenderChart(*c, ++chart_index, &out);
+      } else if (const auto* b = std::get_if<ReportBox>(&block)) {
+        RenderBox(*b, &out);
       }
     }
     out += "</section>\n";

@@ -239,6 +239,52 @@ TEST_F(RenderTest, TablesCarryExactSortKeysAndFormattedText) {
             std::string::npos);
 }
 
+TEST_F(RenderTest, UnitsGroupsBandsAndBoxesAreVisibleText) {
+  ReportDocument d = doc_;
+  ReportTable t;
+  t.caption = "Compared";
+  t.columns = {ReportColumn::TextColumn("Region"),
+               ReportColumn::NumberColumn("Welfare", testing::Nf(2, true), "", "% change"),
+               ReportColumn::NumberColumn("Balance", testing::Nf(1, true), "", "bn USD")};
+  t.column_groups = {{"", 1}, {"Scenario <A>", 2}};
+  t.rows = {{ReportCell::Text("USA"), ReportCell::NumberWithBand(0.25, -0.25, 0.5), ReportCell::Number(-1.0)},
+            {ReportCell::Text("CHN"), ReportCell::Number(1.5), ReportCell::Empty()}};
+  ReportBox box;
+  box.kind = "closure";
+  box.title = "Closure";
+  box.paragraphs = {"Held & fixed."};
+  box.items = {{"Numeraire", "world GDP"}};
+  d.sections[0].AddTable(t);
+  d.sections[0].AddBox(box);
+  auto html = RenderHtml(d, assets_);
+  ASSERT_TRUE(html.ok()) << html.status().ToString();
+  EXPECT_NE(html->find("<tr class=\"groups\"><th scope=\"colgroup\" colspan=\"1\"></th>"
+                       "<th scope=\"colgroup\" colspan=\"2\">Scenario &lt;A&gt;</th></tr>"),
+            std::string::npos);
+  EXPECT_NE(html->find("<button type=\"button\">Welfare</button><span class=\"unit\">% change</span></th>"),
+            std::string::npos);
+  EXPECT_NE(html->find("<td class=\"num\" data-sort=\"0.25\">+0.25<span class=\"band\">-0.25 to +0.50</span></td>"),
+            std::string::npos);
+  EXPECT_NE(html->find("<aside class=\"box closure\">\n<h3>Closure</h3>\n<p>Held &amp; fixed.</p>\n<dl>\n"
+                       "<dt>Numeraire</dt><dd>world GDP</dd>"),
+            std::string::npos);
+  // The page script sorts on the last header row.
+  EXPECT_NE(html->find("table.tHead.rows[table.tHead.rows.length - 1].cells"), std::string::npos);
+
+  // Groups that do not span the columns, and bands that are not ranges, are refused.
+  ReportTable bad = t;
+  bad.column_groups = {{"", 1}, {"x", 1}};
+  EXPECT_NE(bad.Validate().message().find("span 2 columns but the table has 3"), std::string::npos)
+      << bad.Validate().message();
+  bad.column_groups = {{"", 0}, {"x", 3}};
+  EXPECT_FALSE(bad.Validate().ok());
+  bad = t;
+  bad.rows[0][1] = ReportCell::NumberWithBand(0.25, 0.5, -0.25);
+  EXPECT_NE(bad.Validate().message().find("low <= high"), std::string::npos);
+  bad.rows[0][1] = ReportCell::NumberWithBand(0.25, -0.1, std::numeric_limits<double>::infinity());
+  EXPECT_FALSE(bad.Validate().ok());
+}
+
 TEST_F(RenderTest, ProvenanceVersionAndDate) {
   auto html = RenderHtml(doc_, assets_);
   ASSERT_TRUE(html.ok());

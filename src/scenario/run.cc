@@ -52,6 +52,12 @@ Result<ge::Baseline> OneSector(const ge::Baseline& b, double sigma) {
   return g;
 }
 
+// A path as printed in provenance: its file (or folder) name only.
+std::string FileName(const std::string& path) {
+  const fs::path p = fs::path(path).lexically_normal();
+  return p.has_filename() ? p.filename().string() : p.parent_path().filename().string();
+}
+
 }  // namespace
 
 Status RunOptions::Validate() const { return solver.Validate(); }
@@ -94,6 +100,7 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
       }
       RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadLong(table_path, 2011));
       io = std::move(t);
+      out.input_files.push_back({"input-output table", table_path});
       if (theta_path.empty()) theta_path = (dir / "theta.csv").string();
       out.provenance.push_back({"baseline", "world2011: WIOD 2013 release (Timmer et al. 2015), year 2011, aggregated "
                                             "by data/world2011/mapping.csv with `rebalance data aggregate`"});
@@ -105,29 +112,32 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     case BaselineKind::kWiod: {
       RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadWiod(source.path, source.year));
       io = std::move(t);
-      out.provenance.push_back({"baseline", fmt::format("WIOD 2013 release {} ({})", io->year, source.path)});
+      out.provenance.push_back({"baseline", fmt::format("WIOD 2013 release {} ({})", io->year, FileName(source.path))});
+      out.input_files.push_back({"input-output table", source.path});
       break;
     }
     case BaselineKind::kIcio: {
       RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadIcio(source.path, source.year));
       io = std::move(t);
-      out.provenance.push_back({"baseline", fmt::format("ICIO table {}", source.path)});
+      out.provenance.push_back({"baseline", fmt::format("ICIO table {}", FileName(source.path))});
+      out.input_files.push_back({"input-output table", source.path});
       break;
     }
     case BaselineKind::kLong: {
       RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadLong(source.path, source.year));
       io = std::move(t);
-      out.provenance.push_back({"baseline", fmt::format("long-format IO table {}", source.path)});
+      out.provenance.push_back({"baseline", fmt::format("long-format IO table {}", FileName(source.path))});
+      out.input_files.push_back({"input-output table", source.path});
       break;
     }
     case BaselineKind::kCp: {
       RB_ASSIGN_OR_RETURN(raw, ge::ReadCpMatrices(source.path));
-      out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) matrices, 1993 ({})", source.path)});
+      out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) matrices, 1993 ({})", FileName(source.path))});
       break;
     }
     case BaselineKind::kCpTidy: {
       RB_ASSIGN_OR_RETURN(raw, ge::ReadCpTidy(source.path));
-      out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) tidy data ({})", source.path)});
+      out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) tidy data ({})", FileName(source.path))});
       break;
     }
   }
@@ -136,7 +146,8 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
       RB_ASSIGN_OR_RETURN(io_tables::Mapping mapping, io_tables::ReadMapping(source.map));
       RB_ASSIGN_OR_RETURN(io_tables::IoTable agg, io->Aggregate(mapping));
       io = std::move(agg);
-      out.provenance.push_back({"aggregation", source.map});
+      out.provenance.push_back({"aggregation", FileName(source.map)});
+      out.input_files.push_back({"aggregation", source.map});
     }
     if (theta_path.empty()) {
       return Status::InvalidArgument(
@@ -152,11 +163,13 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
                                       "to build the model baseline",
                                       report.clipped_negative_cells, report.clipped_negative_value));
     }
-    out.provenance.push_back({"theta", theta_path});
+    out.provenance.push_back({"theta", FileName(theta_path)});
+    out.input_files.push_back({"theta", theta_path});
   }
   if (!tariff_path.empty()) {
     RB_RETURN_IF_ERROR(ge::ApplyTariffFile(tariff_path, &raw));
-    out.provenance.push_back({"tariffs", tariff_path});
+    out.provenance.push_back({"tariffs", FileName(tariff_path)});
+    out.input_files.push_back({"tariffs", tariff_path});
   }
   ge::MultisectorSolution base_solution;
   auto base = ge::SolveBaseYear(raw, options.solver, &base_solution);

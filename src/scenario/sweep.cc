@@ -317,6 +317,8 @@ Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& optio
     }
   } else {
     out.draws_requested = options.draws;
+    out.seed = options.seed;
+    out.theta_file = options.theta_file;
     RB_ASSIGN_OR_RETURN(DrawSlice slice, RunDraws(out.point, file, options, 0, options.draws));
     for (size_t k = 0; k < slice.ok.size(); ++k) {
       if (!slice.ok[k]) {
@@ -328,6 +330,57 @@ Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& optio
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& options) {
+  RB_RETURN_IF_ERROR(options.Validate());
+  if (options.grid.has_value()) return Status::InvalidArgument("SweepSolvedRun takes draws, not a grid");
+  const auto t0 = std::chrono::steady_clock::now();
+  const ge::Baseline& base = run.loaded.baseline;
+  RB_ASSIGN_OR_RETURN(ThetaDistribution dist, ReadThetaDistribution(options.theta_file, base.sectors));
+  for (size_t j = 0; j < base.theta.size(); ++j) {
+    if (std::fabs(dist.theta[j] - base.theta[j]) > 1e-9 * std::fabs(base.theta[j])) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: theta of '{}' is {}, but the run's baseline uses {}; the draws must be centred on the run's theta",
+          options.theta_file, base.sectors[j], dist.theta[j], base.theta[j]));
+    }
+  }
+  // The draws solve without bilateral rows: the point table they are compared
+  // with is the run's country and country x sector rows, in the same order.
+  RunResult point;
+  point.loaded.baseline = base;
+  std::vector<size_t> covered;
+  for (size_t r = 0; r < run.results.rows.size(); ++r) {
+    if (!run.results.rows[r].partner.empty()) continue;
+    point.results.rows.push_back(run.results.rows[r]);
+    covered.push_back(r);
+  }
+  SweepOptions opt = options;
+  opt.run.bilateral = false;
+  RB_ASSIGN_OR_RETURN(DrawSlice slice, RunDraws(point, run.file, opt, 0, options.draws));
+  SweepResult out;
+  out.draws_requested = options.draws;
+  out.seed = options.seed;
+  out.theta_file = options.theta_file;
+  for (size_t k = 0; k < slice.ok.size(); ++k) {
+    if (!slice.ok[k]) {
+      ++out.draws_failed;
+      out.failures.push_back(fmt::format("draw {}: {}", slice.begin + static_cast<int64_t>(k), slice.failure[k]));
+    }
+  }
+  RB_ASSIGN_OR_RETURN(std::vector<RowBand> bands, SummarizeDraws({slice}, point.results.rows.size()));
+  out.bands.assign(run.results.rows.size(), RowBand{});
+  for (size_t k = 0; k < covered.size(); ++k) out.bands[covered[k]] = bands[k];
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+std::string DefaultThetaSePath(const ScenarioFile& file, const std::string& data_dir) {
+  if (file.model != ModelKind::kMultiSector) return "";  // one aggregate sector: no per-sector se
+  if (file.baseline.kind != BaselineKind::kBuiltin || file.baseline.builtin != "world2011") return "";
+  if (!file.baseline.theta.empty()) return "";  // the user's own theta: no standard errors known
+  const std::string dir = data_dir.empty() ? DefaultDataDir() : data_dir;
+  return dir + "/world2011/theta_se.csv";
 }
 
 }  // namespace rebalance::scenario

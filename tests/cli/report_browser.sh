@@ -6,6 +6,14 @@
 # playwright-core and checks: no console errors or network requests, every
 # chart rendered its marks (exact rect counts), the tables sort. The
 # screenshot is kept as a test artifact in $REBALANCE_BUILD_DIR/report_browser/.
+#
+# Then the briefing of the default `rebalance run` (with its theta ranges),
+# opened offline the same way, with the briefing checks: the comparison table
+# has exactly the focus regions of data/world2011/briefing.toml, units are
+# visible in every numeric table header (also in print) and in a chart axis or
+# legend title, every scenario shows its closure, and the file holds no
+# absolute path (none of the source, data, build or output folders). A
+# screenshot of each section is saved in report_browser/briefing/.
 set -euo pipefail
 : "${REBALANCE_SOURCE_DIR:?}" "${REBALANCE_BUILD_DIR:?}"
 web="$REBALANCE_SOURCE_DIR/report/web"
@@ -32,3 +40,22 @@ env -u REBALANCE_WEB_ASSETS REBALANCE_REPORT_SAMPLE_OUT="$out" \
 node "$web/check_report.mjs" "$out/report.html" "$out/report.png" "$out/expected.json"
 [ -s "$out/report.png" ] || fail "no screenshot written"
 echo "report_browser: screenshot $out/report.png"
+
+# The briefing of `rebalance run`.
+: "${REBALANCE:?}"
+run_dir=$(mktemp -d)
+trap 'rm -rf "$run_dir"' EXIT
+(cd "$run_dir" && "$REBALANCE" run --quiet --out briefing-out >stdout.txt) ||
+  fail "rebalance run failed"
+focus=$(/usr/bin/python3 -c 'import sys, tomllib; print(",".join(tomllib.load(open(sys.argv[1], "rb"))["briefing"]["focus"]))' \
+  "$REBALANCE_SOURCE_DIR/data/world2011/briefing.toml")
+[ -n "$focus" ] || fail "no focus regions in data/world2011/briefing.toml"
+forbid="$REBALANCE_SOURCE_DIR,$REBALANCE_BUILD_DIR,$run_dir,${REBALANCE_DATA_DIR:-$REBALANCE_SOURCE_DIR},$HOME"
+node "$web/check_report.mjs" "$run_dir/briefing-out/report.html" "$out/briefing.png" \
+  --sections "$out/briefing" --focus "$focus" --forbid "$forbid"
+# run.json is mailed with the report: no path of this machine either.
+for f in "$REBALANCE_SOURCE_DIR" "$run_dir" "$HOME"; do
+  if grep -qF "$f" "$run_dir/briefing-out/run.json"; then fail "run.json contains the local path $f"; fi
+done
+ls "$out/briefing"/*.png >/dev/null 2>&1 || fail "no section screenshots in $out/briefing"
+echo "report_browser: briefing screenshots in $out/briefing"

@@ -34,11 +34,20 @@ struct WelfareChartOptions {
   // the table are an error.
   std::vector<std::string> country_order;
   std::vector<std::string> scenario_order;
+  // Only these regions (all when empty); each must occur in the table.
+  std::vector<std::string> countries;
+  // One small chart per scenario, each with its own vertical scale, so a
+  // 0.1% effect stays visible beside a 4% one (instead of grouped bars on one
+  // shared scale). Panels are laid out `facet_columns` to a row.
+  bool facet_by_scenario = false;
+  int facet_columns = 2;
 };
 
 // Grouped bars of pct_change of `options.variable`: one group per country,
 // one bar per scenario. When `bands` (quantity "pct_change") covers a row,
-// a p05-p95 error bar is drawn on its bar.
+// a p05-p95 error bar is drawn on its bar. With facet_by_scenario: a
+// "concat" of one layered bar chart per scenario (own y scale and axis title,
+// the scenario as panel title).
 Result<nlohmann::json> WelfareChartSpec(
     const ge::TidyTable& table, const BandTable* bands,
     const WelfareChartOptions& options = {});

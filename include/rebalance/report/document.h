@@ -37,12 +37,16 @@ struct NumberFormat {
 // Formats `value` (finite) with `format`.
 std::string FormatNumber(double value, const NumberFormat& format);
 
-// One table cell: empty, text or a finite number.
+// One table cell: empty, text or a finite number. A number may carry an
+// uncertainty band [band_lo, band_hi] (e.g. the 5th and 95th percentiles
+// over parameter draws), printed under it in the column's format.
 struct ReportCell {
   enum class Kind { kEmpty, kText, kNumber };
   Kind kind = Kind::kEmpty;
   std::string text;
   double number = 0.0;
+  bool has_band = false;
+  double band_lo = 0.0, band_hi = 0.0;
 
   static ReportCell Empty() { return ReportCell{}; }
   static ReportCell Text(std::string t) {
@@ -50,6 +54,9 @@ struct ReportCell {
   }
   static ReportCell Number(double v) {
     return ReportCell{Kind::kNumber, {}, v};
+  }
+  static ReportCell NumberWithBand(double v, double lo, double hi) {
+    return ReportCell{Kind::kNumber, {}, v, true, lo, hi};
   }
 };
 
@@ -59,13 +66,24 @@ struct ReportColumn {
   // sort alphabetically.
   bool numeric = false;
   NumberFormat format;
-  // Optional hover text explaining the column (units, definition).
+  // Optional hover text explaining the column (definition).
   std::string description;
+  // The unit, printed in the visible header under the name ("%", "bn USD"),
+  // so that it survives printing (hover text does not).
+  std::string unit;
 
   static ReportColumn TextColumn(std::string name,
                                  std::string description = {});
   static ReportColumn NumberColumn(std::string name, NumberFormat format = {},
-                                   std::string description = {});
+                                   std::string description = {},
+                                   std::string unit = {});
+};
+
+// A header cell spanning `span` adjacent columns (e.g. one scenario's
+// columns in a comparison table).
+struct ColumnGroup {
+  std::string label;
+  int span = 1;
 };
 
 struct ReportTable {
@@ -74,6 +92,9 @@ struct ReportTable {
   std::vector<std::vector<ReportCell>> rows;
   // Small print under the table (sources, units, definitions).
   std::string note;
+  // Optional first header row grouping the columns; when given, the spans
+  // are >= 1 and add up to the number of columns.
+  std::vector<ColumnGroup> column_groups;
 
   // Every row has one cell per column; numeric columns hold numbers or empty
   // cells; numbers are finite. Messages name the table, row and column.
@@ -95,7 +116,18 @@ struct ReportParagraph {
   std::string text;
 };
 
-using ReportBlock = std::variant<ReportParagraph, ReportTable, ReportChart>;
+// A framed box of labelled statements (an assumptions box, a scenario's
+// closure): an optional title, paragraphs, then "label: text" items.
+struct ReportBox {
+  std::string title;
+  std::vector<std::string> paragraphs;
+  std::vector<std::pair<std::string, std::string>> items;
+  // CSS class of the box: "assumptions" or "closure" (styling only).
+  std::string kind = "assumptions";
+};
+
+using ReportBlock =
+    std::variant<ReportParagraph, ReportTable, ReportChart, ReportBox>;
 
 struct ReportSection {
   std::string title;
@@ -107,6 +139,7 @@ struct ReportSection {
   void AddParagraph(std::string text);
   void AddTable(ReportTable table);
   void AddChart(ReportChart chart);
+  void AddBox(ReportBox box);
 };
 
 // A provenance entry: data sources with citations, parameters, versions.

@@ -56,8 +56,14 @@ std::string DefaultBriefingPath(const std::string& data_dir = "");
 struct LoadedBaseline {
   ge::Baseline baseline;                  // consistent base year (solved)
   std::optional<io_tables::IoTable> io;   // when built from an IO table
-  std::vector<std::pair<std::string, std::string>> provenance;  // key, value
+  // key, value; files are named by file name only, never by path (the
+  // report is mailed; paths are the machine's business).
+  std::vector<std::pair<std::string, std::string>> provenance;
   std::vector<std::string> notes;         // e.g. clipped inventory cells
+  // Every input file read: role ("input-output table", "theta", ...) and its
+  // path, for checksums in the report and run.json (which print the file
+  // name only).
+  std::vector<std::pair<std::string, std::string>> input_files;
 };
 
 // Loads, aggregates and calibrates the baseline a file names: reads it,

@@ -82,6 +82,8 @@ struct SweepResult {
   RunResult point;                       // the point solution (all scenarios)
   std::vector<RowBand> bands;            // per row of point.results (draws)
   int draws_requested = 0, draws_failed = 0;
+  uint64_t seed = 0;                     // master seed of the draws
+  std::string theta_file;                // theta file with se, as given
   std::vector<std::string> failures;     // "draw 17: ..." for each failed draw
   ge::TidyTable grid;                    // grid runs: one block per point
   double seconds = 0;
@@ -97,6 +99,27 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, con
 Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices, size_t num_rows);
 // Everything on one machine.
 Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& options);
+
+// The default of `rebalance run`: theta bands from this many draws with this
+// seed (chosen so the default briefing stays near 3 s on 2 cores; see
+// docs/report.md for the measurement). `rebalance sweep` does more.
+inline constexpr int kRunBandDraws = 40;
+inline constexpr uint64_t kRunBandSeed = 20261206;
+
+// Bands for a run already solved (the default briefing's theta bands): draws
+// [0, options.draws) of theta re-solve every scenario of `run.file` on the
+// run's calibrated baseline, without re-loading it or re-diagnosing. The
+// result's `bands` has one entry per row of run.results; rows the draws do
+// not cover (bilateral rows) have draws = 0. `point` is left empty. The theta
+// file's theta column must equal the baseline's theta (relative 1e-9), so the
+// bands are around the numbers of the run; otherwise an error names the
+// sector.
+Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& options);
+
+// The theta file with standard errors that goes with a scenario file's
+// baseline: data/world2011/theta_se.csv for the built-in baseline, else empty
+// (no default).
+std::string DefaultThetaSePath(const ScenarioFile& file, const std::string& data_dir = "");
 
 }  // namespace rebalance::scenario
 

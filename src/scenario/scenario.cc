@@ -230,6 +230,9 @@ class Parser {
       }
     }
     if (file_->model == ModelKind::kTariffWar) {
+      if (const toml::node* sg = t.get("sigma")) {
+        return Error(sg, "model.sigma", "the tariff_war model takes its trade elasticity as epsilon, not sigma");
+      }
       const Status st = o.Validate();
       if (!st.ok()) return Error(&t, "model", st.message());
     }

@@ -47,11 +47,12 @@ Closure MakeClosure(const ge::TariffWarOptions& o) {
   c.held_fixed.push_back(o.deficit == ge::DeficitScaling::kScaleWithWorldIncome
                              ? "each country's transfer (trade deficit) as a share of world labour income"
                              : "each country's transfer (trade deficit) in units of the numeraire");
-  c.held_fixed.push_back(
-      o.kappa == 0 ? "employment in every country"
-                   : fmt::format("nothing about employment: it responds to the real after-tax wage with "
-                                 "elasticity kappa = {}",
-                                 o.kappa));
+  if (o.kappa == 0) {
+    c.held_fixed.push_back("employment in every country");
+  } else {
+    c.caveats.push_back(fmt::format("employment responds to the real after-tax wage with elasticity kappa = {}",
+                                    o.kappa));
+  }
   c.held_fixed.push_back("the sales split nu (calibrated) and base-year tariffs of zero");
   c.caveats.push_back(fmt::format("one goods sector, trade elasticity {}, pass-through phi_i = {} + a_i; revenue use: "
                                   "{}",

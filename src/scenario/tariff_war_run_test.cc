@@ -128,6 +128,9 @@ TEST(TariffWarRun, ErrorsNameTheKeyOrScenario) {
   f = ParseScenario(head + "kappa = -1\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "x.toml");
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.status().message().find("kappa"), std::string::npos);
+  f = ParseScenario(head + "sigma = 5\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "x.toml");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("as epsilon, not sigma"), std::string::npos) << f.status().message();
   // Unknown schedule, unknown country, sectors, other shock kinds.
   auto check = [&](const std::string& shock, const std::string& expect) {
     auto file = ParseScenario(head + "[[scenario]]\nname=\"a\"\nshocks=[" + shock + "]\n", "x.toml");

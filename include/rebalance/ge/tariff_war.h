@@ -24,7 +24,9 @@
 // is linear in E_hat once the import shares are known), and the
 // normalisation fixes the scale of w_hat by a scalar equation, so the solver
 // iterates on 2N unknowns (log w_hat, log L_hat): a wage update
-// w <- w (income / wage bill)^(1/(1+eps)) and the labour-supply equation,
+// w <- w (income / wage bill)^step_i (step_i: the inverse of the own-wage
+// slope of log(income / wage bill) at the base year, a diagonal Newton
+// step) and the labour-supply equation,
 // accelerated by Anderson (ge/solver.h). Each map evaluation costs three
 // N x N passes. After convergence every one of the 3N original equations
 // is re-evaluated independently (TariffWarResult::max_equation_error).
@@ -196,10 +198,12 @@ double ExpenditureWeightedMean(const TariffWarBaseline& baseline,
                                const Eigen::VectorXd& values,
                                const std::vector<int>& members);
 
-// Tidy rows (tidy.h): per country and per named group (expenditure-weighted
-// means of the percent changes; baseline/counterfactual columns empty=0)
-// the variables welfare, deficit, exports_gdp, imports_gdp, employment,
-// prices, tariff_revenue (docs/tariff_war.md).
+// Tidy rows (tidy.h), variables in docs/tariff_war.md. Per country: levels
+// and changes of welfare, deficit, exports_gdp, imports_gdp, employment,
+// prices, wage, income, expenditure, exports, imports, tariff_revenue and
+// tariff_revenue_share. Per group: the expenditure-weighted mean of the
+// members' percent changes in pct_change, written as an index (baseline 1,
+// counterfactual 1 + pct / 100), and the mean revenue share.
 struct TariffWarGroup {
   std::string name;
   std::vector<int> members;

@@ -11,6 +11,7 @@
 #include "rebalance/report/briefing.h"
 #include "rebalance/scenario/run.h"
 #include "rebalance/scenario/sweep.h"
+#include "tariff_war_command.h"
 
 namespace rebalance::app {
 namespace {
@@ -41,6 +42,7 @@ Status RunRun(const RunArgs& a) {
   };
   const std::string path = a.scenario.empty() ? scenario::DefaultBriefingPath(a.data_dir) : a.scenario;
   RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(path));
+  if (file.model == scenario::ModelKind::kTariffWar) return RunTariffWarFile(file, opt, a.out, a.force, a.json);
   report::OutputOptions out;
   out.out_dir = a.out;
   out.force = a.force;

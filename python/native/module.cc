@@ -51,4 +51,5 @@ PYBIND11_MODULE(_native, m) {
   BindIo(m);
   BindGe(m);
   BindScenario(m);
+  BindTariffWar(m);
 }

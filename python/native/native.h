@@ -38,6 +38,7 @@ void BindFormula(py::module_& m);
 void BindIo(py::module_& m);
 void BindGe(py::module_& m);
 void BindScenario(py::module_& m);
+void BindTariffWar(py::module_& m);  // tariff_war_bindings.cc
 
 }  // namespace rebalance::python
 

@@ -51,7 +51,8 @@ Result<ge::TidyTable> SimulateOnBaseline(const ScenarioFile& file, const ge::Bas
 }  // namespace
 
 void BindScenario(py::module_& m) {
-  py::enum_<ModelKind>(m, "ModelKind").value("MULTI_SECTOR", ModelKind::kMultiSector).value("GRAVITY", ModelKind::kGravity);
+  py::enum_<ModelKind>(m, "ModelKind").value("MULTI_SECTOR", ModelKind::kMultiSector).value("GRAVITY", ModelKind::kGravity)
+      .value("TARIFF_WAR", ModelKind::kTariffWar);
   py::enum_<BaselineKind>(m, "BaselineKind")
       .value("BUILTIN", BaselineKind::kBuiltin)
       .value("WIOD", BaselineKind::kWiod)

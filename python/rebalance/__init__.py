@@ -17,6 +17,7 @@ from .baseline import Baseline, simulate
 from .diagnose import diagnose, read_io_table
 from .estimation import EstimateResult, estimate
 from .gravity import GravityResult, gravity
+from .tariff_war import solve_tariff_war, tariff_war, tariff_war_options, world2023
 
 __version__ = _native.__version__
 
@@ -31,6 +32,7 @@ __all__ = [
     "Baseline", "simulate",
     "read_io_table", "diagnose",
     "gravity", "GravityResult",
+    "tariff_war", "solve_tariff_war", "tariff_war_options", "world2023",
     "default_data_dir",
     "RebalanceError", "InputError", "ConvergenceError", "NumericalError",
 ]

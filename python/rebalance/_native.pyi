@@ -404,3 +404,82 @@ class RunResult:
 def run_scenarios(file: ScenarioFile, options: RunOptions = ...) -> RunResult: ...
 def run_scenario_file(path: str, options: RunOptions = ...) -> RunResult: ...
 def simulate_on_baseline(file: ScenarioFile, baseline: Baseline, options: RunOptions = ...) -> TidyTable: ...
+
+# tariff-war model (ge/tariff_war.h, scenario/world2023.h, scenario/tariff_war_run.h)
+class RevenueUse:
+    INCOME_TAX: RevenueUse
+    LUMP_SUM: RevenueUse
+class DeficitScaling:
+    FIXED_NOMINAL: DeficitScaling
+    SCALE_WITH_WORLD_INCOME: DeficitScaling
+class TariffWarNumeraire:
+    PRICE_INDEX: TariffWarNumeraire
+    WORLD_INCOME: TariffWarNumeraire
+def revenue_use_from_string(s: str) -> RevenueUse: ...
+def deficit_scaling_from_string(s: str) -> DeficitScaling: ...
+def tariff_war_numeraire_from_string(s: str) -> TariffWarNumeraire: ...
+class TariffWarOptions:
+    epsilon: float
+    kappa: float
+    psi: float
+    theta: float
+    pass_through: float
+    nu_in_pass_through: bool
+    revenue: RevenueUse
+    deficit: DeficitScaling
+    numeraire: TariffWarNumeraire
+    tolerance: float
+    max_iterations: int
+    anderson_memory: int
+    damping: float
+    def __init__(self) -> None: ...
+    def validate(self) -> None: ...
+class TariffWarBaseline:
+    countries: List[str]
+    flows: np.ndarray
+    nu: np.ndarray
+    currency_unit: str
+    year: int
+    def __init__(self) -> None: ...
+    def expenditure(self) -> np.ndarray: ...
+    def income(self) -> np.ndarray: ...
+class TariffWarResult:
+    termination: str
+    iterations: int
+    function_evaluations: int
+    max_equation_error: float
+    seconds: float
+    message: str
+    w_hat: np.ndarray
+    E_hat: np.ndarray
+    L_hat: np.ndarray
+    P_hat: np.ndarray
+    phi: np.ndarray
+    tariff_revenue: np.ndarray
+    tax_rate: np.ndarray
+    flows_new: np.ndarray
+    welfare_hat: np.ndarray
+    def converged(self) -> bool: ...
+    def brief_report(self) -> str: ...
+def solve_tariff_war(baseline: TariffWarBaseline, tariff: np.ndarray,
+                     options: TariffWarOptions = ...) -> TariffWarResult: ...
+class TariffWarGroup:
+    name: str
+    members: List[int]
+    def __init__(self) -> None: ...
+def tariff_war_tidy(scenario: str, baseline: TariffWarBaseline, result: TariffWarResult,
+                    groups: List[TariffWarGroup] = ...) -> TidyTable: ...
+class World2023:
+    baseline: TariffWarBaseline
+    names: List[str]
+    gdp: np.ndarray
+    schedules: Dict[str, np.ndarray]
+    groups: Dict[str, List[str]]
+    provenance: List[Tuple[str, str]]
+def load_world2023(dir: str) -> World2023: ...
+class TariffWarRun:
+    file: ScenarioFile
+    results: TidyTable
+    seconds: float
+    headlines: List[List[str]]
+def run_tariff_war(file: ScenarioFile, options: RunOptions = ...) -> TariffWarRun: ...

@@ -292,6 +292,10 @@ std::vector<std::string> OvercapacityHeadlines(const io_tables::OvercapacityResu
 
 Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
+  if (file.model == ModelKind::kTariffWar) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: [model] type = \"tariff_war\" runs with RunTariffWarScenarios (scenario/tariff_war_run.h)", file.path));
+  }
   const auto t0 = std::chrono::steady_clock::now();
   RunResult result;
   result.file = file;

@@ -188,12 +188,89 @@ class Parser {
     return Status::Ok();
   }
 
+  // The tariff_war model's keys of [model] (ge::TariffWarOptions).
+  Status ParseTariffWarModel(const toml::table& t) {
+    const std::vector<std::string> keys = {"epsilon", "kappa", "psi", "theta", "pass_through", "nu_in_pass_through",
+                                           "revenue", "deficit", "numeraire"};
+    ge::TariffWarOptions& o = file_->tariff_war;
+    for (const auto& key : keys) {
+      const toml::node* n = t.get(key);
+      if (n == nullptr) continue;
+      const std::string k = "model." + key;
+      if (file_->model != ModelKind::kTariffWar) {
+        return Error(n, k, "is an option of type = \"tariff_war\" only");
+      }
+      if (key == "revenue" || key == "deficit" || key == "numeraire") {
+        RB_ASSIGN_OR_RETURN(std::string v, GetString(t, "model", key, true));
+        Status st;
+        if (key == "revenue") {
+          auto r = ge::RevenueUseFromString(v);
+          st = r.status();
+          if (r.ok()) o.revenue = *r;
+        } else if (key == "deficit") {
+          auto r = ge::DeficitScalingFromString(v);
+          st = r.status();
+          if (r.ok()) o.deficit = *r;
+        } else {
+          auto r = ge::TariffWarNumeraireFromString(v);
+          st = r.status();
+          if (r.ok()) o.numeraire = *r;
+        }
+        if (!st.ok()) return Error(n, k, st.message());
+      } else if (key == "nu_in_pass_through") {
+        if (!n->is_boolean()) return Error(n, k, "expected true or false");
+        o.nu_in_pass_through = *n->value<bool>();
+      } else {
+        RB_ASSIGN_OR_RETURN(double v, GetNumber(n, k));
+        if (key == "epsilon") o.epsilon = v;
+        if (key == "kappa") o.kappa = v;
+        if (key == "psi") o.psi = v;
+        if (key == "theta") o.theta = v;
+        if (key == "pass_through") o.pass_through = v;
+      }
+    }
+    if (file_->model == ModelKind::kTariffWar) {
+      if (const toml::node* sg = t.get("sigma")) {
+        return Error(sg, "model.sigma", "the tariff_war model takes its trade elasticity as epsilon, not sigma");
+      }
+      const Status st = o.Validate();
+      if (!st.ok()) return Error(&t, "model", st.message());
+    }
+    return Status::Ok();
+  }
+
+  // { tariff_schedule = { importer, exporter, schedule, floor, mirror } }.
+  Status ParseScheduleTariff(const toml::table& t, const std::string& k, ScenarioDef* def) {
+    RB_RETURN_IF_ERROR(CheckKeys(t, k, {"importer", "exporter", "schedule", "floor", "mirror"}));
+    ScheduleTariff st;
+    for (const char* field : {"importer", "exporter"}) {
+      const toml::node* n = t.get(field);
+      if (n == nullptr) return Error(&t, k + "." + field, "is required but missing");
+      RB_ASSIGN_OR_RETURN(auto labels, GetSelector(n, k + "." + field, false, &def->labels));
+      (std::string(field) == "importer" ? st.importers : st.exporters) = labels;
+    }
+    RB_ASSIGN_OR_RETURN(st.schedule, GetString(t, k, "schedule", true));
+    if (const toml::node* f = t.get("floor")) {
+      RB_ASSIGN_OR_RETURN(st.floor, GetNumber(f, k + ".floor"));
+      if (!(st.floor >= 0)) return Error(f, k + ".floor", "a tariff floor must be >= 0");
+    }
+    if (const toml::node* m = t.get("mirror")) {
+      if (!m->is_boolean()) return Error(m, k + ".mirror", "expected true or false");
+      st.mirror = *m->value<bool>();
+    }
+    st.after_tariffs = def->spec.tariffs.size();
+    def->schedule_tariffs.push_back(std::move(st));
+    return Status::Ok();
+  }
+
   Status ParseModel(const toml::table& t) {
-    RB_RETURN_IF_ERROR(CheckKeys(t, "model", {"type", "sigma"}));
+    RB_RETURN_IF_ERROR(CheckKeys(t, "model", {"type", "sigma", "epsilon", "kappa", "psi", "theta", "pass_through",
+                                              "nu_in_pass_through", "revenue", "deficit", "numeraire"}));
     RB_ASSIGN_OR_RETURN(std::string type, GetString(t, "model", "type", false, "multisector"));
     auto kind = ModelKindFromString(type);
     if (!kind.ok()) return Error(t.get("type"), "model.type", kind.status().message());
     file_->model = *kind;
+    RB_RETURN_IF_ERROR(ParseTariffWarModel(t));
     if (const toml::node* s = t.get("sigma")) {
       RB_ASSIGN_OR_RETURN(double sigma, GetNumber(s, "model.sigma"));
       if (!(sigma > 1.0)) return Error(s, "model.sigma", fmt::format("sigma must be > 1, got {}", sigma));
@@ -220,7 +297,7 @@ class Parser {
     const toml::node& kval = first->second;
     const std::string k = key + "." + kind;
     static const std::vector<std::string> kKinds = {"tariff", "iceberg", "productivity", "production_subsidy",
-                                                    "export_subsidy", "deficit", "deficits"};
+                                                    "export_subsidy", "deficit", "deficits", "tariff_schedule"};
     if (kind == "deficits") {
       // { deficits = "zero" } or "fixed"
       if (!kval.is_string()) return Error(&kval, k, "expected \"zero\" or \"fixed\"");
@@ -255,6 +332,7 @@ class Parser {
       return sel("sectors", true, false, {"*"});
     };
     auto number = [&](const char* field) -> Result<double> { return GetNumber(t->get(field), k + "." + field); };
+    if (kind == "tariff_schedule") return ParseScheduleTariff(*t, k, def);
     if (kind == "tariff" || kind == "iceberg") {
       const bool tariff = kind == "tariff";
       const std::vector<std::string> allowed =
@@ -452,13 +530,15 @@ class Parser {
 }  // namespace
 
 const char* ToString(ModelKind kind) {
+  if (kind == ModelKind::kTariffWar) return "tariff_war";
   return kind == ModelKind::kGravity ? "gravity" : "multisector";
 }
 
 Result<ModelKind> ModelKindFromString(std::string_view s) {
   if (s == "multisector" || s == "multi-sector" || s == "caliendo-parro") return ModelKind::kMultiSector;
   if (s == "gravity" || s == "one-sector") return ModelKind::kGravity;
-  return Status::InvalidArgument(fmt::format("unknown model '{}'; expected multisector or gravity", s));
+  if (s == "tariff_war") return ModelKind::kTariffWar;
+  return Status::InvalidArgument(fmt::format("unknown model '{}'; expected multisector, gravity or tariff_war", s));
 }
 
 const char* ToString(BaselineKind kind) {

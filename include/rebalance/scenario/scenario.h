@@ -16,10 +16,13 @@
 #include "rebalance/core/status.h"
 #include "rebalance/ge/baseline.h"
 #include "rebalance/ge/shocks.h"
+#include "rebalance/ge/tariff_war.h"
 
 namespace rebalance::scenario {
 
-enum class ModelKind { kMultiSector, kGravity };
+// kTariffWar: the IMLS (2025) one-sector model with employment, revenue and
+// deficit rules (ge/tariff_war.h; docs/tariff_war.md), on world2023.
+enum class ModelKind { kMultiSector, kGravity, kTariffWar };
 const char* ToString(ModelKind kind);
 Result<ModelKind> ModelKindFromString(std::string_view s);
 
@@ -53,11 +56,26 @@ struct EfficiencyShock {
   double change = 0.0;
 };
 
+// A tariff taken from a named schedule of the baseline (tariff_war model;
+// world2023 has "liberation_day", the US rates announced on 2 April 2025):
+// t[exporter, importer] = max(floor, schedule[exporter]), or with `mirror`
+// schedule[importer] (each country returns the rate it faces: reciprocal
+// retaliation). Applied in file order with the scenario's `tariff` shocks:
+// after the first `after_tariffs` entries of spec.tariffs.
+struct ScheduleTariff {
+  std::vector<std::string> importers, exporters;
+  std::string schedule;
+  double floor = 0.0;
+  bool mirror = false;
+  size_t after_tariffs = 0;
+};
+
 struct ScenarioDef {
   std::string name;
   std::string description;
   ge::ShockSpec spec;
   std::vector<EfficiencyShock> efficiency;
+  std::vector<ScheduleTariff> schedule_tariffs;  // tariff_war model only
   std::vector<LabelRef> labels;
   int line = 0;
 };
@@ -68,6 +86,7 @@ struct ScenarioFile {
   BaselineSource baseline;
   ModelKind model = ModelKind::kMultiSector;
   double sigma = 0;  // gravity only (> 1)
+  ge::TariffWarOptions tariff_war;  // tariff_war only: [model] keys
   std::map<std::string, std::vector<std::string>> country_groups;
   std::map<std::string, std::vector<std::string>> sector_groups;
   std::vector<ScenarioDef> scenarios;

@@ -1,0 +1,76 @@
+// Writers of a tariff_war run; see include/rebalance/report/tariff_war_outputs.h.
+#include "rebalance/report/tariff_war_outputs.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "rebalance/core/atomic_file.h"
+#include "rebalance/core/version.h"
+#include "rebalance/report/tidy_writer.h"
+
+namespace rebalance::report {
+namespace {
+namespace fs = std::filesystem;
+}  // namespace
+
+std::vector<std::string> TariffWarOutputFiles() { return {"results.csv", "results.json", "run.json"}; }
+
+Status CheckTariffWarOutputs(const std::string& out_dir, bool force) {
+  for (const auto& f : TariffWarOutputFiles())
+    RB_RETURN_IF_ERROR(core::CheckWritable((fs::path(out_dir) / f).string(), force));
+  return Status::Ok();
+}
+
+Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::string& out_dir, bool force) {
+  RB_RETURN_IF_ERROR(ValidateTidyForOutput(run.results));
+  RB_RETURN_IF_ERROR(core::EnsureDirectory(out_dir));
+  auto path = [&](const char* f) { return (fs::path(out_dir) / f).string(); };
+  RB_RETURN_IF_ERROR(WriteTidyCsv(run.results, path("results.csv"), force));
+  RB_RETURN_IF_ERROR(WriteTidyJson(run.results, path("results.json"), force));
+  nlohmann::ordered_json meta;
+  meta["title"] = run.file.title;
+  meta["scenario_file"] = run.file.path;
+  meta["model"] = "tariff_war";
+  meta["citation"] =
+      "Ignatenko, Macedoni, Lashkaripour & Simonovska (2025), Making America Great Again? The Economic Impacts of "
+      "Liberation Day Tariffs, Journal of International Economics 157, 104138";
+  meta["units"] = "percent changes from the 2023 base year; levels in thousand current USD";
+  for (const auto& [k, v] : run.world.provenance) meta["provenance"][k] = v;
+  const auto& o = run.file.tariff_war;
+  meta["options"] = {{"epsilon", o.epsilon},
+                     {"kappa", o.kappa},
+                     {"psi", o.Psi()},
+                     {"theta", o.Theta()},
+                     {"pass_through", o.pass_through},
+                     {"nu_in_pass_through", o.nu_in_pass_through},
+                     {"revenue", ge::ToString(o.revenue)},
+                     {"deficit", ge::ToString(o.deficit)},
+                     {"numeraire", ge::ToString(o.numeraire)}};
+  for (const auto& g : run.groups) {
+    std::vector<std::string> members;
+    for (int i : g.members) members.push_back(run.world.baseline.countries[static_cast<size_t>(i)]);
+    meta["groups"][g.name] = members;
+  }
+  meta["scenarios"] = nlohmann::ordered_json::array();
+  for (const auto& s : run.scenarios) {
+    nlohmann::ordered_json js;
+    js["name"] = s.name;
+    js["description"] = s.description;
+    js["termination"] = ge::ToString(s.result.termination);
+    js["iterations"] = s.result.iterations;
+    js["function_evaluations"] = s.result.function_evaluations;
+    js["max_equation_error"] = s.result.max_equation_error;
+    js["seconds"] = s.result.seconds;
+    js["closure"] = {{"numeraire", s.closure.numeraire},
+                     {"held_fixed", s.closure.held_fixed},
+                     {"caveats", s.closure.caveats}};
+    js["headlines"] = s.headlines;
+    meta["scenarios"].push_back(js);
+  }
+  meta["seconds"] = run.seconds;
+  meta["rebalance_version"] = REBALANCE_VERSION;
+  return core::WriteFileAtomic(path("run.json"), meta.dump(2) + "\n", force);
+}
+
+}  // namespace rebalance::report

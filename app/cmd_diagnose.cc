@@ -361,12 +361,12 @@ void AddDiagnose(CLI::App& root) {
       "diagnose",
       "Gross vs value-added trade balances, export decompositions (KWW, WWZ) and overcapacity "
       "indicators from a multi-region input-output table\n\n"
-      "Examples:\n"
-      "  rebalance diagnose --wiod data/wiod2013_bquast --years 1995-2011 --out diag/\n"
-      "  rebalance diagnose --wiod data/wiod2013_bquast/wiot2011.csv.gz --map regions.csv "
+      "Examples (run by the test suite as printed, from the source folder; --years 1995-2011 takes all 17 years):\n"
+      "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast --years 2010-2011 --out diag/\n"
+      "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --map data/world2011/mapping.csv "
       "--out diag/ --force\n"
-      "  rebalance diagnose --icio ICIO2021_2018.csv --wwz --out diag/\n"
-      "  rebalance diagnose --long table.csv --out diag/ --top 20\n"
+      "  rebalance diagnose --icio tests/golden/icio_small/icio_small.csv --wwz --out diag-icio/\n"
+      "  rebalance diagnose --long data/world2011/world2011.csv.gz --out diag-long/ --top 20\n"
       "Outputs in DIR: balances.csv (gross and value-added bilateral balances), kww.csv, "
       "tiva.csv, overcapacity.csv (ranked), overcapacity_panel.csv, validation.csv, "
       "diagnose.json, wwz.csv (with --wwz).");

@@ -1,5 +1,6 @@
 // `rebalance run [FILE.toml]`: the balanced-growth briefing, or the user's
 // scenario file, with tidy outputs and the HTML report.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -49,12 +50,34 @@ Status RunRun(const RunArgs& a) {
     return Status::Ok();
   }
   fmt::print("{}\n", run.file.title);
+  for (const auto& n : run.loaded.notes) fmt::print("  Note: {}.\n", n);
   if (run.diagnosis.has_value()) {
     for (const auto& h : run.diagnosis->headlines) fmt::print("  {}\n", h);
+  }
+  // The closure: what every scenario holds fixed is said once, what differs
+  // under each scenario.
+  auto in_all = [&](const std::string& item, bool caveat) {
+    for (const auto& s : run.scenarios) {
+      const auto& list = caveat ? s.closure.caveats : s.closure.held_fixed;
+      if (std::find(list.begin(), list.end(), item) == list.end()) return false;
+    }
+    return !run.scenarios.empty();
+  };
+  if (!run.scenarios.empty()) {
+    const scenario::Closure& first = run.scenarios.front().closure;
+    fmt::print("\nEvery scenario (model closure, docs/multisector.md):\n  Numeraire: {}.\n", first.numeraire);
+    for (const auto& h : first.held_fixed)
+      if (in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
+    for (const auto& c : first.caveats)
+      if (in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
   }
   for (const auto& s : run.scenarios) {
     fmt::print("\n{}\n", s.name);
     for (const auto& h : s.headlines) fmt::print("  {}\n", h);
+    for (const auto& h : s.closure.held_fixed)
+      if (!in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
+    for (const auto& c : s.closure.caveats)
+      if (!in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
   }
   fmt::print("\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in {:.2f} s\n", a.out,
              out.html ? ", report.html" : "", run.seconds);
@@ -67,10 +90,10 @@ void AddRun(CLI::App& root) {
       "run",
       "Run scenarios and write tidy results plus an HTML report. With no file, runs the default balanced-growth "
       "briefing on the built-in world2011 baseline.\n\n"
-      "Examples:\n"
+      "Examples (run by the test suite as printed, from the source folder):\n"
       "  rebalance run\n"
       "  rebalance run examples/scenarios/ev_tariff_retaliation.toml --out ev-out\n"
-      "  rebalance run my.toml --out out --force --quiet");
+      "  rebalance run examples/scenarios/solar_subsidy_and_productivity.toml --out solar-out --force --quiet");
   sub->add_option("scenario", a->scenario, "Scenario file (TOML, see docs/scenarios.md); default: the built-in briefing");
   sub->add_option("--out", a->out, "Output folder (default ./rebalance-out)");
   sub->add_flag("--force", a->force, "Overwrite existing outputs");

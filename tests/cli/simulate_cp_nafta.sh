@@ -14,7 +14,7 @@ grep -q "counterfactual 'nafta': converged" "$out/stdout"
 test -s "$out/m/multisector.csv"
 test -s "$out/m/multisector.json"
 grep -q '"termination": "converged"' "$out/m/multisector_run.json"
-head -1 "$out/m/multisector.csv" | grep -q "^scenario,country,partner,sector,variable,baseline,counterfactual,pct_change$"
+head -1 "$out/m/multisector.csv" | grep -q "^scenario,country,partner,sector,variable,unit,baseline,counterfactual,pct_change$"
 # value <country> <variable> <column>: a country-level row of the tidy CSV.
 value() {
   awk -F, -v c="$2" -v v="$3" -v col="$4" '$1=="nafta" && $2==c && $3=="" && $4=="" && $5==v {print $col}' "$1"

@@ -58,6 +58,11 @@ struct LoadedBaseline {
   std::optional<io_tables::IoTable> io;   // when built from an IO table
   std::vector<std::pair<std::string, std::string>> provenance;  // key, value
   std::vector<std::string> notes;         // e.g. clipped inventory cells
+  // Standard error of each sector's theta (same order as baseline.sectors),
+  // when a file beside the theta file gives one for exactly the theta used
+  // (world2011: theta_se.csv); empty otherwise. Used to state how much a
+  // subsidy scenario's output headline depends on theta.
+  std::vector<double> theta_se;
 };
 
 // Loads, aggregates and calibrates the baseline a file names: reads it,

@@ -416,8 +416,8 @@ void AddEstimate(CLI::App& root) {
                           "      --save-fe fe.csv --save-fitted fitted.csv\n"
                           "  # OLS with weights and two-way clustered errors\n"
                           "  rebalance estimate ../shared/data/fixest_trade_eurostat/trade.csv.gz \\\n"
-                          "      -f 'log(Euros) ~ log(dist_km) | Origin + Year' --family gaussian --weights dist_km \\\n"
-                          "      --where 'Euros > 0' --vcov cluster:Origin+Year --ssc fixest\n\n"
+                          "      -f 'Euros ~ log(dist_km) | Origin + Year' --family gaussian --weights dist_km \\\n"
+                          "      --vcov cluster:Origin+Year --ssc fixest\n\n"
                           "Exit codes: 0 success, 2 bad input or options, 3 "
                           "not converged (nothing written).");
   sub->add_option("data", args->input,

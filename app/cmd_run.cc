@@ -22,6 +22,7 @@ struct RunArgs {
   bool json = false;
   bool no_html = false;
   bool no_bilateral = false;
+  std::string bilateral = "named";
   std::string data_dir;
 };
 
@@ -44,6 +45,7 @@ Status RunRun(const RunArgs& a) {
   RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  if (a.bilateral == "named") scenario::KeepBilateralRowsOfNamedCountries(&run);
   RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, nullptr, out));
   if (a.json) {
     fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}\n", a.out, run.scenarios.size(), run.seconds);
@@ -101,6 +103,9 @@ void AddRun(CLI::App& root) {
   sub->add_flag("--json", a->json, "Print a one-line JSON summary instead of the text summary");
   sub->add_flag("--no-html", a->no_html, "Skip report.html");
   sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");
+  sub->add_option("--bilateral", a->bilateral,
+                  "Bilateral rows kept: named (default: pairs with a country the scenario's shocks name) or all")
+      ->check(CLI::IsMember({"named", "all"}));
   sub->add_option("--data-dir", a->data_dir, "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");
   sub->callback([a] { Finish(RunRun(*a)); });
 }

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -101,6 +102,26 @@ TEST(ShocksTest, TariffBounds) {
     EXPECT_NE(l.status().message().find("--tariff 'USA:China:Solar=-2'"), std::string::npos);
     EXPECT_NE(l.status().message().find("at or below -100%"), std::string::npos) << l.status().message();
   }
+}
+
+TEST(ShocksTest, SectorLongNamesAndSynonyms) {
+  Baseline b = Small();
+  b.sectors = {"c14", "c15", "c30"};
+  b.sector_names = {"Electrical and Optical Equipment", "Transport Equipment", "Renting of M&Eq"};
+  EXPECT_EQ(SectorSynonym(b, "transport equipment"), "c15");  // WIOD's long name
+  EXPECT_EQ(SectorSynonym(b, "EVs"), "c15");
+  EXPECT_EQ(SectorSynonym(b, "solar panels"), "c14");
+  EXPECT_EQ(SectorSynonym(b, "c15"), "");  // a sector's own code is no synonym
+  EXPECT_EQ(SectorSynonym(b, "steel"), "");  // no metals sector here
+  auto js = ResolveSectors(b, "Transport Equipment,batteries");
+  ASSERT_TRUE(js.ok()) << js.status().ToString();
+  EXPECT_EQ(*js, (std::vector<int>{1, 0}));
+  auto bad = ResolveSectors(b, "Shipbuilding");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("valid sectors: 'c14' (Electrical and Optical Equipment), 'c15' (Transport "
+                                        "Equipment), 'c30' (Renting of M&Eq)"),
+            std::string::npos)
+      << bad.status().message();
 }
 
 TEST(ShocksTest, DeficitUnits) {

@@ -567,6 +567,29 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
   return result;
 }
 
+void KeepBilateralRowsOfNamedCountries(RunResult* run) {
+  ge::TidyTable all;
+  for (auto& outcome : run->scenarios) {
+    std::vector<std::string> named;
+    for (const auto& def : run->file.scenarios) {
+      if (def.name != outcome.name) continue;
+      for (const auto& ref : def.labels) {
+        if (!ref.is_sector && ref.key.rfind("scenario[", 0) == 0) named.push_back(ref.label);
+      }
+    }
+    if (!named.empty()) {
+      auto is_named = [&](const std::string& c) { return std::find(named.begin(), named.end(), c) != named.end(); };
+      std::vector<ge::TidyRow> kept;
+      for (auto& row : outcome.tidy.rows) {
+        if (row.partner.empty() || is_named(row.country) || is_named(row.partner)) kept.push_back(std::move(row));
+      }
+      outcome.tidy.rows = std::move(kept);
+    }
+    all.Append(outcome.tidy);
+  }
+  run->results = std::move(all);
+}
+
 Result<RunResult> RunScenarioFile(const std::string& path, const RunOptions& options) {
   RB_ASSIGN_OR_RETURN(ScenarioFile file, ParseScenarioFile(path));
   return RunScenarios(file, options);

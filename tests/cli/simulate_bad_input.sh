@@ -24,6 +24,10 @@ expect_error "no trade elasticity theta for sector 'Mining'" --cp "$cp" --theta 
 expect_error "not found" --cp /nonexistent
 # An unknown sector lists the valid ones.
 expect_error "unknown sector 'Shipbuilding'.*; valid sectors: 'Agriculture', 'Mining'" --cp "$cp" --tariff 'USA:Mexico:Shipbuilding=+0.1'
+# WIOD codes c1..c35 are listed with their names.
+expect_error "valid sectors: 'c1' (Agriculture, Hunting, Forestry and Fishing),.*'c15' (Transport Equipment)" \
+  --wiod "$REBALANCE_DATA_DIR/wiod2013_bquast/wiot2011.csv.gz" --theta "$REBALANCE_SOURCE_DIR/data/wiod35/theta.csv" \
+  --tariff 'USA:CHN:Shipbuilding=+0.25'
 # Tariffs: a rate at or below -100% is refused (never floored, even from a zero base), beyond 200% needs --allow-extreme.
 expect_error "--tariff 'USA:Mexico:Auto=-2': the tariff of 'USA' on 'Auto' from 'Mexico' would become" --cp "$cp" --tariff 'USA:Mexico:Auto=-2'
 expect_error "at or below -100% is impossible" --cp "$cp" --tariff 'USA:Mexico:Auto=-2' --allow-extreme

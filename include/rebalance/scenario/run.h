@@ -110,6 +110,13 @@ struct RunResult {
 };
 
 Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options);
+
+// Keeps, of each scenario's bilateral rows (partner non-empty), those where
+// the country or the partner is a country the scenario's shocks name
+// (importers, exporters, subsidising or rebalancing countries); a scenario
+// that names none keeps all. The briefing's results.csv stays small (the
+// default of `rebalance run`; `--bilateral all` keeps every pair).
+void KeepBilateralRowsOfNamedCountries(RunResult* run);
 Result<RunResult> RunScenarioFile(const std::string& path, const RunOptions& options);
 
 }  // namespace rebalance::scenario

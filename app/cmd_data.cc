@@ -101,10 +101,11 @@ void AddData(CLI::App& root) {
   CLI::App* data = root.add_subcommand(
       "data",
       "Input-output table utilities: aggregate by a mapping, show shape/totals/validation\n\n"
-      "Examples:\n"
-      "  rebalance data info wiot2011.csv.gz\n"
-      "  rebalance data info --icio ICIO2021_2018.csv\n"
-      "  rebalance data aggregate --wiod wiot2011.csv.gz --map regions.csv --out world2011.csv\n"
+      "Examples (run by the test suite as printed, from the source folder):\n"
+      "  rebalance data info ../shared/data/wiod2013_bquast/wiot2011.csv.gz\n"
+      "  rebalance data info --icio tests/golden/icio_small/icio_small.csv\n"
+      "  rebalance data aggregate --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz "
+      "--map data/world2011/mapping.csv --out world2011.csv\n"
       "Mapping files are CSV with header kind,from,to (kind = country | sector); every label of a "
       "mapped dimension must be mapped. The aggregated table is written in the long format\n"
       "from_country,from_sector,to_country,to_sector_or_category,value (OUTPUT rows give x), "
@@ -116,7 +117,8 @@ void AddData(CLI::App& root) {
       "aggregate",
       "Aggregate countries and/or sectors by a mapping file and write the long format\n\n"
       "Example:\n"
-      "  rebalance data aggregate --wiod wiot2011.csv.gz --map regions.csv --out world2011.csv");
+      "  rebalance data aggregate --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz "
+      "--map data/world2011/mapping.csv --out world2011.csv");
   a->add_option("file", agg->in.file, "Input table (format detected from the header)");
   AddInputOptions(a, &agg->in);
   a->add_option("--map", agg->map, "Mapping CSV kind,from,to")->required();
@@ -129,8 +131,8 @@ void AddData(CLI::App& root) {
       "info",
       "Shape, totals and validation report of an input-output table\n\n"
       "Examples:\n"
-      "  rebalance data info wiot2011.csv.gz\n"
-      "  rebalance data info table.csv --format long");
+      "  rebalance data info ../shared/data/wiod2013_bquast/wiot2011.csv.gz\n"
+      "  rebalance data info data/world2011/world2011.csv.gz --format long");
   i->add_option("file", info->file, "Input table (format detected from the header)");
   AddInputOptions(i, info.get());
   i->callback([info] { Finish(RunInfo(*info)); });

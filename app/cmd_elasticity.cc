@@ -83,10 +83,11 @@ void AddElasticity(CLI::App& root) {
       "elasticity",
       "Estimate Caliendo & Parro (2015) sectoral trade elasticities from their tetrad regressions\n"
       "(per sector: regress y x [d1-d16], nocons robust; theta = -coef, se = HC1).\n\n"
-      "Example (how data/world2011/theta_se.csv was made):\n"
+      "Example (the estimates whose standard errors data/world2011/theta_se.csv takes, where they belong to "
+      "its theta: see `rebalance theta` and docs/elasticity.md):\n"
       "  rebalance elasticity --cp-dir ../shared/data/caliendo_parro2015/elasticity_estimation --sample 99 \\\n"
       "    --out theta_cp.csv --concordance data/world2011/theta_concordance.csv \\\n"
-      "    --mapped-out data/world2011/theta_se.csv");
+      "    --mapped-out theta_estimates_mapped.csv");
   sub->add_option("--cp-dir", a->cp_dir, "Directory with DATA_OUT_{100,99,975}.csv(.gz)")->required();
   sub->add_option("--sample", a->sample, "Sample: 100, 99 (CP's preferred) or 97.5");
   sub->add_flag("--dummies", a->dummies, "Add the 16 country dummies");

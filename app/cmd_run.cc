@@ -1,5 +1,6 @@
 // `rebalance run [FILE.toml]`: the balanced-growth briefing, or the user's
 // scenario file, with tidy outputs and the HTML report.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@ struct RunArgs {
   bool json = false;
   bool no_html = false;
   bool no_bilateral = false;
+  std::string bilateral = "named";
   std::string data_dir;
   // theta bands on the report's numbers (0 = none).
   int draws = scenario::kRunBandDraws;
@@ -64,18 +66,41 @@ Status RunRun(const RunArgs& a) {
     for (const auto& f : bands->failures) fmt::print(stderr, "rebalance: warning: theta bands: {}\n", f);
     if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
+  if (a.bilateral == "named") scenario::KeepBilateralRowsOfNamedCountries(&run);
   RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out));
   if (a.json) {
     fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}\n", a.out, run.scenarios.size(), run.seconds);
     return Status::Ok();
   }
   fmt::print("{}\n", run.file.title);
+  for (const auto& n : run.loaded.notes) fmt::print("  Note: {}.\n", n);
   if (run.diagnosis.has_value()) {
     for (const auto& h : run.diagnosis->headlines) fmt::print("  {}\n", h);
+  }
+  // The closure: what every scenario holds fixed is said once, what differs
+  // under each scenario.
+  auto in_all = [&](const std::string& item, bool caveat) {
+    for (const auto& s : run.scenarios) {
+      const auto& list = caveat ? s.closure.caveats : s.closure.held_fixed;
+      if (std::find(list.begin(), list.end(), item) == list.end()) return false;
+    }
+    return !run.scenarios.empty();
+  };
+  if (!run.scenarios.empty()) {
+    const scenario::Closure& first = run.scenarios.front().closure;
+    fmt::print("\nEvery scenario (model closure, docs/multisector.md):\n  Numeraire: {}.\n", first.numeraire);
+    for (const auto& h : first.held_fixed)
+      if (in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
+    for (const auto& c : first.caveats)
+      if (in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
   }
   for (const auto& s : run.scenarios) {
     fmt::print("\n{}\n", s.name);
     for (const auto& h : s.headlines) fmt::print("  {}\n", h);
+    for (const auto& h : s.closure.held_fixed)
+      if (!in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
+    for (const auto& c : s.closure.caveats)
+      if (!in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
   }
   fmt::print("\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in {:.2f} s\n", a.out,
              out.html ? ", report.html" : "", run.seconds);
@@ -88,10 +113,10 @@ void AddRun(CLI::App& root) {
       "run",
       "Run scenarios and write tidy results plus an HTML report. With no file, runs the default balanced-growth "
       "briefing on the built-in world2011 baseline.\n\n"
-      "Examples:\n"
+      "Examples (run by the test suite as printed, from the source folder):\n"
       "  rebalance run\n"
       "  rebalance run examples/scenarios/ev_tariff_retaliation.toml --out ev-out\n"
-      "  rebalance run my.toml --out out --force --quiet");
+      "  rebalance run examples/scenarios/solar_subsidy_and_productivity.toml --out solar-out --force --quiet");
   sub->add_option("scenario", a->scenario, "Scenario file (TOML, see docs/scenarios.md); default: the built-in briefing");
   sub->add_option("--out", a->out, "Output folder (default ./rebalance-out)");
   sub->add_flag("--force", a->force, "Overwrite existing outputs");
@@ -99,6 +124,9 @@ void AddRun(CLI::App& root) {
   sub->add_flag("--json", a->json, "Print a one-line JSON summary instead of the text summary");
   sub->add_flag("--no-html", a->no_html, "Skip report.html");
   sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");
+  sub->add_option("--bilateral", a->bilateral,
+                  "Bilateral rows kept: named (default: pairs with a country the scenario's shocks name) or all")
+      ->check(CLI::IsMember({"named", "all"}));
   sub->add_option("--data-dir", a->data_dir, "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");
   sub->add_option("--draws", a->draws,
                   fmt::format("theta draws for the bands on the report's numbers, 5th-95th percentile of theta_j ~ "

@@ -29,6 +29,7 @@ namespace {
 struct SimulateArgs {
   std::string cp, cp_tidy, wiod, theta, tariffs;
   int year = 0;
+  bool allow_extreme = false;
   std::vector<std::string> tariff, iceberg, productivity, production_subsidy,
       export_subsidy, deficit_target;
   bool cp_nafta = false;
@@ -110,7 +111,8 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
     RB_ASSIGN_OR_RETURN(Assignment x,
                         ParseAssignment(t, 3, "--tariff", "IMPORTER:EXPORTER:SECTOR"));
     RB_ASSIGN_OR_RETURN(auto mv, ParseModeValue(x.value, "--tariff", t));
-    spec.tariffs.push_back({x.labels[0], x.labels[1], x.labels[2], mv.first, mv.second});
+    spec.tariffs.push_back({x.labels[0], x.labels[1], x.labels[2], mv.first, mv.second, a.allow_extreme,
+                            fmt::format("--tariff '{}'", t)});
   }
   for (const std::string& t : a.iceberg) {
     RB_ASSIGN_OR_RETURN(Assignment x,
@@ -152,11 +154,25 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
     target.country = x.labels[0];
     std::string v = x.value;
     const size_t colon = v.find(':');
-    if (colon != std::string::npos) {
-      RB_ASSIGN_OR_RETURN(target.unit, ge::DeficitUnitFromString(v.substr(colon + 1)));
-      v = v.substr(0, colon);
-    }
+    const std::string unit = colon == std::string::npos ? "" : v.substr(colon + 1);
+    if (colon != std::string::npos) v = v.substr(0, colon);
     RB_ASSIGN_OR_RETURN(target.value, ParseNumber(v, "--deficit-target", t));
+    if (unit.empty() && target.value != 0) {
+      return Status::InvalidArgument(fmt::format(
+          "--deficit-target '{}': name the unit, e.g. {}={}:bn_usd (units: bn_usd, mn_usd, share_of_gdp, "
+          "share_of_world_gdp, multiple)",
+          t, x.labels[0], v));
+    }
+    if (unit == "level") {
+      return Status::InvalidArgument(fmt::format(
+          "--deficit-target '{}': unit 'level' (the baseline's own currency unit) is not accepted; use bn_usd or mn_usd",
+          t));
+    }
+    if (!unit.empty()) {
+      auto u = ge::DeficitUnitFromString(unit);
+      if (!u.ok()) return u.status().WithContext(fmt::format("--deficit-target '{}'", t));
+      target.unit = *u;
+    }
     spec.deficit_targets.push_back(target);
   }
   if (!spec.deficit_targets.empty()) {
@@ -234,6 +250,21 @@ Status RunSimulate(const SimulateArgs& a) {
     RB_ASSIGN_OR_RETURN(baseline, ge::ZeroDeficitBaseline(baseline, opt, &zero_sol));
   }
 
+  if (!a.quiet) {
+    // Sector synonyms and long names (e.g. WIOD's "Transport Equipment") resolve; say to what.
+    std::vector<std::string> labels;
+    for (const auto& t : spec.tariffs) labels.push_back(t.sector);
+    for (const auto& t : spec.icebergs) labels.push_back(t.sector);
+    for (const auto& t : spec.productivity) labels.push_back(t.sector);
+    for (const auto& t : spec.subsidies) labels.push_back(t.sector);
+    std::vector<std::string> said;
+    for (const auto& l : labels) {
+      const std::string to = ge::SectorSynonym(baseline, l);
+      if (to.empty() || to == l || std::find(said.begin(), said.end(), l) != said.end()) continue;
+      said.push_back(l);
+      fmt::print(stderr, "note: sector '{}' read as '{}'\n", l, to);
+    }
+  }
   RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(baseline, spec));
   if (a.cp_nafta) {
     // CP's NAFTA experiment: 2005 tariffs among Canada, Mexico and the USA.
@@ -317,12 +348,13 @@ void AddSimulate(CLI::App& root) {
       "simulate",
       "Multi-sector counterfactual with input-output links, tariffs and deficits "
       "(Caliendo & Parro 2015)\n\n"
-      "Examples:\n"
-      "  rebalance simulate --cp data/caliendo_parro2015/original_matrices "
+      "Examples (run by the test suite as printed, from the source folder):\n"
+      "  rebalance simulate --cp ../shared/data/caliendo_parro2015/original_matrices "
       "--zero-deficit-baseline --cp-nafta --out nafta\n"
-      "  rebalance simulate --wiod wiot2011.csv.gz --theta theta.csv "
+      "  rebalance simulate --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --theta data/wiod35/theta.csv "
       "--tariff 'USA:CHN:*=+0.25' --out us_china\n"
-      "  rebalance simulate --cp-tidy DIR --deficit-target China=0 --out rebalance_cn");
+      "  rebalance simulate --cp-tidy ../shared/data/caliendo_parro2015/tidy_paulofelipe_cp2015 "
+      "--deficit-target China=0 --out rebalance_cn");
   sub->add_option("--cp", a->cp, "Directory with CP's matrix files (xbilat1993.txt, ...)");
   sub->add_option("--cp-tidy", a->cp_tidy, "Directory with the tidy CP files (trade.csv.gz, ...)");
   sub->add_option("--wiod", a->wiod, "WIOD table wiotYYYY.csv(.gz) or a directory of them");
@@ -331,7 +363,10 @@ void AddSimulate(CLI::App& root) {
   sub->add_option("--tariffs", a->tariffs,
                   "Baseline tariff file CSV importer,exporter,sector,tariff (rates; * = all)");
   sub->add_option("--tariff", a->tariff,
-                  "Tariff shock IMPORTER:EXPORTER:SECTOR=V (V level, +V/-V change, *V factor)");
+                  "Tariff shock IMPORTER:EXPORTER:SECTOR=V (V level, +V/-V change in rate points, *V factor on "
+                  "1+rate); a resulting rate outside 0..2 (200%) needs --allow-extreme, at or below -1 is refused");
+  sub->add_flag("--allow-extreme", a->allow_extreme,
+                "Accept tariff rates above 200% or below 0 (import subsidies)");
   sub->add_option("--iceberg", a->iceberg, "Trade-cost shock IMPORTER:EXPORTER:SECTOR=d_hat");
   sub->add_option("--productivity", a->productivity, "Productivity shock COUNTRY:SECTOR=lambda_hat");
   sub->add_option("--production-subsidy", a->production_subsidy,
@@ -343,7 +378,8 @@ void AddSimulate(CLI::App& root) {
   sub->add_option("--deficits", a->deficits, "Deficits in the counterfactual: fixed | zero")
       ->check(CLI::IsMember({"fixed", "zero"}));
   sub->add_option("--deficit-target", a->deficit_target,
-                  "Deficit target COUNTRY=VALUE[:level|share_of_gdp|share_of_world_gdp]");
+                  "Deficit target (imports - exports) COUNTRY=VALUE:UNIT, UNIT bn_usd | mn_usd | share_of_gdp | "
+                  "share_of_world_gdp | multiple (0.5 = halved); the unit may be left out only for 0");
   sub->add_option("--deficit-residual", a->deficit_residual,
                   "When targets do not sum to zero: proportional | error")
       ->check(CLI::IsMember({"proportional", "error"}));

@@ -29,6 +29,7 @@ struct SweepArgs {
   bool force = false;
   bool quiet = false;
   std::string data_dir;
+  std::string bilateral = "scenario";
 };
 
 Status RunSweepCmd(const SweepArgs& a) {
@@ -39,11 +40,14 @@ Status RunSweepCmd(const SweepArgs& a) {
   opt.threads = a.threads;
   opt.run.data_dir = a.data_dir;
   opt.run.cancelled = [] { return Interrupted(); };
+  RB_ASSIGN_OR_RETURN(opt.bilateral, scenario::SweepBilateralFromString(a.bilateral));
   if (!a.grid.empty()) {
     RB_ASSIGN_OR_RETURN(scenario::GridSpec g, scenario::ParseGrid(a.grid));
     opt.grid = g;
   }
   RB_RETURN_IF_ERROR(opt.Validate());
+  // Refuse a theta file without standard errors before anything is solved.
+  if (opt.draws > 0) RB_RETURN_IF_ERROR(scenario::CheckThetaDistributionFile(opt.theta_file));
   RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(a.scenario));
   bool distributed = false;
   int rank = 0;
@@ -95,12 +99,14 @@ void AddSweep(CLI::App& root) {
   CLI::App* sub = root.add_subcommand(
       "sweep",
       "Run a scenario file many times: draws of the trade elasticities theta_j ~ N(theta_hat, se) or a grid over the "
-      "tariff shocks, with mean, sd and 5/50/95 percentiles of every output. Under mpirun the draws are spread over "
-      "ranks; results do not depend on the number of ranks or threads.\n\n"
+      "tariff shocks, with mean, sd and 5/50/95 percentiles of every output (bilateral rows: see --bilateral). Under "
+      "mpirun the draws are spread over ranks; results do not depend on the number of ranks or threads. Use 1000 "
+      "draws for a briefing; the examples use few draws so that they run in seconds (the test suite runs them).\n\n"
       "Examples:\n"
-      "  rebalance sweep data/world2011/briefing.toml --draws 1000 --theta data/world2011/theta.csv --seed 7\n"
-      "  rebalance sweep my.toml --grid tariff=0:1:0.1 --out grid-out\n"
-      "  mpirun -n 2 rebalance sweep my.toml --draws 1000 --theta theta.csv");
+      "  rebalance sweep data/world2011/briefing.toml --draws 8 --theta data/world2011/theta_se.csv --seed 7\n"
+      "  rebalance sweep examples/scenarios/ev_tariff_retaliation.toml --grid tariff=0:1:0.5 --out grid-out\n"
+      "  mpirun -n 2 rebalance sweep examples/scenarios/ev_tariff_retaliation.toml --draws 8 "
+      "--theta data/world2011/theta_se.csv --out mpi-out   (needs a build with MPI)");
   sub->add_option("scenario", a->scenario, "Scenario file (TOML)")->required();
   sub->add_option("--draws", a->draws, "Number of Monte Carlo draws");
   sub->add_option("--seed", a->seed, "Master seed (each draw derives its own)");
@@ -111,6 +117,10 @@ void AddSweep(CLI::App& root) {
   sub->add_flag("--force", a->force, "Overwrite existing outputs");
   sub->add_flag("--quiet", a->quiet, "No progress on stderr");
   sub->add_option("--data-dir", a->data_dir, "Folder of built-in baselines");
+  sub->add_option("--bilateral", a->bilateral,
+                  "Bilateral rows with bands: scenario (default: the pairs each scenario's tariff and trade-cost "
+                  "shocks name, both directions), all, or none")
+      ->check(CLI::IsMember({"scenario", "all", "none"}));
   sub->callback([a] { Finish(RunSweepCmd(*a)); });
 }
 

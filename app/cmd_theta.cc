@@ -1,5 +1,6 @@
 // `rebalance theta`: map trade elasticities to a model's sectors.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
@@ -28,7 +29,19 @@ Status RunTheta(const ThetaArgs& a) {
       if (it == est.sectors.end()) {
         return Status::NotFound(fmt::format("--se-from {}: no standard error for sector '{}'", a.se_from, source.sectors[j]));
       }
-      source.se[j] = est.se[static_cast<size_t>(it - est.sectors.begin())];
+      // A standard error belongs to its estimate only: where the source theta
+      // is not that estimate (T.txt holds 8.22 for Auto and Other Transport,
+      // whose estimates are 1.84 and 0.39), the theta has no standard error.
+      // T.txt prints two decimals, so an estimate matches within 0.005.
+      const size_t k = static_cast<size_t>(it - est.sectors.begin());
+      if (std::fabs(est.theta[k] - source.theta[j]) <= 0.005 + 1e-9) {
+        source.se[j] = est.se[k];
+      } else {
+        fmt::print(stderr,
+                   "note: '{}': theta {} is not the estimate {:.4f} of --se-from, so its standard error ({:.4f}) does "
+                   "not belong to it; se = 0 (not drawn in sweeps)\n",
+                   source.sectors[j], source.theta[j], est.theta[k], est.se[k]);
+      }
     }
   }
   scenario::ThetaTable result = source;
@@ -49,15 +62,21 @@ void AddTheta(CLI::App& root) {
   CLI::App* sub = root.add_subcommand(
       "theta",
       "Map trade elasticities to a model's sectors with a concordance (the mean of the source sectors' theta).\n\n"
-      "Example (how data/world2011/theta.csv was made):\n"
+      "Examples (how data/world2011/theta.csv and theta_se.csv are made, by scripts/make_world2011.sh; theta_cp.csv "
+      "comes from the `rebalance elasticity` example):\n"
       "  rebalance theta ../shared/data/caliendo_parro2015/original_matrices/T.txt \\\n"
       "    --names ../shared/data/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt \\\n"
-      "    --concordance data/world2011/theta_concordance.csv --out data/world2011/theta.csv");
+      "    --concordance data/world2011/theta_concordance.csv --out theta.csv\n"
+      "  rebalance theta ../shared/data/caliendo_parro2015/original_matrices/T.txt \\\n"
+      "    --names ../shared/data/caliendo_parro2015/tidy_paulofelipe_cp2015/sectors.txt --se-from theta_cp.csv \\\n"
+      "    --concordance data/world2011/theta_concordance.csv --out theta_se.csv");
   sub->add_option("input", a->input, "theta CSV (sector,theta[,se]) or a list of numbers (with --names)")->required();
   sub->add_option("--names", a->names, "Sector names, one per line, for a plain list of numbers");
   sub->add_option("--concordance", a->concordance, "CSV sector,cp_sectors (';'-separated, or NONTRADABLE)");
   sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, Caliendo & Parro)");
-  sub->add_option("--se-from", a->se_from, "Take standard errors from this theta file (sector,theta,se), by sector name");
+  sub->add_option("--se-from", a->se_from,
+                  "Take standard errors from this file of estimates (sector,theta,se), by sector name, where the "
+                  "estimate is the input's theta (within 0.005); elsewhere se = 0");
   sub->add_option("--out", a->out, "Output CSV")->required();
   sub->add_flag("--force", a->force, "Overwrite the output");
   sub->callback([a] { Finish(RunTheta(*a)); });

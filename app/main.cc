@@ -72,10 +72,11 @@ int main(int argc, char** argv) {
   CLI::App root{
       "rebalance: trade imbalances, overcapacity and trade-policy "
       "counterfactuals in general equilibrium.\n\n"
-      "Examples:\n"
+      "Examples (run by the test suite as printed, from the source folder with the data in ../shared/data):\n"
       "  rebalance run                         # the default balanced-growth briefing\n"
-      "  rebalance estimate data.csv -f 'trade ~ log(dist) + rta | exporter^year + importer^year + pair_id'\n"
-      "  rebalance diagnose --wiod wiot2011.csv.gz\n"};
+      "  rebalance estimate ../shared/data/yotov2016_agtpa/agtpa_applications.csv.gz \\\n"
+      "      -f 'trade ~ log(dist) + rta | exporter^year + importer^year + pair_id' --json rta.json\n"
+      "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --out diag-2011/\n"};
   root.require_subcommand(0, 1);
   bool show_version = false;
   root.add_flag("--version", show_version, "Print the version and exit");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the built-in baseline data/world2011/ from the WIOD 2013 release
 # (year 2011) with rebalance's own commands. Inputs: ../shared/data (or
-# $REBALANCE_DATA_DIR). Outputs (committed): world2011.csv.gz, theta.csv.
+# $REBALANCE_DATA_DIR). Outputs (committed): world2011.csv.gz, theta.csv, theta_se.csv,
+# data/wiod35/theta.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${REBALANCE_DATA_DIR:-../shared/data}
@@ -24,8 +25,9 @@ echo "wrote $OUT/world2011.csv.gz and $OUT/theta.csv"
   --concordance data/wiod35/theta_concordance.csv --out data/wiod35/theta.csv --force
 # Standard errors for `rebalance sweep --draws N --theta data/world2011/theta_se.csv`: CP's
 # tetrad regressions re-estimated by rebalance (99% sample, no dummies; docs/elasticity.md),
-# centred on the same T.txt values as theta.csv (CP replaced their Auto and Other Transport
-# estimates by 8.22; the draws keep that centre with the estimated standard errors).
+# with the same T.txt values as theta.csv. A standard error is kept only where T.txt holds its
+# estimate: CP replaced their Auto and Other Transport estimates (1.84, 0.39) by 8.22, which has
+# no standard error, so Transport equipment gets se 0 (`rebalance theta` prints a note).
 "$RB" elasticity --cp-dir "$DATA/caliendo_parro2015/elasticity_estimation" --sample 99 \
   --out "$tmp/theta_cp.csv" --force --quiet
 "$RB" theta "$DATA/caliendo_parro2015/original_matrices/T.txt" \

@@ -14,7 +14,7 @@ namespace rebalance::python {
 // Columns of a TidyTable: dict name -> list[str] / float64 array.
 py::dict TidyColumns(const ge::TidyTable& t) {
   const size_t n = t.rows.size();
-  py::list scenario(n), country(n), partner(n), sector(n), variable(n);
+  py::list scenario(n), country(n), partner(n), sector(n), variable(n), unit(n);
   py::array_t<double> base(static_cast<py::ssize_t>(n)), cf(static_cast<py::ssize_t>(n)),
       pct(static_cast<py::ssize_t>(n));
   double* b = base.mutable_data();
@@ -27,6 +27,7 @@ py::dict TidyColumns(const ge::TidyTable& t) {
     partner[i] = r.partner;
     sector[i] = r.sector;
     variable[i] = r.variable;
+    unit[i] = r.unit;
     b[i] = r.baseline;
     c[i] = r.counterfactual;
     p[i] = r.pct_change;
@@ -37,6 +38,7 @@ py::dict TidyColumns(const ge::TidyTable& t) {
   d["partner"] = partner;
   d["sector"] = sector;
   d["variable"] = variable;
+  d["unit"] = unit;
   d["baseline"] = base;
   d["counterfactual"] = cf;
   d["pct_change"] = pct;

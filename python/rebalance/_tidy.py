@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-TIDY_COLUMNS = ["scenario", "country", "partner", "sector", "variable", "baseline", "counterfactual", "pct_change"]
+# `unit` is the unit of baseline and counterfactual; pct_change is in percent.
+TIDY_COLUMNS = ["scenario", "country", "partner", "sector", "variable", "unit", "baseline", "counterfactual",
+                "pct_change"]
 
 
 def tidy_frame(table) -> pd.DataFrame:

@@ -90,5 +90,5 @@ def world_run(cli, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("world_run")
     path = tmp / "scenario.toml"
     path.write_text(_toml.dumps(SCENARIO))
-    run_cli(cli, "run", str(path), "--out", str(tmp / "out"), "--quiet", "--no-html")
+    run_cli(cli, "run", str(path), "--out", str(tmp / "out"), "--quiet", "--no-html", "--bilateral", "all")
     return path, tmp / "out"

@@ -25,8 +25,11 @@ def test_simulate_matches_cli_run(world_run, world):
             csv_float(r[k]) for k in ("baseline", "counterfactual", "pct_change"))
     for label, res in (("dict + Baseline", rb.simulate(world, SCENARIO)),
                        ("path, file's baseline", rb.simulate(None, path))):
-        assert list(res.columns) == ["scenario", "country", "partner", "sector", "variable", "baseline",
+        assert list(res.columns) == ["scenario", "country", "partner", "sector", "variable", "unit", "baseline",
                                      "counterfactual", "pct_change"]
+        assert (res.unit[res.variable == "gross_output"] == "million USD").all()
+        assert (res.unit[res.variable == "real_wage"] == "index (base year = 1)").all()
+        assert (res.unit != "").all(), res[res.unit == ""].variable.unique()
         assert len(res) == len(want), label
         worst = 0.0
         for r in res.itertuples(index=False):

@@ -63,6 +63,7 @@ Result<Baseline> BaselineFromIoTable(const io_tables::IoTable& t,
   Baseline b;
   b.countries = t.countries;
   b.sectors = t.sectors;
+  if (t.sector_names.size() == t.sectors.size()) b.sector_names = t.sector_names;
   b.currency_unit = "million USD";
   const size_t nf = static_cast<size_t>(J) * N * N, ncs = static_cast<size_t>(N) * J;
   b.flow.assign(nf, 0.0);

@@ -991,6 +991,8 @@ TidyTable GravityResult::ToTidy(const std::string& scenario,
       }
     }
   }
+  // The gravity model takes flows in the units of the trade data it is given.
+  AssignUnits(&t, "units of the trade data");
   return t;
 }
 

@@ -135,7 +135,10 @@ TidyTable CompareMultisector(const Baseline& b, const ShockSet& s,
       t.Add(sc, c, none, sec, "welfare_vot", 0.0, 100.0 * svot);
     }
   }
-  if (!options.bilateral) return t;
+  if (!options.bilateral) {
+    AssignUnits(&t, b.currency_unit);
+    return t;
+  }
   for (int n = 0; n < N; ++n) {
     for (int i = 0; i < N; ++i) {
       if (i == n) continue;
@@ -159,6 +162,7 @@ TidyTable CompareMultisector(const Baseline& b, const ShockSet& s,
       }
     }
   }
+  AssignUnits(&t, b.currency_unit);
   return t;
 }
 

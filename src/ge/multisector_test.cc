@@ -539,8 +539,8 @@ namespace {
 TEST(MultisectorTest, LargeShocksConverge) {
   const Baseline b = RandomBaseline(7, 5, 9);
   ShockSpec spec;
-  spec.tariffs.push_back({"USA", "China", "*", ShockMode::kLevel, 5.0});
-  spec.tariffs.push_back({"China", "USA", "*", ShockMode::kLevel, 5.0});
+  spec.tariffs.push_back({"USA", "China", "*", ShockMode::kLevel, 5.0, /*allow_extreme=*/true});
+  spec.tariffs.push_back({"China", "USA", "*", ShockMode::kLevel, 5.0, /*allow_extreme=*/true});
   spec.subsidies.push_back({SubsidyKind::kProduction, "China", "*", ShockMode::kLevel, 0.5});
   spec.subsidies.push_back({SubsidyKind::kExport, "Brazil", "S1", ShockMode::kLevel, 0.5});
   spec.productivity.push_back({"India", "*", 3.0});

@@ -79,6 +79,9 @@ const char* ToString(DeficitUnit unit) {
     case DeficitUnit::kLevel: return "level";
     case DeficitUnit::kShareOfWorldVa: return "share_of_world_gdp";
     case DeficitUnit::kShareOfOwnVa: return "share_of_gdp";
+    case DeficitUnit::kMillionUsd: return "mn_usd";
+    case DeficitUnit::kBillionUsd: return "bn_usd";
+    case DeficitUnit::kMultiple: return "multiple";
   }
   return "unknown";
 }
@@ -87,9 +90,12 @@ Result<DeficitUnit> DeficitUnitFromString(std::string_view s) {
   if (l == "level") return DeficitUnit::kLevel;
   if (l == "share_of_world_gdp") return DeficitUnit::kShareOfWorldVa;
   if (l == "share_of_gdp") return DeficitUnit::kShareOfOwnVa;
+  if (l == "mn_usd") return DeficitUnit::kMillionUsd;
+  if (l == "bn_usd") return DeficitUnit::kBillionUsd;
+  if (l == "multiple") return DeficitUnit::kMultiple;
   return Status::InvalidArgument(fmt::format(
-      "unknown deficit unit '{}' (expected level, share_of_world_gdp or "
-      "share_of_gdp)",
+      "unknown deficit unit '{}' (expected bn_usd, mn_usd, share_of_gdp, "
+      "share_of_world_gdp, multiple or level)",
       s));
 }
 
@@ -102,6 +108,19 @@ Result<DeficitResidual> DeficitResidualFromString(std::string_view s) {
   if (l == "proportional") return DeficitResidual::kProportional;
   return Status::InvalidArgument(fmt::format(
       "unknown deficit residual rule '{}' (expected error or proportional)", s));
+}
+
+Result<double> MillionUsdInCurrencyUnits(const std::string& currency_unit) {
+  const std::string l = Lower(Trim(currency_unit));
+  if (l == "million usd" || l == "usd million" || l == "mn usd") return 1.0;
+  if (l == "billion usd" || l == "usd billion" || l == "bn usd") return 1e-3;
+  if (l == "thousand usd" || l == "usd thousand") return 1e3;
+  if (l == "usd") return 1e6;
+  return Status::InvalidArgument(fmt::format(
+      "the baseline's currency unit is '{}', not a USD unit, so a target in "
+      "mn_usd or bn_usd cannot be converted; give it as share_of_gdp, "
+      "share_of_world_gdp or multiple",
+      currency_unit));
 }
 
 bool ShockSpec::empty() const {
@@ -156,9 +175,82 @@ Result<std::vector<int>> ResolveCountries(const Baseline& baseline,
                                           std::string_view label) {
   return ResolveLabels(baseline.countries, label, "country");
 }
+std::string SectorSynonym(const Baseline& b, std::string_view label) {
+  const std::string l = Lower(Trim(label));
+  // A sector's own name is never a synonym of another.
+  for (const auto& s : b.sectors)
+    if (Lower(s) == l) return "";
+  auto find = [&](const std::string& name) -> std::string {
+    const std::string n = Lower(name);
+    for (size_t j = 0; j < b.sectors.size(); ++j) {
+      if (Lower(b.sectors[j]) == n) return b.sectors[j];
+      if (j < b.sector_names.size() && Lower(b.sector_names[j]) == n) return b.sectors[j];
+    }
+    return "";
+  };
+  if (b.sector_names.size() == b.sectors.size()) {
+    for (size_t j = 0; j < b.sectors.size(); ++j)
+      if (Lower(b.sector_names[j]) == l) return b.sectors[j];
+  }
+  // Talks' words -> the names of world2011 and of WIOD (2013 release).
+  struct Synonym {
+    std::vector<std::string> words;
+    std::vector<std::string> targets;
+  };
+  static const std::vector<Synonym> kSynonyms = {
+      {{"motor vehicles", "motor vehicle", "autos", "auto", "automobiles", "cars", "evs", "ev",
+        "electric vehicles", "vehicles"},
+       {"Transport equipment"}},
+      {{"solar", "solar panels", "solar cells", "photovoltaics", "batteries", "battery", "electronics",
+        "semiconductors", "chips", "electrical equipment"},
+       {"Electrical and optical equipment"}},
+      {{"steel", "aluminium", "aluminum", "metals", "iron and steel"},
+       {"Basic and fabricated metals", "Basic Metals and Fabricated Metal"}},
+  };
+  for (const auto& syn : kSynonyms) {
+    if (std::find(syn.words.begin(), syn.words.end(), l) == syn.words.end()) continue;
+    for (const auto& t : syn.targets) {
+      const std::string hit = find(t);
+      if (!hit.empty()) return hit;
+    }
+  }
+  return "";
+}
+
+std::string ValidSectorList(const Baseline& b) {
+  std::string out;
+  for (size_t j = 0; j < b.sectors.size(); ++j) {
+    if (!out.empty()) out += ", ";
+    out += "'" + b.sectors[j] + "'";
+    if (j < b.sector_names.size() && !b.sector_names[j].empty() && b.sector_names[j] != b.sectors[j]) {
+      out += " (" + b.sector_names[j] + ")";
+    }
+  }
+  return out;
+}
+
 Result<std::vector<int>> ResolveSectors(const Baseline& baseline,
                                         std::string_view label) {
-  return ResolveLabels(baseline.sectors, label, "sector");
+  // Each comma-separated name may be a synonym or a long name.
+  std::string rewritten;
+  const std::string l = Trim(label);
+  size_t pos = 0;
+  while (pos <= l.size()) {
+    size_t end = l.find(',', pos);
+    if (end == std::string::npos) end = l.size();
+    const std::string one = Trim(std::string_view(l).substr(pos, end - pos));
+    const std::string syn = SectorSynonym(baseline, one);
+    if (!rewritten.empty() || pos > 0) rewritten += ",";
+    rewritten += syn.empty() ? one : syn;
+    pos = end + 1;
+    if (end == l.size()) break;
+  }
+  auto r = ResolveLabels(baseline.sectors, rewritten, "sector");
+  if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound(fmt::format("{}; valid sectors: {}", r.status().message(),
+                                        ValidSectorList(baseline)));
+  }
+  return r;
 }
 
 ShockSet ShockSet::None(const Baseline& b) {
@@ -190,9 +282,10 @@ Status ShockSet::Validate(const Baseline& b) const {
     for (int n = 0; n < b.num_countries(); ++n) {
       for (int i = 0; i < b.num_countries(); ++i) {
         const size_t f = b.FlowIndex(j, n, i);
-        if (!std::isfinite(tariff_new[f]) || tariff_new[f] < 0.0) {
+        if (!std::isfinite(tariff_new[f]) || tariff_new[f] <= -1.0) {
           return Status::InvalidArgument(fmt::format(
-              "new tariff of '{}' on '{}' from '{}' is {}; it must be >= 0",
+              "new tariff of '{}' on '{}' from '{}' is {}; it must be > -1 "
+              "(-100%)",
               b.countries[n], b.sectors[j], b.countries[i], tariff_new[f]));
         }
         if (!std::isfinite(d_hat[f]) || d_hat[f] <= 0.0) {
@@ -276,7 +369,8 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
 
   for (size_t k = 0; k < spec.tariffs.size(); ++k) {
     const TariffShock& t = spec.tariffs[k];
-    const std::string ctx = fmt::format("tariff shock {}", k + 1);
+    const std::string ctx =
+        t.origin.empty() ? fmt::format("tariff shock {}", k + 1) : t.origin;
     std::vector<size_t> idx;
     RB_RETURN_IF_ERROR(
         pairs(t.importer, t.exporter, t.sector, "tariff", &idx).WithContext(ctx));
@@ -284,20 +378,38 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
       return Status::InvalidArgument(ctx + ": value is not finite");
     }
     for (size_t f : idx) {
-      double v = s.tariff_new[f];
+      const double base = s.tariff_new[f];
+      double v = base;
       switch (t.mode) {
         case ShockMode::kLevel: v = t.value; break;
         case ShockMode::kChange: v = v + t.value; break;
         case ShockMode::kMultiply: v = (1.0 + v) * t.value - 1.0; break;
       }
-      if (v < 0.0) {
-        // A cut larger than the existing tariff floors at free trade; the
-        // level itself must still be a valid rate.
-        if (t.mode == ShockMode::kLevel) {
-          return Status::InvalidArgument(fmt::format(
-              "{}: tariff level {} is negative", ctx, t.value));
+      const bool extreme = v < 0.0 || v > kMaxTariffRate;
+      if (v <= -1.0 || (extreme && !t.allow_extreme)) {
+        const int j = static_cast<int>(f / (static_cast<size_t>(N) * N));
+        const int n = static_cast<int>((f / N) % N), i = static_cast<int>(f % N);
+        // The pair, from the FlowIndex layout (j, n, i), for the message.
+        const std::string pair = fmt::format(
+            "'{}' on '{}' from '{}'", b.countries[n], b.sectors[j], b.countries[i]);
+        const std::string what = fmt::format(
+            "{}: the tariff of {} would become {:.6g}% (from {:.6g}%, {} {})", ctx,
+            pair, 100.0 * v, 100.0 * base, ToString(t.mode), t.value);
+        if (v <= -1.0) {
+          return Status::InvalidArgument(
+              what + "; a rate at or below -100% is impossible (the buyer's "
+                     "price would be zero or negative)");
         }
-        v = 0.0;
+        if (v < 0.0) {
+          return Status::InvalidArgument(
+              what + "; a negative rate is an import subsidy: write set = 0 "
+                     "(free trade) to remove the tariff, or allow_extreme = "
+                     "true (--allow-extreme) if an import subsidy is meant");
+        }
+        return Status::InvalidArgument(fmt::format(
+            "{}; rates above {:.0f}% need allow_extreme = true (--allow-extreme)"
+            " (add is in rate points: 0.25 = +25 pp, 1.0 = +100 pp)",
+            what, 100.0 * kMaxTariffRate));
       }
       s.tariff_new[f] = v;
     }
@@ -396,10 +508,20 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
         }
         auto cs = ResolveCountries(b, t.country);
         if (!cs.ok()) return cs.status().WithContext(ctx);
+        double per_mn_usd = 1.0;
+        if (t.unit == DeficitUnit::kMillionUsd ||
+            t.unit == DeficitUnit::kBillionUsd) {
+          auto f = MillionUsdInCurrencyUnits(b.currency_unit);
+          if (!f.ok()) return f.status().WithContext(ctx);
+          per_mn_usd = *f;
+        }
         for (int n : cs.value()) {
           double d = t.value;
           if (t.unit == DeficitUnit::kShareOfWorldVa) d *= world_va;
           if (t.unit == DeficitUnit::kShareOfOwnVa) d *= va[n];
+          if (t.unit == DeficitUnit::kMillionUsd) d *= per_mn_usd;
+          if (t.unit == DeficitUnit::kBillionUsd) d *= 1e3 * per_mn_usd;
+          if (t.unit == DeficitUnit::kMultiple) d *= b.deficit[n];
           s.deficit_new[n] = d;
           targeted[n] = 1;
         }

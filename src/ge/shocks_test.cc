@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -57,12 +58,103 @@ TEST(ShocksTest, TariffsCombineInOrder) {
   EXPECT_NEAR(s->tariff_new[b.FlowIndex(1, 0, 1)], 1.05 * 1.1 - 1.0, 1e-15);
   EXPECT_NEAR(s->tariff_new[b.FlowIndex(1, 0, 2)], 1.05 * 1.1 - 1.0, 1e-15);
   EXPECT_DOUBLE_EQ(s->tariff_new[b.FlowIndex(0, 0, 1)], 0.05);  // untouched
-  // A cut below zero floors at free trade.
+  // A cut below zero is never floored: it is refused, naming the pair and
+  // the origin, unless an import subsidy is meant (allow_extreme).
   ShockSpec cut;
-  cut.tariffs.push_back({"*", "*", "*", ShockMode::kChange, -0.5});
+  cut.tariffs.push_back({"*", "*", "*", ShockMode::kChange, -0.5, false, "key 'cut.add'"});
   auto c = ResolveShocks(b, cut);
-  ASSERT_TRUE(c.ok());
-  for (double t : c->tariff_new) EXPECT_EQ(t, 0.0);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("key 'cut.add': the tariff of 'China' on 'Solar' from 'USA' would become -45%"),
+            std::string::npos)
+      << c.status().message();
+  EXPECT_NE(c.status().message().find("import subsidy"), std::string::npos);
+  cut.tariffs[0].allow_extreme = true;
+  auto subsidy = ResolveShocks(b, cut);
+  ASSERT_TRUE(subsidy.ok()) << subsidy.status().ToString();
+  EXPECT_DOUBLE_EQ(subsidy->tariff_new[b.FlowIndex(0, 0, 1)], 0.05 - 0.5);
+  EXPECT_DOUBLE_EQ(subsidy->tariff_new[b.FlowIndex(0, 0, 0)], 0.0);  // own pair untouched
+}
+
+TEST(ShocksTest, TariffBounds) {
+  const Baseline b = Small();
+  // Above 200% needs allow_extreme: add = 100 is +10,000 pp.
+  ShockSpec big;
+  big.tariffs.push_back({"USA", "China", "Solar", ShockMode::kChange, 100.0});
+  auto r = ResolveShocks(b, big);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("would become 10005%"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("allow_extreme"), std::string::npos);
+  big.tariffs[0].allow_extreme = true;
+  auto allowed = ResolveShocks(b, big);
+  ASSERT_TRUE(allowed.ok());
+  EXPECT_DOUBLE_EQ(allowed->tariff_new[b.FlowIndex(0, 1, 0)], 100.05);
+  // Exactly at the bound is allowed without the flag.
+  ShockSpec edge;
+  edge.tariffs.push_back({"USA", "China", "Solar", ShockMode::kLevel, kMaxTariffRate});
+  EXPECT_TRUE(ResolveShocks(b, edge).ok());
+  // At or below -100% is refused even with allow_extreme (from a zero base
+  // as well: never a silent no-op).
+  for (double add : {-1.05, -2.0}) {
+    ShockSpec low;
+    low.tariffs.push_back({"USA", "China", "Solar", ShockMode::kChange, add, true, "--tariff 'USA:China:Solar=-2'"});
+    auto l = ResolveShocks(b, low);
+    ASSERT_FALSE(l.ok());
+    EXPECT_NE(l.status().message().find("--tariff 'USA:China:Solar=-2'"), std::string::npos);
+    EXPECT_NE(l.status().message().find("at or below -100%"), std::string::npos) << l.status().message();
+  }
+}
+
+TEST(ShocksTest, SectorLongNamesAndSynonyms) {
+  Baseline b = Small();
+  b.sectors = {"c14", "c15", "c30"};
+  b.sector_names = {"Electrical and Optical Equipment", "Transport Equipment", "Renting of M&Eq"};
+  EXPECT_EQ(SectorSynonym(b, "transport equipment"), "c15");  // WIOD's long name
+  EXPECT_EQ(SectorSynonym(b, "EVs"), "c15");
+  EXPECT_EQ(SectorSynonym(b, "solar panels"), "c14");
+  EXPECT_EQ(SectorSynonym(b, "c15"), "");  // a sector's own code is no synonym
+  EXPECT_EQ(SectorSynonym(b, "steel"), "");  // no metals sector here
+  auto js = ResolveSectors(b, "Transport Equipment,batteries");
+  ASSERT_TRUE(js.ok()) << js.status().ToString();
+  EXPECT_EQ(*js, (std::vector<int>{1, 0}));
+  auto bad = ResolveSectors(b, "Shipbuilding");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("valid sectors: 'c14' (Electrical and Optical Equipment), 'c15' (Transport "
+                                        "Equipment), 'c30' (Renting of M&Eq)"),
+            std::string::npos)
+      << bad.status().message();
+}
+
+TEST(ShocksTest, DeficitUnits) {
+  Baseline b = Small();
+  b.currency_unit = "million USD";
+  const double d_china = b.deficit[0];
+  ASSERT_NE(d_china, 0.0);
+  auto resolve = [&](DeficitUnit unit, double value) {
+    ShockSpec s;
+    s.deficit_rule = DeficitRule::kTargets;
+    s.deficit_residual = DeficitResidual::kProportional;
+    s.deficit_targets.push_back({"China", unit, value});
+    return ResolveShocks(b, s);
+  };
+  auto half = resolve(DeficitUnit::kMultiple, 0.5);
+  ASSERT_TRUE(half.ok()) << half.status().ToString();
+  EXPECT_DOUBLE_EQ(half->deficit_new[0], 0.5 * d_china);
+  auto bn = resolve(DeficitUnit::kBillionUsd, -0.002);  // a surplus of 2 million USD
+  ASSERT_TRUE(bn.ok());
+  EXPECT_DOUBLE_EQ(bn->deficit_new[0], -2.0);
+  auto mn = resolve(DeficitUnit::kMillionUsd, -2.0);
+  ASSERT_TRUE(mn.ok());
+  EXPECT_DOUBLE_EQ(mn->deficit_new[0], -2.0);
+  b.currency_unit = "USD";
+  auto bn_in_usd = resolve(DeficitUnit::kBillionUsd, -0.002);
+  ASSERT_TRUE(bn_in_usd.ok());
+  EXPECT_DOUBLE_EQ(bn_in_usd->deficit_new[0], -2e6);
+  b.currency_unit = "EUR";
+  auto bn_in_eur = resolve(DeficitUnit::kBillionUsd, 1.0);
+  ASSERT_FALSE(bn_in_eur.ok());
+  EXPECT_NE(bn_in_eur.status().message().find("'EUR', not a USD unit"), std::string::npos);
+  EXPECT_EQ(DeficitUnitFromString("bn_usd").value(), DeficitUnit::kBillionUsd);
+  EXPECT_EQ(std::string(ToString(DeficitUnit::kMultiple)), "multiple");
 }
 
 TEST(ShocksTest, OtherInstruments) {

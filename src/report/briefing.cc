@@ -75,7 +75,7 @@ ReportSection ImbalanceSection(const scenario::RunResult& run) {
                ReportColumn::NumberColumn("Value-added imports", Fixed(0), "", cu),
                ReportColumn::NumberColumn("Value-added balance", Fixed(0, true), "", cu)};
   for (const auto& p : run.diagnosis->balances) {
-    static const std::vector<std::string> kMain = {"USA", "CHN", "EU", "DEU", "JPN"};
+    static const std::vector<std::string> kMain = {"USA", "CHN", "EU24", "DEU", "JPN"};
     const bool main_reporter = std::find(kMain.begin(), kMain.end(), p.reporter) != kMain.end();
     const bool focus_pair = focus.empty() ? main_reporter : (main_reporter && IsFocusPair(focus, p.reporter, p.partner));
     if (!focus_pair) continue;
@@ -742,11 +742,15 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
   RB_RETURN_IF_ERROR(WriteTidyCsv(run.results, path("results.csv"), options.force, bp));
   RB_RETURN_IF_ERROR(WriteTidyJson(run.results, path("results.json"), options.force, bp));
   if (run.diagnosis.has_value()) {
+    // Year and unit on every row, so a row quoted alone keeps them.
+    const std::string year = run.loaded.io.has_value() ? std::to_string(run.loaded.io->year) : std::string();
+    const std::string unit = Csv(run.loaded.baseline.currency_unit);
     std::string csv =
-        "reporter,partner,gross_exports,gross_imports,gross_balance,va_exports,va_imports,va_balance\n";
+        "reporter,partner,year,unit,gross_exports,gross_imports,gross_balance,va_exports,va_imports,va_balance\n";
     for (const auto& p : run.diagnosis->balances) {
-      csv += fmt::format("{},{},{},{},{},{},{},{}\n", Csv(p.reporter), Csv(p.partner), D(p.gross_exports),
-                         D(p.gross_imports), D(p.gross_balance), D(p.va_exports), D(p.va_imports), D(p.va_balance));
+      csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", Csv(p.reporter), Csv(p.partner), year, unit,
+                         D(p.gross_exports), D(p.gross_imports), D(p.gross_balance), D(p.va_exports),
+                         D(p.va_imports), D(p.va_balance));
     }
     RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("balances.csv"), csv, options.force));
     const std::string oc = io_tables::OvercapacityCsv(run.diagnosis->overcapacity);

@@ -13,7 +13,7 @@ namespace rebalance::report {
 namespace {
 
 constexpr std::string_view kTidyHeader =
-    "scenario,country,partner,sector,variable,baseline,counterfactual,"
+    "scenario,country,partner,sector,variable,unit,baseline,counterfactual,"
     "pct_change";
 constexpr std::string_view kBandHeader = ",mean,sd,p05,p50,p95";
 
@@ -150,6 +150,8 @@ Result<std::string> FormatTidyCsv(const ge::TidyTable& table,
     out += ',';
     out += CsvField(r.variable);
     out += ',';
+    out += CsvField(r.unit);
+    out += ',';
     out += RoundTripDouble(r.baseline);
     out += ',';
     out += RoundTripDouble(r.counterfactual);
@@ -187,6 +189,7 @@ Result<nlohmann::ordered_json> TidyToJson(const ge::TidyTable& table,
     row["partner"] = r.partner;
     row["sector"] = r.sector;
     row["variable"] = r.variable;
+    row["unit"] = r.unit;
     row["baseline"] = r.baseline;
     row["counterfactual"] = r.counterfactual;
     row["pct_change"] = PctChangeIsUndefined(r.pct_change)

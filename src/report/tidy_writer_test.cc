@@ -62,12 +62,13 @@ class TempDir {
 TEST(TidyCsvTest, HeaderAndPlainRow) {
   ge::TidyTable t;
   t.Add("s1", "USA", "", "", "welfare", 2.0, 2.5);
+  ge::AssignUnits(&t, "million USD");
   auto csv = FormatTidyCsv(t);
   ASSERT_TRUE(csv.ok()) << csv.status().ToString();
   EXPECT_EQ(*csv,
-            "scenario,country,partner,sector,variable,baseline,counterfactual,"
+            "scenario,country,partner,sector,variable,unit,baseline,counterfactual,"
             "pct_change\n"
-            "s1,USA,,,welfare,2,2.5,25\n");
+            "s1,USA,,,welfare,million USD,2,2.5,25\n");
 }
 
 TEST(TidyCsvTest, QuotesFieldsPerRfc4180AndReadsBack) {
@@ -77,7 +78,7 @@ TEST(TidyCsvTest, QuotesFieldsPerRfc4180AndReadsBack) {
   auto csv = FormatTidyCsv(t);
   ASSERT_TRUE(csv.ok());
   EXPECT_NE(csv->find("\"tariffs, \"\"high\"\"\",\"Korea, "
-                      "Rep.\",CHN,Metals,output,1,1.5,50\n"),
+                      "Rep.\",CHN,Metals,output,,1,1.5,50\n"),
             std::string::npos)
       << *csv;
   // The project's own reader recovers every field.
@@ -106,17 +107,17 @@ TEST(TidyCsvTest, DoublesRoundTripExactly) {
   const auto reparsed = nlohmann::json::parse(json->dump());
   for (std::size_t i = 0; i < values.size(); ++i) {
     auto cells = SplitPlain(lines[i + 1]);
-    ASSERT_EQ(cells.size(), 8u);
+    ASSERT_EQ(cells.size(), 9u);
     const ge::TidyRow& r = t.rows[i];
-    EXPECT_TRUE(SameBits(std::strtod(cells[5].c_str(), nullptr), r.baseline))
-        << cells[5];
-    EXPECT_TRUE(
-        SameBits(std::strtod(cells[6].c_str(), nullptr), r.counterfactual))
+    EXPECT_TRUE(SameBits(std::strtod(cells[6].c_str(), nullptr), r.baseline))
         << cells[6];
+    EXPECT_TRUE(
+        SameBits(std::strtod(cells[7].c_str(), nullptr), r.counterfactual))
+        << cells[7];
     if (!std::isnan(r.pct_change)) {
       EXPECT_TRUE(
-          SameBits(std::strtod(cells[7].c_str(), nullptr), r.pct_change))
-          << cells[7];
+          SameBits(std::strtod(cells[8].c_str(), nullptr), r.pct_change))
+          << cells[8];
       EXPECT_TRUE(
           SameBits(reparsed[i]["pct_change"].get<double>(), r.pct_change));
     }
@@ -134,8 +135,8 @@ TEST(TidyCsvTest, UndefinedPctChangeIsEmptyCellAndJsonNull) {
   auto csv = FormatTidyCsv(t);
   ASSERT_TRUE(csv.ok()) << csv.status().ToString();
   auto lines = Lines(*csv);
-  EXPECT_EQ(lines[1], "s,CHN,,,trade_balance,0,5,");
-  EXPECT_EQ(lines[2], "s,USA,,,trade_balance,0,0,0");
+  EXPECT_EQ(lines[1], "s,CHN,,,trade_balance,,0,5,");
+  EXPECT_EQ(lines[2], "s,USA,,,trade_balance,,0,0,0");
   auto json = TidyToJson(t);
   ASSERT_TRUE(json.ok());
   EXPECT_TRUE((*json)[0]["pct_change"].is_null());
@@ -145,7 +146,7 @@ TEST(TidyCsvTest, UndefinedPctChangeIsEmptyCellAndJsonNull) {
   for (auto it = (*json)[0].begin(); it != (*json)[0].end(); ++it)
     keys.push_back(it.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "country", "partner",
-                                            "sector", "variable", "baseline",
+                                            "sector", "variable", "unit", "baseline",
                                             "counterfactual", "pct_change"}));
 }
 
@@ -205,10 +206,10 @@ TEST(TidyCsvTest, BandColumns) {
   ASSERT_TRUE(csv.ok()) << csv.status().ToString();
   auto lines = Lines(*csv);
   EXPECT_EQ(lines[0],
-            "scenario,country,partner,sector,variable,baseline,counterfactual,"
+            "scenario,country,partner,sector,variable,unit,baseline,counterfactual,"
             "pct_change,"
             "mean,sd,p05,p50,p95");
-  EXPECT_EQ(SplitPlain(lines[1]).size(), 13u);
+  EXPECT_EQ(SplitPlain(lines[1]).size(), 14u);
   EXPECT_EQ(lines[1].substr(lines[1].size() - 5), ",,,,,");
   EXPECT_EQ(lines[2].substr(lines[2].find(",-2,")), ",-2,0.25,-2.5,-2,-1.5");
   auto json = TidyToJson(t, &bands);

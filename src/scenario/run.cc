@@ -13,13 +13,19 @@
 #include <fmt/format.h>
 
 #include "rebalance/core/version.h"
+#include "rebalance/scenario/sweep.h"
 
 namespace rebalance::scenario {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Pct(double v) { return fmt::format("{:+.2f}%", v); }
+// A percent change with two decimals; one that rounds to zero prints as
+// "0.00%", never "-0.00%".
+std::string Pct(double v) {
+  if (std::fabs(v) < 0.005) return "0.00%";
+  return fmt::format("{:+.2f}%", v);
+}
 
 // Index of a country label, or -1.
 int IndexOf(const std::vector<std::string>& labels, const std::string& label) {
@@ -165,6 +171,17 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     }
     out.provenance.push_back({"theta", FileName(theta_path)});
     out.input_files.push_back({"theta", theta_path});
+    // Standard errors of exactly these theta values, when the file beside
+    // them has them (world2011: theta_se.csv, docs/elasticity.md).
+    const fs::path se_path = fs::path(theta_path).parent_path() / "theta_se.csv";
+    if (source.kind == BaselineKind::kBuiltin && fs::exists(se_path)) {
+      auto dist = ReadThetaDistribution(se_path.string(), raw.sectors);
+      bool same = dist.ok() && dist->theta.size() == raw.theta.size();
+      for (size_t j = 0; same && j < raw.theta.size(); ++j) {
+        same = std::fabs(dist->theta[j] - raw.theta[j]) <= 1e-9 * raw.theta[j];
+      }
+      if (same) out.theta_se = dist->se;
+    }
   }
   if (!tariff_path.empty()) {
     RB_RETURN_IF_ERROR(ge::ApplyTariffFile(tariff_path, &raw));
@@ -192,7 +209,10 @@ namespace {
 // Money in billions when the baseline unit is millions, else as is.
 std::string Money(double v, const std::string& unit) {
   if (std::fabs(v) < 0.5e-9 * (1.0 + std::fabs(v))) v = 0.0;
-  if (unit == "million USD") return fmt::format("{:+.1f} bn USD", v / 1000.0 + 0.0);
+  if (unit == "million USD") {
+    if (std::fabs(v) < 50.0) return "0.0 bn USD";  // rounds to zero: no sign
+    return fmt::format("{:+.1f} bn USD", v / 1000.0 + 0.0);
+  }
   return fmt::format("{:+.4g} {}", v + 0.0, unit);
 }
 
@@ -237,12 +257,26 @@ std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& 
   if (!best_c.empty()) {
     out.push_back(fmt::format("Largest spillover to a third country: {} welfare {}.", best_c, Pct(best)));
   }
+  // Trade balances are set by the closure, never found by the model: say so.
+  const ge::DeficitRule rule = def.spec.deficit_rule;
   for (const auto& c : named) {
     const int n = IndexOf(b.countries, c);
     const double before = b.Exports(n) - b.Imports(n);
     const double after = -s.solution.deficit_new[static_cast<size_t>(n)];
-    out.push_back(fmt::format("{} trade balance: {} before, {} after.", c, Money(before, b.currency_unit),
-                              Money(after, b.currency_unit)));
+    const std::string mb = Money(before, b.currency_unit), ma = Money(after, b.currency_unit);
+    bool targeted = false;
+    for (const auto& t : def.spec.deficit_targets) targeted = targeted || t.country == c;
+    if (rule == ge::DeficitRule::kFixed) {
+      out.push_back(fmt::format("{} trade balance: held at {} (assumption).", c, mb));
+    } else if (rule == ge::DeficitRule::kZero || targeted) {
+      out.push_back(fmt::format("{} trade balance: set to {} from {} in the base year (assumption: the scenario's "
+                                "target).",
+                                c, ma, mb));
+    } else {
+      out.push_back(fmt::format("{} trade balance: {} from {} in the base year (assumption: the targeted countries' "
+                                "change is spread over the others in proportion to value added).",
+                                c, ma, mb));
+    }
   }
   return out;
 }
@@ -288,6 +322,168 @@ std::vector<std::string> OvercapacityHeadlines(const io_tables::OvercapacityResu
   return out;
 }
 
+// The (country, sector) cells a scenario subsidises, as indices.
+std::vector<std::pair<int, int>> SubsidisedCells(const ge::ShockSpec& spec, const ge::Baseline& b) {
+  std::vector<std::pair<int, int>> cells;
+  for (const auto& sub : spec.subsidies) {
+    auto ns = ge::ResolveCountries(b, sub.country);
+    auto js = ge::ResolveSectors(b, sub.sector);
+    if (!ns.ok() || !js.ok()) continue;
+    for (int n : *ns)
+      for (int j : *js)
+        if (std::find(cells.begin(), cells.end(), std::make_pair(n, j)) == cells.end()) cells.push_back({n, j});
+  }
+  return cells;
+}
+
+// What the model holds fixed in a scenario (docs/multisector.md, "Equilibrium
+// in changes"): the numeraire, the closure of the trade balance, the factor
+// market, and what every reader must know before quoting a number.
+Closure BuildClosure(const ScenarioDef& def, const ge::Baseline& b, ModelKind model) {
+  Closure c;
+  const std::string unit = b.currency_unit;
+  c.numeraire = fmt::format(
+      "world nominal value added (world GDP) is held at its base-year value; levels are in base-year {} at the "
+      "base year's prices relative to that numeraire",
+      unit);
+  auto money = [&](double v) { return Money(v, unit); };
+  switch (def.spec.deficit_rule) {
+    case ge::DeficitRule::kFixed:
+      c.held_fixed.push_back(
+          "every country's trade balance (exports - imports of goods and services) at its base-year value in "
+          "nominal terms relative to the numeraire: the model cannot say how a balance would respond");
+      break;
+    case ge::DeficitRule::kZero:
+      c.held_fixed.push_back("every country's trade balance set to zero (assumption: full rebalancing, Dekle, "
+                             "Eaton and Kortum 2008)");
+      break;
+    case ge::DeficitRule::kTargets: {
+      std::vector<std::string> parts;
+      for (const auto& t : def.spec.deficit_targets) {
+        const int n = IndexOf(b.countries, t.country);
+        std::string what;
+        switch (t.unit) {
+          case ge::DeficitUnit::kMultiple:
+            what = fmt::format("{} times its base-year value{}", t.value,
+                               n >= 0 ? " (" + money(-b.deficit[static_cast<size_t>(n)]) + ")" : std::string());
+            break;
+          case ge::DeficitUnit::kShareOfOwnVa:
+            what = t.value == 0 ? "zero" : fmt::format("{:.4g}% of its base-year GDP (as a deficit)", 100 * t.value);
+            break;
+          case ge::DeficitUnit::kShareOfWorldVa:
+            what = fmt::format("{:.4g}% of base-year world GDP (as a deficit)", 100 * t.value);
+            break;
+          case ge::DeficitUnit::kBillionUsd: what = fmt::format("a deficit of {} bn USD", t.value); break;
+          case ge::DeficitUnit::kMillionUsd: what = fmt::format("a deficit of {} mn USD", t.value); break;
+          case ge::DeficitUnit::kLevel: what = fmt::format("a deficit of {} {}", t.value, unit); break;
+        }
+        if (t.value == 0 && t.unit != ge::DeficitUnit::kMultiple) what = "zero (balanced trade)";
+        parts.push_back(fmt::format("{}'s trade balance set to {}", t.country, what));
+      }
+      c.held_fixed.push_back(fmt::format("{} (assumption)", fmt::join(parts, "; ")));
+      c.held_fixed.push_back(
+          def.spec.deficit_residual == ge::DeficitResidual::kProportional
+              ? "the other countries' trade balances at their base-year values, except that the targets' total change "
+                "is spread over them in proportion to their base-year value added (assumption)"
+              : "the other countries' trade balances at their base-year values");
+      break;
+    }
+  }
+  if (model == ModelKind::kGravity) {
+    c.held_fixed.push_back("one aggregate good per country, no input-output links; labour in each country fixed and "
+                           "fully employed");
+  } else {
+    c.held_fixed.push_back("labour in each country: fixed in total, fully employed, mobile across sectors, immobile "
+                           "across countries");
+    c.held_fixed.push_back("technology, input-output coefficients and expenditure shares (Cobb-Douglas), and every "
+                           "trade cost the scenario does not shock");
+  }
+  c.held_fixed.push_back("the trade elasticities theta (one per sector, Caliendo and Parro 2015)");
+  c.held_fixed.push_back("tariff revenue is returned to the importing country's households and subsidies are paid "
+                         "from the subsidising country's income, lump sum");
+  c.caveats.push_back("comparative statics: a new long-run equilibrium against the base year, with no adjustment "
+                      "path, unemployment, capital or investment");
+  if (def.spec.deficit_rule == ge::DeficitRule::kFixed) {
+    if (!def.spec.tariffs.empty() || !def.spec.icebergs.empty()) {
+      c.caveats.push_back("trade balances are held fixed, so the scenario cannot reduce (or widen) a deficit: "
+                          "exports and imports move together");
+    }
+  } else {
+    c.caveats.push_back(
+        "a static transfer: the change in a deficit is a change in the income a country spends, one for one; how it "
+        "is brought about (saving, fiscal policy, exchange rates, investment) and the costs of getting there are not "
+        "modelled");
+  }
+  if (!def.spec.subsidies.empty()) {
+    c.caveats.push_back("the output response to a subsidy scales with the subsidised sectors' trade elasticity "
+                        "theta: a larger theta moves more output for the same price cut (see the headline for the "
+                        "range across theta's standard errors)");
+  }
+  return c;
+}
+
+// The output change of each subsidised cell, and how much it moves when the
+// subsidised sectors' theta is one standard error lower or higher (both
+// re-solved), so that the headline carries its dependence on theta.
+Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b, const std::vector<double>& theta_se,
+                           const ge::MultisectorOptions& solver, ScenarioOutcome* outcome) {
+  const auto cells = SubsidisedCells(spec, b);
+  if (cells.empty()) return Status::Ok();
+  std::vector<int> sectors;
+  for (const auto& [n, j] : cells)
+    if (std::find(sectors.begin(), sectors.end(), j) == sectors.end()) sectors.push_back(j);
+  // Sectors whose theta has a standard error are moved together; a theta
+  // without one (e.g. CP's 8.22 where no estimate is used) is not moved.
+  const bool known = theta_se.size() == b.sectors.size();  // e.g. not for the one-sector model
+  auto se_of = [&](int j) { return known ? theta_se[static_cast<size_t>(j)] : 0.0; };
+  bool have_se = false;
+  for (int j : sectors) have_se = have_se || se_of(j) > 0;
+  auto change = [&](const ge::MultisectorSolution& sol, int n, int j) {
+    const double y0 = b.GrossOutput(n, j);
+    return y0 > 0 ? 100.0 * (sol.Y_new[b.CS(n, j)] / y0 - 1.0) : 0.0;
+  };
+  std::vector<ge::MultisectorSolution> bounds;
+  if (have_se) {
+    for (double sign : {-1.0, 1.0}) {
+      ge::Baseline bt = b;
+      for (int j : sectors) bt.theta[static_cast<size_t>(j)] += sign * se_of(j);
+      auto sol = ge::SolveOrError(bt, outcome->shocks, solver);
+      if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}' at theta {} 1 SE", outcome->name,
+                                                                  sign < 0 ? "-" : "+"));
+      bounds.push_back(std::move(sol).value());
+    }
+  }
+  std::vector<std::string> ranges;
+  for (size_t k = 0; k < cells.size() && k < 4; ++k) {
+    const auto [n, j] = cells[k];
+    const double th = b.theta[static_cast<size_t>(j)];
+    std::string line = fmt::format("{} {} gross output {} (theta = {:.2f}", b.countries[static_cast<size_t>(n)],
+                                   b.sectors[static_cast<size_t>(j)], Pct(change(outcome->solution, n, j)), th);
+    if (have_se && se_of(j) > 0) {
+      const double se = se_of(j);
+      const std::string range = fmt::format("{} at theta - 1 SE ({:.2f}), {} at theta + 1 SE ({:.2f})",
+                                            Pct(change(bounds[0], n, j)), th - se, Pct(change(bounds[1], n, j)),
+                                            th + se);
+      line += "; " + range;
+      ranges.push_back(fmt::format("{} {}: {} at theta = {:.2f}, {}", b.countries[static_cast<size_t>(n)],
+                                   b.sectors[static_cast<size_t>(j)], Pct(change(outcome->solution, n, j)), th, range));
+    } else {
+      line += !known ? "; no standard errors are known for this baseline's theta: the change scales with "
+                                 "theta"
+                               : "; this theta has no standard error (theta_se.csv: not an estimate), so no range is "
+                                 "given: the change scales with theta";
+    }
+    outcome->headlines.push_back(line + ").");
+  }
+  if (!ranges.empty() && !outcome->closure.caveats.empty()) {
+    outcome->closure.caveats.back() = fmt::format(
+        "the output response to a subsidy scales with the subsidised sectors' trade elasticity theta (re-solved with "
+        "the subsidised sectors' theta one standard error lower and higher): {}",
+        fmt::join(ranges, "; "));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options) {
@@ -318,6 +514,7 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     result.loaded.provenance.push_back({"model", "multi-sector Caliendo & Parro (2015) with input-output links"});
   }
   RB_RETURN_IF_ERROR(CheckLabels(file, baseline));
+  for (auto& note : SynonymNotes(file, baseline)) result.loaded.notes.push_back(std::move(note));
 
   // Diagnosis of the IO table.
   if (result.loaded.io.has_value() && file.model == ModelKind::kMultiSector) {
@@ -410,6 +607,10 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     outcome.tidy = ge::CompareMultisector(baseline, outcome.shocks, outcome.solution, ro);
     for (auto& row : outcome.tidy.rows) row.scenario = def.name;
     outcome.headlines = Headlines(outcome, def, baseline);
+    outcome.closure = BuildClosure(def, baseline, file.model);
+    if (!spec.subsidies.empty()) {
+      RB_RETURN_IF_ERROR(AddSubsidyHeadlines(spec, baseline, result.loaded.theta_se, options.solver, &outcome));
+    }
     result.results.Append(outcome.tidy);
     result.scenarios.push_back(std::move(outcome));
     progress("solve", def.name, ++done, total);
@@ -417,6 +618,29 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
   result.loaded.baseline = baseline;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
+}
+
+void KeepBilateralRowsOfNamedCountries(RunResult* run) {
+  ge::TidyTable all;
+  for (auto& outcome : run->scenarios) {
+    std::vector<std::string> named;
+    for (const auto& def : run->file.scenarios) {
+      if (def.name != outcome.name) continue;
+      for (const auto& ref : def.labels) {
+        if (!ref.is_sector && ref.key.rfind("scenario[", 0) == 0) named.push_back(ref.label);
+      }
+    }
+    if (!named.empty()) {
+      auto is_named = [&](const std::string& c) { return std::find(named.begin(), named.end(), c) != named.end(); };
+      std::vector<ge::TidyRow> kept;
+      for (auto& row : outcome.tidy.rows) {
+        if (row.partner.empty() || is_named(row.country) || is_named(row.partner)) kept.push_back(std::move(row));
+      }
+      outcome.tidy.rows = std::move(kept);
+    }
+    all.Append(outcome.tidy);
+  }
+  run->results = std::move(all);
 }
 
 Result<RunResult> RunScenarioFile(const std::string& path, const RunOptions& options) {

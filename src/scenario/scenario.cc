@@ -336,7 +336,7 @@ class Parser {
     if (kind == "tariff" || kind == "iceberg") {
       const bool tariff = kind == "tariff";
       const std::vector<std::string> allowed =
-          tariff ? std::vector<std::string>{"importer", "exporter", "sector", "sectors", "add", "set", "multiply"}
+          tariff ? std::vector<std::string>{"importer", "exporter", "sector", "sectors", "add", "set", "multiply", "allow_extreme"}
                  : std::vector<std::string>{"importer", "exporter", "sector", "sectors", "change", "factor"};
       RB_RETURN_IF_ERROR(CheckKeys(*t, k, allowed));
       RB_ASSIGN_OR_RETURN(auto importers, sel("importer", false, true, {}));
@@ -346,19 +346,31 @@ class Parser {
         int modes = 0;
         ge::ShockMode mode = ge::ShockMode::kChange;
         double value = 0;
+        std::string origin;
         for (const auto& [field, m] : std::vector<std::pair<const char*, ge::ShockMode>>{
                  {"add", ge::ShockMode::kChange}, {"set", ge::ShockMode::kLevel}, {"multiply", ge::ShockMode::kMultiply}}) {
           if (t->get(field) == nullptr) continue;
           ++modes;
           mode = m;
           RB_ASSIGN_OR_RETURN(value, number(field));
-          if (m == ge::ShockMode::kLevel && value < 0) return Error(t->get(field), k + "." + field, "a tariff level must be >= 0");
+          if (m == ge::ShockMode::kLevel && !(value > -1)) {
+            return Error(t->get(field), k + "." + field, "a tariff rate must be above -1 (-100%); 0.25 = 25%");
+          }
           if (m == ge::ShockMode::kMultiply && value <= 0) return Error(t->get(field), k + "." + field, "a factor must be > 0");
+          const auto& src = t->get(field)->source().begin;
+          origin = fmt::format("{}:{}:{}: scenario '{}', key '{}.{}'", source_, src.line, src.column, def->name, k, field);
         }
-        if (modes != 1) return Error(t, k, "give exactly one of add (rate points: 0.25 = +25 pp), set (new rate) or multiply (factor on 1+tariff)");
+        if (modes != 1) return Error(t, k, "give exactly one of add (rate points: 0.25 = +25 pp), set (new rate: 0.25 = 25%) or multiply (factor on 1+tariff)");
+        bool allow_extreme = false;
+        if (const toml::node* x = t->get("allow_extreme")) {
+          if (!x->is_boolean()) return Error(x, k + ".allow_extreme", "expected true or false");
+          allow_extreme = *x->value<bool>();
+        }
         for (const auto& im : importers)
           for (const auto& ex : exporters)
-            for (const auto& s : secs) def->spec.tariffs.push_back(ge::TariffShock{im, ex, s, mode, value});
+            for (const auto& s : secs) {
+              def->spec.tariffs.push_back(ge::TariffShock{im, ex, s, mode, value, allow_extreme, origin});
+            }
       } else {
         double d_hat = 0;
         if ((t->get("change") != nullptr) == (t->get("factor") != nullptr)) {
@@ -415,16 +427,53 @@ class Parser {
       return Status::Ok();
     }
     if (kind == "deficit") {
-      RB_RETURN_IF_ERROR(CheckKeys(*t, k, {"country", "target", "unit", "residual"}));
+      RB_RETURN_IF_ERROR(CheckKeys(*t, k, {"country", "target", "unit", "multiply", "residual"}));
       RB_ASSIGN_OR_RETURN(auto countries, sel("country", false, true, {}));
-      if (t->get("target") == nullptr) return Error(t, k + ".target", "is required (0 = balanced trade)");
-      RB_ASSIGN_OR_RETURN(double target, number("target"));
-      RB_ASSIGN_OR_RETURN(std::string unit_s, GetString(*t, k, "unit", false, "level"));
-      ge::DeficitUnit unit = ge::DeficitUnit::kLevel;
-      if (unit_s == "level") unit = ge::DeficitUnit::kLevel;
-      else if (unit_s == "share_of_gdp") unit = ge::DeficitUnit::kShareOfOwnVa;
-      else if (unit_s == "share_of_world_gdp") unit = ge::DeficitUnit::kShareOfWorldVa;
-      else return Error(t->get("unit"), k + ".unit", fmt::format("expected level, share_of_gdp or share_of_world_gdp, got '{}'", unit_s));
+      const toml::node* target_n = t->get("target");
+      const toml::node* multiply_n = t->get("multiply");
+      if ((target_n != nullptr) == (multiply_n != nullptr)) {
+        return Error(t, k,
+                     "give exactly one of target (a deficit in the named unit: target = 0 is balanced trade) or "
+                     "multiply (a multiple of the baseline deficit: 0.5 = halved)");
+      }
+      ge::DeficitUnit unit = ge::DeficitUnit::kMultiple;
+      double target = 0;
+      if (multiply_n != nullptr) {
+        if (t->get("unit") != nullptr) {
+          return Error(t->get("unit"), k + ".unit", "multiply is a factor on the baseline deficit and takes no unit");
+        }
+        RB_ASSIGN_OR_RETURN(target, number("multiply"));
+        if (target < 0) {
+          return Error(multiply_n, k + ".multiply",
+                       fmt::format("a negative multiple ({}) turns a deficit into a surplus; give a target in bn_usd "
+                                   "or share_of_gdp instead",
+                                   target));
+        }
+      } else {
+        RB_ASSIGN_OR_RETURN(target, number("target"));
+        const toml::node* unit_n = t->get("unit");
+        if (unit_n == nullptr && target != 0) {
+          return Error(target_n, k + ".unit",
+                       fmt::format("target = {} needs a unit: unit = \"bn_usd\" (billion USD), \"mn_usd\" (million "
+                                   "USD), \"share_of_gdp\" (fraction of the country's baseline GDP, 0.03 = 3%) or "
+                                   "\"share_of_world_gdp\"",
+                                   target));
+        }
+        RB_ASSIGN_OR_RETURN(std::string unit_s, GetString(*t, k, "unit", false, "bn_usd"));
+        if (unit_s == "bn_usd") unit = ge::DeficitUnit::kBillionUsd;
+        else if (unit_s == "mn_usd") unit = ge::DeficitUnit::kMillionUsd;
+        else if (unit_s == "share_of_gdp") unit = ge::DeficitUnit::kShareOfOwnVa;
+        else if (unit_s == "share_of_world_gdp") unit = ge::DeficitUnit::kShareOfWorldVa;
+        else {
+          return Error(unit_n, k + ".unit",
+                       fmt::format("expected bn_usd, mn_usd, share_of_gdp or share_of_world_gdp, got '{}'{}", unit_s,
+                                   unit_s == "level" ? " (a level in the baseline's own currency unit is not accepted: "
+                                                       "name the unit)"
+                                                     : ""));
+        }
+        // A zero target is zero in any unit; bn_usd only keeps the record explicit.
+        if (unit_n == nullptr) unit = ge::DeficitUnit::kShareOfOwnVa;
+      }
       RB_ASSIGN_OR_RETURN(std::string residual, GetString(*t, k, "residual", false, "proportional"));
       if (residual == "proportional") def->spec.deficit_residual = ge::DeficitResidual::kProportional;
       else if (residual == "error") def->spec.deficit_residual = ge::DeficitResidual::kError;
@@ -575,14 +624,34 @@ Status CheckLabels(const ScenarioFile& file, const ge::Baseline& baseline) {
           break;
         }
       }
+      if (!found && ref.is_sector && !ge::SectorSynonym(baseline, ref.label).empty()) found = true;
       if (!found) {
-        return Status::NotFound(fmt::format("{}:{}:{}: key '{}': unknown {} '{}'; did you mean '{}'?", file.path,
-                                            ref.line, ref.column, ref.key, ref.is_sector ? "sector" : "country",
-                                            ref.label, data::NearestName(ref.label, valid)));
+        return Status::NotFound(fmt::format(
+            "{}:{}:{}: key '{}': unknown {} '{}'; did you mean '{}'? Valid {}: {}", file.path, ref.line, ref.column,
+            ref.key, ref.is_sector ? "sector" : "country", ref.label, data::NearestName(ref.label, valid),
+            ref.is_sector ? "sectors" : "countries",
+            ref.is_sector ? ge::ValidSectorList(baseline) : fmt::format("{}", fmt::join(valid, ", "))));
       }
     }
   }
   return Status::Ok();
+}
+
+std::vector<std::string> SynonymNotes(const ScenarioFile& file, const ge::Baseline& baseline) {
+  std::vector<std::string> notes;
+  for (const auto& def : file.scenarios) {
+    for (const auto& ref : def.labels) {
+      if (!ref.is_sector || std::find(baseline.sectors.begin(), baseline.sectors.end(), ref.label) != baseline.sectors.end()) {
+        continue;
+      }
+      const std::string canonical = ge::SectorSynonym(baseline, ref.label);
+      if (canonical.empty()) continue;
+      const std::string note = fmt::format("{}:{}:{}: sector '{}' read as '{}'", file.path, ref.line, ref.column,
+                                           ref.label, canonical);
+      if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+    }
+  }
+  return notes;
 }
 
 Result<ge::ShockSpec> BuildShockSpec(const ScenarioDef& def, const ge::Baseline& baseline) {

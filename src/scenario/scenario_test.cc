@@ -69,6 +69,69 @@ TEST(Scenario, ParsesEveryShockKind) {
   EXPECT_TRUE(CheckLabels(*f, TinyBaseline()).ok());
 }
 
+TEST(Scenario, DeficitMultiplesAndNamedUnits) {
+  const std::string text = R"([[scenario]]
+name = "halve"
+shocks = [ { deficit = { country = "CHN", multiply = 0.5 } } ]
+[[scenario]]
+name = "bn"
+shocks = [ { deficit = { country = "CHN", target = -147.5, unit = "bn_usd" } } ]
+[[scenario]]
+name = "mn"
+shocks = [ { deficit = { country = "CHN", target = -147500, unit = "mn_usd" } } ]
+)";
+  auto f = ParseScenario(text, "u.toml");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->scenarios.size(), 3u);
+  const auto& half = f->scenarios[0].spec.deficit_targets;
+  ASSERT_EQ(half.size(), 1u);
+  EXPECT_EQ(half[0].unit, ge::DeficitUnit::kMultiple);
+  EXPECT_DOUBLE_EQ(half[0].value, 0.5);
+  EXPECT_EQ(f->scenarios[1].spec.deficit_targets[0].unit, ge::DeficitUnit::kBillionUsd);
+  EXPECT_DOUBLE_EQ(f->scenarios[1].spec.deficit_targets[0].value, -147.5);
+  EXPECT_EQ(f->scenarios[2].spec.deficit_targets[0].unit, ge::DeficitUnit::kMillionUsd);
+}
+
+TEST(Scenario, TariffOriginAndAllowExtreme) {
+  const std::string text =
+      "[[scenario]]\nname = \"big\"\nshocks = [\n  { tariff = { importer = \"USA\", exporter = \"CHN\", add = 100, "
+      "allow_extreme = true } },\n]\n";
+  auto f = ParseScenario(text, "x.toml");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  const auto& t = f->scenarios[0].spec.tariffs.at(0);
+  EXPECT_TRUE(t.allow_extreme);
+  // The origin names the file, line, column, scenario and option.
+  EXPECT_EQ(t.origin, "x.toml:4:58: scenario 'big', key 'scenario[0].shocks[0].tariff.add'");
+}
+
+TEST(Scenario, SectorSynonymsResolveWithANote) {
+  ge::Baseline b = TinyBaseline();
+  b.sectors = {"Transport equipment", "Electrical and optical equipment", "Basic and fabricated metals", "Services"};
+  b.theta = {8.22, 9.63, 5.1, 8.22};
+  const std::string text =
+      "[[scenario]]\nname = \"x\"\nshocks = [ { tariff = { importer = \"USA\", exporter = \"CHN\", sectors = "
+      "[\"EVs\", \"solar panels\", \"Steel\"], add = 0.5 } } ]\n";
+  auto f = ParseScenario(text, "syn.toml");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(CheckLabels(*f, b).ok()) << CheckLabels(*f, b).ToString();
+  const auto notes = SynonymNotes(*f, b);
+  ASSERT_EQ(notes.size(), 3u);
+  EXPECT_NE(notes[0].find("sector 'EVs' read as 'Transport equipment'"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[1].find("'solar panels' read as 'Electrical and optical equipment'"), std::string::npos);
+  EXPECT_NE(notes[2].find("'Steel' read as 'Basic and fabricated metals'"), std::string::npos);
+  // An unknown sector lists the valid names.
+  auto g = ParseScenario(
+      "[[scenario]]\nname=\"x\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",sectors=\"Shipbuilding\",add=0.1}}]\n",
+      "u.toml");
+  ASSERT_TRUE(g.ok());
+  Status s = CheckLabels(*g, b);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("Valid sectors: 'Transport equipment', 'Electrical and optical equipment', 'Basic and "
+                             "fabricated metals', 'Services'"),
+            std::string::npos)
+      << s.message();
+}
+
 TEST(Scenario, EfficiencyBecomesLambdaHatWithTheta) {
   auto f = ParseScenario(kGood, "good.toml");
   ASSERT_TRUE(f.ok());
@@ -127,14 +190,20 @@ const BadCase kBadCases[] = {
     {"tariff_two_modes", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,set=0.2}}]\n", "exactly one of add"},
     {"tariff_missing_importer", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={exporter=\"CHN\",add=0.1}}]\n", "tariff.importer': is required"},
     {"tariff_value_text", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=\"ten\"}}]\n", "tariff.add': expected a number"},
-    {"negative_tariff_level", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",set=-0.1}}]\n", "must be >= 0"},
+    {"tariff_level_below_minus_one", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",set=-1.5}}]\n", "tariff.set': a tariff rate must be above -1 (-100%)"},
+    {"allow_extreme_not_bool", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=3,allow_extreme=1}}]\n", "tariff.allow_extreme': expected true or false"},
     {"unknown_tariff_field", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sectr=\"x\"}}]\n", "did you mean 'sector'"},
     {"sector_and_sectors", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sector=\"x\",sectors=[\"y\"]}}]\n", "either 'sector' or 'sectors'"},
     {"empty_selector_list", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=[],exporter=\"CHN\",add=0.1}}]\n", "selects nothing"},
     {"selector_number", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=5,exporter=\"CHN\",add=0.1}}]\n", "expected a country name"},
     {"iceberg_nonpositive", "[[scenario]]\nname=\"a\"\nshocks=[{iceberg={importer=\"USA\",exporter=\"CHN\",factor=0}}]\n", "must be > 0"},
-    {"deficit_without_target", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\"}}]\n", "deficit.target': is required"},
-    {"deficit_bad_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,unit=\"percent\"}}]\n", "expected level, share_of_gdp"},
+    {"deficit_without_target", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\"}}]\n", "give exactly one of target (a deficit in the named unit"},
+    {"deficit_target_and_multiply", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,multiply=0.5}}]\n", "give exactly one of target"},
+    {"deficit_bad_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,unit=\"percent\"}}]\n", "expected bn_usd, mn_usd, share_of_gdp or share_of_world_gdp, got 'percent'"},
+    {"deficit_level_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=-147.5,unit=\"level\"}}]\n", "name the unit"},
+    {"deficit_target_without_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=-147.5}}]\n", "deficit.unit': target = -147.5 needs a unit: unit = \"bn_usd\" (billion USD)"},
+    {"deficit_multiply_with_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",multiply=0.5,unit=\"bn_usd\"}}]\n", "takes no unit"},
+    {"deficit_negative_multiple", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",multiply=-1}}]\n", "deficit.multiply': a negative multiple"},
     {"deficits_bad_value", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"balanced\"}]\n", "expected \"zero\" or \"fixed\""},
     {"subsidy_rate_and_add", "[[scenario]]\nname=\"a\"\nshocks=[{production_subsidy={country=\"CHN\",rate=0.1,add=0.1}}]\n", "exactly one of rate"},
     {"shock_two_kinds", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\", tariff={}}]\n", "one key naming its kind"},

@@ -58,20 +58,40 @@ double Quantile(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+// Whether a sweep keeps a tidy row: every row without a partner; bilateral
+// rows by SweepBilateral (kScenarioPairs: the unordered pair {country,
+// partner} is an {importer, exporter} pair of one of the scenario's tariff or
+// iceberg shocks, "*" matching any country).
+bool KeepRow(const ge::TidyRow& row, const ScenarioDef& def, SweepBilateral mode) {
+  if (row.partner.empty() || mode == SweepBilateral::kAll) return true;
+  if (mode == SweepBilateral::kNone) return false;
+  auto match = [](const std::string& label, const std::string& c) { return label == "*" || label == c; };
+  auto pair = [&](const std::string& im, const std::string& ex) {
+    return (match(im, row.country) && match(ex, row.partner)) || (match(im, row.partner) && match(ex, row.country));
+  };
+  for (const auto& t : def.spec.tariffs)
+    if (pair(t.importer, t.exporter)) return true;
+  for (const auto& t : def.spec.icebergs)
+    if (pair(t.importer, t.exporter)) return true;
+  return false;
+}
+
 // Solves every scenario of `file` on `baseline`; returns the pct_change of
-// each row in the order of CompareMultisector (no bilateral rows).
+// each row kept by KeepRow, in the order of CompareMultisector.
 Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const ScenarioFile& file,
-                                     const ge::MultisectorOptions& solver, size_t expected_rows) {
+                                     const ge::MultisectorOptions& solver, SweepBilateral bilateral,
+                                     size_t expected_rows) {
   std::vector<double> values;
   values.reserve(expected_rows);
   ge::MultisectorReportOptions ro;
-  ro.bilateral = false;
+  ro.bilateral = bilateral != SweepBilateral::kNone;
   for (const auto& def : file.scenarios) {
     RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, baseline));
     RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(baseline, spec));
     RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveOrError(baseline, shocks, solver));
     const ge::TidyTable t = ge::CompareMultisector(baseline, shocks, sol, ro);
-    for (const auto& r : t.rows) values.push_back(r.pct_change);
+    for (const auto& r : t.rows)
+      if (KeepRow(r, def, bilateral)) values.push_back(r.pct_change);
   }
   if (values.size() != expected_rows) {
     return Status::Internal(fmt::format("a draw produced {} result rows, the point solution {}", values.size(),
@@ -81,6 +101,38 @@ Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const Scenari
 }
 
 }  // namespace
+
+const char* ToString(SweepBilateral b) {
+  switch (b) {
+    case SweepBilateral::kNone: return "none";
+    case SweepBilateral::kScenarioPairs: return "scenario";
+    case SweepBilateral::kAll: return "all";
+  }
+  return "unknown";
+}
+
+Result<SweepBilateral> SweepBilateralFromString(std::string_view s) {
+  if (s == "none") return SweepBilateral::kNone;
+  if (s == "scenario") return SweepBilateral::kScenarioPairs;
+  if (s == "all") return SweepBilateral::kAll;
+  return Status::InvalidArgument(fmt::format("unknown bilateral selection '{}'; expected scenario, all or none", s));
+}
+
+Status CheckThetaDistributionFile(const std::string& path) {
+  data::CsvOptions opt;
+  opt.types["sector"] = data::ColumnType::kString;
+  RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
+  for (const char* col : {"sector", "theta"}) {
+    if (!t.GetColumn(col).ok()) {
+      return Status::InvalidArgument(fmt::format("{}: a theta file for draws needs a column '{}'", path, col));
+    }
+  }
+  if (!t.GetColumn("se").ok()) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: a theta file for draws needs a column 'se' (standard errors), e.g. data/world2011/theta_se.csv", path));
+  }
+  return Status::Ok();
+}
 
 uint64_t DrawSeed(uint64_t master_seed, int64_t draw) {
   uint64_t s = master_seed ^ (0xD1B54A32D192ED03ull * static_cast<uint64_t>(draw + 1));
@@ -183,10 +235,25 @@ Status SweepOptions::Validate() const {
 
 Result<RunResult> PrepareSweep(const ScenarioFile& file, const SweepOptions& options) {
   RunOptions ro = options.run;
-  ro.bilateral = false;
+  ro.bilateral = options.bilateral != SweepBilateral::kNone;
   ro.imbalance_shares = false;
   ro.solver.threads = 1;
-  return RunScenarios(file, ro);
+  RB_ASSIGN_OR_RETURN(RunResult run, RunScenarios(file, ro));
+  // Keep the bilateral rows the sweep bands (the point table's row order is
+  // the draws' row order).
+  ge::TidyTable kept;
+  for (auto& outcome : run.scenarios) {
+    const ScenarioDef* def = nullptr;
+    for (const auto& d : file.scenarios)
+      if (d.name == outcome.name) def = &d;
+    ge::TidyTable mine;
+    for (auto& r : outcome.tidy.rows)
+      if (def != nullptr && KeepRow(r, *def, options.bilateral)) mine.rows.push_back(r);
+    outcome.tidy = mine;
+    kept.Append(mine);
+  }
+  run.results = std::move(kept);
+  return run;
 }
 
 Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, const SweepOptions& options,
@@ -230,7 +297,7 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, con
       b.theta[j] = th;
     }
     if (fail.empty()) {
-      auto values = SolveAll(b, file, solver, rows);
+      auto values = SolveAll(b, file, solver, options.bilateral, rows);
       if (values.ok()) {
         std::copy(values->begin(), values->end(), slice.values.begin() + static_cast<long>(static_cast<size_t>(k) * rows));
         slice.ok[static_cast<size_t>(k)] = 1;
@@ -296,6 +363,7 @@ Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices
 
 Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
+  if (options.draws > 0) RB_RETURN_IF_ERROR(CheckThetaDistributionFile(options.theta_file));
   const auto t0 = std::chrono::steady_clock::now();
   SweepResult out;
   RB_ASSIGN_OR_RETURN(out.point, PrepareSweep(file, options));

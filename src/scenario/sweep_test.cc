@@ -70,6 +70,21 @@ TEST(Sweep, ZeroVarianceDrawsReproduceThePointExactly) {
     ++compared;
   }
   EXPECT_GT(compared, 100);
+  // Bilateral rows are kept, with bands, for the pair the scenario names
+  // (both directions) and no other.
+  int bilateral = 0;
+  for (const auto& row : r->point.results.rows) {
+    if (row.partner.empty()) continue;
+    ++bilateral;
+    EXPECT_TRUE((row.country == "USA" && row.partner == "CHN") || (row.country == "CHN" && row.partner == "USA"))
+        << row.country << "-" << row.partner;
+  }
+  EXPECT_GT(bilateral, 10);
+  opt.bilateral = SweepBilateral::kNone;
+  auto none = RunSweep(SmallFile(), opt);
+  ASSERT_TRUE(none.ok());
+  for (const auto& row : none->point.results.rows) EXPECT_TRUE(row.partner.empty());
+  EXPECT_EQ(none->point.results.rows.size() + static_cast<size_t>(bilateral), r->point.results.rows.size());
 }
 
 TEST(Sweep, BandsDoNotDependOnThreadsOrSlicing) {
@@ -146,6 +161,22 @@ TEST(Sweep, BadInputs) {
   EXPECT_NE(d.status().message().find(">= 0"), std::string::npos);
   const std::string nose = WriteTemp("nose.csv", "sector,theta\nAgriculture,9.11\n");
   EXPECT_FALSE(ReadThetaDistribution(nose, {"Agriculture"}).ok());
+  Status no_se = CheckThetaDistributionFile(nose);
+  ASSERT_FALSE(no_se.ok());
+  EXPECT_NE(no_se.message().find("nose.csv: a theta file for draws needs a column 'se'"), std::string::npos);
+  {
+    // Refused before anything is loaded or solved.
+    SweepOptions early;
+    early.draws = 4;
+    early.theta_file = nose;
+    bool progressed = false;
+    early.run.progress = [&](const std::string&, const std::string&, int, int) { progressed = true; };
+    auto r = RunSweep(SmallFile(), early);
+    ASSERT_FALSE(r.ok());
+    EXPECT_FALSE(progressed);
+  }
+  EXPECT_EQ(SweepBilateralFromString("scenario").value(), SweepBilateral::kScenarioPairs);
+  EXPECT_FALSE(SweepBilateralFromString("some").ok());
   SweepOptions opt;
   EXPECT_FALSE(opt.Validate().ok());  // neither draws nor grid
   opt.draws = 10;

@@ -17,12 +17,12 @@ YEARS=1986,1990,1994,1998,2002,2006
   --set-pairs 'rta=0:USA-CAN,USA-MEX,CAN-MEX' --sigma 7 --reference DEU --no-bilateral --out "$tmp/nafta" --quiet
 grep -q '"pairs_predicted": 14' "$tmp/nafta/gravity_run.json" || { echo "FAIL: run record"; failures=$((failures + 1)); }
 for c in USA CAN MEX; do
-  awk -F, -v c=$c '$2 == c && $5 == "real_gdp_full" { if ($8 >= 0) exit 1; found = 1 } END { exit !found }' \
+  awk -F, -v c=$c '$2 == c && $5 == "real_gdp_full" { if ($9 >= 0) exit 1; found = 1 } END { exit !found }' \
     "$tmp/nafta/gravity.csv" || { echo "FAIL: $c real GDP change not negative"; failures=$((failures + 1)); }
 done
 "$REBALANCE" gravity "$PANEL" --pair-fe --panel-years $YEARS --baseline-year 1994 \
   --sigma 7 --reference DEU --no-bilateral --out "$tmp/zero" --quiet
-awk -F, 'NR > 1 && $5 ~ /_full$|_cond$/ { d = $8; if (d < 0) d = -d; if (d > 1e-8) { print "FAIL: zero shock " $0; bad = 1 } }
+awk -F, 'NR > 1 && $5 ~ /_full$|_cond$/ { d = $9; if (d < 0) d = -d; if (d > 1e-8) { print "FAIL: zero shock " $0; bad = 1 } }
          END { exit bad }' "$tmp/zero/gravity.csv" || failures=$((failures + 1))
 
 expect_error() {

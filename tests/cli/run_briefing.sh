@@ -10,6 +10,10 @@ cd "$out"
 test -f rebalance-out/report.html
 for f in results.csv results.json run.json balances.csv overcapacity.csv; do test -s "rebalance-out/$f"; done
 grep -q "CHN–USA 2011: gross balance" stdout.txt
+# Balances fixed by assumption are said to be; no "-0.00%"; the closure is stated.
+grep -q "USA trade balance: held at -557.8 bn USD (assumption)." stdout.txt
+grep -q "Numeraire: world nominal value added" stdout.txt
+if grep -q -- "-0.00%" stdout.txt; then echo "a headline prints -0.00%" >&2; exit 1; fi
 /usr/bin/python3 - rebalance-out <<'PY'
 import csv, json, math, sys
 out = sys.argv[1]
@@ -18,7 +22,7 @@ scen = []
 for r in rows:
     if r["scenario"] not in scen:
         scen.append(r["scenario"])
-assert len(scen) == 5, scen
+assert len(scen) == 9, scen
 def total(s, var, col):
     return sum(float(r[col]) for r in rows if r["scenario"] == s and r["variable"] == var and not r["partner"] and not r["sector"])
 for s in scen:
@@ -45,8 +49,42 @@ for c in ("USA", "CHN"):
 for sec in ("Transport equipment", "Electrical and optical equipment", "Basic and fabricated metals"):
     r = [r for r in rows if r["scenario"] == scen[0] and r["country"] == "CHN" and r["partner"] == "USA" and r["sector"] == sec and r["variable"] == "exports"]
     assert len(r) == 1 and float(r[0]["pct_change"]) < -10, (sec, r)
+def country_row(s, c, var):
+    r = [r for r in rows if r["scenario"] == s and r["country"] == c and r["variable"] == var and not r["sector"] and not r["partner"]]
+    assert len(r) == 1, (s, c, var)
+    return float(r[0]["baseline"]), float(r[0]["counterfactual"])
+# "halved": the balance is exactly half its base-year value.
+for s, c in (("China's surplus halved", "CHN"), ("US deficit halved (fiscal consolidation)", "USA")):
+    b0, b1 = country_row(s, c, "trade_balance")
+    assert abs(b1 - 0.5 * b0) < 1e-9 * abs(b0), (s, b0, b1)
+# Tariff scenarios hold every balance at its base-year value (the closure).
+b0, b1 = country_row("US tariffs on China", "USA", "trade_balance")
+assert abs(b1 - b0) < 1e-9 * abs(b0) and b0 < 0, (b0, b1)
+# The US subsidy raises US output of the subsidised sectors and costs money.
+for sec in ("Electrical and optical equipment", "Transport equipment"):
+    r = [r for r in rows if r["scenario"] == "US production subsidy" and r["country"] == "USA" and r["sector"] == sec and r["variable"] == "gross_output"]
+    assert len(r) == 1 and float(r[0]["pct_change"]) > 0, r
+assert country_row("US production subsidy", "USA", "subsidy_cost")[1] > 0
+# Export restrictions cut US exports of electronics to China.
+r = [r for r in rows if r["scenario"] == "US export restrictions on electronics to China" and r["country"] == "USA" and r["partner"] == "CHN" and r["sector"] == "Electrical and optical equipment" and r["variable"] == "exports"]
+assert len(r) == 1 and float(r[0]["pct_change"]) < -10, r
+# Every row says its unit.
+assert all(r["unit"] for r in rows), [r for r in rows if not r["unit"]][:3]
+assert {r["unit"] for r in rows if r["variable"] == "gross_output"} == {"million USD"}
+assert {r["unit"] for r in rows if r["variable"] == "tariff"} == {"rate (0.25 = 25%)"}
+bal = list(csv.DictReader(open(f"{out}/balances.csv")))
+assert bal and all(r["year"] == "2011" and r["unit"] == "million USD" for r in bal), bal[:2]
 meta = json.load(open(f"{out}/run.json"))
 assert all(s["converged"] for s in meta["scenarios"]), meta["scenarios"]
+for s in meta["scenarios"]:
+    cl = s["closure"]
+    assert "world nominal value added" in cl["numeraire"] and cl["held_fixed"] and cl["caveats"], s["name"]
+    if "halved" in s["name"] or "rebalance" in s["name"]:
+        assert any("static transfer" in c for c in cl["caveats"]), s["name"]
+    if "subsidy" in s["name"]:
+        assert any("theta" in c for c in cl["caveats"]), s["name"]
+chn_sub = [s for s in meta["scenarios"] if s["name"] == "Chinese production subsidy"][0]
+assert any("Electrical and optical equipment gross output" in h and "theta - 1 SE" in h for h in chn_sub["headlines"]), chn_sub["headlines"]
 oc = list(csv.DictReader(open(f"{out}/overcapacity.csv")))
 assert len(oc) == 18 * 14 and any(r["imbalance_share"] for r in oc)
 # The imbalance-carried share is a fraction (<= 1) for every focus country; China's surplus carries a

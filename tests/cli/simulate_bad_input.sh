@@ -22,4 +22,17 @@ expect_error "--wiod needs --theta" --wiod "$REBALANCE_DATA_DIR/wiod2013_bquast/
 printf 'sector,theta\nAgriculture,9.11\n' > "$out/theta.csv"
 expect_error "no trade elasticity theta for sector 'Mining'" --cp "$cp" --theta "$out/theta.csv"
 expect_error "not found" --cp /nonexistent
+# An unknown sector lists the valid ones.
+expect_error "unknown sector 'Shipbuilding'.*; valid sectors: 'Agriculture', 'Mining'" --cp "$cp" --tariff 'USA:Mexico:Shipbuilding=+0.1'
+# WIOD codes c1..c35 are listed with their names.
+expect_error "valid sectors: 'c1' (Agriculture, Hunting, Forestry and Fishing),.*'c15' (Transport Equipment)" \
+  --wiod "$REBALANCE_DATA_DIR/wiod2013_bquast/wiot2011.csv.gz" --theta "$REBALANCE_SOURCE_DIR/data/wiod35/theta.csv" \
+  --tariff 'USA:CHN:Shipbuilding=+0.25'
+# Tariffs: a rate at or below -100% is refused (never floored, even from a zero base), beyond 200% needs --allow-extreme.
+expect_error "--tariff 'USA:Mexico:Auto=-2': the tariff of 'USA' on 'Auto' from 'Mexico' would become" --cp "$cp" --tariff 'USA:Mexico:Auto=-2'
+expect_error "at or below -100% is impossible" --cp "$cp" --tariff 'USA:Mexico:Auto=-2' --allow-extreme
+expect_error "rates above 200% need allow_extreme = true (--allow-extreme)" --cp "$cp" --tariff 'USA:Mexico:Auto=+100'
+# A deficit target in an unnamed unit is refused.
+expect_error "name the unit, e.g. China=-100:bn_usd" --cp "$cp" --deficit-target 'China=-100'
+expect_error "unit 'level' (the baseline's own currency unit) is not accepted" --cp "$cp" --deficit-target 'China=-100:level'
 echo ok

@@ -11,7 +11,7 @@ trap 'rm -rf "$out"' EXIT
   --tariff 'USA:CHN:*=+0.25' --deficit-target CHN=0 --scenario uschn --no-bilateral --out "$out/w" > "$out/stdout"
 grep -q "counterfactual 'uschn': converged" "$out/stdout"
 csv="$out/w/multisector.csv"
-awk -F, '$2!="" && $3=="" && $4=="" && $5=="trade_balance" {s += $7; a += ($7 < 0 ? -$7 : $7)} END { exit !(s < 1e-9 * a && s > -1e-9 * a) }' "$csv"
-awk -F, '$2=="CHN" && $3=="" && $4=="" && $5=="deficit" { d = $7 < 0 ? -$7 : $7; exit !(d < 1e-6) }' "$csv"
-awk -F, '$2=="USA" && $3=="" && $4=="" && $5=="tariff_revenue" { exit !($7 > $6) }' "$csv"
+awk -F, '$2!="" && $3=="" && $4=="" && $5=="trade_balance" {s += $8; a += ($8 < 0 ? -$8 : $8)} END { exit !(s < 1e-9 * a && s > -1e-9 * a) }' "$csv"
+awk -F, '$2=="CHN" && $3=="" && $4=="" && $5=="deficit" { d = $8 < 0 ? -$8 : $8; exit !(d < 1e-6) }' "$csv"
+awk -F, '$2=="USA" && $3=="" && $4=="" && $5=="tariff_revenue" { exit !($8 > $7) }' "$csv"
 echo ok

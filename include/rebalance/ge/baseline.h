@@ -39,6 +39,9 @@ struct Baseline {
   // Labels, in model order. Unique, non-empty.
   std::vector<std::string> countries;  // size N
   std::vector<std::string> sectors;    // size J
+  // Optional long sector names (WIOD's "Electrical and Optical Equipment"
+  // for c14), empty or size J; labels may be given by either name.
+  std::vector<std::string> sector_names;
   // Units of all value variables, for reports ("USD", "million USD", ...).
   std::string currency_unit = "USD";
 

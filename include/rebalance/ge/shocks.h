@@ -51,7 +51,19 @@ struct TariffShock {
   // points: +0.25 = 25 percentage points); kMultiply: 1+tau' = (1+tau) value.
   ShockMode mode = ShockMode::kLevel;
   double value = 0.0;
+  // A resulting rate outside [0, kMaxTariffRate] (above 200%, or negative:
+  // an import subsidy) is refused unless this is set; a rate at or below
+  // -100% is always refused (the buyer's price would be zero or negative).
+  // Nothing is floored: a cut larger than the existing rate is an error.
+  bool allow_extreme = false;
+  // Where the shock was written, for messages: a scenario-file key with its
+  // line and column, or the CLI option ("--tariff 'USA:CHN:*=+0.25'").
+  std::string origin;
 };
+
+// The bound on a resulting tariff rate beyond which TariffShock::allow_extreme
+// is required: 2.0 = 200%.
+inline constexpr double kMaxTariffRate = 2.0;
 
 struct IcebergShock {
   std::string importer;
@@ -88,9 +100,12 @@ const char* ToString(DeficitRule rule);
 Result<DeficitRule> DeficitRuleFromString(std::string_view s);
 
 enum class DeficitUnit {
-  kLevel,           // in the Baseline's currency units
+  kLevel,           // in the Baseline's currency units (Baseline::currency_unit)
   kShareOfWorldVa,  // fraction of world value added (= world GDP)
   kShareOfOwnVa,    // fraction of the country's baseline value added
+  kMillionUsd,      // million USD (converted with Baseline::currency_unit)
+  kBillionUsd,      // billion USD (converted with Baseline::currency_unit)
+  kMultiple,        // a multiple of the country's baseline deficit (0.5 = halved)
 };
 const char* ToString(DeficitUnit unit);
 Result<DeficitUnit> DeficitUnitFromString(std::string_view s);
@@ -142,6 +157,11 @@ struct ShockSet {
   Status Validate(const Baseline& baseline) const;
 };
 
+// How many of the baseline's currency units make one million USD: 1 for
+// "million USD", 1e3 for "thousand USD", 1e6 for "USD", 1e-3 for "billion
+// USD". An error naming the unit when it is not a USD unit.
+Result<double> MillionUsdInCurrencyUnits(const std::string& currency_unit);
+
 // Resolves `spec` against `baseline`. Unknown labels are errors that name the
 // nearest valid country or sector.
 Result<ShockSet> ResolveShocks(const Baseline& baseline, const ShockSpec& spec);
@@ -153,6 +173,16 @@ Result<std::vector<int>> ResolveCountries(const Baseline& baseline,
                                           std::string_view label);
 Result<std::vector<int>> ResolveSectors(const Baseline& baseline,
                                         std::string_view label);
+// A sector written by another name: the baseline's label that `label`
+// stands for, or "" when it is not a synonym. Tries the long names
+// (Baseline::sector_names, e.g. WIOD's "Transport Equipment" for c15), then
+// common names used in trade talks: motor vehicles, autos, cars, EVs ->
+// Transport equipment; solar, solar panels, batteries, electronics,
+// semiconductors -> Electrical and optical equipment; steel, aluminium ->
+// Basic and fabricated metals (matched without regard to case).
+std::string SectorSynonym(const Baseline& baseline, std::string_view label);
+// "Transport equipment, Mining, ..." or "c1 (Agriculture, ...), ...".
+std::string ValidSectorList(const Baseline& baseline);
 // Same as above for any label list; `what` names the kind ("country").
 Result<std::vector<int>> ResolveLabels(const std::vector<std::string>& labels,
                                        std::string_view label,

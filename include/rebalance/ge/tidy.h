@@ -6,6 +6,7 @@
 #define REBALANCE_GE_TIDY_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rebalance::ge {
@@ -23,6 +24,10 @@ struct TidyRow {
   // and counterfactual != 0: stored as NaN and written as an empty CSV cell /
   // JSON null, documented as "undefined: zero baseline". 0 when both are 0.
   double pct_change = 0.0;
+  // The unit of `baseline` and `counterfactual` ("million USD", "index (base
+  // year = 1)", "rate (0.25 = 25%)", "percent of base-year income");
+  // pct_change is always in percent. Set by AssignUnits.
+  std::string unit;
 };
 
 struct TidyTable {
@@ -33,6 +38,13 @@ struct TidyTable {
            const std::string& variable, double baseline, double counterfactual);
   void Append(const TidyTable& other);
 };
+
+// The unit of a variable's levels (TidyRow::unit): money variables are in
+// `currency_unit`; indexes, rates and percent contributions say so. Empty for
+// a variable this function does not know.
+std::string TidyUnit(std::string_view variable, const std::string& currency_unit);
+// Sets TidyRow::unit of every row from its variable.
+void AssignUnits(TidyTable* table, const std::string& currency_unit);
 
 // 100 * (cf / base - 1), with the conventions documented in TidyRow.
 double PctChange(double baseline, double counterfactual);

@@ -1,6 +1,7 @@
 // Tidy CSV and JSON writers for the one output layout of every GE model
 // (ge/tidy.h):
-//   scenario,country,partner,sector,variable,baseline,counterfactual,pct_change
+//   scenario,country,partner,sector,variable,unit,baseline,counterfactual,pct_change
+// (unit: of baseline and counterfactual; pct_change is always in percent)
 // optionally followed by uncertainty-band columns mean,sd,p05,p50,p95 taken
 // from a BandTable (a separate struct keyed by row index, so TidyRow stays the
 // plain shared layout).

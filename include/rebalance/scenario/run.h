@@ -64,6 +64,11 @@ struct LoadedBaseline {
   // path, for checksums in the report and run.json (which print the file
   // name only).
   std::vector<std::pair<std::string, std::string>> input_files;
+  // Standard error of each sector's theta (same order as baseline.sectors),
+  // when a file beside the theta file gives one for exactly the theta used
+  // (world2011: theta_se.csv); empty otherwise. Used to state how much a
+  // subsidy scenario's output headline depends on theta.
+  std::vector<double> theta_se;
 };
 
 // Loads, aggregates and calibrates the baseline a file names: reads it,
@@ -111,6 +116,13 @@ struct RunResult {
 };
 
 Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options);
+
+// Keeps, of each scenario's bilateral rows (partner non-empty), those where
+// the country or the partner is a country the scenario's shocks name
+// (importers, exporters, subsidising or rebalancing countries); a scenario
+// that names none keeps all. The briefing's results.csv stays small (the
+// default of `rebalance run`; `--bilateral all` keeps every pair).
+void KeepBilateralRowsOfNamedCountries(RunResult* run);
 Result<RunResult> RunScenarioFile(const std::string& path, const RunOptions& options);
 
 }  // namespace rebalance::scenario

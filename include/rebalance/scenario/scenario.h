@@ -100,9 +100,15 @@ Result<ScenarioFile> ParseScenario(std::string_view text, const std::string& sou
 Result<ScenarioFile> ParseScenarioFile(const std::string& path);
 
 // Checks every label of every scenario against the baseline's countries and
-// sectors: "file.toml:12:31: key 'scenario[1].shocks[0].tariff.exporter':
-// unknown country 'CHA'; did you mean 'CHN'?".
+// sectors (sector synonyms and long names are accepted, see SynonymNotes):
+// "file.toml:12:31: key 'scenario[1].shocks[0].tariff.exporter': unknown
+// country 'CHA'; did you mean 'CHN'? Valid countries: ...".
 Status CheckLabels(const ScenarioFile& file, const ge::Baseline& baseline);
+
+// Sector names the file gives by a synonym or a long name (ge::SectorSynonym),
+// one note each: "briefing.toml:12:40: sector 'EVs' read as 'Transport
+// equipment'".
+std::vector<std::string> SynonymNotes(const ScenarioFile& file, const ge::Baseline& baseline);
 
 // The scenario's shocks ready for ge::ResolveShocks: efficiency changes turned
 // into productivity shocks with the baseline's theta.

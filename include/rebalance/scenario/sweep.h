@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rebalance/core/status.h"
@@ -42,6 +43,19 @@ struct GridSpec {
 };
 Result<GridSpec> ParseGrid(const std::string& text);
 
+// Which bilateral rows (exports, tariff, welfare terms by partner) a sweep
+// keeps, with bands: none; those between the countries each scenario's tariff
+// and trade-cost shocks name (importer and exporter, both directions; the
+// default); or all (large: rows x draws values are held in memory).
+enum class SweepBilateral { kNone, kScenarioPairs, kAll };
+const char* ToString(SweepBilateral b);
+Result<SweepBilateral> SweepBilateralFromString(std::string_view s);
+
+// Checks, before anything is solved, that a theta file for draws has the
+// columns sector, theta and se: "FILE: a theta file for draws needs a column
+// 'se' (standard errors)".
+Status CheckThetaDistributionFile(const std::string& path);
+
 struct SweepOptions {
   // Number of Monte Carlo draws (0 with a grid).
   int draws = 0;
@@ -57,7 +71,10 @@ struct SweepOptions {
   std::optional<GridSpec> grid;
   // Threads for the draws (each solve is single-threaded); 0 = all cores.
   int threads = 0;
-  // Run options (baseline location, solver); bilateral rows are off in sweeps.
+  // Bilateral rows kept (see SweepBilateral).
+  SweepBilateral bilateral = SweepBilateral::kScenarioPairs;
+  // Run options (baseline location, solver); `run.bilateral` is set from
+  // `bilateral`.
   RunOptions run;
   Status Validate() const;
 };

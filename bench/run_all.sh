@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build}
+# The benchmark programs are not in CI's build (REBALANCE_BUILD_BENCH=OFF): build them here.
+BUILD_DIR="$B" scripts/build.sh -DREBALANCE_BUILD_BENCH=ON --target io_benchmark \
+  --target gravity_ge_benchmark --target multisector_benchmark --target ppml_benchmark --target rebalance_cli
 mkdir -p bench/out
 quick=${1:-}
 filter_io=.; filter_ppml=.

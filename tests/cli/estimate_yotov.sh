@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Yotov, Piermartini, Monteiro & Larch (2016), "An Advanced Guide to Trade
-# Policy Analysis", chapter 1, application 1 (Table 1, PPML column, p. 42),
-# end to end through `rebalance estimate --json`:
-#   years 1986, 1990, ..., 2006, international flows only; PPML of trade on
-#   log(dist), cntg, lang, clny with exporter-year and importer-year fixed
-#   effects, standard errors clustered by pair_id.
-# Published: ln DIST -0.841 (0.032), CNTG 0.437 (0.083), LANG 0.247 (0.077),
-# CLNY -0.222 (0.116), N = 28,152. Coefficients and standard errors are
-# checked at the printed precision (|diff| <= 0.0005); z, p and the 95% CI
-# must be consistent with estimate and standard error.
+# `rebalance estimate --json` end to end on Yotov, Piermartini, Monteiro &
+# Larch (2016), "An Advanced Guide to Trade Policy Analysis", chapter 1,
+# application 1 (years 1986, 1990, ..., 2006, international flows only; PPML
+# of trade on log(dist), cntg, lang, clny with exporter-year and importer-year
+# fixed effects, standard errors clustered by pair_id). Plumbing only: the
+# published coefficients and standard errors are asserted once, in C++
+# (src/econ/published_test.cc, Published.YotovChapter1Application1Ppml), and
+# python/tests/test_estimate.py checks that this command's JSON equals the
+# library's numbers. Here: the coefficient table on stdout, the JSON fields,
+# N equal to the rows the --where filter keeps (counted here in Python from
+# the CSV), nothing dropped, and z, p and the 95% CI consistent with estimate
+# and standard error.
 set -euo pipefail
 : "${REBALANCE:?path of the rebalance binary}"
 : "${REBALANCE_DATA_DIR:?path of ../shared/data}"
@@ -27,23 +29,20 @@ grep -q 'log(dist)' "$tmp/stdout" || { echo "FAIL: no coefficient table on stdou
 /usr/bin/python3 -c '
 import json, math, sys
 r = json.load(open(sys.argv[1]))
-published = {"log(dist)": (-0.841, 0.032), "cntg": (0.437, 0.083), "lang": (0.247, 0.077),
-             "clny": (-0.222, 0.116)}
+import csv, gzip
+with gzip.open(sys.argv[2], "rt") as f:
+    kept = sum(1 for row in csv.DictReader(f) if row["exporter"] != row["importer"]
+               and row["year"] in ("1986", "1990", "1994", "1998", "2002", "2006"))
 bad = []
 if r["converged"] is not True: bad.append("not converged")
-if r["nobs"] != 28152: bad.append("nobs %r != 28152" % r["nobs"])
+if r["nobs"] != kept: bad.append("nobs %r != %d rows kept by the filter" % (r["nobs"], kept))
 if r["vcov_type"] != "cluster:pair_id": bad.append("vcov_type %r" % r["vcov_type"])
 for key in ("missing", "singleton", "separated"):
     if r["dropped"][key] != 0: bad.append("dropped.%s = %r (expected 0)" % (key, r["dropped"][key]))
 coefs = {c["name"]: c for c in r["coefficients"]}
-if list(coefs) != list(published): bad.append("coefficient names %r" % list(coefs))
-for name, (value, pub_se) in published.items():
-    c = coefs.get(name)
-    if c is None: continue
-    if abs(c["estimate"] - value) > 0.0005 + 1e-12:
-        bad.append("%s = %.6f, published %.3f" % (name, c["estimate"], value))
-    if abs(c["std_error"] - pub_se) > 0.0005 + 1e-12:
-        bad.append("%s: std_error %.6f, published %.3f" % (name, c["std_error"], pub_se))
+if list(coefs) != ["log(dist)", "cntg", "lang", "clny"]: bad.append("coefficient names %r" % list(coefs))
+for name, c in coefs.items():
+    if not math.isfinite(c["estimate"]): bad.append("%s: estimate %r" % (name, c["estimate"]))
     # Internal consistency of the reported statistics.
     se = c["std_error"]
     if not (se > 0 and math.isfinite(se)): bad.append("%s: bad std_error %r" % (name, se)); continue
@@ -57,5 +56,5 @@ for key in ("loglik", "deviance"):
     if not math.isfinite(r[key]): bad.append("%s not finite" % key)
 if bad:
     print("FAIL:\n  " + "\n  ".join(bad)); sys.exit(1)
-print("ok: Yotov et al. (2016) ch.1 app.1 coefficients, standard errors and N reproduced")
-' "$tmp/out.json"
+print("ok: Yotov et al. (2016) ch.1 app.1 through the CLI: N, fields and statistics consistent")
+' "$tmp/out.json" "$data"

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # `rebalance gravity` end to end on Yotov et al. (2016) ch. 2 application 1
-# ("trade without borders"): estimate -> gravity, published numbers, draws
-# reproducible across thread counts, refusal to overwrite without --force.
+# ("trade without borders"): estimate -> gravity with the book's method,
+# draws reproducible across thread counts, refusal to overwrite without
+# --force. The book's published table is asserted once, in C++
+# (src/ge/gravity_published_test.cc); python/tests/test_gravity.py checks that
+# this command's output equals the library's for both methods. Here: the
+# book-method run writes the headline rows for all 69 countries, finite.
 set -euo pipefail
 : "${REBALANCE:?path of the rebalance binary}"
 : "${REBALANCE_DATA_DIR:?path of ../shared/data}"
@@ -12,22 +16,22 @@ data="$REBALANCE_DATA_DIR/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv
 "$REBALANCE" estimate "$data" -f 'trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer' \
   --json "$tmp/est.json" --quiet >/dev/null
 
-# The book's procedure reproduces the published table within 0.01 pp.
+# The book's procedure: every country's headline rows are written and finite.
 "$REBALANCE" gravity "$data" --estimate "$tmp/est.json" --set INTL_BRDR=0 --sigma 7 \
   --reference ZZZ --closure ratio --method yotov2016 --out "$tmp/book" --quiet
 /usr/bin/python3 - "$tmp/book/gravity.csv" <<'PY'
 import csv, sys
-want = {("USA", "real_gdp_full"): 10.65, ("ZZZ", "real_gdp_full"): 24.31,
-        ("CHN", "real_gdp_full"): 14.35, ("CAN", "real_gdp_full"): 54.36,
-        ("USA", "exports_cond"): 359.98, ("USA", "exports_full"): 438.31}
+import math
+variables = ("real_gdp_full", "exports_cond", "exports_full")
 got = {}
 for r in csv.DictReader(open(sys.argv[1])):
-    if r["partner"] == "" and (r["country"], r["variable"]) in want:
+    if r["partner"] == "" and r["variable"] in variables:
         got[(r["country"], r["variable"])] = float(r["pct_change"])
-bad = [(k, v, got.get(k)) for k, v in want.items() if k not in got or abs(got[k] - v) > 0.01]
-if bad:
-    print("FAIL published:", bad); sys.exit(1)
-print("ok [published table]")
+countries = {c for c, _ in got}
+bad = [(c, v) for c in countries for v in variables if not math.isfinite(got.get((c, v), math.nan))]
+if len(countries) != 69 or bad or ("USA", "real_gdp_full") not in got:
+    print("FAIL book method: %d countries, missing or not finite: %s" % (len(countries), bad[:5])); sys.exit(1)
+print("ok [book method: 69 countries]")
 PY
 
 # Exact method with Monte Carlo draws: bands present, no failed draw, and the

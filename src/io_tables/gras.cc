@@ -5,7 +5,8 @@
 // visited column by column. The state is X itself plus one log multiplier
 // lambda_k per constraint (needed for the soft constraints' first-order
 // condition and reported as r_k = exp(lambda_k)). A sweep updates the
-// constraints in input order; the residual of each constraint is measured
+// groups in order of first appearance, the members of a group (disjoint)
+// together; the residual of each constraint is measured
 // just before its update, so a sweep whose largest residual is within the
 // tolerance ends the iteration (the final errors are then recomputed
 // exactly on the result).
@@ -356,38 +357,116 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
   r.x = a;
   const bool conflicting = !r.conflicts.empty();
   if (!conflicting || options.iterate_on_conflict) {
+    // Disjoint members of a group do not interact, so a group is updated at
+    // once; a group covering at least a quarter of the cells is swept in two
+    // sequential passes over X with an owner array (rows of a column-major
+    // matrix would otherwise be read with a stride), the others block by
+    // block. Groups go in order of first appearance.
+    struct SweepGroup {
+      std::vector<int> members;
+      std::vector<int32_t> owner;  // dense groups: local member index or -1
+    };
+    std::vector<SweepGroup> sweep;
+    {
+      std::map<std::string, int> index;
+      for (int k = 0; k < num_k; ++k) {
+        auto [it, fresh] = index.emplace(cs[k].group, static_cast<int>(sweep.size()));
+        if (fresh) sweep.emplace_back();
+        sweep[it->second].members.push_back(k);
+      }
+      for (auto& g : sweep) {
+        int64_t covered = 0;
+        for (int k : g.members) covered += static_cast<int64_t>(cs[k].rows.size()) * cs[k].cols.size();
+        if (g.members.size() < 2 || covered * 4 < a.size()) continue;
+        g.owner.assign(a.size(), -1);
+        for (size_t l = 0; l < g.members.size(); ++l) {
+          const auto& c = cs[g.members[l]];
+          for (int j : c.cols) {
+            for (int i : c.rows) g.owner[static_cast<int64_t>(j) * n + i] = static_cast<int32_t>(l);
+          }
+        }
+      }
+    }
+    // Log factor of constraint k given its block's sums (0: no step).
+    auto step = [&](int k, const BlockSums& s) {
+      const double t = cs[k].target;
+      double d = 0;
+      if (weight[k] > 0) {
+        d = SolveSoftStep(s.pos, s.neg, weight[k], lambda[k], t);
+      } else if (s.pos > 0 && s.neg > 0) {
+        d = std::log((t + std::sqrt(t * t + 4 * s.pos * s.neg)) / (2 * s.pos));
+      } else if (s.pos > 0 && t > 0) {
+        d = std::log(t / s.pos);
+      } else if (s.neg > 0 && t < 0) {
+        d = std::log(-s.neg / t);
+      }  // else: unreachable target (reported by the checks)
+      return std::isfinite(d) ? d : 0.0;
+    };
+    std::vector<BlockSums> sums;
+    std::vector<double> factor;
     for (int it = 1; it <= options.max_iterations; ++it) {
       double worst = 0;
       int worst_k = -1;
-      for (int k = 0; k < num_k; ++k) {
-        const auto& c = cs[k];
-        const BlockSums s = SumBlock(r.x, c);
-        const double t = c.target;
-        const double res = std::abs(s.pos - s.neg - t + weight[k] * lambda[k]) / scale[k];
+      auto residual = [&](int k, const BlockSums& s) {
+        const double res = std::abs(s.pos - s.neg - cs[k].target + weight[k] * lambda[k]) / scale[k];
         if (res > worst) {
           worst = res;
           worst_k = k;
         }
-        double d = 0;  // log of the factor
-        if (weight[k] > 0) {
-          d = SolveSoftStep(s.pos, s.neg, weight[k], lambda[k], t);
-        } else if (s.pos > 0 && s.neg > 0) {
-          d = std::log((t + std::sqrt(t * t + 4 * s.pos * s.neg)) / (2 * s.pos));
-        } else if (s.pos > 0 && t > 0) {
-          d = std::log(t / s.pos);
-        } else if (s.neg > 0 && t < 0) {
-          d = std::log(-s.neg / t);
-        } else {
-          continue;  // unreachable target (reported by the checks)
+      };
+      for (const auto& g : sweep) {
+        if (g.owner.empty()) {
+          for (int k : g.members) {
+            const BlockSums s = SumBlock(r.x, cs[k]);
+            residual(k, s);
+            const double d = step(k, s);
+            if (d == 0) continue;
+            lambda[k] += d;
+            ScaleBlock(&r.x, cs[k], std::exp(d));
+          }
+          continue;
         }
-        if (!std::isfinite(d) || d == 0) continue;
-        lambda[k] += d;
-        ScaleBlock(&r.x, c, std::exp(d));
+        const size_t num_m = g.members.size();
+        sums.assign(num_m, BlockSums());
+        double* xd = r.x.data();
+        const int64_t cells = r.x.size();
+        for (int64_t c = 0; c < cells; ++c) {
+          const int32_t o = g.owner[c];
+          if (o < 0) continue;
+          const double v = xd[c];
+          if (v > 0) {
+            sums[o].pos += v;
+          } else if (v < 0) {
+            sums[o].neg -= v;
+          }
+        }
+        factor.assign(num_m, 1.0);
+        bool any = false;
+        for (size_t l = 0; l < num_m; ++l) {
+          const int k = g.members[l];
+          residual(k, sums[l]);
+          const double d = step(k, sums[l]);
+          if (d == 0) continue;
+          lambda[k] += d;
+          factor[l] = std::exp(d);
+          any = true;
+        }
+        if (!any) continue;
+        for (int64_t c = 0; c < cells; ++c) {
+          const int32_t o = g.owner[c];
+          if (o < 0) continue;
+          double& v = xd[c];
+          if (v > 0) {
+            v *= factor[o];
+          } else if (v < 0) {
+            v /= factor[o];
+          }
+        }
       }
       r.iterations = it;
       r.history.push_back({it, worst, worst_k >= 0 ? cs[worst_k].name : std::string()});
       if (worst <= options.tolerance) break;
-      if (!r.x.allFinite()) {
+      if (it % 64 == 0 && !r.x.allFinite()) {
         r.message = "cells overflowed while iterating (the constraints cannot be met)";
         break;
       }

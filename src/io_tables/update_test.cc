@@ -4,6 +4,8 @@
 // the 18 regions x 14 sectors of world2011) against the naive alternatives.
 #include "rebalance/io_tables/update.h"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -139,6 +141,47 @@ TEST(UpdateTable, ConflictingTotalsReported) {
   EXPECT_EQ(r->gras.termination, GrasTermination::kConflicting);
   ASSERT_FALSE(r->gras.conflicts.empty());
   EXPECT_THAT(r->gras.conflicts[0].message, testing::HasSubstr("cover the same cells"));
+}
+
+// The back-casting test that counts, fast version: WIOD 2008 aggregated to
+// world2011's 18 regions x 14 sectors, updated to the 2011 totals a user would
+// have (output and value added by region-sector, final demand by region,
+// bilateral goods trade), against the true 2011 table. Measured (docs/io_tables.md):
+// bilateral value-added balances 22.6 % off, against 51.0 % for the 2008 table
+// scaled to 2011 world output and 48.4 % unchanged.
+TEST(Backcast, Wiod2008To2011BeatsNaiveAlternativesOnValueAddedBalances) {
+  auto m = ReadMapping(kMap);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto t08 = ReadWiod(kWiod, 2008);
+  auto t11 = ReadWiod(kWiod, 2011);
+  ASSERT_TRUE(t08.ok() && t11.ok());
+  auto old_table = t08->Aggregate(*m);
+  auto truth = t11->Aggregate(*m);
+  ASSERT_TRUE(old_table.ok() && truth.ok());
+  TargetSpec spec;
+  for (const auto& [from, to] : m->sector) {
+    const int code = std::stoi(from.substr(1));
+    if (code <= 16 && std::find(spec.goods_sectors.begin(), spec.goods_sectors.end(), to) == spec.goods_sectors.end()) {
+      spec.goods_sectors.push_back(to);
+    }
+  }
+  ASSERT_EQ(spec.goods_sectors.size(), 11u);
+  auto r = Backcast(*old_table, *truth, spec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->termination, GrasTermination::kConverged) << r->gras_message;
+  ASSERT_EQ(r->methods.size(), 3u);
+  const auto& gras = r->methods[0];
+  const auto& scaled = r->methods[1];
+  const auto& unchanged = r->methods[2];
+  EXPECT_LT(gras.va_balance_wape, scaled.va_balance_wape);
+  EXPECT_LT(gras.va_balance_wape, unchanged.va_balance_wape);
+  EXPECT_LT(gras.cell_wape, scaled.cell_wape);
+  EXPECT_LT(gras.cell_wape, unchanged.cell_wape);
+  // The updated table meets its targets: output and value added of the truth.
+  const Eigen::VectorXd x = truth->RowSums();
+  EXPECT_LT(((r->updated.x - x).array().abs() / x.array().abs().max(1.0)).maxCoeff(), 1e-8);
+  const Eigen::VectorXd v = x - truth->z.colwise().sum().transpose();
+  EXPECT_LT((r->updated.v - v).cwiseAbs().maxCoeff(), 1e-6 * x.maxCoeff());
 }
 
 }  // namespace

@@ -89,11 +89,16 @@ Status RunUpdate(const UpdateArgs& a) {
   }
   js["moved_most"] = moved;
   nlohmann::json hist = nlohmann::json::array();
-  for (const auto& h : g.history) {
+  // At most about 200 entries: evenly spaced sweeps and the last one.
+  const size_t every = std::max<size_t>(1, g.history.size() / 200);
+  for (size_t i = 0; i < g.history.size(); ++i) {
+    if (i % every != 0 && i + 1 != g.history.size()) continue;
+    const auto& h = g.history[i];
     hist.push_back({{"iteration", h.iteration}, {"max_relative_residual", h.max_relative_residual},
                     {"worst", h.worst_constraint}});
   }
   js["history"] = hist;
+  js["negative_output_rows"] = r.negative_output_rows;
   if (!a.report.empty()) RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.report, js.dump(1) + "\n", a.force));
   if (!a.constraints_csv.empty()) {
     RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.constraints_csv, io::ConstraintReportCsv(r), a.force));
@@ -103,6 +108,10 @@ Status RunUpdate(const UpdateArgs& a) {
              prior->num_sectors(), targets.size(), a.targets);
   fmt::print("{}\n", g.BriefReport());
   for (const auto& c : g.conflicts) fmt::print("conflict ({}): {}\n", c.kind, c.message);
+  if (!r.negative_output_rows.empty()) {
+    fmt::print("warning: {} rows sum to a negative number; their output is recorded as 0: {}\n",
+               r.negative_output_rows.size(), fmt::join(r.negative_output_rows, ", "));
+  }
   if (!g.moved.empty()) {
     fmt::print("cells that moved most ({}):\n", a.unit);
     for (size_t i = 0; i < g.moved.size() && i < 5; ++i) {

@@ -234,7 +234,7 @@ Result<BackcastResult> Backcast(const IoTable& old_table, const IoTable& truth, 
   RB_ASSIGN_OR_RETURN(IoTable scaled,
                       IoTable::FromMatrices(old_table.countries, old_table.sectors, old_table.categories,
                                             old_table.z * r.scale, old_table.f * r.scale,
-                                            old_table.RowSums() * r.scale, truth.year, old_table.source));
+                                            old_table.x * r.scale, truth.year, old_table.source));
   RB_ASSIGN_OR_RETURN(BackcastErrors eg, CompareTables(r.updated, truth, "gras"));
   RB_ASSIGN_OR_RETURN(BackcastErrors es, CompareTables(scaled, truth, "scaled"));
   RB_ASSIGN_OR_RETURN(BackcastErrors eu, CompareTables(old_table, truth, "unchanged"));

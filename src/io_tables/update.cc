@@ -378,8 +378,16 @@ Result<UpdateResult> UpdateTable(const IoTable& prior, const std::vector<TableTa
   }
   Eigen::MatrixXd z = r.gras.x.leftCols(n), f = r.gras.x.rightCols(prior.f.cols());
   Eigen::VectorXd x = z.rowwise().sum() + f.rowwise().sum();
-  // Negative row sums (a row of inventories only) would be rejected as
-  // negative output; they cannot arise from non-negative output targets.
+  // A negative row sum (sales smaller than negative inventories, e.g. WIOD
+  // 2011 LUX_c5 = -1 after truncation) cannot be a reported output: x is set
+  // to 0 there and the rows are listed (the accounting's row-sum basis still
+  // sees the cells).
+  for (int i = 0; i < n; ++i) {
+    if (x[i] < 0) {
+      r.negative_output_rows.push_back(fmt::format("{} ({:.6g})", prior.Label(i), x[i]));
+      x[i] = 0;
+    }
+  }
   RB_ASSIGN_OR_RETURN(r.table, IoTable::FromMatrices(prior.countries, prior.sectors, prior.categories, std::move(z),
                                                      std::move(f), std::move(x), prior.year, prior.source));
   r.table.sector_names = prior.sector_names;

@@ -75,6 +75,9 @@ struct UpdateResult {
   std::vector<GrasConstraint> constraints;  // as passed to Gras (table units)
   // Row and column labels of [Z F]: "CHN_c14" and "USA_c3" / "USA_CONS_h".
   std::vector<std::string> row_labels, col_labels;
+  // Rows whose cells sum to a negative number: their reported x is set to 0
+  // ("LUX_c5 (-1)").
+  std::vector<std::string> negative_output_rows;
 };
 
 // Translates the targets to GRAS constraints on [Z F] of `prior` (errors

@@ -9,11 +9,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "rebalance/core/version.h"
 #include "rebalance/scenario/sweep.h"
+#include "rebalance/data/csv.h"
 
 namespace rebalance::scenario {
 namespace {
@@ -84,6 +86,39 @@ std::string DefaultBriefingPath(const std::string& data_dir) {
   return (fs::path(dir) / "world2011" / "briefing.toml").string();
 }
 
+namespace {
+
+// The world2022 nowcast (data/world2022, scripts/make_world2022.sh): world2011's
+// structure updated with GRAS to 2022 totals; same regions and sectors, so
+// world2011's elasticities. Its provenance text (sources, back-casting
+// errors) is data/world2022/provenance.txt, written by the script.
+Status LoadWorld2022(const std::string& data_dir, std::optional<io_tables::IoTable>* io, std::string* theta_path,
+                     LoadedBaseline* out) {
+  const fs::path dir = fs::path(data_dir) / "world2022";
+  const std::string table_path = (dir / "world2022.csv.gz").string();
+  if (!fs::exists(table_path)) {
+    return Status::NotFound(fmt::format("built-in baseline file '{}' is missing (set REBALANCE_HOME to the rebalance "
+                                        "folder, or rebuild it with scripts/make_world2022.sh)",
+                                        table_path));
+  }
+  RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadLong(table_path, 2022));
+  *io = std::move(t);
+  if (theta_path->empty()) *theta_path = (fs::path(data_dir) / "world2011" / "theta.csv").string();
+  std::string text = "world2022: NOWCAST, not an observed table: WIOD 2011 (world2011) updated with GRAS "
+                     "(`rebalance data update`) to ADB MRIO 2022 totals and BACI 2023 goods-trade shares";
+  if (auto p = data::ReadFileToString((dir / "provenance.txt").string()); p.ok()) {
+    text = *p;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  }
+  out->provenance.push_back({"baseline", text});
+  out->provenance.push_back({"trade elasticities", "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});
+  out->provenance.push_back({"baseline tariffs", "zero: the nowcast has no tariff detail; scenario tariffs are added "
+                                                 "to a tariff-free baseline"});
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptions& options) {
   LoadedBaseline out;
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
@@ -93,9 +128,13 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
   ge::Baseline raw;
   switch (source.kind) {
     case BaselineKind::kBuiltin: {
+      if (source.builtin == "world2022") {
+        RB_RETURN_IF_ERROR(LoadWorld2022(data_dir, &io, &theta_path, &out));
+        break;
+      }
       if (source.builtin != "world2011") {
-        return Status::NotFound(fmt::format("unknown built-in baseline '{}'; the built-in baseline is 'world2011'",
-                                            source.builtin));
+        return Status::NotFound(fmt::format(
+            "unknown built-in baseline '{}'; the built-in baselines are 'world2011' and 'world2022'", source.builtin));
       }
       const fs::path dir = fs::path(data_dir) / "world2011";
       const std::string table_path = (dir / "world2011.csv.gz").string();

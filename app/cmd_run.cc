@@ -34,13 +34,13 @@ Status RunRun(const RunArgs& a) {
     bar->Update(stage, item, done, total);
   };
   const std::string path = a.scenario.empty() ? scenario::DefaultBriefingPath(a.data_dir) : a.scenario;
-  RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(path));
   report::OutputOptions out;
   out.out_dir = a.out;
   out.force = a.force;
   out.html = !a.no_html;
   out.html_options.fallback_web_assets_dir = std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
-  RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));
+  RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));  // before reading input
+  RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(path));
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, nullptr, out));

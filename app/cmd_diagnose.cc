@@ -146,10 +146,7 @@ Status RunDiagnose(const DiagnoseArgs& args) {
   std::vector<std::string> names = {"balances.csv", "kww.csv", "tiva.csv", "overcapacity.csv",
                                     "overcapacity_panel.csv", "validation.csv", "diagnose.json"};
   if (a.wwz) names.push_back("wwz.csv");
-  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
-  for (const auto& n : names) {
-    RB_RETURN_IF_ERROR(core::CheckWritable((fs::path(a.out) / n).string(), a.force));
-  }
+  RB_RETURN_IF_ERROR(core::CheckOutputFiles(a.out, names, a.force));
   RB_ASSIGN_OR_RETURN(std::vector<io::IoTable> tables, LoadTables(a));
 
   std::string balances =
@@ -306,6 +303,7 @@ Status RunDiagnose(const DiagnoseArgs& args) {
                         {"top", oc_js}};
   auto path = [&](const char* n) { return (fs::path(a.out) / n).string(); };
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("balances.csv"), balances, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("kww.csv"), kww_csv, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("tiva.csv"), tiva_csv, a.force));
@@ -313,7 +311,7 @@ Status RunDiagnose(const DiagnoseArgs& args) {
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("overcapacity_panel.csv"), panel_csv, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("validation.csv"), validation_csv, a.force));
   if (a.wwz) RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("wwz.csv"), wwz_csv, a.force));
-  RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("diagnose.json"), js.dump(2) + "\n", a.force));
+  RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("diagnose.json"), js.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", a.force));
 
   const io::IoTable& last = *ptrs.back();
   auto sector_label = [&](const std::string& code) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/scenario/elasticity.h"
 #include "rebalance/scenario/theta.h"
@@ -23,6 +24,12 @@ struct ElasticityArgs {
 Status RunElasticity(const ElasticityArgs& a) {
   if (a.concordance.empty() != a.mapped_out.empty()) {
     return Status::InvalidArgument("--concordance and --mapped-out go together");
+  }
+  // Outputs are checked before the (long) estimation.
+  RB_RETURN_IF_ERROR(core::CheckWritable(a.out, a.force).WithContext("--out"));
+  if (!a.mapped_out.empty()) {
+    if (a.mapped_out == a.out) return Status::InvalidArgument("--out and --mapped-out name the same file");
+    RB_RETURN_IF_ERROR(core::CheckWritable(a.mapped_out, a.force).WithContext("--mapped-out"));
   }
   RB_ASSIGN_OR_RETURN(std::string path, scenario::CpElasticityFile(a.cp_dir, a.sample));
   RB_ASSIGN_OR_RETURN(data::Table table, scenario::ReadCpElasticityData(path));
@@ -96,8 +103,8 @@ void AddElasticity(CLI::App& root) {
   sub->add_option("--out", a->out, "Output CSV sector,theta,se for the CP sectors")->required();
   sub->add_option("--concordance", a->concordance, "CSV sector,cp_sectors to map to model sectors");
   sub->add_option("--mapped-out", a->mapped_out, "Output CSV of the mapped thetas (with --concordance)");
-  sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, se 0)");
-  sub->add_option("--threads", a->threads, "Estimator threads (0 = all cores)");
+  sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, se 0)")->check(FiniteNumber());
+  sub->add_option("--threads", a->threads, "Estimator threads (0 = all cores)")->check(NonNegativeInteger());
   sub->add_flag("--force", a->force, "Overwrite outputs");
   sub->add_flag("--quiet", a->quiet, "No table on stdout");
   sub->callback([a] { Finish(RunElasticity(*a)); });

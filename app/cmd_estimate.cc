@@ -449,6 +449,7 @@ void AddEstimate(CLI::App& root) {
       ->capture_default_str();
   sub->add_option("--tol", args->tolerance,
                   "IRLS convergence tolerance on the relative deviance change")
+      ->check(FiniteNumber())
       ->capture_default_str();
   sub->add_option(
          "--max-iter", args->max_iterations,
@@ -456,7 +457,7 @@ void AddEstimate(CLI::App& root) {
       ->capture_default_str();
   sub->add_option("--threads", args->threads,
                   "Threads for reading and estimation (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   sub->add_option("--json", args->json,
                   "Write the results as JSON to this file");
   sub->add_option("--save-fe", args->save_fe,

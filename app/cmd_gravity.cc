@@ -122,9 +122,8 @@ Status RunGravityCommand(const GravityArgs& a) {
   const std::string json_path = a.out + "/gravity.json";
   const std::string run_path = a.out + "/gravity_run.json";
   // The folder is made only once there is something to write into it.
-  for (const auto& p : {csv_path, json_path, run_path}) {
-    RB_RETURN_IF_ERROR(core::CheckWritable(p, a.force));
-  }
+  RB_RETURN_IF_ERROR(
+      core::CheckOutputFiles(a.out, {"gravity.csv", "gravity.json", "gravity_run.json"}, a.force));
 
   EstimateFile est;
   ge::GravityInput in;
@@ -325,7 +324,7 @@ Status RunGravityCommand(const GravityArgs& a) {
   RB_RETURN_IF_ERROR(report::WriteTidyCsv(tidy, csv_path, a.force, band_ptr));
   RB_RETURN_IF_ERROR(report::WriteTidyJson(tidy, json_path, a.force, band_ptr));
   RB_RETURN_IF_ERROR(
-      core::WriteFileAtomic(run_path, run.dump(2) + "\n", a.force));
+      core::WriteFileAtomic(run_path, run.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", a.force));
   if (!a.quiet) {
     fmt::print(stderr, "wrote {} rows to {} and {}\n", tidy.rows.size(),
                csv_path, json_path);
@@ -393,6 +392,7 @@ void AddGravity(CLI::App& root) {
       "--set-pairs", a->set_pairs,
       "Like --set but pairs are required: NAME=VALUE:A-B,C>D; repeatable");
   sub->add_option("--sigma", a->sigma, "Elasticity of substitution (> 1)")
+      ->check(FiniteNumber())
       ->required();
   sub->add_option("--reference", a->reference,
                   "Reference importer whose inward resistance is the numeraire")
@@ -409,11 +409,11 @@ void AddGravity(CLI::App& root) {
       ->capture_default_str();
   sub->add_option("--draws", a->draws,
                   "Monte Carlo draws of beta ~ N(beta_hat, V_hat)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   sub->add_option("--seed", a->seed, "Master seed of the draws")
       ->capture_default_str();
   sub->add_option("--threads", a->threads, "Threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   sub->add_flag("--no-bilateral", a->no_bilateral,
                 "Omit the bilateral flow rows");
   sub->add_flag(

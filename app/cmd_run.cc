@@ -43,14 +43,14 @@ Status RunRun(const RunArgs& a) {
     bar->Update(stage, item, done, total);
   };
   const std::string path = a.scenario.empty() ? scenario::DefaultBriefingPath(a.data_dir) : a.scenario;
-  RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(path));
-  if (file.model == scenario::ModelKind::kTariffWar) return RunTariffWarFile(file, opt, a.out, a.force, a.json);
   report::OutputOptions out;
   out.out_dir = a.out;
   out.force = a.force;
   out.html = !a.no_html;
   out.html_options.fallback_web_assets_dir = std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
-  RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));
+  RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));  // before reading input
+  RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(path));
+  if (file.model == scenario::ModelKind::kTariffWar) return RunTariffWarFile(file, opt, a.out, a.force, a.json);
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   // theta bands: draws of the trade elasticities around the run's theta.

@@ -201,10 +201,8 @@ Status RunSimulate(const SimulateArgs& a) {
   const std::string csv_path = a.out + "/multisector.csv";
   const std::string json_path = a.out + "/multisector.json";
   const std::string run_path = a.out + "/multisector_run.json";
-  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
-  for (const auto& p : {csv_path, json_path, run_path}) {
-    RB_RETURN_IF_ERROR(core::CheckWritable(p, a.force));
-  }
+  RB_RETURN_IF_ERROR(core::CheckOutputFiles(
+      a.out, {"multisector.csv", "multisector.json", "multisector_run.json"}, a.force));
   RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildSpec(a));
 
   // Baseline.
@@ -314,9 +312,10 @@ Status RunSimulate(const SimulateArgs& a) {
   run["rows"] = table.rows.size();
 
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
   RB_RETURN_IF_ERROR(report::WriteTidyCsv(table, csv_path, a.force));
   RB_RETURN_IF_ERROR(report::WriteTidyJson(table, json_path, a.force));
-  RB_RETURN_IF_ERROR(core::WriteFileAtomic(run_path, run.dump(2) + "\n", a.force));
+  RB_RETURN_IF_ERROR(core::WriteFileAtomic(run_path, run.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", a.force));
 
   if (!a.quiet) {
     fmt::print("base year: {}\n", base_sol.BriefReport());
@@ -386,9 +385,9 @@ void AddSimulate(CLI::App& root) {
   sub->add_flag("--zero-deficit-baseline", a->zero_deficit_baseline,
                 "Calibrate a zero-deficit base year first (CP's step 3)");
   sub->add_option("--scenario", a->scenario, "Scenario name in the output");
-  sub->add_option("--threads", a->threads, "OpenMP threads (0 = all)");
-  sub->add_option("--tolerance", a->tolerance, "Solver tolerance (sup-norm, logs)");
-  sub->add_option("--max-iterations", a->max_iterations, "Solver iteration limit");
+  sub->add_option("--threads", a->threads, "OpenMP threads (0 = all)")->check(NonNegativeInteger());
+  sub->add_option("--tolerance", a->tolerance, "Solver tolerance (sup-norm, logs)")->check(FiniteNumber());
+  sub->add_option("--max-iterations", a->max_iterations, "Solver iteration limit")->check(NonNegativeInteger());
   sub->add_flag("--no-bilateral", a->no_bilateral, "Omit bilateral rows from the output");
   sub->add_option("--out", a->out, "Output directory")->required();
   sub->add_flag("--force", a->force, "Overwrite existing output files");

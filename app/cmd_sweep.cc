@@ -46,9 +46,6 @@ Status RunSweepCmd(const SweepArgs& a) {
     opt.grid = g;
   }
   RB_RETURN_IF_ERROR(opt.Validate());
-  // Refuse a theta file without standard errors before anything is solved.
-  if (opt.draws > 0) RB_RETURN_IF_ERROR(scenario::CheckThetaDistributionFile(opt.theta_file));
-  RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(a.scenario));
   bool distributed = false;
   int rank = 0;
 #ifdef REBALANCE_HAVE_MPI
@@ -63,7 +60,10 @@ Status RunSweepCmd(const SweepArgs& a) {
   out.force = a.force;
   out.html = opt.draws > 0;
   out.html_options.fallback_web_assets_dir = std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
-  if (rank == 0) RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, false));
+  if (rank == 0) RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, false));  // before reading input
+  // Refuse a theta file without standard errors before anything is solved.
+  if (opt.draws > 0) RB_RETURN_IF_ERROR(scenario::CheckThetaDistributionFile(opt.theta_file));
+  RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(a.scenario));
   auto bar = std::make_shared<ProgressBar>(!a.quiet && rank == 0);
   opt.run.progress = [bar](const std::string& stage, const std::string& item, int done, int total) {
     bar->Update(stage, item, done, total);
@@ -108,11 +108,11 @@ void AddSweep(CLI::App& root) {
       "  mpirun -n 2 rebalance sweep examples/scenarios/ev_tariff_retaliation.toml --draws 8 "
       "--theta data/world2011/theta_se.csv --out mpi-out   (needs a build with MPI)");
   sub->add_option("scenario", a->scenario, "Scenario file (TOML)")->required();
-  sub->add_option("--draws", a->draws, "Number of Monte Carlo draws");
+  sub->add_option("--draws", a->draws, "Number of Monte Carlo draws")->check(NonNegativeInteger());
   sub->add_option("--seed", a->seed, "Master seed (each draw derives its own)");
   sub->add_option("--theta", a->theta, "theta file with standard errors (sector,theta,se)");
   sub->add_option("--grid", a->grid, "A grid over every tariff shock's value: tariff=FROM:TO:STEP");
-  sub->add_option("--threads", a->threads, "Threads (default: all cores)");
+  sub->add_option("--threads", a->threads, "Threads (default: all cores)")->check(NonNegativeInteger());
   sub->add_option("--out", a->out, "Output folder (default ./rebalance-sweep)");
   sub->add_flag("--force", a->force, "Overwrite existing outputs");
   sub->add_flag("--quiet", a->quiet, "No progress on stderr");

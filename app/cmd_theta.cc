@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "rebalance/core/atomic_file.h"
 #include "rebalance/scenario/theta.h"
 
 namespace rebalance::app {
@@ -18,6 +19,7 @@ struct ThetaArgs {
 };
 
 Status RunTheta(const ThetaArgs& a) {
+  RB_RETURN_IF_ERROR(core::CheckWritable(a.out, a.force).WithContext("--out"));  // before any reading
   RB_ASSIGN_OR_RETURN(scenario::ThetaTable source, scenario::ReadThetaTable(a.input, a.names));
   if (!a.se_from.empty()) {
     // Standard errors from an estimation (e.g. `rebalance elasticity`), matched by sector name.
@@ -73,7 +75,7 @@ void AddTheta(CLI::App& root) {
   sub->add_option("input", a->input, "theta CSV (sector,theta[,se]) or a list of numbers (with --names)")->required();
   sub->add_option("--names", a->names, "Sector names, one per line, for a plain list of numbers");
   sub->add_option("--concordance", a->concordance, "CSV sector,cp_sectors (';'-separated, or NONTRADABLE)");
-  sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, Caliendo & Parro)");
+  sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, Caliendo & Parro)")->check(FiniteNumber());
   sub->add_option("--se-from", a->se_from,
                   "Take standard errors from this file of estimates (sector,theta,se), by sector name, where the "
                   "estimate is the input's theta (within 0.005); elsewhere se = 0");

@@ -35,6 +35,12 @@ void Finish(const Status& status);
 // True once SIGINT was received; long loops poll it.
 bool Interrupted();
 
+// Option validators with short messages (CLI11's NonNegativeNumber prints its
+// range up to DBL_MAX, a 309-digit number). A failed check is an option
+// error: exit code 2, "rebalance: error: --threads: ...".
+CLI::Validator NonNegativeInteger();  // a whole number >= 0
+CLI::Validator FiniteNumber();        // a number, not nan or inf
+
 }  // namespace rebalance::app
 
 #endif  // REBALANCE_APP_COMMAND_H_

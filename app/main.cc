@@ -1,7 +1,13 @@
 // rebalance: the command-line front door. Parses, calls the library, prints.
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
 #include <atomic>
 #include <csignal>
+#include <exception>
+#include <new>
 #include <cstdio>
 #include <malloc.h>
 #include <unistd.h>
@@ -11,6 +17,7 @@
 
 #include "command.h"
 #include "rebalance/core/atomic_file.h"
+#include "rebalance/core/text.h"
 #include "rebalance/core/version.h"
 
 namespace rebalance::app {
@@ -39,6 +46,35 @@ std::vector<std::pair<int, CommandAdder>>& Commands() {
   return commands;
 }
 
+CLI::Validator NonNegativeInteger() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        long long v = 0;
+        const char* b = s.data();
+        const auto [p, ec] = std::from_chars(b, b + s.size(), v);
+        if (ec == std::errc::result_out_of_range) return fmt::format("'{}' is too large", core::PrintableText(s));
+        if (ec != std::errc() || p != b + s.size() || v < 0 || v > std::numeric_limits<int>::max()) {
+          return fmt::format("expected a whole number >= 0, got '{}'", core::PrintableText(s));
+        }
+        return std::string();
+      },
+      "INT>=0", "NonNegativeInteger");
+}
+
+CLI::Validator FiniteNumber() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        double v = 0;
+        const char* b = s.data();
+        const auto [p, ec] = std::from_chars(b, b + s.size(), v);
+        if (ec != std::errc() || p != b + s.size() || !std::isfinite(v)) {
+          return fmt::format("expected a finite number, got '{}'", core::PrintableText(s));
+        }
+        return std::string();
+      },
+      "NUMBER", "FiniteNumber");
+}
+
 void SetExitCode(int code) { g_exit_code = code; }
 int ExitCode() { return g_exit_code; }
 bool Interrupted() { return g_interrupted.load(); }
@@ -48,7 +84,8 @@ void Finish(const Status& status) {
     SetExitCode(0);
     return;
   }
-  std::fprintf(stderr, "rebalance: error: %s\n", status.message().c_str());
+  // Messages may quote input bytes: escape what would not print.
+  std::fprintf(stderr, "rebalance: error: %s\n", core::PrintableText(status.message()).c_str());
   switch (status.code()) {
     case StatusCode::kNotConverged: SetExitCode(3); break;
     case StatusCode::kCancelled: SetExitCode(130); break;
@@ -56,9 +93,57 @@ void Finish(const Status& status) {
   }
 }
 
+// Exit code for an internal error (sysexits.h EX_SOFTWARE): an exception
+// that escaped a command. The command's partial outputs are removed.
+constexpr int kInternalErrorExit = 70;
+
+int InternalError(const std::string& what) {
+  rebalance::core::RemovePendingTemporaryFiles();
+  rebalance::core::RemoveFilesCreatedThisRun();
+  std::string line = core::PrintableText(what);
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  std::fprintf(stderr,
+               "rebalance: internal error: %s (this is a bug in rebalance, not in your input; "
+               "outputs written by this run were removed)\n",
+               line.c_str());
+  return kInternalErrorExit;
+}
+
+// CLI11 reports option errors with its own exit codes (104-109); the README
+// promises 2 for every bad option. Help and --version keep CLI11's output.
+int OptionError(CLI::App& root, const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::CallForHelp*>(&e) != nullptr ||
+      dynamic_cast<const CLI::CallForAllHelp*>(&e) != nullptr ||
+      dynamic_cast<const CLI::CallForVersion*>(&e) != nullptr || e.get_exit_code() == 0) {
+    return root.exit(e);
+  }
+  std::string what = core::PrintableText(e.what());
+  std::replace(what.begin(), what.end(), '\n', ' ');
+  std::fprintf(stderr, "rebalance: error: %s (see rebalance --help, or rebalance COMMAND --help)\n",
+               what.c_str());
+  return 2;
+}
+
+int Main(int argc, char** argv);
+
 }  // namespace rebalance::app
 
+// The front door: any exception that escapes a command is an internal error
+// (exit 70, one line, no partial output), never std::terminate.
 int main(int argc, char** argv) {
+  using namespace rebalance::app;
+  try {
+    return Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    return InternalError("out of memory (std::bad_alloc)");
+  } catch (const std::exception& e) {
+    return InternalError(e.what());
+  } catch (...) {
+    return InternalError("unknown exception");
+  }
+}
+
+int rebalance::app::Main(int argc, char** argv) {
   using namespace rebalance::app;
   std::signal(SIGINT, OnSigint);
   // Estimation allocates and frees arrays of one value per observation many
@@ -87,7 +172,7 @@ int main(int argc, char** argv) {
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return root.exit(e);
+    return OptionError(root, e);
   }
   if (show_version) {
     fmt::print("rebalance {}\n", REBALANCE_VERSION);

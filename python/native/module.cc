@@ -2,12 +2,20 @@
 // pandas-facing layer is plain Python (python/rebalance/__init__.py).
 #include "native.h"
 
+#include <exception>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "rebalance/core/text.h"
+
 namespace rebalance::python {
 
 PyObject* g_error = nullptr;
 PyObject* g_input_error = nullptr;
 PyObject* g_convergence_error = nullptr;
 PyObject* g_numerical_error = nullptr;
+PyObject* g_internal_error = nullptr;
 
 [[noreturn]] void ThrowStatus(const Status& status) {
   PyObject* type = g_error;
@@ -21,7 +29,8 @@ PyObject* g_numerical_error = nullptr;
     case StatusCode::kNumericalError: type = g_numerical_error; break;
     default: break;
   }
-  PyErr_SetString(type, status.message().c_str());
+  // Messages may quote input bytes; Python needs valid UTF-8.
+  PyErr_SetString(type, rebalance::core::PrintableText(status.message()).c_str());
   throw py::error_already_set();
 }
 
@@ -44,6 +53,30 @@ PYBIND11_MODULE(_native, m) {
   m.attr("InputError") = py::handle(g_input_error);
   m.attr("ConvergenceError") = py::handle(g_convergence_error);
   m.attr("NumericalError") = py::handle(g_numerical_error);
+  g_internal_error = PyErr_NewExceptionWithDoc(
+      "rebalance.InternalError", "A bug in rebalance: a C++ exception escaped the library.", g_error, nullptr);
+  m.attr("InternalError") = py::handle(g_internal_error);
+  // For the test of the translator below (python/tests/test_errors.py).
+  m.def("_throw_cpp_exception", [](const std::string& what) { throw std::logic_error(what); },
+        "Test hook: throws a C++ std::logic_error.");
+  // Last resort: a C++ exception that escapes a call (the library returns
+  // Status and should never throw) becomes rebalance.InternalError; pybind11's
+  // own exceptions and std::bad_alloc (MemoryError) keep their mapping.
+  py::register_exception_translator([](std::exception_ptr p) {
+    if (!p) return;
+    try {
+      std::rethrow_exception(p);
+    } catch (const py::builtin_exception&) {
+      throw;
+    } catch (const py::error_already_set&) {
+      throw;
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      const std::string what = "internal error: " + rebalance::core::PrintableText(e.what());
+      PyErr_SetString(g_internal_error, what.c_str());
+    }
+  });
   m.attr("__version__") = REBALANCE_VERSION;
   BindTable(m);
   BindEcon(m);

@@ -9,10 +9,11 @@ Main entry points: :func:`estimate` (PPML/OLS with fixed effects),
 :func:`read_io_table` and :func:`diagnose` (value added in trade,
 overcapacity), :func:`gravity` (one-sector structural gravity GE).
 Errors: :class:`InputError`, :class:`ConvergenceError`,
-:class:`NumericalError`, all subclasses of :class:`RebalanceError`.
+:class:`NumericalError`, :class:`InternalError` (a C++ exception that escaped
+the library: a bug), all subclasses of :class:`RebalanceError`.
 """
 from . import _native
-from ._native import ConvergenceError, InputError, NumericalError, RebalanceError
+from ._native import ConvergenceError, InputError, InternalError, NumericalError, RebalanceError
 from .baseline import Baseline, simulate
 from .diagnose import diagnose, read_io_table
 from .estimation import EstimateResult, estimate
@@ -34,5 +35,5 @@ __all__ = [
     "gravity", "GravityResult",
     "tariff_war", "solve_tariff_war", "tariff_war_options", "world2023",
     "default_data_dir",
-    "RebalanceError", "InputError", "ConvergenceError", "NumericalError",
+    "RebalanceError", "InputError", "ConvergenceError", "NumericalError", "InternalError",
 ]

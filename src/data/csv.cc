@@ -2,15 +2,14 @@
 #include "rebalance/data/csv.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -22,6 +21,8 @@
 #include <fmt/format.h>
 
 #include "rebalance/core/atomic_file.h"
+#include "rebalance/core/text.h"
+#include "rebalance/data/file_read.h"
 
 namespace rebalance::data {
 namespace {
@@ -87,8 +88,11 @@ Token Classify(std::string_view s, const MissingSet& missing) {
     return t;
   }
   if (ec == std::errc::result_out_of_range && p == e) {
+    // Out of the range of double: from_chars leaves `d` unchanged (it read
+    // "1e999" as 0); strtod gives what the text means, +-inf on overflow and
+    // 0 (or a subnormal) on underflow.
     t.kind = TokenKind::kFloat;
-    t.d = d;  // from_chars leaves value unchanged; treat as parse of inf/0
+    t.d = std::strtod(std::string(num).c_str(), nullptr);
     return t;
   }
   return t;
@@ -184,9 +188,10 @@ int64_t LineNumberAt(std::string_view text, size_t offset) {
                  std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
 
+// A cell quoted in a message: at most 40 bytes, unprintable bytes escaped.
 std::string Abbrev(std::string_view s) {
-  if (s.size() <= 40) return std::string(s);
-  return std::string(s.substr(0, 37)) + "...";
+  if (s.size() <= 40) return core::PrintableText(s);
+  return core::PrintableText(s.substr(0, 37)) + "...";
 }
 
 void ParseChunk(std::string_view text, const CsvOptions& opt,
@@ -238,6 +243,16 @@ void ParseChunk(std::string_view text, const CsvOptions& opt,
         auto it = col.index.find(std::string(tok));
         int32_t code;
         if (it == col.index.end()) {
+          // Labels are UTF-8 everywhere downstream (JSON, HTML): checked
+          // once per distinct value.
+          if (size_t bad = 0; !core::IsValidUtf8(tok, &bad)) {
+            chunk->error = {line_offset, sel_names[static_cast<size_t>(c)],
+                            fmt::format("column '{}': '{}' is not valid UTF-8 (byte {} of the field); "
+                                        "save the file as UTF-8",
+                                        sel_names[static_cast<size_t>(c)], Abbrev(tok), bad + 1),
+                            true};
+            return;
+          }
           code = static_cast<int32_t>(col.dict.size());
           col.dict.emplace_back(tok);
           col.index.emplace(std::string(tok), code);
@@ -302,51 +317,10 @@ Status CsvOptions::Validate() const {
 }
 
 Result<std::string> ReadFileToString(const std::string& path) {
-  FILE* probe = std::fopen(path.c_str(), "rb");
-  if (probe == nullptr) {
-    return Status::NotFound(
-        fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-  }
-  unsigned char magic[2] = {0, 0};
-  const size_t got = std::fread(magic, 1, 2, probe);
-  const bool gzip = (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) || IsGzipPath(path);
-  std::string out;
-  if (!gzip) {
-    std::fseek(probe, 0, SEEK_END);
-    const long size = std::ftell(probe);
-    std::fseek(probe, 0, SEEK_SET);
-    if (size < 0) {
-      std::fclose(probe);
-      return Status::IoError(fmt::format("cannot read '{}'", path));
-    }
-    out.resize(static_cast<size_t>(size));
-    const size_t n = size > 0 ? std::fread(out.data(), 1, out.size(), probe) : 0;
-    std::fclose(probe);
-    if (n != out.size()) return Status::IoError(fmt::format("short read on '{}'", path));
-    return out;
-  }
-  std::fclose(probe);
-  gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) return Status::IoError(fmt::format("cannot open '{}' as gzip", path));
-  gzbuffer(gz, 1 << 20);
-  constexpr size_t kBlock = 1 << 24;
-  size_t used = 0;
-  while (true) {
-    if (out.size() < used + kBlock) out.resize(used + kBlock);
-    const int n = gzread(gz, out.data() + used, static_cast<unsigned>(kBlock));
-    if (n < 0) {
-      int errnum = 0;
-      const char* msg = gzerror(gz, &errnum);
-      std::string m = fmt::format("corrupt gzip data in '{}': {}", path, msg ? msg : "");
-      gzclose(gz);
-      return Status::IoError(m);
-    }
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-  }
-  gzclose(gz);
-  out.resize(used);
-  return out;
+  RB_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
+  // A ".gz" name with other content is an error too (InflateGzip says so).
+  if (HasGzipMagic(bytes) || IsGzipPath(path)) return InflateGzip(bytes, path);
+  return bytes;
 }
 
 namespace {
@@ -396,6 +370,12 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source,
   names.reserve(hfields.size());
   for (auto h : hfields) names.emplace_back(h);
   for (size_t i = 0; i < names.size(); ++i) {
+    if (size_t bad = 0; !core::IsValidUtf8(names[i], &bad)) {
+      return Status::ParseError(fmt::format(
+          "{}:1:{}: bad header: column {} name '{}' is not valid UTF-8 (byte {} of the name); "
+          "save the file as UTF-8",
+          source, i + 1, i + 1, Abbrev(names[i]), bad + 1));
+    }
     if (names[i].empty()) {
       return Status::ParseError(fmt::format(
           "{}:1:{}: bad header: column {} has an empty name", source, i + 1, i + 1));
@@ -522,7 +502,12 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
     std::vector<std::thread> pool;
     for (auto& ch : chunks) {
       pool.emplace_back([&, chp = &ch] {
-        ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_types, sel_names, chp);
+        // An exception must not leave a thread (std::terminate).
+        try {
+          ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_types, sel_names, chp);
+        } catch (const std::exception& e) {
+          chp->error = {chp->begin, "", fmt::format("out of memory or internal error while parsing: {}", e.what()), true};
+        }
       });
     }
     for (auto& th : pool) th.join();
@@ -635,13 +620,7 @@ class PlainFile {
   }
   Status Open(const std::string& path) {
     path_ = path;
-    fd_ = ::open(path.c_str(), O_RDONLY);
-    if (fd_ < 0) {
-      return Status::NotFound(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    }
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return Status::IoError(fmt::format("cannot stat '{}'", path));
-    size_ = static_cast<size_t>(st.st_size);
+    RB_ASSIGN_OR_RETURN(fd_, OpenRegularFile(path, &size_));
     return Status::Ok();
   }
   size_t size() const { return size_; }
@@ -754,15 +733,12 @@ Result<Table> ReadPlainPart(const std::string& path, const CsvOptions& opt) {
 Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
   if (options.parts > 1 && !IsGzipPath(path)) {
     RB_RETURN_IF_ERROR(options.Validate());
-    FILE* probe = std::fopen(path.c_str(), "rb");
-    if (probe == nullptr) {
-      return Status::NotFound(
-          fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    }
-    unsigned char magic[2] = {0, 0};
-    const size_t got = std::fread(magic, 1, 2, probe);
-    std::fclose(probe);
-    if (!(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) return ReadPlainPart(path, options);
+    size_t size = 0;
+    RB_ASSIGN_OR_RETURN(const int fd, OpenRegularFile(path, &size));
+    char magic[2] = {0, 0};
+    const ssize_t got = ::pread(fd, magic, 2, 0);
+    ::close(fd);
+    if (!HasGzipMagic(std::string_view(magic, got == 2 ? 2 : 0))) return ReadPlainPart(path, options);
   }
   RB_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
   return ParseCsv(text, path, options);

@@ -124,5 +124,44 @@ TEST(Csv, ReadsGzipYotovData) {
   EXPECT_EQ((*exporter)->dictionary.size(), 69u);
 }
 
+// Issue 15: labels must be UTF-8 (the JSON writers and the HTML report need
+// it); a field that is not is an error with file, line and column.
+TEST(Csv, LabelThatIsNotUtf8IsAnErrorWithThePlace) {
+  auto t = ParseCsv("country,v\nUSA,1\nC\xf4te d'Ivoire,2\n", "latin1.csv");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("latin1.csv:3:1"), std::string::npos) << t.status().message();
+  EXPECT_NE(t.status().message().find("not valid UTF-8"), std::string::npos);
+  EXPECT_NE(t.status().message().find("\\xf4"), std::string::npos) << "raw byte echoed";
+  auto h = ParseCsv("a,\xff\xfe\n1,2\n", "bin.csv");
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.status().message().find("bin.csv:1:2"), std::string::npos) << h.status().message();
+  // Well-formed UTF-8 is kept byte for byte.
+  auto ok = ParseCsv("country,v\nC\xc3\xb4te d'Ivoire,2\n", "utf8.csv");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->columns()[0].CellText(0), "C\xc3\xb4te d'Ivoire");
+}
+
+// Issue 15: a number beyond the range of double was read as 0.
+TEST(Csv, OverflowingNumberIsInfiniteNotZero) {
+  auto t = ParseCsv("x\n1.5\n1e999\n-1e999\n1e-999\n", "big.csv");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  const Column& x = t->columns()[0];
+  ASSERT_EQ(x.type, ColumnType::kF64);
+  EXPECT_TRUE(std::isinf(x.f64[1]) && x.f64[1] > 0);
+  EXPECT_TRUE(std::isinf(x.f64[2]) && x.f64[2] < 0);
+  EXPECT_EQ(x.f64[3], 0.0);
+}
+
+// Issue 15: a message that quotes a binary cell escapes its bytes.
+TEST(Csv, MessagesQuotingCellsArePrintable) {
+  CsvOptions opt;
+  opt.types = {{"y", ColumnType::kF64}};
+  auto t = ParseCsv("x,y\n1,2\n3,\x01\x02\x1b[2J\n", "ctl.csv", opt);
+  ASSERT_FALSE(t.ok());
+  const std::string& m = t.status().message();
+  for (char c : m) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 && c != '\n') << m;
+  EXPECT_NE(m.find("\\x1b"), std::string::npos) << m;
+}
+
 }  // namespace
 }  // namespace rebalance::data

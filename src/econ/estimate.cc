@@ -5,7 +5,11 @@
 //  2. Missing values in any used column, including log() of a value <= 0
 //     (dropped.missing); zero observation weights (dropped.zero_weight).
 //     Negative outcomes (Poisson) and negative weights are errors naming the
-//     row.
+//     row. So is an infinite cell (inf, -inf, or a number beyond the range of
+//     double such as 1e999) in the outcome, a regressor's column, the weights
+//     or the offset: infinity is never an observed value but an upstream
+//     error (a division by zero, an exported log(0)), and dropping it as
+//     "missing" would change the sample behind the user's back.
 //  3. Repeated until nothing changes: for Poisson, fixed-effect groups with
 //     an all-zero outcome (dropped.separated; this comes first, so an
 //     observation alone in its group with y = 0 counts as separated);
@@ -235,15 +239,26 @@ Result<EstimateResult> Estimate(const data::Table& table,
       id_cols.push_back(col);
     }
 
+    // Columns whose cells must not be infinite (value columns of the model).
+    std::vector<std::pair<const data::Column*, std::string>> value_cols;
+    value_cols.emplace_back(ycol, "outcome '" + formula.lhs + "'");
+    for (const auto& term : formula.regressors) {
+      RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(term.column));
+      value_cols.emplace_back(col, "regressor column '" + term.column + "'");
+    }
+    if (wcol) value_cols.emplace_back(wcol, "weight '" + options.weights + "'");
+    if (ocol) value_cols.emplace_back(ocol, "offset '" + options.offset + "'");
+
     // Rows in `threads` fixed blocks: the first pass clears keep[] for
     // dropped rows and counts, the second lists the kept rows in order. The
     // first bad row (lowest index) decides the error.
-    enum class Bad { kNone, kNegativeOutcome, kNegativeWeight };
+    enum class Bad { kNone, kNegativeOutcome, kNegativeWeight, kInfinite };
     struct Block {
       int64_t kept = 0, missing = 0, zero_weight = 0;
       int64_t bad_row = -1;
       Bad bad = Bad::kNone;
       double bad_value = 0;
+      size_t bad_col = 0;
     };
     std::vector<Block> blocks(static_cast<size_t>(threads));
 #pragma omp parallel num_threads(threads)
@@ -254,6 +269,15 @@ Result<EstimateResult> Estimate(const data::Table& table,
       const int64_t begin = num_rows * tid / nt, end = num_rows * (tid + 1) / nt;
       for (int64_t r = begin; r < end; ++r) {
         if (!keep[static_cast<size_t>(r)]) continue;
+        for (size_t v = 0; v < value_cols.size() && b.bad == Bad::kNone; ++v) {
+          const data::Column* col = value_cols[v].first;
+          if (col->type == data::ColumnType::kF64 && !col->IsMissing(r) &&
+              std::isinf(col->f64[static_cast<size_t>(r)])) {
+            b.bad = Bad::kInfinite, b.bad_row = r, b.bad_col = v;
+            b.bad_value = col->f64[static_cast<size_t>(r)];
+          }
+        }
+        if (b.bad != Bad::kNone) break;
         bool missing = !std::isfinite(ycol->AsDouble(r));
         for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)](r));
         if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
@@ -291,6 +315,14 @@ Result<EstimateResult> Estimate(const data::Table& table,
             "{}: row {}: outcome '{}' is negative ({}); Poisson regression needs "
             "y >= 0",
             SourceName(table), first_row + b.bad_row + 1, formula.lhs, b.bad_value));
+      }
+      if (b.bad == Bad::kInfinite) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: row {}: {} is {} infinite (a cell written as 'inf', or a number beyond "
+            "the range of double such as 1e999); infinite values are not dropped as "
+            "missing: fix the input, or leave the row out with --where",
+            SourceName(table), first_row + b.bad_row + 1, value_cols[b.bad_col].second,
+            b.bad_value > 0 ? "positive" : "negative"));
       }
       if (b.bad == Bad::kNegativeWeight) {
         return Status::InvalidArgument(fmt::format(

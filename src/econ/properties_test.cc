@@ -5,6 +5,7 @@
 // the filter, every observation dropped, iteration limit reached.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -195,6 +196,54 @@ TEST(BadInput, NegativeOutcomeForPoisson) {
   EXPECT_NE(res.status().message().find("negative"), std::string::npos);
   opt.family = Family::kGaussian;
   EXPECT_TRUE(Estimate(t, opt).ok());
+}
+
+// Issue 15: an infinite cell in a value column was dropped as "missing".
+TEST(BadInput, InfiniteValueIsAnErrorNamingRowAndColumn) {
+  const double inf = std::numeric_limits<double>::infinity();
+  struct Case {
+    std::vector<double> y, x, w;
+    std::string want;
+  };
+  for (const Case& c : {Case{{1, 2, inf, 4, 5, 6}, {1, 2, 3, 4, 5, 6}, {1, 1, 1, 1, 1, 1}, "row 3: outcome 'y'"},
+                        Case{{1, 2, 3, 4, 5, 6}, {1, -inf, 3, 4, 5, 6}, {1, 1, 1, 1, 1, 1}, "row 2: regressor column 'x'"},
+                        Case{{1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6}, {1, 1, 1, 1, 1, inf}, "row 6: weight 'w'"}}) {
+    data::Table t;
+    ASSERT_TRUE(t.AddColumn(data::Table::F64Column("y", c.y)).ok());
+    ASSERT_TRUE(t.AddColumn(data::Table::F64Column("x", c.x)).ok());
+    ASSERT_TRUE(t.AddColumn(data::Table::F64Column("w", c.w)).ok());
+    EstimateOptions opt;
+    opt.formula = "y ~ log(x)";
+    opt.weights = "w";
+    opt.verbose = false;
+    auto res = Estimate(t, opt);
+    ASSERT_FALSE(res.ok()) << c.want;
+    EXPECT_EQ(res.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(res.status().message().find(c.want), std::string::npos) << res.status().message();
+    EXPECT_NE(res.status().message().find("infinite"), std::string::npos);
+  }
+  // NaN stays a missing value (dropped and counted), as documented.
+  data::Table t;
+  ASSERT_TRUE(t.AddColumn(data::Table::F64Column("y", {1, 2, std::nan(""), 4, 5, 7})).ok());
+  ASSERT_TRUE(t.AddColumn(data::Table::F64Column("x", {1, 2, 3, 4, 5, 6})).ok());
+  EstimateOptions opt;
+  opt.formula = "y ~ x";
+  opt.verbose = false;
+  auto res = Estimate(t, opt);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(res->dropped.missing, 1);
+}
+
+// Issue 15: ToJson threw (nlohmann) on a name that is not UTF-8; the
+// formula text comes from the command line as typed.
+TEST(EstimateJson, InvalidUtf8NameIsReplacedNotThrown) {
+  EstimateResult res;
+  res.formula = "y ~ log(d\xe9p)";
+  res.message = "\xff";
+  std::string text;
+  ASSERT_NO_THROW(text = res.ToJson());
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["formula"], "y ~ log(d\xef\xbf\xbdp)");
 }
 
 TEST(BadInput, UnknownColumnInFormulaOrFilter) {

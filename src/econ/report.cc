@@ -185,7 +185,7 @@ std::string EstimateResult::ToJson() const {
     matrix.push_back(row);
   }
   j["vcov"] = {{"names", names}, {"matrix", matrix}};
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace rebalance::econ

@@ -25,6 +25,7 @@
 
 #include <fmt/format.h>
 
+#include "rebalance/core/text.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/data/table.h"
 #include "rebalance/ge/baseline.h"
@@ -78,12 +79,16 @@ Result<CpMatrix> ReadMatrix(const std::string& path, int want_rows,
   return ParseCpMatrix(text, path, want_rows, want_cols);
 }
 
-std::vector<std::string> ReadLines(const std::string& path) {
+// Non-blank lines of a label file; a file that cannot be read (or holds
+// text that is not UTF-8) is an error, never an empty list.
+Result<std::vector<std::string>> ReadLines(const std::string& path) {
   std::vector<std::string> out;
-  auto text = data::ReadFileToString(path);
-  if (!text.ok()) return out;
+  RB_ASSIGN_OR_RETURN(const std::string t, data::ReadFileToString(path));
+  if (size_t bad = 0; !core::IsValidUtf8(t, &bad)) {
+    return Status::ParseError(fmt::format("{}:{}: the label is not valid UTF-8; save the file as UTF-8", path,
+                                          1 + std::count(t.begin(), t.begin() + static_cast<long>(bad), '\n')));
+  }
   size_t pos = 0;
-  const std::string& t = text.value();
   while (pos < t.size()) {
     size_t end = t.find('\n', pos);
     if (end == std::string::npos) end = t.size();
@@ -370,8 +375,12 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
   std::vector<std::string> countries, sectors;
   auto rpath = FindFile(dir, "regions.txt");
   auto spath = FindFile(dir, "sectors.txt");
-  if (rpath.ok()) countries = ReadLines(rpath.value());
-  if (spath.ok()) sectors = ReadLines(spath.value());
+  if (rpath.ok()) {
+    RB_ASSIGN_OR_RETURN(countries, ReadLines(rpath.value()));
+  }
+  if (spath.ok()) {
+    RB_ASSIGN_OR_RETURN(sectors, ReadLines(spath.value()));
+  }
   auto add_unique = [](std::vector<std::string>* v, const std::string& s) {
     if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(s);
   };

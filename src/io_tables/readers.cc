@@ -11,7 +11,8 @@
 // are listed) and every (country, category) final-demand column.
 //
 // Fast path (the speed of ReadWiod, issue 9): the file is read and inflated
-// in one pass (zlib, output buffer sized from the gzip trailer). A table that
+// in one pass by data::ReadFileToString (strict gzip: a truncated or corrupt
+// stream is an error; output buffer sized from the gzip trailer). A table that
 // is plain CSV -- unquoted labels, no blank lines, every cell a number -- is
 // laid out from its header and labels first (the same LayoutWide as the
 // general path), then its cells are parsed in tiles of 32 rows (a digit loop
@@ -22,7 +23,6 @@
 // that subset (quotes, missing or text cells, ragged rows, blank lines, ...)
 // and any layout or validation error go to the general CSV reader, so every
 // error message is its own.
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -43,6 +43,7 @@
 #include <fmt/ranges.h>
 
 #include "parallel.h"
+#include "rebalance/core/text.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/io_tables/io_table.h"
 
@@ -347,62 +348,6 @@ struct PlainWide {
   std::vector<std::pair<size_t, size_t>> lines;  // data row r: text [first, second)
 };
 
-// The whole file, gzip inflated in one pass (concatenated members too);
-// nullopt on any problem (the general reader then reports it).
-std::optional<std::string> ReadInflated(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  const uintmax_t size = fs::file_size(path, ec);
-  if (ec || size < 18) return std::nullopt;
-  FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return std::nullopt;
-  std::string raw(static_cast<size_t>(size), '\0');
-  const bool read = std::fread(raw.data(), 1, raw.size(), file) == raw.size();
-  std::fclose(file);
-  if (!read) return std::nullopt;
-  if (static_cast<unsigned char>(raw[0]) != 0x1f || static_cast<unsigned char>(raw[1]) != 0x8b) {
-    return raw;
-  }
-  // ISIZE (last 4 bytes) is the size mod 2^32 of the last member: a hint only.
-  const auto* tail = reinterpret_cast<const unsigned char*>(raw.data() + raw.size() - 4);
-  const size_t hint = static_cast<size_t>(tail[0]) | static_cast<size_t>(tail[1]) << 8 |
-                      static_cast<size_t>(tail[2]) << 16 | static_cast<size_t>(tail[3]) << 24;
-  // Deflate expands at most about 1032:1, which bounds a corrupt hint.
-  std::string out;
-  out.resize(std::min(std::max<size_t>(hint + 1, raw.size() * 4), raw.size() * 1040));
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
-  zs.next_in = reinterpret_cast<Bytef*>(raw.data());
-  size_t in_left = raw.size(), used = 0;
-  bool ok = false;
-  while (true) {
-    if (used == out.size()) out.resize(out.size() * 2);
-    zs.avail_in = static_cast<uInt>(std::min<size_t>(in_left, 1u << 30));
-    const uInt avail_out = static_cast<uInt>(std::min<size_t>(out.size() - used, 1u << 30));
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + used);
-    zs.avail_out = avail_out;
-    const uInt avail_in = zs.avail_in;
-    const int rc = inflate(&zs, Z_NO_FLUSH);
-    used += avail_out - zs.avail_out;
-    in_left -= avail_in - zs.avail_in;
-    if (rc == Z_STREAM_END) {
-      // Another member may follow (gzip files can be concatenated).
-      if (in_left >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
-        if (inflateReset(&zs) != Z_OK) break;
-        continue;
-      }
-      ok = in_left == 0;
-      break;
-    }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) break;
-    if (rc == Z_BUF_ERROR && zs.avail_out != 0) break;  // truncated input
-  }
-  inflateEnd(&zs);
-  if (!ok) return std::nullopt;
-  out.resize(used);
-  return out;
-}
-
 // True when the general reader would read `s` as a number or a missing
 // value rather than text (it strips a leading '+'; "inf" and "nan" parse).
 bool LooksNumericOrMissing(std::string_view s) {
@@ -413,11 +358,12 @@ bool LooksNumericOrMissing(std::string_view s) {
   return p == s.data() + s.size() && (ec == std::errc() || ec == std::errc::result_out_of_range);
 }
 
-// A label or header the general reader keeps byte for byte.
+// A label or header the general reader keeps byte for byte (and accepts:
+// it rejects text that is not UTF-8, with the place).
 bool PlainText(std::string_view s) {
   if (s.empty() || s.find('"') != std::string_view::npos) return false;
   auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  return !blank(s.front()) && !blank(s.back());
+  return !blank(s.front()) && !blank(s.back()) && core::IsValidUtf8(s);
 }
 
 // One numeric cell starting at p (end of line at e); writes the value and
@@ -584,10 +530,10 @@ std::optional<Result<WideRead>> BuildWidePlain(std::string_view text, const Plai
   return Result<WideRead>(std::move(out));
 }
 
-Result<data::Table> ReadWideCsv(const std::string& path) {
+Result<data::Table> ParseWideCsv(std::string_view text, const std::string& path) {
   data::CsvOptions opt;
   opt.missing_tokens = {"NA", "NaN", "nan"};  // "." is not a label here
-  RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
+  RB_ASSIGN_OR_RETURN(data::Table t, data::ParseCsv(text, path, opt));
   t.source = path;
   return t;
 }
@@ -596,13 +542,15 @@ Result<data::Table> ReadWideCsv(const std::string& path) {
 // well formed; otherwise (or on any error) the general reader, so messages
 // are always the general reader's.
 Result<WideRead> ReadWide(const std::string& path, const WideSpec& spec, int year) {
-  if (std::optional<std::string> text = ReadInflated(path)) {
-    if (std::optional<PlainWide> plain = ScanPlainWide(*text)) {
-      std::optional<Result<WideRead>> fast = BuildWidePlain(*text, *plain, path, spec, year);
-      if (fast && fast->ok()) return std::move(*fast);
-    }
+  // One strict read for both paths: a file that is not regular, a gzip
+  // stream cut short, a CRC or length mismatch or trailing garbage is an
+  // error here (data/file_read.h), never a shorter table.
+  RB_ASSIGN_OR_RETURN(const std::string text, data::ReadFileToString(path));
+  if (std::optional<PlainWide> plain = ScanPlainWide(text)) {
+    std::optional<Result<WideRead>> fast = BuildWidePlain(text, *plain, path, spec, year);
+    if (fast && fast->ok()) return std::move(*fast);
   }
-  RB_ASSIGN_OR_RETURN(data::Table t, ReadWideCsv(path));
+  RB_ASSIGN_OR_RETURN(data::Table t, ParseWideCsv(text, path));
   return BuildWide(t, spec, year);
 }
 

@@ -707,9 +707,7 @@ Status CheckRunOutputs(const OutputOptions& options, bool with_diagnosis) {
     files.push_back("overcapacity.csv");
   }
   if (options.html) files.push_back("report.html");
-  for (const auto& f : files) {
-    RB_RETURN_IF_ERROR(core::CheckWritable((fs::path(options.out_dir) / f).string(), options.force));
-  }
+  RB_RETURN_IF_ERROR(core::CheckOutputFiles(options.out_dir, files, options.force));
   if (options.html) {
     // Fail early when the report's JavaScript is missing.
     RB_RETURN_IF_ERROR(ResolveWebAssetsDir(options.html_options).status());
@@ -803,7 +801,7 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
     }
     meta["sweep"]["bands"] = "5th-95th percentile over the draws (columns p05, p95 of results.csv)";
   }
-  RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("run.json"), meta.dump(2) + "\n", options.force));
+  RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("run.json"), meta.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", options.force));
   if (options.html) RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("report.html"), html, options.force));
   return Status::Ok();
 }

@@ -233,7 +233,7 @@ Status WriteTidyJson(const ge::TidyTable& table, const std::string& path,
   std::string text = "[";
   for (std::size_t i = 0; i < json->size(); ++i) {
     text += i == 0 ? "\n" : ",\n";
-    text += (*json)[i].dump();
+    text += (*json)[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   text += "\n]\n";
   return core::WriteFileAtomic(path, text, force);

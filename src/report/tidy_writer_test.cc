@@ -293,6 +293,22 @@ TEST(TidyFileTest, WritesAtomicallyAndRespectsForce) {
   EXPECT_EQ(files, 2);
 }
 
+// Issue 15: nlohmann's dump() threw on a label that is not UTF-8 (the CLI
+// terminated). The readers reject such labels now; the writer, as a last
+// line, replaces the bad bytes with U+FFFD.
+TEST(TidyJson, InvalidUtf8LabelIsReplacedNotThrown) {
+  TempDir dir;
+  ge::TidyTable t;
+  t.Add("s", "C\xf4te d'Ivoire", "", "", "welfare", 1.0, 1.01);
+  const std::string path = dir.File("latin1.json");
+  Status s = WriteTidyJson(t, path, false);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  auto text = data::ReadFileToString(path);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("C\xef\xbf\xbdte d'Ivoire"), std::string::npos) << *text;
+  EXPECT_TRUE(nlohmann::json::accept(*text));
+}
+
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("plain text"), "plain text");
   EXPECT_EQ(CsvField("a,b"), "\"a,b\"");

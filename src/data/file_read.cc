@@ -1,0 +1,232 @@
+// Whole-file reading and strict gzip inflation: see
+// include/rebalance/data/file_read.h. The member loop follows RFC 1952 sec.
+// 2.2 (a gzip file is a series of members); zlib's inflate with a gzip
+// wrapper (windowBits 16 + 15) checks each member's CRC-32 and ISIZE.
+#include "rebalance/data/file_read.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+#include <fmt/format.h>
+
+namespace rebalance::data {
+namespace {
+
+// Smallest gzip member: 10-byte header, an empty deflate block, 8-byte trailer.
+constexpr size_t kMinMember = 18;
+
+const char* FileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+class Inflater {
+ public:
+  Inflater() = default;
+  ~Inflater() {
+    if (ready_) inflateEnd(&zs_);
+  }
+  Inflater(const Inflater&) = delete;
+  Inflater& operator=(const Inflater&) = delete;
+  bool Init() {
+    ready_ = inflateInit2(&zs_, 16 + MAX_WBITS) == Z_OK;
+    return ready_;
+  }
+  z_stream* stream() { return &zs_; }
+
+ private:
+  z_stream zs_{};
+  bool ready_ = false;
+};
+
+}  // namespace
+
+bool HasGzipMagic(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+         static_cast<unsigned char>(bytes[1]) == 0x8b;
+}
+
+Result<std::string> InflateGzip(std::string_view gz, const std::string& source) {
+  if (gz.empty()) {
+    return Status::ParseError(fmt::format(
+        "{}: gzip: the file is empty (0 bytes; a gzip file holds at least {})", source, kMinMember));
+  }
+  if (!HasGzipMagic(gz)) {
+    return Status::ParseError(fmt::format(
+        "{}: gzip: not gzip data (no gzip header at byte 0; a .gz file must start with bytes 1f 8b)",
+        source));
+  }
+  std::string out;
+  try {
+    // ISIZE (last 4 bytes) is the length mod 2^32 of the last member: a hint
+    // only (in a truncated file it is any 4 bytes), so the first buffer holds
+    // at most 16 times the compressed size; the loop doubles it as needed.
+    size_t hint = gz.size() * 4;
+    if (gz.size() >= kMinMember) {
+      const auto* t = reinterpret_cast<const unsigned char*>(gz.data() + gz.size() - 4);
+      const size_t isize = static_cast<size_t>(t[0]) | static_cast<size_t>(t[1]) << 8 |
+                           static_cast<size_t>(t[2]) << 16 | static_cast<size_t>(t[3]) << 24;
+      hint = std::min(std::max(isize + 1, hint), gz.size() * 16);
+    }
+    out.resize(std::max<size_t>(hint, 64));
+  } catch (const std::bad_alloc&) {
+    return Status::IoError(fmt::format("{}: gzip: out of memory for the inflated data", source));
+  }
+  Inflater inf;
+  if (!inf.Init()) return Status::Internal(fmt::format("{}: gzip: zlib could not start", source));
+  z_stream& zs = *inf.stream();
+  size_t used = 0;
+  size_t member = 0;  // byte offset of the member being inflated
+  int members = 0;
+  while (true) {
+    if (members > 0) {
+      if (member == gz.size()) break;
+      // Zero padding after the last member is ignored, as gzip -d does.
+      const std::string_view rest = gz.substr(member);
+      if (rest.find_first_not_of('\0') == std::string_view::npos) break;
+      if (!HasGzipMagic(rest)) {
+        return Status::ParseError(fmt::format(
+            "{}: gzip: {} byte(s) of trailing garbage after the last gzip member, at byte {} "
+            "(the file is {} bytes; `gzip -t` reports it too)",
+            source, gz.size() - member, member, gz.size()));
+      }
+      if (inflateReset(&zs) != Z_OK) {
+        return Status::Internal(fmt::format("{}: gzip: zlib could not restart", source));
+      }
+    }
+    size_t pos = member;  // next input byte
+    while (true) {
+      if (used == out.size()) {
+        try {
+          out.resize(out.size() * 2);
+        } catch (const std::bad_alloc&) {
+          return Status::IoError(fmt::format(
+              "{}: gzip: out of memory after inflating {} bytes (of {} compressed, at byte {})", source,
+              used, gz.size(), pos));
+        }
+      }
+      const uInt avail_in = static_cast<uInt>(std::min<size_t>(gz.size() - pos, 1u << 30));
+      const uInt avail_out = static_cast<uInt>(std::min<size_t>(out.size() - used, 1u << 30));
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data() + pos));
+      zs.avail_in = avail_in;
+      zs.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+      zs.avail_out = avail_out;
+      const int rc = inflate(&zs, Z_NO_FLUSH);
+      pos += avail_in - zs.avail_in;
+      used += avail_out - zs.avail_out;
+      if (rc == Z_STREAM_END) break;
+      if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
+        return Status::ParseError(fmt::format(
+            "{}: gzip: corrupt data in the member that starts at byte {}: {} (at byte {})", source, member,
+            zs.msg != nullptr ? zs.msg : "invalid deflate data", pos));
+      }
+      if (rc == Z_MEM_ERROR) return Status::IoError(fmt::format("{}: gzip: zlib ran out of memory", source));
+      if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return Status::Internal(fmt::format("{}: gzip: zlib error {} at byte {}", source, rc, pos));
+      }
+      if (pos == gz.size() && zs.avail_out != 0) {
+        return Status::ParseError(fmt::format(
+            "{}: gzip: the data ends at byte {} inside the member that starts at byte {}, before its "
+            "8-byte trailer (CRC and length): the file is truncated ({} bytes inflated so far)",
+            source, gz.size(), member, used));
+      }
+    }
+    ++members;
+    member = pos;
+  }
+  out.resize(used);
+  out.shrink_to_fit();
+  return out;
+}
+
+Result<int> OpenRegularFile(const std::string& path, size_t* size) {
+  // O_NONBLOCK: opening a FIFO without a writer must not hang; it has no
+  // effect on reading a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    struct stat lst;
+    if (err == ENOENT && ::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+      return Status::NotFound(fmt::format(
+          "cannot open '{}': it is a symbolic link to a file that does not exist", path));
+    }
+    if (err == ENOENT) {
+      return Status::NotFound(fmt::format("cannot open '{}': {}", path, std::strerror(err)));
+    }
+    return Status::IoError(fmt::format("cannot open '{}': {}", path, std::strerror(err)));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return Status::IoError(fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(fmt::format("'{}' is {}, not a file: give the path of a file", path,
+                                               FileKind(st.st_mode)));
+  }
+  *size = static_cast<size_t>(st.st_size);
+  return fd;
+}
+
+Result<std::string> ReadFileBytes(const std::string& path) {
+  size_t size = 0;
+  RB_ASSIGN_OR_RETURN(const int fd, OpenRegularFile(path, &size));
+  std::string out;
+  try {
+    out.resize(size);
+    size_t done = 0;
+    while (true) {
+      if (done == out.size()) {
+        // Read on until end of file (the file may have grown).
+        char probe[4096];
+        const ssize_t got = ::read(fd, probe, sizeof probe);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+          const int err = errno;
+          ::close(fd);
+          return Status::IoError(fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+        }
+        if (got == 0) break;
+        out.append(probe, static_cast<size_t>(got));
+        done = out.size();
+        continue;
+      }
+      const ssize_t got = ::read(fd, out.data() + done, out.size() - done);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        const int err = errno;
+        ::close(fd);
+        return Status::IoError(fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+      }
+      if (got == 0) break;
+      done += static_cast<size_t>(got);
+    }
+    ::close(fd);
+    if (done < size) {
+      return Status::IoError(fmt::format(
+          "'{}' changed while it was read: {} bytes when opened, {} read (is another program "
+          "writing it?)",
+          path, size, done));
+    }
+    out.resize(done);
+  } catch (const std::bad_alloc&) {
+    ::close(fd);
+    return Status::IoError(fmt::format("'{}' ({} bytes) is too large to read into memory", path, size));
+  }
+  return out;
+}
+
+}  // namespace rebalance::data

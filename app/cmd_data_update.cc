@@ -271,9 +271,8 @@ void AddDataUpdate(CLI::App& root) {
       "update",
       "Balance a table's intermediate and final-demand blocks to new totals (GRAS, negative cells kept)\n\n"
       "Examples:\n"
-      "  rebalance data update --wiod wiot2005.csv.gz --targets totals2011.csv --out updated.csv \\\n"
-      "      --report update.json\n"
-      "  rebalance data update --long data/world2011/world2011.csv.gz --targets t.csv --out w.csv\n"
+      "  rebalance data update --long data/world2011/world2011.csv.gz \\\n"
+      "      --targets examples/update/world2011_chn_electrical.csv --out updated.csv --report update.json\n"
       "Targets file (CSV, see docs/io_tables.md): kind,from_country,from_sector,to_country,to_column,value,\n"
       "unit,relative_se,group,name with kind = output | intermediate_inputs | value_added | final_demand |\n"
       "block; selectors are labels, lists a;b;c or *. relative_se 0 = exact. Exit 3 when GRAS does not\n"
@@ -301,7 +300,8 @@ void AddDataUpdate(CLI::App& root) {
       "Back-casting test of `data update`: update old WIOD years to the totals of a newer year and compare\n"
       "with the true newer table, against the old table scaled proportionally and unchanged\n\n"
       "Example:\n"
-      "  rebalance data backcast --wiod ../shared/data/wiod2013_bquast --from 2005,2008 --to 2011 --out bc.md");
+      "  rebalance data backcast --wiod ../shared/data/wiod2013_bquast --from 2008 --to 2011 \\\n"
+      "      --map data/world2011/mapping.csv --out bc.md");
   b->add_option("--wiod", bargs->wiod, "WIOD directory (wiotYYYY.csv.gz)")->required();
   b->add_option("--from", bargs->from, "Old years (comma-separated)")->delimiter(',');
   b->add_option("--to", bargs->to, "Year whose totals are used and whose table is the truth");

@@ -75,8 +75,8 @@ void AddDataWorld2023(CLI::App& root) {
       "Lashkaripour & Simonovska (2025): calibrated flows with domestic sales, the sales split nu, GDP and the "
       "announced US tariff schedule, in thousand USD\n\n"
       "Example:\n"
-      "  rebalance data world2023 --from ../shared/data/imls2025_liberation_day --out data/world2023 --force\n"
-      "(scripts/make_world2023.sh then gzips world2023.csv)");
+      "  rebalance data world2023 --from ../shared/data/imls2025_liberation_day --out world2023-rebuilt\n"
+      "(scripts/make_world2023.sh writes data/world2023 this way, then gzips world2023.csv)");
   sub->add_option("--from", a->from, "Folder with trade_cepii.csv, gdp.csv, tariffs.csv, country_labels.csv")
       ->required();
   sub->add_option("--out", a->out, "Output folder")->required();

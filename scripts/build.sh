@@ -26,6 +26,8 @@ while [ $# -gt 0 ]; do
 done
 if [ "${REBALANCE_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null; then
   configure=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache "${configure[@]}")
+  # Paths relative to the clone, so that clones in other folders share the cache.
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 fi
 if [ $sanitize = 1 ]; then
   BUILD_DIR=${BUILD_DIR:-build-san}

@@ -3,7 +3,7 @@
 # Idempotent: skips apt-get when everything is already present.
 set -euo pipefail
 PKGS=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libeigen3-dev libopenblas-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas python3-pytest

@@ -41,7 +41,7 @@ struct EstimateArgs {
   std::string family = "poisson";
   std::string weights;
   std::string offset;
-  std::string vcov = "iid";
+  std::string vcov = "hetero";
   std::string ssc = "stata";
   double tolerance = econ::EstimateOptions().tolerance;
   int max_iterations = econ::EstimateOptions().max_iterations;
@@ -78,13 +78,16 @@ std::string Trim(std::string s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-// "cluster:a+b" -> {"a","b"}; "iid"/"hetero" -> {}.
+// "cluster:a+b" -> {"a","b"}; "iid"/"hetero"/"robust" -> {}.
 Result<std::vector<std::string>> ClusterColumns(const std::string& vcov) {
-  if (vcov == "iid" || vcov == "hetero") return std::vector<std::string>{};
+  if (vcov == "iid" || vcov == "hetero" || vcov == "robust") {
+    return std::vector<std::string>{};
+  }
   constexpr std::string_view kPrefix = "cluster:";
   if (vcov.rfind(kPrefix, 0) != 0) {
     return Status::InvalidArgument(fmt::format(
-        "--vcov '{}': expected iid, hetero, cluster:COL or cluster:COL1+COL2",
+        "--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
+        "cluster:COL1+COL2",
         vcov));
   }
   std::vector<std::string> cols;
@@ -445,7 +448,8 @@ void AddEstimate(CLI::App& root) {
                   "Column added to the linear predictor with coefficient 1");
   sub->add_option(
          "--vcov", args->vcov,
-         "Variance: iid, hetero, cluster:COL or cluster:COL1+COL2 (multiway)")
+         "Variance: hetero (heteroskedasticity-robust; 'robust' is a synonym), "
+         "iid, cluster:COL or cluster:COL1+COL2 (multiway)")
       ->capture_default_str();
   sub->add_option("--ssc", args->ssc,
                   "Small-sample correction: stata (ppmlhdfe / Stata ppml) or "

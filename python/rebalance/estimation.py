@@ -72,7 +72,7 @@ class EstimateResult:
         return self.summary()
 
 
-def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: str = "iid",
+def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: str = "hetero",
              where: Optional[str] = None, weights: Optional[str] = None, offset: Optional[str] = None,
              ssc: str = "stata", tol: float = 1e-8, max_iter: int = 1000, threads: int = 0,
              verbose: bool = False) -> EstimateResult:
@@ -81,7 +81,9 @@ def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: s
 
     ``formula`` uses fixest syntax, e.g.
     ``"trade ~ log(dist) + cntg | exporter^year + importer^year"``;
-    ``vcov`` is ``"iid"``, ``"hetero"`` or ``"cluster:a"`` / ``"cluster:a+b"``;
+    ``vcov`` is ``"hetero"`` (heteroskedasticity-robust, the default, as in
+    ppmlhdfe; ``"robust"`` is a synonym), ``"iid"`` or ``"cluster:a"`` /
+    ``"cluster:a+b"``;
     ``where`` is a sample filter such as ``"exporter != importer"``.
     Raises ``InputError`` for bad input and ``ConvergenceError`` when the
     estimator does not converge.

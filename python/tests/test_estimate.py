@@ -132,3 +132,17 @@ def test_bad_inputs_raise_documented_errors():
     with pytest.raises(rb.InputError):
         _est(df, "y ~ log(dist) | ex + im", family="logit")
     assert issubclass(rb.InputError, rb.RebalanceError) and issubclass(rb.ConvergenceError, rb.RebalanceError)
+
+
+def test_default_vcov_is_hetero_and_robust_is_a_synonym():
+    # ppmlhdfe's default: heteroskedasticity-robust; Stata users type "robust".
+    df = _synthetic()
+    default, hetero, robust, iid = (_est(df), _est(df, vcov="hetero"), _est(df, vcov="robust"),
+                                    _est(df, vcov="iid"))
+    assert default.vcov_type == robust.vcov_type == "hetero" and iid.vcov_type == "iid"
+    for r in (default, robust):
+        np.testing.assert_array_equal(np.asarray(r.vcov), np.asarray(hetero.vcov))
+    assert not np.allclose(np.asarray(iid.vcov), np.asarray(hetero.vcov))
+    first = default.summary().splitlines()[0]
+    assert "standard errors hetero (heteroskedasticity-robust)" in first, first
+    assert "standard errors iid" in iid.summary().splitlines()[0]

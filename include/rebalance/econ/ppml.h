@@ -59,8 +59,11 @@ struct EstimateOptions {
   std::string weights;
   // Optional offset column added to the linear predictor.
   std::string offset;
-  // Variance: "iid", "hetero", "cluster:a" or "cluster:a+b" (multiway CGM).
-  std::string vcov = "iid";
+  // Variance: "hetero" (heteroskedasticity-robust, the default, as in
+  // ppmlhdfe; "robust" and "hc1" are synonyms), "iid", "cluster:a" or
+  // "cluster:a+b" (multiway CGM). iid errors understate the uncertainty of
+  // gravity estimates badly (overdispersed flows): use them knowingly.
+  std::string vcov = "hetero";
   // Small-sample correction convention: Stata (ppmlhdfe/ppml) or fixest.
   SmallSample ssc = SmallSample::kStata;
   // IRLS stops when |dev - dev_old| / max(min(dev, dev_old), 0.1) <

@@ -463,7 +463,8 @@ void AddEstimate(CLI::App& root) {
          "Maximum IRLS iterations; reaching it is an error (not converged)")
       ->capture_default_str();
   sub->add_option("--threads", args->threads,
-                  "Threads for reading and estimation (default: all cores)")
+                  "Threads for reading and estimation (default 0: all cores; "
+                  "estimates under 50,000 rows on one thread)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--json", args->json,
                   "Write the results as JSON to this file");
@@ -480,9 +481,8 @@ void AddEstimate(CLI::App& root) {
                 "reads part r of the rows; rank 0 prints and writes; see "
                 "docs/cluster.md)");
   sub->callback([args] {
-    if (args->threads == 0)
-      args->threads =
-          static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // threads = 0 reaches the library, which runs small problems on one
+    // thread (econ/estimate.cc).
     int rank = 0;
     const Status status = RunEstimate(*args, &rank);
     if (rank != 0 && !status.ok()) {

@@ -25,7 +25,7 @@ if not data_dir:
 borders = pd.read_csv(f"{data_dir}/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz", float_precision="round_trip")
 est = rb.estimate(borders, "trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer", threads=1)
 print(est.summary())
-print(est.coef[["estimate", "std_error"]])
+print(est.tidy())
 
 # %% 2. General equilibrium: remove international borders (INTL_BRDR -> 0).
 ge = rb.gravity(borders, estimate=est, set=["INTL_BRDR=0"], sigma=7, reference="ZZZ")

@@ -89,7 +89,8 @@ struct EstimateOptions {
   // Drop observations that are singletons in some fixed-effect dimension,
   // iteratively (Correia 2015); they do not affect the estimates.
   bool drop_singletons = true;
-  // Threads; 0 = all cores.
+  // Threads; 0 = all cores, except that a problem of fewer than 50,000 rows
+  // runs on one thread (src/econ/estimate.cc says why and what was measured).
   int threads = 0;
   // Keep fitted values and fixed-effect estimates in the result.
   bool keep_fitted = true;

@@ -41,7 +41,7 @@ struct EstimateArgs {
   std::string family = "poisson";
   std::string weights;
   std::string offset;
-  std::string vcov = "iid";
+  std::string vcov = "hetero";
   std::string ssc = "stata";
   double tolerance = econ::EstimateOptions().tolerance;
   int max_iterations = econ::EstimateOptions().max_iterations;
@@ -78,13 +78,16 @@ std::string Trim(std::string s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-// "cluster:a+b" -> {"a","b"}; "iid"/"hetero" -> {}.
+// "cluster:a+b" -> {"a","b"}; "iid"/"hetero"/"robust" -> {}.
 Result<std::vector<std::string>> ClusterColumns(const std::string& vcov) {
-  if (vcov == "iid" || vcov == "hetero") return std::vector<std::string>{};
+  if (vcov == "iid" || vcov == "hetero" || vcov == "robust") {
+    return std::vector<std::string>{};
+  }
   constexpr std::string_view kPrefix = "cluster:";
   if (vcov.rfind(kPrefix, 0) != 0) {
     return Status::InvalidArgument(fmt::format(
-        "--vcov '{}': expected iid, hetero, cluster:COL or cluster:COL1+COL2",
+        "--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
+        "cluster:COL1+COL2",
         vcov));
   }
   std::vector<std::string> cols;
@@ -441,7 +444,8 @@ void AddEstimate(CLI::App& root) {
                   "Column added to the linear predictor with coefficient 1");
   sub->add_option(
          "--vcov", args->vcov,
-         "Variance: iid, hetero, cluster:COL or cluster:COL1+COL2 (multiway)")
+         "Variance: hetero (heteroskedasticity-robust; 'robust' is a synonym), "
+         "iid, cluster:COL or cluster:COL1+COL2 (multiway)")
       ->capture_default_str();
   sub->add_option("--ssc", args->ssc,
                   "Small-sample correction: stata (ppmlhdfe / Stata ppml) or "
@@ -456,7 +460,8 @@ void AddEstimate(CLI::App& root) {
          "Maximum IRLS iterations; reaching it is an error (not converged)")
       ->capture_default_str();
   sub->add_option("--threads", args->threads,
-                  "Threads for reading and estimation (default: all cores)")
+                  "Threads for reading and estimation (default 0: all cores; "
+                  "estimates under 50,000 rows on one thread)")
       ->check(NonNegativeInteger());
   sub->add_option("--json", args->json,
                   "Write the results as JSON to this file");
@@ -473,9 +478,8 @@ void AddEstimate(CLI::App& root) {
                 "reads part r of the rows; rank 0 prints and writes; see "
                 "docs/cluster.md)");
   sub->callback([args] {
-    if (args->threads == 0)
-      args->threads =
-          static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // threads = 0 reaches the library, which runs small problems on one
+    // thread (econ/estimate.cc).
     int rank = 0;
     const Status status = RunEstimate(*args, &rank);
     if (rank != 0 && !status.ok()) {

@@ -43,6 +43,7 @@ struct GravityArgs {
   std::string method = "exact";
   std::string scenario = "gravity";
   int draws = 0;
+  bool allow_iid = false;
   uint64_t seed = ge::GravityDrawOptions().seed;
   int threads = 0;
   bool no_bilateral = false;
@@ -126,6 +127,7 @@ Status RunGravityCommand(const GravityArgs& a) {
       core::CheckOutputFiles(a.out, {"gravity.csv", "gravity.json", "gravity_run.json"}, a.force));
 
   EstimateFile est;
+  std::string draws_vcov;  // the estimate's vcov type, stated with --draws
   ge::GravityInput in;
   ge::TradeCosts costs;
   nlohmann::ordered_json pair_record;
@@ -171,6 +173,20 @@ Status RunGravityCommand(const GravityArgs& a) {
   spec.flow = a.flow;
   if (!a.estimate.empty()) {
     RB_ASSIGN_OR_RETURN(est, ReadEstimate(a.estimate));
+    // iid errors of a gravity PPML understate its uncertainty many times
+    // over (overdispersed flows): bands drawn from them would look precise
+    // and be wrong, so they are drawn only on request.
+    if (a.draws > 0 && est.vcov_type != "hetero" &&
+        est.vcov_type.rfind("cluster:", 0) != 0 && !a.allow_iid) {
+      return Status::InvalidArgument(fmt::format(
+          "--draws: the covariance of {} is {}; draws need robust standard "
+          "errors: re-estimate with --vcov hetero (the default) or "
+          "--vcov cluster:COL, or pass --allow-iid to draw from it anyway",
+          a.estimate,
+          est.vcov_type.empty() ? "of unknown type (no vcov_type in the file)"
+                                : "'" + est.vcov_type + "'"));
+    }
+    draws_vcov = est.vcov_type.empty() ? "unknown" : est.vcov_type;
     // Which coefficients define the costs: all, or those named by
     // --covariates (the rest are dropped on purpose, never silently).
     std::vector<std::string> use =
@@ -299,7 +315,10 @@ Status RunGravityCommand(const GravityArgs& a) {
     RB_ASSIGN_OR_RETURN(
         ge::GravityDrawsResult draws,
         ge::DrawGravity(in.data, in.covariates, opt, result, d));
-    if (!a.quiet) fmt::print(stderr, "{}\n", draws.BriefReport());
+    if (!a.quiet) {
+      fmt::print(stderr, "{} (beta drawn from N(beta_hat, V_hat), V_hat {} of {})\n",
+                 draws.BriefReport(), draws_vcov, a.estimate);
+    }
     for (const auto& m : draws.failure_messages) {
       if (!a.quiet) fmt::print(stderr, "  failed {}\n", m);
     }
@@ -315,6 +334,8 @@ Status RunGravityCommand(const GravityArgs& a) {
                     {"succeeded", draws.succeeded},
                     {"failed", draws.failed},
                     {"seed", a.seed},
+                    {"vcov_type", draws_vcov},
+                    {"estimate", a.estimate},
                     {"failures", draws.failure_messages},
                     {"bands_cover", d.bilateral ? "all rows" : "country rows"}};
   }
@@ -410,6 +431,10 @@ void AddGravity(CLI::App& root) {
   sub->add_option("--draws", a->draws,
                   "Monte Carlo draws of beta ~ N(beta_hat, V_hat)")
       ->check(NonNegativeInteger());
+  sub->add_flag("--allow-iid", a->allow_iid,
+                "With --draws, accept an estimate whose covariance is iid (or "
+                "of unknown type); by default draws need hetero or clustered "
+                "errors");
   sub->add_option("--seed", a->seed, "Master seed of the draws")
       ->capture_default_str();
   sub->add_option("--threads", a->threads, "Threads (0 = all cores)")

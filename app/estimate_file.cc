@@ -80,6 +80,23 @@ Result<EstimateFile> ParseEstimate(std::string_view text,
       }
     }
   }
+  const nlohmann::json* type = nullptr;
+  if (j.contains("vcov_type")) {
+    type = &j["vcov_type"];
+  } else if (j.contains("vcov") && j["vcov"].is_object() &&
+             j["vcov"].contains("type")) {
+    type = &j["vcov"]["type"];
+  }
+  if (type != nullptr) {
+    if (!type->is_string()) {
+      return Status::ParseError(
+          fmt::format("{}: vcov_type must be a string", path));
+    }
+    est.vcov_type = type->get<std::string>();
+    if (est.vcov_type == "robust" || est.vcov_type == "hc1") {
+      est.vcov_type = "hetero";
+    }
+  }
   return est;
 }
 

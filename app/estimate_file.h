@@ -18,6 +18,9 @@ struct EstimateFile {
   std::vector<std::string> names;
   Eigen::VectorXd beta;
   Eigen::MatrixXd vcov;  // 0x0 when the file has none
+  // "vcov_type" of the file ("iid", "hetero", "cluster:..."; "robust" and
+  // "hc1" read as "hetero"; also accepted as vcov.type); "" when absent.
+  std::string vcov_type;
 };
 
 // Parses the JSON text; `source` names it in messages. A non-converged

@@ -25,11 +25,11 @@ if not data_dir:
 borders = pd.read_csv(f"{data_dir}/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz", float_precision="round_trip")
 est = rb.estimate(borders, "trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer", threads=1)
 print(est.summary())
-print(est.coef[["estimate", "std_error"]])
+print(est.tidy())
 
 # %% 2. General equilibrium: remove international borders (INTL_BRDR -> 0).
 ge = rb.gravity(borders, estimate=est, set=["INTL_BRDR=0"], sigma=7, reference="ZZZ")
-welfare = ge.results.query("partner == '' and variable == 'real_gdp_full'").set_index("country")["pct_change"]
+welfare = ge.results[ge.results.partner.isna() & (ge.results.variable == "real_gdp_full")].set_index("country")["pct_change"]
 print("Real GDP change without borders (%), largest five:")
 print(welfare.sort_values(ascending=False).head())
 
@@ -52,6 +52,6 @@ scenario = {"scenario": [{
                            "sectors": ["Transport equipment"], "add": 1.0}}],
 }]}
 res = rb.simulate(world, scenario)
-headline = res[(res.partner == "") & (res.sector == "") & res.country.isin(["USA", "CHN"])
+headline = res[res.partner.isna() & res.sector.isna() & res.country.isin(["USA", "CHN"])
                & res.variable.isin(["real_wage", "value_added", "exports", "imports", "trade_balance"])]
 print(headline[["country", "variable", "baseline", "counterfactual", "pct_change"]].to_string(index=False))

@@ -4,7 +4,8 @@ The native layer (``rebalance._native``) mirrors the C++ API one to one; this
 package is the friendly, pandas-facing layer on top. Every number comes from
 the C++ engine: nothing here re-implements its logic.
 
-Main entry points: :func:`estimate` (PPML/OLS with fixed effects),
+Main entry points: :func:`estimate`, :func:`fepois`, :func:`feols` (PPML/OLS
+with fixed effects),
 :class:`Baseline` and :func:`simulate` (multi-sector counterfactuals),
 :func:`read_io_table` and :func:`diagnose` (value added in trade,
 overcapacity), :func:`gravity` (one-sector structural gravity GE).
@@ -16,7 +17,7 @@ from . import _native
 from ._native import ConvergenceError, InputError, InternalError, NumericalError, RebalanceError
 from .baseline import Baseline, simulate
 from .diagnose import diagnose, read_io_table
-from .estimation import EstimateResult, estimate
+from .estimation import EstimateResult, estimate, feols, fepois
 from .gravity import GravityResult, gravity
 from .tariff_war import solve_tariff_war, tariff_war, tariff_war_options, world2023
 
@@ -29,7 +30,7 @@ def default_data_dir() -> str:
 
 
 __all__ = [
-    "estimate", "EstimateResult",
+    "estimate", "fepois", "feols", "EstimateResult",
     "Baseline", "simulate",
     "read_io_table", "diagnose",
     "gravity", "GravityResult",

@@ -1,6 +1,11 @@
-"""rb.estimate: PPML / OLS with high-dimensional fixed effects from pandas."""
+"""rb.estimate, rb.fepois, rb.feols: PPML / OLS with high-dimensional fixed
+effects from pandas, with pyfixest's result methods."""
 from __future__ import annotations
 
+import json
+import math
+import re
+from statistics import NormalDist
 from typing import Dict, Optional
 
 import numpy as np
@@ -9,36 +14,39 @@ import pandas as pd
 from . import _native
 from ._frames import to_table
 
+_LOG_TERM = re.compile(r"^log\((.+)\)$")
+
 
 class EstimateResult:
-    """The result of :func:`estimate`.
+    """The result of :func:`estimate` / :func:`fepois` / :func:`feols`.
 
-    Attributes: ``coef`` (DataFrame: estimate, std_error, z, p_value, ci_low,
-    ci_high, indexed by term as written in the formula), ``vcov`` (DataFrame),
-    ``nobs``, ``dropped`` (dict of counts by reason), ``loglik``,
-    ``deviance``, ``iterations``, ``converged``, ``collinear``.
+    Methods, as pyfixest's: ``coef()``, ``se()``, ``tstat()``, ``pvalue()``,
+    ``confint(alpha)``, ``tidy()``, ``vcov()``, ``summary()``, ``fixef()``,
+    ``fitted()``, ``resid()``, ``predict(newdata)``. Inference is normal
+    (z statistics, as ppmlhdfe and the engine's table). Attributes: ``nobs``,
+    ``dropped`` (dict of counts by reason, the keys of the JSON's "dropped":
+    missing, singleton, separated, filtered, zero_weight), ``vcov_type``,
+    ``loglik``, ``deviance``, ``pseudo_r2``, ``iterations``, ``converged``,
+    ``collinear``, ``family``, ``formula``.
     """
 
-    def __init__(self, native: "_native.EstimateResult", index: pd.Index):
+    def __init__(self, native: "_native.EstimateResult", df: pd.DataFrame, formula: str, family: str,
+                 offset: Optional[str]):
         self._native = native
-        self._index = index
+        self._df = df
+        self._offset = offset
+        self.formula = formula
+        self.family = family
         names = [c.name for c in native.coefficients]
-        self.coef = pd.DataFrame(
-            {
-                "estimate": [c.estimate for c in native.coefficients],
-                "std_error": [c.std_error for c in native.coefficients],
-                "z": [c.z for c in native.coefficients],
-                "p_value": [c.p_value for c in native.coefficients],
-                "ci_low": [c.ci_low for c in native.coefficients],
-                "ci_high": [c.ci_high for c in native.coefficients],
-            },
-            index=pd.Index(names, name="term"),
-        )
-        self.vcov = pd.DataFrame(np.asarray(native.vcov), index=names, columns=names)
+        self._names = pd.Index(names, name="Coefficient")
+        self._beta = np.array([c.estimate for c in native.coefficients], dtype=float)
+        self._se = np.array([c.std_error for c in native.coefficients], dtype=float)
+        self._z = np.array([c.z for c in native.coefficients], dtype=float)
+        self._p = np.array([c.p_value for c in native.coefficients], dtype=float)
+        self._vcov = pd.DataFrame(np.asarray(native.vcov, dtype=float).reshape(len(names), len(names)),
+                                  index=names, columns=names)
         self.nobs = int(native.nobs)
-        d = native.dropped
-        self.dropped = {"missing": d.missing, "filtered": d.filtered,
-                        "singleton": d.singleton, "separated": d.separated}
+        self.dropped = {k: int(v) for k, v in json.loads(native.to_json())["dropped"].items()}
         self.loglik = native.loglik
         self.deviance = native.deviance
         self.pseudo_r2 = native.pseudo_r2
@@ -47,32 +55,146 @@ class EstimateResult:
         self.collinear = list(native.collinear)
         self.vcov_type = native.vcov_type
 
-    def fixef(self) -> Dict[str, pd.Series]:
-        """Fixed-effect estimates: a Series per dimension, indexed by group label."""
-        return {fe.name: pd.Series(list(fe.values), index=list(fe.labels), name=fe.name)
-                for fe in self._native.fixed_effects}
+    # Coefficients and inference -------------------------------------------
+    def coef(self) -> pd.Series:
+        """Estimates, indexed by the formula's terms as written (``log(dist)``)."""
+        return pd.Series(self._beta, index=self._names, name="Estimate")
 
-    def predict(self) -> pd.Series:
-        """Fitted values (mu for Poisson, xb for Gaussian) aligned to the input
-        DataFrame's index; NaN on rows outside the estimation sample (dropped
-        rows are counted in ``dropped``)."""
-        out = np.full(len(self._index), np.nan)
-        out[np.asarray(self._native.sample_rows)] = np.asarray(self._native.fitted)
-        return pd.Series(out, index=self._index, name="fitted")
+    def se(self) -> pd.Series:
+        """Standard errors of the variance chosen at fit time (``vcov_type``)."""
+        return pd.Series(self._se, index=self._names, name="Std. Error")
+
+    def tstat(self) -> pd.Series:
+        """Estimate / standard error (a z statistic: inference is normal)."""
+        return pd.Series(self._z, index=self._names, name="z value")
+
+    def pvalue(self) -> pd.Series:
+        """Two-sided p-values from the standard normal: 2 (1 - Phi(|z|))."""
+        return pd.Series(self._p, index=self._names, name="Pr(>|z|)")
+
+    def confint(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Normal (1 - alpha) confidence intervals: estimate -/+ z_(1-alpha/2) se."""
+        if not (0 < alpha < 1):
+            raise _native.InputError(f"confint: alpha must be in (0, 1), got {alpha}")
+        q = NormalDist().inv_cdf(1 - alpha / 2)
+        lo, hi = f"{100 * alpha / 2:g}%", f"{100 * (1 - alpha / 2):g}%"
+        return pd.DataFrame({lo: self._beta - q * self._se, hi: self._beta + q * self._se}, index=self._names)
+
+    def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
+        """One row per coefficient: Estimate, Std. Error, z value, Pr(>|z|) and
+        the (1 - alpha) confidence interval (pyfixest's layout)."""
+        return pd.concat([self.coef(), self.se(), self.tstat(), self.pvalue(), self.confint(alpha)], axis=1)
+
+    def vcov(self) -> pd.DataFrame:
+        """The coefficients' variance matrix (type ``vcov_type``, chosen at fit
+        time with ``vcov=``; pyfixest's ``vcov("hetero")`` re-computation is not
+        offered: fit again)."""
+        return self._vcov.copy()
 
     def summary(self) -> str:
-        """The coefficient table, as printed by ``rebalance estimate``."""
+        """The coefficient table, as printed by ``rebalance estimate``; its first
+        line names the family and the variance type."""
         return self._native.full_report()
 
     def to_json(self) -> str:
         """The stable JSON schema of ``rebalance estimate --json``."""
         return self._native.to_json()
 
+    # Fixed effects, fitted values, residuals, prediction ------------------
+    def fixef(self) -> Dict[str, pd.Series]:
+        """Fixed-effect estimates: a Series per dimension (``"exporter^year"``),
+        indexed by group label (``"USA^1990"``). The first group of every
+        dimension after the first is 0; with no fixed effects, the intercept is
+        the dimension ``"(Intercept)"``."""
+        return {fe.name: pd.Series(list(fe.values), index=list(fe.labels), name=fe.name, dtype=float)
+                for fe in self._native.fixed_effects}
+
+    def fitted(self) -> pd.Series:
+        """Fitted values (mu for Poisson, xb for Gaussian) aligned to the input
+        DataFrame's index; NaN on rows outside the estimation sample (dropped
+        rows are counted in ``dropped``)."""
+        out = np.full(len(self._df.index), np.nan)
+        out[np.asarray(self._native.sample_rows, dtype=np.int64)] = np.asarray(self._native.fitted)
+        return pd.Series(out, index=self._df.index, name="fitted")
+
+    def resid(self) -> pd.Series:
+        """Response residuals y - fitted, aligned like :meth:`fitted` (NaN outside
+        the estimation sample)."""
+        lhs = self.formula.split("~", 1)[0].strip()
+        y = pd.to_numeric(self._df[lhs], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return pd.Series(y - self.fitted().to_numpy(), index=self._df.index, name="resid")
+
+    def predict(self, newdata: Optional[pd.DataFrame] = None, type: str = "response") -> pd.Series:
+        """Predictions for ``newdata`` (default: the estimation DataFrame) from
+        the estimated coefficients and fixed effects:
+        eta = x'b + offset + the fixed effects of the row's groups, and
+        ``type="response"`` gives exp(eta) for Poisson (eta for Gaussian),
+        ``type="link"`` gives eta. A row with a fixed-effect level not seen in
+        the estimation sample, or a missing regressor (log of a value <= 0
+        included), gets NaN. Aligned to ``newdata``'s index."""
+        if type not in ("response", "link"):
+            raise _native.InputError(f"predict: type must be 'response' or 'link', not '{type}'")
+        df = self._df if newdata is None else newdata
+        if not isinstance(df, pd.DataFrame):
+            raise _native.InputError(f"predict: newdata must be a DataFrame, got {df.__class__.__name__}")
+        eta = np.zeros(len(df.index))
+        for name, b in zip(self._names, self._beta):
+            eta += b * self._term(df, name)
+        if self._offset:
+            eta += self._numeric(df, self._offset)
+        for fe in self._native.fixed_effects:
+            values = pd.Series(list(fe.values), index=list(fe.labels), dtype=float)
+            if fe.name == "(Intercept)" and list(fe.labels) == ["(Intercept)"]:
+                eta += values.iloc[0]
+                continue
+            labels = self._labels(df, fe.name.split("^"))
+            eta += values.reindex(labels).to_numpy()
+        if type == "response" and self.family == "poisson":
+            eta = np.exp(eta)
+        return pd.Series(eta, index=df.index, name="predict")
+
     def __repr__(self) -> str:
         return self.summary()
 
+    # Helpers of predict ----------------------------------------------------
+    @staticmethod
+    def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
+        if col not in df.columns:
+            raise _native.InputError(f"predict: newdata has no column '{col}'")
+        return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
-def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: str = "iid",
+    def _term(self, df: pd.DataFrame, name: str) -> np.ndarray:
+        m = _LOG_TERM.match(name)
+        if m is None:
+            return self._numeric(df, name)
+        x = self._numeric(df, m.group(1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
+
+    @staticmethod
+    def _labels(df: pd.DataFrame, columns) -> list:
+        # Group labels as the engine writes them: integers in decimal, text as
+        # it is, parts of an interaction joined by '^'. A missing value gives a
+        # label no group has (NaN prediction).
+        parts = []
+        for col in columns:
+            if col not in df.columns:
+                raise _native.InputError(f"predict: newdata has no column '{col}'")
+            parts.append([_label(v) for v in df[col].tolist()])
+        return ["^".join(p) if all(x is not None for x in p) else "\0missing" for p in zip(*parts)]
+
+
+def _label(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: str = "hetero",
              where: Optional[str] = None, weights: Optional[str] = None, offset: Optional[str] = None,
              ssc: str = "stata", tol: float = 1e-8, max_iter: int = 1000, threads: int = 0,
              verbose: bool = False) -> EstimateResult:
@@ -81,7 +203,9 @@ def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: s
 
     ``formula`` uses fixest syntax, e.g.
     ``"trade ~ log(dist) + cntg | exporter^year + importer^year"``;
-    ``vcov`` is ``"iid"``, ``"hetero"`` or ``"cluster:a"`` / ``"cluster:a+b"``;
+    ``vcov`` is ``"hetero"`` (heteroskedasticity-robust, the default, as in
+    ppmlhdfe; ``"robust"`` is a synonym), ``"iid"`` or ``"cluster:a"`` /
+    ``"cluster:a+b"``;
     ``where`` is a sample filter such as ``"exporter != importer"``.
     Raises ``InputError`` for bad input and ``ConvergenceError`` when the
     estimator does not converge.
@@ -112,4 +236,17 @@ def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: s
     opt.max_iterations = max_iter
     opt.threads = threads
     opt.verbose = verbose
-    return EstimateResult(_native.estimate(table, opt), df.index)
+    return EstimateResult(_native.estimate(table, opt), df, formula, fam, offset)
+
+
+def fepois(fml: str, data: pd.DataFrame, vcov: str = "hetero", **kwargs) -> EstimateResult:
+    """PPML with fixed effects, pyfixest's ``fepois(fml, data, vcov=...)``:
+    :func:`estimate` with ``family="poisson"`` (same keywords: where, weights,
+    offset, ssc, tol, max_iter, threads, verbose)."""
+    return estimate(data, fml, family="poisson", vcov=vcov, **kwargs)
+
+
+def feols(fml: str, data: pd.DataFrame, vcov: str = "hetero", **kwargs) -> EstimateResult:
+    """OLS with fixed effects, pyfixest's ``feols(fml, data, vcov=...)``:
+    :func:`estimate` with ``family="gaussian"``."""
+    return estimate(data, fml, family="gaussian", vcov=vcov, **kwargs)

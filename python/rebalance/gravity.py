@@ -40,9 +40,9 @@ class GravityResult:
 def _coefficients(estimate, covariates):
     if estimate is None:
         return None, None, None
-    if hasattr(estimate, "coef") and hasattr(estimate, "vcov"):
-        beta = estimate.coef["estimate"]
-        vcov = estimate.vcov
+    if callable(getattr(estimate, "coef", None)) and callable(getattr(estimate, "vcov", None)):
+        beta = estimate.coef()
+        vcov = estimate.vcov()
     elif isinstance(estimate, (pd.Series, Mapping)):
         beta = pd.Series(estimate, dtype=float)
         vcov = None

@@ -26,12 +26,14 @@ def test_yotov_ch1_app1_matches_cli(cli, data_dir, agtpa, tmp_path):
     want = json.loads((tmp_path / "est.json").read_text())
     got = rb.estimate(agtpa, YOTOV_FORMULA, where=YOTOV_WHERE, vcov="cluster:pair_id", threads=1)
     assert got.nobs == want["nobs"] == 28152
-    assert list(got.coef.index) == [c["name"] for c in want["coefficients"]]
+    assert list(got.coef().index) == [c["name"] for c in want["coefficients"]]
+    tidy = got.tidy().rename(columns={"Estimate": "estimate", "Std. Error": "std_error", "z value": "z",
+                                      "Pr(>|z|)": "p_value", "2.5%": "ci_low", "97.5%": "ci_high"})
     worst = 0.0
     for c in want["coefficients"]:
         for key in ("estimate", "std_error", "z", "p_value", "ci_low", "ci_high"):
-            assert close(got.coef.loc[c["name"], key], c[key]), (c["name"], key, got.coef.loc[c["name"], key], c[key])
-            worst = max(worst, abs(got.coef.loc[c["name"], key] - c[key]))
+            assert close(tidy.loc[c["name"], key], c[key]), (c["name"], key, tidy.loc[c["name"], key], c[key])
+            worst = max(worst, abs(tidy.loc[c["name"], key] - c[key]))
     print(f"estimate Yotov ch.1 app.1: max |difference| to the CLI {worst:.3g}")
     assert close(got.loglik, want["loglik"]) and close(got.deviance, want["deviance"])
     assert got.dropped["filtered"] == want["dropped"]["filtered"]
@@ -40,7 +42,7 @@ def test_yotov_ch1_app1_matches_cli(cli, data_dir, agtpa, tmp_path):
     # fixef / predict / summary are usable and consistent.
     fe = got.fixef()
     assert set(fe) == {"exporter^year", "importer^year"} or len(fe) == 2
-    pred = got.predict()
+    pred = got.fitted()
     assert len(pred) == len(agtpa) and pred.notna().sum() == got.nobs and (pred.dropna() > 0).all()
     assert "log(dist)" in got.summary()
 
@@ -66,7 +68,7 @@ def _est(df, formula=FORMULA, **kw):
 
 
 def _coef(r):
-    return r.coef[["estimate", "std_error"]].to_numpy()
+    return np.column_stack([r.coef().to_numpy(), r.se().to_numpy()])
 
 
 def test_identifier_types_give_the_same_estimates():
@@ -110,8 +112,8 @@ def test_missing_values_are_dropped_and_counted():
     r3 = _est(ints, FORMULA)
     assert r3.dropped["missing"] == 1
     np.testing.assert_allclose(_coef(r3), _coef(plain), rtol=1e-12, atol=0)
-    # predict() aligns to the input index with NaN outside the sample.
-    p = r.predict()
+    # fitted() aligns to the input index with NaN outside the sample.
+    p = r.fitted()
     assert p.index.equals(df.index) and p.iloc[-4:].isna().all() and p.notna().sum() == plain.nobs
 
 
@@ -132,3 +134,17 @@ def test_bad_inputs_raise_documented_errors():
     with pytest.raises(rb.InputError):
         _est(df, "y ~ log(dist) | ex + im", family="logit")
     assert issubclass(rb.InputError, rb.RebalanceError) and issubclass(rb.ConvergenceError, rb.RebalanceError)
+
+
+def test_default_vcov_is_hetero_and_robust_is_a_synonym():
+    # ppmlhdfe's default: heteroskedasticity-robust; Stata users type "robust".
+    df = _synthetic()
+    default, hetero, robust, iid = (_est(df), _est(df, vcov="hetero"), _est(df, vcov="robust"),
+                                    _est(df, vcov="iid"))
+    assert default.vcov_type == robust.vcov_type == "hetero" and iid.vcov_type == "iid"
+    for r in (default, robust):
+        np.testing.assert_array_equal(r.vcov().to_numpy(), hetero.vcov().to_numpy())
+    assert not np.allclose(iid.vcov().to_numpy(), hetero.vcov().to_numpy())
+    first = default.summary().splitlines()[0]
+    assert "standard errors hetero (heteroskedasticity-robust)" in first, first
+    assert "standard errors iid" in iid.summary().splitlines()[0]

@@ -41,6 +41,15 @@
 // Limits: the work split follows the file; a --where that keeps one
 // process's part only leaves the others idle (nothing is moved between
 // processes).
+// Threads: with options.threads = 0 (the default) a problem of fewer than
+// kOneThreadRows rows (input rows, then estimation-sample rows) runs on one
+// thread. Its parallel regions last microseconds, so every barrier costs more
+// than the work it splits, and on a shared machine a thread descheduled by
+// another process stalls each barrier for a scheduler time slice: a
+// 4,761-row estimate took 2-5 s on two busy cores instead of 0.08 s. Larger
+// problems keep all threads (and libgomp's default wait policy, which the
+// program cannot change after start-up: OMP_WAIT_POLICY and GOMP_SPINCOUNT are
+// read when libgomp is loaded).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -61,6 +70,8 @@
 
 namespace rebalance::econ {
 namespace {
+
+constexpr int64_t kOneThreadRows = 50000;
 
 // lgamma(y + 1) for y = 0, 1, ..., kLogFactorials - 1 (counts are mostly
 // small integers, and lgamma costs as much as the rest of the log-likelihood
@@ -181,7 +192,10 @@ Result<EstimateResult> Estimate(const data::Table& table,
   RB_RETURN_IF_ERROR(options.Validate());
   RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(options.formula));
   RB_ASSIGN_OR_RETURN(VcovSpec vspec, ParseVcov(options.vcov));
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const int64_t num_rows = table.num_rows();
+  int threads = options.threads > 0 ? options.threads
+                : num_rows < kOneThreadRows ? 1
+                                            : omp_get_max_threads();
   const bool poisson = options.family == Family::kPoisson;
   auto phase = [&](const char* what) {
     if (options.verbose) {
@@ -195,7 +209,6 @@ Result<EstimateResult> Estimate(const data::Table& table,
   res.formula = formula.ToString();
   res.family = options.family;
   res.vcov_type = vspec.text;
-  const int64_t num_rows = table.num_rows();
   std::vector<uint8_t> keep(static_cast<size_t>(num_rows), 1);
   Sample s;
   s.k = static_cast<int>(formula.regressors.size());
@@ -489,6 +502,9 @@ Result<EstimateResult> Estimate(const data::Table& table,
   res.num_fe_params = FixedEffectRank(fe, global);
   reducer->Phase("irls");
   const int64_t n_local = s.n();
+  if (options.threads == 0 && n_local < kOneThreadRows) threads = 1;
+  EstimateOptions irls_options = options;
+  irls_options.threads = threads;
   // 4. IRLS.
   Demeaner demeaner(&fe, threads, reducer);
   IrlsInput in;
@@ -501,7 +517,7 @@ Result<EstimateResult> Estimate(const data::Table& table,
   in.x = &s.x;
   in.k = s.k;
   if (noncollinear) in.kept = &*noncollinear;
-  IrlsOutput irls = RunIrls(in, options, demeaner);
+  IrlsOutput irls = RunIrls(in, irls_options, demeaner);
   res.termination = irls.termination;
   res.message = irls.message;
   res.iterations = irls.iterations;

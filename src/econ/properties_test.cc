@@ -160,6 +160,41 @@ TEST(Properties, JsonHasTheStableSchema) {
   EXPECT_FALSE(res->FullReport().empty());
 }
 
+// ppmlhdfe's default: heteroskedasticity-robust errors, "robust" and "hc1"
+// its synonyms; the table's first line says which errors it shows.
+TEST(Properties, DefaultVcovIsHeteroAndRobustIsItsSynonym) {
+  const Panel p = MakePanel(13);
+  std::vector<size_t> order(p.y.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<int> identity(15);
+  std::iota(identity.begin(), identity.end(), 0);
+  const data::Table t = ToTable(p, order, false, identity);
+  EstimateOptions opt = GravityOptions();
+  opt.vcov = EstimateOptions().vcov;
+  EXPECT_EQ(opt.vcov, "hetero");
+  auto def = Estimate(t, opt);
+  ASSERT_TRUE(def.ok()) << def.status().ToString();
+  EXPECT_EQ(def->vcov_type, "hetero");
+  const std::string report = def->FullReport();
+  EXPECT_NE(report.substr(0, report.find('\n')).find("standard errors hetero (heteroskedasticity-robust)"),
+            std::string::npos)
+      << report;
+  for (const char* synonym : {"robust", "hc1"}) {
+    opt.vcov = synonym;
+    auto r = Estimate(t, opt);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->vcov_type, "hetero") << synonym;
+    ASSERT_EQ(r->vcov.rows(), def->vcov.rows());
+    EXPECT_EQ((r->vcov - def->vcov).cwiseAbs().maxCoeff(), 0.0) << synonym;
+  }
+  opt.vcov = "iid";
+  auto iid = Estimate(t, opt);
+  ASSERT_TRUE(iid.ok());
+  const std::string iid_report = iid->FullReport();
+  EXPECT_NE(iid_report.substr(0, iid_report.find('\n')).find("standard errors iid"), std::string::npos);
+  EXPECT_NE(iid->vcov(0, 0), def->vcov(0, 0));
+}
+
 TEST(Properties, MissingAndFilteredRowsAreCounted) {
   data::Table t;
   std::vector<double> y = {1, 2, 0, 4, 5, 6, 7, 8};

@@ -103,10 +103,19 @@ std::string EstimateResult::BriefReport() const {
 
 std::string EstimateResult::FullReport() const {
   std::string out;
-  out += fmt::format("{} estimation: {}\n",
+  // The variance type leads the table: a reader comparing with ppmlhdfe or
+  // fixest output must see at once which standard errors these are.
+  std::string se_kind = "standard errors " + vcov_type;
+  if (vcov_type == "hetero") {
+    se_kind += " (heteroskedasticity-robust)";
+  } else if (vcov_type == "iid") {
+    se_kind += " (not robust to heteroskedasticity)";
+  } else if (vcov_type.rfind("cluster:", 0) == 0) {
+    se_kind += " (clustered)";
+  }
+  out += fmt::format("{} estimation, {}: {}\n",
                      family == Family::kPoisson ? "PPML (Poisson)" : "OLS (Gaussian)",
-                     formula);
-  out += fmt::format("Standard errors: {}\n", vcov_type);
+                     se_kind, formula);
   size_t width = 12;
   for (const auto& c : coefficients) width = std::max(width, c.name.size());
   out += fmt::format("{:<{}} {:>12} {:>12} {:>9} {:>9} {:>12} {:>12}\n", "", width,

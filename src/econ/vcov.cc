@@ -103,7 +103,8 @@ Result<VcovSpec> ParseVcov(const std::string& text) {
     return spec;
   }
   return Status::InvalidArgument(fmt::format(
-      "--vcov '{}': expected iid, hetero, cluster:COL or cluster:COL1+COL2",
+      "--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
+      "cluster:COL1+COL2",
       text));
 }
 

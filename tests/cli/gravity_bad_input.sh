@@ -61,6 +61,23 @@ expect_error notconverged "did not converge" -- good.csv --estimate est_nc.json 
 expect_error closure "unknown deficit closure 'fixed'" -- good.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference A --closure fixed
 expect_error column "trad" -- good.csv --flow trad --cost-col tb --cost-cf-col tc --sigma 5 --reference A
 
+# --draws refuses an iid covariance, or one of unknown type, unless --allow-iid.
+sed 's/"converged": true/"converged": true, "vcov_type": "iid"/' est.json > est_iid.json
+sed 's/"converged": true/"converged": true, "vcov_type": "robust"/' est.json > est_robust.json
+expect_error draws_iid "covariance of est_iid.json is 'iid'" -- good.csv --estimate est_iid.json --set d=0 --sigma 5 \
+  --reference A --draws 4
+expect_error draws_unknown "of unknown type" -- good.csv --estimate est.json --set d=0 --sigma 5 --reference A --draws 4
+for f in iid robust; do
+  extra=(); [[ $f == iid ]] && extra=(--allow-iid)
+  "$REBALANCE" gravity good.csv --estimate est_$f.json --set d=0 --sigma 5 --reference A --draws 4 "${extra[@]}" \
+    --out draws_$f 2> draws_$f.err > /dev/null
+  want=$([[ $f == iid ]] && echo iid || echo hetero)
+  /usr/bin/python3 -c "import json,sys; d=json.load(open('draws_$f/gravity_run.json'))['draws']; \
+sys.exit(0 if d['vcov_type'] == '$want' and d['succeeded'] == 4 else 1)" \
+    && grep -qF "V_hat $want of est_$f.json" draws_$f.err \
+    || { echo "FAIL draws from $f: vcov not stated"; cat draws_$f.err; failures=$((failures + 1)); }
+done
+
 # A valid run for contrast.
 "$REBALANCE" gravity good.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference A --out ok --quiet
 [[ -s ok/gravity.csv && -s ok/gravity.json && -s ok/gravity_run.json ]] || { echo "FAIL valid run"; failures=$((failures + 1)); }

@@ -14,7 +14,32 @@ trap 'rm -rf "$tmp"' EXIT
 data="$REBALANCE_DATA_DIR/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz"
 
 "$REBALANCE" estimate "$data" -f 'trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer' \
-  --json "$tmp/est.json" --quiet >/dev/null
+  --json "$tmp/est.json" --quiet >"$tmp/table.txt"
+# Robust (hetero) errors by default, as ppmlhdfe; `--vcov robust` is the same
+# estimate; the table's first line names the variance.
+head -1 "$tmp/table.txt" | grep -qF 'standard errors hetero (heteroskedasticity-robust)' ||
+  { echo "FAIL: first line does not name the variance"; head -1 "$tmp/table.txt"; exit 1; }
+for v in robust iid; do
+  "$REBALANCE" estimate "$data" -f 'trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer' \
+    --vcov $v --json "$tmp/est_$v.json" --quiet >/dev/null
+done
+/usr/bin/python3 - "$tmp" <<'PY'
+import json, sys
+d = {k: json.load(open("%s/%s.json" % (sys.argv[1], k))) for k in ("est", "est_robust", "est_iid")}
+assert d["est"]["vcov_type"] == d["est_robust"]["vcov_type"] == "hetero", d["est"]["vcov_type"]
+assert d["est"]["vcov"] == d["est_robust"]["vcov"] and d["est_iid"]["vcov_type"] == "iid"
+se = {k: {c["name"]: c["std_error"] for c in v["coefficients"]} for k, v in d.items()}
+# iid errors understate the border effect's uncertainty many times over.
+assert se["est"]["INTL_BRDR"] > 5 * se["est_iid"]["INTL_BRDR"], se
+print("ok [default vcov hetero; INTL_BRDR se %.4f robust, %.4f iid]" % (se["est"]["INTL_BRDR"], se["est_iid"]["INTL_BRDR"]))
+PY
+# Draws from iid errors only on request.
+rc=0
+"$REBALANCE" gravity "$data" --estimate "$tmp/est_iid.json" --set INTL_BRDR=0 --sigma 7 \
+  --reference ZZZ --draws 4 --no-bilateral --out "$tmp/iid" --quiet 2>"$tmp/err" || rc=$?
+[[ $rc -eq 2 ]] && grep -qF -- "--allow-iid" "$tmp/err" && [[ ! -e "$tmp/iid/gravity.csv" ]] ||
+  { echo "FAIL iid draws not refused: rc=$rc"; cat "$tmp/err"; exit 1; }
+echo "ok [iid draws refused]"
 
 # The book's procedure: every country's headline rows are written and finite.
 "$REBALANCE" gravity "$data" --estimate "$tmp/est.json" --set INTL_BRDR=0 --sigma 7 \
@@ -46,6 +71,7 @@ head -1 "$tmp/mc1/gravity.csv" | grep -q 'mean,sd,p05,p50,p95' || { echo "FAIL n
 import json, sys
 run = json.load(open(sys.argv[1]))
 assert run["draws"]["requested"] == 40 and run["draws"]["failed"] == 0, run["draws"]
+assert run["draws"]["vcov_type"] == "hetero", run["draws"]
 assert run["solves"]["full"]["termination"] == "converged"
 print("ok [draws]")
 PY

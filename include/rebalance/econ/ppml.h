@@ -59,8 +59,11 @@ struct EstimateOptions {
   std::string weights;
   // Optional offset column added to the linear predictor.
   std::string offset;
-  // Variance: "iid", "hetero", "cluster:a" or "cluster:a+b" (multiway CGM).
-  std::string vcov = "iid";
+  // Variance: "hetero" (heteroskedasticity-robust, the default, as in
+  // ppmlhdfe; "robust" and "hc1" are synonyms), "iid", "cluster:a" or
+  // "cluster:a+b" (multiway CGM). iid errors understate the uncertainty of
+  // gravity estimates badly (overdispersed flows): use them knowingly.
+  std::string vcov = "hetero";
   // Small-sample correction convention: Stata (ppmlhdfe/ppml) or fixest.
   SmallSample ssc = SmallSample::kStata;
   // IRLS stops when |dev - dev_old| / max(min(dev, dev_old), 0.1) <
@@ -86,7 +89,8 @@ struct EstimateOptions {
   // Drop observations that are singletons in some fixed-effect dimension,
   // iteratively (Correia 2015); they do not affect the estimates.
   bool drop_singletons = true;
-  // Threads; 0 = all cores.
+  // Threads; 0 = all cores, except that a problem of fewer than 50,000 rows
+  // runs on one thread (src/econ/estimate.cc says why and what was measured).
   int threads = 0;
   // Keep fitted values and fixed-effect estimates in the result.
   bool keep_fitted = true;

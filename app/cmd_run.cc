@@ -1,6 +1,7 @@
 // `rebalance run [FILE.toml]`: the balanced-growth briefing, or the user's
 // scenario file, with tidy outputs and the HTML report.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -9,6 +10,7 @@
 #include "command.h"
 #include "progress.h"
 #include "rebalance/report/briefing.h"
+#include "rebalance/report/tariff_war_outputs.h"
 #include "rebalance/scenario/run.h"
 #include "rebalance/scenario/sweep.h"
 #include "tariff_war_command.h"
@@ -24,6 +26,7 @@ struct RunArgs {
   bool json = false;
   bool no_html = false;
   bool no_bilateral = false;
+  bool no_2023 = false;
   std::string data_dir;
   // theta bands on the report's numbers (0 = none).
   int draws = scenario::kRunBandDraws;
@@ -49,8 +52,30 @@ Status RunRun(const RunArgs& a) {
   out.html = !a.no_html;
   out.html_options.fallback_web_assets_dir = std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
   RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));
+  // The default briefing has a second part: the 2023 tariff war on world2023
+  // (data/world2023/briefing.toml), solved here and written to out/world2023/.
+  const bool with_2023 = a.scenario.empty() && !a.no_2023;
+  std::optional<scenario::ScenarioFile> file2023;
+  const std::string out2023 = (std::filesystem::path(a.out) / report::kWorld2023OutputDir).string();
+  if (with_2023) {
+    const std::string dir = a.data_dir.empty() ? scenario::DefaultDataDir() : a.data_dir;
+    const std::string path2023 = (std::filesystem::path(dir) / "world2023" / "briefing.toml").string();
+    auto parsed = scenario::ParseScenarioFile(path2023);
+    if (!parsed.ok()) {
+      return parsed.status().WithContext("the 2023 part of the default briefing (leave it out with --no-2023)");
+    }
+    file2023 = std::move(*parsed);
+    RB_RETURN_IF_ERROR(report::CheckTariffWarOutputs(out2023, a.force));
+  }
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  std::optional<scenario::TariffWarRun> run2023;
+  if (file2023.has_value()) {
+    auto r = scenario::RunTariffWarScenarios(*file2023, opt);
+    if (!r.ok()) return r.status().WithContext("the 2023 part of the default briefing");
+    run2023 = std::move(*r);
+    if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  }
   // theta bands: draws of the trade elasticities around the run's theta.
   std::optional<scenario::SweepResult> bands;
   const std::string theta_se = a.theta_se.empty() ? scenario::DefaultThetaSePath(file, a.data_dir) : a.theta_se;
@@ -64,9 +89,16 @@ Status RunRun(const RunArgs& a) {
     for (const auto& f : bands->failures) fmt::print(stderr, "rebalance: warning: theta bands: {}\n", f);
     if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
-  RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out));
+  RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out,
+                                              run2023.has_value() ? &*run2023 : nullptr));
   if (a.json) {
-    fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}\n", a.out, run.scenarios.size(), run.seconds);
+    std::string part2023;
+    if (run2023.has_value()) {
+      part2023 = fmt::format(", \"world2023\": {{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}", out2023,
+                             run2023->scenarios.size(), run2023->seconds);
+    }
+    fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}{}}}\n", a.out, run.scenarios.size(),
+               run.seconds, part2023);
     return Status::Ok();
   }
   fmt::print("{}\n", run.file.title);
@@ -77,8 +109,23 @@ Status RunRun(const RunArgs& a) {
     fmt::print("\n{}\n", s.name);
     for (const auto& h : s.headlines) fmt::print("  {}\n", h);
   }
+  if (run2023.has_value()) {
+    fmt::print("\n{}\n", run2023->file.title);
+    fmt::print("  world: world2023 (BACI 2023 goods trade, WDI 2023 GDP; {} countries x 1 goods sector; thousand USD), "
+               "model of Ignatenko, Macedoni, Lashkaripour & Simonovska (2025); percent changes from 2023\n",
+               run2023->world.baseline.num_countries());
+    for (const auto& s : run2023->scenarios) {
+      fmt::print("\n{} (world2023)\n", s.name);
+      for (const auto& h : s.headlines) fmt::print("  {}\n", h);
+      fmt::print("  held fixed: {}\n", fmt::join(s.closure.held_fixed, "; "));
+    }
+  }
   fmt::print("\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in {:.2f} s\n", a.out,
              out.html ? ", report.html" : "", run.seconds);
+  if (run2023.has_value()) {
+    fmt::print("Wrote {} (the 2023 part: results.csv, results.json, run.json) in {:.2f} s\n", out2023,
+               run2023->seconds);
+  }
   return Status::Ok();
 }
 
@@ -87,7 +134,8 @@ void AddRun(CLI::App& root) {
   CLI::App* sub = root.add_subcommand(
       "run",
       "Run scenarios and write tidy results plus an HTML report. With no file, runs the default balanced-growth "
-      "briefing on the built-in world2011 baseline.\n\n"
+      "briefing on the built-in world2011 baseline, then its 2023 part (a US-China tariff war on world2023, "
+      "IMLS 2025 model; outputs in OUT/world2023/, one section of report.html).\n\n"
       "Examples:\n"
       "  rebalance run\n"
       "  rebalance run examples/scenarios/ev_tariff_retaliation.toml --out ev-out\n"
@@ -99,6 +147,9 @@ void AddRun(CLI::App& root) {
   sub->add_flag("--json", a->json, "Print a one-line JSON summary instead of the text summary");
   sub->add_flag("--no-html", a->no_html, "Skip report.html");
   sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");
+  sub->add_flag("--no-2023", a->no_2023,
+                "Leave out the 2023 part of the default briefing (the tariff war on world2023, written to "
+                "OUT/world2023/); a scenario file given on the command line always runs alone");
   sub->add_option("--data-dir", a->data_dir, "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");
   sub->add_option("--draws", a->draws,
                   fmt::format("theta draws for the bands on the report's numbers, 5th-95th percentile of theta_j ~ "

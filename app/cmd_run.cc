@@ -23,10 +23,10 @@ struct RunArgs {
   std::string out = "rebalance-out";
   bool force = false;
   bool quiet = false;
+  bool no_2023 = false;  // the default briefing without its 2023 part
   bool json = false;
   bool no_html = false;
   bool no_bilateral = false;
-  bool no_2023 = false;
   std::string data_dir;
   // theta bands on the report's numbers (0 = none).
   int draws = scenario::kRunBandDraws;
@@ -49,31 +49,28 @@ Status RunRun(const RunArgs& a) {
   report::OutputOptions out;
   out.out_dir = a.out;
   out.force = a.force;
+  // The default briefing's 2023 part: its outputs (OUT/world2023/) are checked with the others.
+  out.with_world2023 = a.scenario.empty() && !a.no_2023;
   out.html = !a.no_html;
   out.html_options.fallback_web_assets_dir = std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
   RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));
-  // The default briefing has a second part: the 2023 tariff war on world2023
-  // (data/world2023/briefing.toml), solved here and written to out/world2023/.
-  const bool with_2023 = a.scenario.empty() && !a.no_2023;
-  std::optional<scenario::ScenarioFile> file2023;
-  const std::string out2023 = (std::filesystem::path(a.out) / report::kWorld2023OutputDir).string();
-  if (with_2023) {
-    const std::string dir = a.data_dir.empty() ? scenario::DefaultDataDir() : a.data_dir;
-    const std::string path2023 = (std::filesystem::path(dir) / "world2023" / "briefing.toml").string();
-    auto parsed = scenario::ParseScenarioFile(path2023);
-    if (!parsed.ok()) {
-      return parsed.status().WithContext("the 2023 part of the default briefing (leave it out with --no-2023)");
-    }
-    file2023 = std::move(*parsed);
-    RB_RETURN_IF_ERROR(report::CheckTariffWarOutputs(out2023, a.force));
-  }
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  // The 2023 part: data/world2023/briefing.toml (the IMLS 2025 tariff-war
+  // model on world2023), solved here; WriteRunOutputs writes it to
+  // OUT/world2023/ and adds its section to report.html.
   std::optional<scenario::TariffWarRun> run2023;
-  if (file2023.has_value()) {
+  const std::string out2023 = (std::filesystem::path(a.out) / report::kWorld2023OutputDir).string();
+  if (out.with_world2023) {
+    const std::string dir = a.data_dir.empty() ? scenario::DefaultDataDir() : a.data_dir;
+    auto file2023 = scenario::ParseScenarioFile((std::filesystem::path(dir) / "world2023" / "briefing.toml").string());
+    if (!file2023.ok()) {
+      return file2023.status().WithContext("the 2023 part of the default briefing (leave it out with --no-2023)");
+    }
     auto r = scenario::RunTariffWarScenarios(*file2023, opt);
     if (!r.ok()) return r.status().WithContext("the 2023 part of the default briefing");
     run2023 = std::move(*r);
+    out.world2023 = &*run2023;
     if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
   // theta bands: draws of the trade elasticities around the run's theta.
@@ -89,8 +86,7 @@ Status RunRun(const RunArgs& a) {
     for (const auto& f : bands->failures) fmt::print(stderr, "rebalance: warning: theta bands: {}\n", f);
     if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
-  RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out,
-                                              run2023.has_value() ? &*run2023 : nullptr));
+  RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out));
   if (a.json) {
     std::string part2023;
     if (run2023.has_value()) {
@@ -133,9 +129,10 @@ void AddRun(CLI::App& root) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* sub = root.add_subcommand(
       "run",
-      "Run scenarios and write tidy results plus an HTML report. With no file, runs the default balanced-growth "
-      "briefing on the built-in world2011 baseline, then its 2023 part (a US-China tariff war on world2023, "
-      "IMLS 2025 model; outputs in OUT/world2023/, one section of report.html).\n\n"
+      "Run scenarios and write tidy results plus an HTML report. With no file, runs the default briefing: its 2023 "
+      "part (a US-China tariff war on world2023, IMLS 2025 model; outputs in OUT/world2023/, one report section) and "
+      "the balanced-growth "
+      "briefing on the built-in world2011 baseline.\n\n"
       "Examples:\n"
       "  rebalance run\n"
       "  rebalance run examples/scenarios/ev_tariff_retaliation.toml --out ev-out\n"
@@ -144,12 +141,12 @@ void AddRun(CLI::App& root) {
   sub->add_option("--out", a->out, "Output folder (default ./rebalance-out)");
   sub->add_flag("--force", a->force, "Overwrite existing outputs");
   sub->add_flag("--quiet", a->quiet, "No progress on stderr");
-  sub->add_flag("--json", a->json, "Print a one-line JSON summary instead of the text summary");
-  sub->add_flag("--no-html", a->no_html, "Skip report.html");
-  sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");
   sub->add_flag("--no-2023", a->no_2023,
                 "Leave out the 2023 part of the default briefing (the tariff war on world2023, written to "
                 "OUT/world2023/); a scenario file given on the command line always runs alone");
+  sub->add_flag("--json", a->json, "Print a one-line JSON summary instead of the text summary");
+  sub->add_flag("--no-html", a->no_html, "Skip report.html");
+  sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");
   sub->add_option("--data-dir", a->data_dir, "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");
   sub->add_option("--draws", a->draws,
                   fmt::format("theta draws for the bands on the report's numbers, 5th-95th percentile of theta_j ~ "

@@ -862,6 +862,8 @@ Status CheckRunOutputs(const OutputOptions& options, bool with_diagnosis) {
     files.push_back("balances.csv");
     files.push_back("overcapacity.csv");
   }
+  if (options.with_world2023)
+    for (const auto& f : TariffWarOutputFiles()) files.push_back(std::string(kWorld2023OutputDir) + "/" + f);
   if (options.html) files.push_back("report.html");
   for (const auto& f : files) {
     RB_RETURN_IF_ERROR(core::CheckWritable((fs::path(options.out_dir) / f).string(), options.force));
@@ -882,7 +884,8 @@ std::string D(double v) { return std::isfinite(v) ? RoundTripDouble(v) : std::st
 }  // namespace
 
 Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResult* sweep,
-                       const OutputOptions& options, const scenario::TariffWarRun* world2023) {
+                       const OutputOptions& options) {
+  const scenario::TariffWarRun* world2023 = options.world2023;
   RB_RETURN_IF_ERROR(core::EnsureDirectory(options.out_dir));
   auto path = [&](const char* f) { return (fs::path(options.out_dir) / f).string(); };
   BandTable bands;
@@ -932,6 +935,13 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
     meta["inputs"] = inputs;
   }
   meta["notes"] = run.loaded.notes;
+  if (world2023 != nullptr) {
+    meta["world2023"] = {{"title", world2023->file.title},
+                         {"scenario_file", fs::path(world2023->file.path).filename().string()},
+                         {"outputs", std::string(kWorld2023OutputDir) + "/ (results.csv, results.json, run.json)"},
+                         {"scenarios", world2023->scenarios.size()},
+                         {"seconds", world2023->seconds}};
+  }
   if (run.diagnosis.has_value()) meta["diagnosis_headlines"] = run.diagnosis->headlines;
   for (const auto& s : run.scenarios) {
     nlohmann::ordered_json j;
@@ -958,13 +968,6 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
       meta["sweep"]["theta_file_sha256"] = digest;
     }
     meta["sweep"]["bands"] = "5th-95th percentile over the draws (columns p05, p95 of results.csv)";
-  }
-  if (world2023 != nullptr) {
-    meta["world2023"] = {{"title", world2023->file.title},
-                         {"scenario_file", fs::path(world2023->file.path).filename().string()},
-                         {"outputs", std::string(kWorld2023OutputDir) + "/ (results.csv, results.json, run.json)"},
-                         {"scenarios", world2023->scenarios.size()},
-                         {"seconds", world2023->seconds}};
   }
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("run.json"), meta.dump(2) + "\n", options.force));
   if (options.html) RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("report.html"), html, options.force));

@@ -41,6 +41,12 @@ struct OutputOptions {
   bool force = false;
   bool html = true;
   HtmlOptions html_options;
+  // The default briefing's 2023 part: CheckRunOutputs also checks
+  // out_dir/world2023/ (kWorld2023OutputDir) when `with_world2023`;
+  // WriteRunOutputs writes `world2023` (may be null) there and adds its
+  // section to report.html.
+  bool with_world2023 = false;
+  const scenario::TariffWarRun* world2023 = nullptr;
 };
 
 // The files written by WriteRunOutputs, relative to out_dir.
@@ -52,10 +58,9 @@ Status CheckRunOutputs(const OutputOptions& options, bool with_diagnosis);
 
 // Writes results.csv/json (tidy, with bands when a sweep ran), balances.csv,
 // overcapacity.csv, run.json (provenance, convergence, headlines) and
-// report.html, each atomically. With `world2023`, also its outputs in
-// out_dir/world2023/ and its section in report.html.
+// report.html, each atomically (and the 2023 part: OutputOptions::world2023).
 Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResult* sweep,
-                       const OutputOptions& options, const scenario::TariffWarRun* world2023 = nullptr);
+                       const OutputOptions& options);
 
 }  // namespace rebalance::report
 

@@ -641,7 +641,8 @@ ReportSection TariffWarBriefingSection(const scenario::TariffWarRun& run) {
                                                                   o.kappa, o.Psi())
                                                     : std::string("fixed (kappa = 0)")});
     std::string cav;
-    for (const auto& h : s.closure.caveats) cav += (cav.empty() ? "" : " ") + h + ".";
+    for (const auto& h : s.closure.caveats) cav += (cav.empty() ? "" : "; ") + h;
+    if (!cav.empty()) cav += ".";
     if (!cav.empty()) box.items.push_back({"Caveats", cav});
     sec.AddBox(std::move(box));
     sec.AddParagraph("Solver: " + s.result.BriefReport() + ".");

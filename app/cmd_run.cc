@@ -2,6 +2,7 @@
 // scenario file, with tidy outputs and the HTML report.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -10,6 +11,7 @@
 #include "command.h"
 #include "progress.h"
 #include "rebalance/report/briefing.h"
+#include "rebalance/report/tariff_war_outputs.h"
 #include "rebalance/scenario/run.h"
 #include "rebalance/scenario/sweep.h"
 #include "tariff_war_command.h"
@@ -22,6 +24,7 @@ struct RunArgs {
   std::string out = "rebalance-out";
   bool force = false;
   bool quiet = false;
+  bool no_2023 = false;  // the default briefing without its 2023 part
   bool json = false;
   bool no_html = false;
   bool no_bilateral = false;
@@ -46,6 +49,8 @@ Status RunRun(const RunArgs& a) {
   report::OutputOptions out;
   out.out_dir = a.out;
   out.force = a.force;
+  // The default briefing's 2023 part: its outputs (OUT/world2023/) are checked with the others.
+  out.with_world2023 = a.scenario.empty() && !a.no_2023;
   out.html = !a.no_html;
   out.html_options.fallback_web_assets_dir = std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
   RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));  // before reading input
@@ -53,6 +58,23 @@ Status RunRun(const RunArgs& a) {
   if (file.model == scenario::ModelKind::kTariffWar) return RunTariffWarFile(file, opt, a.out, a.force, a.json);
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
   if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  // The 2023 part: data/world2023/briefing.toml (the IMLS 2025 tariff-war
+  // model on world2023), solved here; WriteRunOutputs writes it to
+  // OUT/world2023/ and adds its section to report.html.
+  std::optional<scenario::TariffWarRun> run2023;
+  const std::string out2023 = (std::filesystem::path(a.out) / report::kWorld2023OutputDir).string();
+  if (out.with_world2023) {
+    const std::string dir = a.data_dir.empty() ? scenario::DefaultDataDir() : a.data_dir;
+    auto file2023 = scenario::ParseScenarioFile((std::filesystem::path(dir) / "world2023" / "briefing.toml").string());
+    if (!file2023.ok()) {
+      return file2023.status().WithContext("the 2023 part of the default briefing (leave it out with --no-2023)");
+    }
+    auto r = scenario::RunTariffWarScenarios(*file2023, opt);
+    if (!r.ok()) return r.status().WithContext("the 2023 part of the default briefing");
+    run2023 = std::move(*r);
+    out.world2023 = &*run2023;
+    if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  }
   // theta bands: draws of the trade elasticities around the run's theta.
   std::optional<scenario::SweepResult> bands;
   const std::string theta_se = a.theta_se.empty() ? scenario::DefaultThetaSePath(file, a.data_dir) : a.theta_se;
@@ -69,7 +91,13 @@ Status RunRun(const RunArgs& a) {
   if (a.bilateral == "named") scenario::KeepBilateralRowsOfNamedCountries(&run);
   RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out));
   if (a.json) {
-    fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}\n", a.out, run.scenarios.size(), run.seconds);
+    std::string part2023;
+    if (run2023.has_value()) {
+      part2023 = fmt::format(", \"world2023\": {{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}", out2023,
+                             run2023->scenarios.size(), run2023->seconds);
+    }
+    fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}{}}}\n", a.out, run.scenarios.size(),
+               run.seconds, part2023);
     return Status::Ok();
   }
   fmt::print("{}\n", run.file.title);
@@ -102,8 +130,23 @@ Status RunRun(const RunArgs& a) {
     for (const auto& c : s.closure.caveats)
       if (!in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
   }
+  if (run2023.has_value()) {
+    fmt::print("\n{}\n", run2023->file.title);
+    fmt::print("  world: world2023 (BACI 2023 goods trade, WDI 2023 GDP; {} countries x 1 goods sector; thousand USD), "
+               "model of Ignatenko, Macedoni, Lashkaripour & Simonovska (2025); percent changes from 2023\n",
+               run2023->world.baseline.num_countries());
+    for (const auto& s : run2023->scenarios) {
+      fmt::print("\n{} (world2023)\n", s.name);
+      for (const auto& h : s.headlines) fmt::print("  {}\n", h);
+      fmt::print("  held fixed: {}\n", fmt::join(s.closure.held_fixed, "; "));
+    }
+  }
   fmt::print("\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in {:.2f} s\n", a.out,
              out.html ? ", report.html" : "", run.seconds);
+  if (run2023.has_value()) {
+    fmt::print("Wrote {} (the 2023 part: results.csv, results.json, run.json) in {:.2f} s\n", out2023,
+               run2023->seconds);
+  }
   return Status::Ok();
 }
 
@@ -111,7 +154,9 @@ void AddRun(CLI::App& root) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* sub = root.add_subcommand(
       "run",
-      "Run scenarios and write tidy results plus an HTML report. With no file, runs the default balanced-growth "
+      "Run scenarios and write tidy results plus an HTML report. With no file, runs the default briefing: its 2023 "
+      "part (a US-China tariff war on world2023, IMLS 2025 model; outputs in OUT/world2023/, one report section) and "
+      "the balanced-growth "
       "briefing on the built-in world2011 baseline.\n\n"
       "Examples (run by the test suite as printed, from the source folder):\n"
       "  rebalance run\n"
@@ -121,6 +166,9 @@ void AddRun(CLI::App& root) {
   sub->add_option("--out", a->out, "Output folder (default ./rebalance-out)");
   sub->add_flag("--force", a->force, "Overwrite existing outputs");
   sub->add_flag("--quiet", a->quiet, "No progress on stderr");
+  sub->add_flag("--no-2023", a->no_2023,
+                "Leave out the 2023 part of the default briefing (the tariff war on world2023, written to "
+                "OUT/world2023/); a scenario file given on the command line always runs alone");
   sub->add_flag("--json", a->json, "Print a one-line JSON summary instead of the text summary");
   sub->add_flag("--no-html", a->no_html, "Skip report.html");
   sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");

@@ -23,7 +23,13 @@
 //                   legend title with a unit in parentheses; no chart or
 //                   table is wider than the page column (nothing cut off);
 //   --forbid LIST   none of these strings (e.g. the machine's folders) may
-//                   occur in the file, nor any absolute local path.
+//                   occur in the file, nor any absolute local path;
+//   --world2023 N   the default briefing's two worlds: a section "2023: tariff
+//                   war (world2023, IMLS 2025 model)" with N tables (one per
+//                   scenario) of USA, CHN, non-US, EU and RoW, each followed by
+//                   its closure (numeraire, held fixed, tariff revenue, trade
+//                   deficits); and every section's first line names its world
+//                   ("World: world2011 ..." or "World: world2023 ...").
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -182,6 +188,7 @@ try {
   if (tableCount === 0) console.log('check_report: no sortable tables on the page');
 
   if (flags.focus !== undefined) await checkBriefing(page, flags.focus.split(',').filter(Boolean), problems);
+  if (flags.world2023 !== undefined) await checkTwoWorlds(page, Number(flags.world2023), problems);
   if (flags.forbid !== undefined || flags.focus !== undefined) {
     checkNoLocalPaths(fs.readFileSync(reportPath, 'utf8'), (flags.forbid || '').split(',').filter(Boolean),
                       problems);
@@ -286,6 +293,58 @@ async function checkBriefing(page, focus, problems) {
     units.filter((u) => getComputedStyle(u).display === 'none' || u.getBoundingClientRect().height === 0).length);
   if (hiddenInPrint > 0) problems.push(`briefing: ${hiddenInPrint} header units hidden in print`);
   await page.emulateMedia({ media: 'screen' });
+}
+
+// The 2023 part of the default briefing, and a world named under every
+// section title (see --world2023 above).
+async function checkTwoWorlds(page, scenarios, problems) {
+  // The provenance list (section#provenance) holds the sources of both worlds.
+  const info = await page.$$eval('main > section:not(#provenance)', (secs) => secs.map((sec) => {
+    const first = sec.querySelector(':scope > p');
+    return {
+      title: sec.querySelector('h2').textContent,
+      world: first ? first.textContent : '',
+      tables: Array.from(sec.querySelectorAll('table.sortable'), (t) => ({
+        caption: t.caption ? t.caption.textContent : '',
+        rows: Array.from(t.tBodies[0].rows, (r) => r.cells[0].textContent.trim()),
+        headers: Array.from(t.tHead.rows[t.tHead.rows.length - 1].cells, (c) => c.innerText.replace(/\s+/g, ' ').trim()),
+      })),
+      closures: Array.from(sec.querySelectorAll('aside.box.closure'), (b) => b.innerText),
+    };
+  }));
+  for (const s of info) {
+    if (!/^World: world(2011|2023)\b/.test(s.world)) {
+      problems.push(`two worlds: section "${s.title}" does not name its world first (got "${s.world.slice(0, 60)}")`);
+    }
+  }
+  const part = info.filter((s) => s.title === '2023: tariff war (world2023, IMLS 2025 model)');
+  if (part.length !== 1) {
+    problems.push(`two worlds: ${part.length} sections "2023: tariff war (world2023, IMLS 2025 model)", expected 1`);
+    return;
+  }
+  const sec = part[0];
+  if (!sec.world.startsWith('World: world2023')) problems.push(`two worlds: the 2023 section names "${sec.world}"`);
+  if (sec.tables.length !== scenarios) problems.push(`two worlds: ${sec.tables.length} tables in the 2023 section, expected ${scenarios}`);
+  if (sec.closures.length !== scenarios) problems.push(`two worlds: ${sec.closures.length} closures in the 2023 section, expected ${scenarios}`);
+  const want = ['USA', 'CHN', 'non-US', 'EU', 'RoW'];
+  const needHeaders = ['Welfare', 'Trade deficit', 'Exports/GDP', 'Imports/GDP', 'Employment', 'Consumer prices', 'Tariff revenue'];
+  for (const t of sec.tables) {
+    // The sorting checks above have reordered the rows: compare as sets.
+    const got = t.rows.map((r) => r.split(' ')[0]).sort();
+    if (got.join(',') !== [...want].sort().join(',')) problems.push(`two worlds: table "${t.caption}": rows ${got.join(',')}, expected ${want.join(',')}`);
+    for (const h of needHeaders) {
+      if (!t.headers.some((x) => x.startsWith(h))) problems.push(`two worlds: table "${t.caption}": no column ${h}`);
+    }
+    if (!t.headers.some((x) => /^Trade deficit.*% change of imports - exports/.test(x))) {
+      problems.push(`two worlds: table "${t.caption}": the deficit header does not state its definition and unit`);
+    }
+  }
+  for (const c of sec.closures) {
+    for (const k of ['Numeraire', 'Held fixed', 'Tariff revenue', 'Trade deficits']) {
+      if (!c.includes(k)) problems.push(`two worlds: a 2023 closure box lacks "${k}"`);
+    }
+  }
+  console.log(`check_report: two worlds: ${info.length} sections named; 2023 section with ${sec.tables.length} tables`);
 }
 
 // No absolute local path in the file: the given strings, and anything that

@@ -14,6 +14,7 @@
 #include "rebalance/core/sha256.h"
 #include "rebalance/core/version.h"
 #include "rebalance/report/charts.h"
+#include "rebalance/report/tariff_war_outputs.h"
 
 namespace rebalance::report {
 namespace {
@@ -525,7 +526,134 @@ void FileProvenance(const scenario::RunResult& run, std::vector<ProvenanceItem>*
   }
 }
 
+// "World: ..." under a section title: the world (baseline) its numbers come
+// from, so a reader of a two-world briefing never mixes them up.
+std::string WorldLine(const scenario::RunResult& run) {
+  const ge::Baseline& b = run.loaded.baseline;
+  const std::string year = run.loaded.io.has_value() ? fmt::format("{}", run.loaded.io->year) : "base year";
+  std::string name = "the baseline of the scenario file";
+  if (run.file.baseline.kind == scenario::BaselineKind::kBuiltin) {
+    name = run.file.baseline.builtin == "world2011" ? "world2011 (WIOD 2013 release)" : run.file.baseline.builtin;
+  }
+  return fmt::format("World: {}, {}; {} regions x {} sectors; money in {} of that year.", name, year,
+                     b.num_countries(), b.num_sectors(), Money(b).label);
+}
+
+std::string WorldLine2023(const scenario::TariffWarRun& run) {
+  return fmt::format("World: world2023 (BACI 2023 goods trade, WDI 2023 GDP), 2023; {} countries x 1 goods sector; "
+                     "levels in thousand USD, results in % change from 2023. Model: Ignatenko, Macedoni, "
+                     "Lashkaripour & Simonovska (2025).",
+                     run.world.baseline.num_countries());
+}
+
+// The world line as the first block of a section.
+void PrependWorld(ReportSection* sec, const std::string& line) {
+  sec->blocks.insert(sec->blocks.begin(), ReportBlock{ReportParagraph{line}});
+}
+
 }  // namespace
+
+ReportSection TariffWarBriefingSection(const scenario::TariffWarRun& run) {
+  ReportSection sec;
+  sec.title = "2023: tariff war (world2023, IMLS 2025 model)";
+  const ge::TariffWarBaseline& b = run.world.baseline;
+  const auto& o = run.file.tariff_war;
+  sec.AddParagraph(WorldLine2023(run));
+  sec.AddParagraph(
+      "A second world, not the 2011 one above: the one-sector model of Ignatenko, Macedoni, Lashkaripour & Simonovska "
+      "(2025, Journal of International Economics 157, 104138) on 2023 goods trade, with an employment response to "
+      "the real after-tax wage, a rule for tariff revenue and deficits that move with world income. Its numbers are "
+      "not comparable cell by cell with the world2011 sections (other year, other data, one sector, goods only). " +
+      run.file.title + ".");
+  // USA, CHN, then the groups the paper reports, in this order when present.
+  struct Row {
+    std::string label;
+    std::vector<int> members;  // one member for a country
+    bool group = false;
+  };
+  std::vector<Row> rows;
+  for (const char* c : {"USA", "CHN"}) {
+    auto it = std::find(b.countries.begin(), b.countries.end(), c);
+    if (it != b.countries.end()) rows.push_back({c, {static_cast<int>(it - b.countries.begin())}, false});
+  }
+  for (const char* g : {"non-US", "EU", "RoW"}) {
+    for (const auto& grp : run.groups)
+      if (grp.name == g) rows.push_back({grp.name, grp.members, true});
+  }
+  const std::string deficit_def =
+      "trade deficit D = goods imports - goods exports (off-diagonal flows at producer prices, net of tariffs); % "
+      "change = 100 (D' - D) / |D|, so a negative change is a smaller deficit (or a larger surplus)";
+  for (const auto& s : run.scenarios) {
+    const ge::TariffWarOutcomes& c = s.changes;
+    if (!s.headlines.empty()) sec.headlines.push_back(s.name + ": " + s.headlines.front());
+    sec.AddParagraph(s.name + (s.description.empty() ? std::string() : ": " + s.description));
+    ReportTable t;
+    t.caption = "2023 (world2023): " + s.name;
+    t.columns = {ReportColumn::TextColumn("Country or group"),
+                 ReportColumn::NumberColumn("Welfare", Fixed(2, true), "real income (IMLS welfare)", "% change"),
+                 ReportColumn::NumberColumn("Trade deficit", Fixed(1, true), deficit_def, "% change of imports - exports"),
+                 ReportColumn::NumberColumn("Exports/GDP", Fixed(1, true), "goods exports over labour income", "% change"),
+                 ReportColumn::NumberColumn("Imports/GDP", Fixed(1, true), "goods imports over labour income", "% change"),
+                 ReportColumn::NumberColumn("Employment", Fixed(2, true), "", "% change"),
+                 ReportColumn::NumberColumn("Consumer prices", Fixed(1, true), "price index P", "% change"),
+                 ReportColumn::NumberColumn("Tariff revenue", Fixed(2), "revenue R over base-year expenditure E",
+                                            "% of 2023 expenditure"),
+                 ReportColumn::NumberColumn("Tariff revenue", Fixed(1), "revenue R, countries only", "bn USD")};
+    for (const auto& r : rows) {
+      auto v = [&](const Eigen::VectorXd& x) {
+        return Num(r.group ? ge::ExpenditureWeightedMean(b, x, r.members) : x(r.members.front()));
+      };
+      const ReportCell revenue_bn =
+          r.group ? ReportCell::Empty() : Num(1e-6 * s.result.tariff_revenue(r.members.front()));  // thousand -> bn
+      t.rows.push_back({ReportCell::Text(r.group ? r.label + " (" + std::to_string(r.members.size()) + ", weighted)"
+                                                 : r.label),
+                        v(c.welfare), v(c.deficit), v(c.exports_gdp), v(c.imports_gdp), v(c.employment), v(c.prices),
+                        v(c.revenue_share), revenue_bn});
+    }
+    t.note = "Percent changes from 2023 (world2023; BACI 2023 goods trade, WDI 2023 GDP, thousand USD levels in "
+             "world2023/results.csv). Trade deficit: " + deficit_def +
+             ". Groups: means of the members' percent changes weighted by 2023 expenditure (as in IMLS Table 1), "
+             "not the change of the group's total; non-US = every country but the USA, EU = the 25 members of the "
+             "paper's code, RoW = all but USA, CHN and the EU; members in world2023/run.json. GDP in exports/GDP and "
+             "imports/GDP is labour income w L Y.";
+    sec.AddTable(std::move(t));
+    ReportBox box;
+    box.kind = "closure";
+    box.title = "Closure: what " + s.name + " holds fixed";
+    box.items.push_back({"Numeraire", s.closure.numeraire});
+    std::string held;
+    for (const auto& h : s.closure.held_fixed) held += (held.empty() ? "" : "; ") + h;
+    box.items.push_back({"Held fixed", held});
+    box.items.push_back(
+        {"Tariff revenue", o.revenue == ge::RevenueUse::kIncomeTax
+                               ? "finances a cut in the labour-income tax of the importing country (tau = R / wLY), "
+                                 "which raises the after-tax wage and so employment"
+                               : "rebated lump sum to the importing country's households (no effect on labour "
+                                 "supply)"});
+    box.items.push_back(
+        {"Trade deficits", o.deficit == ge::DeficitScaling::kScaleWithWorldIncome
+                               ? "each country's transfer T = E - Y moves in proportion to world labour income (a "
+                                 "constant share of world output), so deficits are not held at their 2023 value: "
+                                 "the change in the deficit is a result of the model"
+                               : "each country's transfer T = E - Y is fixed in units of the numeraire"});
+    box.items.push_back({"Employment", o.kappa > 0 ? fmt::format("responds to the real after-tax wage (kappa = {}, "
+                                                                  "psi = {:.4g})",
+                                                                  o.kappa, o.Psi())
+                                                    : std::string("fixed (kappa = 0)")});
+    std::string cav;
+    for (const auto& h : s.closure.caveats) cav += (cav.empty() ? "" : "; ") + h;
+    if (!cav.empty()) cav += ".";
+    if (!cav.empty()) box.items.push_back({"Caveats", cav});
+    sec.AddBox(std::move(box));
+    sec.AddParagraph("Solver: " + s.result.BriefReport() + ".");
+  }
+  std::string src;
+  for (const auto& [k, v] : run.world.provenance) src += (src.empty() ? "" : " ") + k + ": " + v + ".";
+  sec.AddParagraph("Source, year and units: " + src +
+                   " Results are percent changes between 2023 equilibria (static; goods only). All variables of all "
+                   "194 countries and the groups are in world2023/results.csv (docs/tariff_war.md).");
+  return sec;
+}
 
 BandTable BandsFromSweep(const scenario::SweepResult& sweep) {
   BandTable bt;
@@ -538,7 +666,8 @@ BandTable BandsFromSweep(const scenario::SweepResult& sweep) {
   return bt;
 }
 
-Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const scenario::SweepResult* sweep) {
+Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const scenario::SweepResult* sweep,
+                                           const scenario::TariffWarRun* world2023) {
   ReportDocument doc;
   doc.title = run.file.title;
   const ge::Baseline& b = run.loaded.baseline;
@@ -686,6 +815,34 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const
       "base year. All tidy results, with units and variable names, are in results.csv and results.json beside this "
       "report (docs/multisector.md documents the variables).");
   doc.sections.push_back(std::move(method));
+  // Which world every section's numbers come from.
+  const std::string world = WorldLine(run);
+  for (auto& sec : doc.sections) PrependWorld(&sec, world);
+  if (world2023 != nullptr) {
+    doc.sections.front().blocks.insert(
+        doc.sections.front().blocks.begin() + 1,
+        ReportBlock{ReportParagraph{"The section \"2023: tariff war (world2023, IMLS 2025 model)\" reports a second "
+                                    "world, 2023, with another model; its numbers are not those of this world."}});
+    // Before "Data and method", which describes the world2011 part.
+    doc.sections.insert(doc.sections.end() - 1, TariffWarBriefingSection(*world2023));
+    doc.subtitle += fmt::format("; 2023 part: world2023, {} countries x 1 goods sector, {} scenario{}",
+                                world2023->world.baseline.num_countries(), world2023->scenarios.size(),
+                                world2023->scenarios.size() == 1 ? "" : "s");
+    for (const auto& [k, v] : world2023->world.provenance)
+      doc.provenance.push_back(ProvenanceItem{"world2023 " + k, v, ""});
+    doc.provenance.push_back(ProvenanceItem{
+        "world2023 model citation",
+        "Ignatenko, A., Macedoni, L., Lashkaripour, A. and Simonovska, I. (2025), Making America Great Again? The "
+        "Economic Impacts of Liberation Day Tariffs, Journal of International Economics 157, 104138.",
+        ""});
+    if (!world2023->file.path.empty() && fs::is_regular_file(world2023->file.path)) {
+      auto digest = core::Sha256File(world2023->file.path);
+      doc.provenance.push_back(ProvenanceItem{
+          "world2023 scenario file", fmt::format("{} (sha256 {})", fs::path(world2023->file.path).filename().string(),
+                                                 digest.ok() ? *digest : std::string("not readable")),
+          ""});
+    }
+  }
   RB_RETURN_IF_ERROR(doc.Validate());
   return doc;
 }
@@ -706,6 +863,8 @@ Status CheckRunOutputs(const OutputOptions& options, bool with_diagnosis) {
     files.push_back("balances.csv");
     files.push_back("overcapacity.csv");
   }
+  if (options.with_world2023)
+    for (const auto& f : TariffWarOutputFiles()) files.push_back(std::string(kWorld2023OutputDir) + "/" + f);
   if (options.html) files.push_back("report.html");
   RB_RETURN_IF_ERROR(core::CheckOutputFiles(options.out_dir, files, options.force));
   if (options.html) {
@@ -725,6 +884,7 @@ std::string D(double v) { return std::isfinite(v) ? RoundTripDouble(v) : std::st
 
 Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResult* sweep,
                        const OutputOptions& options) {
+  const scenario::TariffWarRun* world2023 = options.world2023;
   RB_RETURN_IF_ERROR(core::EnsureDirectory(options.out_dir));
   auto path = [&](const char* f) { return (fs::path(options.out_dir) / f).string(); };
   BandTable bands;
@@ -734,8 +894,12 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
   // Render the report first so a failure there leaves no partial set of files.
   std::string html;
   if (options.html) {
-    RB_ASSIGN_OR_RETURN(ReportDocument doc, BuildBriefingReport(run, sweep));
+    RB_ASSIGN_OR_RETURN(ReportDocument doc, BuildBriefingReport(run, sweep, world2023));
     RB_ASSIGN_OR_RETURN(html, RenderHtml(doc, options.html_options));
+  }
+  if (world2023 != nullptr) {
+    RB_RETURN_IF_ERROR(WriteTariffWarOutputs(*world2023, (fs::path(options.out_dir) / kWorld2023OutputDir).string(),
+                                             options.force));
   }
   RB_RETURN_IF_ERROR(WriteTidyCsv(run.results, path("results.csv"), options.force, bp));
   RB_RETURN_IF_ERROR(WriteTidyJson(run.results, path("results.json"), options.force, bp));
@@ -774,6 +938,13 @@ Status WriteRunOutputs(const scenario::RunResult& run, const scenario::SweepResu
     meta["inputs"] = inputs;
   }
   meta["notes"] = run.loaded.notes;
+  if (world2023 != nullptr) {
+    meta["world2023"] = {{"title", world2023->file.title},
+                         {"scenario_file", fs::path(world2023->file.path).filename().string()},
+                         {"outputs", std::string(kWorld2023OutputDir) + "/ (results.csv, results.json, run.json)"},
+                         {"scenarios", world2023->scenarios.size()},
+                         {"seconds", world2023->seconds}};
+  }
   if (run.diagnosis.has_value()) meta["diagnosis_headlines"] = run.diagnosis->headlines;
   for (const auto& s : run.scenarios) {
     nlohmann::ordered_json j;

@@ -30,7 +30,8 @@ Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::strin
   RB_RETURN_IF_ERROR(WriteTidyJson(run.results, path("results.json"), force));
   nlohmann::ordered_json meta;
   meta["title"] = run.file.title;
-  meta["scenario_file"] = run.file.path;
+  // The file name only: run.json travels with the report, the machine's paths do not.
+  meta["scenario_file"] = fs::path(run.file.path).filename().string();
   meta["model"] = "tariff_war";
   meta["citation"] =
       "Ignatenko, Macedoni, Lashkaripour & Simonovska (2025), Making America Great Again? The Economic Impacts of "

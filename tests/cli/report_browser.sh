@@ -12,8 +12,11 @@
 # has exactly the focus regions of data/world2011/briefing.toml, units are
 # visible in every numeric table header (also in print) and in a chart axis or
 # legend title, every scenario shows its closure, and the file holds no
-# absolute path (none of the source, data, build or output folders). A
-# screenshot of each section is saved in report_browser/briefing/.
+# absolute path (none of the source, data, build or output folders). Its
+# 2023 part: a section "2023: tariff war (world2023, IMLS 2025 model)" with one
+# table (USA, CHN, non-US, EU, RoW) and one closure per scenario of
+# data/world2023/briefing.toml, and every section naming its world first
+# (--world2023). A screenshot of each section is saved in report_browser/briefing/.
 set -euo pipefail
 : "${REBALANCE_SOURCE_DIR:?}" "${REBALANCE_BUILD_DIR:?}"
 web="$REBALANCE_SOURCE_DIR/report/web"
@@ -51,11 +54,15 @@ focus=$(/usr/bin/python3 -c 'import sys, tomllib; print(",".join(tomllib.load(op
   "$REBALANCE_SOURCE_DIR/data/world2011/briefing.toml")
 [ -n "$focus" ] || fail "no focus regions in data/world2011/briefing.toml"
 forbid="$REBALANCE_SOURCE_DIR,$REBALANCE_BUILD_DIR,$run_dir,${REBALANCE_DATA_DIR:-$REBALANCE_SOURCE_DIR},$HOME"
+scenarios2023=$(/usr/bin/python3 -c 'import sys, tomllib; print(len(tomllib.load(open(sys.argv[1], "rb"))["scenario"]))' \
+  "$REBALANCE_SOURCE_DIR/data/world2023/briefing.toml")
 node "$web/check_report.mjs" "$run_dir/briefing-out/report.html" "$out/briefing.png" \
-  --sections "$out/briefing" --focus "$focus" --forbid "$forbid"
+  --sections "$out/briefing" --focus "$focus" --forbid "$forbid" --world2023 "$scenarios2023"
 # run.json is mailed with the report: no path of this machine either.
 for f in "$REBALANCE_SOURCE_DIR" "$run_dir" "$HOME"; do
-  if grep -qF "$f" "$run_dir/briefing-out/run.json"; then fail "run.json contains the local path $f"; fi
+  for j in run.json world2023/run.json; do
+    if grep -qF "$f" "$run_dir/briefing-out/$j"; then fail "$j contains the local path $f"; fi
+  done
 done
 ls "$out/briefing"/*.png >/dev/null 2>&1 || fail "no section screenshots in $out/briefing"
 echo "report_browser: briefing screenshots in $out/briefing"

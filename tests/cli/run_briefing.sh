@@ -2,6 +2,10 @@
 # End to end: `rebalance run` with no arguments (the default briefing on
 # world2011), its invariants checked from results.csv, and the report checked
 # in headless Chromium (charts rendered, tables sort, no console errors).
+# Its 2023 part (data/world2023/briefing.toml, the IMLS 2025 tariff-war model
+# on world2023) in rebalance-out/world2023/: the "Liberation Day tariffs"
+# scenario is IMLS Table 1 case 1, whose published US numbers it must hold
+# at the printed precision; the report and the terminal name both worlds.
 set -euo pipefail
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -99,6 +103,52 @@ assert oc[0]["group"] == "manufacturing" and oc[0]["rank"] == "1", oc[0]
 hl = " ".join(meta["diagnosis_headlines"])
 assert "Overcapacity, CHN manufacturing 2011" in hl and "Mining" not in hl, hl
 print("briefing invariants hold for", len(scen), "scenarios")
+PY
+# The 2023 part: its own folder, the 2011 files untouched by it.
+for f in results.csv results.json run.json; do test -s "rebalance-out/world2023/$f"; done
+grep -q "^2023: US tariffs" stdout.txt
+grep -q "world: world2023 (BACI 2023 goods trade" stdout.txt
+/usr/bin/python3 - rebalance-out "$REBALANCE_SOURCE_DIR/data/world2023/briefing.toml" <<'PY'
+import csv, json, re, sys, tomllib
+out, toml = sys.argv[1], sys.argv[2]
+names = [s["name"] for s in tomllib.load(open(toml, "rb"))["scenario"]]
+rows = list(csv.DictReader(open(f"{out}/world2023/results.csv")))
+assert [s for s in dict.fromkeys(r["scenario"] for r in rows)] == names, names
+assert not any(r["scenario"] in names for r in csv.DictReader(open(f"{out}/results.csv")))
+meta = json.load(open(f"{out}/world2023/run.json"))
+assert all(s["termination"] == "converged" for s in meta["scenarios"]), meta["scenarios"]
+assert meta["scenario_file"] == "briefing.toml", meta["scenario_file"]
+assert json.load(open(f"{out}/run.json"))["world2023"]["scenarios"] == len(names)
+# IMLS (2025) Table 1, case 1 (USTR tariffs, income-tax relief, no retaliation): USA, printed precision.
+case1 = "Liberation Day tariffs"
+if case1 in names:
+    def pct(var, who="USA"):
+        r = [r for r in rows if r["scenario"] == case1 and r["country"] == who and r["variable"] == var]
+        assert len(r) == 1, (var, who, r)
+        return float(r[0]["pct_change"])
+    published = {"welfare": (1.13, 2), "deficit": (-18.1, 1), "exports_gdp": (-52.7, 1), "imports_gdp": (-43.6, 1),
+                 "employment": (0.32, 2), "prices": (12.8, 1)}
+    for var, (value, digits) in published.items():
+        assert round(pct(var), digits) == value, (var, pct(var), value)
+    # non-US (expenditure-weighted), same table.
+    for var, (value, digits) in {"welfare": (-0.58, 2), "deficit": (11.6, 1), "employment": (-0.14, 2),
+                                 "prices": (-4.7, 1)}.items():
+        assert round(pct(var, "non-US"), digits) == value, (var, pct(var, "non-US"), value)
+    print("world2023: IMLS Table 1 case 1 reproduced at the printed precision")
+# The report: the 2023 section with the case-1 US row as printed, and every section naming its world.
+html = open(f"{out}/report.html", encoding="utf-8").read()
+assert "2023: tariff war (world2023, IMLS 2025 model)" in html
+sections = re.findall(r"<section id=\"section-\d+\">(.*?)</section>", html, re.S)
+assert len(sections) >= 6, len(sections)
+for sec in sections:
+    title = re.search(r"<h2>(.*?)</h2>", sec).group(1)
+    assert ("World: world2011" in sec) != ("World: world2023" in sec), title
+    if title.startswith("2023"):
+        assert "World: world2023" in sec, title
+if case1 in names:
+    for cell in (">+1.13<", ">-18.1<", ">+0.32<", ">+12.8<"):
+        assert cell in html, cell
+print("report: both worlds named, one per section")
 PY
 # The report in a real browser (skipped only if the web assets are absent).
 checker="$REBALANCE_SOURCE_DIR/report/web/check_report.mjs"

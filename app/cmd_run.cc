@@ -75,6 +75,7 @@ Status RunRun(const RunArgs& a) {
     out.world2023 = &*run2023;
     if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
+  if (a.bilateral == "named") scenario::KeepBilateralRowsOfNamedCountries(&run);
   // theta bands: draws of the trade elasticities around the run's theta.
   std::optional<scenario::SweepResult> bands;
   const std::string theta_se = a.theta_se.empty() ? scenario::DefaultThetaSePath(file, a.data_dir) : a.theta_se;
@@ -88,7 +89,6 @@ Status RunRun(const RunArgs& a) {
     for (const auto& f : bands->failures) fmt::print(stderr, "rebalance: warning: theta bands: {}\n", f);
     if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
-  if (a.bilateral == "named") scenario::KeepBilateralRowsOfNamedCountries(&run);
   RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out));
   if (a.json) {
     std::string part2023;

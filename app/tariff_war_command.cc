@@ -50,7 +50,7 @@ struct World2023Args {
 Status RunWorld2023(const World2023Args& a) {
   namespace fs = std::filesystem;
   const std::vector<std::string> files = {"world2023.csv", "countries.csv", "groups.csv"};
-  for (const auto& f : files) RB_RETURN_IF_ERROR(core::CheckWritable((fs::path(a.out) / f).string(), a.force));
+  RB_RETURN_IF_ERROR(core::CheckOutputFiles(a.out, files, a.force));
   RB_ASSIGN_OR_RETURN(data::Imls2025Data in, data::ReadImls2025(a.from));
   RB_ASSIGN_OR_RETURN(scenario::World2023 w, scenario::BuildWorld2023(in));
   const scenario::World2023Files text = scenario::World2023ToCsv(w);

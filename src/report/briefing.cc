@@ -128,25 +128,30 @@ ReportSection OvercapacitySection(const scenario::RunResult& run) {
   auto make_table = [&](const std::string& caption) {
     ReportTable t;
     t.caption = caption;
-    t.columns = {ReportColumn::NumberColumn("Rank", Fixed(0)), ReportColumn::TextColumn("Country"),
-                 ReportColumn::TextColumn("Sector"), ReportColumn::NumberColumn("Output, " + unit, Fixed(0), unit),
-                 ReportColumn::NumberColumn("Output above domestic absorption, " + unit, Fixed(0, true),
-                                            "net exports (exports - imports), gross"),
-                 ReportColumn::NumberColumn("The same in domestic value added, " + unit, Fixed(0, true),
-                                            "domestic value added embodied in the excess output"),
-                 ReportColumn::NumberColumn("Net exports, % of output", Fixed(1, true, "%")),
-                 ReportColumn::NumberColumn("Exported, % of output", Fixed(1, false, "%")),
-                 ReportColumn::NumberColumn("World output share, %", Fixed(1, false, "%")),
-                 ReportColumn::NumberColumn("World absorption share, %", Fixed(1, false, "%")),
-                 ReportColumn::NumberColumn("Output carried by the trade imbalance, %", Fixed(1, true, "%"),
+    t.columns = {ReportColumn::NumberColumn("Rank", Fixed(0), "", "rank"), ReportColumn::TextColumn("Country"),
+                 ReportColumn::TextColumn("Sector"), ReportColumn::NumberColumn("Output", Fixed(0), "", unit),
+                 ReportColumn::NumberColumn("Excess output", Fixed(0, true),
+                                            "output above domestic absorption: net exports (exports - imports), gross",
+                                            unit),
+                 ReportColumn::NumberColumn("Excess in VA", Fixed(0, true),
+                                            "the excess output in the country's own value added", unit),
+                 ReportColumn::NumberColumn("Net exports", Fixed(1, true, "%"), "", "% of output"),
+                 ReportColumn::NumberColumn("Exported", Fixed(1, false, "%"), "", "% of output"),
+                 ReportColumn::NumberColumn("World output", Fixed(1, false, "%"), "", "% share"),
+                 ReportColumn::NumberColumn("World absorption", Fixed(1, false, "%"), "", "% share"),
+                 ReportColumn::NumberColumn("Carried by imbalance", Fixed(1, true, "%"),
                                             "fall of the sector's output when its country's trade balance is set to "
-                                            "zero (multi-sector GE), % of output"),
+                                            "zero (multi-sector GE)",
+                                            "% of output"),
                  ReportColumn::TextColumn("Flags")};
     return t;
   };
   auto add_row = [&](ReportTable& t, const io_tables::OvercapacityRow& r) {
-    std::string flags;
-    for (const auto& f : r.flags) flags += (flags.empty() ? "" : ", ") + f;
+    std::string flags;  // "self sufficiency", not "self_sufficiency": the cell can wrap
+    for (auto f : r.flags) {
+      std::replace(f.begin(), f.end(), '_', ' ');
+      flags += (flags.empty() ? "" : ", ") + f;
+    }
     t.rows.push_back({Num(r.rank), ReportCell::Text(r.country), ReportCell::Text(r.sector), Num(r.output),
                       Num(r.excess_output), Num(r.excess_output_dva), Opt(pct(r.net_exports_over_output)),
                       Opt(pct(r.export_share)), Opt(pct(r.world_output_share)), Opt(pct(r.world_absorption_share)),

@@ -161,11 +161,18 @@ TEST_F(BriefingTest, BilateralHeadlineEqualsTheTidyRows) {
 }
 
 TEST_F(BriefingTest, ClosureIsPrintedAndEmptyFieldsGetTheModelsClosure) {
+  // RunScenarios fills each closure; a closure left empty gets the model's own.
+  scenario::RunResult emptied = *run_;
+  for (auto& s : emptied.scenarios)
+    if (s.name == "China rebalances") s.closure = scenario::Closure{};
   auto doc = BuildBriefingReport(*run_);
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
-  auto closure_text = [&](const std::string& title) {
+  auto doc_emptied = BuildBriefingReport(emptied);
+  ASSERT_TRUE(doc_emptied.ok()) << doc_emptied.status().ToString();
+  auto closure_text = [&](const std::string& title, const ReportDocument* d = nullptr) {
+    if (d == nullptr) d = &*doc;
     std::string text;
-    for (const auto& s : doc->sections)
+    for (const auto& s : d->sections)
       if (s.title == title)
         for (const auto& b : s.blocks)
           if (const auto* box = std::get_if<ReportBox>(&b); box && box->kind == "closure")
@@ -176,7 +183,9 @@ TEST_F(BriefingTest, ClosureIsPrintedAndEmptyFieldsGetTheModelsClosure) {
   EXPECT_NE(filled.find("Numeraire: test numeraire: world GDP"), std::string::npos) << filled;
   EXPECT_NE(filled.find("Held fixed: test: every trade balance in nominal USD"), std::string::npos) << filled;
   EXPECT_NE(filled.find("Caveats: Test caveat sentence."), std::string::npos) << filled;
-  const std::string empty = closure_text("Scenario: China rebalances");
+  const std::string filled_by_run = closure_text("Scenario: China rebalances");
+  EXPECT_NE(filled_by_run.find("CHN's trade balance set to zero"), std::string::npos) << filled_by_run;
+  const std::string empty = closure_text("Scenario: China rebalances", &*doc_emptied);
   EXPECT_NE(empty.find("Numeraire: world nominal value added"), std::string::npos) << empty;
   EXPECT_NE(empty.find("trade balances set by the scenario"), std::string::npos) << empty;
 }

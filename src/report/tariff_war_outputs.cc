@@ -17,9 +17,7 @@ namespace fs = std::filesystem;
 std::vector<std::string> TariffWarOutputFiles() { return {"results.csv", "results.json", "run.json"}; }
 
 Status CheckTariffWarOutputs(const std::string& out_dir, bool force) {
-  for (const auto& f : TariffWarOutputFiles())
-    RB_RETURN_IF_ERROR(core::CheckWritable((fs::path(out_dir) / f).string(), force));
-  return Status::Ok();
+  return core::CheckOutputFiles(out_dir, TariffWarOutputFiles(), force);
 }
 
 Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::string& out_dir, bool force) {

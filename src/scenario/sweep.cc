@@ -425,6 +425,7 @@ Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& opt
   }
   SweepOptions opt = options;
   opt.run.bilateral = false;
+  opt.bilateral = SweepBilateral::kNone;  // the point table above has no partner rows
   RB_ASSIGN_OR_RETURN(DrawSlice slice, RunDraws(point, run.file, opt, 0, options.draws));
   SweepResult out;
   out.draws_requested = options.draws;

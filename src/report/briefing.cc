@@ -540,8 +540,9 @@ std::string WorldLine(const scenario::RunResult& run) {
   if (run.file.baseline.kind == scenario::BaselineKind::kBuiltin) {
     name = run.file.baseline.builtin == "world2011" ? "world2011 (WIOD 2013 release)" : run.file.baseline.builtin;
   }
-  return fmt::format("World: {}, {}; {} regions x {} sectors; money in {} of that year.", name, year,
-                     b.num_countries(), b.num_sectors(), Money(b).label);
+  return fmt::format("World: {}, {}; {} regions x {} sectors; money in current USD of that year (millions or "
+                     "billions, as each header says).",
+                     name, year, b.num_countries(), b.num_sectors());
 }
 
 std::string WorldLine2023(const scenario::TariffWarRun& run) {

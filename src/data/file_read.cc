@@ -189,21 +189,8 @@ Result<std::string> ReadFileBytes(const std::string& path) {
     out.resize(size);
     size_t done = 0;
     while (true) {
-      if (done == out.size()) {
-        // Read on until end of file (the file may have grown).
-        char probe[4096];
-        const ssize_t got = ::read(fd, probe, sizeof probe);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-          const int err = errno;
-          ::close(fd);
-          return Status::IoError(fmt::format("cannot read '{}': {}", path, std::strerror(err)));
-        }
-        if (got == 0) break;
-        out.append(probe, static_cast<size_t>(got));
-        done = out.size();
-        continue;
-      }
+      // Past the size seen at open, read on until end of file (it may have grown).
+      if (done == out.size()) out.resize(out.size() + 4096);
       const ssize_t got = ::read(fd, out.data() + done, out.size() - done);
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) {

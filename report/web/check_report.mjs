@@ -83,8 +83,8 @@ try {
 
   await page.goto(reportUrl, { waitUntil: 'load' });
   await page.waitForFunction(() => window.__rebalanceReport && window.__rebalanceReport.done,
-                             null, { timeout: 30000 }).catch(() => {
-    problems.push('charts did not finish rendering within 30 s');
+                             null, { timeout: 90000 }).catch(() => {
+    problems.push('charts did not finish rendering within 90 s');
   });
 
   // Charts: status object, then the rendered SVG in every container.

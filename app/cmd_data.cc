@@ -23,8 +23,8 @@ struct InputArgs {
 // One table from --wiod/--icio/--long/--decompr, or a positional FILE whose
 // format is given by --format or detected from its header.
 Result<io::IoTable> LoadOne(const InputArgs& a) {
-  const int given = !a.wiod.empty() + !a.icio.empty() + !a.long_file.empty() +
-                    !a.decompr.empty() + !a.file.empty();
+  const int given = !a.wiod.empty() + !a.icio.empty() + !a.long_file.empty() + !a.decompr.empty() +
+                    !a.file.empty();
   if (given != 1) {
     return Status::InvalidArgument(
         "give exactly one input: FILE, --wiod, --icio, --long or --decompr");
@@ -50,7 +50,8 @@ void AddInputOptions(CLI::App* sub, InputArgs* a) {
   sub->add_option("--long", a->long_file, "Long-format CSV");
   sub->add_option("--decompr", a->decompr, "decompr-style CSV");
   sub->add_option("--year", a->year, "Year (required with a WIOD directory)");
-  sub->add_option("--format", a->format, "Format of FILE: wiod, icio, long, decompr (default: detect)");
+  sub->add_option("--format", a->format,
+                  "Format of FILE: wiod, icio, long, decompr (default: detect)");
 }
 
 struct AggregateArgs {
@@ -67,10 +68,11 @@ Status RunAggregate(const AggregateArgs& a) {
   RB_ASSIGN_OR_RETURN(io::Mapping m, io::ReadMapping(a.map));
   auto agg = t.Aggregate(m);
   if (!agg.ok()) return agg.status().WithContext("--map " + a.map);
-  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  if (Interrupted())
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.out, io::ToLongCsv(*agg), a.force));
-  fmt::print("{}: {} countries x {} sectors -> {} x {}; wrote {}\n", t.source,
-             t.num_countries(), t.num_sectors(), agg->num_countries(), agg->num_sectors(), a.out);
+  fmt::print("{}: {} countries x {} sectors -> {} x {}; wrote {}\n", t.source, t.num_countries(),
+             t.num_sectors(), agg->num_countries(), agg->num_sectors(), a.out);
   return Status::Ok();
 }
 
@@ -78,17 +80,20 @@ Status RunInfo(const InputArgs& a) {
   RB_ASSIGN_OR_RETURN(io::IoTable t, LoadOne(a));
   fmt::print("source: {}\n", t.source);
   if (t.year) fmt::print("year: {}\n", t.year);
-  fmt::print("shape: {} countries x {} sectors = {} rows; Z {} x {}; F {} x {} ({} categories: {})\n",
-             t.num_countries(), t.num_sectors(), t.size(), t.z.rows(), t.z.cols(), t.f.rows(),
-             t.f.cols(), t.num_categories(), fmt::join(t.categories, ", "));
+  fmt::print(
+      "shape: {} countries x {} sectors = {} rows; Z {} x {}; F {} x {} ({} categories: {})\n",
+      t.num_countries(), t.num_sectors(), t.size(), t.z.rows(), t.z.cols(), t.f.rows(), t.f.cols(),
+      t.num_categories(), fmt::join(t.categories, ", "));
   fmt::print("countries: {}\n", fmt::join(t.countries, " "));
   fmt::print("sectors: {}\n", fmt::join(t.sectors, " "));
-  fmt::print("totals: gross output {:.10g}, intermediate use {:.10g}, final demand {:.10g}, "
-             "value added (x - colsums Z) {:.10g}\n",
-             t.x.sum(), t.z.sum(), t.f.sum(), t.v.sum());
-  fmt::print("row balance x - (Z + F row sums): max |d| {:.6g}, total {:.6g}, max relative {:.3g}\n",
-             t.validation.row_balance_max_abs, t.validation.row_balance_total,
-             t.validation.row_balance_max_rel);
+  fmt::print(
+      "totals: gross output {:.10g}, intermediate use {:.10g}, final demand {:.10g}, "
+      "value added (x - colsums Z) {:.10g}\n",
+      t.x.sum(), t.z.sum(), t.f.sum(), t.v.sum());
+  fmt::print(
+      "row balance x - (Z + F row sums): max |d| {:.6g}, total {:.6g}, max relative {:.3g}\n",
+      t.validation.row_balance_max_abs, t.validation.row_balance_total,
+      t.validation.row_balance_max_rel);
   if (t.validation.issues.empty()) {
     fmt::print("validation: no issues\n");
   } else {
@@ -127,12 +132,12 @@ void AddData(CLI::App& root) {
   a->callback([agg] { Finish(RunAggregate(*agg)); });
 
   auto info = std::make_shared<InputArgs>();
-  CLI::App* i = data->add_subcommand(
-      "info",
-      "Shape, totals and validation report of an input-output table\n\n"
-      "Examples:\n"
-      "  rebalance data info ../shared/data/wiod2013_bquast/wiot2011.csv.gz\n"
-      "  rebalance data info data/world2011/world2011.csv.gz --format long");
+  CLI::App* i =
+      data->add_subcommand("info",
+                           "Shape, totals and validation report of an input-output table\n\n"
+                           "Examples:\n"
+                           "  rebalance data info ../shared/data/wiod2013_bquast/wiot2011.csv.gz\n"
+                           "  rebalance data info data/world2011/world2011.csv.gz --format long");
   i->add_option("file", info->file, "Input table (format detected from the header)");
   AddInputOptions(i, info.get());
   i->callback([info] { Finish(RunInfo(*info)); });

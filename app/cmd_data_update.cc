@@ -30,17 +30,20 @@ struct UpdateArgs {
 
 Status RunUpdate(const UpdateArgs& a) {
   const int given = !a.file.empty() + !a.wiod.empty() + !a.long_file.empty();
-  if (given != 1) return Status::InvalidArgument("give exactly one input table: FILE, --wiod or --long");
+  if (given != 1)
+    return Status::InvalidArgument("give exactly one input table: FILE, --wiod or --long");
   RB_RETURN_IF_ERROR(core::CheckWritable(a.out, a.force));
   if (!a.report.empty()) RB_RETURN_IF_ERROR(core::CheckWritable(a.report, a.force));
-  if (!a.constraints_csv.empty()) RB_RETURN_IF_ERROR(core::CheckWritable(a.constraints_csv, a.force));
+  if (!a.constraints_csv.empty())
+    RB_RETURN_IF_ERROR(core::CheckWritable(a.constraints_csv, a.force));
   io::UpdateOptions opt;
   opt.table_unit = a.unit;
   opt.gras.tolerance = a.tolerance;
   opt.gras.max_iterations = a.max_iterations;
   opt.gras.top_moved = a.top;
   if (auto s = opt.Validate(); !s.ok()) {
-    return Status::InvalidArgument(s.message() + " (--tolerance, --max-iterations, --top, --table-unit)");
+    return Status::InvalidArgument(s.message() +
+                                   " (--tolerance, --max-iterations, --top, --table-unit)");
   }
   Result<io::IoTable> prior = Status::Internal("no input");
   if (!a.wiod.empty()) {
@@ -56,7 +59,8 @@ Status RunUpdate(const UpdateArgs& a) {
   RB_ASSIGN_OR_RETURN(std::vector<io::TableTarget> targets, io::ReadTargets(a.targets));
   RB_ASSIGN_OR_RETURN(io::UpdateResult r, io::UpdateTable(*prior, targets, opt));
   if (a.out_year) r.table.year = a.out_year;
-  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  if (Interrupted())
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
 
   const auto& g = r.gras;
   nlohmann::json js;
@@ -71,21 +75,32 @@ Status RunUpdate(const UpdateArgs& a) {
   js["tolerance"] = a.tolerance;
   nlohmann::json cs = nlohmann::json::array();
   for (const auto& c : g.constraints) {
-    cs.push_back({{"name", c.name}, {"group", c.group}, {"target", c.target}, {"achieved", c.achieved},
-                  {"prior", c.prior}, {"relative_error", c.relative_error}, {"relative_se", c.relative_se},
+    cs.push_back({{"name", c.name},
+                  {"group", c.group},
+                  {"target", c.target},
+                  {"achieved", c.achieved},
+                  {"prior", c.prior},
+                  {"relative_error", c.relative_error},
+                  {"relative_se", c.relative_se},
                   {"multiplier", c.multiplier}});
   }
   js["constraints"] = cs;
   nlohmann::json conf = nlohmann::json::array();
   for (const auto& c : g.conflicts) {
-    conf.push_back({{"kind", c.kind}, {"constraints", c.constraints}, {"lhs", c.lhs}, {"rhs", c.rhs},
+    conf.push_back({{"kind", c.kind},
+                    {"constraints", c.constraints},
+                    {"lhs", c.lhs},
+                    {"rhs", c.rhs},
                     {"message", c.message}});
   }
   js["conflicts"] = conf;
   nlohmann::json moved = nlohmann::json::array();
   for (const auto& m : g.moved) {
-    moved.push_back({{"row", r.row_labels[m.row]}, {"column", r.col_labels[m.col]}, {"prior", m.prior},
-                     {"updated", m.updated}, {"change", m.updated - m.prior}});
+    moved.push_back({{"row", r.row_labels[m.row]},
+                     {"column", r.col_labels[m.col]},
+                     {"prior", m.prior},
+                     {"updated", m.updated},
+                     {"change", m.updated - m.prior}});
   }
   js["moved_most"] = moved;
   nlohmann::json hist = nlohmann::json::array();
@@ -94,18 +109,21 @@ Status RunUpdate(const UpdateArgs& a) {
   for (size_t i = 0; i < g.history.size(); ++i) {
     if (i % every != 0 && i + 1 != g.history.size()) continue;
     const auto& h = g.history[i];
-    hist.push_back({{"iteration", h.iteration}, {"max_relative_residual", h.max_relative_residual},
+    hist.push_back({{"iteration", h.iteration},
+                    {"max_relative_residual", h.max_relative_residual},
                     {"worst", h.worst_constraint}});
   }
   js["history"] = hist;
   js["negative_output_rows"] = r.negative_output_rows;
-  if (!a.report.empty()) RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.report, js.dump(1) + "\n", a.force));
+  if (!a.report.empty())
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.report, js.dump(1) + "\n", a.force));
   if (!a.constraints_csv.empty()) {
-    RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.constraints_csv, io::ConstraintReportCsv(r), a.force));
+    RB_RETURN_IF_ERROR(
+        core::WriteFileAtomic(a.constraints_csv, io::ConstraintReportCsv(r), a.force));
   }
 
-  fmt::print("{}: {} countries x {} sectors, {} targets from {}\n", prior->source, prior->num_countries(),
-             prior->num_sectors(), targets.size(), a.targets);
+  fmt::print("{}: {} countries x {} sectors, {} targets from {}\n", prior->source,
+             prior->num_countries(), prior->num_sectors(), targets.size(), a.targets);
   fmt::print("{}\n", g.BriefReport());
   for (const auto& c : g.conflicts) fmt::print("conflict ({}): {}\n", c.kind, c.message);
   if (!r.negative_output_rows.empty()) {
@@ -116,19 +134,22 @@ Status RunUpdate(const UpdateArgs& a) {
     fmt::print("cells that moved most ({}):\n", a.unit);
     for (size_t i = 0; i < g.moved.size() && i < 5; ++i) {
       const auto& m = g.moved[i];
-      fmt::print("  {} -> {}: {:.6g} -> {:.6g}\n", r.row_labels[m.row], r.col_labels[m.col], m.prior, m.updated);
+      fmt::print("  {} -> {}: {:.6g} -> {:.6g}\n", r.row_labels[m.row], r.col_labels[m.col],
+                 m.prior, m.updated);
     }
   }
   if (!g.converged() && !a.keep_unconverged) {
     const Status s = Status::NotConverged(fmt::format(
-        "GRAS {}: {}; the table was not written (--keep-unconverged writes it anyway){}", io::ToString(g.termination),
-        g.message, a.report.empty() ? "" : "; see " + a.report));
+        "GRAS {}: {}; the table was not written (--keep-unconverged writes it anyway){}",
+        io::ToString(g.termination), g.message, a.report.empty() ? "" : "; see " + a.report));
     return s;
   }
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.out, io::ToLongCsv(r.table), a.force));
-  fmt::print("wrote {} (long format, {}){}\n", a.out, a.unit, g.converged() ? "" : " NOT CONVERGED");
+  fmt::print("wrote {} (long format, {}){}\n", a.out, a.unit,
+             g.converged() ? "" : " NOT CONVERGED");
   return g.converged() ? Status::Ok()
-                       : Status::NotConverged("GRAS " + std::string(io::ToString(g.termination)) + ": " + g.message);
+                       : Status::NotConverged("GRAS " + std::string(io::ToString(g.termination)) +
+                                              ": " + g.message);
 }
 
 struct BackcastArgs {
@@ -166,7 +187,8 @@ Status RunBackcast(const BackcastArgs& a) {
   try {
     spec.goods_sectors = GoodsList(a.goods);
   } catch (const std::exception&) {
-    return Status::InvalidArgument(fmt::format("--goods '{}': use a range like c1-c16 or a list c1;c2", a.goods));
+    return Status::InvalidArgument(
+        fmt::format("--goods '{}': use a range like c1-c16 or a list c1;c2", a.goods));
   }
   spec.trade_relative_se = a.trade_se;
   if (a.recipe == "world2022") {
@@ -193,13 +215,17 @@ Status RunBackcast(const BackcastArgs& a) {
       std::vector<std::string> mapped;
       for (const auto& g : spec.goods_sectors) {
         auto it = map->sector.find(g);
-        if (it == map->sector.end()) return Status::NotFound(fmt::format("--goods: '{}' is not in --map", g));
-        if (std::find(mapped.begin(), mapped.end(), it->second) == mapped.end()) mapped.push_back(it->second);
+        if (it == map->sector.end())
+          return Status::NotFound(fmt::format("--goods: '{}' is not in --map", g));
+        if (std::find(mapped.begin(), mapped.end(), it->second) == mapped.end())
+          mapped.push_back(it->second);
       }
       for (const auto& [from, to] : map->sector) {
-        const bool goods = std::find(spec.goods_sectors.begin(), spec.goods_sectors.end(), from) != spec.goods_sectors.end();
+        const bool goods = std::find(spec.goods_sectors.begin(), spec.goods_sectors.end(), from) !=
+                           spec.goods_sectors.end();
         if (!goods && std::find(mapped.begin(), mapped.end(), to) != mapped.end()) {
-          return Status::InvalidArgument(fmt::format("--goods: mapped sector '{}' mixes goods and '{}'", to, from));
+          return Status::InvalidArgument(
+              fmt::format("--goods: mapped sector '{}' mixes goods and '{}'", to, from));
         }
       }
       spec.goods_sectors = mapped;
@@ -219,14 +245,18 @@ Status RunBackcast(const BackcastArgs& a) {
     }
   }
   std::string md = fmt::format(
-      "Back-casting ({} targets): WIOD {} updated to {} totals ({}; {} countries x {} sectors), compared with the "
+      "Back-casting ({} targets): WIOD {} updated to {} totals ({}; {} countries x {} sectors), "
+      "compared with the "
       "true {} table.\n"
-      "Errors are weighted absolute percentage errors (sum |estimate - truth| / sum |truth|) unless stated; "
+      "Errors are weighted absolute percentage errors (sum |estimate - truth| / sum |truth|) "
+      "unless stated; "
       "indicators over the {} country-sectors with >= 0.5 % of their sector's world output.\n\n",
-      a.recipe, fmt::join(a.from, ", "), a.to, a.map.empty() ? "no aggregation" : "aggregated by " + a.map,
-      truth.num_countries(), truth.num_sectors(), a.to, "material");
-  md += "| from | method | cells [Z F] | Z | F | bilateral VA balances | bilateral gross balances | "
-        "self-sufficiency MAE | export share MAE | flags equal |\n";
+      a.recipe, fmt::join(a.from, ", "), a.to,
+      a.map.empty() ? "no aggregation" : "aggregated by " + a.map, truth.num_countries(),
+      truth.num_sectors(), a.to, "material");
+  md +=
+      "| from | method | cells [Z F] | Z | F | bilateral VA balances | bilateral gross balances | "
+      "self-sufficiency MAE | export share MAE | flags equal |\n";
   md += "|---|---|---|---|---|---|---|---|---|---|\n";
   std::string notes;
   for (int from : a.from) {
@@ -235,20 +265,23 @@ Status RunBackcast(const BackcastArgs& a) {
     opt.gras.max_iterations = a.max_iterations;
     RB_ASSIGN_OR_RETURN(io::BackcastResult r, io::Backcast(old_table, truth, spec, opt));
     for (const auto& e : r.methods) {
-      md += fmt::format("| {} | {} | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % | {:.3f} | {:.3f} | "
-                        "{:.0f} % of {} |\n",
-                        from, e.method, 100 * e.cell_wape, 100 * e.z_wape, 100 * e.f_wape, 100 * e.va_balance_wape,
-                        100 * e.gross_balance_wape, e.self_sufficiency_mae, e.export_share_mae,
-                        100 * e.flag_agreement, e.material_rows);
+      md += fmt::format(
+          "| {} | {} | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % | {:.3f} | {:.3f} | "
+          "{:.0f} % of {} |\n",
+          from, e.method, 100 * e.cell_wape, 100 * e.z_wape, 100 * e.f_wape,
+          100 * e.va_balance_wape, 100 * e.gross_balance_wape, e.self_sufficiency_mae,
+          e.export_share_mae, 100 * e.flag_agreement, e.material_rows);
     }
-    notes += fmt::format("- {} -> {}: {} targets (skipped {} whose cells are all zero in {}, total {:.0f} million "
-                         "USD); GRAS {} in {} sweeps, {:.2f} s; scaled = {} table x {:.4f} (world output ratio).\n",
-                         from, a.to, r.targets.targets.size(), r.targets.skipped_empty, from,
-                         r.targets.skipped_value, io::ToString(r.termination), r.iterations, r.gras_seconds, from,
-                         r.scale);
+    notes += fmt::format(
+        "- {} -> {}: {} targets (skipped {} whose cells are all zero in {}, total {:.0f} million "
+        "USD); GRAS {} in {} sweeps, {:.2f} s; scaled = {} table x {:.4f} (world output ratio).\n",
+        from, a.to, r.targets.targets.size(), r.targets.skipped_empty, from,
+        r.targets.skipped_value, io::ToString(r.termination), r.iterations, r.gras_seconds, from,
+        r.scale);
     if (r.termination != io::GrasTermination::kConverged) {
       notes += fmt::format("  NOT CONVERGED: {}. Largest errors:", r.gras_message);
-      for (const auto& w : r.worst) notes += fmt::format(" {} {:+.3g} %;", w.name, 100 * w.relative_error);
+      for (const auto& w : r.worst)
+        notes += fmt::format(" {} {:+.3g} %;", w.name, 100 * w.relative_error);
       notes += "\n";
     }
     if (Interrupted()) return Status::Cancelled("interrupted");
@@ -267,16 +300,21 @@ void AddDataUpdate(CLI::App& root) {
     return;
   }
   auto args = std::make_shared<UpdateArgs>();
-  CLI::App* u = data->add_subcommand(
-      "update",
-      "Balance a table's intermediate and final-demand blocks to new totals (GRAS, negative cells kept)\n\n"
-      "Examples:\n"
-      "  rebalance data update --long data/world2011/world2011.csv.gz \\\n"
-      "      --targets examples/update/world2011_chn_electrical.csv --out updated.csv --report update.json\n"
-      "Targets file (CSV, see docs/io_tables.md): kind,from_country,from_sector,to_country,to_column,value,\n"
-      "unit,relative_se,group,name with kind = output | intermediate_inputs | value_added | final_demand |\n"
-      "block; selectors are labels, lists a;b;c or *. relative_se 0 = exact. Exit 3 when GRAS does not\n"
-      "converge or exact targets conflict (the report says which).");
+  CLI::App* u =
+      data->add_subcommand("update",
+                           "Balance a table's intermediate and final-demand blocks to new totals "
+                           "(GRAS, negative cells kept)\n\n"
+                           "Examples:\n"
+                           "  rebalance data update --long data/world2011/world2011.csv.gz \\\n"
+                           "      --targets examples/update/world2011_chn_electrical.csv --out "
+                           "updated.csv --report update.json\n"
+                           "Targets file (CSV, see docs/io_tables.md): "
+                           "kind,from_country,from_sector,to_country,to_column,value,\n"
+                           "unit,relative_se,group,name with kind = output | intermediate_inputs | "
+                           "value_added | final_demand |\n"
+                           "block; selectors are labels, lists a;b;c or *. relative_se 0 = exact. "
+                           "Exit 3 when GRAS does not\n"
+                           "converge or exact targets conflict (the report says which).");
   u->add_option("file", args->file, "Input table (format detected from the header)");
   u->add_option("--wiod", args->wiod, "WIOD 2013 wiotYYYY.csv.gz");
   u->add_option("--long", args->long_file, "Long-format CSV");
@@ -284,20 +322,26 @@ void AddDataUpdate(CLI::App& root) {
   u->add_option("--targets", args->targets, "Targets CSV")->required();
   u->add_option("--out", args->out, "Updated table (long format)")->required();
   u->add_option("--out-year", args->out_year, "Year recorded for the updated table");
-  u->add_option("--report", args->report, "JSON report: iterations, constraint errors, conflicts, cells moved");
-  u->add_option("--constraints-csv", args->constraints_csv, "CSV of each constraint's target, result and error");
+  u->add_option("--report", args->report,
+                "JSON report: iterations, constraint errors, conflicts, cells moved");
+  u->add_option("--constraints-csv", args->constraints_csv,
+                "CSV of each constraint's target, result and error");
   u->add_option("--table-unit", args->unit, "Unit of the table's cells (default million_usd)");
-  u->add_option("--tolerance", args->tolerance, "Relative tolerance of the constraints (default 1e-10)");
-  u->add_option("--max-iterations", args->max_iterations, "Sweeps over the constraints (default 10000)");
+  u->add_option("--tolerance", args->tolerance,
+                "Relative tolerance of the constraints (default 1e-10)");
+  u->add_option("--max-iterations", args->max_iterations,
+                "Sweeps over the constraints (default 10000)");
   u->add_option("--top", args->top, "Cells listed as moved most (default 20)");
-  u->add_flag("--keep-unconverged", args->keep_unconverged, "Write the table even if GRAS did not converge");
+  u->add_flag("--keep-unconverged", args->keep_unconverged,
+              "Write the table even if GRAS did not converge");
   u->add_flag("--force", args->force, "Overwrite outputs");
   u->callback([args] { Finish(RunUpdate(*args)); });
 
   auto bargs = std::make_shared<BackcastArgs>();
   CLI::App* b = data->add_subcommand(
       "backcast",
-      "Back-casting test of `data update`: update old WIOD years to the totals of a newer year and compare\n"
+      "Back-casting test of `data update`: update old WIOD years to the totals of a newer year and "
+      "compare\n"
       "with the true newer table, against the old table scaled proportionally and unchanged\n\n"
       "Example:\n"
       "  rebalance data backcast --wiod ../shared/data/wiod2013_bquast --from 2008 --to 2011 \\\n"
@@ -307,10 +351,12 @@ void AddDataUpdate(CLI::App& root) {
   b->add_option("--to", bargs->to, "Year whose totals are used and whose table is the truth");
   b->add_option("--map", bargs->map, "Aggregate both tables by this mapping first (kind,from,to)");
   b->add_option("--goods", bargs->goods, "Goods sectors of the trade targets (default c1-c16)");
-  b->add_option("--trade-se", bargs->trade_se, "relative_se of the trade targets (default 0: exact)");
-  b->add_option("--recipe", bargs->recipe,
-                "Targets: issue (output, value added, final demand by destination, goods trade) or world2022 "
-                "(output, value added, final sales by row, own-country sales except EU/ROW, goods trade)");
+  b->add_option("--trade-se", bargs->trade_se,
+                "relative_se of the trade targets (default 0: exact)");
+  b->add_option(
+      "--recipe", bargs->recipe,
+      "Targets: issue (output, value added, final demand by destination, goods trade) or world2022 "
+      "(output, value added, final sales by row, own-country sales except EU/ROW, goods trade)");
   b->add_option("--max-iterations", bargs->max_iterations, "GRAS sweeps (default 10000)");
   b->add_option("--out", bargs->out, "Markdown table");
   b->add_flag("--force", bargs->force, "Overwrite --out");

@@ -143,8 +143,9 @@ Status RunDiagnose(const DiagnoseArgs& args) {
     if (!z.ok()) return z.status().WithContext("--zero-output");
     acc.zero_output_policy = *z;
   }
-  std::vector<std::string> names = {"balances.csv", "kww.csv", "tiva.csv", "overcapacity.csv",
-                                    "overcapacity_panel.csv", "validation.csv", "diagnose.json"};
+  std::vector<std::string> names = {
+      "balances.csv",           "kww.csv",        "tiva.csv",     "overcapacity.csv",
+      "overcapacity_panel.csv", "validation.csv", "diagnose.json"};
   if (a.wwz) names.push_back("wwz.csv");
   RB_RETURN_IF_ERROR(core::CheckOutputFiles(a.out, names, a.force));
   RB_ASSIGN_OR_RETURN(std::vector<io::IoTable> tables, LoadTables(a));
@@ -230,26 +231,30 @@ Status RunDiagnose(const DiagnoseArgs& args) {
     for (const auto& b : bal) {
       if (b.gross_balance > 0) pairs.push_back(&b);
     }
-    std::sort(pairs.begin(), pairs.end(), [](auto* x, auto* y) {
-      return x->gross_balance > y->gross_balance;
-    });
+    std::sort(pairs.begin(), pairs.end(),
+              [](auto* x, auto* y) { return x->gross_balance > y->gross_balance; });
     nlohmann::json top_pairs = nlohmann::json::array();
     summary += fmt::format(
         "{} ({}): {} countries x {} sectors, world value added {:.6g}, gross exports {:.6g}; "
         "{} validation warnings\n",
-        t.year, t.source, t.num_countries(), t.num_sectors(), sys.v.sum(),
-        tiva.gross_exports.sum(), t.validation.NumWarnings());
+        t.year, t.source, t.num_countries(), t.num_sectors(), sys.v.sum(), tiva.gross_exports.sum(),
+        t.validation.NumWarnings());
     for (size_t k = 0; k < pairs.size() && k < static_cast<size_t>(a.top); ++k) {
       const auto* b = pairs[k];
       summary += fmt::format("  {}\u2013{} {}: gross balance {:.0f}, value-added balance {:.0f}\n",
                              b->reporter, b->partner, t.year, b->gross_balance, b->va_balance);
-      top_pairs.push_back({{"reporter", b->reporter}, {"partner", b->partner},
-                           {"gross_balance", b->gross_balance}, {"va_balance", b->va_balance}});
+      top_pairs.push_back({{"reporter", b->reporter},
+                           {"partner", b->partner},
+                           {"gross_balance", b->gross_balance},
+                           {"va_balance", b->va_balance}});
     }
     nlohmann::json issues = nlohmann::json::array();
     for (const auto& i : t.validation.issues) {
-      issues.push_back({{"severity", io::ToString(i.severity)}, {"check", i.check},
-                        {"count", i.count}, {"max_abs", i.max_abs}, {"total", i.total},
+      issues.push_back({{"severity", io::ToString(i.severity)},
+                        {"check", i.check},
+                        {"count", i.count},
+                        {"max_abs", i.max_abs},
+                        {"total", i.total},
                         {"message", i.message}});
     }
     years_js.push_back({{"year", t.year},
@@ -273,9 +278,13 @@ Status RunDiagnose(const DiagnoseArgs& args) {
   nlohmann::json oc_js = nlohmann::json::array();
   for (const auto& r : oc.rows) {
     if (r.rank > std::max(a.top, 50)) continue;  // the top of each group
-    oc_js.push_back({{"group", io::ToString(r.group)}, {"rank", r.rank}, {"country", r.country},
-                     {"sector", r.sector}, {"sector_name", r.sector_name},
-                     {"output_musd", r.output}, {"excess_output_musd", r.excess_output},
+    oc_js.push_back({{"group", io::ToString(r.group)},
+                     {"rank", r.rank},
+                     {"country", r.country},
+                     {"sector", r.sector},
+                     {"sector_name", r.sector_name},
+                     {"output_musd", r.output},
+                     {"excess_output_musd", r.excess_output},
                      {"excess_output_dva_musd", r.excess_output_dva},
                      {"export_share", JOpt(r.export_share)},
                      {"dva_share", JOpt(r.dva_share)},
@@ -302,7 +311,8 @@ Status RunDiagnose(const DiagnoseArgs& args) {
                           {"min_world_output_share", a.oc.min_world_output_share}}},
                         {"top", oc_js}};
   auto path = [&](const char* n) { return (fs::path(a.out) / n).string(); };
-  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  if (Interrupted())
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("balances.csv"), balances, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("kww.csv"), kww_csv, a.force));
@@ -311,7 +321,9 @@ Status RunDiagnose(const DiagnoseArgs& args) {
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("overcapacity_panel.csv"), panel_csv, a.force));
   RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("validation.csv"), validation_csv, a.force));
   if (a.wwz) RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("wwz.csv"), wwz_csv, a.force));
-  RB_RETURN_IF_ERROR(core::WriteFileAtomic(path("diagnose.json"), js.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", a.force));
+  RB_RETURN_IF_ERROR(core::WriteFileAtomic(
+      path("diagnose.json"),
+      js.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", a.force));
 
   const io::IoTable& last = *ptrs.back();
   auto sector_label = [&](const std::string& code) {
@@ -324,33 +336,40 @@ Status RunDiagnose(const DiagnoseArgs& args) {
     return v ? fmt::format("{:.1f}%", 100 * *v) : std::string("-");
   };
   const bool dva_first = oc.rank_by == io::OvercapacityRanking::kExcessOutputDva;
-  const std::string ranked = a.oc.rank_by_group ? std::string(io::ToString(oc.rows.empty() ? io::SectorGroup::kManufacturing
-                                                                                          : oc.rows.front().group))
-                                                : std::string("all sectors");
+  const std::string ranked =
+      a.oc.rank_by_group
+          ? std::string(io::ToString(oc.rows.empty() ? io::SectorGroup::kManufacturing
+                                                     : oc.rows.front().group))
+          : std::string("all sectors");
   summary += fmt::format(
-      "Overcapacity, {} ({}{}): top {} by output above domestic absorption ({}), in {}\n", ranked, oc.last_year,
-      oc.first_year != oc.last_year ? fmt::format(", changes since {}", oc.first_year) : std::string(),
-      std::min<size_t>(a.top, oc.rows.size()), dva_first ? "in domestic value added" : "gross net exports",
-      oc.money_unit);
+      "Overcapacity, {} ({}{}): top {} by output above domestic absorption ({}), in {}\n", ranked,
+      oc.last_year,
+      oc.first_year != oc.last_year ? fmt::format(", changes since {}", oc.first_year)
+                                    : std::string(),
+      std::min<size_t>(a.top, oc.rows.size()),
+      dva_first ? "in domestic value added" : "gross net exports", oc.money_unit);
   for (size_t k = 0; k < oc.rows.size() && k < static_cast<size_t>(a.top); ++k) {
     const auto& r = oc.rows[k];
     if (a.oc.rank_by_group && r.group != oc.rows.front().group) break;
     std::string flags;
     for (const auto& f : r.flags) flags += (flags.empty() ? "" : ",") + f;
     summary += fmt::format(
-        "  {:>3} {} {}: excess {:+.0f} ({} of output), in domestic value added {:+.0f}; exported {}, "
+        "  {:>3} {} {}: excess {:+.0f} ({} of output), in domestic value added {:+.0f}; exported "
+        "{}, "
         "world output share {} vs absorption share {}{}\n",
         r.rank, r.country, sector_label(r.sector), r.excess_output, pct(r.net_exports_over_output),
-        r.excess_output_dva, pct(r.export_share), pct(r.world_output_share), pct(r.world_absorption_share),
-        flags.empty() ? std::string() : " [" + flags + "]");
+        r.excess_output_dva, pct(r.export_share), pct(r.world_output_share),
+        pct(r.world_absorption_share), flags.empty() ? std::string() : " [" + flags + "]");
   }
   if (a.oc.rank_by_group) {
-    for (io::SectorGroup g : {io::SectorGroup::kResources, io::SectorGroup::kServices, io::SectorGroup::kUnclassified}) {
+    for (io::SectorGroup g : {io::SectorGroup::kResources, io::SectorGroup::kServices,
+                              io::SectorGroup::kUnclassified}) {
       if (!oc.rows.empty() && g == oc.rows.front().group) continue;
       for (const auto& r : oc.rows) {
         if (r.group != g || r.rank != 1) continue;
-        summary += fmt::format("  {} ranked separately (docs/io_tables.md), largest: {} {} {:+.0f}\n",
-                               io::ToString(g), r.country, sector_label(r.sector), r.excess_output);
+        summary +=
+            fmt::format("  {} ranked separately (docs/io_tables.md), largest: {} {} {:+.0f}\n",
+                        io::ToString(g), r.country, sector_label(r.sector), r.excess_output);
       }
     }
   }
@@ -365,24 +384,31 @@ void AddDiagnose(CLI::App& root) {
       "diagnose",
       "Gross vs value-added trade balances, export decompositions (KWW, WWZ) and overcapacity "
       "indicators from a multi-region input-output table\n\n"
-      "Examples (run by the test suite as printed, from the source folder; --years 1995-2011 takes all 17 years):\n"
+      "Examples (run by the test suite as printed, from the source folder; --years 1995-2011 takes "
+      "all 17 years):\n"
       "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast --years 2010-2011 --out diag/\n"
-      "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --map data/world2011/mapping.csv "
+      "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --map "
+      "data/world2011/mapping.csv "
       "--out diag/ --force\n"
       "  rebalance diagnose --icio tests/golden/icio_small/icio_small.csv --wwz --out diag-icio/\n"
       "  rebalance diagnose --long data/world2011/world2011.csv.gz --out diag-long/ --top 20\n"
       "Outputs in DIR: balances.csv (gross and value-added bilateral balances), kww.csv, "
-      "tiva.csv, overcapacity.csv (manufacturing, resources and services each ranked by output above "
-      "domestic absorption; money in millions of USD, shares as fractions), overcapacity_panel.csv, validation.csv, "
+      "tiva.csv, overcapacity.csv (manufacturing, resources and services each ranked by output "
+      "above "
+      "domestic absorption; money in millions of USD, shares as fractions), "
+      "overcapacity_panel.csv, validation.csv, "
       "diagnose.json, wwz.csv (with --wwz).");
   sub->add_option("--wiod", args->wiod, "WIOD 2013 file wiotYYYY.csv.gz or a directory of them");
   sub->add_option("--years", args->years,
                   "Years with --wiod DIR: 2011, 2005,2011 or 1995-2011 (default: all found)");
   sub->add_option("--icio", args->icio, "OECD ICIO CSV file");
-  sub->add_option("--long", args->long_file,
-                  "Long-format CSV (from_country,from_sector,to_country,to_sector_or_category,value)");
-  sub->add_option("--decompr", args->decompr, "decompr-style CSV (Country.Sector, FD.<country>, out)");
-  sub->add_option("--map", args->map, "Aggregation mapping CSV kind,from,to (kind = country|sector)");
+  sub->add_option(
+      "--long", args->long_file,
+      "Long-format CSV (from_country,from_sector,to_country,to_sector_or_category,value)");
+  sub->add_option("--decompr", args->decompr,
+                  "decompr-style CSV (Country.Sector, FD.<country>, out)");
+  sub->add_option("--map", args->map,
+                  "Aggregation mapping CSV kind,from,to (kind = country|sector)");
   sub->add_option("--out", args->out, "Output directory")->required();
   sub->add_flag("--force", args->force, "Overwrite existing output files");
   sub->add_flag("--wwz", args->wwz,
@@ -394,15 +420,18 @@ void AddDiagnose(CLI::App& root) {
   sub->add_option("--zero-output", args->zero_output,
                   "Zero-output sectors with intermediate inputs: drop_inputs (default; counted "
                   "and reported) or error");
-  sub->add_option("--rank-by", args->rank_by,
+  sub->add_option(
+      "--rank-by", args->rank_by,
       "Overcapacity ranking: excess_output (output above domestic absorption, gross; default) or "
       "excess_output_dva (in domestic value added), millions of USD");
   sub->add_flag("--all-sectors", args->all_sectors,
-      "Rank every sector together (default: manufacturing, resources and services ranked separately)");
+                "Rank every sector together (default: manufacturing, resources and services ranked "
+                "separately)");
   sub->add_option("--self-sufficiency-threshold", args->oc.self_sufficiency_threshold,
                   "Flag output / domestic absorption at or above this (default 1.25)");
-  sub->add_option("--export-share-threshold", args->oc.export_share_threshold,
-                  "Flag share of output exported at or above this, with positive net exports (default 0.5)");
+  sub->add_option(
+      "--export-share-threshold", args->oc.export_share_threshold,
+      "Flag share of output exported at or above this, with positive net exports (default 0.5)");
   sub->add_option("--net-exports-threshold", args->oc.net_exports_threshold,
                   "Flag net exports / output at or above this (default 0.2)");
   sub->add_option("--rise-threshold", args->oc.self_sufficiency_rise_threshold,

@@ -28,7 +28,8 @@ Status RunElasticity(const ElasticityArgs& a) {
   // Outputs are checked before the (long) estimation.
   RB_RETURN_IF_ERROR(core::CheckWritable(a.out, a.force).WithContext("--out"));
   if (!a.mapped_out.empty()) {
-    if (a.mapped_out == a.out) return Status::InvalidArgument("--out and --mapped-out name the same file");
+    if (a.mapped_out == a.out)
+      return Status::InvalidArgument("--out and --mapped-out name the same file");
     RB_RETURN_IF_ERROR(core::CheckWritable(a.mapped_out, a.force).WithContext("--mapped-out"));
   }
   RB_ASSIGN_OR_RETURN(std::string path, scenario::CpElasticityFile(a.cp_dir, a.sample));
@@ -52,8 +53,8 @@ Status RunElasticity(const ElasticityArgs& a) {
   RB_ASSIGN_OR_RETURN(scenario::ElasticityResult res, scenario::EstimateCpElasticities(table, opt));
   for (const auto& s : res.sectors) {
     if (static_cast<size_t>(s.sector) > opt.sector_names.size()) {
-      return Status::InvalidArgument(
-          fmt::format("{}: sector {} has no name ({} names in {})", path, s.sector, opt.sector_names.size(), names_path));
+      return Status::InvalidArgument(fmt::format("{}: sector {} has no name ({} names in {})", path,
+                                                 s.sector, opt.sector_names.size(), names_path));
     }
   }
   if (!a.quiet) {
@@ -68,7 +69,8 @@ Status RunElasticity(const ElasticityArgs& a) {
     theta.theta.push_back(s.theta);
     theta.se.push_back(s.se);
     if (!(s.theta > 0)) {
-      fmt::print(stderr, "warning: sector {} ({}): theta = {:.4f} is not positive\n", s.sector, s.name, s.theta);
+      fmt::print(stderr, "warning: sector {} ({}): theta = {:.4f} is not positive\n", s.sector,
+                 s.name, s.theta);
     }
   }
   RB_RETURN_IF_ERROR(scenario::WriteThetaCsv(theta, a.out, a.force));
@@ -77,7 +79,8 @@ Status RunElasticity(const ElasticityArgs& a) {
     co.nontradable_theta = a.nontradable;
     RB_ASSIGN_OR_RETURN(scenario::ThetaTable mapped, scenario::MapTheta(theta, a.concordance, co));
     RB_RETURN_IF_ERROR(scenario::WriteThetaCsv(mapped, a.mapped_out, a.force));
-    if (!a.quiet) fmt::print("wrote {} ({} sectors) and {}\n", a.out, theta.sectors.size(), a.mapped_out);
+    if (!a.quiet)
+      fmt::print("wrote {} ({} sectors) and {}\n", a.out, theta.sectors.size(), a.mapped_out);
   } else if (!a.quiet) {
     fmt::print("wrote {} ({} sectors)\n", a.out, theta.sectors.size());
   }
@@ -90,21 +93,29 @@ void AddElasticity(CLI::App& root) {
       "elasticity",
       "Estimate Caliendo & Parro (2015) sectoral trade elasticities from their tetrad regressions\n"
       "(per sector: regress y x [d1-d16], nocons robust; theta = -coef, se = HC1).\n\n"
-      "Example (the estimates whose standard errors data/world2011/theta_se.csv takes, where they belong to "
+      "Example (the estimates whose standard errors data/world2011/theta_se.csv takes, where they "
+      "belong to "
       "its theta: see `rebalance theta` and docs/elasticity.md):\n"
-      "  rebalance elasticity --cp-dir ../shared/data/caliendo_parro2015/elasticity_estimation --sample 99 \\\n"
+      "  rebalance elasticity --cp-dir ../shared/data/caliendo_parro2015/elasticity_estimation "
+      "--sample 99 \\\n"
       "    --out theta_cp.csv --concordance data/world2011/theta_concordance.csv \\\n"
       "    --mapped-out theta_estimates_mapped.csv");
-  sub->add_option("--cp-dir", a->cp_dir, "Directory with DATA_OUT_{100,99,975}.csv(.gz)")->required();
+  sub->add_option("--cp-dir", a->cp_dir, "Directory with DATA_OUT_{100,99,975}.csv(.gz)")
+      ->required();
   sub->add_option("--sample", a->sample, "Sample: 100, 99 (CP's preferred) or 97.5");
   sub->add_flag("--dummies", a->dummies, "Add the 16 country dummies");
-  sub->add_option("--names", a->names,
-                  "Sector names, one per line (default: CP-DIR/../tidy_paulofelipe_cp2015/sectors.txt)");
+  sub->add_option(
+      "--names", a->names,
+      "Sector names, one per line (default: CP-DIR/../tidy_paulofelipe_cp2015/sectors.txt)");
   sub->add_option("--out", a->out, "Output CSV sector,theta,se for the CP sectors")->required();
   sub->add_option("--concordance", a->concordance, "CSV sector,cp_sectors to map to model sectors");
-  sub->add_option("--mapped-out", a->mapped_out, "Output CSV of the mapped thetas (with --concordance)");
-  sub->add_option("--nontradable-theta", a->nontradable, "theta of NONTRADABLE sectors (default 8.22, se 0)")->check(FiniteNumber());
-  sub->add_option("--threads", a->threads, "Estimator threads (0 = all cores)")->check(NonNegativeInteger());
+  sub->add_option("--mapped-out", a->mapped_out,
+                  "Output CSV of the mapped thetas (with --concordance)");
+  sub->add_option("--nontradable-theta", a->nontradable,
+                  "theta of NONTRADABLE sectors (default 8.22, se 0)")
+      ->check(FiniteNumber());
+  sub->add_option("--threads", a->threads, "Estimator threads (0 = all cores)")
+      ->check(NonNegativeInteger());
   sub->add_flag("--force", a->force, "Overwrite outputs");
   sub->add_flag("--quiet", a->quiet, "No table on stdout");
   sub->callback([a] { Finish(RunElasticity(*a)); });

@@ -61,8 +61,8 @@ struct UsedColumn {
   bool numeric = false;  // read as f64 (outcome, regressors, weights, offset)
 };
 
-void AddUsed(std::vector<UsedColumn>* used, const std::string& name,
-             const std::string& origin, bool numeric) {
+void AddUsed(std::vector<UsedColumn>* used, const std::string& name, const std::string& origin,
+             bool numeric) {
   for (auto& u : *used) {
     if (u.name == name) {
       u.numeric = u.numeric || numeric;
@@ -85,18 +85,18 @@ Result<std::vector<std::string>> ClusterColumns(const std::string& vcov) {
   }
   constexpr std::string_view kPrefix = "cluster:";
   if (vcov.rfind(kPrefix, 0) != 0) {
-    return Status::InvalidArgument(fmt::format(
-        "--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
-        "cluster:COL1+COL2",
-        vcov));
+    return Status::InvalidArgument(
+        fmt::format("--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
+                    "cluster:COL1+COL2",
+                    vcov));
   }
   std::vector<std::string> cols;
   std::string rest = vcov.substr(kPrefix.size());
   size_t start = 0;
   while (true) {
     const size_t plus = rest.find('+', start);
-    std::string col = Trim(rest.substr(
-        start, plus == std::string::npos ? std::string::npos : plus - start));
+    std::string col =
+        Trim(rest.substr(start, plus == std::string::npos ? std::string::npos : plus - start));
     if (col.empty()) {
       return Status::InvalidArgument(
           fmt::format("--vcov '{}': empty cluster column name; expected "
@@ -104,8 +104,8 @@ Result<std::vector<std::string>> ClusterColumns(const std::string& vcov) {
                       vcov));
     }
     if (std::find(cols.begin(), cols.end(), col) != cols.end()) {
-      return Status::InvalidArgument(fmt::format(
-          "--vcov '{}': cluster column '{}' given twice", vcov, col));
+      return Status::InvalidArgument(
+          fmt::format("--vcov '{}': cluster column '{}' given twice", vcov, col));
     }
     cols.push_back(col);
     if (plus == std::string::npos) break;
@@ -135,8 +135,7 @@ Status AgreeWithRanks(int ranks, const Status& local) {
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
 Status RunEstimate(const EstimateArgs& args, int* rank_out) {
@@ -163,8 +162,7 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   opt.keep_fixed_effects = !args.save_fe.empty();
   // The numeric options are checked here so that messages name the flag.
   if (!(args.tolerance > 0 && args.tolerance < 1)) {
-    return Status::InvalidArgument(
-        fmt::format("--tol must be in (0, 1), got {}", args.tolerance));
+    return Status::InvalidArgument(fmt::format("--tol must be in (0, 1), got {}", args.tolerance));
   }
   if (args.max_iterations < 1) {
     return Status::InvalidArgument(
@@ -196,32 +194,29 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   if (!args.where.empty()) {
     RB_ASSIGN_OR_RETURN(filter, data::ParseFilter(args.where));
   }
-  RB_ASSIGN_OR_RETURN(std::vector<std::string> clusters,
-                      ClusterColumns(args.vcov));
+  RB_ASSIGN_OR_RETURN(std::vector<std::string> clusters, ClusterColumns(args.vcov));
 
   // Outputs: distinct, and not silently overwritten (checked before the work).
   std::vector<std::pair<std::string, std::string>> outputs;  // option, path
   if (!args.json.empty()) outputs.emplace_back("--json", args.json);
   if (!args.save_fe.empty()) outputs.emplace_back("--save-fe", args.save_fe);
-  if (!args.save_fitted.empty())
-    outputs.emplace_back("--save-fitted", args.save_fitted);
+  if (!args.save_fitted.empty()) outputs.emplace_back("--save-fitted", args.save_fitted);
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].second == args.input) {
-      return Status::InvalidArgument(fmt::format(
-          "{} '{}' is the input file", outputs[i].first, outputs[i].second));
+      return Status::InvalidArgument(
+          fmt::format("{} '{}' is the input file", outputs[i].first, outputs[i].second));
     }
     for (size_t j = 0; j < i; ++j) {
       if (outputs[i].second == outputs[j].second) {
-        return Status::InvalidArgument(
-            fmt::format("{} and {} name the same file '{}'", outputs[j].first,
-                        outputs[i].first, outputs[i].second));
+        return Status::InvalidArgument(fmt::format("{} and {} name the same file '{}'",
+                                                   outputs[j].first, outputs[i].first,
+                                                   outputs[i].second));
       }
     }
     // Only rank 0 writes, so only rank 0 checks (and tells the others).
     if (rank == 0) {
       RB_RETURN_IF_ERROR(AgreeWithRanks(
-          ranks, core::CheckWritable(outputs[i].second, args.force)
-                     .WithContext(outputs[i].first)));
+          ranks, core::CheckWritable(outputs[i].second, args.force).WithContext(outputs[i].first)));
     } else {
       RB_RETURN_IF_ERROR(AgreeWithRanks(ranks, Status::Ok()));
     }
@@ -231,8 +226,7 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   // that text in them is reported with file, line and column by the reader.
   std::vector<UsedColumn> used;
   AddUsed(&used, formula.lhs, "formula", true);
-  for (const auto& t : formula.regressors)
-    AddUsed(&used, t.column, "formula", true);
+  for (const auto& t : formula.regressors) AddUsed(&used, t.column, "formula", true);
   for (const auto& fe : formula.fixed_effects) {
     for (const auto& c : fe.columns) AddUsed(&used, c, "formula", false);
   }
@@ -248,8 +242,7 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
     if (u.numeric) csv.types[u.name] = data::ColumnType::kF64;
   }
   const auto t_read = std::chrono::steady_clock::now();
-  if (!quiet)
-    fmt::print(stderr, "reading {} ({} columns)\n", args.input, used.size());
+  if (!quiet) fmt::print(stderr, "reading {} ({} columns)\n", args.input, used.size());
   int64_t first_row = 0;
   auto table = [&]() -> Result<data::Table> {
 #ifdef REBALANCE_HAVE_MPI
@@ -259,11 +252,9 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
       first_row = share.first_row;
       if (!args.quiet) {
         // Every rank says what it read (tests/cli/mpi_estimate.sh checks it).
-        fmt::print(stderr,
-                   "rank {} of {} read {} rows (data rows {}-{} of {}) in {:.2f} s\n",
-                   rank, ranks, share.table.num_rows(), share.first_row + 1,
-                   share.first_row + share.table.num_rows(), share.total_rows,
-                   Seconds(t_read));
+        fmt::print(stderr, "rank {} of {} read {} rows (data rows {}-{} of {}) in {:.2f} s\n", rank,
+                   ranks, share.table.num_rows(), share.first_row + 1,
+                   share.first_row + share.table.num_rows(), share.total_rows, Seconds(t_read));
       }
       return std::move(share.table);
     }
@@ -275,8 +266,7 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
     // Say which option referred to a column that is not in the header.
     if (st.code() == StatusCode::kNotFound) {
       for (const auto& u : used) {
-        if (st.message().find(fmt::format("column '{}'", u.name)) !=
-            std::string::npos) {
+        if (st.message().find(fmt::format("column '{}'", u.name)) != std::string::npos) {
           return st.WithContext(u.origin);
         }
       }
@@ -285,8 +275,7 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   }
   table->source = args.input;
   if (!quiet && ranks == 1) {
-    fmt::print(stderr, "read {} rows in {:.2f} s\n", table->num_rows(),
-               Seconds(t_read));
+    fmt::print(stderr, "read {} rows in {:.2f} s\n", table->num_rows(), Seconds(t_read));
   }
 
   econ::EstimateResult result;
@@ -300,20 +289,17 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
                  "distributed over {} rank(s), each holding its part of the rows. "
                  "Rank 0: {} allreduce and {} allgather calls, {} bytes, {:.3f} s "
                  "in MPI\n",
-                 ranks, comm.allreduce_calls, comm.allgather_calls, comm.bytes,
-                 comm.seconds);
+                 ranks, comm.allreduce_calls, comm.allgather_calls, comm.bytes, comm.seconds);
       for (const auto& ph : phases) {
         const bool irls = ph.name == "irls";
-        fmt::print(stderr,
-                   "  {:<26} {:8.3f} s, {:6} calls, {:13} bytes, {:.3f} s in MPI{}\n",
-                   ph.name, ph.wall_seconds, ph.comm.allreduce_calls + ph.comm.allgather_calls,
-                   ph.comm.bytes, ph.comm.seconds,
-                   irls ? fmt::format(" ({} steps: {:.3f} s and {:.0f} bytes per step)",
-                                      result.iterations,
-                                      ph.wall_seconds / std::max(1, result.iterations),
-                                      static_cast<double>(ph.comm.bytes) /
-                                          std::max(1, result.iterations))
-                        : std::string());
+        fmt::print(
+            stderr, "  {:<26} {:8.3f} s, {:6} calls, {:13} bytes, {:.3f} s in MPI{}\n", ph.name,
+            ph.wall_seconds, ph.comm.allreduce_calls + ph.comm.allgather_calls, ph.comm.bytes,
+            ph.comm.seconds,
+            irls ? fmt::format(" ({} steps: {:.3f} s and {:.0f} bytes per step)", result.iterations,
+                               ph.wall_seconds / std::max(1, result.iterations),
+                               static_cast<double>(ph.comm.bytes) / std::max(1, result.iterations))
+                 : std::string());
       }
     }
     if (!args.save_fitted.empty() && ranks > 1 && result.converged()) {
@@ -324,9 +310,8 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
     RB_ASSIGN_OR_RETURN(result, econ::Estimate(*table, opt));
   }
   if (rank != 0) {  // rank 0 prints and writes
-    return result.converged()
-               ? Status::Ok()
-               : Status::NotConverged("estimation stopped without converging");
+    return result.converged() ? Status::Ok()
+                              : Status::NotConverged("estimation stopped without converging");
   }
 
   if (!result.converged()) {
@@ -343,15 +328,13 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   }
 
   if (Interrupted()) {
-    return Status::Cancelled(
-        "interrupted before writing outputs; nothing was written");
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
   fmt::print("{}", result.FullReport());
   std::fflush(stdout);
 
   if (!args.json.empty()) {
-    RB_RETURN_IF_ERROR(
-        core::WriteFileAtomic(args.json, result.ToJson(), args.force));
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(args.json, result.ToJson(), args.force));
     if (!args.quiet) fmt::print(stderr, "wrote {}\n", args.json);
   }
   if (!args.save_fe.empty()) {
@@ -360,71 +343,65 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
     size_t count = 0;
     for (const auto& fe : result.fixed_effects) {
       if (fe.labels.size() != fe.values.size()) {
-        return Status::Internal(
-            fmt::format("fixed effect '{}': {} labels but {} values", fe.name,
-                        fe.labels.size(), fe.values.size()));
+        return Status::Internal(fmt::format("fixed effect '{}': {} labels but {} values", fe.name,
+                                            fe.labels.size(), fe.values.size()));
       }
       const std::string dim = CsvField(fe.name);
       for (size_t g = 0; g < fe.values.size(); ++g) {
-        fmt::format_to(std::back_inserter(out), "{},{},{}\n", dim,
-                       CsvField(fe.labels[g]), fe.values[g]);
+        fmt::format_to(std::back_inserter(out), "{},{},{}\n", dim, CsvField(fe.labels[g]),
+                       fe.values[g]);
       }
       count += fe.values.size();
     }
-    RB_RETURN_IF_ERROR(core::WriteFileAtomic(
-        args.save_fe, std::string_view(out.data(), out.size()), args.force));
+    RB_RETURN_IF_ERROR(
+        core::WriteFileAtomic(args.save_fe, std::string_view(out.data(), out.size()), args.force));
     if (!args.quiet)
-      fmt::print(stderr, "wrote {} ({} fixed-effect estimates)\n", args.save_fe,
-                 count);
+      fmt::print(stderr, "wrote {} ({} fixed-effect estimates)\n", args.save_fe, count);
   }
   if (!args.save_fitted.empty()) {
     if (result.fitted.size() != result.sample_rows.size()) {
       return Status::Internal(fmt::format("{} fitted values for {} sample rows",
-                                          result.fitted.size(),
-                                          result.sample_rows.size()));
+                                          result.fitted.size(), result.sample_rows.size()));
     }
     // row: the 1-based data row of the input (1 = the first line after the
     // header; blank lines are not counted).
     fmt::memory_buffer out;
     fmt::format_to(std::back_inserter(out), "row,fitted\n");
     for (size_t i = 0; i < result.fitted.size(); ++i) {
-      fmt::format_to(std::back_inserter(out), "{},{}\n",
-                     result.sample_rows[i] + 1, result.fitted[i]);
+      fmt::format_to(std::back_inserter(out), "{},{}\n", result.sample_rows[i] + 1,
+                     result.fitted[i]);
     }
-    RB_RETURN_IF_ERROR(core::WriteFileAtomic(
-        args.save_fitted, std::string_view(out.data(), out.size()),
-        args.force));
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(args.save_fitted,
+                                             std::string_view(out.data(), out.size()), args.force));
     if (!args.quiet)
-      fmt::print(stderr, "wrote {} ({} fitted values)\n", args.save_fitted,
-                 result.fitted.size());
+      fmt::print(stderr, "wrote {} ({} fitted values)\n", args.save_fitted, result.fitted.size());
   }
   return Status::Ok();
 }
 
 void AddEstimate(CLI::App& root) {
   auto args = std::make_shared<EstimateArgs>();
-  CLI::App* sub =
-      root.add_subcommand("estimate",
-                          "PPML (Poisson) or OLS with high-dimensional fixed "
-                          "effects from a CSV file\n\n"
-                          "Examples (run by the test suite as printed, from the source folder):\n"
-                          "  # Yotov et al. (2016), ch. 1, application 1: distance elasticity, international flows\n"
-                          "  rebalance estimate ../shared/data/yotov2016_agtpa/agtpa_applications.csv.gz \\\n"
-                          "      -f 'trade ~ log(dist) + cntg + lang + clny | exporter^year + importer^year' \\\n"
-                          "      --where 'exporter != importer && year in {1986,1990,1994,1998,2002,2006}' \\\n"
-                          "      --vcov cluster:pair_id --json results.json\n"
-                          "  # Structural gravity on one year, saving what the GE step needs\n"
-                          "  rebalance estimate ../shared/data/gegravity_sample/sample_data_set.csv \\\n"
-                          "      -f 'trade ~ lndist + contiguity + pta + international | exporter + importer' \\\n"
-                          "      --save-fe fe.csv --save-fitted fitted.csv\n"
-                          "  # OLS with weights and two-way clustered errors\n"
-                          "  rebalance estimate ../shared/data/fixest_trade_eurostat/trade.csv.gz \\\n"
-                          "      -f 'Euros ~ log(dist_km) | Origin + Year' --family gaussian --weights dist_km \\\n"
-                          "      --vcov cluster:Origin+Year --ssc fixest\n\n"
-                          "Exit codes: 0 success, 2 bad input or options, 3 "
-                          "not converged (nothing written).");
-  sub->add_option("data", args->input,
-                  "Input CSV file (.csv or .csv.gz) with a header line")
+  CLI::App* sub = root.add_subcommand(
+      "estimate",
+      "PPML (Poisson) or OLS with high-dimensional fixed "
+      "effects from a CSV file\n\n"
+      "Examples (run by the test suite as printed, from the source folder):\n"
+      "  # Yotov et al. (2016), ch. 1, application 1: distance elasticity, international flows\n"
+      "  rebalance estimate ../shared/data/yotov2016_agtpa/agtpa_applications.csv.gz \\\n"
+      "      -f 'trade ~ log(dist) + cntg + lang + clny | exporter^year + importer^year' \\\n"
+      "      --where 'exporter != importer && year in {1986,1990,1994,1998,2002,2006}' \\\n"
+      "      --vcov cluster:pair_id --json results.json\n"
+      "  # Structural gravity on one year, saving what the GE step needs\n"
+      "  rebalance estimate ../shared/data/gegravity_sample/sample_data_set.csv \\\n"
+      "      -f 'trade ~ lndist + contiguity + pta + international | exporter + importer' \\\n"
+      "      --save-fe fe.csv --save-fitted fitted.csv\n"
+      "  # OLS with weights and two-way clustered errors\n"
+      "  rebalance estimate ../shared/data/fixest_trade_eurostat/trade.csv.gz \\\n"
+      "      -f 'Euros ~ log(dist_km) | Origin + Year' --family gaussian --weights dist_km \\\n"
+      "      --vcov cluster:Origin+Year --ssc fixest\n\n"
+      "Exit codes: 0 success, 2 bad input or options, 3 "
+      "not converged (nothing written).");
+  sub->add_option("data", args->input, "Input CSV file (.csv or .csv.gz) with a header line")
       ->required();
   sub->add_option("-f,--formula", args->formula,
                   "Model in fixest syntax: 'y ~ x1 + log(x2) | fe1 + fe2^fe3' "
@@ -438,14 +415,12 @@ void AddEstimate(CLI::App& root) {
       ->default_str("");
   sub->add_option("--family", args->family, "poisson (PPML) or gaussian (OLS)")
       ->capture_default_str();
-  sub->add_option("--weights", args->weights,
-                  "Column of non-negative observation weights");
+  sub->add_option("--weights", args->weights, "Column of non-negative observation weights");
   sub->add_option("--offset", args->offset,
                   "Column added to the linear predictor with coefficient 1");
-  sub->add_option(
-         "--vcov", args->vcov,
-         "Variance: hetero (heteroskedasticity-robust; 'robust' is a synonym), "
-         "iid, cluster:COL or cluster:COL1+COL2 (multiway)")
+  sub->add_option("--vcov", args->vcov,
+                  "Variance: hetero (heteroskedasticity-robust; 'robust' is a synonym), "
+                  "iid, cluster:COL or cluster:COL1+COL2 (multiway)")
       ->capture_default_str();
   sub->add_option("--ssc", args->ssc,
                   "Small-sample correction: stata (ppmlhdfe / Stata ppml) or "
@@ -455,16 +430,14 @@ void AddEstimate(CLI::App& root) {
                   "IRLS convergence tolerance on the relative deviance change")
       ->check(FiniteNumber())
       ->capture_default_str();
-  sub->add_option(
-         "--max-iter", args->max_iterations,
-         "Maximum IRLS iterations; reaching it is an error (not converged)")
+  sub->add_option("--max-iter", args->max_iterations,
+                  "Maximum IRLS iterations; reaching it is an error (not converged)")
       ->capture_default_str();
   sub->add_option("--threads", args->threads,
                   "Threads for reading and estimation (default 0: all cores; "
                   "estimates under 50,000 rows on one thread)")
       ->check(NonNegativeInteger());
-  sub->add_option("--json", args->json,
-                  "Write the results as JSON to this file");
+  sub->add_option("--json", args->json, "Write the results as JSON to this file");
   sub->add_option("--save-fe", args->save_fe,
                   "Write fixed-effect estimates (CSV: dimension,label,value)");
   sub->add_option("--save-fitted", args->save_fitted,
@@ -486,7 +459,7 @@ void AddEstimate(CLI::App& root) {
       // The ranks agree on errors; rank 0 reports them.
       SetExitCode(status.code() == StatusCode::kNotConverged ? 3
                   : status.code() == StatusCode::kCancelled  ? 130
-                                                              : 2);
+                                                             : 2);
       return;
     }
     Finish(status);

@@ -74,19 +74,19 @@ Result<std::vector<ge::CovariateChange>> ParseChanges(const GravityArgs& a) {
     if (!parsed.ok()) return parsed.status().WithContext("--set-pairs");
     ge::CovariateChange c = std::move(*parsed);
     if (c.pairs.empty()) {
-      return Status::InvalidArgument(fmt::format(
-          "--set-pairs '{}' names no pairs (NAME=VALUE:A-B,C>D)", s));
+      return Status::InvalidArgument(
+          fmt::format("--set-pairs '{}' names no pairs (NAME=VALUE:A-B,C>D)", s));
     }
     changes.push_back(std::move(c));
   }
   return changes;
 }
 
-
 Status RunGravityCommand(const GravityArgs& a) {
   if (a.pair_fe) {
     if (!a.estimate.empty() || !a.cost_col.empty()) {
-      return Status::InvalidArgument("--pair-fe estimates the costs itself; do not give --estimate or --cost-col");
+      return Status::InvalidArgument(
+          "--pair-fe estimates the costs itself; do not give --estimate or --cost-col");
     }
     if (a.draws > 0) return Status::InvalidArgument("--draws is not supported with --pair-fe");
     if (a.baseline_year == 0) return Status::InvalidArgument("--pair-fe needs --baseline-year");
@@ -103,15 +103,14 @@ Status RunGravityCommand(const GravityArgs& a) {
         "counterfactual costs in --cost-cf-col");
   }
   if (a.draws > 0 && a.estimate.empty()) {
-    return Status::InvalidArgument(
-        "--draws needs --estimate (beta and its vcov)");
+    return Status::InvalidArgument("--draws needs --estimate (beta and its vcov)");
   }
   // Option errors name the option (tests/bad_inputs catalogue).
   if (!(a.sigma > 1.0) || !std::isfinite(a.sigma)) {
-    return Status::InvalidArgument(fmt::format(
-        "--sigma: sigma must be greater than 1 (elasticity of substitution), "
-        "got {}",
-        a.sigma));
+    return Status::InvalidArgument(
+        fmt::format("--sigma: sigma must be greater than 1 (elasticity of substitution), "
+                    "got {}",
+                    a.sigma));
   }
   auto closure_or = ge::DeficitClosureFromString(a.closure);
   if (!closure_or.ok()) return closure_or.status().WithContext("--closure");
@@ -167,120 +166,117 @@ Status RunGravityCommand(const GravityArgs& a) {
       pair_record["stage2"][c.name] = {{"estimate", c.estimate}, {"std_error", c.std_error}};
     }
   } else {
-  ge::GravityTableSpec spec;
-  spec.exporter = a.exporter;
-  spec.importer = a.importer;
-  spec.flow = a.flow;
-  if (!a.estimate.empty()) {
-    RB_ASSIGN_OR_RETURN(est, ReadEstimate(a.estimate));
-    // iid errors of a gravity PPML understate its uncertainty many times
-    // over (overdispersed flows): bands drawn from them would look precise
-    // and be wrong, so they are drawn only on request.
-    if (a.draws > 0 && est.vcov_type != "hetero" &&
-        est.vcov_type.rfind("cluster:", 0) != 0 && !a.allow_iid) {
-      return Status::InvalidArgument(fmt::format(
-          "--draws: the covariance of {} is {}; draws need robust standard "
-          "errors: re-estimate with --vcov hetero (the default) or "
-          "--vcov cluster:COL, or pass --allow-iid to draw from it anyway",
-          a.estimate,
-          est.vcov_type.empty() ? "of unknown type (no vcov_type in the file)"
-                                : "'" + est.vcov_type + "'"));
-    }
-    draws_vcov = est.vcov_type.empty() ? "unknown" : est.vcov_type;
-    // Which coefficients define the costs: all, or those named by
-    // --covariates (the rest are dropped on purpose, never silently).
-    std::vector<std::string> use =
-        a.covariates.empty() ? est.names : a.covariates;
-    std::vector<int> idx;
-    for (const auto& name : use) {
-      auto it = std::find(est.names.begin(), est.names.end(), name);
-      if (it == est.names.end()) {
-        return Status::NotFound(fmt::format(
-            "--covariates: '{}' is not a coefficient of {}", name, a.estimate));
+    ge::GravityTableSpec spec;
+    spec.exporter = a.exporter;
+    spec.importer = a.importer;
+    spec.flow = a.flow;
+    if (!a.estimate.empty()) {
+      RB_ASSIGN_OR_RETURN(est, ReadEstimate(a.estimate));
+      // iid errors of a gravity PPML understate its uncertainty many times
+      // over (overdispersed flows): bands drawn from them would look precise
+      // and be wrong, so they are drawn only on request.
+      if (a.draws > 0 && est.vcov_type != "hetero" && est.vcov_type.rfind("cluster:", 0) != 0 &&
+          !a.allow_iid) {
+        return Status::InvalidArgument(
+            fmt::format("--draws: the covariance of {} is {}; draws need robust standard "
+                        "errors: re-estimate with --vcov hetero (the default) or "
+                        "--vcov cluster:COL, or pass --allow-iid to draw from it anyway",
+                        a.estimate,
+                        est.vcov_type.empty() ? "of unknown type (no vcov_type in the file)"
+                                              : "'" + est.vcov_type + "'"));
       }
-      idx.push_back(static_cast<int>(it - est.names.begin()));
-    }
-    EstimateFile sub;
-    sub.names = use;
-    sub.beta.resize(static_cast<Eigen::Index>(idx.size()));
-    if (est.vcov.size() > 0) sub.vcov.resize(sub.beta.size(), sub.beta.size());
-    for (size_t r = 0; r < idx.size(); ++r) {
-      sub.beta[static_cast<Eigen::Index>(r)] = est.beta[idx[r]];
-      for (size_t c = 0; c < idx.size() && est.vcov.size() > 0; ++c) {
-        sub.vcov(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
-            est.vcov(idx[r], idx[c]);
+      draws_vcov = est.vcov_type.empty() ? "unknown" : est.vcov_type;
+      // Which coefficients define the costs: all, or those named by
+      // --covariates (the rest are dropped on purpose, never silently).
+      std::vector<std::string> use = a.covariates.empty() ? est.names : a.covariates;
+      std::vector<int> idx;
+      for (const auto& name : use) {
+        auto it = std::find(est.names.begin(), est.names.end(), name);
+        if (it == est.names.end()) {
+          return Status::NotFound(
+              fmt::format("--covariates: '{}' is not a coefficient of {}", name, a.estimate));
+        }
+        idx.push_back(static_cast<int>(it - est.names.begin()));
       }
-    }
-    est = std::move(sub);
-    spec.covariates = est.names;
-  } else {
-    spec.cost_baseline = a.cost_col;
-    spec.cost_counterfactual = a.cost_cf_col;
-  }
-
-  data::CsvOptions csv;
-  csv.select = {a.exporter, a.importer, a.flow};
-  for (const auto& c : spec.covariates) csv.select.push_back(c);
-  if (!a.cost_col.empty()) csv.select.push_back(a.cost_col);
-  if (!a.cost_cf_col.empty()) csv.select.push_back(a.cost_cf_col);
-  csv.types[a.exporter] = data::ColumnType::kString;
-  csv.types[a.importer] = data::ColumnType::kString;
-  csv.threads = a.threads;
-  auto table = data::ReadCsv(a.input, csv);
-  if (!table.ok()) {
-    // Say which option or coefficient named the missing column.
-    const std::string& msg = table.status().message();
-    auto names = [&msg](const std::string& col) {
-      return msg.find("no column '" + col + "'") != std::string::npos;
-    };
-    if (table.status().code() == StatusCode::kNotFound) {
-      if (names(a.flow)) return table.status().WithContext("--flow");
-      if (names(a.exporter)) return table.status().WithContext("--exporter");
-      if (names(a.importer)) return table.status().WithContext("--importer");
-      for (const auto& c : spec.covariates) {
-        if (names(c)) {
-          return table.status().WithContext(fmt::format(
-              "coefficient '{}' of {}: each coefficient of the estimate must "
-              "be a column of the data (or restrict them with --covariates)",
-              c, a.estimate));
+      EstimateFile sub;
+      sub.names = use;
+      sub.beta.resize(static_cast<Eigen::Index>(idx.size()));
+      if (est.vcov.size() > 0) sub.vcov.resize(sub.beta.size(), sub.beta.size());
+      for (size_t r = 0; r < idx.size(); ++r) {
+        sub.beta[static_cast<Eigen::Index>(r)] = est.beta[idx[r]];
+        for (size_t c = 0; c < idx.size() && est.vcov.size() > 0; ++c) {
+          sub.vcov(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
+              est.vcov(idx[r], idx[c]);
         }
       }
+      est = std::move(sub);
+      spec.covariates = est.names;
+    } else {
+      spec.cost_baseline = a.cost_col;
+      spec.cost_counterfactual = a.cost_cf_col;
     }
-    return table.status();
-  }
-  RB_ASSIGN_OR_RETURN(in, ge::GravityInputFromTable(*table, spec));
 
-  if (!a.estimate.empty()) {
-    in.covariates.beta = est.beta;
-    in.covariates.vcov = est.vcov;
-    RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
-    RB_RETURN_IF_ERROR(
-        ge::ApplyCovariateChanges(in.data.countries, changes, &in.covariates)
-            .WithContext("--set"));
-    RB_ASSIGN_OR_RETURN(costs, in.covariates.Costs(in.covariates.beta));
-  } else {
-    costs = in.costs;
-    if (a.cost_cf_col.empty()) {
-      return Status::InvalidArgument(
-          "--cost-col needs --cost-cf-col with the counterfactual t^(1-sigma)");
+    data::CsvOptions csv;
+    csv.select = {a.exporter, a.importer, a.flow};
+    for (const auto& c : spec.covariates) csv.select.push_back(c);
+    if (!a.cost_col.empty()) csv.select.push_back(a.cost_col);
+    if (!a.cost_cf_col.empty()) csv.select.push_back(a.cost_cf_col);
+    csv.types[a.exporter] = data::ColumnType::kString;
+    csv.types[a.importer] = data::ColumnType::kString;
+    csv.threads = a.threads;
+    auto table = data::ReadCsv(a.input, csv);
+    if (!table.ok()) {
+      // Say which option or coefficient named the missing column.
+      const std::string& msg = table.status().message();
+      auto names = [&msg](const std::string& col) {
+        return msg.find("no column '" + col + "'") != std::string::npos;
+      };
+      if (table.status().code() == StatusCode::kNotFound) {
+        if (names(a.flow)) return table.status().WithContext("--flow");
+        if (names(a.exporter)) return table.status().WithContext("--exporter");
+        if (names(a.importer)) return table.status().WithContext("--importer");
+        for (const auto& c : spec.covariates) {
+          if (names(c)) {
+            return table.status().WithContext(
+                fmt::format("coefficient '{}' of {}: each coefficient of the estimate must "
+                            "be a column of the data (or restrict them with --covariates)",
+                            c, a.estimate));
+          }
+        }
+      }
+      return table.status();
     }
-  }
+    RB_ASSIGN_OR_RETURN(in, ge::GravityInputFromTable(*table, spec));
+
+    if (!a.estimate.empty()) {
+      in.covariates.beta = est.beta;
+      in.covariates.vcov = est.vcov;
+      RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
+      RB_RETURN_IF_ERROR(ge::ApplyCovariateChanges(in.data.countries, changes, &in.covariates)
+                             .WithContext("--set"));
+      RB_ASSIGN_OR_RETURN(costs, in.covariates.Costs(in.covariates.beta));
+    } else {
+      costs = in.costs;
+      if (a.cost_cf_col.empty()) {
+        return Status::InvalidArgument(
+            "--cost-col needs --cost-cf-col with the counterfactual t^(1-sigma)");
+      }
+    }
   }  // not --pair-fe
 
-  if (std::find(in.data.countries.begin(), in.data.countries.end(),
-                a.reference) == in.data.countries.end()) {
-    return Status::NotFound(fmt::format(
-        "--reference: unknown reference country '{}' (not in {}; did you "
-        "mean '{}'?)",
-        a.reference, a.input, data::NearestName(a.reference, in.data.countries)));
+  if (std::find(in.data.countries.begin(), in.data.countries.end(), a.reference) ==
+      in.data.countries.end()) {
+    return Status::NotFound(
+        fmt::format("--reference: unknown reference country '{}' (not in {}; did you "
+                    "mean '{}'?)",
+                    a.reference, a.input, data::NearestName(a.reference, in.data.countries)));
   }
   ge::GravityOptions opt;
   opt.sigma = a.sigma;
   opt.reference = a.reference;
   opt.closure = closure;
   opt.full_method = method;
-  RB_ASSIGN_OR_RETURN(ge::GravityResult result,
-                      ge::RunGravity(in.data, costs, opt));
+  RB_ASSIGN_OR_RETURN(ge::GravityResult result, ge::RunGravity(in.data, costs, opt));
   if (!a.quiet) fmt::print(stderr, "{}\n", result.BriefReport());
 
   const bool bilateral = !a.no_bilateral;
@@ -296,12 +292,11 @@ Status RunGravityCommand(const GravityArgs& a) {
   run["full_method"] = ge::ToString(method);
   if (a.pair_fe) run["pair_fe"] = pair_record;
   auto record = [](const ge::GravityEquilibrium& eq) {
-    return nlohmann::ordered_json{
-        {"termination", ge::ToString(eq.solve.termination)},
-        {"iterations", eq.solve.iterations},
-        {"residual", eq.solve.residual_norm},
-        {"max_clearing_error", eq.max_clearing_error},
-        {"message", eq.solve.message}};
+    return nlohmann::ordered_json{{"termination", ge::ToString(eq.solve.termination)},
+                                  {"iterations", eq.solve.iterations},
+                                  {"residual", eq.solve.residual_norm},
+                                  {"max_clearing_error", eq.max_clearing_error},
+                                  {"message", eq.solve.message}};
   };
   run["solves"] = {{"baseline", record(result.baseline)},
                    {"conditional", record(result.conditional)},
@@ -312,9 +307,8 @@ Status RunGravityCommand(const GravityArgs& a) {
     d.seed = a.seed;
     d.threads = a.threads;
     d.bilateral = bilateral && a.bilateral_bands;
-    RB_ASSIGN_OR_RETURN(
-        ge::GravityDrawsResult draws,
-        ge::DrawGravity(in.data, in.covariates, opt, result, d));
+    RB_ASSIGN_OR_RETURN(ge::GravityDrawsResult draws,
+                        ge::DrawGravity(in.data, in.covariates, opt, result, d));
     if (!a.quiet) {
       fmt::print(stderr, "{} (beta drawn from N(beta_hat, V_hat), V_hat {} of {})\n",
                  draws.BriefReport(), draws_vcov, a.estimate);
@@ -323,8 +317,7 @@ Status RunGravityCommand(const GravityArgs& a) {
       if (!a.quiet) fmt::print(stderr, "  failed {}\n", m);
     }
     if (draws.succeeded == 0) {
-      return Status::NotConverged(
-          fmt::format("all {} Monte Carlo draws failed", draws.requested));
+      return Status::NotConverged(fmt::format("all {} Monte Carlo draws failed", draws.requested));
     }
     for (size_t r = 0; r < draws.bands.size(); ++r) {
       const auto& b = draws.bands[r];
@@ -340,15 +333,16 @@ Status RunGravityCommand(const GravityArgs& a) {
                     {"bands_cover", d.bilateral ? "all rows" : "country rows"}};
   }
   const report::BandTable* band_ptr = bands.empty() ? nullptr : &bands;
-  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  if (Interrupted())
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
   RB_RETURN_IF_ERROR(report::WriteTidyCsv(tidy, csv_path, a.force, band_ptr));
   RB_RETURN_IF_ERROR(report::WriteTidyJson(tidy, json_path, a.force, band_ptr));
-  RB_RETURN_IF_ERROR(
-      core::WriteFileAtomic(run_path, run.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", a.force));
+  RB_RETURN_IF_ERROR(core::WriteFileAtomic(
+      run_path, run.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
+      a.force));
   if (!a.quiet) {
-    fmt::print(stderr, "wrote {} rows to {} and {}\n", tidy.rows.size(),
-               csv_path, json_path);
+    fmt::print(stderr, "wrote {} rows to {} and {}\n", tidy.rows.size(), csv_path, json_path);
   }
   return Status::Ok();
 }
@@ -361,22 +355,30 @@ void AddGravity(CLI::App& root) {
       "(conditional and full-endowment GE; docs/gravity_ge.md)\n\n"
       "Examples (run by the test suite as printed, from the source folder):\n"
       "  # Yotov et al. (2016) ch.2: remove all international borders\n"
-      "  rebalance estimate ../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
+      "  rebalance estimate "
+      "../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
       "      -f 'trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer' --json est.json\n"
-      "  rebalance gravity ../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
-      "      --estimate est.json --set INTL_BRDR=0 --sigma 7 --reference ZZZ --closure ratio --out borders/\n"
-      "  # an agreement between named pairs, with Monte Carlo draws of beta (100 here; 1000 for a briefing)\n"
+      "  rebalance gravity "
+      "../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
+      "      --estimate est.json --set INTL_BRDR=0 --sigma 7 --reference ZZZ --closure ratio --out "
+      "borders/\n"
+      "  # an agreement between named pairs, with Monte Carlo draws of beta (100 here; 1000 for a "
+      "briefing)\n"
       "  rebalance estimate ../shared/data/gegravity_sample/sample_data_set.csv \\\n"
-      "      -f 'trade ~ lndist + contiguity + common_language + pta + international | exporter + importer' \\\n"
+      "      -f 'trade ~ lndist + contiguity + common_language + pta + international | exporter + "
+      "importer' \\\n"
       "      --json pta.json\n"
-      "  rebalance gravity ../shared/data/gegravity_sample/sample_data_set.csv --estimate pta.json \\\n"
-      "      --set-pairs 'pta=1:USA-CHN,CAN-MEX' --sigma 5 --reference DEU --closure additive --draws 100 --seed 7 \\\n"
+      "  rebalance gravity ../shared/data/gegravity_sample/sample_data_set.csv --estimate pta.json "
+      "\\\n"
+      "      --set-pairs 'pta=1:USA-CHN,CAN-MEX' --sigma 5 --reference DEU --closure additive "
+      "--draws 100 --seed 7 \\\n"
       "      --out pta/\n"
       "  # Yotov et al. (2016) ch.2 app.2: pair fixed effects (two stages), NAFTA removed in 1994\n"
       "  rebalance gravity ../shared/data/yotov2016_agtpa/agtpa_applications.csv.gz --pair-fe \\\n"
       "      --panel-years 1986,1990,1994,1998,2002,2006 --baseline-year 1994 \\\n"
       "      --set-pairs 'rta=0:USA-CAN,USA-MEX,CAN-MEX' --sigma 7 --reference DEU --out nafta/\n"
-      "Trade costs can also be given directly as t^(1-sigma) columns: --cost-col and --cost-cf-col.\n\n"
+      "Trade costs can also be given directly as t^(1-sigma) columns: --cost-col and "
+      "--cost-cf-col.\n\n"
       "Writes OUT/gravity.csv, OUT/gravity.json (tidy rows; with --draws also "
       "mean,sd,p05,p50,p95 of pct_change) and OUT/gravity_run.json (solver "
       "records).\n"
@@ -386,78 +388,74 @@ void AddGravity(CLI::App& root) {
                   "Bilateral CSV (.gz ok), one row per exporter-importer pair "
                   "including domestic sales")
       ->required();
-  sub->add_option("--exporter", a->exporter, "Exporter column")
-      ->capture_default_str();
-  sub->add_option("--importer", a->importer, "Importer column")
-      ->capture_default_str();
-  sub->add_option("--flow", a->flow, "Trade-flow column")
-      ->capture_default_str();
+  sub->add_option("--exporter", a->exporter, "Exporter column")->capture_default_str();
+  sub->add_option("--importer", a->importer, "Importer column")->capture_default_str();
+  sub->add_option("--flow", a->flow, "Trade-flow column")->capture_default_str();
   sub->add_option("--estimate", a->estimate,
                   "Estimate JSON of `rebalance estimate` (coefficients, vcov); "
                   "each coefficient "
                   "is a data column and t^(1-sigma) = exp(sum beta_k x_k)");
-  sub->add_option(
-         "--covariates", a->covariates,
-         "Use only these coefficients of the estimate (comma separated)")
+  sub->add_option("--covariates", a->covariates,
+                  "Use only these coefficients of the estimate (comma separated)")
       ->delimiter(',');
   sub->add_option("--cost-col", a->cost_col,
                   "Column with baseline t^(1-sigma) (instead of "
                   "--estimate)");
-  sub->add_option("--cost-cf-col", a->cost_cf_col,
-                  "Column with counterfactual t^(1-sigma)");
+  sub->add_option("--cost-cf-col", a->cost_cf_col, "Column with counterfactual t^(1-sigma)");
   sub->add_option("--set", a->set,
                   "Covariate change NAME=VALUE (every pair) or "
                   "NAME=VALUE:A-B,C>D (A-B both "
                   "directions, C>D one direction); repeatable");
-  sub->add_option(
-      "--set-pairs", a->set_pairs,
-      "Like --set but pairs are required: NAME=VALUE:A-B,C>D; repeatable");
+  sub->add_option("--set-pairs", a->set_pairs,
+                  "Like --set but pairs are required: NAME=VALUE:A-B,C>D; repeatable");
   sub->add_option("--sigma", a->sigma, "Elasticity of substitution (> 1)")
       ->check(FiniteNumber())
       ->required();
   sub->add_option("--reference", a->reference,
                   "Reference importer whose inward resistance is the numeraire")
       ->required();
-  sub->add_option("--closure", a->closure,
-                  "Deficit closure: ratio | additive | balanced")
+  sub->add_option("--closure", a->closure, "Deficit closure: ratio | additive | balanced")
       ->capture_default_str();
   sub->add_option("--method", a->method,
                   "Full-GE method: exact | yotov2016 (replicates the book's "
                   "loop and stopping "
                   "rule; not an exact equilibrium)")
       ->capture_default_str();
-  sub->add_option("--scenario", a->scenario, "Scenario name in the output")
-      ->capture_default_str();
-  sub->add_option("--draws", a->draws,
-                  "Monte Carlo draws of beta ~ N(beta_hat, V_hat)")
+  sub->add_option("--scenario", a->scenario, "Scenario name in the output")->capture_default_str();
+  sub->add_option("--draws", a->draws, "Monte Carlo draws of beta ~ N(beta_hat, V_hat)")
       ->check(NonNegativeInteger());
   sub->add_flag("--allow-iid", a->allow_iid,
                 "With --draws, accept an estimate whose covariance is iid (or "
                 "of unknown type); by default draws need hetero or clustered "
                 "errors");
-  sub->add_option("--seed", a->seed, "Master seed of the draws")
-      ->capture_default_str();
-  sub->add_option("--threads", a->threads, "Threads (0 = all cores)")
-      ->check(NonNegativeInteger());
-  sub->add_flag("--no-bilateral", a->no_bilateral,
-                "Omit the bilateral flow rows");
+  sub->add_option("--seed", a->seed, "Master seed of the draws")->capture_default_str();
+  sub->add_option("--threads", a->threads, "Threads (0 = all cores)")->check(NonNegativeInteger());
+  sub->add_flag("--no-bilateral", a->no_bilateral, "Omit the bilateral flow rows");
+  sub->add_flag("--bilateral-bands", a->bilateral_bands,
+                "With --draws, also summarise bilateral rows (memory: draws x 2 n^2)");
   sub->add_flag(
-      "--bilateral-bands", a->bilateral_bands,
-      "With --draws, also summarise bilateral rows (memory: draws x 2 n^2)");
-  sub->add_flag("--pair-fe", a->pair_fe,
-                "Costs from pair fixed effects: stage 1 PPML of the panel on --policy with exporter-year, "
-                "importer-year and pair FE; pairs not identified are predicted by a stage-2 PPML of exp(pair FE) "
-                "on --gravity-covariates with exporter and importer FE; --set/--set-pairs change --policy");
-  sub->add_option("--panel-years", a->panel_years, "With --pair-fe: panel years of stage 1 (comma separated; "
-                  "default all)")->delimiter(',');
-  sub->add_option("--baseline-year", a->baseline_year, "With --pair-fe: year of the GE baseline flows");
+      "--pair-fe", a->pair_fe,
+      "Costs from pair fixed effects: stage 1 PPML of the panel on --policy with exporter-year, "
+      "importer-year and pair FE; pairs not identified are predicted by a stage-2 PPML of exp(pair "
+      "FE) "
+      "on --gravity-covariates with exporter and importer FE; --set/--set-pairs change --policy");
+  sub->add_option("--panel-years", a->panel_years,
+                  "With --pair-fe: panel years of stage 1 (comma separated; "
+                  "default all)")
+      ->delimiter(',');
+  sub->add_option("--baseline-year", a->baseline_year,
+                  "With --pair-fe: year of the GE baseline flows");
   sub->add_option("--year-col", a->year_col, "With --pair-fe: year column")->capture_default_str();
-  sub->add_option("--pair-col", a->pair_col, "With --pair-fe: pair identifier column")->capture_default_str();
-  sub->add_option("--policy", a->policy, "With --pair-fe: stage-1 policy covariates (comma separated)")
-      ->delimiter(',')->capture_default_str();
+  sub->add_option("--pair-col", a->pair_col, "With --pair-fe: pair identifier column")
+      ->capture_default_str();
+  sub->add_option("--policy", a->policy,
+                  "With --pair-fe: stage-1 policy covariates (comma separated)")
+      ->delimiter(',')
+      ->capture_default_str();
   sub->add_option("--gravity-covariates", a->gravity_terms,
                   "With --pair-fe: stage-2 terms, e.g. log(dist),cntg,lang,clny")
-      ->delimiter(',')->capture_default_str();
+      ->delimiter(',')
+      ->capture_default_str();
   sub->add_option("--out", a->out, "Output directory")->required();
   sub->add_flag("--force", a->force, "Overwrite existing output files");
   sub->add_flag("-q,--quiet", a->quiet, "No progress on stderr");

@@ -45,19 +45,24 @@ Status RunRun(const RunArgs& a) {
   opt.progress = [bar](const std::string& stage, const std::string& item, int done, int total) {
     bar->Update(stage, item, done, total);
   };
-  const std::string path = a.scenario.empty() ? scenario::DefaultBriefingPath(a.data_dir) : a.scenario;
+  const std::string path =
+      a.scenario.empty() ? scenario::DefaultBriefingPath(a.data_dir) : a.scenario;
   report::OutputOptions out;
   out.out_dir = a.out;
   out.force = a.force;
   // The default briefing's 2023 part: its outputs (OUT/world2023/) are checked with the others.
   out.with_world2023 = a.scenario.empty() && !a.no_2023;
   out.html = !a.no_html;
-  out.html_options.fallback_web_assets_dir = std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
-  RB_RETURN_IF_ERROR(report::CheckRunOutputs(out, /*with_diagnosis=*/true));  // before reading input
+  out.html_options.fallback_web_assets_dir =
+      std::string(REBALANCE_SOURCE_DIR) + "/report/web/node_modules";
+  RB_RETURN_IF_ERROR(
+      report::CheckRunOutputs(out, /*with_diagnosis=*/true));  // before reading input
   RB_ASSIGN_OR_RETURN(scenario::ScenarioFile file, scenario::ParseScenarioFile(path));
-  if (file.model == scenario::ModelKind::kTariffWar) return RunTariffWarFile(file, opt, a.out, a.force, a.json);
+  if (file.model == scenario::ModelKind::kTariffWar)
+    return RunTariffWarFile(file, opt, a.out, a.force, a.json);
   RB_ASSIGN_OR_RETURN(scenario::RunResult run, scenario::RunScenarios(file, opt));
-  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  if (Interrupted())
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
   // The 2023 part: data/world2023/briefing.toml (the IMLS 2025 tariff-war
   // model on world2023), solved here; WriteRunOutputs writes it to
   // OUT/world2023/ and adds its section to report.html.
@@ -65,20 +70,24 @@ Status RunRun(const RunArgs& a) {
   const std::string out2023 = (std::filesystem::path(a.out) / report::kWorld2023OutputDir).string();
   if (out.with_world2023) {
     const std::string dir = a.data_dir.empty() ? scenario::DefaultDataDir() : a.data_dir;
-    auto file2023 = scenario::ParseScenarioFile((std::filesystem::path(dir) / "world2023" / "briefing.toml").string());
+    auto file2023 = scenario::ParseScenarioFile(
+        (std::filesystem::path(dir) / "world2023" / "briefing.toml").string());
     if (!file2023.ok()) {
-      return file2023.status().WithContext("the 2023 part of the default briefing (leave it out with --no-2023)");
+      return file2023.status().WithContext(
+          "the 2023 part of the default briefing (leave it out with --no-2023)");
     }
     auto r = scenario::RunTariffWarScenarios(*file2023, opt);
     if (!r.ok()) return r.status().WithContext("the 2023 part of the default briefing");
     run2023 = std::move(*r);
     out.world2023 = &*run2023;
-    if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+    if (Interrupted())
+      return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
   if (a.bilateral == "named") scenario::KeepBilateralRowsOfNamedCountries(&run);
   // theta bands: draws of the trade elasticities around the run's theta.
   std::optional<scenario::SweepResult> bands;
-  const std::string theta_se = a.theta_se.empty() ? scenario::DefaultThetaSePath(file, a.data_dir) : a.theta_se;
+  const std::string theta_se =
+      a.theta_se.empty() ? scenario::DefaultThetaSePath(file, a.data_dir) : a.theta_se;
   if (a.draws > 0 && !theta_se.empty()) {
     scenario::SweepOptions so;
     so.draws = a.draws;
@@ -86,18 +95,21 @@ Status RunRun(const RunArgs& a) {
     so.theta_file = theta_se;
     so.run = opt;
     RB_ASSIGN_OR_RETURN(bands, scenario::SweepSolvedRun(run, so));
-    for (const auto& f : bands->failures) fmt::print(stderr, "rebalance: warning: theta bands: {}\n", f);
-    if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+    for (const auto& f : bands->failures)
+      fmt::print(stderr, "rebalance: warning: theta bands: {}\n", f);
+    if (Interrupted())
+      return Status::Cancelled("interrupted before writing outputs; nothing was written");
   }
   RB_RETURN_IF_ERROR(report::WriteRunOutputs(run, bands.has_value() ? &*bands : nullptr, out));
   if (a.json) {
     std::string part2023;
     if (run2023.has_value()) {
-      part2023 = fmt::format(", \"world2023\": {{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}", out2023,
-                             run2023->scenarios.size(), run2023->seconds);
+      part2023 = fmt::format(
+          ", \"world2023\": {{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}}}", out2023,
+          run2023->scenarios.size(), run2023->seconds);
     }
-    fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}{}}}\n", a.out, run.scenarios.size(),
-               run.seconds, part2023);
+    fmt::print("{{\"out\": \"{}\", \"scenarios\": {}, \"seconds\": {:.3f}{}}}\n", a.out,
+               run.scenarios.size(), run.seconds, part2023);
     return Status::Ok();
   }
   fmt::print("{}\n", run.file.title);
@@ -116,7 +128,8 @@ Status RunRun(const RunArgs& a) {
   };
   if (!run.scenarios.empty()) {
     const scenario::Closure& first = run.scenarios.front().closure;
-    fmt::print("\nEvery scenario (model closure, docs/multisector.md):\n  Numeraire: {}.\n", first.numeraire);
+    fmt::print("\nEvery scenario (model closure, docs/multisector.md):\n  Numeraire: {}.\n",
+               first.numeraire);
     for (const auto& h : first.held_fixed)
       if (in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
     for (const auto& c : first.caveats)
@@ -132,20 +145,25 @@ Status RunRun(const RunArgs& a) {
   }
   if (run2023.has_value()) {
     fmt::print("\n{}\n", run2023->file.title);
-    fmt::print("  world: world2023 (BACI 2023 goods trade, WDI 2023 GDP; {} countries x 1 goods sector; thousand USD), "
-               "model of Ignatenko, Macedoni, Lashkaripour & Simonovska (2025); percent changes from 2023\n",
-               run2023->world.baseline.num_countries());
+    fmt::print(
+        "  world: world2023 (BACI 2023 goods trade, WDI 2023 GDP; {} countries x 1 goods sector; "
+        "thousand USD), "
+        "model of Ignatenko, Macedoni, Lashkaripour & Simonovska (2025); percent changes from "
+        "2023\n",
+        run2023->world.baseline.num_countries());
     for (const auto& s : run2023->scenarios) {
       fmt::print("\n{} (world2023)\n", s.name);
       for (const auto& h : s.headlines) fmt::print("  {}\n", h);
       fmt::print("  held fixed: {}\n", fmt::join(s.closure.held_fixed, "; "));
     }
   }
-  fmt::print("\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in {:.2f} s\n", a.out,
-             out.html ? ", report.html" : "", run.seconds);
+  fmt::print(
+      "\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in "
+      "{:.2f} s\n",
+      a.out, out.html ? ", report.html" : "", run.seconds);
   if (run2023.has_value()) {
-    fmt::print("Wrote {} (the 2023 part: results.csv, results.json, run.json) in {:.2f} s\n", out2023,
-               run2023->seconds);
+    fmt::print("Wrote {} (the 2023 part: results.csv, results.json, run.json) in {:.2f} s\n",
+               out2023, run2023->seconds);
   }
   return Status::Ok();
 }
@@ -154,36 +172,49 @@ void AddRun(CLI::App& root) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* sub = root.add_subcommand(
       "run",
-      "Run scenarios and write tidy results plus an HTML report. With no file, runs the default briefing: its 2023 "
-      "part (a US-China tariff war on world2023, IMLS 2025 model; outputs in OUT/world2023/, one report section) and "
+      "Run scenarios and write tidy results plus an HTML report. With no file, runs the default "
+      "briefing: its 2023 "
+      "part (a US-China tariff war on world2023, IMLS 2025 model; outputs in OUT/world2023/, one "
+      "report section) and "
       "the balanced-growth "
       "briefing on the built-in world2011 baseline.\n\n"
       "Examples (run by the test suite as printed, from the source folder):\n"
       "  rebalance run\n"
       "  rebalance run examples/scenarios/ev_tariff_retaliation.toml --out ev-out\n"
-      "  rebalance run examples/scenarios/solar_subsidy_and_productivity.toml --out solar-out --force --quiet");
-  sub->add_option("scenario", a->scenario, "Scenario file (TOML, see docs/scenarios.md); default: the built-in briefing");
+      "  rebalance run examples/scenarios/solar_subsidy_and_productivity.toml --out solar-out "
+      "--force --quiet");
+  sub->add_option("scenario", a->scenario,
+                  "Scenario file (TOML, see docs/scenarios.md); default: the built-in briefing");
   sub->add_option("--out", a->out, "Output folder (default ./rebalance-out)");
   sub->add_flag("--force", a->force, "Overwrite existing outputs");
   sub->add_flag("--quiet", a->quiet, "No progress on stderr");
-  sub->add_flag("--no-2023", a->no_2023,
-                "Leave out the 2023 part of the default briefing (the tariff war on world2023, written to "
-                "OUT/world2023/); a scenario file given on the command line always runs alone");
+  sub->add_flag(
+      "--no-2023", a->no_2023,
+      "Leave out the 2023 part of the default briefing (the tariff war on world2023, written to "
+      "OUT/world2023/); a scenario file given on the command line always runs alone");
   sub->add_flag("--json", a->json, "Print a one-line JSON summary instead of the text summary");
   sub->add_flag("--no-html", a->no_html, "Skip report.html");
   sub->add_flag("--no-bilateral", a->no_bilateral, "Leave bilateral rows out of the results");
   sub->add_option("--bilateral", a->bilateral,
-                  "Bilateral rows kept: named (default: pairs with a country the scenario's shocks name) or all")
+                  "Bilateral rows kept: named (default: pairs with a country the scenario's shocks "
+                  "name) or all")
       ->check(CLI::IsMember({"named", "all"}));
-  sub->add_option("--data-dir", a->data_dir, "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");
-  sub->add_option("--draws", a->draws,
-                  fmt::format("theta draws for the bands on the report's numbers, 5th-95th percentile of theta_j ~ "
-                              "N(theta_j, se_j) (default {}; 0 = no bands; more: rebalance sweep)",
-                              scenario::kRunBandDraws))
+  sub->add_option(
+      "--data-dir", a->data_dir,
+      "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");
+  sub->add_option(
+         "--draws", a->draws,
+         fmt::format(
+             "theta draws for the bands on the report's numbers, 5th-95th percentile of theta_j ~ "
+             "N(theta_j, se_j) (default {}; 0 = no bands; more: rebalance sweep)",
+             scenario::kRunBandDraws))
       ->check(CLI::NonNegativeNumber);
-  sub->add_option("--seed", a->seed, fmt::format("Master seed of the theta draws (default {})", scenario::kRunBandSeed));
+  sub->add_option(
+      "--seed", a->seed,
+      fmt::format("Master seed of the theta draws (default {})", scenario::kRunBandSeed));
   sub->add_option("--theta-se", a->theta_se,
-                  "theta file with standard errors (sector,theta,se) for the bands; default: the built-in baseline's "
+                  "theta file with standard errors (sector,theta,se) for the bands; default: the "
+                  "built-in baseline's "
                   "theta_se.csv (none for other baselines)");
   sub->callback([a] { Finish(RunRun(*a)); });
 }

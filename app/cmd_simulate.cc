@@ -30,8 +30,8 @@ struct SimulateArgs {
   std::string cp, cp_tidy, wiod, theta, tariffs;
   int year = 0;
   bool allow_extreme = false;
-  std::vector<std::string> tariff, iceberg, productivity, production_subsidy,
-      export_subsidy, deficit_target;
+  std::vector<std::string> tariff, iceberg, productivity, production_subsidy, export_subsidy,
+      deficit_target;
   bool cp_nafta = false;
   std::string deficits = "fixed";
   std::string deficit_residual = "proportional";
@@ -51,13 +51,11 @@ struct Assignment {
   std::vector<std::string> labels;
   std::string value;
 };
-Result<Assignment> ParseAssignment(const std::string& text, int parts,
-                                   const std::string& option,
+Result<Assignment> ParseAssignment(const std::string& text, int parts, const std::string& option,
                                    const std::string& form) {
   const size_t eq = text.rfind('=');
   if (eq == std::string::npos || eq + 1 >= text.size()) {
-    return Status::InvalidArgument(fmt::format(
-        "{} '{}': expected {}=VALUE", option, text, form));
+    return Status::InvalidArgument(fmt::format("{} '{}': expected {}=VALUE", option, text, form));
   }
   Assignment a;
   a.value = text.substr(eq + 1);
@@ -71,8 +69,7 @@ Result<Assignment> ParseAssignment(const std::string& text, int parts,
   }
   if (static_cast<int>(a.labels.size()) != parts) {
     return Status::InvalidArgument(fmt::format(
-        "{} '{}': expected {}=VALUE ({} labels separated by ':')", option,
-        text, form, parts));
+        "{} '{}': expected {}=VALUE ({} labels separated by ':')", option, text, form, parts));
   }
   return a;
 }
@@ -85,13 +82,13 @@ Result<double> ParseNumber(const std::string& s, const std::string& option,
     if (used == s.size() && std::isfinite(v)) return v;
   } catch (...) {
   }
-  return Status::InvalidArgument(
-      fmt::format("{} '{}': '{}' is not a number", option, text, s));
+  return Status::InvalidArgument(fmt::format("{} '{}': '{}' is not a number", option, text, s));
 }
 
 // "+0.25" / "-0.1" = change, "*1.1" = multiply, "0.25" = level.
-Result<std::pair<ge::ShockMode, double>> ParseModeValue(
-    const std::string& v, const std::string& option, const std::string& text) {
+Result<std::pair<ge::ShockMode, double>> ParseModeValue(const std::string& v,
+                                                        const std::string& option,
+                                                        const std::string& text) {
   if (!v.empty() && (v[0] == '+' || v[0] == '-')) {
     RB_ASSIGN_OR_RETURN(double x, ParseNumber(v, option, text));
     return std::make_pair(ge::ShockMode::kChange, x);
@@ -111,8 +108,8 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
     RB_ASSIGN_OR_RETURN(Assignment x,
                         ParseAssignment(t, 3, "--tariff", "IMPORTER:EXPORTER:SECTOR"));
     RB_ASSIGN_OR_RETURN(auto mv, ParseModeValue(x.value, "--tariff", t));
-    spec.tariffs.push_back({x.labels[0], x.labels[1], x.labels[2], mv.first, mv.second, a.allow_extreme,
-                            fmt::format("--tariff '{}'", t)});
+    spec.tariffs.push_back({x.labels[0], x.labels[1], x.labels[2], mv.first, mv.second,
+                            a.allow_extreme, fmt::format("--tariff '{}'", t)});
   }
   for (const std::string& t : a.iceberg) {
     RB_ASSIGN_OR_RETURN(Assignment x,
@@ -121,8 +118,7 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
     spec.icebergs.push_back({x.labels[0], x.labels[1], x.labels[2], v});
   }
   for (const std::string& t : a.productivity) {
-    RB_ASSIGN_OR_RETURN(Assignment x,
-                        ParseAssignment(t, 2, "--productivity", "COUNTRY:SECTOR"));
+    RB_ASSIGN_OR_RETURN(Assignment x, ParseAssignment(t, 2, "--productivity", "COUNTRY:SECTOR"));
     RB_ASSIGN_OR_RETURN(double v, ParseNumber(x.value, "--productivity", t));
     spec.productivity.push_back({x.labels[0], x.labels[1], v});
   }
@@ -139,17 +135,14 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
     }
     return Status::Ok();
   };
-  RB_RETURN_IF_ERROR(subsidies(a.production_subsidy, ge::SubsidyKind::kProduction,
-                               "--production-subsidy"));
   RB_RETURN_IF_ERROR(
-      subsidies(a.export_subsidy, ge::SubsidyKind::kExport, "--export-subsidy"));
+      subsidies(a.production_subsidy, ge::SubsidyKind::kProduction, "--production-subsidy"));
+  RB_RETURN_IF_ERROR(subsidies(a.export_subsidy, ge::SubsidyKind::kExport, "--export-subsidy"));
   RB_ASSIGN_OR_RETURN(spec.deficit_rule, ge::DeficitRuleFromString(a.deficits));
-  RB_ASSIGN_OR_RETURN(spec.deficit_residual,
-                      ge::DeficitResidualFromString(a.deficit_residual));
+  RB_ASSIGN_OR_RETURN(spec.deficit_residual, ge::DeficitResidualFromString(a.deficit_residual));
   for (const std::string& t : a.deficit_target) {
     // COUNTRY=VALUE or COUNTRY=VALUE:unit
-    RB_ASSIGN_OR_RETURN(Assignment x,
-                        ParseAssignment(t, 1, "--deficit-target", "COUNTRY"));
+    RB_ASSIGN_OR_RETURN(Assignment x, ParseAssignment(t, 1, "--deficit-target", "COUNTRY"));
     ge::DeficitTarget target;
     target.country = x.labels[0];
     std::string v = x.value;
@@ -158,15 +151,17 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
     if (colon != std::string::npos) v = v.substr(0, colon);
     RB_ASSIGN_OR_RETURN(target.value, ParseNumber(v, "--deficit-target", t));
     if (unit.empty() && target.value != 0) {
-      return Status::InvalidArgument(fmt::format(
-          "--deficit-target '{}': name the unit, e.g. {}={}:bn_usd (units: bn_usd, mn_usd, share_of_gdp, "
-          "share_of_world_gdp, multiple)",
-          t, x.labels[0], v));
+      return Status::InvalidArgument(
+          fmt::format("--deficit-target '{}': name the unit, e.g. {}={}:bn_usd (units: bn_usd, "
+                      "mn_usd, share_of_gdp, "
+                      "share_of_world_gdp, multiple)",
+                      t, x.labels[0], v));
     }
     if (unit == "level") {
-      return Status::InvalidArgument(fmt::format(
-          "--deficit-target '{}': unit 'level' (the baseline's own currency unit) is not accepted; use bn_usd or mn_usd",
-          t));
+      return Status::InvalidArgument(
+          fmt::format("--deficit-target '{}': unit 'level' (the baseline's own currency unit) is "
+                      "not accepted; use bn_usd or mn_usd",
+                      t));
     }
     if (!unit.empty()) {
       auto u = ge::DeficitUnitFromString(unit);
@@ -177,8 +172,7 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
   }
   if (!spec.deficit_targets.empty()) {
     if (a.deficits != "fixed" && a.deficits != "targets") {
-      return Status::InvalidArgument(
-          "--deficit-target cannot be combined with --deficits zero");
+      return Status::InvalidArgument("--deficit-target cannot be combined with --deficits zero");
     }
     spec.deficit_rule = ge::DeficitRule::kTargets;
   }
@@ -279,7 +273,8 @@ Status RunSimulate(const SimulateArgs& a) {
     for (int j = 0; j < baseline.num_sectors(); ++j)
       for (int n : nafta)
         for (int i : nafta)
-          if (n != i) shocks.tariff_new[baseline.FlowIndex(j, n, i)] = t05[baseline.FlowIndex(j, n, i)];
+          if (n != i)
+            shocks.tariff_new[baseline.FlowIndex(j, n, i)] = t05[baseline.FlowIndex(j, n, i)];
     RB_RETURN_IF_ERROR(shocks.Validate(baseline));
   }
 
@@ -311,11 +306,14 @@ Status RunSimulate(const SimulateArgs& a) {
   run["counterfactual_solve"] = record(sol);
   run["rows"] = table.rows.size();
 
-  if (Interrupted()) return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  if (Interrupted())
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
   RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
   RB_RETURN_IF_ERROR(report::WriteTidyCsv(table, csv_path, a.force));
   RB_RETURN_IF_ERROR(report::WriteTidyJson(table, json_path, a.force));
-  RB_RETURN_IF_ERROR(core::WriteFileAtomic(run_path, run.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", a.force));
+  RB_RETURN_IF_ERROR(core::WriteFileAtomic(
+      run_path, run.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
+      a.force));
 
   if (!a.quiet) {
     fmt::print("base year: {}\n", base_sol.BriefReport());
@@ -350,7 +348,8 @@ void AddSimulate(CLI::App& root) {
       "Examples (run by the test suite as printed, from the source folder):\n"
       "  rebalance simulate --cp ../shared/data/caliendo_parro2015/original_matrices "
       "--zero-deficit-baseline --cp-nafta --out nafta\n"
-      "  rebalance simulate --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --theta data/wiod35/theta.csv "
+      "  rebalance simulate --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --theta "
+      "data/wiod35/theta.csv "
       "--tariff 'USA:CHN:*=+0.25' --out us_china\n"
       "  rebalance simulate --cp-tidy ../shared/data/caliendo_parro2015/tidy_paulofelipe_cp2015 "
       "--deficit-target China=0 --out rebalance_cn");
@@ -361,13 +360,16 @@ void AddSimulate(CLI::App& root) {
   sub->add_option("--theta", a->theta, "CSV sector,theta (required with --wiod)");
   sub->add_option("--tariffs", a->tariffs,
                   "Baseline tariff file CSV importer,exporter,sector,tariff (rates; * = all)");
-  sub->add_option("--tariff", a->tariff,
-                  "Tariff shock IMPORTER:EXPORTER:SECTOR=V (V level, +V/-V change in rate points, *V factor on "
-                  "1+rate); a resulting rate outside 0..2 (200%) needs --allow-extreme, at or below -1 is refused");
+  sub->add_option(
+      "--tariff", a->tariff,
+      "Tariff shock IMPORTER:EXPORTER:SECTOR=V (V level, +V/-V change in rate points, *V factor on "
+      "1+rate); a resulting rate outside 0..2 (200%) needs --allow-extreme, at or below -1 is "
+      "refused");
   sub->add_flag("--allow-extreme", a->allow_extreme,
                 "Accept tariff rates above 200% or below 0 (import subsidies)");
   sub->add_option("--iceberg", a->iceberg, "Trade-cost shock IMPORTER:EXPORTER:SECTOR=d_hat");
-  sub->add_option("--productivity", a->productivity, "Productivity shock COUNTRY:SECTOR=lambda_hat");
+  sub->add_option("--productivity", a->productivity,
+                  "Productivity shock COUNTRY:SECTOR=lambda_hat");
   sub->add_option("--production-subsidy", a->production_subsidy,
                   "Production subsidy COUNTRY:SECTOR=rate (or +change)");
   sub->add_option("--export-subsidy", a->export_subsidy,
@@ -376,9 +378,11 @@ void AddSimulate(CLI::App& root) {
                 "Apply CP's NAFTA experiment: 2005 tariffs among Canada, Mexico, USA");
   sub->add_option("--deficits", a->deficits, "Deficits in the counterfactual: fixed | zero")
       ->check(CLI::IsMember({"fixed", "zero"}));
-  sub->add_option("--deficit-target", a->deficit_target,
-                  "Deficit target (imports - exports) COUNTRY=VALUE:UNIT, UNIT bn_usd | mn_usd | share_of_gdp | "
-                  "share_of_world_gdp | multiple (0.5 = halved); the unit may be left out only for 0");
+  sub->add_option(
+      "--deficit-target", a->deficit_target,
+      "Deficit target (imports - exports) COUNTRY=VALUE:UNIT, UNIT bn_usd | mn_usd | share_of_gdp "
+      "| "
+      "share_of_world_gdp | multiple (0.5 = halved); the unit may be left out only for 0");
   sub->add_option("--deficit-residual", a->deficit_residual,
                   "When targets do not sum to zero: proportional | error")
       ->check(CLI::IsMember({"proportional", "error"}));
@@ -386,8 +390,10 @@ void AddSimulate(CLI::App& root) {
                 "Calibrate a zero-deficit base year first (CP's step 3)");
   sub->add_option("--scenario", a->scenario, "Scenario name in the output");
   sub->add_option("--threads", a->threads, "OpenMP threads (0 = all)")->check(NonNegativeInteger());
-  sub->add_option("--tolerance", a->tolerance, "Solver tolerance (sup-norm, logs)")->check(FiniteNumber());
-  sub->add_option("--max-iterations", a->max_iterations, "Solver iteration limit")->check(NonNegativeInteger());
+  sub->add_option("--tolerance", a->tolerance, "Solver tolerance (sup-norm, logs)")
+      ->check(FiniteNumber());
+  sub->add_option("--max-iterations", a->max_iterations, "Solver iteration limit")
+      ->check(NonNegativeInteger());
   sub->add_flag("--no-bilateral", a->no_bilateral, "Omit bilateral rows from the output");
   sub->add_option("--out", a->out, "Output directory")->required();
   sub->add_flag("--force", a->force, "Overwrite existing output files");

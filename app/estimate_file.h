@@ -26,8 +26,7 @@ struct EstimateFile {
 // Parses the JSON text; `source` names it in messages. A non-converged
 // estimate, a missing or malformed "coefficients" array, a vcov of the wrong
 // shape and any non-finite number are errors.
-Result<EstimateFile> ParseEstimate(std::string_view text,
-                                   const std::string& source);
+Result<EstimateFile> ParseEstimate(std::string_view text, const std::string& source);
 Result<EstimateFile> ReadEstimate(const std::string& path);
 
 }  // namespace rebalance::app

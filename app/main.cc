@@ -1,19 +1,19 @@
 // rebalance: the command-line front door. Parses, calls the library, prints.
-#include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <limits>
-#include <string>
-#include <atomic>
-#include <csignal>
-#include <exception>
-#include <new>
-#include <cstdio>
 #include <malloc.h>
 #include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <limits>
+#include <new>
+#include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "command.h"
 #include "rebalance/core/atomic_file.h"
@@ -31,8 +31,9 @@ void OnSigint(int) {
     core::RemovePendingTemporaryFiles();
     _exit(130);
   }
-  const char msg[] = "\nrebalance: interrupted; finishing the current step and "
-                     "removing partial outputs (Ctrl-C again to quit now)\n";
+  const char msg[] =
+      "\nrebalance: interrupted; finishing the current step and "
+      "removing partial outputs (Ctrl-C again to quit now)\n";
   [[maybe_unused]] auto n = write(2, msg, sizeof(msg) - 1);
 }
 }  // namespace
@@ -52,8 +53,10 @@ CLI::Validator NonNegativeInteger() {
         long long v = 0;
         const char* b = s.data();
         const auto [p, ec] = std::from_chars(b, b + s.size(), v);
-        if (ec == std::errc::result_out_of_range) return fmt::format("'{}' is too large", core::PrintableText(s));
-        if (ec != std::errc() || p != b + s.size() || v < 0 || v > std::numeric_limits<int>::max()) {
+        if (ec == std::errc::result_out_of_range)
+          return fmt::format("'{}' is too large", core::PrintableText(s));
+        if (ec != std::errc() || p != b + s.size() || v < 0 ||
+            v > std::numeric_limits<int>::max()) {
           return fmt::format("expected a whole number >= 0, got '{}'", core::PrintableText(s));
         }
         return std::string();
@@ -87,9 +90,15 @@ void Finish(const Status& status) {
   // Messages may quote input bytes: escape what would not print.
   std::fprintf(stderr, "rebalance: error: %s\n", core::PrintableText(status.message()).c_str());
   switch (status.code()) {
-    case StatusCode::kNotConverged: SetExitCode(3); break;
-    case StatusCode::kCancelled: SetExitCode(130); break;
-    default: SetExitCode(2); break;
+    case StatusCode::kNotConverged:
+      SetExitCode(3);
+      break;
+    case StatusCode::kCancelled:
+      SetExitCode(130);
+      break;
+    default:
+      SetExitCode(2);
+      break;
   }
 }
 
@@ -157,11 +166,14 @@ int rebalance::app::Main(int argc, char** argv) {
   CLI::App root{
       "rebalance: trade imbalances, overcapacity and trade-policy "
       "counterfactuals in general equilibrium.\n\n"
-      "Examples (run by the test suite as printed, from the source folder with the data in ../shared/data):\n"
+      "Examples (run by the test suite as printed, from the source folder with the data in "
+      "../shared/data):\n"
       "  rebalance run                         # the default balanced-growth briefing\n"
       "  rebalance estimate ../shared/data/yotov2016_agtpa/agtpa_applications.csv.gz \\\n"
-      "      -f 'trade ~ log(dist) + rta | exporter^year + importer^year + pair_id' --json rta.json\n"
-      "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --out diag-2011/\n"};
+      "      -f 'trade ~ log(dist) + rta | exporter^year + importer^year + pair_id' --json "
+      "rta.json\n"
+      "  rebalance diagnose --wiod ../shared/data/wiod2013_bquast/wiot2011.csv.gz --out "
+      "diag-2011/\n"};
   root.require_subcommand(0, 1);
   bool show_version = false;
   root.add_flag("--version", show_version, "Print the version and exit");
@@ -187,7 +199,9 @@ int rebalance::app::Main(int argc, char** argv) {
     // A command that finished its outputs before noticing the interrupt has
     // written complete results: report that rather than a failure.
     if (ExitCode() == 0) {
-      std::fprintf(stderr, "rebalance: the interrupt arrived after the outputs were complete; they are kept\n");
+      std::fprintf(
+          stderr,
+          "rebalance: the interrupt arrived after the outputs were complete; they are kept\n");
       return 0;
     }
     return ExitCode();

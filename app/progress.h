@@ -20,10 +20,12 @@ class ProgressBar {
     bar.resize(static_cast<size_t>(width), '.');
     std::string label = item.size() > 40 ? item.substr(0, 37) + "..." : item;
     if (tty_) {
-      std::fprintf(stderr, "\r%-9s [%s] %d/%d %-40s", stage.c_str(), bar.c_str(), done, total, label.c_str());
+      std::fprintf(stderr, "\r%-9s [%s] %d/%d %-40s", stage.c_str(), bar.c_str(), done, total,
+                   label.c_str());
       if (done == total) std::fprintf(stderr, "\n");
     } else if (done == total || done == 0) {
-      std::fprintf(stderr, "%s [%s] %d/%d %s\n", stage.c_str(), bar.c_str(), done, total, label.c_str());
+      std::fprintf(stderr, "%s [%s] %d/%d %s\n", stage.c_str(), bar.c_str(), done, total,
+                   label.c_str());
     }
     std::fflush(stderr);
   }

@@ -29,9 +29,8 @@ struct Setup {
 const Setup& Get() {
   static const Setup* s = [] {
     auto* st = new Setup;
-    auto table = data::ReadCsv(
-        REBALANCE_DATA_DIR
-        "/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz");
+    auto table = data::ReadCsv(REBALANCE_DATA_DIR
+                               "/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz");
     if (!table.ok()) {
       std::fprintf(stderr, "%s\n", table.status().ToString().c_str());
       return st;
@@ -49,11 +48,10 @@ const Setup& Get() {
     if (!in.ok()) return st;
     st->input = std::move(in).value();
     st->input.covariates.beta.resize(3);
-    for (int k = 0; k < 3; ++k)
-      st->input.covariates.beta[k] = est->coefficients[k].estimate;
+    for (int k = 0; k < 3; ++k) st->input.covariates.beta[k] = est->coefficients[k].estimate;
     st->input.covariates.vcov = est->vcov;
-    if (!ApplyCovariateChanges(st->input.data.countries,
-                               {{"INTL_BRDR", 0.0, {}}}, &st->input.covariates)
+    if (!ApplyCovariateChanges(st->input.data.countries, {{"INTL_BRDR", 0.0, {}}},
+                               &st->input.covariates)
              .ok()) {
       return st;
     }
@@ -87,11 +85,7 @@ void BM_GravityFullSolve69(benchmark::State& state) {
   }
   state.SetLabel(ToString(o.closure));
 }
-BENCHMARK(BM_GravityFullSolve69)
-    ->Arg(0)
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GravityFullSolve69)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 void BM_GravityDraws1000(benchmark::State& state) {
   const Setup& s = Get();
@@ -105,8 +99,7 @@ void BM_GravityDraws1000(benchmark::State& state) {
   d.threads = static_cast<int>(state.range(0));
   int failed = 0;
   for (auto _ : state) {
-    auto r =
-        DrawGravity(s.input.data, s.input.covariates, s.options, s.point, d);
+    auto r = DrawGravity(s.input.data, s.input.covariates, s.options, s.point, d);
     if (!r.ok()) {
       state.SkipWithError(r.status().ToString().c_str());
       return;
@@ -116,11 +109,7 @@ void BM_GravityDraws1000(benchmark::State& state) {
   }
   state.counters["failed_draws"] = failed;
 }
-BENCHMARK(BM_GravityDraws1000)
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kSecond)
-    ->Iterations(1);
+BENCHMARK(BM_GravityDraws1000)->Arg(1)->Arg(2)->Unit(benchmark::kSecond)->Iterations(1);
 
 }  // namespace
 }  // namespace rebalance::ge

@@ -63,9 +63,7 @@ class Rng {
   // Uniform on [0, 1) with 53 random bits.
   double Uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
   // Uniform on (0, 1].
-  double UniformPositive() {
-    return static_cast<double>((engine_() >> 11) + 1) * 0x1.0p-53;
-  }
+  double UniformPositive() { return static_cast<double>((engine_() >> 11) + 1) * 0x1.0p-53; }
 
   // Standard normal by Box-Muller; the second variate of a pair is kept.
   double Normal() {
@@ -139,16 +137,14 @@ bool ParseCount(const std::string& s, int64_t* out) {
   if (s.empty()) return false;
   double mult = 1;
   std::string num = s;
-  const char last =
-      static_cast<char>(std::toupper(static_cast<unsigned char>(s.back())));
+  const char last = static_cast<char>(std::toupper(static_cast<unsigned char>(s.back())));
   if (last == 'K') mult = 1e3;
   if (last == 'M') mult = 1e6;
   if (last == 'G' || last == 'B') mult = 1e9;
   if (mult != 1) num.pop_back();
   double v = 0;
   auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
-  if (ec != std::errc() || p != num.data() + num.size() || !(v > 0))
-    return false;
+  if (ec != std::errc() || p != num.data() + num.size() || !(v > 0)) return false;
   *out = static_cast<int64_t>(std::llround(v * mult));
   return *out > 0;
 }
@@ -161,8 +157,7 @@ class Writer {
  public:
   ~Writer() { (void)Close(); }
   bool Open(const std::string& path, int gzip_level) {
-    const bool gz =
-        path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+    const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
     if (gz) {
       gz_ = gzopen(path.c_str(), fmt::format("wb{}", gzip_level).c_str());
       if (gz_ != nullptr) gzbuffer(gz_, 1 << 20);
@@ -176,10 +171,8 @@ class Writer {
     if (gz_ != nullptr) {
       size_t done = 0;
       while (done < s.size()) {
-        const unsigned n =
-            static_cast<unsigned>(std::min<size_t>(s.size() - done, 1u << 30));
-        if (gzwrite(gz_, s.data() + done, n) != static_cast<int>(n))
-          return false;
+        const unsigned n = static_cast<unsigned>(std::min<size_t>(s.size() - done, 1u << 30));
+        if (gzwrite(gz_, s.data() + done, n) != static_cast<int>(n)) return false;
         done += n;
       }
       return true;
@@ -208,8 +201,7 @@ void AppendInt(std::string* s, int64_t v) {
 }
 void AppendDouble(std::string* s, double v) {
   char buf[32];
-  auto [p, ec] =
-      std::to_chars(buf, buf + sizeof(buf), v);  // shortest round-trip
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);  // shortest round-trip
   s->append(buf, p);
 }
 
@@ -250,10 +242,8 @@ int Run(const Options& opt) {
     Rng shuffle(SplitMix64(opt.seed ^ 0x5eedULL));
     // Fisher-Yates with our own uniform (std::shuffle is not specified).
     for (int64_t i = num_pairs - 1; i > 0; --i) {
-      const auto j =
-          static_cast<int64_t>(shuffle.Uniform() * static_cast<double>(i + 1));
-      std::swap(pairs[static_cast<size_t>(i)],
-                pairs[static_cast<size_t>(std::min(j, i))]);
+      const auto j = static_cast<int64_t>(shuffle.Uniform() * static_cast<double>(i + 1));
+      std::swap(pairs[static_cast<size_t>(i)], pairs[static_cast<size_t>(std::min(j, i))]);
     }
     pairs.resize(static_cast<size_t>(k));
     std::sort(pairs.begin(), pairs.end());
@@ -269,17 +259,14 @@ int Run(const Options& opt) {
   for (auto& c : country) c.a = rng.Normal();
   for (auto& c : country) c.g = rng.Normal();
   // e[i*T + t], m[j*T + t]; with sectors es[(i*S + s)*T + t] etc.
-  std::vector<double> e(static_cast<size_t>(C * T)),
-      m(static_cast<size_t>(C * T));
+  std::vector<double> e(static_cast<size_t>(C * T)), m(static_cast<size_t>(C * T));
   for (int64_t i = 0; i < C; ++i) {
     for (int64_t t = 0; t < T; ++t)
-      e[static_cast<size_t>(i * T + t)] =
-          country[static_cast<size_t>(i)].a + 0.2 * rng.Normal();
+      e[static_cast<size_t>(i * T + t)] = country[static_cast<size_t>(i)].a + 0.2 * rng.Normal();
   }
   for (int64_t j = 0; j < C; ++j) {
     for (int64_t t = 0; t < T; ++t)
-      m[static_cast<size_t>(j * T + t)] =
-          country[static_cast<size_t>(j)].g + 0.2 * rng.Normal();
+      m[static_cast<size_t>(j * T + t)] = country[static_cast<size_t>(j)].g + 0.2 * rng.Normal();
   }
   std::vector<double> es, ms;
   if (S > 0) {
@@ -308,8 +295,7 @@ int Run(const Options& opt) {
 
   Writer out;
   if (!out.Open(opt.out, opt.gzip_level)) {
-    fmt::print(stderr, "gravity_panel: error: cannot open '{}' for writing\n",
-               opt.out);
+    fmt::print(stderr, "gravity_panel: error: cannot open '{}' for writing\n", opt.out);
     return 2;
   }
   std::string header = "y,x1,x2,exp_year,imp_year,pair";
@@ -327,26 +313,21 @@ int Run(const Options& opt) {
     for (size_t idx = begin; idx < end; ++idx) {
       const int64_t p = pairs[idx];
       const int64_t i = p / C, j = p % C;
-      const int64_t pair_id =
-          static_cast<int64_t>(idx) + 1;  // dense over written pairs
+      const int64_t pair_id = static_cast<int64_t>(idx) + 1;  // dense over written pairs
       Rng prng(SplitMix64(opt.seed ^ SplitMix64(static_cast<uint64_t>(p) + 1)));
-      const double pair_effect =
-          -(log_dist(i, j) - mean_log_dist) + 0.5 * prng.Normal();
+      const double pair_effect = -(log_dist(i, j) - mean_log_dist) + 0.5 * prng.Normal();
       int64_t rta_start = T + 1;  // never, for domestic pairs
       if (i != j) {
         const uint64_t lo = static_cast<uint64_t>(std::min(i, j)),
                        hi = static_cast<uint64_t>(std::max(i, j));
-        const uint64_t h = SplitMix64(SplitMix64(opt.seed + 0x27aULL) ^
-                                      (lo * static_cast<uint64_t>(C) + hi));
-        rta_start =
-            1 + static_cast<int64_t>(static_cast<double>(h >> 11) * 0x1.0p-53 *
-                                     static_cast<double>(T));
+        const uint64_t h =
+            SplitMix64(SplitMix64(opt.seed + 0x27aULL) ^ (lo * static_cast<uint64_t>(C) + hi));
+        rta_start = 1 + static_cast<int64_t>(static_cast<double>(h >> 11) * 0x1.0p-53 *
+                                             static_cast<double>(T));
       }
-      const double a = country[static_cast<size_t>(i)].a,
-                   g = country[static_cast<size_t>(j)].g;
+      const double a = country[static_cast<size_t>(i)].a, g = country[static_cast<size_t>(j)].g;
       for (int64_t s = 0; s < Sx; ++s) {
-        const double pe =
-            S > 0 ? pair_effect + 0.3 * prng.Normal() : pair_effect;
+        const double pe = S > 0 ? pair_effect + 0.3 * prng.Normal() : pair_effect;
         for (int64_t t = 0; t < T; ++t) {
           const double ee = S > 0 ? es[static_cast<size_t>((i * S + s) * T + t)]
                                   : e[static_cast<size_t>(i * T + t)];
@@ -354,8 +335,7 @@ int Run(const Options& opt) {
                                   : m[static_cast<size_t>(j * T + t)];
           const double x1 = 0.3 * a - 0.3 * g + 0.2 * pe + prng.Normal();
           const int x2 = (t + 1) >= rta_start ? 1 : 0;
-          const int64_t y =
-              prng.Poisson(std::exp(0.5 - 0.8 * x1 + 0.4 * x2 + ee + me + pe));
+          const int64_t y = prng.Poisson(std::exp(0.5 - 0.8 * x1 + 0.4 * x2 + ee + me + pe));
           AppendInt(text, y);
           text->push_back(',');
           AppendDouble(text, x1);
@@ -381,9 +361,8 @@ int Run(const Options& opt) {
     }
   };
 
-  const int threads = opt.threads > 0
-                          ? opt.threads
-                          : std::max(1u, std::thread::hardware_concurrency());
+  const int threads =
+      opt.threads > 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
   // Blocks of about 256k rows per thread keep memory small and threads busy.
   const size_t pairs_per_piece =
       std::max<size_t>(1, static_cast<size_t>((1 << 18) / rows_per_pair));
@@ -398,32 +377,24 @@ int Run(const Options& opt) {
       start = end;
     }
     for (size_t r = 1; r < ranges.size(); ++r) {
-      pool.emplace_back(generate, ranges[r].first, ranges[r].second,
-                        &pieces[r]);
+      pool.emplace_back(generate, ranges[r].first, ranges[r].second, &pieces[r]);
     }
     generate(ranges[0].first, ranges[0].second, &pieces[0]);
     for (auto& th : pool) th.join();
     for (size_t r = 0; r < ranges.size(); ++r) {
       if (!out.Write(pieces[r])) {
-        fmt::print(stderr,
-                   "gravity_panel: error: writing '{}' failed (disk full?)\n",
-                   opt.out);
+        fmt::print(stderr, "gravity_panel: error: writing '{}' failed (disk full?)\n", opt.out);
         return 2;
       }
-      written += static_cast<int64_t>(ranges[r].second - ranges[r].first) *
-                 rows_per_pair;
+      written += static_cast<int64_t>(ranges[r].second - ranges[r].first) * rows_per_pair;
     }
   }
   if (!out.Close()) {
-    fmt::print(stderr,
-               "gravity_panel: error: closing '{}' failed (disk full?)\n",
-               opt.out);
+    fmt::print(stderr, "gravity_panel: error: closing '{}' failed (disk full?)\n", opt.out);
     return 2;
   }
-  fmt::print(stderr,
-             "gravity_panel: wrote {} rows ({} pairs x {} years{}) to {}\n",
-             written, pairs.size(), T,
-             S > 0 ? fmt::format(" x {} sectors", S) : "", opt.out);
+  fmt::print(stderr, "gravity_panel: wrote {} rows ({} pairs x {} years{}) to {}\n", written,
+             pairs.size(), T, S > 0 ? fmt::format(" x {} sectors", S) : "", opt.out);
   return 0;
 }
 
@@ -443,27 +414,20 @@ int main(int argc, char** argv) {
       "  gravity_panel --sectors 10 --rows 1M --seed 7 --out sub.csv\n"
       "Then: rebalance estimate panel_1m.csv -f 'y ~ x1 + x2 | exp_year + "
       "imp_year + pair'\n"};
-  app.add_option("--countries", opt.countries,
-                 "Number of countries C (all C^2 ordered pairs)")
+  app.add_option("--countries", opt.countries, "Number of countries C (all C^2 ordered pairs)")
       ->check(CLI::Range(2, 100000));
-  app.add_option("--years", opt.years, "Number of years T")
-      ->check(CLI::Range(1, 10000));
-  app.add_option("--sectors", opt.sectors,
-                 "Number of sectors S (0 = no sector dimension)")
+  app.add_option("--years", opt.years, "Number of years T")->check(CLI::Range(1, 10000));
+  app.add_option("--sectors", opt.sectors, "Number of sectors S (0 = no sector dimension)")
       ->check(CLI::Range(0, 10000));
   app.add_option("--rows", opt.rows,
                  "Keep a deterministic subset of whole pairs with about this "
                  "many rows (e.g. 1M, 500k)");
   app.add_option("--seed", opt.seed, "Random seed");
-  app.add_option("--out", opt.out,
-                 "Output file ('.gz' suffix => gzip; '-' = stdout)")
-      ->required();
-  app.add_option(
-         "--threads", opt.threads,
-         "Generator threads (0 = all cores); output does not depend on it")
+  app.add_option("--out", opt.out, "Output file ('.gz' suffix => gzip; '-' = stdout)")->required();
+  app.add_option("--threads", opt.threads,
+                 "Generator threads (0 = all cores); output does not depend on it")
       ->check(CLI::Range(0, 1024));
-  app.add_option("--gzip-level", opt.gzip_level,
-                 "gzip compression level for .gz output")
+  app.add_option("--gzip-level", opt.gzip_level, "gzip compression level for .gz output")
       ->check(CLI::Range(1, 9));
   CLI11_PARSE(app, argc, argv);
   return Run(opt);

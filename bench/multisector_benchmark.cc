@@ -49,7 +49,9 @@ const NaftaCase& Nafta() {
     for (int j = 0; j < nc->base.num_sectors(); ++j)
       for (int n : nafta)
         for (int i : nafta)
-          if (n != i) nc->shocks.tariff_new[nc->base.FlowIndex(j, n, i)] = t05.value()[nc->base.FlowIndex(j, n, i)];
+          if (n != i)
+            nc->shocks.tariff_new[nc->base.FlowIndex(j, n, i)] =
+                t05.value()[nc->base.FlowIndex(j, n, i)];
     nc->ok = true;
     return nc;
   }();
@@ -101,7 +103,8 @@ BENCHMARK(BM_CpBaseYearCalibration)->Unit(benchmark::kMillisecond)->UseRealTime(
 void BM_WiodTariffCounterfactual(benchmark::State& state) {
   static Baseline* base = [] {
     auto* b = new Baseline;
-    auto io = io_tables::ReadWiod(std::string(REBALANCE_DATA_DIR) + "/wiod2013_bquast/wiot2011.csv.gz");
+    auto io =
+        io_tables::ReadWiod(std::string(REBALANCE_DATA_DIR) + "/wiod2013_bquast/wiot2011.csv.gz");
     if (!io.ok()) return b;
     IoBaselineOptions o;
     // CP-like elasticities: 5 for goods (c1..c16), 8.22 for services.

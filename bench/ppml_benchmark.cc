@@ -112,8 +112,7 @@ Table MakePanel(int sectors, unsigned seed) {
 
 // The timed loop: estimates `formula` on `table` and reports the sample,
 // iteration counts and coefficients as counters.
-void TimeEstimate(benchmark::State& state, const Table& table, const char* formula,
-                  int threads) {
+void TimeEstimate(benchmark::State& state, const Table& table, const char* formula, int threads) {
   rebalance::econ::EstimateOptions opt;
   opt.formula = formula;
   opt.vcov = "iid";

@@ -74,10 +74,16 @@ void Solve(benchmark::State& state, const Eigen::MatrixXd& t, RevenueUse use) {
   state.counters["equation_error"] = last.max_equation_error;
 }
 
-void BM_Table1Case1IncomeTax(benchmark::State& state) { Solve(state, Get().ustr, RevenueUse::kIncomeTax); }
-void BM_Table1Case2LumpSum(benchmark::State& state) { Solve(state, Get().ustr, RevenueUse::kLumpSum); }
+void BM_Table1Case1IncomeTax(benchmark::State& state) {
+  Solve(state, Get().ustr, RevenueUse::kIncomeTax);
+}
+void BM_Table1Case2LumpSum(benchmark::State& state) {
+  Solve(state, Get().ustr, RevenueUse::kLumpSum);
+}
 void BM_UsChinaWar(benchmark::State& state) { Solve(state, Get().war_cn, RevenueUse::kIncomeTax); }
-void BM_UsChinaWar108(benchmark::State& state) { Solve(state, Get().war_cn108, RevenueUse::kIncomeTax); }
+void BM_UsChinaWar108(benchmark::State& state) {
+  Solve(state, Get().war_cn108, RevenueUse::kIncomeTax);
+}
 
 BENCHMARK(BM_Table1Case1IncomeTax)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Table1Case2LumpSum)->Unit(benchmark::kMillisecond);

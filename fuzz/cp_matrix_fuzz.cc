@@ -39,8 +39,7 @@ std::string CpDir() {
   static const std::string dir = [] {
     const auto d = rebalance::fuzz::ScratchDir() / "cp";
     std::filesystem::create_directories(d);
-    for (const char* f : {"tariffs1993.txt", "IO.txt", "B.txt", "GO.txt",
-                          "T.txt", "alphas.csv"}) {
+    for (const char* f : {"tariffs1993.txt", "IO.txt", "B.txt", "GO.txt", "T.txt", "alphas.csv"}) {
       rebalance::fuzz::WriteScratch(std::string("cp/") + f, "");
     }
     return d.string();
@@ -68,8 +67,7 @@ void FuzzMatrix(std::string_view text, int want_rows, int want_cols) {
   Check(m->rows >= 0 && m->cols >= 0, "negative matrix shape");
   Check(want_rows <= 0 || m->rows == want_rows, "matrix rows not as wanted");
   Check(want_cols <= 0 || m->cols == want_cols, "matrix cols not as wanted");
-  Check(m->values.size() ==
-            static_cast<size_t>(m->rows) * static_cast<size_t>(m->cols),
+  Check(m->values.size() == static_cast<size_t>(m->rows) * static_cast<size_t>(m->cols),
         "matrix values are not rows x cols");
   Check(m->rows > 0 || m->values.empty(), "values without rows");
   Check(m->rows == 0 || m->cols > 0, "rows without columns");
@@ -84,8 +82,7 @@ void FuzzMatrix(std::string_view text, int want_rows, int want_cols) {
   }
   auto m2 = ge::ParseCpMatrix(again, kSource, want_rows, want_cols);
   Check(m2.ok(), "printed matrix does not parse");
-  Check(m2->rows == m->rows && m2->cols == m->cols,
-        "printed matrix has another shape");
+  Check(m2->rows == m->rows && m2->cols == m->cols, "printed matrix has another shape");
   Check(m2->values == m->values, "printed matrix has other values");
 }
 
@@ -110,8 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (first % 4) {
     case 0:
     case 1:
-      FuzzMatrix(text, static_cast<int>((first >> 2) & 7u),
-                 static_cast<int>((first >> 5) & 7u));
+      FuzzMatrix(text, static_cast<int>((first >> 2) & 7u), static_cast<int>((first >> 5) & 7u));
       break;
     case 2:
       FuzzTheta(text);

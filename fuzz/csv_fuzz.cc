@@ -19,8 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const auto& col : table->columns()) {
     if (col.size() != table->num_rows()) std::abort();
-    if (!col.missing.empty() &&
-        static_cast<int64_t>(col.missing.size()) != table->num_rows())
+    if (!col.missing.empty() && static_cast<int64_t>(col.missing.size()) != table->num_rows())
       std::abort();
     for (int32_t code : col.codes) {
       if (code < -1 || code >= static_cast<int32_t>(col.dictionary.size())) std::abort();

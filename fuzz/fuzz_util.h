@@ -39,9 +39,8 @@ inline void CheckError(const Status& status) {
 // directory of its own and removes that.
 inline const std::filesystem::path& ScratchDir() {
   static const std::filesystem::path* const dir = [] {
-    auto* d = new std::filesystem::path(
-        std::filesystem::temp_directory_path() /
-        ("rebalance-fuzz-" + std::to_string(getpid())));
+    auto* d = new std::filesystem::path(std::filesystem::temp_directory_path() /
+                                        ("rebalance-fuzz-" + std::to_string(getpid())));
     std::filesystem::create_directories(*d);
     std::atexit([] {
       std::error_code ec;

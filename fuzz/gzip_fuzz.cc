@@ -165,7 +165,8 @@ void TextMode(std::string_view in) {
     auto cut = rebalance::data::InflateGzip(std::string_view(gz).substr(0, at), kSource);
     Check(!cut.ok(), "a truncated gzip file was accepted");
     CheckNamedError(cut.status());
-    Check(cut.status().message().find("byte") != std::string::npos, "truncation error without a byte offset");
+    Check(cut.status().message().find("byte") != std::string::npos,
+          "truncation error without a byte offset");
   }
   ParseInflated(*whole);
 }
@@ -176,9 +177,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 3) {
-    case 0: RawMode(bytes); break;
-    case 1: DeflateMode(bytes); break;
-    default: TextMode(bytes); break;
+    case 0:
+      RawMode(bytes);
+      break;
+    case 1:
+      DeflateMode(bytes);
+      break;
+    default:
+      TextMode(bytes);
+      break;
   }
   return 0;
 }

@@ -22,14 +22,11 @@ void CheckTable(const io::IoTable& t) {
   Check(t.f.rows() == n && t.f.cols() == t.num_countries() * t.num_categories(),
         "F is not (C*S)x(C*K)");
   Check(t.x.size() == n && t.v.size() == n, "x or v has the wrong length");
-  Check(t.z.allFinite() && t.f.allFinite() && t.x.allFinite() &&
-            t.v.allFinite(),
+  Check(t.z.allFinite() && t.f.allFinite() && t.x.allFinite() && t.v.allFinite(),
         "non-finite value in a table that read successfully");
-  Check(std::set<std::string>(t.countries.begin(), t.countries.end()).size() ==
-            t.countries.size(),
+  Check(std::set<std::string>(t.countries.begin(), t.countries.end()).size() == t.countries.size(),
         "duplicate country labels");
-  Check(std::set<std::string>(t.sectors.begin(), t.sectors.end()).size() ==
-            t.sectors.size(),
+  Check(std::set<std::string>(t.sectors.begin(), t.sectors.end()).size() == t.sectors.size(),
         "duplicate sector labels");
 }
 }  // namespace
@@ -50,8 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       t = io::ReadIcio(rebalance::fuzz::WriteScratch("icio.csv", text), 2011);
       break;
     default:
-      t = io::ReadDecompr(rebalance::fuzz::WriteScratch("decompr.csv", text),
-                          2011);
+      t = io::ReadDecompr(rebalance::fuzz::WriteScratch("decompr.csv", text), 2011);
       break;
   }
   if (!t.ok()) {

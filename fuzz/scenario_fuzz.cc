@@ -19,8 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (file->model == rebalance::scenario::ModelKind::kGravity) {
-    Check(std::isfinite(file->sigma) && file->sigma > 1.0,
-          "gravity scenario with sigma <= 1");
+    Check(std::isfinite(file->sigma) && file->sigma > 1.0, "gravity scenario with sigma <= 1");
   }
   for (const auto& s : file->scenarios) {
     Check(!s.name.empty(), "scenario without a name");

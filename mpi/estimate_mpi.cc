@@ -60,16 +60,20 @@ CommStats Minus(const CommStats& a, const CommStats& b) {
 
 int TypeCode(data::ColumnType t) {
   switch (t) {
-    case data::ColumnType::kI64: return 0;
-    case data::ColumnType::kF64: return 1;
-    case data::ColumnType::kString: return 2;
+    case data::ColumnType::kI64:
+      return 0;
+    case data::ColumnType::kF64:
+      return 1;
+    case data::ColumnType::kString:
+      return 2;
   }
   return 2;
 }
 
 data::ColumnType CodeType(int64_t c) {
-  return c == 0 ? data::ColumnType::kI64
-                : c == 1 ? data::ColumnType::kF64 : data::ColumnType::kString;
+  return c == 0   ? data::ColumnType::kI64
+         : c == 1 ? data::ColumnType::kF64
+                  : data::ColumnType::kString;
 }
 
 }  // namespace
@@ -110,11 +114,12 @@ void MpiReducer::AllGatherBytes(std::string_view mine, std::vector<std::string>&
     }
     buf.resize(static_cast<size_t>(std::max(1, sum)));
     const int my_count = counts[static_cast<size_t>(rank)];
-    MPI_Allgatherv(my_count > 0 ? mine.data() + off : mine.data(), my_count, MPI_BYTE,
-                   buf.data(), counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+    MPI_Allgatherv(my_count > 0 ? mine.data() + off : mine.data(), my_count, MPI_BYTE, buf.data(),
+                   counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
     for (int r = 0; r < size; ++r) {
       if (counts[static_cast<size_t>(r)] == 0) continue;
-      std::memcpy(all[static_cast<size_t>(r)].data() + off, buf.data() + displs[static_cast<size_t>(r)],
+      std::memcpy(all[static_cast<size_t>(r)].data() + off,
+                  buf.data() + displs[static_cast<size_t>(r)],
                   static_cast<size_t>(counts[static_cast<size_t>(r)]));
     }
   }
@@ -133,8 +138,7 @@ void MpiReducer::Phase(const char* name) {
   open_time_ = now;
 }
 
-Result<CsvShare> ReadCsvShare(const std::string& path, data::CsvOptions options,
-                              CommStats* stats) {
+Result<CsvShare> ReadCsvShare(const std::string& path, data::CsvOptions options, CommStats* stats) {
   RB_RETURN_IF_ERROR(EnsureInitialized());
   MpiReducer reducer;
   options.part = Rank();
@@ -151,7 +155,8 @@ Result<CsvShare> ReadCsvShare(const std::string& path, data::CsvOptions options,
   }
   reducer.MinInt64s(neg.data(), nc);
   std::vector<data::ColumnType> types(static_cast<size_t>(nc));
-  for (int c = 0; c < nc; ++c) types[static_cast<size_t>(c)] = CodeType(-neg[static_cast<size_t>(c)]);
+  for (int c = 0; c < nc; ++c)
+    types[static_cast<size_t>(c)] = CodeType(-neg[static_cast<size_t>(c)]);
   RB_RETURN_IF_ERROR(econ::AgreeOnStatus(data::UnifyColumnTypes(share.table, types), reducer));
   // Row offsets of the parts.
   std::vector<int64_t> rows(static_cast<size_t>(Size()), 0);
@@ -193,8 +198,8 @@ Status GatherFitted(econ::EstimateResult& result) {
   RB_RETURN_IF_ERROR(EnsureInitialized());
   const int size = Size(), rank = Rank();
   if (result.fitted.size() != result.sample_rows.size()) {
-    return Status::Internal(fmt::format("{} fitted values for {} sample rows",
-                                        result.fitted.size(), result.sample_rows.size()));
+    return Status::Internal(fmt::format("{} fitted values for {} sample rows", result.fitted.size(),
+                                        result.sample_rows.size()));
   }
   if (size == 1) return Status::Ok();
   int64_t mine = static_cast<int64_t>(result.fitted.size());
@@ -203,8 +208,8 @@ Status GatherFitted(econ::EstimateResult& result) {
   int64_t total = 0;
   for (int64_t s : sizes) total += s;
   if (total > INT_MAX) {
-    return Status::InvalidArgument(fmt::format(
-        "--save-fitted: {} fitted values are more than one MPI gather carries", total));
+    return Status::InvalidArgument(
+        fmt::format("--save-fitted: {} fitted values are more than one MPI gather carries", total));
   }
   std::vector<int> counts(static_cast<size_t>(size)), displs(static_cast<size_t>(size));
   for (int r = 0, at = 0; r < size; ++r) {

@@ -114,7 +114,8 @@ Result<scenario::SweepResult> RunSweepDistributed(const scenario::ScenarioFile& 
   int ok_local = point.ok() ? 1 : 0, ok_all = 0;
   MPI_Allreduce(&ok_local, &ok_all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   if (!point.ok()) return point.status();
-  if (!ok_all) return Status::Internal(fmt::format("rank {}: another rank failed to prepare the sweep", rank));
+  if (!ok_all)
+    return Status::Internal(fmt::format("rank {}: another rank failed to prepare the sweep", rank));
   out.point = std::move(point).value();
   out.draws_requested = options.draws;
   out.seed = options.seed;
@@ -125,7 +126,8 @@ Result<scenario::SweepResult> RunSweepDistributed(const scenario::ScenarioFile& 
   ok_local = slice.ok() ? 1 : 0;
   MPI_Allreduce(&ok_local, &ok_all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   if (!slice.ok()) return slice.status();
-  if (!ok_all) return Status::Internal(fmt::format("rank {}: another rank's draws could not run", rank));
+  if (!ok_all)
+    return Status::Internal(fmt::format("rank {}: another rank's draws could not run", rank));
   const std::vector<char> bytes = Pack(*slice);
   int my_len = static_cast<int>(bytes.size());
   std::vector<int> lens(static_cast<size_t>(size)), displs(static_cast<size_t>(size));
@@ -139,15 +141,18 @@ Result<scenario::SweepResult> RunSweepDistributed(const scenario::ScenarioFile& 
     }
     all.resize(static_cast<size_t>(total));
   }
-  MPI_Gatherv(bytes.data(), my_len, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Gatherv(bytes.data(), my_len, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, 0,
+              MPI_COMM_WORLD);
   if (rank == 0) {
     std::vector<scenario::DrawSlice> slices;
-    for (int r = 0; r < size; ++r) slices.push_back(Unpack(all.data() + displs[static_cast<size_t>(r)]));
+    for (int r = 0; r < size; ++r)
+      slices.push_back(Unpack(all.data() + displs[static_cast<size_t>(r)]));
     for (const auto& s : slices) {
       for (size_t k = 0; k < s.ok.size(); ++k) {
         if (!s.ok[k]) {
           ++out.draws_failed;
-          out.failures.push_back(fmt::format("draw {}: {}", s.begin + static_cast<int64_t>(k), s.failure[k]));
+          out.failures.push_back(
+              fmt::format("draw {}: {}", s.begin + static_cast<int64_t>(k), s.failure[k]));
         }
       }
     }

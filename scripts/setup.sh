@@ -8,7 +8,7 @@ PKGS=(
   nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas python3-pytest
   libopenmpi-dev openmpi-bin
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   chromium
 )
 # Node.js and npm: the machine's own (e.g. NodeSource's nodejs, which bundles

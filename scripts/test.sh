@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite (CI runs it on a clean clone: .ci/run), in three passes:
+# The whole test suite (CI runs it on a clean clone: .ci/run): a clang-format
+# check of every C++ file (scripts/format.sh --check), then three passes:
 #  1. Release build (no benchmarks) and every ctest: GoogleTest suites, CLI
 #     scripts, pytest, the report in headless Chromium, MPI with 2 ranks.
 #  2. The one sanitizer build (clang, ASan+UBSan, libFuzzer instrumentation;
@@ -16,6 +17,8 @@ cd "$(dirname "$0")/.."
 t0=$(date +%s)
 stage() { echo "== $1 ($(( $(date +%s) - t0 )) s since start) =="; }
 scripts/setup.sh
+stage "format check (clang-format, .clang-format)"
+scripts/format.sh --check
 stage "Release build"
 scripts/build.sh -DREBALANCE_BUILD_BENCH=OFF
 stage "unit and integration tests (Release)"

@@ -7,14 +7,19 @@ namespace rebalance::python {
 
 void BindEcon(py::module_& m) {
   using namespace rebalance::econ;
-  py::enum_<Family>(m, "Family").value("POISSON", Family::kPoisson).value("GAUSSIAN", Family::kGaussian);
-  py::enum_<SmallSample>(m, "SmallSample").value("STATA", SmallSample::kStata).value("FIXEST", SmallSample::kFixest);
+  py::enum_<Family>(m, "Family")
+      .value("POISSON", Family::kPoisson)
+      .value("GAUSSIAN", Family::kGaussian);
+  py::enum_<SmallSample>(m, "SmallSample")
+      .value("STATA", SmallSample::kStata)
+      .value("FIXEST", SmallSample::kFixest);
   py::enum_<Termination>(m, "Termination")
       .value("CONVERGED", Termination::kConverged)
       .value("MAX_ITERATIONS", Termination::kMaxIterations)
       .value("DIVERGED", Termination::kDiverged);
 
-  py::class_<EstimateOptions>(m, "EstimateOptions", "Options of Estimate (see include/rebalance/econ/ppml.h).")
+  py::class_<EstimateOptions>(m, "EstimateOptions",
+                              "Options of Estimate (see include/rebalance/econ/ppml.h).")
       .def(py::init<>())
       .def_readwrite("formula", &EstimateOptions::formula)
       .def_readwrite("where", &EstimateOptions::where)
@@ -64,30 +69,39 @@ void BindEcon(py::module_& m) {
       .def_readonly("r2", &EstimateResult::r2)
       .def_readonly("iterations", &EstimateResult::iterations)
       .def_readonly("seconds", &EstimateResult::seconds)
-      .def_property_readonly("sample_rows", [](const EstimateResult& r) {
-        return py::array_t<int64_t>(static_cast<py::ssize_t>(r.sample_rows.size()), r.sample_rows.data());
-      })
-      .def_property_readonly("fitted", [](const EstimateResult& r) {
-        return py::array_t<double>(static_cast<py::ssize_t>(r.fitted.size()), r.fitted.data());
-      })
+      .def_property_readonly("sample_rows",
+                             [](const EstimateResult& r) {
+                               return py::array_t<int64_t>(
+                                   static_cast<py::ssize_t>(r.sample_rows.size()),
+                                   r.sample_rows.data());
+                             })
+      .def_property_readonly("fitted",
+                             [](const EstimateResult& r) {
+                               return py::array_t<double>(static_cast<py::ssize_t>(r.fitted.size()),
+                                                          r.fitted.data());
+                             })
       .def_readonly("fixed_effects", &EstimateResult::fixed_effects)
       .def_property_readonly("converged", &EstimateResult::converged)
       .def("brief_report", &EstimateResult::BriefReport)
       .def("full_report", &EstimateResult::FullReport)
       .def("to_json", &EstimateResult::ToJson);
 
-  m.def("estimate", [](const data::Table& table, const EstimateOptions& options) {
-          Result<EstimateResult> r = [&] {
-            py::gil_scoped_release release;
-            return Estimate(table, options);
-          }();
-          EstimateResult res = Unwrap(std::move(r));
-          if (!res.converged()) {
-            ThrowStatus(Status::NotConverged("estimation did not converge: " + res.message));
-          }
-          return res;
-        }, py::arg("table"), py::arg("options"),
-        "PPML / OLS with high-dimensional fixed effects. Raises ConvergenceError when not converged.");
+  m.def(
+      "estimate",
+      [](const data::Table& table, const EstimateOptions& options) {
+        Result<EstimateResult> r = [&] {
+          py::gil_scoped_release release;
+          return Estimate(table, options);
+        }();
+        EstimateResult res = Unwrap(std::move(r));
+        if (!res.converged()) {
+          ThrowStatus(Status::NotConverged("estimation did not converge: " + res.message));
+        }
+        return res;
+      },
+      py::arg("table"), py::arg("options"),
+      "PPML / OLS with high-dimensional fixed effects. Raises ConvergenceError when not "
+      "converged.");
 }
 
 }  // namespace rebalance::python

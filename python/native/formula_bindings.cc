@@ -6,12 +6,15 @@
 namespace rebalance::python {
 
 void BindFormula(py::module_& m) {
-  m.def("formula_columns", [](const std::string& text) {
-          return Unwrap(data::ParseFormula(text)).Columns();
-        }, py::arg("formula"), "Columns a fixest-style formula uses (raises InputError if it does not parse).");
-  m.def("filter_columns", [](const std::string& text) {
-          return Unwrap(data::ParseFilter(text)).Columns();
-        }, py::arg("where"), "Columns a --where expression uses.");
+  m.def(
+      "formula_columns",
+      [](const std::string& text) { return Unwrap(data::ParseFormula(text)).Columns(); },
+      py::arg("formula"),
+      "Columns a fixest-style formula uses (raises InputError if it does not parse).");
+  m.def(
+      "filter_columns",
+      [](const std::string& text) { return Unwrap(data::ParseFilter(text)).Columns(); },
+      py::arg("where"), "Columns a --where expression uses.");
 }
 
 }  // namespace rebalance::python

@@ -47,23 +47,44 @@ py::dict TidyColumns(const ge::TidyTable& t) {
 
 void BindGe(py::module_& m) {
   using namespace rebalance::ge;
-  py::class_<TidyTable>(m, "TidyTable", "Tidy result rows (scenario, country, partner, sector, variable, ...).")
+  py::class_<TidyTable>(m, "TidyTable",
+                        "Tidy result rows (scenario, country, partner, sector, variable, ...).")
       .def_property_readonly("num_rows", [](const TidyTable& t) { return t.rows.size(); })
-      .def("columns", &TidyColumns, "The rows as a dict of columns (lists of str, float64 arrays).");
+      .def("columns", &TidyColumns,
+           "The rows as a dict of columns (lists of str, float64 arrays).");
 
-  py::class_<Baseline>(m, "Baseline", "Multi-sector Caliendo-Parro baseline (read-only from Python).")
+  py::class_<Baseline>(m, "Baseline",
+                       "Multi-sector Caliendo-Parro baseline (read-only from Python).")
       .def_readonly("countries", &Baseline::countries)
       .def_readonly("sectors", &Baseline::sectors)
       .def_readonly("currency_unit", &Baseline::currency_unit)
-      .def_property_readonly("flow", [](const Baseline& b) { return py::array_t<double>(b.flow.size(), b.flow.data()); },
-                             "Flows net of tariffs, flow[(j*N + n)*N + i] (sector j, importer n, exporter i).")
-      .def_property_readonly("tariff", [](const Baseline& b) { return py::array_t<double>(b.tariff.size(), b.tariff.data()); })
-      .def_property_readonly("va_share", [](const Baseline& b) { return py::array_t<double>(b.va_share.size(), b.va_share.data()); })
-      .def_property_readonly("io_share", [](const Baseline& b) { return py::array_t<double>(b.io_share.size(), b.io_share.data()); })
-      .def_property_readonly("alpha", [](const Baseline& b) { return py::array_t<double>(b.alpha.size(), b.alpha.data()); })
-      .def_property_readonly("deficit", [](const Baseline& b) { return py::array_t<double>(b.deficit.size(), b.deficit.data()); })
-      .def_property_readonly("theta", [](const Baseline& b) { return py::array_t<double>(b.theta.size(), b.theta.data()); })
-      .def_property_readonly("tradable", [](const Baseline& b) { return std::vector<bool>(b.tradable.begin(), b.tradable.end()); })
+      .def_property_readonly(
+          "flow",
+          [](const Baseline& b) { return py::array_t<double>(b.flow.size(), b.flow.data()); },
+          "Flows net of tariffs, flow[(j*N + n)*N + i] (sector j, importer n, exporter i).")
+      .def_property_readonly(
+          "tariff",
+          [](const Baseline& b) { return py::array_t<double>(b.tariff.size(), b.tariff.data()); })
+      .def_property_readonly("va_share",
+                             [](const Baseline& b) {
+                               return py::array_t<double>(b.va_share.size(), b.va_share.data());
+                             })
+      .def_property_readonly("io_share",
+                             [](const Baseline& b) {
+                               return py::array_t<double>(b.io_share.size(), b.io_share.data());
+                             })
+      .def_property_readonly(
+          "alpha",
+          [](const Baseline& b) { return py::array_t<double>(b.alpha.size(), b.alpha.data()); })
+      .def_property_readonly(
+          "deficit",
+          [](const Baseline& b) { return py::array_t<double>(b.deficit.size(), b.deficit.data()); })
+      .def_property_readonly(
+          "theta",
+          [](const Baseline& b) { return py::array_t<double>(b.theta.size(), b.theta.data()); })
+      .def_property_readonly(
+          "tradable",
+          [](const Baseline& b) { return std::vector<bool>(b.tradable.begin(), b.tradable.end()); })
       .def("expenditure", &Baseline::Expenditure, py::arg("n"), py::arg("j"))
       .def("gross_output", &Baseline::GrossOutput, py::arg("i"), py::arg("j"))
       .def("value_added", &Baseline::ValueAdded, py::arg("n"))
@@ -71,21 +92,32 @@ void BindGe(py::module_& m) {
       .def("exports", &Baseline::Exports, py::arg("i"))
       .def("imports", &Baseline::Imports, py::arg("n"))
       .def("income", &Baseline::Income, py::arg("n"))
-      .def("validate", [](const Baseline& b, double tol) { Check(b.Validate(tol)); }, py::arg("tol") = 1e-6);
-  m.def("read_theta_file", [](const std::string& path, const std::vector<std::string>& sectors) {
-          return Unwrap(ReadThetaFile(path, sectors));
-        }, py::arg("path"), py::arg("sectors"), "Reads a sector,theta CSV in the order of `sectors`.");
+      .def(
+          "validate", [](const Baseline& b, double tol) { Check(b.Validate(tol)); },
+          py::arg("tol") = 1e-6);
+  m.def(
+      "read_theta_file",
+      [](const std::string& path, const std::vector<std::string>& sectors) {
+        return Unwrap(ReadThetaFile(path, sectors));
+      },
+      py::arg("path"), py::arg("sectors"), "Reads a sector,theta CSV in the order of `sectors`.");
 
   // Gravity.
   py::enum_<DeficitClosure>(m, "DeficitClosure")
       .value("RATIO_FIXED", DeficitClosure::kRatioFixed)
       .value("ADDITIVE", DeficitClosure::kAdditive)
       .value("BALANCED", DeficitClosure::kBalanced);
-  m.def("deficit_closure_from_string", [](const std::string& s) { return Unwrap(DeficitClosureFromString(s)); },
-        py::arg("name"), "'ratio', 'additive' or 'balanced' as a DeficitClosure.");
-  py::enum_<FullGeMethod>(m, "FullGeMethod").value("EXACT", FullGeMethod::kExact).value("YOTOV2016", FullGeMethod::kYotov2016);
-  m.def("full_ge_method_from_string", [](const std::string& s) { return Unwrap(FullGeMethodFromString(s)); },
-        py::arg("name"), "'exact' or 'yotov2016' as a FullGeMethod.");
+  m.def(
+      "deficit_closure_from_string",
+      [](const std::string& s) { return Unwrap(DeficitClosureFromString(s)); }, py::arg("name"),
+      "'ratio', 'additive' or 'balanced' as a DeficitClosure.");
+  py::enum_<FullGeMethod>(m, "FullGeMethod")
+      .value("EXACT", FullGeMethod::kExact)
+      .value("YOTOV2016", FullGeMethod::kYotov2016);
+  m.def(
+      "full_ge_method_from_string",
+      [](const std::string& s) { return Unwrap(FullGeMethodFromString(s)); }, py::arg("name"),
+      "'exact' or 'yotov2016' as a FullGeMethod.");
   py::enum_<SolverTermination>(m, "SolverTermination")
       .value("CONVERGED", SolverTermination::kConverged)
       .value("MAX_ITERATIONS", SolverTermination::kMaxIterations)
@@ -95,7 +127,8 @@ void BindGe(py::module_& m) {
       .def_readwrite("tolerance", &SolverOptions::tolerance)
       .def_readwrite("max_iterations", &SolverOptions::max_iterations);
 
-  py::class_<GravityData>(m, "GravityData", "Square flows X_ij (exporter row, importer column) and labels.")
+  py::class_<GravityData>(m, "GravityData",
+                          "Square flows X_ij (exporter row, importer column) and labels.")
       .def(py::init<>())
       .def_readwrite("countries", &GravityData::countries)
       .def_readwrite("flows", &GravityData::flows)
@@ -104,28 +137,36 @@ void BindGe(py::module_& m) {
       .def(py::init<>())
       .def_readwrite("baseline", &TradeCosts::baseline)
       .def_readwrite("counterfactual", &TradeCosts::counterfactual);
-  py::class_<CovariateCosts>(m, "CovariateCosts", "T = exp(sum_k beta_k x_k) from covariate matrices.")
+  py::class_<CovariateCosts>(m, "CovariateCosts",
+                             "T = exp(sum_k beta_k x_k) from covariate matrices.")
       .def(py::init<>())
       .def_readwrite("names", &CovariateCosts::names)
       .def_readwrite("baseline", &CovariateCosts::baseline)
       .def_readwrite("counterfactual", &CovariateCosts::counterfactual)
       .def_readwrite("beta", &CovariateCosts::beta)
       .def_readwrite("vcov", &CovariateCosts::vcov)
-      .def("costs", [](const CovariateCosts& c, const Eigen::VectorXd& b) { return Unwrap(c.Costs(b)); },
-           py::arg("coefficients"));
+      .def(
+          "costs",
+          [](const CovariateCosts& c, const Eigen::VectorXd& b) { return Unwrap(c.Costs(b)); },
+          py::arg("coefficients"));
   py::class_<CovariateChange>(m, "CovariateChange")
       .def(py::init<>())
       .def_readwrite("covariate", &CovariateChange::covariate)
       .def_readwrite("value", &CovariateChange::value)
       .def_readwrite("pairs", &CovariateChange::pairs);
-  m.def("parse_covariate_change", [](const std::string& s) { return Unwrap(ParseCovariateChange(s)); },
-        py::arg("text"), "Parses 'NAME=VALUE' or 'NAME=VALUE:A-B,C>D' (as `rebalance gravity --set`).");
-  m.def("apply_covariate_changes", [](const std::vector<std::string>& countries,
-                                      const std::vector<CovariateChange>& changes, CovariateCosts costs) {
-          Check(ApplyCovariateChanges(countries, changes, &costs));
-          return costs;
-        }, py::arg("countries"), py::arg("changes"), py::arg("costs"),
-        "Returns a copy of `costs` with the changes applied to the counterfactual.");
+  m.def(
+      "parse_covariate_change",
+      [](const std::string& s) { return Unwrap(ParseCovariateChange(s)); }, py::arg("text"),
+      "Parses 'NAME=VALUE' or 'NAME=VALUE:A-B,C>D' (as `rebalance gravity --set`).");
+  m.def(
+      "apply_covariate_changes",
+      [](const std::vector<std::string>& countries, const std::vector<CovariateChange>& changes,
+         CovariateCosts costs) {
+        Check(ApplyCovariateChanges(countries, changes, &costs));
+        return costs;
+      },
+      py::arg("countries"), py::arg("changes"), py::arg("costs"),
+      "Returns a copy of `costs` with the changes applied to the counterfactual.");
   py::class_<GravityTableSpec>(m, "GravityTableSpec")
       .def(py::init<>())
       .def_readwrite("exporter", &GravityTableSpec::exporter)
@@ -138,9 +179,12 @@ void BindGe(py::module_& m) {
       .def_readonly("data", &GravityInput::data)
       .def_readonly("covariates", &GravityInput::covariates)
       .def_readonly("costs", &GravityInput::costs);
-  m.def("gravity_input_from_table", [](const data::Table& t, const GravityTableSpec& s) {
-          return Unwrap(Released([&] { return GravityInputFromTable(t, s); }));
-        }, py::arg("table"), py::arg("spec"), "Square matrices from a long (exporter, importer) table.");
+  m.def(
+      "gravity_input_from_table",
+      [](const data::Table& t, const GravityTableSpec& s) {
+        return Unwrap(Released([&] { return GravityInputFromTable(t, s); }));
+      },
+      py::arg("table"), py::arg("spec"), "Square matrices from a long (exporter, importer) table.");
   py::class_<GravityOptions>(m, "GravityOptions")
       .def(py::init<>())
       .def_readwrite("sigma", &GravityOptions::sigma)
@@ -173,10 +217,14 @@ void BindGe(py::module_& m) {
       .def("brief_report", &GravityResult::BriefReport, "Solver report of the three solves.")
       .def("to_tidy", &GravityResult::ToTidy, py::arg("scenario"), py::arg("bilateral") = true,
            "The tidy rows of docs/gravity_ge.md (as gravity.csv).");
-  m.def("run_gravity", [](const GravityData& d, const TradeCosts& c, const GravityOptions& o) {
-          return Unwrap(Released([&] { return RunGravity(d, c, o); }));
-        }, py::arg("data"), py::arg("costs"), py::arg("options"),
-        "Baseline, conditional and full-endowment GE; ConvergenceError if a solve does not converge.");
+  m.def(
+      "run_gravity",
+      [](const GravityData& d, const TradeCosts& c, const GravityOptions& o) {
+        return Unwrap(Released([&] { return RunGravity(d, c, o); }));
+      },
+      py::arg("data"), py::arg("costs"), py::arg("options"),
+      "Baseline, conditional and full-endowment GE; ConvergenceError if a solve does not "
+      "converge.");
 }
 
 }  // namespace rebalance::python

@@ -24,10 +24,17 @@ PyObject* g_internal_error = nullptr;
     case StatusCode::kNotFound:
     case StatusCode::kParseError:
     case StatusCode::kIoError:
-    case StatusCode::kFailedPrecondition: type = g_input_error; break;
-    case StatusCode::kNotConverged: type = g_convergence_error; break;
-    case StatusCode::kNumericalError: type = g_numerical_error; break;
-    default: break;
+    case StatusCode::kFailedPrecondition:
+      type = g_input_error;
+      break;
+    case StatusCode::kNotConverged:
+      type = g_convergence_error;
+      break;
+    case StatusCode::kNumericalError:
+      type = g_numerical_error;
+      break;
+    default:
+      break;
   }
   // Messages may quote input bytes; Python needs valid UTF-8.
   PyErr_SetString(type, rebalance::core::PrintableText(status.message()).c_str());
@@ -39,8 +46,8 @@ PyObject* g_internal_error = nullptr;
 PYBIND11_MODULE(_native, m) {
   using namespace rebalance::python;
   m.doc() = "Native layer of rebalance (a 1:1 mirror of the C++ API).";
-  g_error = PyErr_NewExceptionWithDoc("rebalance.RebalanceError",
-                                      "Base class of rebalance's errors.", PyExc_RuntimeError, nullptr);
+  g_error = PyErr_NewExceptionWithDoc(
+      "rebalance.RebalanceError", "Base class of rebalance's errors.", PyExc_RuntimeError, nullptr);
   g_input_error = PyErr_NewExceptionWithDoc(
       "rebalance.InputError", "Bad input: a file, column, option or value that cannot be used.",
       g_error, nullptr);
@@ -54,11 +61,13 @@ PYBIND11_MODULE(_native, m) {
   m.attr("ConvergenceError") = py::handle(g_convergence_error);
   m.attr("NumericalError") = py::handle(g_numerical_error);
   g_internal_error = PyErr_NewExceptionWithDoc(
-      "rebalance.InternalError", "A bug in rebalance: a C++ exception escaped the library.", g_error, nullptr);
+      "rebalance.InternalError", "A bug in rebalance: a C++ exception escaped the library.",
+      g_error, nullptr);
   m.attr("InternalError") = py::handle(g_internal_error);
   // For the test of the translator below (python/tests/test_errors.py).
-  m.def("_throw_cpp_exception", [](const std::string& what) { throw std::logic_error(what); },
-        "Test hook: throws a C++ std::logic_error.");
+  m.def(
+      "_throw_cpp_exception", [](const std::string& what) { throw std::logic_error(what); },
+      "Test hook: throws a C++ std::logic_error.");
   // Last resort: a C++ exception that escapes a call (the library returns
   // Status and should never throw) becomes rebalance.InternalError; pybind11's
   // own exceptions and std::bad_alloc (MemoryError) keep their mapping.

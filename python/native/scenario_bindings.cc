@@ -26,17 +26,19 @@ Result<ge::TidyTable> SimulateOnBaseline(const ScenarioFile& file, const ge::Bas
                                          const RunOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
   if (file.model != ModelKind::kMultiSector) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: [model] type = '{}' with a loaded baseline: only 'multisector' scenarios run on a Baseline object; "
-        "pass baseline=None to use the file's [baseline] instead",
-        file.path, ToString(file.model)));
+    return Status::InvalidArgument(
+        fmt::format("{}: [model] type = '{}' with a loaded baseline: only 'multisector' scenarios "
+                    "run on a Baseline object; "
+                    "pass baseline=None to use the file's [baseline] instead",
+                    file.path, ToString(file.model)));
   }
   RB_RETURN_IF_ERROR(CheckLabels(file, baseline));
   ge::TidyTable all;
   for (const auto& def : file.scenarios) {
     RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, baseline));
     auto shocks = ge::ResolveShocks(baseline, spec);
-    if (!shocks.ok()) return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
+    if (!shocks.ok())
+      return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
     auto sol = ge::SolveOrError(baseline, *shocks, options.solver);
     if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}'", def.name));
     ge::MultisectorReportOptions ro;
@@ -51,7 +53,9 @@ Result<ge::TidyTable> SimulateOnBaseline(const ScenarioFile& file, const ge::Bas
 }  // namespace
 
 void BindScenario(py::module_& m) {
-  py::enum_<ModelKind>(m, "ModelKind").value("MULTI_SECTOR", ModelKind::kMultiSector).value("GRAVITY", ModelKind::kGravity)
+  py::enum_<ModelKind>(m, "ModelKind")
+      .value("MULTI_SECTOR", ModelKind::kMultiSector)
+      .value("GRAVITY", ModelKind::kGravity)
       .value("TARIFF_WAR", ModelKind::kTariffWar);
   py::enum_<BaselineKind>(m, "BaselineKind")
       .value("BUILTIN", BaselineKind::kBuiltin)
@@ -60,7 +64,8 @@ void BindScenario(py::module_& m) {
       .value("LONG", BaselineKind::kLong)
       .value("CP", BaselineKind::kCp)
       .value("CP_TIDY", BaselineKind::kCpTidy);
-  py::class_<BaselineSource>(m, "BaselineSource", "Where a baseline comes from (the [baseline] table).")
+  py::class_<BaselineSource>(m, "BaselineSource",
+                             "Where a baseline comes from (the [baseline] table).")
       .def(py::init<>())
       .def_readwrite("kind", &BaselineSource::kind)
       .def_readwrite("builtin", &BaselineSource::builtin)
@@ -83,13 +88,22 @@ void BindScenario(py::module_& m) {
       .def_readonly("sector_groups", &ScenarioFile::sector_groups)
       .def_readonly("scenarios", &ScenarioFile::scenarios)
       .def_readonly("focus_countries", &ScenarioFile::focus_countries);
-  m.def("parse_scenario", [](const std::string& text, const std::string& source) {
-          return Unwrap(ParseScenario(text, source));
-        }, py::arg("text"), py::arg("source"), "Parses scenario TOML text; `source` names it in messages.");
-  m.def("parse_scenario_file", [](const std::string& path) { return Unwrap(ParseScenarioFile(path)); },
-        py::arg("path"), "Reads and parses a scenario TOML file.");
-  m.def("check_labels", [](const ScenarioFile& f, const ge::Baseline& b) { Check(CheckLabels(f, b)); },
-        py::arg("file"), py::arg("baseline"), "Checks every country/sector label against the baseline.");
+  m.def(
+      "parse_scenario",
+      [](const std::string& text, const std::string& source) {
+        return Unwrap(ParseScenario(text, source));
+      },
+      py::arg("text"), py::arg("source"),
+      "Parses scenario TOML text; `source` names it in messages.");
+  m.def(
+      "parse_scenario_file",
+      [](const std::string& path) { return Unwrap(ParseScenarioFile(path)); }, py::arg("path"),
+      "Reads and parses a scenario TOML file.");
+  m.def(
+      "check_labels",
+      [](const ScenarioFile& f, const ge::Baseline& b) { Check(CheckLabels(f, b)); },
+      py::arg("file"), py::arg("baseline"),
+      "Checks every country/sector label against the baseline.");
 
   py::class_<RunOptions>(m, "RunOptions")
       .def(py::init<>())
@@ -97,17 +111,22 @@ void BindScenario(py::module_& m) {
       .def_readwrite("bilateral", &RunOptions::bilateral)
       .def_readwrite("imbalance_shares", &RunOptions::imbalance_shares);
   m.def("default_data_dir", &DefaultDataDir, "Folder of the built-in baselines.");
-  m.def("default_briefing_path", &DefaultBriefingPath, py::arg("data_dir") = "", "Path of the built-in briefing scenario file.");
+  m.def("default_briefing_path", &DefaultBriefingPath, py::arg("data_dir") = "",
+        "Path of the built-in briefing scenario file.");
 
-  py::class_<LoadedBaseline>(m, "LoadedBaseline", "A calibrated baseline, its IO table (if any) and provenance.")
+  py::class_<LoadedBaseline>(m, "LoadedBaseline",
+                             "A calibrated baseline, its IO table (if any) and provenance.")
       .def_readonly("baseline", &LoadedBaseline::baseline)
       .def_readonly("io", &LoadedBaseline::io)
       .def_readonly("provenance", &LoadedBaseline::provenance)
       .def_readonly("notes", &LoadedBaseline::notes);
-  m.def("load_baseline", [](const BaselineSource& s, const RunOptions& o) {
-          return Unwrap(Released([&] { return LoadBaseline(s, o); }));
-        }, py::arg("source"), py::arg("options") = RunOptions(),
-        "Loads, aggregates and calibrates a baseline as scenario files do (LoadBaseline).");
+  m.def(
+      "load_baseline",
+      [](const BaselineSource& s, const RunOptions& o) {
+        return Unwrap(Released([&] { return LoadBaseline(s, o); }));
+      },
+      py::arg("source"), py::arg("options") = RunOptions(),
+      "Loads, aggregates and calibrates a baseline as scenario files do (LoadBaseline).");
 
   py::class_<Diagnosis>(m, "Diagnosis")
       .def_readonly("balances", &Diagnosis::balances)
@@ -125,16 +144,27 @@ void BindScenario(py::module_& m) {
       .def_readonly("scenarios", &RunResult::scenarios)
       .def_readonly("results", &RunResult::results)
       .def_readonly("seconds", &RunResult::seconds);
-  m.def("run_scenarios", [](const ScenarioFile& f, const RunOptions& o) {
-          return Unwrap(Released([&] { return RunScenarios(f, o); }));
-        }, py::arg("file"), py::arg("options") = RunOptions(), "Loads the file's baseline and runs every scenario.");
-  m.def("run_scenario_file", [](const std::string& p, const RunOptions& o) {
-          return Unwrap(Released([&] { return RunScenarioFile(p, o); }));
-        }, py::arg("path"), py::arg("options") = RunOptions(), "ParseScenarioFile + RunScenarios.");
-  m.def("simulate_on_baseline", [](const ScenarioFile& f, const ge::Baseline& b, const RunOptions& o) {
-          return Unwrap(Released([&] { return SimulateOnBaseline(f, b, o); }));
-        }, py::arg("file"), py::arg("baseline"), py::arg("options") = RunOptions(),
-        "Runs the file's multi-sector scenarios on a loaded baseline (the scenario steps of RunScenarios).");
+  m.def(
+      "run_scenarios",
+      [](const ScenarioFile& f, const RunOptions& o) {
+        return Unwrap(Released([&] { return RunScenarios(f, o); }));
+      },
+      py::arg("file"), py::arg("options") = RunOptions(),
+      "Loads the file's baseline and runs every scenario.");
+  m.def(
+      "run_scenario_file",
+      [](const std::string& p, const RunOptions& o) {
+        return Unwrap(Released([&] { return RunScenarioFile(p, o); }));
+      },
+      py::arg("path"), py::arg("options") = RunOptions(), "ParseScenarioFile + RunScenarios.");
+  m.def(
+      "simulate_on_baseline",
+      [](const ScenarioFile& f, const ge::Baseline& b, const RunOptions& o) {
+        return Unwrap(Released([&] { return SimulateOnBaseline(f, b, o); }));
+      },
+      py::arg("file"), py::arg("baseline"), py::arg("options") = RunOptions(),
+      "Runs the file's multi-sector scenarios on a loaded baseline (the scenario steps of "
+      "RunScenarios).");
 }
 
 }  // namespace rebalance::python

@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <stdexcept>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -64,8 +64,8 @@ Status CheckFolderWritable(const fs::path& dir, const std::string& what) {
     return Status::FailedPrecondition(fmt::format("{}: '{}' is not a folder", what, dir.string()));
   }
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return Status::FailedPrecondition(
-        fmt::format("{}: cannot write into the folder '{}': {}", what, dir.string(), std::strerror(errno)));
+    return Status::FailedPrecondition(fmt::format("{}: cannot write into the folder '{}': {}", what,
+                                                  dir.string(), std::strerror(errno)));
   }
   return Status::Ok();
 }
@@ -82,13 +82,13 @@ Status CheckWritable(const std::string& path, bool force) {
   }
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::exists(dir, ec)) {
-    return Status::FailedPrecondition(fmt::format(
-        "cannot write '{}': the folder '{}' does not exist", path, dir.string()));
+    return Status::FailedPrecondition(
+        fmt::format("cannot write '{}': the folder '{}' does not exist", path, dir.string()));
   }
   RB_RETURN_IF_ERROR(CheckFolderWritable(dir, fmt::format("cannot write '{}'", path)));
   if (!force && fs::exists(st)) {
-    return Status::FailedPrecondition(fmt::format(
-        "output '{}' already exists; pass --force to overwrite it", path));
+    return Status::FailedPrecondition(
+        fmt::format("output '{}' already exists; pass --force to overwrite it", path));
   }
   if (fs::exists(st) && !fs::is_regular_file(st)) {
     return Status::FailedPrecondition(
@@ -116,7 +116,8 @@ Status CheckOutputFiles(const std::string& dir, const std::vector<std::string>& 
   RB_RETURN_IF_ERROR(CheckOutputDirectory(dir));
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::Ok();  // created later: nothing in it yet
-  for (const auto& f : files) RB_RETURN_IF_ERROR(CheckWritable((fs::path(dir) / f).string(), force));
+  for (const auto& f : files)
+    RB_RETURN_IF_ERROR(CheckWritable((fs::path(dir) / f).string(), force));
   return Status::Ok();
 }
 
@@ -124,8 +125,7 @@ Status EnsureDirectory(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) {
-    return Status::IoError(
-        fmt::format("cannot create directory '{}': {}", path, ec.message()));
+    return Status::IoError(fmt::format("cannot create directory '{}': {}", path, ec.message()));
   }
   return Status::Ok();
 }
@@ -147,10 +147,10 @@ int FaultAfterWrites() {
 std::atomic<int> g_writes{0};
 }  // namespace
 
-Status WriteFileAtomic(const std::string& path, std::string_view content,
-                       bool force) {
+Status WriteFileAtomic(const std::string& path, std::string_view content, bool force) {
   if (const int n = FaultAfterWrites(); n >= 0 && g_writes.load() >= n) {
-    throw std::runtime_error(fmt::format("fault injected before writing '{}' (REBALANCE_FAULT_INJECT)", path));
+    throw std::runtime_error(
+        fmt::format("fault injected before writing '{}' (REBALANCE_FAULT_INJECT)", path));
   }
   RB_RETURN_IF_ERROR(CheckWritable(path, force));
   std::error_code exists_ec;
@@ -161,8 +161,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view content,
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) {
     unregister();
-    return Status::IoError(
-        fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+    return Status::IoError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
   }
   const size_t n = std::fwrite(content.data(), 1, content.size(), f);
   const bool flush_ok = std::fflush(f) == 0;

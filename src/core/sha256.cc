@@ -31,13 +31,14 @@ inline uint32_t Rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 }  // namespace
 
 Sha256::Sha256()
-    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 void Sha256::Block(const unsigned char* p) {
   uint32_t w[64];
   for (int t = 0; t < 16; ++t) {
-    w[t] = (uint32_t{p[4 * t]} << 24) | (uint32_t{p[4 * t + 1]} << 16) | (uint32_t{p[4 * t + 2]} << 8) |
-           uint32_t{p[4 * t + 3]};
+    w[t] = (uint32_t{p[4 * t]} << 24) | (uint32_t{p[4 * t + 1]} << 16) |
+           (uint32_t{p[4 * t + 2]} << 8) | uint32_t{p[4 * t + 3]};
   }
   for (int t = 16; t < 64; ++t) {
     const uint32_t s0 = Rotr(w[t - 15], 7) ^ Rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
@@ -46,7 +47,8 @@ void Sha256::Block(const unsigned char* p) {
   }
   uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
   for (int t = 0; t < 64; ++t) {
-    const uint32_t t1 = h + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) + ((e & f) ^ (~e & g)) + kK[t] + w[t];
+    const uint32_t t1 =
+        h + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) + ((e & f) ^ (~e & g)) + kK[t] + w[t];
     const uint32_t t2 = (Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     h = g;
     g = f;
@@ -111,13 +113,16 @@ std::string Sha256Hex(std::string_view bytes) {
 Result<std::string> Sha256File(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) {
-    return Status::IoError(fmt::format("{}: cannot open for its checksum: {}", path, std::strerror(errno)));
+    return Status::IoError(
+        fmt::format("{}: cannot open for its checksum: {}", path, std::strerror(errno)));
   }
   Sha256 s;
   std::vector<char> block(1 << 20);
   size_t got;
-  while ((got = std::fread(block.data(), 1, block.size(), f.get())) > 0) s.Update(std::string_view(block.data(), got));
-  if (std::ferror(f.get())) return Status::IoError(fmt::format("{}: read error while computing its checksum", path));
+  while ((got = std::fread(block.data(), 1, block.size(), f.get())) > 0)
+    s.Update(std::string_view(block.data(), got));
+  if (std::ferror(f.get()))
+    return Status::IoError(fmt::format("{}: read error while computing its checksum", path));
   return s.HexDigest();
 }
 

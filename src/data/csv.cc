@@ -13,10 +13,10 @@
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <tuple>
-#include <utility>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -100,9 +100,8 @@ Token Classify(std::string_view s, const MissingSet& missing) {
 
 // Splits one line into fields; handles quotes. Returns false on a malformed
 // quoted field (message in *error).
-bool SplitLine(std::string_view line, char delim,
-               std::vector<std::string_view>* fields, std::string* scratch,
-               std::vector<std::string>* unquoted, std::string* error) {
+bool SplitLine(std::string_view line, char delim, std::vector<std::string_view>* fields,
+               std::string* scratch, std::vector<std::string>* unquoted, std::string* error) {
   fields->clear();
   size_t pos = 0;
   size_t uq = 0;
@@ -194,9 +193,8 @@ std::string Abbrev(std::string_view s) {
   return core::PrintableText(s.substr(0, 37)) + "...";
 }
 
-void ParseChunk(std::string_view text, const CsvOptions& opt,
-                const std::vector<int>& field_to_sel, int n_fields,
-                const std::vector<ColumnType>& sel_types,
+void ParseChunk(std::string_view text, const CsvOptions& opt, const std::vector<int>& field_to_sel,
+                int n_fields, const std::vector<ColumnType>& sel_types,
                 const std::vector<std::string>& sel_names, Chunk* chunk) {
   const MissingSet missing(opt.missing_tokens);
   const size_t n_sel = sel_types.size();
@@ -222,10 +220,10 @@ void ParseChunk(std::string_view text, const CsvOptions& opt,
       return;
     }
     if (static_cast<int>(fields.size()) != n_fields) {
-      chunk->error = {line_offset, "",
-                      fmt::format("expected {} fields as in the header, found {}",
-                                  n_fields, fields.size()),
-                      true};
+      chunk->error = {
+          line_offset, "",
+          fmt::format("expected {} fields as in the header, found {}", n_fields, fields.size()),
+          true};
       return;
     }
     for (int f = 0; f < n_fields; ++f) {
@@ -246,11 +244,12 @@ void ParseChunk(std::string_view text, const CsvOptions& opt,
           // Labels are UTF-8 everywhere downstream (JSON, HTML): checked
           // once per distinct value.
           if (size_t bad = 0; !core::IsValidUtf8(tok, &bad)) {
-            chunk->error = {line_offset, sel_names[static_cast<size_t>(c)],
-                            fmt::format("column '{}': '{}' is not valid UTF-8 (byte {} of the field); "
-                                        "save the file as UTF-8",
-                                        sel_names[static_cast<size_t>(c)], Abbrev(tok), bad + 1),
-                            true};
+            chunk->error = {
+                line_offset, sel_names[static_cast<size_t>(c)],
+                fmt::format("column '{}': '{}' is not valid UTF-8 (byte {} of the field); "
+                            "save the file as UTF-8",
+                            sel_names[static_cast<size_t>(c)], Abbrev(tok), bad + 1),
+                true};
             return;
           }
           code = static_cast<int32_t>(col.dict.size());
@@ -276,8 +275,10 @@ void ParseChunk(std::string_view text, const CsvOptions& opt,
       if (t.kind == TokenKind::kMissing) {
         col.any_missing = true;
         col.missing.push_back(1);
-        if (col.type == ColumnType::kI64) col.i64.push_back(0);
-        else col.f64.push_back(kNaN);
+        if (col.type == ColumnType::kI64)
+          col.i64.push_back(0);
+        else
+          col.f64.push_back(kNaN);
         continue;
       }
       col.missing.push_back(0);
@@ -348,10 +349,10 @@ struct Layout {
 // `head`: the file's text from its start (BOM removed), containing the header
 // and at least the first infer_rows data rows (or the whole file), cut at a
 // line end.
-Result<Layout> ReadLayout(std::string_view head, const std::string& source,
-                          const CsvOptions& opt) {
+Result<Layout> ReadLayout(std::string_view head, const std::string& source, const CsvOptions& opt) {
   if (head.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return Status::ParseError(fmt::format("{}: the file is empty (a header line is required)", source));
+    return Status::ParseError(
+        fmt::format("{}: the file is empty (a header line is required)", source));
   }
   Layout lay;
   // Header.
@@ -377,14 +378,14 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source,
           source, i + 1, i + 1, Abbrev(names[i]), bad + 1));
     }
     if (names[i].empty()) {
-      return Status::ParseError(fmt::format(
-          "{}:1:{}: bad header: column {} has an empty name", source, i + 1, i + 1));
+      return Status::ParseError(
+          fmt::format("{}:1:{}: bad header: column {} has an empty name", source, i + 1, i + 1));
     }
     for (size_t j = 0; j < i; ++j) {
       if (names[i] == names[j]) {
-        return Status::ParseError(fmt::format(
-            "{}:1:{}: bad header: duplicate column name '{}' (also column {})",
-            source, i + 1, names[i], j + 1));
+        return Status::ParseError(
+            fmt::format("{}:1:{}: bad header: duplicate column name '{}' (also column {})", source,
+                        i + 1, names[i], j + 1));
       }
     }
   }
@@ -418,8 +419,9 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source,
   for (size_t c = 0; c < n_sel; ++c) sel_names[c] = names[static_cast<size_t>(sel_fields[c])];
   for (const auto& [name, type] : opt.types) {
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      return Status::NotFound(fmt::format("{}: a type was given for column '{}', which is not in the header; did you mean '{}'?",
-                                          source, name, NearestName(name, names)));
+      return Status::NotFound(fmt::format(
+          "{}: a type was given for column '{}', which is not in the header; did you mean '{}'?",
+          source, name, NearestName(name, names)));
     }
   }
   lay.data_begin = std::min(head.size(), header_end + 1);
@@ -455,8 +457,10 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source,
         const Token t = Classify(fields[static_cast<size_t>(sel_fields[c])], missing);
         if (t.kind == TokenKind::kMissing) continue;
         all_missing[c] = false;
-        if (t.kind == TokenKind::kText) sel_types[c] = ColumnType::kString;
-        else if (t.kind == TokenKind::kFloat) sel_types[c] = ColumnType::kF64;
+        if (t.kind == TokenKind::kText)
+          sel_types[c] = ColumnType::kString;
+        else if (t.kind == TokenKind::kFloat)
+          sel_types[c] = ColumnType::kF64;
       }
     }
     for (size_t c = 0; c < n_sel; ++c)
@@ -467,16 +471,16 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source,
 
 // Parses the data lines text[begin, end); line_of(offset) is the file line
 // number of a byte of `text` (called only to report an error).
-Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
-                        const Layout& lay, const std::string& source,
-                        const CsvOptions& opt,
+Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows, const Layout& lay,
+                        const std::string& source, const CsvOptions& opt,
                         const std::function<int64_t(size_t)>& line_of) {
   const std::vector<std::string>& names = lay.names;
   const size_t n_sel = lay.sel_fields.size();
   const std::vector<ColumnType>& sel_types = lay.sel_types;
   const std::vector<std::string>& sel_names = lay.sel_names;
   // Chunking at line boundaries.
-  int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
+  int threads =
+      opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(1, threads);
   const size_t body = end_of_rows - begin;
   if (body < (1u << 20)) threads = 1;
@@ -484,8 +488,9 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
   {
     size_t start = begin;
     for (int t = 0; t < threads; ++t) {
-      size_t end = (t == threads - 1) ? end_of_rows
-                                      : begin + body * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+      size_t end = (t == threads - 1)
+                       ? end_of_rows
+                       : begin + body * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
       if (end < start) end = start;
       if (t != threads - 1) {
         const size_t nl = text.substr(0, end_of_rows).find('\n', end);
@@ -506,7 +511,9 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
         try {
           ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_types, sel_names, chp);
         } catch (const std::exception& e) {
-          chp->error = {chp->begin, "", fmt::format("out of memory or internal error while parsing: {}", e.what()), true};
+          chp->error = {chp->begin, "",
+                        fmt::format("out of memory or internal error while parsing: {}", e.what()),
+                        true};
         }
       });
     }
@@ -554,8 +561,10 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
           if (ins) col.dictionary.push_back(cc.dict[k]);
           remap[k] = it->second;
         }
-        for (int32_t code : cc.codes) col.codes.push_back(code < 0 ? -1 : remap[static_cast<size_t>(code)]);
-        if (any_missing) col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
+        for (int32_t code : cc.codes)
+          col.codes.push_back(code < 0 ? -1 : remap[static_cast<size_t>(code)]);
+        if (any_missing)
+          col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
         cc = ChunkColumn();
       }
     } else if (type == ColumnType::kI64) {
@@ -564,7 +573,8 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
         if (ch.cols.empty()) continue;
         auto& cc = ch.cols[c];
         col.i64.insert(col.i64.end(), cc.i64.begin(), cc.i64.end());
-        if (any_missing) col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
+        if (any_missing)
+          col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
         cc = ChunkColumn();
       }
     } else {
@@ -578,7 +588,8 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
         } else {
           col.f64.insert(col.f64.end(), cc.f64.begin(), cc.f64.end());
         }
-        if (any_missing) col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
+        if (any_missing)
+          col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
         cc = ChunkColumn();
       }
     }
@@ -721,11 +732,13 @@ Result<Table> ReadPlainPart(const std::string& path, const CsvOptions& opt) {
   std::string text;
   RB_RETURN_IF_ERROR(file.Read(begin, end, &text));
   // Line numbers: newlines before the part are counted on demand.
-  return ParseRows(text, 0, text.size(), lay, path, opt, [&, begin = begin](size_t offset) -> int64_t {
-    auto before = file.CountNewlines(begin);
-    const int64_t in_part = std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n');
-    return 1 + (before.ok() ? *before : 0) + in_part;
-  });
+  return ParseRows(text, 0, text.size(), lay, path, opt,
+                   [&, begin = begin](size_t offset) -> int64_t {
+                     auto before = file.CountNewlines(begin);
+                     const int64_t in_part =
+                         std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n');
+                     return 1 + (before.ok() ? *before : 0) + in_part;
+                   });
 }
 
 }  // namespace
@@ -738,23 +751,23 @@ Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
     char magic[2] = {0, 0};
     const ssize_t got = ::pread(fd, magic, 2, 0);
     ::close(fd);
-    if (!HasGzipMagic(std::string_view(magic, got == 2 ? 2 : 0))) return ReadPlainPart(path, options);
+    if (!HasGzipMagic(std::string_view(magic, got == 2 ? 2 : 0)))
+      return ReadPlainPart(path, options);
   }
   RB_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
   return ParseCsv(text, path, options);
 }
 
-Result<Table> ParseCsv(std::string_view text, const std::string& source,
-                       const CsvOptions& opt) {
+Result<Table> ParseCsv(std::string_view text, const std::string& source, const CsvOptions& opt) {
   RB_RETURN_IF_ERROR(opt.Validate());
   // Skip a UTF-8 byte-order mark.
   text.remove_prefix(BomSize(text));
   RB_ASSIGN_OR_RETURN(Layout lay, ReadLayout(text, source, opt));
   size_t begin = lay.data_begin, end = text.size();
   if (opt.parts > 1) {
-    std::tie(begin, end) = PartRange(lay.data_begin, text.size(), opt.part, opt.parts, [&](size_t x) {
-      return LineStartAtOrAfter(text, lay.data_begin, x);
-    });
+    std::tie(begin, end) =
+        PartRange(lay.data_begin, text.size(), opt.part, opt.parts,
+                  [&](size_t x) { return LineStartAtOrAfter(text, lay.data_begin, x); });
   }
   return ParseRows(text, begin, end, lay, source, opt,
                    [&](size_t offset) { return LineNumberAt(text, offset); });
@@ -762,17 +775,17 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source,
 
 Status UnifyColumnTypes(Table& table, const std::vector<ColumnType>& types) {
   if (static_cast<int>(types.size()) != table.num_columns()) {
-    return Status::Internal(fmt::format("UnifyColumnTypes: {} types for {} columns",
-                                        types.size(), table.num_columns()));
+    return Status::Internal(fmt::format("UnifyColumnTypes: {} types for {} columns", types.size(),
+                                        table.num_columns()));
   }
   for (int c = 0; c < table.num_columns(); ++c) {
     Column& col = table.mutable_columns()[static_cast<size_t>(c)];
     const ColumnType want = types[static_cast<size_t>(c)];
     if (col.type == want) continue;
     if (col.type != ColumnType::kI64 || want != ColumnType::kF64) {
-      return Status::Internal(fmt::format(
-          "{}: column '{}' was read as {} in one part and as {} in another",
-          table.source, col.name, ToString(col.type), ToString(want)));
+      return Status::Internal(
+          fmt::format("{}: column '{}' was read as {} in one part and as {} in another",
+                      table.source, col.name, ToString(col.type), ToString(want)));
     }
     col.f64.resize(col.i64.size());
     for (size_t r = 0; r < col.i64.size(); ++r) {
@@ -790,8 +803,10 @@ std::string CsvEscape(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char ch : s) {
-    if (ch == '"') out += "\"\"";
-    else out += ch;
+    if (ch == '"')
+      out += "\"\"";
+    else
+      out += ch;
   }
   out += '"';
   return out;

@@ -30,9 +30,15 @@ std::string MakeText(int rows, uint32_t seed) {
     if (rng() % 17 == 0) t += (rng() % 2) ? "\n" : "  \r\n";
     t += std::to_string(r) + ',';
     switch (rng() % 4) {
-      case 0: t += "\"a, \"\"b\"\" " + std::to_string(rng() % 9) + '"'; break;
-      case 1: t += "NA"; break;
-      default: t += "n" + std::to_string(rng() % 13); break;
+      case 0:
+        t += "\"a, \"\"b\"\" " + std::to_string(rng() % 9) + '"';
+        break;
+      case 1:
+        t += "NA";
+        break;
+      default:
+        t += "n" + std::to_string(rng() % 13);
+        break;
     }
     t += ',' + std::to_string(static_cast<double>(rng() % 100000) / 7.0) + ',';
     t += (r == rows - 3) ? std::string("2.5") : std::to_string(rng() % 50);
@@ -45,7 +51,7 @@ std::string MakeText(int rows, uint32_t seed) {
 std::vector<std::string> Cells(const Table& t, int64_t r) {
   std::vector<std::string> out;
   for (const auto& c : t.columns()) {
-    out.push_back(c.IsMissing(r) ? "<NA>"
+    out.push_back(c.IsMissing(r)                  ? "<NA>"
                   : c.type == ColumnType::kString ? c.CellText(r)
                                                   : std::to_string(c.AsDouble(r)));
   }
@@ -63,13 +69,14 @@ void ExpectPartsMakeWhole(const Table& whole, int parts, Read read) {
     ASSERT_TRUE(t.ok()) << "part " << p << " of " << parts << ": " << t.status().ToString();
     ASSERT_EQ(t->num_columns(), whole.num_columns());
     for (int c = 0; c < whole.num_columns(); ++c) {
-      agreed[static_cast<size_t>(c)] = std::max(agreed[static_cast<size_t>(c)], t->columns()[static_cast<size_t>(c)].type,
-                                                [](ColumnType a, ColumnType b) {
-                                                  auto rank = [](ColumnType x) {
-                                                    return x == ColumnType::kI64 ? 0 : x == ColumnType::kF64 ? 1 : 2;
-                                                  };
-                                                  return rank(a) < rank(b);
-                                                });
+      agreed[static_cast<size_t>(c)] =
+          std::max(agreed[static_cast<size_t>(c)], t->columns()[static_cast<size_t>(c)].type,
+                   [](ColumnType a, ColumnType b) {
+                     auto rank = [](ColumnType x) {
+                       return x == ColumnType::kI64 ? 0 : x == ColumnType::kF64 ? 1 : 2;
+                     };
+                     return rank(a) < rank(b);
+                   });
     }
     tables.push_back(std::move(*t));
   }
@@ -78,7 +85,8 @@ void ExpectPartsMakeWhole(const Table& whole, int parts, Read read) {
     Table& t = tables[static_cast<size_t>(p)];
     ASSERT_TRUE(UnifyColumnTypes(t, agreed).ok());
     for (int c = 0; c < whole.num_columns(); ++c) {
-      EXPECT_EQ(t.columns()[static_cast<size_t>(c)].type, whole.columns()[static_cast<size_t>(c)].type)
+      EXPECT_EQ(t.columns()[static_cast<size_t>(c)].type,
+                whole.columns()[static_cast<size_t>(c)].type)
           << "part " << p << " column " << c;
     }
     for (int64_t r = 0; r < t.num_rows(); ++r, ++row) {
@@ -90,8 +98,8 @@ void ExpectPartsMakeWhole(const Table& whole, int parts, Read read) {
 }
 
 std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          (name + "." + std::to_string(::getpid()))).string();
+  return (std::filesystem::temp_directory_path() / (name + "." + std::to_string(::getpid())))
+      .string();
 }
 
 void WriteFile(const std::string& path, const std::string& text) {
@@ -104,7 +112,8 @@ void WriteFile(const std::string& path, const std::string& text) {
 void WriteGzip(const std::string& path, const std::string& text) {
   gzFile gz = gzopen(path.c_str(), "wb");
   ASSERT_NE(gz, nullptr);
-  ASSERT_EQ(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+  ASSERT_EQ(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())),
+            static_cast<int>(text.size()));
   gzclose(gz);
 }
 
@@ -193,7 +202,8 @@ void ExpectErrorLine(const std::string& path, const std::string& text, int parts
     if (t.ok()) continue;
     EXPECT_FALSE(seen) << "two parts report the error";
     seen = true;
-    const std::string where = (path.empty() ? std::string("mem.csv") : path) + ":" + std::to_string(line) + ":";
+    const std::string where =
+        (path.empty() ? std::string("mem.csv") : path) + ":" + std::to_string(line) + ":";
     EXPECT_NE(t.status().message().find(where), std::string::npos)
         << parts << " parts, part " << p << ": " << t.status().message();
     EXPECT_NE(t.status().message().find(what), std::string::npos) << t.status().message();

@@ -43,8 +43,7 @@ TEST(Csv, TextInNumericColumnNamesLineAndColumn) {
   auto t = ParseCsv(text, "data.csv", opt);
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), StatusCode::kParseError);
-  EXPECT_NE(t.status().message().find("data.csv:22:2"), std::string::npos)
-      << t.status().message();
+  EXPECT_NE(t.status().message().find("data.csv:22:2"), std::string::npos) << t.status().message();
   EXPECT_NE(t.status().message().find("expected a number"), std::string::npos);
   EXPECT_NE(t.status().message().find("'abc'"), std::string::npos);
 }
@@ -95,8 +94,8 @@ TEST(Csv, IntegerColumnPromotedToFloatLater) {
 TEST(Csv, ParallelParseMatchesSerial) {
   std::string text = "id,v,s\n";
   for (int i = 0; i < 200000; ++i) {
-    text += std::to_string(i) + "," + std::to_string(i * 0.5) + ",c" +
-            std::to_string(i % 37) + "\n";
+    text +=
+        std::to_string(i) + "," + std::to_string(i * 0.5) + ",c" + std::to_string(i % 37) + "\n";
   }
   CsvOptions one, many;
   one.threads = 1;
@@ -113,8 +112,8 @@ TEST(Csv, ParallelParseMatchesSerial) {
 }
 
 TEST(Csv, ReadsGzipYotovData) {
-  const std::string path = std::string(REBALANCE_DATA_DIR) +
-                           "/yotov2016_agtpa/agtpa_applications.csv.gz";
+  const std::string path =
+      std::string(REBALANCE_DATA_DIR) + "/yotov2016_agtpa/agtpa_applications.csv.gz";
   auto t = ReadCsv(path);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->num_rows(), 99981);

@@ -59,13 +59,15 @@ bool HasGzipMagic(std::string_view bytes) {
 
 Result<std::string> InflateGzip(std::string_view gz, const std::string& source) {
   if (gz.empty()) {
-    return Status::ParseError(fmt::format(
-        "{}: gzip: the file is empty (0 bytes; a gzip file holds at least {})", source, kMinMember));
+    return Status::ParseError(
+        fmt::format("{}: gzip: the file is empty (0 bytes; a gzip file holds at least {})", source,
+                    kMinMember));
   }
   if (!HasGzipMagic(gz)) {
-    return Status::ParseError(fmt::format(
-        "{}: gzip: not gzip data (no gzip header at byte 0; a .gz file must start with bytes 1f 8b)",
-        source));
+    return Status::ParseError(
+        fmt::format("{}: gzip: not gzip data (no gzip header at byte 0; a .gz file must start with "
+                    "bytes 1f 8b)",
+                    source));
   }
   std::string out;
   try {
@@ -112,8 +114,8 @@ Result<std::string> InflateGzip(std::string_view gz, const std::string& source) 
           out.resize(out.size() * 2);
         } catch (const std::bad_alloc&) {
           return Status::IoError(fmt::format(
-              "{}: gzip: out of memory after inflating {} bytes (of {} compressed, at byte {})", source,
-              used, gz.size(), pos));
+              "{}: gzip: out of memory after inflating {} bytes (of {} compressed, at byte {})",
+              source, used, gz.size(), pos));
         }
       }
       const uInt avail_in = static_cast<uInt>(std::min<size_t>(gz.size() - pos, 1u << 30));
@@ -128,16 +130,18 @@ Result<std::string> InflateGzip(std::string_view gz, const std::string& source) 
       if (rc == Z_STREAM_END) break;
       if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
         return Status::ParseError(fmt::format(
-            "{}: gzip: corrupt data in the member that starts at byte {}: {} (at byte {})", source, member,
-            zs.msg != nullptr ? zs.msg : "invalid deflate data", pos));
+            "{}: gzip: corrupt data in the member that starts at byte {}: {} (at byte {})", source,
+            member, zs.msg != nullptr ? zs.msg : "invalid deflate data", pos));
       }
-      if (rc == Z_MEM_ERROR) return Status::IoError(fmt::format("{}: gzip: zlib ran out of memory", source));
+      if (rc == Z_MEM_ERROR)
+        return Status::IoError(fmt::format("{}: gzip: zlib ran out of memory", source));
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
         return Status::Internal(fmt::format("{}: gzip: zlib error {} at byte {}", source, rc, pos));
       }
       if (pos == gz.size() && zs.avail_out != 0) {
         return Status::ParseError(fmt::format(
-            "{}: gzip: the data ends at byte {} inside the member that starts at byte {}, before its "
+            "{}: gzip: the data ends at byte {} inside the member that starts at byte {}, before "
+            "its "
             "8-byte trailer (CRC and length): the file is truncated ({} bytes inflated so far)",
             source, gz.size(), member, used));
       }
@@ -174,8 +178,8 @@ Result<int> OpenRegularFile(const std::string& path, size_t* size) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Status::InvalidArgument(fmt::format("'{}' is {}, not a file: give the path of a file", path,
-                                               FileKind(st.st_mode)));
+    return Status::InvalidArgument(
+        fmt::format("'{}' is {}, not a file: give the path of a file", path, FileKind(st.st_mode)));
   }
   *size = static_cast<size_t>(st.st_size);
   return fd;
@@ -211,7 +215,8 @@ Result<std::string> ReadFileBytes(const std::string& path) {
     out.resize(done);
   } catch (const std::bad_alloc&) {
     ::close(fd);
-    return Status::IoError(fmt::format("'{}' ({} bytes) is too large to read into memory", path, size));
+    return Status::IoError(
+        fmt::format("'{}' ({} bytes) is too large to read into memory", path, size));
   }
   return out;
 }

@@ -44,16 +44,20 @@ std::string Gzip(const std::string& text, int level = 6) {
 std::string Rows(int n) {
   std::string text = "id,name,value\n";
   for (int i = 0; i < n; ++i) {
-    text += std::to_string(i) + ",\"label " + std::to_string(i % 17) + "\"," + std::to_string(i * 0.25) + "\n";
+    text += std::to_string(i) + ",\"label " + std::to_string(i % 17) + "\"," +
+            std::to_string(i * 0.25) + "\n";
   }
   return text;
 }
 
-std::string TempPath(const std::string& name) { return testing::TempDir() + "rebalance_file_read_" + name; }
+std::string TempPath(const std::string& name) {
+  return testing::TempDir() + "rebalance_file_read_" + name;
+}
 
 std::string WriteTemp(const std::string& name, const std::string& bytes) {
   const std::string path = TempPath(name);
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return path;
 }
 
@@ -81,7 +85,8 @@ TEST(Gzip, TruncatedAtTheTrailerSaysTruncated) {
   auto r = InflateGzip(std::string_view(gz).substr(0, gz.size() - 8), "t.gz");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("truncated"), std::string::npos) << r.status().message();
-  EXPECT_NE(r.status().message().find(std::to_string(gz.size() - 8)), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find(std::to_string(gz.size() - 8)), std::string::npos)
+      << r.status().message();
 }
 
 TEST(Gzip, CrcAndLengthMismatchesAreErrors) {
@@ -90,20 +95,24 @@ TEST(Gzip, CrcAndLengthMismatchesAreErrors) {
   bad_crc[gz.size() - 8] ^= 0x01;  // CRC-32, first byte
   auto r = InflateGzip(bad_crc, "crc.gz");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("incorrect data check"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("incorrect data check"), std::string::npos)
+      << r.status().message();
   std::string bad_len = gz;
   bad_len[gz.size() - 4] ^= 0x01;  // ISIZE, first byte
   r = InflateGzip(bad_len, "len.gz");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("incorrect length check"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("incorrect length check"), std::string::npos)
+      << r.status().message();
 }
 
 TEST(Gzip, TrailingGarbageIsAnError) {
   const std::string gz = Gzip(Rows(50));
-  for (const std::string& tail : {std::string("x"), std::string("\0\0\n", 3), std::string("\x1f", 1)}) {
+  for (const std::string& tail :
+       {std::string("x"), std::string("\0\0\n", 3), std::string("\x1f", 1)}) {
     auto r = InflateGzip(gz + tail, "tail.gz");
     ASSERT_FALSE(r.ok()) << "accepted " << tail.size() << " trailing byte(s)";
-    EXPECT_NE(r.status().message().find(std::to_string(gz.size())), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(std::to_string(gz.size())), std::string::npos)
+        << r.status().message();
   }
 }
 
@@ -192,7 +201,8 @@ TEST(ReadFile, DirectoriesFifosAndDanglingLinksAreClearErrors) {
 // The dataset of the estimation examples, cut at 100 random byte offsets
 // (fixed seed): no cut may read as a shorter table.
 TEST(ReadFile, TruncatedSharedDatasetNeverReadsAsFewerRows) {
-  const std::string src = std::string(REBALANCE_DATA_DIR) + "/yotov2016_agtpa/agtpa_applications.csv.gz";
+  const std::string src =
+      std::string(REBALANCE_DATA_DIR) + "/yotov2016_agtpa/agtpa_applications.csv.gz";
   if (!fs::exists(src)) GTEST_SKIP() << src << " not found";
   auto bytes = ReadFileBytes(src);
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
@@ -223,8 +233,8 @@ TEST(ReadFile, TruncatedSharedDatasetNeverReadsAsFewerRows) {
     }
     auto t = ReadCsv(path, opt);
     if (t.ok()) {
-      ADD_FAILURE() << "cut at byte " << cut << " of " << bytes->size() << " read as " << t->num_rows()
-                    << " rows of " << full->num_rows() << " without an error";
+      ADD_FAILURE() << "cut at byte " << cut << " of " << bytes->size() << " read as "
+                    << t->num_rows() << " rows of " << full->num_rows() << " without an error";
       continue;
     }
     ++errors;

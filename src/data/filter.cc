@@ -98,9 +98,7 @@ struct Operand {
   size_t pos = 0;  // 0-based position in the expression
 };
 
-bool IsIdentStart(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
-}
+bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsIdentChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
 }
@@ -138,8 +136,8 @@ Status ErrorAt(std::string_view text, size_t pos, const std::string& message,
   for (size_t i = 0; i < pos - from; ++i) {
     if (shown[i] == '\t') caret[lead.size() + i] = '\t';
   }
-  return Status(code, fmt::format("where:{}: {}\n  {}{}{}\n  {}^", pos + 1, message,
-                                  lead, shown, tail, caret));
+  return Status(code, fmt::format("where:{}: {}\n  {}{}{}\n  {}^", pos + 1, message, lead, shown,
+                                  tail, caret));
 }
 
 }  // namespace
@@ -204,8 +202,7 @@ std::string Describe(const Token& t) {
 Result<std::vector<Token>> Tokenize(std::string_view s) {
   std::vector<Token> out;
   size_t i = 0;
-  auto push = [&out](Tok k, std::string text, size_t pos,
-                     CmpOp op = CmpOp::kEq) {
+  auto push = [&out](Tok k, std::string text, size_t pos, CmpOp op = CmpOp::kEq) {
     Token t;
     t.kind = k;
     t.text = std::move(text);
@@ -235,29 +232,24 @@ Result<std::vector<Token>> Tokenize(std::string_view s) {
                 (std::isdigit(static_cast<unsigned char>(n)) || n == '.'))) {
       const size_t start = i;
       if (c == '-' || c == '+') ++i;
-      while (i < s.size() &&
-             (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.'))
-        ++i;
+      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
       if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
         size_t j = i + 1;
         if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
         if (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) {
           i = j;
-          while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-            ++i;
+          while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
         }
       }
       if (i < s.size() && IsIdentChar(s[i])) {
         return ErrorAt(s, start,
-                       fmt::format("malformed number '{}'",
-                                   s.substr(start, i + 1 - start)));
+                       fmt::format("malformed number '{}'", s.substr(start, i + 1 - start)));
       }
       push(Tok::kNumber, std::string(s.substr(start, i - start)), start);
     } else if (c == '"' || c == '\'') {
       const size_t close = s.find(c, i + 1);
       if (close == std::string_view::npos) {
-        return ErrorAt(
-            s, i, fmt::format("unterminated text: missing the closing {}", c));
+        return ErrorAt(s, i, fmt::format("unterminated text: missing the closing {}", c));
       }
       push(Tok::kString, std::string(s.substr(i + 1, close - i - 1)), i);
       i = close + 1;
@@ -277,19 +269,16 @@ Result<std::vector<Token>> Tokenize(std::string_view s) {
       push(Tok::kComma, ",", i);
       ++i;
     } else if (c == '&') {
-      if (n != '&')
-        return ErrorAt(s, i, "expected '&&' (a single '&' is not an operator)");
+      if (n != '&') return ErrorAt(s, i, "expected '&&' (a single '&' is not an operator)");
       push(Tok::kAnd, "&&", i);
       i += 2;
     } else if (c == '|') {
-      if (n != '|')
-        return ErrorAt(s, i, "expected '||' (a single '|' is not an operator)");
+      if (n != '|') return ErrorAt(s, i, "expected '||' (a single '|' is not an operator)");
       push(Tok::kOr, "||", i);
       i += 2;
     } else if (c == '=') {
       if (n != '=')
-        return ErrorAt(
-            s, i, "expected '==' to compare (a single '=' is not an operator)");
+        return ErrorAt(s, i, "expected '==' to compare (a single '=' is not an operator)");
       push(Tok::kOp, "==", i, CmpOp::kEq);
       i += 2;
     } else if (c == '!') {
@@ -302,8 +291,7 @@ Result<std::vector<Token>> Tokenize(std::string_view s) {
       }
     } else if (c == '<' || c == '>') {
       const bool eq = n == '=';
-      const CmpOp op = c == '<' ? (eq ? CmpOp::kLe : CmpOp::kLt)
-                                : (eq ? CmpOp::kGe : CmpOp::kGt);
+      const CmpOp op = c == '<' ? (eq ? CmpOp::kLe : CmpOp::kLt) : (eq ? CmpOp::kGe : CmpOp::kGt);
       push(Tok::kOp, OpText(op), i, op);
       i += eq ? 2 : 1;
     } else {
@@ -332,9 +320,7 @@ class FilterParser {
     if (t.kind != Tok::kEnd) {
       return ErrorAt(
           text_, t.pos,
-          fmt::format(
-              "expected '&&', '||' or the end of the expression, found {}",
-              Describe(t)));
+          fmt::format("expected '&&', '||' or the end of the expression, found {}", Describe(t)));
     }
     return root;
   }
@@ -370,8 +356,7 @@ class FilterParser {
       RB_RETURN_IF_ERROR(CountOperator(op));
       if (Peek().kind == Tok::kEnd || Peek().kind == Tok::kRParen) {
         return ErrorAt(text_, Peek().pos,
-                       fmt::format("expected a condition after '||', found {}",
-                                   Describe(Peek())));
+                       fmt::format("expected a condition after '||', found {}", Describe(Peek())));
       }
       RB_ASSIGN_OR_RETURN(NodePtr right, ParseAnd());
       auto node = std::make_shared<Node>();
@@ -391,8 +376,7 @@ class FilterParser {
       RB_RETURN_IF_ERROR(CountOperator(op));
       if (Peek().kind == Tok::kEnd || Peek().kind == Tok::kRParen) {
         return ErrorAt(text_, Peek().pos,
-                       fmt::format("expected a condition after '&&', found {}",
-                                   Describe(Peek())));
+                       fmt::format("expected a condition after '&&', found {}", Describe(Peek())));
       }
       RB_ASSIGN_OR_RETURN(NodePtr right, ParseUnary());
       auto node = std::make_shared<Node>();
@@ -410,8 +394,7 @@ class FilterParser {
     if (t.kind == Tok::kNot || t.kind == Tok::kLParen) {
       if (depth_ >= kMaxNesting) {
         return ErrorAt(text_, t.pos,
-                       fmt::format("'(' and '!' nested more than {} levels deep",
-                                   kMaxNesting));
+                       fmt::format("'(' and '!' nested more than {} levels deep", kMaxNesting));
       }
       ++depth_;
       Result<NodePtr> r = ParseNested();
@@ -444,8 +427,7 @@ class FilterParser {
       const size_t open = t.pos;
       Next();
       if (Peek().kind == Tok::kRParen) {
-        return ErrorAt(text_, Peek().pos,
-                       "empty parentheses; expected a condition");
+        return ErrorAt(text_, Peek().pos, "empty parentheses; expected a condition");
       }
       RB_ASSIGN_OR_RETURN(NodePtr inner, ParseOr());
       if (Peek().kind != Tok::kRParen) {
@@ -453,8 +435,7 @@ class FilterParser {
           return ErrorAt(text_, open, "unmatched '(': missing ')'");
         }
         return ErrorAt(text_, Peek().pos,
-                       fmt::format("expected ')', '&&' or '||', found {}",
-                                   Describe(Peek())));
+                       fmt::format("expected ')', '&&' or '||', found {}", Describe(Peek())));
       }
       Next();
       return inner;
@@ -485,8 +466,7 @@ class FilterParser {
         const char* e = t.text.data() + t.text.size();
         auto [p, ec] = std::from_chars(b, e, o.number);
         if (ec != std::errc() || p != e || !std::isfinite(o.number)) {
-          return ErrorAt(text_, t.pos,
-                         fmt::format("malformed number '{}'", t.text));
+          return ErrorAt(text_, t.pos, fmt::format("malformed number '{}'", t.text));
         }
         int64_t iv = 0;
         auto [p2, ec2] = std::from_chars(b, e, iv);
@@ -498,21 +478,18 @@ class FilterParser {
       default:
         break;
     }
-    return ErrorAt(
-        text_, t.pos,
-        fmt::format(
-            "expected a column name, a number or quoted text {}, found {}",
-            after, Describe(t)));
+    return ErrorAt(text_, t.pos,
+                   fmt::format("expected a column name, a number or quoted text {}, found {}",
+                               after, Describe(t)));
   }
 
   Result<NodePtr> ParseComparison() {
     const Token& first = Peek();
-    if (first.kind == Tok::kEnd || first.kind == Tok::kRParen ||
-        first.kind == Tok::kAnd || first.kind == Tok::kOr) {
+    if (first.kind == Tok::kEnd || first.kind == Tok::kRParen || first.kind == Tok::kAnd ||
+        first.kind == Tok::kOr) {
       return ErrorAt(
           text_, first.pos,
-          fmt::format("expected a condition such as 'year >= 1990', found {}",
-                      Describe(first)));
+          fmt::format("expected a condition such as 'year >= 1990', found {}", Describe(first)));
     }
     RB_ASSIGN_OR_RETURN(Operand left, ParseOperand("to start a condition"));
     auto node = std::make_shared<Node>();
@@ -520,14 +497,12 @@ class FilterParser {
     const Token& t = Peek();
     if (IsKeywordIn(t)) {
       if (left.kind != Operand::Kind::kColumn) {
-        return ErrorAt(text_, left.pos,
-                       "the left side of 'in' must be a column");
+        return ErrorAt(text_, left.pos, "the left side of 'in' must be a column");
       }
       Next();
       if (Peek().kind != Tok::kLBrace) {
         return ErrorAt(text_, Peek().pos,
-                       fmt::format("expected '{{' after 'in', found {}",
-                                   Describe(Peek())));
+                       fmt::format("expected '{{' after 'in', found {}", Describe(Peek())));
       }
       Next();
       node->kind = Node::Kind::kIn;
@@ -535,24 +510,19 @@ class FilterParser {
       while (true) {
         const Token& v = Peek();
         if (v.kind == Tok::kRBrace && node->list.empty()) {
-          return ErrorAt(
-              text_, v.pos,
-              "empty list after 'in'; expected numbers or quoted text");
+          return ErrorAt(text_, v.pos, "empty list after 'in'; expected numbers or quoted text");
         }
         if (v.kind != Tok::kNumber && v.kind != Tok::kString) {
           return ErrorAt(
               text_, v.pos,
-              fmt::format(
-                  "expected a number or quoted text in the 'in' list, found "
-                  "{}{}",
-                  Describe(v),
-                  v.kind == Tok::kIdent ? " (write text in quotes)" : ""));
+              fmt::format("expected a number or quoted text in the 'in' list, found "
+                          "{}{}",
+                          Describe(v), v.kind == Tok::kIdent ? " (write text in quotes)" : ""));
         }
         RB_ASSIGN_OR_RETURN(Operand item, ParseOperand("in the list"));
         if (!node->list.empty() && item.kind != node->list.front().kind) {
-          return ErrorAt(
-              text_, item.pos,
-              "an 'in' list must hold only numbers or only quoted text");
+          return ErrorAt(text_, item.pos,
+                         "an 'in' list must hold only numbers or only quoted text");
         }
         node->list.push_back(std::move(item));
         const Token& sep = Peek();
@@ -566,8 +536,7 @@ class FilterParser {
         }
         return ErrorAt(
             text_, sep.pos,
-            fmt::format("expected ',' or '}}' in the 'in' list, found {}",
-                        Describe(sep)));
+            fmt::format("expected ',' or '}}' in the 'in' list, found {}", Describe(sep)));
       }
       return NodePtr(std::move(node));
     }
@@ -578,26 +547,21 @@ class FilterParser {
                                    "in) after '{}', found {}",
                                    left.text, Describe(t)));
       }
-      return ErrorAt(
-          text_, t.pos,
-          fmt::format("expected a comparison operator after {}, found {}",
-                      OperandText(left), Describe(t)));
+      return ErrorAt(text_, t.pos,
+                     fmt::format("expected a comparison operator after {}, found {}",
+                                 OperandText(left), Describe(t)));
     }
     const CmpOp op = t.op;
     Next();
-    RB_ASSIGN_OR_RETURN(Operand right,
-                        ParseOperand(fmt::format("after '{}'", OpText(op))));
-    if (left.kind != Operand::Kind::kColumn &&
-        right.kind != Operand::Kind::kColumn) {
-      return ErrorAt(
-          text_, left.pos,
-          fmt::format("the condition {} {} {} compares two constants; one side "
-                      "must be a column",
-                      OperandText(left), OpText(op), OperandText(right)));
+    RB_ASSIGN_OR_RETURN(Operand right, ParseOperand(fmt::format("after '{}'", OpText(op))));
+    if (left.kind != Operand::Kind::kColumn && right.kind != Operand::Kind::kColumn) {
+      return ErrorAt(text_, left.pos,
+                     fmt::format("the condition {} {} {} compares two constants; one side "
+                                 "must be a column",
+                                 OperandText(left), OpText(op), OperandText(right)));
     }
     if (Peek().kind == Tok::kOp) {
-      return ErrorAt(text_, Peek().pos,
-                     "comparisons cannot be chained; join them with '&&'");
+      return ErrorAt(text_, Peek().pos, "comparisons cannot be chained; join them with '&&'");
     }
     node->kind = Node::Kind::kCompare;
     if (left.kind != Operand::Kind::kColumn) {
@@ -644,11 +608,9 @@ std::string Print(const Node& n) {
     case Node::Kind::kAnd:
       return child(*n.a, 2) + " && " + child(*n.b, 3);
     case Node::Kind::kNot:
-      return n.a->kind == Node::Kind::kNot ? "!" + Print(*n.a)
-                                           : "!(" + Print(*n.a) + ")";
+      return n.a->kind == Node::Kind::kNot ? "!" + Print(*n.a) : "!(" + Print(*n.a) + ")";
     case Node::Kind::kCompare:
-      return OperandText(n.left) + " " + OpText(n.op) + " " +
-             OperandText(n.right);
+      return OperandText(n.left) + " " + OpText(n.op) + " " + OperandText(n.right);
     case Node::Kind::kIn: {
       std::string s = OperandText(n.left) + " in {";
       for (size_t i = 0; i < n.list.size(); ++i) {
@@ -693,8 +655,7 @@ using Truth = std::vector<uint8_t>;
 
 class Evaluator {
  public:
-  Evaluator(const Table& table, std::string_view text)
-      : table_(table), text_(text) {}
+  Evaluator(const Table& table, std::string_view text) : table_(table), text_(text) {}
 
   Result<Truth> Eval(const Node& n) {
     switch (n.kind) {
@@ -715,8 +676,7 @@ class Evaluator {
       }
       case Node::Kind::kNot: {
         RB_ASSIGN_OR_RETURN(Truth a, Eval(*n.a));
-        for (auto& v : a)
-          v = v == kUnknown ? kUnknown : static_cast<uint8_t>(1 - v);
+        for (auto& v : a) v = v == kUnknown ? kUnknown : static_cast<uint8_t>(1 - v);
         return a;
       }
       case Node::Kind::kCompare:
@@ -732,9 +692,7 @@ class Evaluator {
 
   Result<const Column*> Lookup(const Operand& o) {
     auto col = table_.GetColumn(o.text);
-    if (!col.ok())
-      return ErrorAt(text_, o.pos, col.status().message(),
-                     StatusCode::kNotFound);
+    if (!col.ok()) return ErrorAt(text_, o.pos, col.status().message(), StatusCode::kNotFound);
     return col;
   }
 
@@ -765,20 +723,14 @@ class Evaluator {
     const bool numeric = c.type != ColumnType::kString;
     if (r.kind == Operand::Kind::kNumber) {
       if (!numeric) {
-        return TypeError(
-            n.left,
-            fmt::format("column '{}' holds text but is compared with the "
-                        "number {}; write text in quotes, e.g. '{}'",
-                        n.left.text, r.text, r.text));
+        return TypeError(n.left, fmt::format("column '{}' holds text but is compared with the "
+                                             "number {}; write text in quotes, e.g. '{}'",
+                                             n.left.text, r.text, r.text));
       }
       DispatchOp(n.op, [&](auto cmp) {
         if (c.type == ColumnType::kI64 && r.integral) {
           out = Loop(
-              c,
-              [&](size_t i, auto f) -> uint8_t {
-                return f(c.i64[i], r.integer);
-              },
-              cmp);
+              c, [&](size_t i, auto f) -> uint8_t { return f(c.i64[i], r.integer); }, cmp);
         } else if (c.type == ColumnType::kI64) {
           out = Loop(
               c,
@@ -800,18 +752,15 @@ class Evaluator {
     }
     if (r.kind == Operand::Kind::kString) {
       if (numeric) {
-        return TypeError(
-            n.left,
-            fmt::format(
-                "column '{}' is numeric but is compared with the text {}",
-                n.left.text, QuoteString(r.text)));
+        return TypeError(n.left,
+                         fmt::format("column '{}' is numeric but is compared with the text {}",
+                                     n.left.text, QuoteString(r.text)));
       }
       // Decide once per dictionary entry.
       std::vector<uint8_t> by_code(c.dictionary.size());
       DispatchOp(n.op, [&](auto cmp) {
         for (size_t k = 0; k < by_code.size(); ++k) {
-          by_code[k] =
-              cmp(std::string_view(c.dictionary[k]), std::string_view(r.text));
+          by_code[k] = cmp(std::string_view(c.dictionary[k]), std::string_view(r.text));
         }
       });
       return ByCode(c, by_code);
@@ -821,20 +770,17 @@ class Evaluator {
     const Column& rc = *rc_ptr;
     const bool rnumeric = rc.type != ColumnType::kString;
     if (numeric != rnumeric) {
-      return TypeError(
-          n.left,
-          fmt::format(
-              "column '{}' {} but column '{}' {}; they cannot be compared",
-              n.left.text, numeric ? "is numeric" : "holds text", r.text,
-              rnumeric ? "is numeric" : "holds text"));
+      return TypeError(n.left,
+                       fmt::format("column '{}' {} but column '{}' {}; they cannot be compared",
+                                   n.left.text, numeric ? "is numeric" : "holds text", r.text,
+                                   rnumeric ? "is numeric" : "holds text"));
     }
     out.assign(rows(), kUnknown);
     if (numeric) {
       DispatchOp(n.op, [&](auto cmp) {
         if (c.type == ColumnType::kI64 && rc.type == ColumnType::kI64) {
           for (size_t i = 0; i < out.size(); ++i) {
-            if (c.IsMissing(static_cast<int64_t>(i)) ||
-                rc.IsMissing(static_cast<int64_t>(i)))
+            if (c.IsMissing(static_cast<int64_t>(i)) || rc.IsMissing(static_cast<int64_t>(i)))
               continue;
             out[i] = cmp(c.i64[i], rc.i64[i]);
           }
@@ -861,8 +807,7 @@ class Evaluator {
       std::vector<int32_t> rank(col.dictionary.size());
       for (size_t k = 0; k < rank.size(); ++k) {
         rank[k] = static_cast<int32_t>(
-            std::lower_bound(all.begin(), all.end(),
-                             std::string_view(col.dictionary[k])) -
+            std::lower_bound(all.begin(), all.end(), std::string_view(col.dictionary[k])) -
             all.begin());
       }
       return rank;
@@ -874,8 +819,7 @@ class Evaluator {
         if (a < 0 || b < 0 || c.IsMissing(static_cast<int64_t>(i)) ||
             rc.IsMissing(static_cast<int64_t>(i)))
           continue;
-        out[i] =
-            cmp(lrank[static_cast<size_t>(a)], rrank[static_cast<size_t>(b)]);
+        out[i] = cmp(lrank[static_cast<size_t>(a)], rrank[static_cast<size_t>(b)]);
       }
     });
     return out;
@@ -899,15 +843,12 @@ class Evaluator {
     const bool list_numbers = n.list.front().kind == Operand::Kind::kNumber;
     if (numeric && !list_numbers) {
       return TypeError(
-          n.left,
-          fmt::format("column '{}' is numeric but its 'in' list holds text",
-                      n.left.text));
+          n.left, fmt::format("column '{}' is numeric but its 'in' list holds text", n.left.text));
     }
     if (!numeric && list_numbers) {
-      return TypeError(n.left,
-                       fmt::format("column '{}' holds text but its 'in' list "
-                                   "holds numbers; write text in quotes",
-                                   n.left.text));
+      return TypeError(n.left, fmt::format("column '{}' holds text but its 'in' list "
+                                           "holds numbers; write text in quotes",
+                                           n.left.text));
     }
     if (!numeric) {
       std::unordered_set<std::string_view> set;
@@ -951,9 +892,7 @@ class Evaluator {
         c,
         [&](size_t i, auto) -> uint8_t {
           const double v = c.AsDouble(static_cast<int64_t>(i));
-          return std::isnan(v)
-                     ? kUnknown
-                     : std::binary_search(dbls.begin(), dbls.end(), v);
+          return std::isnan(v) ? kUnknown : std::binary_search(dbls.begin(), dbls.end(), v);
         },
         0);
   }
@@ -982,8 +921,7 @@ Result<Filter> ParseFilter(std::string_view text) {
   return f;
 }
 
-Result<std::vector<uint8_t>> EvaluateFilter(const Table& table,
-                                            const Filter& filter) {
+Result<std::vector<uint8_t>> EvaluateFilter(const Table& table, const Filter& filter) {
   if (!filter.root) return Status::InvalidArgument("empty filter (not parsed)");
   Evaluator ev(table, filter.text);
   RB_ASSIGN_OR_RETURN(Truth truth, ev.Eval(*filter.root));

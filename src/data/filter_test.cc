@@ -17,21 +17,17 @@ namespace {
 // A small panel with text and numeric columns, and missing cells in both.
 // Row-wise reference values are kept in plain vectors for the oracle below.
 struct Panel {
-  std::vector<std::string> exporter = {"USA", "CAN", "MEX", "USA",
-                                       "CAN", "DEU", "USA", "ARG"};
-  std::vector<std::string> importer = {"CAN", "CAN", "USA", "USA",
-                                       "MEX", "USA", "DEU", "ARG"};
+  std::vector<std::string> exporter = {"USA", "CAN", "MEX", "USA", "CAN", "DEU", "USA", "ARG"};
+  std::vector<std::string> importer = {"CAN", "CAN", "USA", "USA", "MEX", "USA", "DEU", "ARG"};
   std::vector<int64_t> year = {1986, 1990, 1991, 1994, 2006, 1986, 2002, 1990};
   std::vector<double> trade = {10.5, 0.0, 3.0, NAN, 7.25, 1e6, -2.0, 5.0};
   std::vector<int> label_missing = {0, 0, 1, 0, 0, 0, 0, 1};  // for `label`
   std::vector<std::string> label = {"b", "a", "", "c", "a", "bb", "B", ""};
   Table table;
   Panel() {
-    EXPECT_TRUE(
-        table.AddColumn(Table::StringColumn("exporter", exporter)).ok());
+    EXPECT_TRUE(table.AddColumn(Table::StringColumn("exporter", exporter)).ok());
     // A different first-seen order gives importer another dictionary order.
-    EXPECT_TRUE(
-        table.AddColumn(Table::StringColumn("importer", importer)).ok());
+    EXPECT_TRUE(table.AddColumn(Table::StringColumn("importer", importer)).ok());
     EXPECT_TRUE(table.AddColumn(Table::I64Column("year", year)).ok());
     EXPECT_TRUE(table.AddColumn(Table::F64Column("trade", trade)).ok());
     Column l = Table::StringColumn("label", label);
@@ -76,75 +72,47 @@ TEST(Filter, MatchesRowByRowOracle) {
       {"exporter >= importer",
        [](const Panel& p, size_t i) { return p.exporter[i] >= p.importer[i]; }},
       {"year in {1986,1990,1994,1998,2002,2006}",
-       [](const Panel& p, size_t i) {
-         return p.year[i] % 4 == 2 && p.year[i] >= 1986;
-       }},
+       [](const Panel& p, size_t i) { return p.year[i] % 4 == 2 && p.year[i] >= 1986; }},
       {"exporter != importer && year in {1986, 1990, 1994, 1998, 2002, 2006}",
        [](const Panel& p, size_t i) {
          return p.exporter[i] != p.importer[i] && (p.year[i] - 1986) % 4 == 0;
        }},
-      {"year >= 1990",
-       [](const Panel& p, size_t i) { return p.year[i] >= 1990; }},
-      {"1990 < year",
-       [](const Panel& p, size_t i) { return p.year[i] > 1990; }},
-      {"year <= 1990.5",
-       [](const Panel& p, size_t i) { return p.year[i] <= 1990; }},
-      {"year == 1.99e3",
-       [](const Panel& p, size_t i) { return p.year[i] == 1990; }},
-      {"trade > 0",
-       [=](const Panel& p, size_t i) { return tr(p, i) && p.trade[i] > 0; }},
-      {"trade >= -2",
-       [=](const Panel& p, size_t i) { return tr(p, i) && p.trade[i] >= -2; }},
+      {"year >= 1990", [](const Panel& p, size_t i) { return p.year[i] >= 1990; }},
+      {"1990 < year", [](const Panel& p, size_t i) { return p.year[i] > 1990; }},
+      {"year <= 1990.5", [](const Panel& p, size_t i) { return p.year[i] <= 1990; }},
+      {"year == 1.99e3", [](const Panel& p, size_t i) { return p.year[i] == 1990; }},
+      {"trade > 0", [=](const Panel& p, size_t i) { return tr(p, i) && p.trade[i] > 0; }},
+      {"trade >= -2", [=](const Panel& p, size_t i) { return tr(p, i) && p.trade[i] >= -2; }},
       {"trade < year",
-       [=](const Panel& p, size_t i) {
-         return tr(p, i) && p.trade[i] < p.year[i];
-       }},
-      {"!(trade > 0)",
-       [=](const Panel& p, size_t i) { return tr(p, i) && !(p.trade[i] > 0); }},
-      {"!!(trade > 0)",
-       [=](const Panel& p, size_t i) { return tr(p, i) && p.trade[i] > 0; }},
+       [=](const Panel& p, size_t i) { return tr(p, i) && p.trade[i] < p.year[i]; }},
+      {"!(trade > 0)", [=](const Panel& p, size_t i) { return tr(p, i) && !(p.trade[i] > 0); }},
+      {"!!(trade > 0)", [=](const Panel& p, size_t i) { return tr(p, i) && p.trade[i] > 0; }},
       {"trade > 0 || year == 1994",
-       [=](const Panel& p, size_t i) {
-         return (tr(p, i) && p.trade[i] > 0) || p.year[i] == 1994;
-       }},
-      {"exporter == 'USA'",
-       [](const Panel& p, size_t i) { return p.exporter[i] == "USA"; }},
-      {"\"USA\" != exporter",
-       [](const Panel& p, size_t i) { return p.exporter[i] != "USA"; }},
+       [=](const Panel& p, size_t i) { return (tr(p, i) && p.trade[i] > 0) || p.year[i] == 1994; }},
+      {"exporter == 'USA'", [](const Panel& p, size_t i) { return p.exporter[i] == "USA"; }},
+      {"\"USA\" != exporter", [](const Panel& p, size_t i) { return p.exporter[i] != "USA"; }},
       {"exporter in {\"USA\", 'CAN'}",
-       [](const Panel& p, size_t i) {
-         return p.exporter[i] == "USA" || p.exporter[i] == "CAN";
-       }},
-      {"!(exporter in {\"USA\"})",
-       [](const Panel& p, size_t i) { return p.exporter[i] != "USA"; }},
-      {"exporter > \"CAN\"",
-       [](const Panel& p, size_t i) { return p.exporter[i] > "CAN"; }},
+       [](const Panel& p, size_t i) { return p.exporter[i] == "USA" || p.exporter[i] == "CAN"; }},
+      {"!(exporter in {\"USA\"})", [](const Panel& p, size_t i) { return p.exporter[i] != "USA"; }},
+      {"exporter > \"CAN\"", [](const Panel& p, size_t i) { return p.exporter[i] > "CAN"; }},
       {"exporter == \"usa\"", [](const Panel&, size_t) { return false; }},
-      {"label == 'a'",
-       [=](const Panel& p, size_t i) { return lb(p, i) && p.label[i] == "a"; }},
-      {"!(label == 'a')",
-       [=](const Panel& p, size_t i) { return lb(p, i) && p.label[i] != "a"; }},
-      {"label < 'b'",
-       [=](const Panel& p, size_t i) { return lb(p, i) && p.label[i] < "b"; }},
+      {"label == 'a'", [=](const Panel& p, size_t i) { return lb(p, i) && p.label[i] == "a"; }},
+      {"!(label == 'a')", [=](const Panel& p, size_t i) { return lb(p, i) && p.label[i] != "a"; }},
+      {"label < 'b'", [=](const Panel& p, size_t i) { return lb(p, i) && p.label[i] < "b"; }},
       {"label != exporter",
-       [=](const Panel& p, size_t i) {
-         return lb(p, i) && p.label[i] != p.exporter[i];
-       }},
+       [=](const Panel& p, size_t i) { return lb(p, i) && p.label[i] != p.exporter[i]; }},
       // Precedence: && binds tighter than ||.
       {"year == 1986 || year == 1990 && exporter == 'CAN'",
        [](const Panel& p, size_t i) {
-         return p.year[i] == 1986 ||
-                (p.year[i] == 1990 && p.exporter[i] == "CAN");
+         return p.year[i] == 1986 || (p.year[i] == 1990 && p.exporter[i] == "CAN");
        }},
       {"(year == 1986 || year == 1990) && exporter == 'CAN'",
        [](const Panel& p, size_t i) {
-         return (p.year[i] == 1986 || p.year[i] == 1990) &&
-                p.exporter[i] == "CAN";
+         return (p.year[i] == 1986 || p.year[i] == 1990) && p.exporter[i] == "CAN";
        }},
       {"!(year == 1986 || exporter == 'USA') && importer != 'ARG'",
        [](const Panel& p, size_t i) {
-         return !(p.year[i] == 1986 || p.exporter[i] == "USA") &&
-                p.importer[i] != "ARG";
+         return !(p.year[i] == 1986 || p.exporter[i] == "USA") && p.importer[i] != "ARG";
        }},
       // Kleene logic: unknown || true is true; unknown && false is false.
       {"trade > 0 || exporter == 'USA'",
@@ -157,8 +125,7 @@ TEST(Filter, MatchesRowByRowOracle) {
          if (!y) return true;  // false && anything is false, so ! is true
          return tr(p, i) && !(p.trade[i] > 0);
        }},
-      {"`year` != 1990",
-       [](const Panel& p, size_t i) { return p.year[i] != 1990; }},
+      {"`year` != 1990", [](const Panel& p, size_t i) { return p.year[i] != 1990; }},
   };
   Panel p;
   for (const auto& c : cases) {
@@ -173,8 +140,7 @@ TEST(Filter, MatchesRowByRowOracle) {
     ASSERT_TRUE(f.ok());
     const std::string canon = f->ToString();
     auto g = ParseFilter(canon);
-    ASSERT_TRUE(g.ok()) << c.expr << " -> " << canon << ": "
-                        << g.status().ToString();
+    ASSERT_TRUE(g.ok()) << c.expr << " -> " << canon << ": " << g.status().ToString();
     EXPECT_EQ(g->ToString(), canon) << c.expr;
     EXPECT_EQ(Keep(p, canon), keep) << c.expr << " -> " << canon;
   }
@@ -182,8 +148,7 @@ TEST(Filter, MatchesRowByRowOracle) {
 
 TEST(Filter, CanonicalTextUsesMinimalParentheses) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"exporter!=importer&&year in{1986,1990}",
-       "exporter != importer && year in {1986, 1990}"},
+      {"exporter!=importer&&year in{1986,1990}", "exporter != importer && year in {1986, 1990}"},
       {"a == 1 || b == 2 && c == 3", "a == 1 || b == 2 && c == 3"},
       {"(a == 1 || b == 2) && c == 3", "(a == 1 || b == 2) && c == 3"},
       {"((a == 1))", "a == 1"},
@@ -212,8 +177,7 @@ TEST(Filter, ColumnsAreListedOnce) {
       "exporter != importer && year in {1986} || !(exporter == 'USA') && 1 < "
       "trade");
   ASSERT_TRUE(f.ok());
-  EXPECT_EQ(f->Columns(), (std::vector<std::string>{"exporter", "importer",
-                                                    "year", "trade"}));
+  EXPECT_EQ(f->Columns(), (std::vector<std::string>{"exporter", "importer", "year", "trade"}));
   EXPECT_EQ(f->text,
             "exporter != importer && year in {1986} || !(exporter == 'USA') && "
             "1 < trade");
@@ -223,9 +187,7 @@ TEST(Filter, IntegerColumnsCompareExactly) {
   // 2^53 + 1 is not representable as a double; an integer column compared
   // with an integer constant must still tell it from 2^53.
   Table t;
-  ASSERT_TRUE(t.AddColumn(Table::I64Column(
-                              "id", {9007199254740992LL, 9007199254740993LL}))
-                  .ok());
+  ASSERT_TRUE(t.AddColumn(Table::I64Column("id", {9007199254740992LL, 9007199254740993LL})).ok());
   auto f = ParseFilter("id == 9007199254740993");
   ASSERT_TRUE(f.ok());
   auto keep = EvaluateFilter(t, *f);
@@ -260,8 +222,7 @@ struct BadExpr {
 TEST(Filter, ParseErrorsNamePosition) {
   const std::vector<BadExpr> cases = {
       {"", 1, "the expression is empty"},
-      {"year ==", 8,
-       "expected a column name, a number or quoted text after '=='"},
+      {"year ==", 8, "expected a column name, a number or quoted text after '=='"},
       {"year = 1990", 6, "expected '==' to compare"},
       {"year == 1990 & x == 1", 14, "expected '&&'"},
       {"year == 1990 | x == 1", 14, "expected '||'"},
@@ -286,8 +247,7 @@ TEST(Filter, ParseErrorsNamePosition) {
       {"&& a == b", 1, "expected a condition"},
       {"year", 5, "expected a comparison (== != < <= > >= or in) after 'year'"},
       {"year 1990", 6, "expected a comparison"},
-      {"year == 1990 year", 14,
-       "expected '&&', '||' or the end of the expression"},
+      {"year == 1990 year", 14, "expected '&&', '||' or the end of the expression"},
       {"year @ 1", 6, "unexpected character '@'"},
       {"()", 2, "empty parentheses"},
       {"(a == 1 b", 9, "expected ')', '&&' or '||'"},
@@ -301,8 +261,7 @@ TEST(Filter, ParseErrorsNamePosition) {
     const std::string& m = f.status().message();
     EXPECT_EQ(m.rfind("where:" + std::to_string(c.position) + ": ", 0), 0u)
         << "'" << c.text << "' -> " << m;
-    EXPECT_NE(m.find(c.message), std::string::npos)
-        << "'" << c.text << "' -> " << m;
+    EXPECT_NE(m.find(c.message), std::string::npos) << "'" << c.text << "' -> " << m;
   }
 }
 
@@ -335,15 +294,13 @@ TEST(Filter, EvaluationErrorsNameTheColumn) {
     ASSERT_TRUE(f.ok()) << c.text << ": " << f.status().ToString();
     auto keep = EvaluateFilter(p.table, *f);
     ASSERT_FALSE(keep.ok()) << c.text;
-    EXPECT_EQ(keep.status().code(), c.code)
-        << c.text << ": " << keep.status().ToString();
+    EXPECT_EQ(keep.status().code(), c.code) << c.text << ": " << keep.status().ToString();
     EXPECT_NE(keep.status().message().find(c.message), std::string::npos)
         << c.text << " -> " << keep.status().message();
   }
   auto f = ParseFilter("exporter != imprter");
   auto keep = EvaluateFilter(p.table, *f);
-  EXPECT_NE(keep.status().message().find("did you mean 'importer'"),
-            std::string::npos)
+  EXPECT_NE(keep.status().message().find("did you mean 'importer'"), std::string::npos)
       << keep.status().message();
 }
 
@@ -352,35 +309,25 @@ TEST(Filter, EvaluationErrorsNameTheColumn) {
 // round-trip) or fail with a kParseError naming a position inside the text
 // or just past it. Never a crash (this also runs under AddressSanitizer).
 std::string RandomFilter(std::mt19937_64& rng, int depth) {
-  static const std::vector<std::string> cols = {"year", "exporter", "`a b`",
-                                                "trade"};
-  static const std::vector<std::string> ops = {"==", "!=", "<",
-                                               "<=", ">",  ">="};
-  static const std::vector<std::string> lits = {"1990",  "-2.5",    "1e3",
-                                                "'USA'", "\"x y\"", "0"};
-  const int choice =
-      depth > 3 ? static_cast<int>(rng() % 2) : static_cast<int>(rng() % 6);
-  const auto pick = [&rng](const std::vector<std::string>& v) {
-    return v[rng() % v.size()];
-  };
+  static const std::vector<std::string> cols = {"year", "exporter", "`a b`", "trade"};
+  static const std::vector<std::string> ops = {"==", "!=", "<", "<=", ">", ">="};
+  static const std::vector<std::string> lits = {"1990", "-2.5", "1e3", "'USA'", "\"x y\"", "0"};
+  const int choice = depth > 3 ? static_cast<int>(rng() % 2) : static_cast<int>(rng() % 6);
+  const auto pick = [&rng](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
   switch (choice) {
     case 0:
-      return pick(cols) + " " + pick(ops) + " " +
-             (rng() % 2 ? pick(lits) : pick(cols));
+      return pick(cols) + " " + pick(ops) + " " + (rng() % 2 ? pick(lits) : pick(cols));
     case 1: {
       const bool text = rng() % 2;
       std::string s = pick(cols) + " in {";
       const int n = 1 + static_cast<int>(rng() % 3);
-      for (int k = 0; k < n; ++k)
-        s += (k ? "," : "") + std::string(text ? "'v'" : "7");
+      for (int k = 0; k < n; ++k) s += (k ? "," : "") + std::string(text ? "'v'" : "7");
       return s + "}";
     }
     case 2:
-      return RandomFilter(rng, depth + 1) + " && " +
-             RandomFilter(rng, depth + 1);
+      return RandomFilter(rng, depth + 1) + " && " + RandomFilter(rng, depth + 1);
     case 3:
-      return RandomFilter(rng, depth + 1) + " || " +
-             RandomFilter(rng, depth + 1);
+      return RandomFilter(rng, depth + 1) + " || " + RandomFilter(rng, depth + 1);
     case 4:
       return "!(" + RandomFilter(rng, depth + 1) + ")";
     default:
@@ -397,8 +344,7 @@ TEST(Filter, RandomExpressionsRoundTripAndMutationsFailCleanly) {
     auto f = ParseFilter(text);
     ASSERT_TRUE(f.ok()) << text << ": " << f.status().ToString();
     auto g = ParseFilter(f->ToString());
-    ASSERT_TRUE(g.ok()) << text << " -> " << f->ToString() << ": "
-                        << g.status().ToString();
+    ASSERT_TRUE(g.ok()) << text << " -> " << f->ToString() << ": " << g.status().ToString();
     EXPECT_EQ(g->ToString(), f->ToString()) << text;
     EXPECT_EQ(g->Columns(), f->Columns()) << text;
     for (int m = 0; m < 5; ++m) {
@@ -412,16 +358,14 @@ TEST(Filter, RandomExpressionsRoundTripAndMutationsFailCleanly) {
           mutant.insert(at, 1, alphabet[rng() % alphabet.size()]);
           break;
         default:
-          if (at < mutant.size())
-            mutant[at] = alphabet[rng() % alphabet.size()];
+          if (at < mutant.size()) mutant[at] = alphabet[rng() % alphabet.size()];
           break;
       }
       auto h = ParseFilter(mutant);
       if (h.ok()) {
         ++mutants_accepted;
         auto k = ParseFilter(h->ToString());
-        ASSERT_TRUE(k.ok()) << mutant << " -> " << h->ToString() << ": "
-                            << k.status().ToString();
+        ASSERT_TRUE(k.ok()) << mutant << " -> " << h->ToString() << ": " << k.status().ToString();
         EXPECT_EQ(k->ToString(), h->ToString()) << mutant;
         continue;
       }
@@ -431,8 +375,7 @@ TEST(Filter, RandomExpressionsRoundTripAndMutationsFailCleanly) {
       ASSERT_EQ(msg.rfind("where:", 0), 0u) << mutant << " -> " << msg;
       const int pos = std::stoi(msg.substr(6));
       EXPECT_GE(pos, 1) << mutant;
-      EXPECT_LE(pos, static_cast<int>(mutant.size()) + 1)
-          << mutant << " -> " << msg;
+      EXPECT_LE(pos, static_cast<int>(mutant.size()) + 1) << mutant << " -> " << msg;
     }
   }
   EXPECT_GT(mutants_accepted, 100);
@@ -449,8 +392,7 @@ TEST(Filter, NestingAndChainLimitsAreParseErrors) {
   ASSERT_FALSE(a.ok());
   EXPECT_NE(a.status().message().find("nested more than 200 levels"), std::string::npos)
       << a.status().message();
-  EXPECT_NE(a.status().message().find("where:201:"), std::string::npos)
-      << a.status().message();
+  EXPECT_NE(a.status().message().find("where:201:"), std::string::npos) << a.status().message();
 
   std::string nots;
   for (int i = 0; i < 50000; ++i) nots += "!";
@@ -473,8 +415,9 @@ TEST(Filter, NestingAndChainLimitsAreParseErrors) {
       << c.status().message();
 
   // The fuzz reproducer itself.
-  std::ifstream in(std::string(REBALANCE_SOURCE_DIR) + "/fuzz/corpus/filter/deep_parens_regression.txt",
-                   std::ios::binary);
+  std::ifstream in(
+      std::string(REBALANCE_SOURCE_DIR) + "/fuzz/corpus/filter/deep_parens_regression.txt",
+      std::ios::binary);
   ASSERT_TRUE(in.good());
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_FALSE(ParseFilter(text).ok());

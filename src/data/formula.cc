@@ -24,8 +24,8 @@ Status ErrorAt(std::string_view text, size_t pos, const std::string& message) {
   for (size_t i = 0; i < caret.size(); ++i) {
     if (text[i] == '\t') caret[i] = '\t';
   }
-  return Status::ParseError(fmt::format("formula:{}: {}\n  {}\n  {}^", pos + 1,
-                                        message, text, caret));
+  return Status::ParseError(
+      fmt::format("formula:{}: {}\n  {}\n  {}^", pos + 1, message, text, caret));
 }
 
 bool IsIdentStart(char c) {
@@ -73,10 +73,9 @@ class FormulaParser {
                      "allowed left of '~'");
     }
     if (!Eat('~')) {
-      return ErrorAt(
-          text_, pos_,
-          fmt::format("expected '~' after the outcome '{}', found {}", f.lhs,
-                      Describe(text_, pos_)));
+      return ErrorAt(text_, pos_,
+                     fmt::format("expected '~' after the outcome '{}', found {}", f.lhs,
+                                 Describe(text_, pos_)));
     }
     RB_RETURN_IF_ERROR(ParseRegressors(&f));
     SkipSpace();
@@ -88,19 +87,16 @@ class FormulaParser {
                        "a second '|' is not supported (instrumental-variable "
                        "parts are not implemented)");
       }
-      return ErrorAt(
-          text_, pos_,
-          fmt::format("expected '+', '|' or the end of the formula, found {}",
-                      Describe(text_, pos_)));
+      return ErrorAt(text_, pos_,
+                     fmt::format("expected '+', '|' or the end of the formula, found {}",
+                                 Describe(text_, pos_)));
     }
     return f;
   }
 
  private:
   void SkipSpace() {
-    while (pos_ < text_.size() &&
-           std::isspace(static_cast<unsigned char>(text_[pos_])))
-      ++pos_;
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
   }
   bool Eat(char c) {
     SkipSpace();
@@ -121,16 +117,14 @@ class FormulaParser {
       if (close == std::string_view::npos) {
         return ErrorAt(text_, start, "unterminated `backquoted` column name");
       }
-      if (close == pos_ + 1)
-        return ErrorAt(text_, start, "empty `` column name");
+      if (close == pos_ + 1) return ErrorAt(text_, start, "empty `` column name");
       std::string name(text_.substr(pos_ + 1, close - pos_ - 1));
       pos_ = close + 1;
       return name;
     }
     if (pos_ >= text_.size() || !IsIdentStart(text_[pos_])) {
-      return ErrorAt(
-          text_, pos_,
-          fmt::format("expected {}, found {}", what, Describe(text_, pos_)));
+      return ErrorAt(text_, pos_,
+                     fmt::format("expected {}, found {}", what, Describe(text_, pos_)));
     }
     const size_t start = pos_;
     while (pos_ < text_.size() && IsIdentChar(text_[pos_])) ++pos_;
@@ -145,9 +139,7 @@ class FormulaParser {
     // "y ~ 1 | fe": no regressors (fixed effects only).
     if (pos_ < text_.size() && text_[pos_] == '1') {
       size_t p = pos_ + 1;
-      while (p < text_.size() &&
-             std::isspace(static_cast<unsigned char>(text_[p])))
-        ++p;
+      while (p < text_.size() && std::isspace(static_cast<unsigned char>(text_[p]))) ++p;
       if (p >= text_.size() || text_[p] == '|') {
         pos_ = p;
         return Status::Ok();
@@ -175,34 +167,29 @@ class FormulaParser {
       SkipSpace();
       const size_t term_pos = pos_;
       if (pos_ >= text_.size() || text_[pos_] == '|' || text_[pos_] == '+') {
-        return ErrorAt(
-            text_, pos_,
-            fmt::format("expected a column name or log(column) {}, found {}",
-                        After(sep), Describe(text_, pos_)));
+        return ErrorAt(text_, pos_,
+                       fmt::format("expected a column name or log(column) {}, found {}", After(sep),
+                                   Describe(text_, pos_)));
       }
-      RB_ASSIGN_OR_RETURN(
-          std::string name,
-          Name(fmt::format("a column name or log(column) {}", After(sep))));
+      RB_ASSIGN_OR_RETURN(std::string name,
+                          Name(fmt::format("a column name or log(column) {}", After(sep))));
       Term term;
       SkipSpace();
       if (pos_ < text_.size() && text_[pos_] == '(') {
         if (name != "log") {
-          return ErrorAt(
-              text_, term_pos,
-              fmt::format("unknown function '{}'; supported: log(column)",
-                          name));
+          return ErrorAt(text_, term_pos,
+                         fmt::format("unknown function '{}'; supported: log(column)", name));
         }
         ++pos_;
         RB_ASSIGN_OR_RETURN(term.column, Name("a column name inside log( )"));
         SkipSpace();
         if (pos_ < text_.size() && text_[pos_] == '(') {
-          return ErrorAt(text_, pos_,
-                         "functions cannot be nested; supported: log(column)");
+          return ErrorAt(text_, pos_, "functions cannot be nested; supported: log(column)");
         }
         if (!Eat(')')) {
-          return ErrorAt(text_, pos_,
-                         fmt::format("expected ')' to close log(, found {}",
-                                     Describe(text_, pos_)));
+          return ErrorAt(
+              text_, pos_,
+              fmt::format("expected ')' to close log(, found {}", Describe(text_, pos_)));
         }
         term.kind = Term::Kind::kLog;
         term.text = "log(" + QuoteName(term.column) + ")";
@@ -212,13 +199,11 @@ class FormulaParser {
         term.text = QuoteName(name);
       }
       if (term.column == f->lhs) {
-        return ErrorAt(
-            text_, term_pos,
-            fmt::format("the outcome '{}' cannot also be a regressor", f->lhs));
+        return ErrorAt(text_, term_pos,
+                       fmt::format("the outcome '{}' cannot also be a regressor", f->lhs));
       }
       if (!seen.insert(term.text).second) {
-        return ErrorAt(text_, term_pos,
-                       fmt::format("duplicate regressor '{}'", term.text));
+        return ErrorAt(text_, term_pos, fmt::format("duplicate regressor '{}'", term.text));
       }
       f->regressors.push_back(std::move(term));
       SkipSpace();
@@ -226,18 +211,13 @@ class FormulaParser {
       if (pos_ < text_.size() && text_[pos_] == '-') {
         const size_t minus_pos = pos_;
         size_t p = pos_ + 1;
-        while (p < text_.size() &&
-               std::isspace(static_cast<unsigned char>(text_[p])))
-          ++p;
+        while (p < text_.size() && std::isspace(static_cast<unsigned char>(text_[p]))) ++p;
         size_t after = p + 1;
-        while (after < text_.size() &&
-               std::isspace(static_cast<unsigned char>(text_[after])))
+        while (after < text_.size() && std::isspace(static_cast<unsigned char>(text_[after])))
           ++after;
-        if (p < text_.size() && text_[p] == '1' &&
-            (after >= text_.size() || text_[after] == '|')) {
+        if (p < text_.size() && text_[p] == '1' && (after >= text_.size() || text_[after] == '|')) {
           if (!f->intercept) {
-            return ErrorAt(text_, minus_pos,
-                           "the intercept is removed twice ('0 +' and '- 1')");
+            return ErrorAt(text_, minus_pos, "the intercept is removed twice ('0 +' and '- 1')");
           }
           f->intercept = false;
           pos_ = p + 1;
@@ -248,11 +228,9 @@ class FormulaParser {
                        "intercept); regressors are joined by '+'");
       }
       if (pos_ < text_.size() && (text_[pos_] == '*' || text_[pos_] == ':')) {
-        return ErrorAt(
-            text_, pos_,
-            fmt::format(
-                "operator '{}' is not supported; regressors are joined by '+'",
-                text_[pos_]));
+        return ErrorAt(text_, pos_,
+                       fmt::format("operator '{}' is not supported; regressors are joined by '+'",
+                                   text_[pos_]));
       }
       if (!Eat('+')) return Status::Ok();
       sep = '+';
@@ -266,40 +244,32 @@ class FormulaParser {
       SkipSpace();
       const size_t fe_pos = pos_;
       FixedEffectTerm fe;
-      RB_ASSIGN_OR_RETURN(
-          std::string first,
-          Name(fmt::format("a fixed-effect column name {}", After(sep))));
+      RB_ASSIGN_OR_RETURN(std::string first,
+                          Name(fmt::format("a fixed-effect column name {}", After(sep))));
       if (first == f->lhs) {
-        return ErrorAt(
-            text_, fe_pos,
-            fmt::format("the outcome '{}' cannot also be a fixed effect",
-                        f->lhs));
+        return ErrorAt(text_, fe_pos,
+                       fmt::format("the outcome '{}' cannot also be a fixed effect", f->lhs));
       }
       fe.columns.push_back(first);
       while (true) {
         SkipSpace();
         if (pos_ < text_.size() && text_[pos_] == '(') {
-          return ErrorAt(
-              text_, fe_pos,
-              fmt::format("functions are not allowed in fixed effects ('{}('); "
-                          "write columns joined by '^'",
-                          first));
+          return ErrorAt(text_, fe_pos,
+                         fmt::format("functions are not allowed in fixed effects ('{}('); "
+                                     "write columns joined by '^'",
+                                     first));
         }
         if (!Eat('^')) break;
         SkipSpace();
         const size_t col_pos = pos_;
         RB_ASSIGN_OR_RETURN(std::string col, Name("a column name after '^'"));
         if (col == f->lhs) {
-          return ErrorAt(
-              text_, col_pos,
-              fmt::format("the outcome '{}' cannot also be a fixed effect",
-                          f->lhs));
+          return ErrorAt(text_, col_pos,
+                         fmt::format("the outcome '{}' cannot also be a fixed effect", f->lhs));
         }
-        if (std::find(fe.columns.begin(), fe.columns.end(), col) !=
-            fe.columns.end()) {
-          return ErrorAt(
-              text_, col_pos,
-              fmt::format("column '{}' appears twice in the interaction", col));
+        if (std::find(fe.columns.begin(), fe.columns.end(), col) != fe.columns.end()) {
+          return ErrorAt(text_, col_pos,
+                         fmt::format("column '{}' appears twice in the interaction", col));
         }
         fe.columns.push_back(col);
       }
@@ -310,8 +280,7 @@ class FormulaParser {
       std::vector<std::string> key = fe.columns;
       std::sort(key.begin(), key.end());
       if (!seen.insert(key).second) {
-        return ErrorAt(text_, fe_pos,
-                       fmt::format("duplicate fixed effect '{}'", fe.text));
+        return ErrorAt(text_, fe_pos, fmt::format("duplicate fixed effect '{}'", fe.text));
       }
       f->fixed_effects.push_back(std::move(fe));
       SkipSpace();
@@ -366,9 +335,7 @@ std::string Formula::ToString() const {
   return s;
 }
 
-Result<Formula> ParseFormula(std::string_view text) {
-  return FormulaParser(text).Parse();
-}
+Result<Formula> ParseFormula(std::string_view text) { return FormulaParser(text).Parse(); }
 
 Result<TermReader> MakeTermReader(const Table& table, const Term& term) {
   RB_ASSIGN_OR_RETURN(const Column* col, table.GetColumn(term.column));
@@ -376,8 +343,7 @@ Result<TermReader> MakeTermReader(const Table& table, const Term& term) {
     return Status::InvalidArgument(
         fmt::format("regressor '{}': column '{}' holds text (e.g. '{}'), a "
                     "number was expected",
-                    term.text, term.column,
-                    col->dictionary.empty() ? "" : col->dictionary[0]));
+                    term.text, term.column, col->dictionary.empty() ? "" : col->dictionary[0]));
   }
   TermReader reader;
   reader.column_ = col;

@@ -26,14 +26,12 @@ TEST(Formula, ParsesTheGravityExample) {
   EXPECT_EQ(f->regressors[1].text, "cntg");
   EXPECT_EQ(f->regressors[2].text, "rta");
   ASSERT_EQ(f->fixed_effects.size(), 3u);
-  EXPECT_EQ(f->fixed_effects[0].columns,
-            (std::vector<std::string>{"exporter", "year"}));
+  EXPECT_EQ(f->fixed_effects[0].columns, (std::vector<std::string>{"exporter", "year"}));
   EXPECT_EQ(f->fixed_effects[0].text, "exporter^year");
   EXPECT_EQ(f->fixed_effects[1].text, "importer^year");
   EXPECT_EQ(f->fixed_effects[2].columns, (std::vector<std::string>{"pair_id"}));
-  EXPECT_EQ(f->Columns(), (std::vector<std::string>{"trade", "dist", "cntg",
-                                                    "rta", "exporter", "year",
-                                                    "importer", "pair_id"}));
+  EXPECT_EQ(f->Columns(), (std::vector<std::string>{"trade", "dist", "cntg", "rta", "exporter",
+                                                    "year", "importer", "pair_id"}));
   EXPECT_EQ(f->ToString(),
             "trade ~ log(dist) + cntg + rta | exporter^year + importer^year + "
             "pair_id");
@@ -41,8 +39,7 @@ TEST(Formula, ParsesTheGravityExample) {
 
 TEST(Formula, WhitespaceIsFree) {
   auto a = ParseFormula("trade~log(dist)+cntg|exporter^year+pair_id");
-  auto b = ParseFormula(
-      "  trade  ~\tlog ( dist )  +cntg |  exporter ^ year +\n pair_id  ");
+  auto b = ParseFormula("  trade  ~\tlog ( dist )  +cntg |  exporter ^ year +\n pair_id  ");
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(a->ToString(), b->ToString());
@@ -101,8 +98,8 @@ TEST(Formula, FixedEffectsOnlyAndNoFixedEffects) {
 }
 
 TEST(Formula, NoInterceptSpellings) {
-  for (const char* text : {"y ~ 0 + x + z", "y ~ x + z - 1", "y ~ x + z -1",
-                           "y~0+x+z", "y ~ x + z - 1 | a"}) {
+  for (const char* text :
+       {"y ~ 0 + x + z", "y ~ x + z - 1", "y ~ x + z -1", "y~0+x+z", "y ~ x + z - 1 | a"}) {
     auto f = ParseFormula(text);
     ASSERT_TRUE(f.ok()) << text << ": " << f.status().ToString();
     EXPECT_FALSE(f->intercept) << text;
@@ -128,8 +125,7 @@ TEST(Formula, ErrorsNamePositionAndExpectation) {
       {"", 1, "the formula is empty"},
       {"   ", 4, "the formula is empty"},
       {"trade ~ x + ", 13, "expected a column name or log(column) after '+'"},
-      {"trade ~ x +| a", 12,
-       "expected a column name or log(column) after '+', found '|'"},
+      {"trade ~ x +| a", 12, "expected a column name or log(column) after '+', found '|'"},
       {"trade x", 7, "expected '~' after the outcome 'trade', found 'x'"},
       {"~ x", 1, "expected the outcome column"},
       {"y ~ | a", 5, "expected a column name or log(column) after '~'"},
@@ -174,31 +170,22 @@ TEST(Formula, ErrorsNamePositionAndExpectation) {
     const std::string& m = f.status().message();
     EXPECT_EQ(m.rfind("formula:" + std::to_string(c.position) + ": ", 0), 0u)
         << "'" << c.text << "' -> " << m;
-    EXPECT_NE(m.find(c.message), std::string::npos)
-        << "'" << c.text << "' -> " << m;
+    EXPECT_NE(m.find(c.message), std::string::npos) << "'" << c.text << "' -> " << m;
   }
 }
 
 TEST(Formula, ErrorShowsCaretUnderTheProblem) {
   auto f = ParseFormula("trade ~ dist + ");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(
-      f.status().message().find("\n  trade ~ dist + \n                 ^"),
-      std::string::npos)
+  EXPECT_NE(f.status().message().find("\n  trade ~ dist + \n                 ^"), std::string::npos)
       << f.status().message();
 }
 
 Table TermTable() {
   Table t;
-  EXPECT_TRUE(t.AddColumn(Table::F64Column(
-                              "dist", {100.0, 0.0, -1.0, NAN, 2.5, INFINITY}))
-                  .ok());
-  EXPECT_TRUE(t.AddColumn(Table::I64Column(
-                              "year", {1986, 1990, 1994, 1998, 2002, 2006}))
-                  .ok());
-  EXPECT_TRUE(t.AddColumn(Table::StringColumn("exporter",
-                                              {"A", "B", "C", "D", "E", "F"}))
-                  .ok());
+  EXPECT_TRUE(t.AddColumn(Table::F64Column("dist", {100.0, 0.0, -1.0, NAN, 2.5, INFINITY})).ok());
+  EXPECT_TRUE(t.AddColumn(Table::I64Column("year", {1986, 1990, 1994, 1998, 2002, 2006})).ok());
+  EXPECT_TRUE(t.AddColumn(Table::StringColumn("exporter", {"A", "B", "C", "D", "E", "F"})).ok());
   return t;
 }
 
@@ -241,8 +228,7 @@ TEST(Formula, EvaluateTermErrors) {
   auto s = EvaluateTerm(t, text);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.status().message().find("column 'exporter' holds text"),
-            std::string::npos)
+  EXPECT_NE(s.status().message().find("column 'exporter' holds text"), std::string::npos)
       << s.status().message();
 }
 
@@ -250,25 +236,21 @@ TEST(Formula, EvaluateTermErrors) {
 // single-character mutations must parse (and round-trip) or fail with a
 // kParseError naming a position inside the text or just past it.
 std::string RandomFormula(std::mt19937_64& rng) {
-  static const std::vector<std::string> names = {"x",     "z",   "dist",
-                                                 "`q r`", "a.b", "w_1"};
-  static const std::vector<std::string> fes = {"a",   "b",     "c",
-                                               "d^e", "f^g^h", "`i j`"};
+  static const std::vector<std::string> names = {"x", "z", "dist", "`q r`", "a.b", "w_1"};
+  static const std::vector<std::string> fes = {"a", "b", "c", "d^e", "f^g^h", "`i j`"};
   std::vector<std::string> pool = names;
   std::shuffle(pool.begin(), pool.end(), rng);
   std::string s = "y ~ ";
   const int k = static_cast<int>(rng() % 4);
   if (k == 0) s += "1";
   for (int i = 0; i < k; ++i) {
-    s += (i ? " + " : "") + (rng() % 2
-                                 ? "log(" + pool[static_cast<size_t>(i)] + ")"
-                                 : pool[static_cast<size_t>(i)]);
+    s += (i ? " + " : "") +
+         (rng() % 2 ? "log(" + pool[static_cast<size_t>(i)] + ")" : pool[static_cast<size_t>(i)]);
   }
   std::vector<std::string> fpool = fes;
   std::shuffle(fpool.begin(), fpool.end(), rng);
   const int m = static_cast<int>(rng() % 4);
-  for (int i = 0; i < m; ++i)
-    s += (i ? " + " : " | ") + fpool[static_cast<size_t>(i)];
+  for (int i = 0; i < m; ++i) s += (i ? " + " : " | ") + fpool[static_cast<size_t>(i)];
   return s;
 }
 
@@ -292,16 +274,14 @@ TEST(Formula, RandomFormulasRoundTripAndMutationsFailCleanly) {
           mutant.insert(at, 1, alphabet[rng() % alphabet.size()]);
           break;
         default:
-          if (at < mutant.size())
-            mutant[at] = alphabet[rng() % alphabet.size()];
+          if (at < mutant.size()) mutant[at] = alphabet[rng() % alphabet.size()];
           break;
       }
       auto h = ParseFormula(mutant);
       if (h.ok()) {
         ++mutants_accepted;
         auto g = ParseFormula(h->ToString());
-        ASSERT_TRUE(g.ok()) << mutant << " -> " << h->ToString() << ": "
-                            << g.status().ToString();
+        ASSERT_TRUE(g.ok()) << mutant << " -> " << h->ToString() << ": " << g.status().ToString();
         EXPECT_EQ(g->ToString(), h->ToString()) << mutant;
         EXPECT_EQ(g->Columns(), h->Columns()) << mutant;
         continue;
@@ -312,8 +292,7 @@ TEST(Formula, RandomFormulasRoundTripAndMutationsFailCleanly) {
       ASSERT_EQ(msg.rfind("formula:", 0), 0u) << mutant << " -> " << msg;
       const int pos = std::stoi(msg.substr(8));
       EXPECT_GE(pos, 1) << mutant;
-      EXPECT_LE(pos, static_cast<int>(mutant.size()) + 1)
-          << mutant << " -> " << msg;
+      EXPECT_LE(pos, static_cast<int>(mutant.size()) + 1) << mutant << " -> " << msg;
     }
   }
   EXPECT_GT(mutants_accepted, 100);

@@ -11,9 +11,12 @@ namespace rebalance::data {
 
 const char* ToString(ColumnType type) {
   switch (type) {
-    case ColumnType::kF64: return "f64";
-    case ColumnType::kI64: return "i64";
-    case ColumnType::kString: return "string";
+    case ColumnType::kF64:
+      return "f64";
+    case ColumnType::kI64:
+      return "i64";
+    case ColumnType::kString:
+      return "string";
   }
   return "unknown";
 }
@@ -28,9 +31,12 @@ Result<ColumnType> ColumnTypeFromString(std::string_view s) {
 
 int64_t Column::size() const {
   switch (type) {
-    case ColumnType::kF64: return static_cast<int64_t>(f64.size());
-    case ColumnType::kI64: return static_cast<int64_t>(i64.size());
-    case ColumnType::kString: return static_cast<int64_t>(codes.size());
+    case ColumnType::kF64:
+      return static_cast<int64_t>(f64.size());
+    case ColumnType::kI64:
+      return static_cast<int64_t>(i64.size());
+    case ColumnType::kString:
+      return static_cast<int64_t>(codes.size());
   }
   return 0;
 }
@@ -42,10 +48,12 @@ int64_t Column::CountMissing() const {
 double Column::AsDouble(int64_t row) const {
   if (IsMissing(row)) return std::numeric_limits<double>::quiet_NaN();
   switch (type) {
-    case ColumnType::kF64: return f64[static_cast<size_t>(row)];
+    case ColumnType::kF64:
+      return f64[static_cast<size_t>(row)];
     case ColumnType::kI64:
       return static_cast<double>(i64[static_cast<size_t>(row)]);
-    case ColumnType::kString: return std::numeric_limits<double>::quiet_NaN();
+    case ColumnType::kString:
+      return std::numeric_limits<double>::quiet_NaN();
   }
   return std::numeric_limits<double>::quiet_NaN();
 }
@@ -54,8 +62,10 @@ std::string Column::CellText(int64_t row) const {
   if (IsMissing(row)) return "";
   const auto r = static_cast<size_t>(row);
   switch (type) {
-    case ColumnType::kF64: return fmt::format("{}", f64[r]);
-    case ColumnType::kI64: return fmt::format("{}", i64[r]);
+    case ColumnType::kF64:
+      return fmt::format("{}", f64[r]);
+    case ColumnType::kI64:
+      return fmt::format("{}", i64[r]);
     case ColumnType::kString:
       return codes[r] < 0 ? "" : dictionary[static_cast<size_t>(codes[r])];
   }
@@ -84,18 +94,15 @@ Result<const Column*> Table::GetColumn(std::string_view name) const {
 
 Status Table::AddColumn(Column column) {
   if (FindColumn(column.name) >= 0) {
-    return Status::InvalidArgument(
-        fmt::format("duplicate column name '{}'", column.name));
+    return Status::InvalidArgument(fmt::format("duplicate column name '{}'", column.name));
   }
   if (columns_.empty() && num_rows_ == 0) {
     num_rows_ = column.size();
   } else if (column.size() != num_rows_) {
-    return Status::InvalidArgument(
-        fmt::format("column '{}' has {} rows, the table has {}", column.name,
-                    column.size(), num_rows_));
+    return Status::InvalidArgument(fmt::format("column '{}' has {} rows, the table has {}",
+                                               column.name, column.size(), num_rows_));
   }
-  if (!column.missing.empty() &&
-      static_cast<int64_t>(column.missing.size()) != num_rows_) {
+  if (!column.missing.empty() && static_cast<int64_t>(column.missing.size()) != num_rows_) {
     return Status::Internal("missing mask size mismatch");
   }
   columns_.push_back(std::move(column));
@@ -124,16 +131,14 @@ Column Table::I64Column(std::string name, std::vector<int64_t> values) {
   return c;
 }
 
-Column Table::StringColumn(std::string name,
-                           const std::vector<std::string>& values) {
+Column Table::StringColumn(std::string name, const std::vector<std::string>& values) {
   Column c;
   c.name = std::move(name);
   c.type = ColumnType::kString;
   std::unordered_map<std::string, int32_t> index;
   c.codes.reserve(values.size());
   for (const auto& v : values) {
-    auto [it, inserted] =
-        index.emplace(v, static_cast<int32_t>(c.dictionary.size()));
+    auto [it, inserted] = index.emplace(v, static_cast<int32_t>(c.dictionary.size()));
     if (inserted) c.dictionary.push_back(v);
     c.codes.push_back(it->second);
   }
@@ -155,9 +160,15 @@ Table Table::Filter(const std::vector<uint8_t>& keep) const {
     for (size_t i = 0; i < keep.size(); ++i) {
       if (!keep[i]) continue;
       switch (col.type) {
-        case ColumnType::kF64: c.f64.push_back(col.f64[i]); break;
-        case ColumnType::kI64: c.i64.push_back(col.i64[i]); break;
-        case ColumnType::kString: c.codes.push_back(col.codes[i]); break;
+        case ColumnType::kF64:
+          c.f64.push_back(col.f64[i]);
+          break;
+        case ColumnType::kI64:
+          c.i64.push_back(col.i64[i]);
+          break;
+        case ColumnType::kString:
+          c.codes.push_back(col.codes[i]);
+          break;
       }
       if (has_missing) c.missing.push_back(col.missing[i]);
     }
@@ -175,8 +186,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
     for (size_t j = 1; j <= b.size(); ++j) {
       const char ca = static_cast<char>(std::tolower(a[i - 1]));
       const char cb = static_cast<char>(std::tolower(b[j - 1]));
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
-                         prev[j - 1] + (ca == cb ? 0 : 1)});
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca == cb ? 0 : 1)});
     }
     std::swap(prev, cur);
   }
@@ -184,8 +194,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
-std::string NearestName(std::string_view name,
-                        const std::vector<std::string>& candidates) {
+std::string NearestName(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_d = std::numeric_limits<size_t>::max();
   for (const auto& c : candidates) {

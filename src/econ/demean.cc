@@ -53,8 +53,7 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
       reducer_(reducer ? reducer : &LocalReducer()) {
   offsets_.assign(static_cast<size_t>(fe_->num_dims()) + 1, 0);
   for (int q = 0; q < fe_->num_dims(); ++q) {
-    offsets_[static_cast<size_t>(q) + 1] =
-        offsets_[static_cast<size_t>(q)] + fe_->num_groups[q];
+    offsets_[static_cast<size_t>(q) + 1] = offsets_[static_cast<size_t>(q)] + fe_->num_groups[q];
   }
   thread_acc_.resize(static_cast<size_t>(threads_));
 }
@@ -85,7 +84,8 @@ void Demeaner::WeightedCrossAll(const std::vector<double*>& cols,
     for (int64_t i = n * tid / nt; i < n * (tid + 1) / nt; ++i) {
       const double wi = w_ ? w_[i] : 1.0;
       for (int a = 0; a < nc; ++a)
-        for (int b = 0; b <= a; ++b) acc[a * nc + b] += wi * cols[static_cast<size_t>(a)][i] * cols[static_cast<size_t>(b)][i];
+        for (int b = 0; b <= a; ++b)
+          acc[a * nc + b] += wi * cols[static_cast<size_t>(a)][i] * cols[static_cast<size_t>(b)][i];
     }
   }
   cross.assign(ncc, 0.0);
@@ -113,7 +113,8 @@ constexpr size_t kPartStride = 16;
 void SumThreadParts(const std::vector<double>& part, int threads, int nc, double* out) {
   for (int c = 0; c < nc; ++c) out[c] = 0;
   for (int t = 0; t < threads; ++t)
-    for (int c = 0; c < nc; ++c) out[c] += part[static_cast<size_t>(t) * kPartStride + static_cast<size_t>(c)];
+    for (int c = 0; c < nc; ++c)
+      out[c] += part[static_cast<size_t>(t) * kPartStride + static_cast<size_t>(c)];
 }
 
 }  // namespace
@@ -125,8 +126,8 @@ double* Demeaner::ThreadAccumulator(int tid, int64_t size) const {
   return acc.data();
 }
 
-void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out,
-                             const double* p, int nc, double* dots) const {
+void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out, const double* p, int nc,
+                             double* dots) const {
   out.resize(static_cast<size_t>(size));
   const int nacc = static_cast<int>(thread_acc_.size());
   std::vector<double> part(static_cast<size_t>(threads_) * kPartStride, 0.0);
@@ -157,7 +158,8 @@ void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out,
         d[c] += p[k] * o[k];
         if (++c == nc) c = 0;
       }
-      for (int c = 0; c < nc; ++c) part[static_cast<size_t>(tid) * kPartStride + static_cast<size_t>(c)] = d[c];
+      for (int c = 0; c < nc; ++c)
+        part[static_cast<size_t>(tid) * kPartStride + static_cast<size_t>(c)] = d[c];
     }
   }
   if (dots) SumThreadParts(part, threads_, nc, dots);
@@ -189,9 +191,9 @@ struct Lanes {
 };
 
 template <int kNq, int kNc, bool kResidual>
-void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w,
-                     const double* p, const double* const* xcols, int64_t begin,
-                     int64_t end, double* acc, double* ssq, double pad) {
+void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w, const double* p,
+                     const double* const* xcols, int64_t begin, int64_t end, double* acc,
+                     double* ssq, double pad) {
   constexpr int kLd = Stride(kNc);
   // Plain local arrays with constant indexes after unrolling, so that GCC
   // keeps them in registers (a partial store / wide reload through memory
@@ -317,8 +319,8 @@ void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alp
 // (nc <= 16, stride Stride(nc)): acc += D'W D p, or with xcols acc += D'W (x - D p) and
 // ssq += sum w x^2; and cols -= D alpha.
 // s[c] = sum over dimensions of p's coefficient c of observation i's groups.
-void GatherAny(const FixedEffects& fe, const int64_t* off, const double* p, int nc,
-               int ld, int64_t i, double* s) {
+void GatherAny(const FixedEffects& fe, const int64_t* off, const double* p, int nc, int ld,
+               int64_t i, double* s) {
   for (int c = 0; c < nc; ++c) s[c] = 0;
   for (int q = 0; q < fe.num_dims(); ++q) {
     const double* pq = p + (off[q] + fe.codes[q][static_cast<size_t>(i)]) * ld;
@@ -326,9 +328,9 @@ void GatherAny(const FixedEffects& fe, const int64_t* off, const double* p, int 
   }
 }
 
-void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
-                   const double* p, const double* const* xcols, int nc,
-                   int64_t begin, int64_t end, double* acc, double* ssq, double pad) {
+void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w, const double* p,
+                   const double* const* xcols, int nc, int64_t begin, int64_t end, double* acc,
+                   double* ssq, double pad) {
   const int nq = fe.num_dims();
   const int ld = Stride(nc);
   double s[16];
@@ -353,8 +355,8 @@ void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w,
 }
 
 void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha,
-                 double* const* cols, int nc, int64_t begin, int64_t end,
-                 const double* w, double* cross) {
+                 double* const* cols, int nc, int64_t begin, int64_t end, const double* w,
+                 double* cross) {
   const int ld = Stride(nc);
   double s[16];
   for (int64_t i = begin; i < end; ++i) {
@@ -373,19 +375,18 @@ void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha
 
 // Kernels specialised for small dimension and column counts.
 struct Kernels {
-  void (*accumulate)(const FixedEffects&, const int64_t*, const double*,
-                     const double*, const double* const*, int, int64_t, int64_t,
-                     double*, double*, double);
-  void (*subtract)(const FixedEffects&, const int64_t*, const double*,
-                   double* const*, int, int64_t, int64_t, const double*, double*);
+  void (*accumulate)(const FixedEffects&, const int64_t*, const double*, const double*,
+                     const double* const*, int, int64_t, int64_t, double*, double*, double);
+  void (*subtract)(const FixedEffects&, const int64_t*, const double*, double* const*, int, int64_t,
+                   int64_t, const double*, double*);
 };
 
 template <int kNq, int kNc>
 Kernels MakeKernels() {
   Kernels k;
-  k.accumulate = [](const FixedEffects& fe, const int64_t* off, const double* w,
-                    const double* p, const double* const* xcols, int, int64_t begin,
-                    int64_t end, double* acc, double* ssq, double pad) {
+  k.accumulate = [](const FixedEffects& fe, const int64_t* off, const double* w, const double* p,
+                    const double* const* xcols, int, int64_t begin, int64_t end, double* acc,
+                    double* ssq, double pad) {
     if (xcols) {
       AccumulateFixed<kNq, kNc, true>(fe, off, w, p, xcols, begin, end, acc, ssq, pad);
     } else {
@@ -407,29 +408,38 @@ Kernels MakeKernels() {
 template <int kNq>
 Kernels PickColumns(int nc) {
   switch (nc) {
-    case 1: return MakeKernels<kNq, 1>();
-    case 2: return MakeKernels<kNq, 2>();
-    case 3: return MakeKernels<kNq, 3>();
-    case 4: return MakeKernels<kNq, 4>();
-    default: return Kernels{&AccumulateAny, &SubtractAny};
+    case 1:
+      return MakeKernels<kNq, 1>();
+    case 2:
+      return MakeKernels<kNq, 2>();
+    case 3:
+      return MakeKernels<kNq, 3>();
+    case 4:
+      return MakeKernels<kNq, 4>();
+    default:
+      return Kernels{&AccumulateAny, &SubtractAny};
   }
 }
 
 Kernels PickKernels(int nq, int nc) {
   switch (nq) {
-    case 1: return PickColumns<1>(nc);
-    case 2: return PickColumns<2>(nc);
-    case 3: return PickColumns<3>(nc);
-    case 4: return PickColumns<4>(nc);
-    default: return Kernels{&AccumulateAny, &SubtractAny};
+    case 1:
+      return PickColumns<1>(nc);
+    case 2:
+      return PickColumns<2>(nc);
+    case 3:
+      return PickColumns<3>(nc);
+    case 4:
+      return PickColumns<4>(nc);
+    default:
+      return Kernels{&AccumulateAny, &SubtractAny};
   }
 }
 
-
 }  // namespace
 
-void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
-                              std::vector<double>& out, double* pq) const {
+void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,
+                              double* pq) const {
   const int64_t n = fe_->num_obs;
   const int ld = Stride(nc);
   const int64_t size = offsets_.back() * ld;
@@ -451,14 +461,13 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc,
   reducer_->SumDoubles(out.data(), size);
   if (pq) {
     for (int c = 0; c < ld; ++c) pq[c] = 0;
-    for (int64_t k = 0; k < size; ++k) pq[k % ld] += p[static_cast<size_t>(k)] * out[static_cast<size_t>(k)];
+    for (int64_t k = 0; k < size; ++k)
+      pq[k % ld] += p[static_cast<size_t>(k)] * out[static_cast<size_t>(k)];
   }
 }
 
-void Demeaner::Residual(const std::vector<double*>& cols,
-                        const std::vector<double>& alpha,
-                        std::vector<double>& out,
-                        std::vector<double>& ssq, bool weight_sums) {
+void Demeaner::Residual(const std::vector<double*>& cols, const std::vector<double>& alpha,
+                        std::vector<double>& out, std::vector<double>& ssq, bool weight_sums) {
   const int nc = static_cast<int>(cols.size());
   const int64_t n = fe_->num_obs;
   const int ld = Stride(nc);
@@ -496,8 +505,8 @@ void Demeaner::Residual(const std::vector<double*>& cols,
 }
 
 DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
-                              std::vector<std::vector<double>>& alphas,
-                              double tol, int max_iter, std::vector<double>* cross) {
+                              std::vector<std::vector<double>>& alphas, double tol, int max_iter,
+                              std::vector<double>* cross) {
   return Demean(cols, alphas, std::vector<double>(cols.size(), tol), max_iter, cross);
 }
 
@@ -542,7 +551,8 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];
     if (static_cast<int64_t>(al.size()) != total) al.assign(static_cast<size_t>(total), 0.0);
-    for (int64_t k = 0; k < total; ++k) x[static_cast<size_t>(k * ld + c)] = al[static_cast<size_t>(k)];
+    for (int64_t k = 0; k < total; ++k)
+      x[static_cast<size_t>(k * ld + c)] = al[static_cast<size_t>(k)];
   }
 
   // Preconditioned conjugate gradients, one recurrence per column. New
@@ -568,7 +578,8 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   for (int c = 0; c < nc; ++c) {
     const double tol = tols[static_cast<size_t>(c)];
     target[static_cast<size_t>(c)] = tol * tol * ssq[static_cast<size_t>(c)];
-    if (rz[static_cast<size_t>(c)] <= target[static_cast<size_t>(c)]) active[static_cast<size_t>(c)] = 0;
+    if (rz[static_cast<size_t>(c)] <= target[static_cast<size_t>(c)])
+      active[static_cast<size_t>(c)] = 0;
     num_active += active[static_cast<size_t>(c)];
   }
   std::vector<double> pq(static_cast<size_t>(ld)), step(static_cast<size_t>(nc)),
@@ -657,7 +668,8 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   }
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];
-    for (int64_t k = 0; k < total; ++k) al[static_cast<size_t>(k)] = x[static_cast<size_t>(k * ld + c)];
+    for (int64_t k = 0; k < total; ++k)
+      al[static_cast<size_t>(k)] = x[static_cast<size_t>(k * ld + c)];
   }
   return report;
 }

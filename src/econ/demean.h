@@ -11,7 +11,7 @@
 namespace rebalance::econ {
 
 struct DemeanReport {
-  int iterations = 0;     // conjugate-gradient iterations (passes over the data)
+  int iterations = 0;  // conjugate-gradient iterations (passes over the data)
   bool converged = true;
 };
 
@@ -38,15 +38,13 @@ class Demeaner {
   // iterations.
   // With `cross`, also cross[a nc + b] = sum_i w_i x_ai x_bi of the demeaned
   // columns (nc x nc, row-major), formed in the final pass.
-  DemeanReport Demean(const std::vector<double*>& cols,
-                      std::vector<std::vector<double>>& alphas, double tol,
-                      int max_iter, std::vector<double>* cross = nullptr);
+  DemeanReport Demean(const std::vector<double*>& cols, std::vector<std::vector<double>>& alphas,
+                      double tol, int max_iter, std::vector<double>* cross = nullptr);
   // The same with a tolerance per column (tols.size() == cols.size()): a pass
   // costs about the same for one column as for several, so columns that need
   // different accuracies share passes; the report counts the passes of the
   // slowest column.
-  DemeanReport Demean(const std::vector<double*>& cols,
-                      std::vector<std::vector<double>>& alphas,
+  DemeanReport Demean(const std::vector<double*>& cols, std::vector<std::vector<double>>& alphas,
                       const std::vector<double>& tols, int max_iter,
                       std::vector<double>* cross = nullptr);
 
@@ -55,8 +53,8 @@ class Demeaner {
  private:
   // out = D' W (D p) for nc interleaved columns (one pass over the data);
   // with pq, also pq[c] = p_c' out_c.
-  void MultiplyNormal(const std::vector<double>& p, int nc,
-                      std::vector<double>& out, double* pq = nullptr) const;
+  void MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,
+                      double* pq = nullptr) const;
   // out = D' W (x - D alpha) and ssq_c = sum_i w_i x_ic^2; with
   // weight_sums (needs a pad lane, Stride(nc) > nc) also the group weight
   // sums, taken from the pad lane into inv_wsum_.
@@ -72,17 +70,16 @@ class Demeaner {
   double* ThreadAccumulator(int tid, int64_t size) const;
   // out = the sum of the per-thread accumulators, which are left zero; with
   // dots, also dots[c] = sum_k p[k] out[k] over k = c mod nc.
-  void ReduceThreads(int64_t size, std::vector<double>& out,
-                     const double* p = nullptr, int nc = 0,
+  void ReduceThreads(int64_t size, std::vector<double>& out, const double* p = nullptr, int nc = 0,
                      double* dots = nullptr) const;
 
   const FixedEffects* fe_;
   int threads_;
   Reducer* reducer_;
   const double* w_ = nullptr;
-  bool weights_stale_ = true;      // inv_wsum_ not yet formed for w_
-  std::vector<int64_t> offsets_;   // start of dimension q in a coefficient vector
-  std::vector<double> inv_wsum_;   // 1 / sum of weights, per group
+  bool weights_stale_ = true;     // inv_wsum_ not yet formed for w_
+  std::vector<int64_t> offsets_;  // start of dimension q in a coefficient vector
+  std::vector<double> inv_wsum_;  // 1 / sum of weights, per group
   mutable std::vector<std::vector<double>> thread_acc_;
 };
 

@@ -21,20 +21,20 @@ namespace rebalance::econ::testing {
 struct DenseProblem {
   bool poisson = true;
   Eigen::VectorXd y;
-  Eigen::MatrixXd x;                      // n x k regressors
-  std::vector<std::vector<int>> fe;       // per dimension, group id per obs
-  Eigen::VectorXd w;                      // prior weights (empty = 1)
-  Eigen::VectorXd offset;                 // (empty = 0)
+  Eigen::MatrixXd x;                 // n x k regressors
+  std::vector<std::vector<int>> fe;  // per dimension, group id per obs
+  Eigen::VectorXd w;                 // prior weights (empty = 1)
+  Eigen::VectorXd offset;            // (empty = 0)
 };
 
 struct DenseFit {
-  Eigen::VectorXd beta;        // regressors only
-  Eigen::MatrixXd z;           // full design
-  Eigen::VectorXd theta;       // all coefficients
-  Eigen::VectorXd mu;          // fitted mean (Poisson) or fitted value
-  Eigen::VectorXd weights;     // final working weights
-  Eigen::VectorXd resid_score; // r_i with score_i = z_i r_i
-  int rank = 0;                // columns of z
+  Eigen::VectorXd beta;         // regressors only
+  Eigen::MatrixXd z;            // full design
+  Eigen::VectorXd theta;        // all coefficients
+  Eigen::VectorXd mu;           // fitted mean (Poisson) or fitted value
+  Eigen::VectorXd weights;      // final working weights
+  Eigen::VectorXd resid_score;  // r_i with score_i = z_i r_i
+  int rank = 0;                 // columns of z
   int iterations = 0;
 };
 
@@ -66,8 +66,9 @@ inline DenseFit FitDense(const DenseProblem& p) {
   const Eigen::VectorXd off = p.offset.size() ? p.offset : Eigen::VectorXd::Zero(n);
   if (!p.poisson) {
     const Eigen::VectorXd sw = pw.array().sqrt();
-    f.theta = (sw.asDiagonal() * f.z).colPivHouseholderQr().solve(
-        (sw.array() * (p.y - off).array()).matrix());
+    f.theta = (sw.asDiagonal() * f.z)
+                  .colPivHouseholderQr()
+                  .solve((sw.array() * (p.y - off).array()).matrix());
     f.mu = f.z * f.theta + off;
     f.weights = pw;
     f.resid_score = (pw.array() * (p.y - f.mu).array()).matrix();
@@ -104,8 +105,10 @@ inline Eigen::MatrixXd DenseMeat(const DenseFit& f,
     for (const auto* v : ids) key.push_back((*v)[static_cast<size_t>(i)]);
     Eigen::VectorXd s = f.z.row(i).transpose() * f.resid_score(i);
     auto it = sums.find(key);
-    if (it == sums.end()) sums.emplace(key, s);
-    else it->second += s;
+    if (it == sums.end())
+      sums.emplace(key, s);
+    else
+      it->second += s;
   }
   Eigen::MatrixXd m = Eigen::MatrixXd::Zero(f.z.cols(), f.z.cols());
   for (const auto& [key, s] : sums) m += s * s.transpose();

@@ -28,7 +28,11 @@ namespace {
 // order, so all ranks get bit-identical results.
 struct Shared {
   explicit Shared(int k)
-      : size(k), bar(k), d(static_cast<size_t>(k)), i(static_cast<size_t>(k)), b(static_cast<size_t>(k)) {}
+      : size(k),
+        bar(k),
+        d(static_cast<size_t>(k)),
+        i(static_cast<size_t>(k)),
+        b(static_cast<size_t>(k)) {}
   int size;
   std::barrier<> bar;
   std::vector<std::vector<double>> d;
@@ -71,7 +75,8 @@ class ThreadReducer : public Reducer {
     s_->bar.arrive_and_wait();
     for (int64_t j = 0; j < n; ++j) {
       T acc = slots[0][static_cast<size_t>(j)];
-      for (int r = 1; r < s_->size; ++r) acc = op(acc, slots[static_cast<size_t>(r)][static_cast<size_t>(j)]);
+      for (int r = 1; r < s_->size; ++r)
+        acc = op(acc, slots[static_cast<size_t>(r)][static_cast<size_t>(j)]);
       v[j] = acc;
     }
     s_->bar.arrive_and_wait();  // nobody overwrites a slot still being read
@@ -96,7 +101,8 @@ data::Table MakeTable() {
         if (i == j) continue;
         const double d = 1 + std::abs(i - j) + 0.37 * ((i * 7 + j * 3) % 5);
         const double r = (rng() % 3 == 0) ? 1.0 : 0.0;
-        const double eta = 1.5 + a[static_cast<size_t>(i)] + b[static_cast<size_t>(j)] - 0.7 * std::log(d) + 0.3 * r;
+        const double eta = 1.5 + a[static_cast<size_t>(i)] + b[static_cast<size_t>(j)] -
+                           0.7 * std::log(d) + 0.3 * r;
         std::poisson_distribution<int> pois(std::exp(eta));
         y.push_back(i == 0 && t == 0 ? 0.0 : pois(rng));
         dist.push_back(d);
@@ -128,10 +134,12 @@ data::Table Slice(const data::Table& t, int64_t begin, int64_t end) {
     data::Column c;
     switch (col.type) {
       case data::ColumnType::kF64:
-        c = data::Table::F64Column(col.name, std::vector<double>(col.f64.begin() + begin, col.f64.begin() + end));
+        c = data::Table::F64Column(
+            col.name, std::vector<double>(col.f64.begin() + begin, col.f64.begin() + end));
         break;
       case data::ColumnType::kI64:
-        c = data::Table::I64Column(col.name, std::vector<int64_t>(col.i64.begin() + begin, col.i64.begin() + end));
+        c = data::Table::I64Column(
+            col.name, std::vector<int64_t>(col.i64.begin() + begin, col.i64.begin() + end));
         break;
       case data::ColumnType::kString: {
         std::vector<std::string> v;
@@ -140,7 +148,8 @@ data::Table Slice(const data::Table& t, int64_t begin, int64_t end) {
         break;
       }
     }
-    if (!col.missing.empty()) c.missing.assign(col.missing.begin() + begin, col.missing.begin() + end);
+    if (!col.missing.empty())
+      c.missing.assign(col.missing.begin() + begin, col.missing.begin() + end);
     EXPECT_TRUE(out.AddColumn(std::move(c)).ok());
   }
   return out;
@@ -159,7 +168,8 @@ std::vector<Result<EstimateResult>> RunSplit(const data::Table& t, const Estimat
   std::vector<ThreadReducer> reducers;
   for (int r = 0; r < k; ++r) reducers.emplace_back(&shared, r);
   std::vector<data::Table> parts;
-  for (int r = 0; r < k; ++r) parts.push_back(Slice(t, bounds[static_cast<size_t>(r)], bounds[static_cast<size_t>(r) + 1]));
+  for (int r = 0; r < k; ++r)
+    parts.push_back(Slice(t, bounds[static_cast<size_t>(r)], bounds[static_cast<size_t>(r) + 1]));
   std::vector<Result<EstimateResult>> out(static_cast<size_t>(k), Status::Internal("not run"));
   std::vector<std::thread> threads;
   for (int r = 0; r < k; ++r) {
@@ -179,7 +189,8 @@ std::vector<Result<EstimateResult>> RunSplit(const data::Table& t, const Estimat
 }
 
 void ExpectClose(double a, double b, const std::string& what) {
-  EXPECT_LE(std::fabs(a - b), 1e-10 * std::max(1e-300, std::fabs(a))) << what << ": " << a << " vs " << b;
+  EXPECT_LE(std::fabs(a - b), 1e-10 * std::max(1e-300, std::fabs(a)))
+      << what << ": " << a << " vs " << b;
 }
 
 void CheckSplitEqualsSingle(const EstimateOptions& opt, const data::Table& t = MakeTable(),
@@ -190,7 +201,7 @@ void CheckSplitEqualsSingle(const EstimateOptions& opt, const data::Table& t = M
   for (int k : ks) {
     int64_t calls = 0, gathers = 0;
     auto split = RunSplit(t, opt, k, &calls, {}, &gathers);
-    EXPECT_GT(calls, 10);  // the reducer really carried the sums
+    EXPECT_GT(calls, 10);   // the reducer really carried the sums
     EXPECT_GT(gathers, 0);  // and made the group codes global
     std::vector<int64_t> sample_rows, separated_rows;
     std::vector<double> fitted;
@@ -199,7 +210,8 @@ void CheckSplitEqualsSingle(const EstimateOptions& opt, const data::Table& t = M
       ASSERT_TRUE(res.ok()) << res.status().ToString();
       ASSERT_TRUE(res->converged());
       sample_rows.insert(sample_rows.end(), res->sample_rows.begin(), res->sample_rows.end());
-      separated_rows.insert(separated_rows.end(), res->separated_rows.begin(), res->separated_rows.end());
+      separated_rows.insert(separated_rows.end(), res->separated_rows.begin(),
+                            res->separated_rows.end());
       fitted.insert(fitted.end(), res->fitted.begin(), res->fitted.end());
       EXPECT_EQ(res->nobs, one->nobs);
       EXPECT_EQ(res->dropped.separated, one->dropped.separated);
@@ -224,7 +236,8 @@ void CheckSplitEqualsSingle(const EstimateOptions& opt, const data::Table& t = M
         ASSERT_EQ(fa.size(), fb.size());
         EXPECT_EQ(one->fixed_effects[q].labels, res->fixed_effects[q].labels);
         for (size_t g = 0; g < fa.size(); ++g) {
-          EXPECT_NEAR(fa[g], fb[g], 1e-8 * (1 + std::fabs(fa[g]))) << "fixed effect " << q << "/" << g;
+          EXPECT_NEAR(fa[g], fb[g], 1e-8 * (1 + std::fabs(fa[g])))
+              << "fixed effect " << q << "/" << g;
         }
       }
     }
@@ -279,8 +292,8 @@ TEST(Distributed, GaussianIidAndFixestSsc) {
 data::Table MakeStringTable() {
   std::mt19937 rng(11);
   std::normal_distribution<double> normal(0.0, 1.0);
-  std::vector<std::string> names = {"USA", "CHN", "DEU", "JPN", "FRA", "GBR", "ITA", "BRA",
-                                    "CAN", "KOR", "IND", "ESP", "MEX", "AUS"};
+  std::vector<std::string> names = {"USA", "CHN", "DEU", "JPN", "FRA", "GBR", "ITA",
+                                    "BRA", "CAN", "KOR", "IND", "ESP", "MEX", "AUS"};
   std::shuffle(names.begin(), names.end(), rng);
   const int c = static_cast<int>(names.size());
   std::vector<double> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
@@ -296,7 +309,8 @@ data::Table MakeStringTable() {
         if (i == j) continue;
         const double d = 1 + std::abs(i - j) + 0.37 * ((i * 7 + j * 3) % 5);
         const double r = (rng() % 3 == 0) ? 1.0 : 0.0;
-        const double eta = 1.0 + a[static_cast<size_t>(i)] + b[static_cast<size_t>(j)] - 0.7 * std::log(d) + 0.3 * r;
+        const double eta = 1.0 + a[static_cast<size_t>(i)] + b[static_cast<size_t>(j)] -
+                           0.7 * std::log(d) + 0.3 * r;
         std::poisson_distribution<int> pois(std::exp(eta));
         double yv = (i == 2 && t == 1) ? 0.0 : pois(rng);
         double s = 0;
@@ -421,7 +435,8 @@ TEST(Distributed, AnErrorOnOneProcessIsReturnedByAll) {
   }
   // A non-integer identifier, found while the codes are made global.
   t = MakeStringTable();
-  data::Column yr = data::Table::F64Column("yr", std::vector<double>(static_cast<size_t>(t.num_rows()), 2000.0));
+  data::Column yr =
+      data::Table::F64Column("yr", std::vector<double>(static_cast<size_t>(t.num_rows()), 2000.0));
   yr.f64[static_cast<size_t>(bad)] = 2000.5;
   ASSERT_TRUE(t.AddColumn(std::move(yr)).ok());
   opt.formula = "y ~ log(dist) | exporter + yr";

@@ -35,11 +35,10 @@
 // identifier values, in the single-process order). In step 3 every decision
 // uses group counts, zero-outcome flags and ReLU sums combined over
 // processes, repeated until no process drops anything, so the dropped
-// observations are those a single process holding all rows would drop. Steps 4-6 combine every sum over
-// observations through the Reducer. Dropped counts and nobs are global
-// totals; sample_rows, separated_rows and fitted are this process's share.
-// Limits: the work split follows the file; a --where that keeps one
-// process's part only leaves the others idle (nothing is moved between
+// observations are those a single process holding all rows would drop. Steps 4-6 combine every sum
+// over observations through the Reducer. Dropped counts and nobs are global totals; sample_rows,
+// separated_rows and fitted are this process's share. Limits: the work split follows the file; a
+// --where that keeps one process's part only leaves the others idle (nothing is moved between
 // processes).
 // Threads: with options.threads = 0 (the default) a problem of fewer than
 // kOneThreadRows rows (input rows, then estimation-sample rows) runs on one
@@ -102,9 +101,9 @@ struct Sample {
     const int64_t n_old = n();
     int64_t m = 0;
     for (uint8_t kf : keep) m += kf != 0;
-    // Two tasks: rows, y, weights and offsets; and the regressors, which
-    // share one buffer and are moved in place column by column in order (a
-    // column's new block never overlaps an unread value of a later column).
+      // Two tasks: rows, y, weights and offsets; and the regressors, which
+      // share one buffer and are moved in place column by column in order (a
+      // column's new block never overlaps an unread value of a later column).
 #pragma omp parallel sections
     {
 #pragma omp section
@@ -124,7 +123,8 @@ struct Sample {
         for (int c = 0; c < k; ++c) {
           int64_t j = 0;
           for (int64_t i = 0; i < n_old; ++i) {
-            if (keep[static_cast<size_t>(i)]) x[static_cast<size_t>(c * m + j++)] = x[static_cast<size_t>(c * n_old + i)];
+            if (keep[static_cast<size_t>(i)])
+              x[static_cast<size_t>(c * m + j++)] = x[static_cast<size_t>(c * n_old + i)];
           }
         }
       }
@@ -141,14 +141,13 @@ std::string SourceName(const data::Table& table) {
   return table.source.empty() ? std::string("<table>") : table.source;
 }
 
-Result<const data::Column*> NumericColumn(const data::Table& table,
-                                          const std::string& name,
+Result<const data::Column*> NumericColumn(const data::Table& table, const std::string& name,
                                           const char* role) {
   RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(name));
   if (col->type == data::ColumnType::kString) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: the {} column '{}' holds text; a numeric column is required",
-        SourceName(table), role, name));
+    return Status::InvalidArgument(
+        fmt::format("{}: the {} column '{}' holds text; a numeric column is required",
+                    SourceName(table), role, name));
   }
   return col;
 }
@@ -160,29 +159,24 @@ DroppedCounts GlobalDropped(const DroppedCounts& d, Reducer& reducer) {
   int64_t v[5] = {d.missing, d.filtered, d.singleton, d.separated, d.zero_weight};
   reducer.SumInt64s(v, 5);
   DroppedCounts g;
-  g.missing = v[0], g.filtered = v[1], g.singleton = v[2], g.separated = v[3],
-  g.zero_weight = v[4];
+  g.missing = v[0], g.filtered = v[1], g.singleton = v[2], g.separated = v[3], g.zero_weight = v[4];
   return g;
 }
 
 }  // namespace
 
-Result<EstimateResult> Estimate(const data::Table& table,
-                                const EstimateOptions& options) {
+Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options) {
   return Estimate(table, options, Distribution{});
 }
 
-Result<EstimateResult> Estimate(const data::Table& table,
-                                const EstimateOptions& options,
+Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options,
                                 const Distribution& distribution) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (distribution.size < 1 || distribution.rank < 0 ||
-      distribution.rank >= distribution.size ||
-      (distribution.size > 1 && distribution.reducer == nullptr) ||
-      distribution.first_row < 0) {
-    return Status::InvalidArgument(fmt::format(
-        "distributed estimation: invalid rank {} of {} processes",
-        distribution.rank, distribution.size));
+  if (distribution.size < 1 || distribution.rank < 0 || distribution.rank >= distribution.size ||
+      (distribution.size > 1 && distribution.reducer == nullptr) || distribution.first_row < 0) {
+    return Status::InvalidArgument(
+        fmt::format("distributed estimation: invalid rank {} of {} processes", distribution.rank,
+                    distribution.size));
   }
   Reducer* reducer = distribution.reducer ? distribution.reducer : &LocalReducer();
   // Each process holds its own rows: decisions use global counts.
@@ -193,14 +187,15 @@ Result<EstimateResult> Estimate(const data::Table& table,
   RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(options.formula));
   RB_ASSIGN_OR_RETURN(VcovSpec vspec, ParseVcov(options.vcov));
   const int64_t num_rows = table.num_rows();
-  int threads = options.threads > 0 ? options.threads
+  int threads = options.threads > 0         ? options.threads
                 : num_rows < kOneThreadRows ? 1
                                             : omp_get_max_threads();
   const bool poisson = options.family == Family::kPoisson;
   auto phase = [&](const char* what) {
     if (options.verbose) {
       fmt::print(stderr, "[{:8.3f} s] {}\n",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what);
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                 what);
     }
   };
   reducer->Phase("sample selection");
@@ -292,7 +287,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
         }
         if (b.bad != Bad::kNone) break;
         bool missing = !std::isfinite(ycol->AsDouble(r));
-        for (int c = 0; c < k && !missing; ++c) missing = !std::isfinite(xs[static_cast<size_t>(c)](r));
+        for (int c = 0; c < k && !missing; ++c)
+          missing = !std::isfinite(xs[static_cast<size_t>(c)](r));
         if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
         if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
         for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
@@ -324,10 +320,10 @@ Result<EstimateResult> Estimate(const data::Table& table,
     size_t total = 0;
     for (const Block& b : blocks) {
       if (b.bad == Bad::kNegativeOutcome) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: row {}: outcome '{}' is negative ({}); Poisson regression needs "
-            "y >= 0",
-            SourceName(table), first_row + b.bad_row + 1, formula.lhs, b.bad_value));
+        return Status::InvalidArgument(
+            fmt::format("{}: row {}: outcome '{}' is negative ({}); Poisson regression needs "
+                        "y >= 0",
+                        SourceName(table), first_row + b.bad_row + 1, formula.lhs, b.bad_value));
       }
       if (b.bad == Bad::kInfinite) {
         return Status::InvalidArgument(fmt::format(
@@ -338,9 +334,9 @@ Result<EstimateResult> Estimate(const data::Table& table,
             b.bad_value > 0 ? "positive" : "negative"));
       }
       if (b.bad == Bad::kNegativeWeight) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: row {}: weight '{}' is negative ({})", SourceName(table),
-            first_row + b.bad_row + 1, options.weights, b.bad_value));
+        return Status::InvalidArgument(fmt::format("{}: row {}: weight '{}' is negative ({})",
+                                                   SourceName(table), first_row + b.bad_row + 1,
+                                                   options.weights, b.bad_value));
       }
       res.dropped.missing += b.missing;
       res.dropped.zero_weight += b.zero_weight;
@@ -370,10 +366,10 @@ Result<EstimateResult> Estimate(const data::Table& table,
   const int64_t n0 = s.n();
   if (global_n() == 0) {
     const DroppedCounts d = split ? GlobalDropped(res.dropped, *reducer) : res.dropped;
-    return Status::FailedPrecondition(fmt::format(
-        "{}: every observation was dropped before estimation ({} filtered, {} "
-        "with missing values, {} with zero weight)",
-        SourceName(table), d.filtered, d.missing, d.zero_weight));
+    return Status::FailedPrecondition(
+        fmt::format("{}: every observation was dropped before estimation ({} filtered, {} "
+                    "with missing values, {} with zero weight)",
+                    SourceName(table), d.filtered, d.missing, d.zero_weight));
   }
   s.y.resize(static_cast<size_t>(n0));
   s.x.resize(static_cast<size_t>(n0 * k));
@@ -383,7 +379,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
   for (int64_t i = 0; i < n0; ++i) {
     const int64_t r = s.rows[static_cast<size_t>(i)];
     s.y[static_cast<size_t>(i)] = ycol->AsDouble(r);
-    for (int c = 0; c < k; ++c) s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)](r);
+    for (int c = 0; c < k; ++c)
+      s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)](r);
     if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
     if (ocol) s.off[static_cast<size_t>(i)] = ocol->AsDouble(r);
   }
@@ -401,9 +398,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
       fe.num_obs = n0;
     }
   } else if (split) {
-    RB_ASSIGN_OR_RETURN(fe, BuildGlobalFixedEffects(table, formula.fixed_effects, s.rows,
-                                                    *reducer, options.keep_fixed_effects,
-                                                    first_row));
+    RB_ASSIGN_OR_RETURN(fe, BuildGlobalFixedEffects(table, formula.fixed_effects, s.rows, *reducer,
+                                                    options.keep_fixed_effects, first_row));
   } else {
     RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows));
   }
@@ -412,8 +408,8 @@ Result<EstimateResult> Estimate(const data::Table& table,
     std::vector<data::FixedEffectTerm> terms;
     for (const auto& c : vspec.cluster_columns) terms.push_back({{c}, c});
     if (split) {
-      RB_ASSIGN_OR_RETURN(clusters, BuildGlobalFixedEffects(table, terms, s.rows, *reducer,
-                                                            false, first_row));
+      RB_ASSIGN_OR_RETURN(
+          clusters, BuildGlobalFixedEffects(table, terms, s.rows, *reducer, false, first_row));
     } else {
       RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows));
     }
@@ -466,15 +462,15 @@ Result<EstimateResult> Estimate(const data::Table& table,
     }
     if (!(poisson && options.check_separation)) break;
     std::vector<uint8_t> relu_mask(static_cast<size_t>(s.n()), 1);
-    RB_ASSIGN_OR_RETURN(int64_t marked,
-                        MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
-                                          options.max_separation_iterations,
-                                          options.verbose, relu_mask, global,
-                                          &noncollinear));
+    RB_ASSIGN_OR_RETURN(
+        int64_t marked,
+        MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads, options.max_separation_iterations,
+                          options.verbose, relu_mask, global, &noncollinear));
     if (any_process(marked) == 0) break;
     res.dropped.separated += marked;
     for (int64_t i = 0; i < s.n(); ++i) {
-      if (!relu_mask[static_cast<size_t>(i)]) res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
+      if (!relu_mask[static_cast<size_t>(i)])
+        res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
     }
     compact(relu_mask);
     n_left = global_n();
@@ -482,11 +478,11 @@ Result<EstimateResult> Estimate(const data::Table& table,
   }
   if (split) res.dropped = GlobalDropped(res.dropped, *reducer);
   if (n_left == 0) {
-    return Status::FailedPrecondition(fmt::format(
-        "{}: every observation was dropped ({} filtered, {} missing, {} "
-        "singleton, {} separated, {} zero weight)",
-        SourceName(table), res.dropped.filtered, res.dropped.missing,
-        res.dropped.singleton, res.dropped.separated, res.dropped.zero_weight));
+    return Status::FailedPrecondition(
+        fmt::format("{}: every observation was dropped ({} filtered, {} missing, {} "
+                    "singleton, {} separated, {} zero weight)",
+                    SourceName(table), res.dropped.filtered, res.dropped.missing,
+                    res.dropped.singleton, res.dropped.separated, res.dropped.zero_weight));
   }
   const int64_t n = n_left;
   res.nobs = n;
@@ -583,9 +579,10 @@ Result<EstimateResult> Estimate(const data::Table& table,
   res.vcov = vout.vcov;
   res.num_clusters = vout.min_clusters;
   if (vout.eigen_fixed) {
-    res.message += (res.message.empty() ? "" : "; ") +
-                   std::string("multiway clustered variance was not positive "
-                               "semi-definite: negative eigenvalues set to 0");
+    res.message +=
+        (res.message.empty() ? "" : "; ") + std::string(
+                                                "multiway clustered variance was not positive "
+                                                "semi-definite: negative eigenvalues set to 0");
   }
   constexpr double kZ975 = 1.959963984540054;
   for (int j = 0; j < kk; ++j) {
@@ -656,38 +653,42 @@ Result<EstimateResult> Estimate(const data::Table& table,
   if (options.keep_fixed_effects) {
     std::vector<double> part(static_cast<size_t>(n_local));
     for (int64_t i = 0; i < n_local; ++i) {
-      part[static_cast<size_t>(i)] = irls.eta[static_cast<size_t>(i)] -
-                                     (s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)]);
+      part[static_cast<size_t>(i)] =
+          irls.eta[static_cast<size_t>(i)] - (s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)]);
     }
     for (int j = 0; j < kk; ++j) {
       const auto& term = formula.regressors[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])];
       RB_ASSIGN_OR_RETURN(std::vector<double> raw, data::EvaluateTerm(table, term));
       for (int64_t i = 0; i < n_local; ++i) {
-        part[static_cast<size_t>(i)] -= raw[static_cast<size_t>(s.rows[static_cast<size_t>(i)])] * irls.beta(j);
+        part[static_cast<size_t>(i)] -=
+            raw[static_cast<size_t>(s.rows[static_cast<size_t>(i)])] * irls.beta(j);
       }
     }
     Demeaner unit(&fe, threads, reducer);
     unit.SetWeights(nullptr);
     std::vector<std::vector<double>> alpha(1);
     std::vector<double*> cols{part.data()};
-    const DemeanReport r = unit.Demean(cols, alpha, options.demean_tolerance,
-                                       options.max_demean_iterations);
+    const DemeanReport r =
+        unit.Demean(cols, alpha, options.demean_tolerance, options.max_demean_iterations);
     res.demean_iterations += r.iterations;
     double max_resid = 0, max_part = 0;
-    for (int64_t i = 0; i < n_local; ++i) max_resid = std::max(max_resid, std::fabs(part[static_cast<size_t>(i)]));
+    for (int64_t i = 0; i < n_local; ++i)
+      max_resid = std::max(max_resid, std::fabs(part[static_cast<size_t>(i)]));
     reducer->MaxDoubles(&max_resid, 1);
     for (double a : alpha[0]) max_part = std::max(max_part, std::fabs(a));
     if (!r.converged || max_resid > 1e-6 * (1 + max_part)) {
-      res.message += (res.message.empty() ? "" : "; ") +
-                     fmt::format("fixed-effect recovery is inaccurate (largest "
-                                 "residual {:.2e})",
-                                 max_resid);
+      res.message +=
+          (res.message.empty() ? "" : "; ") + fmt::format(
+                                                  "fixed-effect recovery is inaccurate (largest "
+                                                  "residual {:.2e})",
+                                                  max_resid);
     }
     const auto& off = demeaner.offsets();
     std::vector<double>& a = alpha[0];
     for (int q = 1; q < fe.num_dims(); ++q) {
       const double c0 = a[static_cast<size_t>(off[static_cast<size_t>(q)])];
-      for (int64_t g = 0; g < fe.num_groups[q]; ++g) a[static_cast<size_t>(off[static_cast<size_t>(q)] + g)] -= c0;
+      for (int64_t g = 0; g < fe.num_groups[q]; ++g)
+        a[static_cast<size_t>(off[static_cast<size_t>(q)] + g)] -= c0;
       for (int64_t g = 0; g < fe.num_groups[0]; ++g) a[static_cast<size_t>(g)] += c0;
     }
     for (int q = 0; q < fe.num_dims(); ++q) {

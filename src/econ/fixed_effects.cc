@@ -46,8 +46,7 @@ int32_t Densify(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
   const auto [mn_it, mx_it] = std::minmax_element(keys.begin(), keys.end());
   const int64_t mn = *mn_it, mx = *mx_it;
   const uint64_t range = static_cast<uint64_t>(mx) - static_cast<uint64_t>(mn);
-  const uint64_t limit =
-      std::max<uint64_t>(static_cast<uint64_t>(4 * n), uint64_t{1} << 24);
+  const uint64_t limit = std::max<uint64_t>(static_cast<uint64_t>(4 * n), uint64_t{1} << 24);
   if (range < limit) {
     std::vector<int32_t> slot(range + 1, -1);
     for (int64_t i = 0; i < n; ++i) slot[static_cast<size_t>(keys[i] - mn)] = 0;
@@ -90,8 +89,8 @@ Status ColumnKeys(const data::Table& table, const std::string& name,
   for (size_t k = 0; k < rows.size(); ++k) {
     const int64_t r = rows[k];
     if (col->IsMissing(r)) {
-      return Status::Internal(fmt::format(
-          "fixed-effect column '{}' is missing on a kept row", name));
+      return Status::Internal(
+          fmt::format("fixed-effect column '{}' is missing on a kept row", name));
     }
     switch (col->type) {
       case data::ColumnType::kString:
@@ -103,10 +102,10 @@ Status ColumnKeys(const data::Table& table, const std::string& name,
       case data::ColumnType::kF64: {
         const double v = col->f64[static_cast<size_t>(r)];
         if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9e15) {
-          return Status::InvalidArgument(fmt::format(
-              "{}: column '{}' is used as an identifier (fixed effect or "
-              "cluster) but row {} holds the non-integer value {}",
-              table.source.empty() ? "<table>" : table.source, name, r + 1, v));
+          return Status::InvalidArgument(
+              fmt::format("{}: column '{}' is used as an identifier (fixed effect or "
+                          "cluster) but row {} holds the non-integer value {}",
+                          table.source.empty() ? "<table>" : table.source, name, r + 1, v));
         }
         keys[k] = static_cast<int64_t>(v);
         break;
@@ -138,17 +137,16 @@ Status CheckIdentifier(const data::Table& table, const std::string& name,
   RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(name));
   for (const int64_t r : rows) {
     if (col->IsMissing(r)) {
-      return Status::Internal(fmt::format(
-          "fixed-effect column '{}' is missing on a kept row", name));
+      return Status::Internal(
+          fmt::format("fixed-effect column '{}' is missing on a kept row", name));
     }
     if (col->type != data::ColumnType::kF64) continue;
     const double v = col->f64[static_cast<size_t>(r)];
     if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9e15) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: column '{}' is used as an identifier (fixed effect or "
-          "cluster) but row {} holds the non-integer value {}",
-          table.source.empty() ? "<table>" : table.source, name,
-          first_row + r + 1, v));
+      return Status::InvalidArgument(
+          fmt::format("{}: column '{}' is used as an identifier (fixed effect or "
+                      "cluster) but row {} holds the non-integer value {}",
+                      table.source.empty() ? "<table>" : table.source, name, first_row + r + 1, v));
     }
   }
   return Status::Ok();
@@ -232,15 +230,17 @@ GlobalDictionary MergeDictionaries(const data::Column& col, Reducer& reducer) {
 // The text of an identifier key as Column::CellText prints the cell.
 std::string KeyText(const data::Column& col, int64_t key, const GlobalDictionary* dict) {
   switch (col.type) {
-    case data::ColumnType::kString: return dict->words[static_cast<size_t>(key)];
-    case data::ColumnType::kI64: return fmt::format("{}", key);
-    case data::ColumnType::kF64: return fmt::format("{}", static_cast<double>(key));
+    case data::ColumnType::kString:
+      return dict->words[static_cast<size_t>(key)];
+    case data::ColumnType::kI64:
+      return fmt::format("{}", key);
+    case data::ColumnType::kF64:
+      return fmt::format("{}", static_cast<double>(key));
   }
   return "";
 }
 
-int64_t MarkSingletonsGlobal(const FixedEffects& fe, std::vector<uint8_t>& keep,
-                             Reducer& reducer) {
+int64_t MarkSingletonsGlobal(const FixedEffects& fe, std::vector<uint8_t>& keep, Reducer& reducer) {
   int64_t marked = 0;
   const int64_t n = fe.num_obs;
   std::vector<int64_t> counts;
@@ -336,8 +336,8 @@ void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer) {
   const bool global = reducer != nullptr && reducer->distributed();
   int64_t m = 0;
   for (uint8_t k : keep) m += k != 0;
-  // Dimensions are independent: in parallel, except with a reducer, whose
-  // collective calls must come in the same order on every process.
+    // Dimensions are independent: in parallel, except with a reducer, whose
+    // collective calls must come in the same order on every process.
 #pragma omp parallel for schedule(dynamic) if (!global && num_dims() > 1)
   for (int q = 0; q < num_dims(); ++q) {
     auto& cq = codes[q];
@@ -373,30 +373,27 @@ void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer) {
   num_obs = m;
 }
 
-std::string FixedEffects::Label(const data::Table& table, int q,
-                                int32_t g) const {
+std::string FixedEffects::Label(const data::Table& table, int q, int32_t g) const {
   const int64_t row = group_row[q][static_cast<size_t>(g)];
   if (!labels.empty()) return labels[static_cast<size_t>(q)][static_cast<size_t>(row)];
   std::string out;
   for (size_t c = 0; c < columns[q].size(); ++c) {
     if (c) out += '^';
     const int idx = table.FindColumn(columns[q][c]);
-    out += idx >= 0 ? table.columns()[static_cast<size_t>(idx)].CellText(row)
-                    : std::string("1");
+    out += idx >= 0 ? table.columns()[static_cast<size_t>(idx)].CellText(row) : std::string("1");
   }
   return out;
 }
 
-Result<FixedEffects> BuildFixedEffects(
-    const data::Table& table, const std::vector<data::FixedEffectTerm>& terms,
-    const std::vector<int64_t>& rows) {
+Result<FixedEffects> BuildFixedEffects(const data::Table& table,
+                                       const std::vector<data::FixedEffectTerm>& terms,
+                                       const std::vector<int64_t>& rows) {
   FixedEffects fe;
   fe.num_obs = static_cast<int64_t>(rows.size());
   const size_t nt = terms.size();
   for (const auto& term : terms) {
     if (term.columns.empty()) {
-      return Status::InvalidArgument(
-          fmt::format("fixed effect '{}' names no column", term.text));
+      return Status::InvalidArgument(fmt::format("fixed effect '{}' names no column", term.text));
     }
   }
   fe.codes.resize(nt);
@@ -445,18 +442,17 @@ Result<FixedEffects> BuildFixedEffects(
   return fe;
 }
 
-Result<FixedEffects> BuildGlobalFixedEffects(
-    const data::Table& table, const std::vector<data::FixedEffectTerm>& terms,
-    const std::vector<int64_t>& rows, Reducer& reducer, bool with_labels,
-    int64_t first_row) {
+Result<FixedEffects> BuildGlobalFixedEffects(const data::Table& table,
+                                             const std::vector<data::FixedEffectTerm>& terms,
+                                             const std::vector<int64_t>& rows, Reducer& reducer,
+                                             bool with_labels, int64_t first_row) {
   if (!reducer.distributed()) return BuildFixedEffects(table, terms, rows);
   // Errors first (every process takes the same branch), then the collective
   // part, which cannot fail.
   Status local = Status::Ok();
   for (const auto& term : terms) {
     if (term.columns.empty()) {
-      return Status::InvalidArgument(
-          fmt::format("fixed effect '{}' names no column", term.text));
+      return Status::InvalidArgument(fmt::format("fixed effect '{}' names no column", term.text));
     }
     for (const auto& c : term.columns) {
       if (local.ok()) local = CheckIdentifier(table, c, rows, first_row);
@@ -494,11 +490,13 @@ Result<FixedEffects> BuildGlobalFixedEffects(
     std::vector<std::string> labels;
     if (with_labels) {
       labels.resize(static_cast<size_t>(g));
-      for (int32_t k = 0; k < g; ++k) labels[static_cast<size_t>(k)] = KeyText(*col, values[static_cast<size_t>(k)], dict);
+      for (int32_t k = 0; k < g; ++k)
+        labels[static_cast<size_t>(k)] = KeyText(*col, values[static_cast<size_t>(k)], dict);
     }
     for (size_t c = 1; c < term.columns.size(); ++c) {
       RB_RETURN_IF_ERROR(global_keys(term.columns[c], part, &col, &dict));
-      const int32_t gp = GlobalDensify(part, part_codes, reducer, with_labels ? &part_values : nullptr);
+      const int32_t gp =
+          GlobalDensify(part, part_codes, reducer, with_labels ? &part_values : nullptr);
       for (size_t i = 0; i < rows.size(); ++i) {
         keys[i] = static_cast<int64_t>(codes[i]) * gp + part_codes[i];
       }
@@ -508,8 +506,9 @@ Result<FixedEffects> BuildGlobalFixedEffects(
         std::vector<std::string> joined(static_cast<size_t>(g));
         for (int32_t k = 0; k < g; ++k) {
           const int64_t v = values[static_cast<size_t>(k)];
-          joined[static_cast<size_t>(k)] = labels[static_cast<size_t>(v / gp)] + '^' +
-                                           KeyText(*col, part_values[static_cast<size_t>(v % gp)], dict);
+          joined[static_cast<size_t>(k)] =
+              labels[static_cast<size_t>(v / gp)] + '^' +
+              KeyText(*col, part_values[static_cast<size_t>(v % gp)], dict);
         }
         labels = std::move(joined);
       }
@@ -537,8 +536,7 @@ FixedEffects InterceptOnly(int64_t num_obs, int64_t first_row) {
   return fe;
 }
 
-int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep,
-                       Reducer* reducer) {
+int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep, Reducer* reducer) {
   if (reducer != nullptr && reducer->distributed()) {
     return MarkSingletonsGlobal(fe, keep, *reducer);
   }

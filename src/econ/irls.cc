@@ -46,8 +46,8 @@ namespace {
 // acc(a, c) += sum_i w x_a x_c (c <= a) and acc(a, K) += sum_i w x_a v over
 // the block [b, e), with K fixed so the sums stay in registers.
 template <int K>
-void CrossBlock(const double* x, int64_t n, const double* w, const double* v,
-                int64_t b, int64_t e, Eigen::MatrixXd& acc) {
+void CrossBlock(const double* x, int64_t n, const double* w, const double* v, int64_t b, int64_t e,
+                Eigen::MatrixXd& acc) {
   double s[K][K + 1] = {};
   const double* xs[K];
 #pragma GCC unroll 4
@@ -76,9 +76,8 @@ void CrossBlock(const double* x, int64_t n, const double* w, const double* v,
 
 }  // namespace
 
-void WeightedCross(const double* x, int k, int64_t n, const double* w,
-                   const double* v, int threads, Eigen::MatrixXd& xtwx,
-                   Eigen::VectorXd& xtwv, Reducer* reducer) {
+void WeightedCross(const double* x, int k, int64_t n, const double* w, const double* v, int threads,
+                   Eigen::MatrixXd& xtwx, Eigen::VectorXd& xtwv, Reducer* reducer) {
   xtwx = Eigen::MatrixXd::Zero(k, k);
   xtwv = Eigen::VectorXd::Zero(k);
   if (k == 0) return;
@@ -96,10 +95,18 @@ void WeightedCross(const double* x, int k, int64_t n, const double* w,
       if (k <= kFused) {
         // One sweep over the block for every product (few regressors).
         switch (k) {
-          case 1: CrossBlock<1>(x, n, w, v, b, e, acc); break;
-          case 2: CrossBlock<2>(x, n, w, v, b, e, acc); break;
-          case 3: CrossBlock<3>(x, n, w, v, b, e, acc); break;
-          default: CrossBlock<4>(x, n, w, v, b, e, acc); break;
+          case 1:
+            CrossBlock<1>(x, n, w, v, b, e, acc);
+            break;
+          case 2:
+            CrossBlock<2>(x, n, w, v, b, e, acc);
+            break;
+          case 3:
+            CrossBlock<3>(x, n, w, v, b, e, acc);
+            break;
+          default:
+            CrossBlock<4>(x, n, w, v, b, e, acc);
+            break;
         }
         continue;
       }
@@ -152,15 +159,13 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
   return kept;
 }
 
-std::vector<double> WeightedSumsOfSquares(const double* x, int k, int64_t n,
-                                          const double* w, int threads,
-                                          Reducer* reducer) {
+std::vector<double> WeightedSumsOfSquares(const double* x, int k, int64_t n, const double* w,
+                                          int threads, Reducer* reducer) {
   std::vector<double> ssq(static_cast<size_t>(k), 0.0);
   for (int c = 0; c < k; ++c) {
     const double* xc = x + c * n;
-    ssq[static_cast<size_t>(c)] = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-      acc[0] += w[i] * xc[i] * xc[i];
-    })[0];
+    ssq[static_cast<size_t>(c)] = BlockSums<1>(
+        n, threads, [&](int64_t i, double* acc) { acc[0] += w[i] * xc[i] * xc[i]; })[0];
   }
   reducer->SumDoubles(ssq.data(), k);
   return ssq;
@@ -196,9 +201,8 @@ inline double DevianceTerm(const DevianceIo& io, const double* eta, int64_t i) {
 // The Poisson deviance of eta.
 double PoissonDeviance(const DevianceIo& io, const double* eta, int64_t n, int threads,
                        Reducer* reducer) {
-  double dev = BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-    acc[0] += DevianceTerm(io, eta, i);
-  })[0];
+  double dev = BlockSums<1>(n, threads,
+                            [&](int64_t i, double* acc) { acc[0] += DevianceTerm(io, eta, i); })[0];
   reducer->SumDoubles(&dev, 1);
   return 2 * dev;
 }
@@ -208,7 +212,8 @@ void KeepColumns(std::vector<double>& x, int64_t n, const std::vector<int>& kept
   for (size_t j = 0; j < kept.size(); ++j) {
     const int c = kept[j];
     if (c != static_cast<int>(j)) {
-      std::copy(x.begin() + c * n, x.begin() + (c + 1) * n, x.begin() + static_cast<int64_t>(j) * n);
+      std::copy(x.begin() + c * n, x.begin() + (c + 1) * n,
+                x.begin() + static_cast<int64_t>(j) * n);
     }
   }
   x.resize(static_cast<size_t>(static_cast<int64_t>(kept.size()) * n));
@@ -217,8 +222,7 @@ void KeepColumns(std::vector<double>& x, int64_t n, const std::vector<int>& kept
 
 }  // namespace
 
-IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
-                   Demeaner& demeaner) {
+IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner& demeaner) {
   IrlsOutput out;
   const int64_t n = in.n;
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
@@ -276,8 +280,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
   // need a descent direction, so the within-transformation starts loose
   // (1e-2) and tightens with the deviance change; the steps that decide
   // convergence always use options.demean_tolerance.
-  double inner_tol = poisson ? std::max(1e-2, options.demean_tolerance)
-                             : options.demean_tolerance;
+  double inner_tol = poisson ? std::max(1e-2, options.demean_tolerance) : options.demean_tolerance;
   double dev_old = std::numeric_limits<double>::infinity();
   out.termination = Termination::kMaxIterations;
   const int max_steps = poisson ? options.max_iterations : 1;
@@ -312,16 +315,15 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
     // cross: the weighted cross products of [z~, X~], formed in the final
     // demeaning pass (no separate pass for X~'WX~ and X~'Wz~).
     std::vector<double> cross;
-    const DemeanReport r = demeaner.Demean(cols, alphas, tols,
-                                           options.max_demean_iterations, &cross);
+    const DemeanReport r =
+        demeaner.Demean(cols, alphas, tols, options.max_demean_iterations, &cross);
     const int nc = k + 1;
     out.demean_iterations += r.iterations;
     alpha_z = std::move(alphas[0]);
     if (!r.converged) {
       out.termination = Termination::kMaxIterations;
-      out.message = fmt::format(
-          "demeaning did not converge in {} sweeps at IRLS step {}",
-          options.max_demean_iterations, step);
+      out.message = fmt::format("demeaning did not converge in {} sweeps at IRLS step {}",
+                                options.max_demean_iterations, step);
       return out;
     }
     std::vector<int> idx(static_cast<size_t>(k));  // this step's columns kept
@@ -338,9 +340,11 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
     out.xtwx.resize(k, k);
     Eigen::VectorXd xtwz(k);
     for (int a = 0; a < k; ++a) {
-      const size_t ra = static_cast<size_t>(1 + idx[static_cast<size_t>(a)]) * static_cast<size_t>(nc);
+      const size_t ra =
+          static_cast<size_t>(1 + idx[static_cast<size_t>(a)]) * static_cast<size_t>(nc);
       xtwz(a) = cross[ra];
-      for (int b = 0; b < k; ++b) out.xtwx(a, b) = cross[ra + static_cast<size_t>(1 + idx[static_cast<size_t>(b)])];
+      for (int b = 0; b < k; ++b)
+        out.xtwx(a, b) = cross[ra + static_cast<size_t>(1 + idx[static_cast<size_t>(b)])];
     }
     out.beta = k > 0 ? Eigen::VectorXd(out.xtwx.ldlt().solve(xtwz)) : Eigen::VectorXd();
     if (!out.beta.allFinite()) {
@@ -374,9 +378,9 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
     // (w_next and z_next trade buffers with w and z every step.)
     const DevianceIo dio{y, ylogy.data(), pw, off, w_next.data(), z_next.data()};
     double dev = 2 * BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-      z[i] = new_eta(i);
-      acc[0] += DevianceTerm(dio, z.data(), i);
-    })[0];
+                   z[i] = new_eta(i);
+                   acc[0] += DevianceTerm(dio, z.data(), i);
+                 })[0];
     reducer->SumDoubles(&dev, 1);
     int halvings = 0;
     while ((!std::isfinite(dev) || dev > dev_old * (1 + 1e-12)) && halvings < 20 &&

@@ -34,20 +34,19 @@ struct IrlsInput {
 struct IrlsOutput {
   Termination termination = Termination::kConverged;
   std::string message;
-  std::vector<int> kept;         // indices (into the input columns) kept
-  Eigen::VectorXd beta;          // for the kept columns
-  Eigen::MatrixXd xtwx;          // X~' W X~ at the final weights
-  std::vector<double> eta;       // linear predictor including the offset
-  std::vector<double> w;         // final working weights
+  std::vector<int> kept;    // indices (into the input columns) kept
+  Eigen::VectorXd beta;     // for the kept columns
+  Eigen::MatrixXd xtwx;     // X~' W X~ at the final weights
+  std::vector<double> eta;  // linear predictor including the offset
+  std::vector<double> w;    // final working weights
   double deviance = 0;
   int iterations = 0;
   int64_t demean_iterations = 0;
 };
 
 // Gram matrix X~' W X~ and X~' W v (v may be nullptr) with OpenMP.
-void WeightedCross(const double* x, int k, int64_t n, const double* w,
-                   const double* v, int threads, Eigen::MatrixXd& xtwx,
-                   Eigen::VectorXd& xtwv, Reducer* reducer = nullptr);
+void WeightedCross(const double* x, int k, int64_t n, const double* w, const double* v, int threads,
+                   Eigen::MatrixXd& xtwx, Eigen::VectorXd& xtwv, Reducer* reducer = nullptr);
 
 // Indices of the columns of x (n x k, already demeaned) that are not
 // collinear: sequential Cholesky pivots below 1e-9 times the column's
@@ -58,12 +57,10 @@ std::vector<int> NonCollinearColumns(const Eigen::MatrixXd& xtwx,
 
 // raw_ssq for NonCollinearColumns: sum_i w_i x_ci^2 per column of x (n x k,
 // column-major, before demeaning), summed across processes by `reducer`.
-std::vector<double> WeightedSumsOfSquares(const double* x, int k, int64_t n,
-                                          const double* w, int threads,
-                                          Reducer* reducer);
+std::vector<double> WeightedSumsOfSquares(const double* x, int k, int64_t n, const double* w,
+                                          int threads, Reducer* reducer);
 
-IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options,
-                   Demeaner& demeaner);
+IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner& demeaner);
 
 }  // namespace rebalance::econ
 

@@ -40,8 +40,8 @@ Synthetic MakeProblem(int n, int fe_dims, bool poisson, unsigned seed) {
   for (int q = 0; q < 3; ++q) {
     for (int g = 0; g < sizes[q]; ++g) effects[static_cast<size_t>(q)].push_back(0.5 * normal(rng));
   }
-  std::vector<double> x1(static_cast<size_t>(n)), x2(static_cast<size_t>(n)), y(static_cast<size_t>(n)),
-      w(static_cast<size_t>(n)), off(static_cast<size_t>(n));
+  std::vector<double> x1(static_cast<size_t>(n)), x2(static_cast<size_t>(n)),
+      y(static_cast<size_t>(n)), w(static_cast<size_t>(n)), off(static_cast<size_t>(n));
   std::vector<int> cl1(static_cast<size_t>(n)), cl2(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     double fe_sum = 0;
@@ -77,8 +77,10 @@ Synthetic MakeProblem(int n, int fe_dims, bool poisson, unsigned seed) {
     std::vector<int64_t> v(ids[static_cast<size_t>(q)].begin(), ids[static_cast<size_t>(q)].end());
     EXPECT_TRUE(t.AddColumn(data::Table::I64Column(fmt::format("f{}", q + 1), v)).ok());
   }
-  EXPECT_TRUE(t.AddColumn(data::Table::I64Column("c1", std::vector<int64_t>(cl1.begin(), cl1.end()))).ok());
-  EXPECT_TRUE(t.AddColumn(data::Table::I64Column("c2", std::vector<int64_t>(cl2.begin(), cl2.end()))).ok());
+  EXPECT_TRUE(
+      t.AddColumn(data::Table::I64Column("c1", std::vector<int64_t>(cl1.begin(), cl1.end()))).ok());
+  EXPECT_TRUE(
+      t.AddColumn(data::Table::I64Column("c2", std::vector<int64_t>(cl2.begin(), cl2.end()))).ok());
   auto& p = out.problem;
   p.poisson = poisson;
   p.y = Eigen::Map<Eigen::VectorXd>(y.data(), n);
@@ -104,8 +106,7 @@ Eigen::MatrixXd ReferenceVcov(const DenseFit& f, const Synthetic& s, const std::
                               SmallSample ssc, int k) {
   const double n = static_cast<double>(f.z.rows());
   const double kk = f.rank;
-  const Eigen::MatrixXd bread =
-      (f.z.transpose() * f.weights.asDiagonal() * f.z).inverse();
+  const Eigen::MatrixXd bread = (f.z.transpose() * f.weights.asDiagonal() * f.z).inverse();
   const bool poisson = s.problem.poisson;
   const bool stata = ssc == SmallSample::kStata;
   Eigen::MatrixXd v;
@@ -174,8 +175,7 @@ TEST_P(Oracle, MatchesDummyVariableRegression) {
         EXPECT_NEAR(co.estimate, ref.beta(j), 1e-8 * std::fabs(ref.beta(j)))
             << co.name << " " << vcov;
         const double se = std::sqrt(v(j, j));
-        EXPECT_NEAR(co.std_error, se, 1e-6 * se) << co.name << " " << vcov << " "
-                                                 << ToString(ssc);
+        EXPECT_NEAR(co.std_error, se, 1e-6 * se) << co.name << " " << vcov << " " << ToString(ssc);
       }
       EXPECT_NEAR(res->vcov(0, 1), v(0, 1), 1e-6 * std::sqrt(v(0, 0) * v(1, 1)));
     }
@@ -203,7 +203,8 @@ TEST_P(Oracle, FittedValuesAndFixedEffectsReproduceTheReference) {
   const auto& t = s.table;
   for (int i = 0; i < 2000; ++i) {
     double eta = s.problem.offset(i);
-    for (int j = 0; j < 2; ++j) eta += res->coefficients[static_cast<size_t>(j)].estimate * s.problem.x(i, j);
+    for (int j = 0; j < 2; ++j)
+      eta += res->coefficients[static_cast<size_t>(j)].estimate * s.problem.x(i, j);
     for (size_t q = 0; q < res->fixed_effects.size(); ++q) {
       const auto& fe = res->fixed_effects[q];
       if (c.fe_dims == 0) {
@@ -225,14 +226,15 @@ TEST_P(Oracle, FittedValuesAndFixedEffectsReproduceTheReference) {
   (void)t;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Ppml, Oracle,
-    ::testing::Values(OracleCase{true, 0, 1}, OracleCase{true, 1, 2}, OracleCase{true, 2, 3},
-                      OracleCase{true, 3, 4}, OracleCase{false, 0, 5}, OracleCase{false, 1, 6},
-                      OracleCase{false, 2, 7}, OracleCase{false, 3, 8}),
-    [](const auto& info) {
-      return fmt::format("{}Fe{}", info.param.poisson ? "Poisson" : "Gaussian", info.param.fe_dims);
-    });
+INSTANTIATE_TEST_SUITE_P(Ppml, Oracle,
+                         ::testing::Values(OracleCase{true, 0, 1}, OracleCase{true, 1, 2},
+                                           OracleCase{true, 2, 3}, OracleCase{true, 3, 4},
+                                           OracleCase{false, 0, 5}, OracleCase{false, 1, 6},
+                                           OracleCase{false, 2, 7}, OracleCase{false, 3, 8}),
+                         [](const auto& info) {
+                           return fmt::format("{}Fe{}", info.param.poisson ? "Poisson" : "Gaussian",
+                                              info.param.fe_dims);
+                         });
 
 }  // namespace
 }  // namespace rebalance::econ

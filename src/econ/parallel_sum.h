@@ -17,7 +17,7 @@ namespace rebalance::econ {
 template <int K, typename Body>
 std::array<double, K> BlockSums(int64_t n, int threads, Body body) {
   std::vector<std::array<double, K>> part(static_cast<size_t>(threads > 0 ? threads : 1));
-#pragma omp parallel num_threads(static_cast<int>(part.size()))
+#pragma omp parallel num_threads(static_cast <int>(part.size()))
   {
     const int tid = omp_get_thread_num();
     const int nt = omp_get_num_threads();

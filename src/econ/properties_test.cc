@@ -43,7 +43,8 @@ Panel MakePanel(unsigned seed) {
       for (int j = 0; j < 15; ++j) {
         if (i == j) continue;
         const double d = std::hypot(px[static_cast<size_t>(i)] - px[static_cast<size_t>(j)],
-                                    py[static_cast<size_t>(i)] - py[static_cast<size_t>(j)]) + 1;
+                                    py[static_cast<size_t>(i)] - py[static_cast<size_t>(j)]) +
+                         1;
         const double rta = (rng() % 4 == 0) ? 1.0 : 0.0;
         const double eta = 2 + a[static_cast<size_t>(i)] + b[static_cast<size_t>(j)] + 0.1 * t -
                            0.8 * std::log(d) + 0.4 * rta;
@@ -176,7 +177,8 @@ TEST(Properties, DefaultVcovIsHeteroAndRobustIsItsSynonym) {
   ASSERT_TRUE(def.ok()) << def.status().ToString();
   EXPECT_EQ(def->vcov_type, "hetero");
   const std::string report = def->FullReport();
-  EXPECT_NE(report.substr(0, report.find('\n')).find("standard errors hetero (heteroskedasticity-robust)"),
+  EXPECT_NE(report.substr(0, report.find('\n'))
+                .find("standard errors hetero (heteroskedasticity-robust)"),
             std::string::npos)
       << report;
   for (const char* synonym : {"robust", "hc1"}) {
@@ -191,7 +193,8 @@ TEST(Properties, DefaultVcovIsHeteroAndRobustIsItsSynonym) {
   auto iid = Estimate(t, opt);
   ASSERT_TRUE(iid.ok());
   const std::string iid_report = iid->FullReport();
-  EXPECT_NE(iid_report.substr(0, iid_report.find('\n')).find("standard errors iid"), std::string::npos);
+  EXPECT_NE(iid_report.substr(0, iid_report.find('\n')).find("standard errors iid"),
+            std::string::npos);
   EXPECT_NE(iid->vcov(0, 0), def->vcov(0, 0));
 }
 
@@ -240,9 +243,13 @@ TEST(BadInput, InfiniteValueIsAnErrorNamingRowAndColumn) {
     std::vector<double> y, x, w;
     std::string want;
   };
-  for (const Case& c : {Case{{1, 2, inf, 4, 5, 6}, {1, 2, 3, 4, 5, 6}, {1, 1, 1, 1, 1, 1}, "row 3: outcome 'y'"},
-                        Case{{1, 2, 3, 4, 5, 6}, {1, -inf, 3, 4, 5, 6}, {1, 1, 1, 1, 1, 1}, "row 2: regressor column 'x'"},
-                        Case{{1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6}, {1, 1, 1, 1, 1, inf}, "row 6: weight 'w'"}}) {
+  for (const Case& c :
+       {Case{{1, 2, inf, 4, 5, 6}, {1, 2, 3, 4, 5, 6}, {1, 1, 1, 1, 1, 1}, "row 3: outcome 'y'"},
+        Case{{1, 2, 3, 4, 5, 6},
+             {1, -inf, 3, 4, 5, 6},
+             {1, 1, 1, 1, 1, 1},
+             "row 2: regressor column 'x'"},
+        Case{{1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6}, {1, 1, 1, 1, 1, inf}, "row 6: weight 'w'"}}) {
     data::Table t;
     ASSERT_TRUE(t.AddColumn(data::Table::F64Column("y", c.y)).ok());
     ASSERT_TRUE(t.AddColumn(data::Table::F64Column("x", c.x)).ok());
@@ -323,7 +330,8 @@ TEST(BadInput, EveryObservationDropped) {
   auto res = Estimate(t, opt);
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(res.status().message().find("4 separated"), std::string::npos) << res.status().message();
+  EXPECT_NE(res.status().message().find("4 separated"), std::string::npos)
+      << res.status().message();
   opt.where = "x > 10";
   res = Estimate(t, opt);
   ASSERT_FALSE(res.ok());

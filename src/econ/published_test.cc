@@ -22,12 +22,13 @@ namespace {
   const std::string a = fmt::format("{:.3f}", value);
   const std::string b = fmt::format("{:.3f}", printed);
   if (a == b) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << fmt::format("{:.6f} prints as {}, published {}", value, a, b);
+  return ::testing::AssertionFailure()
+         << fmt::format("{:.6f} prints as {}, published {}", value, a, b);
 }
 
 TEST(Published, YotovChapter1Application1Ppml) {
-  auto table = data::ReadCsv(std::string(REBALANCE_DATA_DIR) +
-                             "/yotov2016_agtpa/agtpa_applications.csv.gz");
+  auto table =
+      data::ReadCsv(std::string(REBALANCE_DATA_DIR) + "/yotov2016_agtpa/agtpa_applications.csv.gz");
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   EstimateOptions opt;
   opt.formula = "trade ~ log(dist) + cntg + lang + clny | exporter^year + importer^year";
@@ -37,11 +38,10 @@ TEST(Published, YotovChapter1Application1Ppml) {
   ASSERT_TRUE(res.ok()) << res.status().ToString();
   ASSERT_TRUE(res->converged()) << res->message;
   EXPECT_EQ(res->nobs, 28152);
-  std::map<std::string, std::pair<double, double>> published = {
-      {"log(dist)", {-0.841, 0.032}},
-      {"cntg", {0.437, 0.083}},
-      {"lang", {0.247, 0.077}},
-      {"clny", {-0.222, 0.116}}};
+  std::map<std::string, std::pair<double, double>> published = {{"log(dist)", {-0.841, 0.032}},
+                                                                {"cntg", {0.437, 0.083}},
+                                                                {"lang", {0.247, 0.077}},
+                                                                {"clny", {-0.222, 0.116}}};
   ASSERT_EQ(res->coefficients.size(), 4u);
   for (const auto& c : res->coefficients) {
     ASSERT_TRUE(published.count(c.name)) << c.name;

@@ -17,8 +17,10 @@ namespace rebalance::econ {
 
 const char* ToString(Family f) {
   switch (f) {
-    case Family::kPoisson: return "poisson";
-    case Family::kGaussian: return "gaussian";
+    case Family::kPoisson:
+      return "poisson";
+    case Family::kGaussian:
+      return "gaussian";
   }
   return "unknown";
 }
@@ -32,17 +34,22 @@ Result<Family> FamilyFromString(const std::string& s) {
 
 const char* ToString(VcovType v) {
   switch (v) {
-    case VcovType::kIid: return "iid";
-    case VcovType::kHetero: return "hetero";
-    case VcovType::kCluster: return "cluster";
+    case VcovType::kIid:
+      return "iid";
+    case VcovType::kHetero:
+      return "hetero";
+    case VcovType::kCluster:
+      return "cluster";
   }
   return "unknown";
 }
 
 const char* ToString(SmallSample s) {
   switch (s) {
-    case SmallSample::kStata: return "stata";
-    case SmallSample::kFixest: return "fixest";
+    case SmallSample::kStata:
+      return "stata";
+    case SmallSample::kFixest:
+      return "fixest";
   }
   return "unknown";
 }
@@ -56,9 +63,12 @@ Result<SmallSample> SmallSampleFromString(const std::string& s) {
 
 const char* ToString(Termination t) {
   switch (t) {
-    case Termination::kConverged: return "converged";
-    case Termination::kMaxIterations: return "max_iterations";
-    case Termination::kDiverged: return "diverged";
+    case Termination::kConverged:
+      return "converged";
+    case Termination::kMaxIterations:
+      return "max_iterations";
+    case Termination::kDiverged:
+      return "diverged";
   }
   return "unknown";
 }
@@ -66,24 +76,23 @@ const char* ToString(Termination t) {
 Status EstimateOptions::Validate() const {
   if (formula.empty()) return Status::InvalidArgument("formula: required");
   if (!(tolerance > 0) || tolerance >= 1) {
-    return Status::InvalidArgument(
-        fmt::format("tolerance: must be in (0, 1), got {}", tolerance));
+    return Status::InvalidArgument(fmt::format("tolerance: must be in (0, 1), got {}", tolerance));
   }
   if (!(demean_tolerance > 0) || demean_tolerance >= 1) {
-    return Status::InvalidArgument(fmt::format(
-        "demean_tolerance: must be in (0, 1), got {}", demean_tolerance));
+    return Status::InvalidArgument(
+        fmt::format("demean_tolerance: must be in (0, 1), got {}", demean_tolerance));
   }
   if (max_iterations < 1) {
     return Status::InvalidArgument(
         fmt::format("max_iterations: must be >= 1, got {}", max_iterations));
   }
   if (max_demean_iterations < 1) {
-    return Status::InvalidArgument(fmt::format(
-        "max_demean_iterations: must be >= 1, got {}", max_demean_iterations));
+    return Status::InvalidArgument(
+        fmt::format("max_demean_iterations: must be >= 1, got {}", max_demean_iterations));
   }
   if (max_separation_iterations < 1) {
-    return Status::InvalidArgument(fmt::format(
-        "max_separation_iterations: must be >= 1, got {}", max_separation_iterations));
+    return Status::InvalidArgument(
+        fmt::format("max_separation_iterations: must be >= 1, got {}", max_separation_iterations));
   }
   if (threads < 0) {
     return Status::InvalidArgument(
@@ -96,9 +105,8 @@ std::string EstimateResult::BriefReport() const {
   return fmt::format(
       "{}: {} ({} iterations, deviance {:.10g}, N = {}, dropped {} missing / "
       "{} singleton / {} separated){}",
-      ToString(family), ToString(termination), iterations, deviance, nobs,
-      dropped.missing, dropped.singleton, dropped.separated,
-      message.empty() ? "" : "; " + message);
+      ToString(family), ToString(termination), iterations, deviance, nobs, dropped.missing,
+      dropped.singleton, dropped.separated, message.empty() ? "" : "; " + message);
 }
 
 std::string EstimateResult::FullReport() const {
@@ -114,16 +122,15 @@ std::string EstimateResult::FullReport() const {
     se_kind += " (clustered)";
   }
   out += fmt::format("{} estimation, {}: {}\n",
-                     family == Family::kPoisson ? "PPML (Poisson)" : "OLS (Gaussian)",
-                     se_kind, formula);
+                     family == Family::kPoisson ? "PPML (Poisson)" : "OLS (Gaussian)", se_kind,
+                     formula);
   size_t width = 12;
   for (const auto& c : coefficients) width = std::max(width, c.name.size());
-  out += fmt::format("{:<{}} {:>12} {:>12} {:>9} {:>9} {:>12} {:>12}\n", "", width,
-                     "Estimate", "Std. Error", "z", "P>|z|", "95% CI low", "95% CI high");
+  out += fmt::format("{:<{}} {:>12} {:>12} {:>9} {:>9} {:>12} {:>12}\n", "", width, "Estimate",
+                     "Std. Error", "z", "P>|z|", "95% CI low", "95% CI high");
   for (const auto& c : coefficients) {
-    out += fmt::format("{:<{}} {:>12.6f} {:>12.6f} {:>9.3f} {:>9.4f} {:>12.6f} {:>12.6f}\n",
-                       c.name, width, c.estimate, c.std_error, c.z, c.p_value,
-                       c.ci_low, c.ci_high);
+    out += fmt::format("{:<{}} {:>12.6f} {:>12.6f} {:>9.3f} {:>9.4f} {:>12.6f} {:>12.6f}\n", c.name,
+                       width, c.estimate, c.std_error, c.z, c.p_value, c.ci_low, c.ci_high);
   }
   if (!collinear.empty()) {
     out += "Dropped as collinear with the fixed effects or other regressors:";
@@ -134,8 +141,7 @@ std::string EstimateResult::FullReport() const {
   out += fmt::format(
       "Dropped: {} filtered, {} missing, {} singleton, {} separated, {} zero "
       "weight\n",
-      dropped.filtered, dropped.missing, dropped.singleton, dropped.separated,
-      dropped.zero_weight);
+      dropped.filtered, dropped.missing, dropped.singleton, dropped.separated, dropped.zero_weight);
   if (family == Family::kPoisson) {
     out += fmt::format("Pseudo R2 (McFadden, vs intercept-only): {:.6f}\n", pseudo_r2);
   } else {
@@ -143,8 +149,7 @@ std::string EstimateResult::FullReport() const {
   }
   out += fmt::format("Log-likelihood: {:.6f}\n", loglik);
   out += fmt::format("Deviance: {:.6f}\n", deviance);
-  out += fmt::format("Iterations: {} (demeaning sweeps: {})\n", iterations,
-                     demean_iterations);
+  out += fmt::format("Iterations: {} (demeaning sweeps: {})\n", iterations, demean_iterations);
   out += fmt::format("Convergence: {}{}\n", ToString(termination),
                      message.empty() ? "" : " (" + message + ")");
   return out;

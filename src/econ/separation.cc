@@ -34,9 +34,9 @@
 #include <cstdio>
 #include <optional>
 
-#include <Eigen/Dense>
 #include <fmt/format.h>
 #include <omp.h>
+#include <Eigen/Dense>
 
 #include "demean.h"
 #include "irls.h"
@@ -59,8 +59,8 @@ constexpr int kMaxDemeanIterations = 100000;
 
 }  // namespace
 
-int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
-                              std::vector<uint8_t>& keep, Reducer* reducer) {
+int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vector<uint8_t>& keep,
+                              Reducer* reducer) {
   const bool global = reducer != nullptr && reducer->distributed();
   const int64_t n = fe.num_obs;
   const int nq = fe.num_dims();
@@ -100,9 +100,8 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
 }
 
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
-                                  const std::vector<double>& x, int k,
-                                  int threads, int max_iter, bool verbose,
-                                  std::vector<uint8_t>& keep, Reducer* reducer,
+                                  const std::vector<double>& x, int k, int threads, int max_iter,
+                                  bool verbose, std::vector<uint8_t>& keep, Reducer* reducer,
                                   std::optional<std::vector<int>>* noncollinear) {
   if (noncollinear) noncollinear->reset();
   if (reducer == nullptr) reducer = &LocalReducer();
@@ -142,7 +141,8 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
   };
   if (k == 0 && noncollinear) *noncollinear = std::vector<int>{};
 
-  std::vector<double> u(static_cast<size_t>(n)), ut(static_cast<size_t>(n)), uhat(static_cast<size_t>(n));
+  std::vector<double> u(static_cast<size_t>(n)), ut(static_cast<size_t>(n)),
+      uhat(static_cast<size_t>(n));
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t i = 0; i < n; ++i) u[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
   std::vector<std::vector<double>> alpha_u(1);
@@ -226,16 +226,18 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       }
     }
     if (eps > kConstraintTolerance) {
-      return Status::NotConverged(fmt::format(
-          "separation check: the constrained least-squares fit of the iterated "
-          "rectifier still misses its constraint by {:.2e} after {} corrections",
-          eps, kMaxCorrections));
+      return Status::NotConverged(
+          fmt::format("separation check: the constrained least-squares fit of the iterated "
+                      "rectifier still misses its constraint by {:.2e} after {} corrections",
+                      eps, kMaxCorrections));
     }
     // Residuals relative to u (not to the shifted targets).
     const double delta = eps + kTolerance;
     double min_zero = 0, max_zero = 0, min_resid = 0;
-#pragma omp parallel for num_threads(nt) schedule(static) \
-    reduction(min : min_zero, min_resid) reduction(max : max_zero)
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(min                    \
+                                                                    : min_zero, min_resid) \
+    reduction(max                                                                          \
+              : max_zero)
     for (int64_t i = 0; i < n; ++i) {
       ut[static_cast<size_t>(i)] = u[static_cast<size_t>(i)] - uhat[static_cast<size_t>(i)];
       double& v = uhat[static_cast<size_t>(i)];
@@ -292,10 +294,10 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       u[static_cast<size_t>(i)] = y[i] == 0 ? std::max(uhat[static_cast<size_t>(i)], 0.0) : 0.0;
     }
   }
-  return Status::NotConverged(fmt::format(
-      "separation check (iterated rectifier) found no certificate in {} "
-      "rounds; raise max_separation_iterations",
-      max_iter));
+  return Status::NotConverged(
+      fmt::format("separation check (iterated rectifier) found no certificate in {} "
+                  "rounds; raise max_separation_iterations",
+                  max_iter));
 }
 
 }  // namespace rebalance::econ

@@ -16,8 +16,7 @@ namespace rebalance::econ {
 // is zero everywhere; returns how many were marked (on this process). With
 // observations split over processes (global group codes), `reducer` (nullptr
 // = one process) combines the groups' positive-outcome flags.
-int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
-                              std::vector<uint8_t>& keep,
+int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vector<uint8_t>& keep,
                               Reducer* reducer = nullptr);
 
 // Iterated rectifier of Correia, Guimarães & Zylkin (2019): marks the
@@ -32,9 +31,8 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y,
 // earlier regressors on this sample (NonCollinearColumns of the regressors
 // demeaned under the rectifier's weights); reset otherwise.
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
-                                  const std::vector<double>& x, int k,
-                                  int threads, int max_iter, bool verbose,
-                                  std::vector<uint8_t>& keep,
+                                  const std::vector<double>& x, int k, int threads, int max_iter,
+                                  bool verbose, std::vector<uint8_t>& keep,
                                   Reducer* reducer = nullptr,
                                   std::optional<std::vector<int>>* noncollinear = nullptr);
 

@@ -18,8 +18,8 @@ namespace {
 class SeparationBenchmark : public ::testing::TestWithParam<int> {};
 
 TEST_P(SeparationBenchmark, DropsExactlyTheSeparatedObservations) {
-  const std::string path = fmt::format("{}/ppmlhdfe_separation/{:02d}.csv",
-                                       REBALANCE_DATA_DIR, GetParam());
+  const std::string path =
+      fmt::format("{}/ppmlhdfe_separation/{:02d}.csv", REBALANCE_DATA_DIR, GetParam());
   auto table = data::ReadCsv(path);
   ASSERT_TRUE(table.ok()) << table.status().ToString();
   std::vector<std::string> xs, ids;

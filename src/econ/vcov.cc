@@ -39,8 +39,7 @@ namespace rebalance::econ {
 namespace {
 
 // sum_g S_g S_g' for the groups `codes` (0..g-1).
-Eigen::MatrixXd ClusterMeat(const VcovInput& in, const std::vector<int32_t>& codes,
-                            int32_t g) {
+Eigen::MatrixXd ClusterMeat(const VcovInput& in, const std::vector<int32_t>& codes, int32_t g) {
   const int k = in.k;
   const int64_t n = in.n;
   Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(g, k);  // column-major: g x k
@@ -79,10 +78,10 @@ Result<VcovSpec> ParseVcov(const std::string& text) {
       name.erase(0, name.find_first_not_of(" \t"));
       name.erase(name.find_last_not_of(" \t") + 1);
       if (name.empty()) {
-        return Status::InvalidArgument(fmt::format(
-            "--vcov '{}': empty cluster column name (expected cluster:a or "
-            "cluster:a+b)",
-            text));
+        return Status::InvalidArgument(
+            fmt::format("--vcov '{}': empty cluster column name (expected cluster:a or "
+                        "cluster:a+b)",
+                        text));
       }
       if (std::find(spec.cluster_columns.begin(), spec.cluster_columns.end(), name) !=
           spec.cluster_columns.end()) {
@@ -93,8 +92,8 @@ Result<VcovSpec> ParseVcov(const std::string& text) {
       start = end + 1;
     }
     if (spec.cluster_columns.size() > 10) {
-      return Status::InvalidArgument(fmt::format(
-          "--vcov '{}': at most 10 cluster variables are supported", text));
+      return Status::InvalidArgument(
+          fmt::format("--vcov '{}': at most 10 cluster variables are supported", text));
     }
     spec.text = prefix;
     for (size_t i = 0; i < spec.cluster_columns.size(); ++i) {
@@ -102,10 +101,10 @@ Result<VcovSpec> ParseVcov(const std::string& text) {
     }
     return spec;
   }
-  return Status::InvalidArgument(fmt::format(
-      "--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
-      "cluster:COL1+COL2",
-      text));
+  return Status::InvalidArgument(
+      fmt::format("--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
+                  "cluster:COL1+COL2",
+                  text));
 }
 
 Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
@@ -123,10 +122,10 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
   const bool poisson = in.family == Family::kPoisson;
   const bool stata = in.ssc == SmallSample::kStata;
   if (n_all <= k + in.fe_rank) {
-    return Status::FailedPrecondition(fmt::format(
-        "{} observations cannot identify {} parameters ({} regressors and {} "
-        "fixed-effect levels)",
-        n_all, k + in.fe_rank, k, in.fe_rank));
+    return Status::FailedPrecondition(
+        fmt::format("{} observations cannot identify {} parameters ({} regressors and {} "
+                    "fixed-effect levels)",
+                    n_all, k + in.fe_rank, k, in.fe_rank));
   }
 
   switch (spec.type) {
@@ -165,16 +164,15 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
       out.min_clusters = g_min;
       if (g_min < 2) {
         return Status::FailedPrecondition(fmt::format(
-            "--vcov {}: clustered variance needs at least 2 clusters, found {}",
-            spec.text, g_min));
+            "--vcov {}: clustered variance needs at least 2 clusters, found {}", spec.text, g_min));
       }
       if (m > 1 && reducer->distributed()) {
         // The intersection groups are numbered per process (DenseCodes), so
         // their score sums cannot be added across processes.
-        return Status::InvalidArgument(fmt::format(
-            "--vcov {}: multiway clustering is not available with distributed "
-            "estimation; use one cluster variable",
-            spec.text));
+        return Status::InvalidArgument(
+            fmt::format("--vcov {}: multiway clustering is not available with distributed "
+                        "estimation; use one cluster variable",
+                        spec.text));
       }
       Eigen::MatrixXd meat = Eigen::MatrixXd::Zero(k, k);
       std::vector<int64_t> keys(static_cast<size_t>(in.n));
@@ -199,7 +197,8 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
           }
           // Densify after every variable so keys stay below 2^62.
           groups = DenseCodes(keys, codes, first);
-          for (int64_t i = 0; i < in.n; ++i) keys[static_cast<size_t>(i)] = codes[static_cast<size_t>(i)];
+          for (int64_t i = 0; i < in.n; ++i)
+            keys[static_cast<size_t>(i)] = codes[static_cast<size_t>(i)];
         }
         const Eigen::MatrixXd ms = ClusterMeat(in, codes, groups);
         meat += (bits % 2 == 1 ? 1.0 : -1.0) * ms;
@@ -239,8 +238,10 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
             for (int64_t i = 0; i < in.n && nested; ++i) {
               int32_t& o = owner[static_cast<size_t>(in.fe->codes[q][static_cast<size_t>(i)])];
               const int32_t cc = cl.codes[c][static_cast<size_t>(i)];
-              if (o < 0) o = cc;
-              else if (o != cc) nested = false;
+              if (o < 0)
+                o = cc;
+              else if (o != cc)
+                nested = false;
             }
             nested_any = nested;
           }

@@ -30,12 +30,12 @@ struct VcovInput {
   SmallSample ssc = SmallSample::kStata;
   int64_t n = 0;
   int k = 0;
-  const double* x = nullptr;       // demeaned regressors, n x k
-  const double* w = nullptr;       // working weights of the final step
-  const double* score = nullptr;   // r_i: x~_i * r_i is observation i's score
-  double rss = 0;                  // Gaussian: sum of w e^2
-  Eigen::MatrixXd xtwx;            // X~' W X~
-  int64_t fe_rank = 0;             // identified fixed-effect parameters
+  const double* x = nullptr;      // demeaned regressors, n x k
+  const double* w = nullptr;      // working weights of the final step
+  const double* score = nullptr;  // r_i: x~_i * r_i is observation i's score
+  double rss = 0;                 // Gaussian: sum of w e^2
+  Eigen::MatrixXd xtwx;           // X~' W X~
+  int64_t fe_rank = 0;            // identified fixed-effect parameters
   const FixedEffects* fe = nullptr;
   const FixedEffects* clusters = nullptr;  // for kCluster
   int threads = 0;

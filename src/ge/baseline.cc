@@ -113,8 +113,7 @@ Status CheckLabels(const std::vector<std::string>& labels, const char* what) {
   std::set<std::string> seen;
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i].empty()) {
-      return Status::InvalidArgument(
-          fmt::format("baseline {} label {} is empty", what, i + 1));
+      return Status::InvalidArgument(fmt::format("baseline {} label {} is empty", what, i + 1));
     }
     if (!seen.insert(labels[i]).second) {
       return Status::InvalidArgument(
@@ -126,8 +125,8 @@ Status CheckLabels(const std::vector<std::string>& labels, const char* what) {
 
 Status CheckSize(size_t got, size_t want, const char* what) {
   if (got != want) {
-    return Status::InvalidArgument(fmt::format(
-        "baseline field '{}' has {} values, expected {}", what, got, want));
+    return Status::InvalidArgument(
+        fmt::format("baseline field '{}' has {} values, expected {}", what, got, want));
   }
   return Status::Ok();
 }
@@ -154,18 +153,18 @@ Status Baseline::ValidateStructure(double tol) const {
     RB_RETURN_IF_ERROR(CheckSize(export_subsidy.size(), ncs, "export_subsidy"));
   if (theta.size() != static_cast<size_t>(J)) {
     if (theta.size() < static_cast<size_t>(J)) {
-      return Status::InvalidArgument(fmt::format(
-          "no trade elasticity theta for sector '{}' ({} thetas for {} sectors)",
-          sectors[theta.size()], theta.size(), J));
+      return Status::InvalidArgument(
+          fmt::format("no trade elasticity theta for sector '{}' ({} thetas for {} sectors)",
+                      sectors[theta.size()], theta.size(), J));
     }
-    return Status::InvalidArgument(fmt::format(
-        "{} trade elasticities theta for {} sectors", theta.size(), J));
+    return Status::InvalidArgument(
+        fmt::format("{} trade elasticities theta for {} sectors", theta.size(), J));
   }
   for (int j = 0; j < J; ++j) {
     if (!std::isfinite(theta[j]) || theta[j] <= 0.0) {
-      return Status::InvalidArgument(fmt::format(
-          "trade elasticity theta of sector '{}' is {}; it must be finite and > 0",
-          sectors[j], theta[j]));
+      return Status::InvalidArgument(
+          fmt::format("trade elasticity theta of sector '{}' is {}; it must be finite and > 0",
+                      sectors[j], theta[j]));
     }
   }
   // Flows and tariffs.
@@ -174,27 +173,27 @@ Status Baseline::ValidateStructure(double tol) const {
       for (int i = 0; i < N; ++i) {
         const size_t f = FlowIndex(j, n, i);
         if (!std::isfinite(flow[f]) || flow[f] < 0.0) {
-          return Status::InvalidArgument(fmt::format(
-              "flow of sector '{}' from '{}' to '{}' is {}; flows must be "
-              "finite and non-negative",
-              sectors[j], countries[i], countries[n], flow[f]));
+          return Status::InvalidArgument(
+              fmt::format("flow of sector '{}' from '{}' to '{}' is {}; flows must be "
+                          "finite and non-negative",
+                          sectors[j], countries[i], countries[n], flow[f]));
         }
         if (!std::isfinite(tariff[f]) || tariff[f] < 0.0) {
-          return Status::InvalidArgument(fmt::format(
-              "tariff of '{}' on sector '{}' from '{}' is {}; tariffs must be "
-              "finite rates >= 0",
-              countries[n], sectors[j], countries[i], tariff[f]));
+          return Status::InvalidArgument(
+              fmt::format("tariff of '{}' on sector '{}' from '{}' is {}; tariffs must be "
+                          "finite rates >= 0",
+                          countries[n], sectors[j], countries[i], tariff[f]));
         }
         if (!iceberg.empty() && (!std::isfinite(iceberg[f]) || iceberg[f] <= 0)) {
-          return Status::InvalidArgument(fmt::format(
-              "iceberg cost of sector '{}' from '{}' to '{}' is {}; must be > 0",
-              sectors[j], countries[i], countries[n], iceberg[f]));
+          return Status::InvalidArgument(
+              fmt::format("iceberg cost of sector '{}' from '{}' to '{}' is {}; must be > 0",
+                          sectors[j], countries[i], countries[n], iceberg[f]));
         }
         if (!tradable[j] && n != i && flow[f] != 0.0) {
-          return Status::InvalidArgument(fmt::format(
-              "non-tradable sector '{}' has an international flow from '{}' "
-              "to '{}' ({})",
-              sectors[j], countries[i], countries[n], flow[f]));
+          return Status::InvalidArgument(
+              fmt::format("non-tradable sector '{}' has an international flow from '{}' "
+                          "to '{}' ({})",
+                          sectors[j], countries[i], countries[n], flow[f]));
         }
       }
     }
@@ -205,57 +204,55 @@ Status Baseline::ValidateStructure(double tol) const {
     for (int j = 0; j < J; ++j) {
       const double g = va_share[CS(n, j)];
       if (!std::isfinite(g) || g < 0.0 || g > 1.0) {
-        return Status::InvalidArgument(fmt::format(
-            "value-added share of '{}' in sector '{}' is {}; it must lie in "
-            "[0, 1]",
-            countries[n], sectors[j], g));
+        return Status::InvalidArgument(
+            fmt::format("value-added share of '{}' in sector '{}' is {}; it must lie in "
+                        "[0, 1]",
+                        countries[n], sectors[j], g));
       }
       const double a = alpha[CS(n, j)];
       if (!std::isfinite(a) || a < 0.0) {
-        return Status::InvalidArgument(fmt::format(
-            "final-demand share alpha of '{}' in sector '{}' is {}; it must be "
-            ">= 0",
-            countries[n], sectors[j], a));
+        return Status::InvalidArgument(
+            fmt::format("final-demand share alpha of '{}' in sector '{}' is {}; it must be "
+                        ">= 0",
+                        countries[n], sectors[j], a));
       }
       alpha_sum += a;
       double io_sum = 0.0;
       for (int k = 0; k < J; ++k) {
         const double s = io_share[IoIndex(n, k, j)];
         if (!std::isfinite(s) || s < -negative_io_tolerance) {
-          return Status::InvalidArgument(fmt::format(
-              "input-output share of input '{}' in sector '{}' of '{}' is {}; "
-              "it must be >= {}",
-              sectors[k], sectors[j], countries[n], s, -negative_io_tolerance));
+          return Status::InvalidArgument(
+              fmt::format("input-output share of input '{}' in sector '{}' of '{}' is {}; "
+                          "it must be >= {}",
+                          sectors[k], sectors[j], countries[n], s, -negative_io_tolerance));
         }
         io_sum += s;
       }
       // Sectors with zero output may carry no cost structure at all.
       const bool empty_sector = io_sum == 0.0 && g == 0.0;
       if (!empty_sector && std::fabs(io_sum + g - 1.0) > tol) {
-        return Status::InvalidArgument(fmt::format(
-            "cost shares of sector '{}' in '{}' do not sum to one: value added "
-            "{} + inputs {} = {}",
-            sectors[j], countries[n], g, io_sum, g + io_sum));
+        return Status::InvalidArgument(
+            fmt::format("cost shares of sector '{}' in '{}' do not sum to one: value added "
+                        "{} + inputs {} = {}",
+                        sectors[j], countries[n], g, io_sum, g + io_sum));
       }
       const double ps = ProductionSubsidy(n, j), es = ExportSubsidy(n, j);
       if (!std::isfinite(ps) || ps <= -1.0 || !std::isfinite(es) || es <= -1.0) {
-        return Status::InvalidArgument(fmt::format(
-            "subsidy rates of '{}' in sector '{}' must be finite and > -1",
-            countries[n], sectors[j]));
+        return Status::InvalidArgument(
+            fmt::format("subsidy rates of '{}' in sector '{}' must be finite and > -1",
+                        countries[n], sectors[j]));
       }
     }
     if (std::fabs(alpha_sum - 1.0) > tol) {
       return Status::InvalidArgument(fmt::format(
-          "final-demand shares alpha of '{}' sum to {}, not 1", countries[n],
-          alpha_sum));
+          "final-demand shares alpha of '{}' sum to {}, not 1", countries[n], alpha_sum));
     }
   }
   // Deficits: finite, summing to zero, equal to imports - exports.
   double world_va = 0.0, dsum = 0.0;
   for (int n = 0; n < N; ++n) {
     if (!std::isfinite(deficit[n])) {
-      return Status::InvalidArgument(
-          fmt::format("deficit of '{}' is not finite", countries[n]));
+      return Status::InvalidArgument(fmt::format("deficit of '{}' is not finite", countries[n]));
     }
     world_va += ValueAdded(n);
     dsum += deficit[n];
@@ -266,14 +263,13 @@ Status Baseline::ValidateStructure(double tol) const {
   for (int n = 0; n < N; ++n) {
     const double implied = Imports(n) - Exports(n);
     if (std::fabs(implied - deficit[n]) > tol * world_va / N) {
-      return Status::InvalidArgument(fmt::format(
-          "deficit of '{}' is {} but imports - exports from the flows is {}",
-          countries[n], deficit[n], implied));
+      return Status::InvalidArgument(
+          fmt::format("deficit of '{}' is {} but imports - exports from the flows is {}",
+                      countries[n], deficit[n], implied));
     }
   }
   if (std::fabs(dsum) > tol * world_va) {
-    return Status::InvalidArgument(
-        fmt::format("deficits sum to {}, not zero", dsum));
+    return Status::InvalidArgument(fmt::format("deficits sum to {}, not zero", dsum));
   }
   return Status::Ok();
 }
@@ -297,11 +293,11 @@ Status Baseline::Validate(double tol) const {
       for (int k = 0; k < J; ++k) demand += io_share[IoIndex(n, j, k)] * y[CS(n, k)];
       const double x = Expenditure(n, j);
       if (std::fabs(x - demand) > tol * scale) {
-        return Status::FailedPrecondition(fmt::format(
-            "goods market of sector '{}' in '{}' does not clear: expenditure "
-            "{} vs intermediate + final demand {} (relative gap {:.3g}); raw "
-            "data need SolveBaseYear first",
-            sectors[j], countries[n], x, demand, (x - demand) / scale));
+        return Status::FailedPrecondition(
+            fmt::format("goods market of sector '{}' in '{}' does not clear: expenditure "
+                        "{} vs intermediate + final demand {} (relative gap {:.3g}); raw "
+                        "data need SolveBaseYear first",
+                        sectors[j], countries[n], x, demand, (x - demand) / scale));
       }
     }
   }
@@ -335,10 +331,10 @@ Result<int> DeriveFinalDemandShares(Baseline* baseline) {
       total += fd;
     }
     if (!(total > 0.0)) {
-      return Status::FailedPrecondition(fmt::format(
-          "final demand of '{}' is not positive in any sector: expenditure is "
-          "all used as intermediate inputs",
-          b.countries[n]));
+      return Status::FailedPrecondition(
+          fmt::format("final demand of '{}' is not positive in any sector: expenditure is "
+                      "all used as intermediate inputs",
+                      b.countries[n]));
     }
     for (int j = 0; j < J; ++j) b.alpha[b.CS(n, j)] /= total;
   }

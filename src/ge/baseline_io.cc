@@ -23,30 +23,28 @@ namespace rebalance::ge {
 Status IoBaselineOptions::Validate() const {
   for (size_t j = 0; j < theta.size(); ++j) {
     if (!std::isfinite(theta[j]) || theta[j] <= 0.0) {
-      return Status::InvalidArgument(fmt::format(
-          "theta of sector {} is {}; it must be finite and > 0", j + 1, theta[j]));
+      return Status::InvalidArgument(
+          fmt::format("theta of sector {} is {}; it must be finite and > 0", j + 1, theta[j]));
     }
   }
   return Status::Ok();
 }
 
-Result<Baseline> BaselineFromIoTable(const io_tables::IoTable& t,
-                                     const IoBaselineOptions& options,
+Result<Baseline> BaselineFromIoTable(const io_tables::IoTable& t, const IoBaselineOptions& options,
                                      IoBaselineReport* report) {
   RB_RETURN_IF_ERROR(options.Validate());
   const int N = t.num_countries(), J = t.num_sectors(), K = t.num_categories();
   if (N < 1 || J < 1) return Status::InvalidArgument("input-output table is empty");
   if (options.theta.size() != static_cast<size_t>(J)) {
     if (options.theta.size() < static_cast<size_t>(J)) {
-      return Status::InvalidArgument(fmt::format(
-          "no trade elasticity theta for sector '{}' ({} thetas for {} sectors)",
-          t.sectors[options.theta.size()], options.theta.size(), J));
+      return Status::InvalidArgument(
+          fmt::format("no trade elasticity theta for sector '{}' ({} thetas for {} sectors)",
+                      t.sectors[options.theta.size()], options.theta.size(), J));
     }
-    return Status::InvalidArgument(fmt::format(
-        "{} trade elasticities theta for {} sectors", options.theta.size(), J));
+    return Status::InvalidArgument(
+        fmt::format("{} trade elasticities theta for {} sectors", options.theta.size(), J));
   }
-  if (t.z.rows() != N * J || t.z.cols() != N * J || t.f.rows() != N * J ||
-      t.f.cols() != N * K) {
+  if (t.z.rows() != N * J || t.z.cols() != N * J || t.f.rows() != N * J || t.f.cols() != N * K) {
     return Status::InvalidArgument("input-output table matrices have wrong shapes");
   }
   IoBaselineReport rep;
@@ -89,9 +87,9 @@ Result<Baseline> BaselineFromIoTable(const io_tables::IoTable& t,
                 fmt::format("non-finite cell in Z at row {}", t.Label(row)));
           }
           if (z < 0.0) {
-            return Status::InvalidArgument(fmt::format(
-                "negative intermediate use {} of {} by {}_{}", z, t.Label(row),
-                t.countries[n], t.sectors[s]));
+            return Status::InvalidArgument(
+                fmt::format("negative intermediate use {} of {} by {}_{}", z, t.Label(row),
+                            t.countries[n], t.sectors[s]));
           }
           sales += z;
           inputs[b.IoIndex(n, j, s)] += z;
@@ -103,9 +101,9 @@ Result<Baseline> BaselineFromIoTable(const io_tables::IoTable& t,
                 fmt::format("non-finite cell in F at row {}", t.Label(row)));
           }
           if (f < 0.0) {
-            return Status::InvalidArgument(fmt::format(
-                "negative final demand {} for {} in {} (set clip_negative)", f,
-                t.Label(row), t.countries[n]));
+            return Status::InvalidArgument(
+                fmt::format("negative final demand {} for {} in {} (set clip_negative)", f,
+                            t.Label(row), t.countries[n]));
           }
           sales += f;
           final_use[b.CS(n, j)] += f;

@@ -221,7 +221,8 @@ TEST(CpReaderTest, BadFilesGiveClearErrors) {
 
 TEST(ThetaFileTest, ReadsAndNamesMissingSector) {
   const std::vector<std::string> sectors = {"Goods", "Services"};
-  auto ok = ReadThetaFile(TempFile("theta_ok.csv", "sector,theta\nServices,8.2\nGoods,4\n"), sectors);
+  auto ok =
+      ReadThetaFile(TempFile("theta_ok.csv", "sector,theta\nServices,8.2\nGoods,4\n"), sectors);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_DOUBLE_EQ(ok.value()[0], 4.0);
   EXPECT_DOUBLE_EQ(ok.value()[1], 8.2);
@@ -234,22 +235,23 @@ TEST(ThetaFileTest, ReadsAndNamesMissingSector) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("did you mean 'Goods'"), std::string::npos)
       << unknown.status().message();
-  auto negative = ReadThetaFile(TempFile("theta_neg.csv", "sector,theta\nGoods,-4\nServices,1\n"), sectors);
+  auto negative =
+      ReadThetaFile(TempFile("theta_neg.csv", "sector,theta\nGoods,-4\nServices,1\n"), sectors);
   ASSERT_FALSE(negative.ok());
   EXPECT_NE(negative.status().message().find("theta_neg.csv:2"), std::string::npos);
 }
 
 TEST(TariffFileTest, AppliesWildcardsAndSkipsOwnPairs) {
   Baseline b = TwoByTwo();
-  const std::string path = TempFile(
-      "tariffs.csv", "importer,exporter,sector,tariff\nHome,*,Goods,0.1\n*,Home,*,0.05\n");
+  const std::string path =
+      TempFile("tariffs.csv", "importer,exporter,sector,tariff\nHome,*,Goods,0.1\n*,Home,*,0.05\n");
   ASSERT_TRUE(ApplyTariffFile(path, &b).ok());
   EXPECT_DOUBLE_EQ(b.tariff[b.FlowIndex(0, 0, 1)], 0.1);
   EXPECT_DOUBLE_EQ(b.tariff[b.FlowIndex(0, 1, 0)], 0.05);
   EXPECT_DOUBLE_EQ(b.tariff[b.FlowIndex(0, 0, 0)], 0.0);
   EXPECT_DOUBLE_EQ(b.tariff[b.FlowIndex(1, 1, 0)], 0.0);  // non-tradable
-  const std::string bad = TempFile(
-      "tariffs_bad.csv", "importer,exporter,sector,tariff\nHome,Foriegn,Goods,0.1\n");
+  const std::string bad =
+      TempFile("tariffs_bad.csv", "importer,exporter,sector,tariff\nHome,Foriegn,Goods,0.1\n");
   Status s = ApplyTariffFile(bad, &b);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("did you mean 'Foreign'"), std::string::npos) << s.message();
@@ -265,15 +267,9 @@ TEST(IoBaselineTest, FromIoTableClearsMarkets) {
   t.sectors = {"c1", "c2"};
   t.categories = {"CONS_h", "INVEN"};
   t.z.resize(4, 4);
-  t.z << 10, 5, 3, 1,
-         4, 12, 2, 6,
-         2, 1, 15, 7,
-         3, 4, 5, 9;
+  t.z << 10, 5, 3, 1, 4, 12, 2, 6, 2, 1, 15, 7, 3, 4, 5, 9;
   t.f.resize(4, 4);
-  t.f << 30, -2, 8, 1,
-         20, 1, 6, 0,
-         7, 0, 40, 2,
-         5, 1, 25, 3;
+  t.f << 30, -2, 8, 1, 20, 1, 6, 0, 7, 0, 40, 2, 5, 1, 25, 3;
   t.x = t.z.rowwise().sum() + t.f.rowwise().sum();
   t.v = t.x - t.z.colwise().sum().transpose();
   IoBaselineOptions o;

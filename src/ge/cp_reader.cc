@@ -39,25 +39,54 @@ namespace fs = std::filesystem;
 // Country and sector order of CP's files (data README section 2).
 const std::vector<std::string>& CpCountries() {
   static const std::vector<std::string> k = {
-      "Argentina", "Australia", "Austria",     "Brazil",   "Canada",
-      "Chile",     "China",     "Denmark",     "Finland",  "France",
-      "Germany",   "Greece",    "Hungary",     "India",    "Indonesia",
-      "Ireland",   "Italy",     "Japan",       "Korea",    "Mexico",
-      "Netherlands", "New Zealand", "Norway",  "Portugal", "South Africa",
-      "Spain",     "Sweden",    "Turkey",      "UK",       "USA",
-      "ROW"};
+      "Argentina",   "Australia", "Austria",  "Brazil",       "Canada", "Chile",   "China",
+      "Denmark",     "Finland",   "France",   "Germany",      "Greece", "Hungary", "India",
+      "Indonesia",   "Ireland",   "Italy",    "Japan",        "Korea",  "Mexico",  "Netherlands",
+      "New Zealand", "Norway",    "Portugal", "South Africa", "Spain",  "Sweden",  "Turkey",
+      "UK",          "USA",       "ROW"};
   return k;
 }
 const std::vector<std::string>& CpSectors() {
-  static const std::vector<std::string> k = {
-      "Agriculture", "Mining", "Food", "Textile", "Wood", "Paper", "Petroleum",
-      "Chemicals", "Plastic", "Minerals", "Basic metals", "Metal products",
-      "Machinery n.e.c", "Office", "Electrical", "Communication", "Medical",
-      "Auto", "Other Transport", "Other", "Electricity", "Construction",
-      "Retail", "Hotels", "Land Transport", "Water Transport", "Air Transport",
-      "Aux Transport", "Post", "Finance", "Real State", "Renting Mach",
-      "Computer", "R&D", "Other Business", "Public", "Education", "Health",
-      "Other services", "Private"};
+  static const std::vector<std::string> k = {"Agriculture",
+                                             "Mining",
+                                             "Food",
+                                             "Textile",
+                                             "Wood",
+                                             "Paper",
+                                             "Petroleum",
+                                             "Chemicals",
+                                             "Plastic",
+                                             "Minerals",
+                                             "Basic metals",
+                                             "Metal products",
+                                             "Machinery n.e.c",
+                                             "Office",
+                                             "Electrical",
+                                             "Communication",
+                                             "Medical",
+                                             "Auto",
+                                             "Other Transport",
+                                             "Other",
+                                             "Electricity",
+                                             "Construction",
+                                             "Retail",
+                                             "Hotels",
+                                             "Land Transport",
+                                             "Water Transport",
+                                             "Air Transport",
+                                             "Aux Transport",
+                                             "Post",
+                                             "Finance",
+                                             "Real State",
+                                             "Renting Mach",
+                                             "Computer",
+                                             "R&D",
+                                             "Other Business",
+                                             "Public",
+                                             "Education",
+                                             "Health",
+                                             "Other services",
+                                             "Private"};
   return k;
 }
 constexpr int kCpTradable = 20;
@@ -68,13 +97,11 @@ Result<std::string> FindFile(const std::string& dir, const std::string& name) {
     const fs::path p = fs::path(dir) / cand;
     if (fs::exists(p)) return p.string();
   }
-  return Status::NotFound(
-      fmt::format("file '{}' (or '{}.gz') not found in '{}'", name, name, dir));
+  return Status::NotFound(fmt::format("file '{}' (or '{}.gz') not found in '{}'", name, name, dir));
 }
 
 // CP's matrix files on disk (plain or gzip); the tokenizer is ParseCpMatrix.
-Result<CpMatrix> ReadMatrix(const std::string& path, int want_rows,
-                            int want_cols) {
+Result<CpMatrix> ReadMatrix(const std::string& path, int want_rows, int want_cols) {
   RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
   return ParseCpMatrix(text, path, want_rows, want_cols);
 }
@@ -85,24 +112,23 @@ Result<std::vector<std::string>> ReadLines(const std::string& path) {
   std::vector<std::string> out;
   RB_ASSIGN_OR_RETURN(const std::string t, data::ReadFileToString(path));
   if (size_t bad = 0; !core::IsValidUtf8(t, &bad)) {
-    return Status::ParseError(fmt::format("{}:{}: the label is not valid UTF-8; save the file as UTF-8", path,
-                                          1 + std::count(t.begin(), t.begin() + static_cast<long>(bad), '\n')));
+    return Status::ParseError(
+        fmt::format("{}:{}: the label is not valid UTF-8; save the file as UTF-8", path,
+                    1 + std::count(t.begin(), t.begin() + static_cast<long>(bad), '\n')));
   }
   size_t pos = 0;
   while (pos < t.size()) {
     size_t end = t.find('\n', pos);
     if (end == std::string::npos) end = t.size();
     std::string line = t.substr(pos, end - pos);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-      line.pop_back();
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (!line.empty()) out.push_back(line);
     pos = end + 1;
   }
   return out;
 }
 
-Baseline EmptyBaseline(std::vector<std::string> countries,
-                       std::vector<std::string> sectors) {
+Baseline EmptyBaseline(std::vector<std::string> countries, std::vector<std::string> sectors) {
   Baseline b;
   b.countries = std::move(countries);
   b.sectors = std::move(sectors);
@@ -135,10 +161,9 @@ class LabelIndex {
     auto it = map_.find(label);
     if (it != map_.end()) return it->second;
     const std::string near = data::NearestName(label, labels_);
-    return Status::NotFound(fmt::format("{}: unknown {} '{}'{}", where, what_,
-                                        label,
-                                        near.empty() ? "" : fmt::format(
-                                            " (did you mean '{}'?)", near)));
+    return Status::NotFound(
+        fmt::format("{}: unknown {} '{}'{}", where, what_, label,
+                    near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
   }
 
  private:
@@ -159,8 +184,8 @@ Status CpMatrixOptions::Validate() const {
         fmt::format("CP matrix year must be 1993 or 2005, got {}", year));
   }
   if (tariff_year != 0 && tariff_year != 1993 && tariff_year != 2005) {
-    return Status::InvalidArgument(fmt::format(
-        "CP tariff year must be 0, 1993 or 2005, got {}", tariff_year));
+    return Status::InvalidArgument(
+        fmt::format("CP tariff year must be 0, 1993 or 2005, got {}", tariff_year));
   }
   if (!(nontradable_theta > 0.0) || !std::isfinite(nontradable_theta)) {
     return Status::InvalidArgument("nontradable_theta must be finite and > 0");
@@ -169,17 +194,15 @@ Status CpMatrixOptions::Validate() const {
 }
 
 Status CpTidyOptions::Validate() const {
-  if (tariff_column != "tariff" && tariff_column != "tariff_bln" &&
-      tariff_column != "tariff_cfl") {
+  if (tariff_column != "tariff" && tariff_column != "tariff_bln" && tariff_column != "tariff_cfl") {
     return Status::InvalidArgument(fmt::format(
-        "tariff column must be tariff, tariff_bln or tariff_cfl, got '{}'",
-        tariff_column));
+        "tariff column must be tariff, tariff_bln or tariff_cfl, got '{}'", tariff_column));
   }
   return Status::Ok();
 }
 
-Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source,
-                               int want_rows, int want_cols) {
+Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source, int want_rows,
+                               int want_cols) {
   CpMatrix m;
   int line_no = 0;
   size_t pos = 0;
@@ -202,13 +225,13 @@ Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source,
       char* q = nullptr;
       const double x = std::strtod(p, &q);
       if (q == p || (*q != '\0' && *q != ' ' && *q != '\t' && *q != '\r')) {
-        return Status::ParseError(fmt::format(
-            "{}:{}:{}: expected a number, found '{}'", source, line_no, col,
-            std::string(p, std::min<size_t>(20, std::strlen(p)))));
+        return Status::ParseError(
+            fmt::format("{}:{}:{}: expected a number, found '{}'", source, line_no, col,
+                        std::string(p, std::min<size_t>(20, std::strlen(p)))));
       }
       if (!std::isfinite(x)) {
-        return Status::ParseError(fmt::format("{}:{}:{}: value is not finite",
-                                              source, line_no, col));
+        return Status::ParseError(
+            fmt::format("{}:{}:{}: value is not finite", source, line_no, col));
       }
       row.push_back(x);
       p = q;
@@ -216,24 +239,20 @@ Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source,
     if (row.empty()) continue;
     if (m.rows == 0) m.cols = static_cast<int>(row.size());
     if (static_cast<int>(row.size()) != m.cols) {
-      return Status::ParseError(fmt::format(
-          "{}:{}: {} values, expected {} as on the first line", source, line_no,
-          row.size(), m.cols));
+      return Status::ParseError(fmt::format("{}:{}: {} values, expected {} as on the first line",
+                                            source, line_no, row.size(), m.cols));
     }
     m.values.insert(m.values.end(), row.begin(), row.end());
     ++m.rows;
   }
-  if ((want_rows > 0 && m.rows != want_rows) ||
-      (want_cols > 0 && m.cols != want_cols)) {
-    return Status::ParseError(fmt::format("{}: matrix is {}x{}, expected {}x{}",
-                                          source, m.rows, m.cols, want_rows,
-                                          want_cols));
+  if ((want_rows > 0 && m.rows != want_rows) || (want_cols > 0 && m.cols != want_cols)) {
+    return Status::ParseError(fmt::format("{}: matrix is {}x{}, expected {}x{}", source, m.rows,
+                                          m.cols, want_rows, want_cols));
   }
   return m;
 }
 
-Result<std::vector<double>> ReadCpTariffs(const std::string& path,
-                                          const Baseline& like) {
+Result<std::vector<double>> ReadCpTariffs(const std::string& path, const Baseline& like) {
   const int N = like.num_countries(), J = like.num_sectors();
   int jt = 0;
   while (jt < J && like.tradable[jt]) ++jt;
@@ -244,11 +263,11 @@ Result<std::vector<double>> ReadCpTariffs(const std::string& path,
       for (int i = 0; i < N; ++i) {
         const double pct = t(j * N + n, i);
         if (pct < 0.0) {
-          return Status::InvalidArgument(fmt::format(
-              "{}:{}:{}: negative tariff {} (sector '{}', importer '{}', "
-              "exporter '{}')",
-              path, j * N + n + 1, i + 1, pct, like.sectors[j],
-              like.countries[n], like.countries[i]));
+          return Status::InvalidArgument(
+              fmt::format("{}:{}:{}: negative tariff {} (sector '{}', importer '{}', "
+                          "exporter '{}')",
+                          path, j * N + n + 1, i + 1, pct, like.sectors[j], like.countries[n],
+                          like.countries[i]));
         }
         // CP's own script sets own tariffs to zero (tau_nn = 1).
         rates[like.FlowIndex(j, n, i)] = n == i ? 0.0 : pct / 100.0;
@@ -258,8 +277,7 @@ Result<std::vector<double>> ReadCpTariffs(const std::string& path,
   return rates;
 }
 
-Result<Baseline> ReadCpMatrices(const std::string& dir,
-                                const CpMatrixOptions& options) {
+Result<Baseline> ReadCpMatrices(const std::string& dir, const CpMatrixOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
   Baseline b = EmptyBaseline(CpCountries(), CpSectors());
   b.negative_io_tolerance = 1e-3;  // see Baseline::negative_io_tolerance
@@ -267,10 +285,8 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
   for (int j = 0; j < J; ++j) b.tradable[j] = j < JT;
   const int tyear = options.tariff_year ? options.tariff_year : options.year;
 
-  RB_ASSIGN_OR_RETURN(std::string xpath,
-                      FindFile(dir, fmt::format("xbilat{}.txt", options.year)));
-  RB_ASSIGN_OR_RETURN(std::string tpath,
-                      FindFile(dir, fmt::format("tariffs{}.txt", tyear)));
+  RB_ASSIGN_OR_RETURN(std::string xpath, FindFile(dir, fmt::format("xbilat{}.txt", options.year)));
+  RB_ASSIGN_OR_RETURN(std::string tpath, FindFile(dir, fmt::format("tariffs{}.txt", tyear)));
   RB_ASSIGN_OR_RETURN(std::string iopath, FindFile(dir, "IO.txt"));
   RB_ASSIGN_OR_RETURN(std::string bpath, FindFile(dir, "B.txt"));
   RB_ASSIGN_OR_RETURN(std::string gopath, FindFile(dir, "GO.txt"));
@@ -282,13 +298,12 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
   RB_ASSIGN_OR_RETURN(CpMatrix go, ReadMatrix(gopath, J, N));
   RB_ASSIGN_OR_RETURN(CpMatrix th, ReadMatrix(thpath, 0, 0));
   if (static_cast<int>(th.values.size()) != JT && static_cast<int>(th.values.size()) != J) {
-    return Status::ParseError(fmt::format(
-        "{}: {} trade elasticities, expected {} (tradables) or {}", thpath,
-        th.values.size(), JT, J));
+    return Status::ParseError(
+        fmt::format("{}: {} trade elasticities, expected {} (tradables) or {}", thpath,
+                    th.values.size(), JT, J));
   }
   for (int j = 0; j < J; ++j) {
-    b.theta[j] = j < static_cast<int>(th.values.size()) ? th.values[j]
-                                                   : options.nontradable_theta;
+    b.theta[j] = j < static_cast<int>(th.values.size()) ? th.values[j] : options.nontradable_theta;
   }
   RB_ASSIGN_OR_RETURN(b.tariff, ReadCpTariffs(tpath, b));
 
@@ -301,8 +316,7 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
           return Status::InvalidArgument(fmt::format(
               "{}:{}:{}: negative trade flow {} (sector '{}', importer '{}', "
               "exporter '{}')",
-              xpath, j * N + n + 1, i + 1, x, b.sectors[j], b.countries[n],
-              b.countries[i]));
+              xpath, j * N + n + 1, i + 1, x, b.sectors[j], b.countries[n], b.countries[i]));
         }
         if (n != i) b.flow[b.FlowIndex(j, n, i)] = 1000.0 * x;
       }
@@ -317,9 +331,9 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
       }
       const double gross = go(j, i);
       if (gross < 0.0) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: negative gross output {} for '{}' sector '{}'", gopath, gross,
-            b.countries[i], b.sectors[j]));
+        return Status::InvalidArgument(
+            fmt::format("{}: negative gross output {} for '{}' sector '{}'", gopath, gross,
+                        b.countries[i], b.sectors[j]));
       }
       b.flow[b.FlowIndex(j, i, i)] = std::max(gross, exports) - exports;
     }
@@ -352,13 +366,11 @@ Result<Baseline> ReadCpMatrices(const std::string& dir,
   return b;
 }
 
-Result<Baseline> ReadCpTidy(const std::string& dir,
-                            const CpTidyOptions& options) {
+Result<Baseline> ReadCpTidy(const std::string& dir, const CpTidyOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
   RB_ASSIGN_OR_RETURN(std::string trade_path, FindFile(dir, "trade.csv"));
   RB_ASSIGN_OR_RETURN(std::string va_path, FindFile(dir, "value_added.csv"));
-  RB_ASSIGN_OR_RETURN(std::string ic_path,
-                      FindFile(dir, "intermediate_consumption.csv"));
+  RB_ASSIGN_OR_RETURN(std::string ic_path, FindFile(dir, "intermediate_consumption.csv"));
   RB_ASSIGN_OR_RETURN(std::string fc_path, FindFile(dir, "final_consumption.csv"));
   RB_ASSIGN_OR_RETURN(std::string th_path, FindFile(dir, "theta.csv"));
   data::CsvOptions copt;
@@ -407,19 +419,17 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
     const double v = c_val->AsDouble(r), t = c_tar->AsDouble(r);
     if (!std::isfinite(v) || v < 0.0) {
       return Status::InvalidArgument(fmt::format(
-          "{}: trade value '{}' must be a finite number >= 0", where,
-          c_val->CellText(r)));
+          "{}: trade value '{}' must be a finite number >= 0", where, c_val->CellText(r)));
     }
     if (!std::isfinite(t) || t < 0.0) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: {} '{}' must be a finite rate >= 0", where, options.tariff_column,
-          c_tar->CellText(r)));
+      return Status::InvalidArgument(fmt::format("{}: {} '{}' must be a finite rate >= 0", where,
+                                                 options.tariff_column, c_tar->CellText(r)));
     }
     const size_t f = b.FlowIndex(j, n, i);
     if (seen[f]) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: duplicate row for sector '{}', exporter '{}', importer '{}'",
-          where, b.sectors[j], b.countries[i], b.countries[n]));
+      return Status::InvalidArgument(
+          fmt::format("{}: duplicate row for sector '{}', exporter '{}', importer '{}'", where,
+                      b.sectors[j], b.countries[i], b.countries[n]));
     }
     seen[f] = 1;
     b.flow[f] = v;
@@ -429,14 +439,12 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
   for (int j = 0; j < J; ++j) {
     bool any = false;
     for (int n = 0; n < N && !any; ++n)
-      for (int i = 0; i < N && !any; ++i)
-        any = n != i && b.flow[b.FlowIndex(j, n, i)] > 0.0;
+      for (int i = 0; i < N && !any; ++i) any = n != i && b.flow[b.FlowIndex(j, n, i)] > 0.0;
     b.tradable[j] = any;
   }
 
   // Value added, intermediate and final consumption by (sector, region).
-  std::vector<double> va(static_cast<size_t>(N) * J, 0.0),
-      fc(static_cast<size_t>(N) * J, 0.0),
+  std::vector<double> va(static_cast<size_t>(N) * J, 0.0), fc(static_cast<size_t>(N) * J, 0.0),
       ic(static_cast<size_t>(N) * J * J, 0.0);
   auto read_cs = [&](const std::string& path, std::vector<double>* out) -> Status {
     RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, copt));
@@ -449,8 +457,8 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
       RB_ASSIGN_OR_RETURN(int n, cidx.Find(g->CellText(r), where));
       const double x = v->AsDouble(r);
       if (!std::isfinite(x) || x < 0.0) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: value '{}' must be a finite number >= 0", where, v->CellText(r)));
+        return Status::InvalidArgument(
+            fmt::format("{}: value '{}' must be a finite number >= 0", where, v->CellText(r)));
       }
       (*out)[b.CS(n, j)] += x;
     }
@@ -473,8 +481,8 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
       // CP's data hold one negative input (Canada, 'Other' in 'Basic
       // metals'); the share check of ValidateStructure bounds such values.
       if (!std::isfinite(x)) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: value '{}' must be a finite number", where, v->CellText(r)));
+        return Status::InvalidArgument(
+            fmt::format("{}: value '{}' must be a finite number", where, v->CellText(r)));
       }
       ic[b.IoIndex(n, k, j)] += x;
     }
@@ -483,8 +491,8 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
     double fc_total = 0.0;
     for (int j = 0; j < J; ++j) fc_total += fc[b.CS(n, j)];
     if (!(fc_total > 0.0)) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: final consumption of region '{}' is zero", fc_path, b.countries[n]));
+      return Status::InvalidArgument(
+          fmt::format("{}: final consumption of region '{}' is zero", fc_path, b.countries[n]));
     }
     for (int j = 0; j < J; ++j) {
       double cost = va[b.CS(n, j)];
@@ -492,15 +500,12 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
       b.alpha[b.CS(n, j)] = fc[b.CS(n, j)] / fc_total;
       if (cost > 0.0) {
         b.va_share[b.CS(n, j)] = va[b.CS(n, j)] / cost;
-        for (int k = 0; k < J; ++k)
-          b.io_share[b.IoIndex(n, k, j)] = ic[b.IoIndex(n, k, j)] / cost;
+        for (int k = 0; k < J; ++k) b.io_share[b.IoIndex(n, k, j)] = ic[b.IoIndex(n, k, j)] / cost;
       }
     }
   }
   // theta by sector.
-  {
-    RB_ASSIGN_OR_RETURN(b.theta, ReadThetaFile(th_path, b.sectors));
-  }
+  { RB_ASSIGN_OR_RETURN(b.theta, ReadThetaFile(th_path, b.sectors)); }
   SetDeficitsFromFlows(&b);
   // deficit.csv, when present, must agree with the flows (imports - exports).
   auto dpath = FindFile(dir, "deficit.csv");
@@ -515,10 +520,10 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
       RB_ASSIGN_OR_RETURN(int n, cidx.Find(g->CellText(r), where));
       const double v = d->AsDouble(r);
       if (!std::isfinite(v) || std::fabs(v - b.deficit[n]) > 1e-9 * scale) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: deficit '{}' of '{}' differs from imports - exports in the "
-            "trade file ({})",
-            where, d->CellText(r), b.countries[n], b.deficit[n]));
+        return Status::InvalidArgument(
+            fmt::format("{}: deficit '{}' of '{}' differs from imports - exports in the "
+                        "trade file ({})",
+                        where, d->CellText(r), b.countries[n], b.deficit[n]));
       }
     }
   }
@@ -527,8 +532,7 @@ Result<Baseline> ReadCpTidy(const std::string& dir,
   return b;
 }
 
-Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir,
-                                              const std::string& column,
+Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir, const std::string& column,
                                               const Baseline& like) {
   RB_ASSIGN_OR_RETURN(std::string trade_path, FindFile(dir, "trade.csv"));
   data::CsvOptions copt;
@@ -547,24 +551,22 @@ Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir,
     RB_ASSIGN_OR_RETURN(int n, cidx.Find(c_imp->CellText(r), where));
     const double t = c_tar->AsDouble(r);
     if (!std::isfinite(t) || t < 0.0) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: {} '{}' must be a finite rate >= 0", where, column,
-          c_tar->CellText(r)));
+      return Status::InvalidArgument(
+          fmt::format("{}: {} '{}' must be a finite rate >= 0", where, column, c_tar->CellText(r)));
     }
     rates[like.FlowIndex(j, n, i)] = n == i ? 0.0 : t;
   }
   return rates;
 }
 
-Result<std::vector<double>> ReadThetaFile(
-    const std::string& path, const std::vector<std::string>& sectors) {
+Result<std::vector<double>> ReadThetaFile(const std::string& path,
+                                          const std::vector<std::string>& sectors) {
   RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
   return ParseThetaFile(text, path, sectors);
 }
 
-Result<std::vector<double>> ParseThetaFile(
-    std::string_view text, const std::string& source,
-    const std::vector<std::string>& sectors) {
+Result<std::vector<double>> ParseThetaFile(std::string_view text, const std::string& source,
+                                           const std::vector<std::string>& sectors) {
   data::CsvOptions copt;
   copt.threads = 1;
   copt.types["sector"] = data::ColumnType::kString;
@@ -576,8 +578,8 @@ Result<std::vector<double>> ParseThetaFile(
   } else if (t.FindColumn("value") >= 0) {
     v = &t.columns()[t.FindColumn("value")];
   } else {
-    return Status::NotFound(fmt::format(
-        "{}: theta file needs columns 'sector' and 'theta' (or 'value')", source));
+    return Status::NotFound(
+        fmt::format("{}: theta file needs columns 'sector' and 'theta' (or 'value')", source));
   }
   LabelIndex sidx(sectors, "sector");
   std::vector<double> theta(sectors.size(), std::nan(""));
@@ -586,16 +588,16 @@ Result<std::vector<double>> ParseThetaFile(
     RB_ASSIGN_OR_RETURN(int j, sidx.Find(s->CellText(r), where));
     const double x = v->AsDouble(r);
     if (!std::isfinite(x) || x <= 0.0) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: theta '{}' of sector '{}' must be a finite number > 0", where,
-          v->CellText(r), sectors[j]));
+      return Status::InvalidArgument(
+          fmt::format("{}: theta '{}' of sector '{}' must be a finite number > 0", where,
+                      v->CellText(r), sectors[j]));
     }
     theta[j] = x;
   }
   for (size_t j = 0; j < sectors.size(); ++j) {
     if (std::isnan(theta[j])) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: no trade elasticity theta for sector '{}'", source, sectors[j]));
+      return Status::InvalidArgument(
+          fmt::format("{}: no trade elasticity theta for sector '{}'", source, sectors[j]));
     }
   }
   return theta;
@@ -622,8 +624,8 @@ Status ApplyTariffFile(const std::string& path, Baseline* baseline) {
     if (!secs.ok()) return secs.status().WithContext(where);
     const double x = cv->AsDouble(r);
     if (!std::isfinite(x) || x < 0.0) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: tariff '{}' must be a finite rate >= 0", where, cv->CellText(r)));
+      return Status::InvalidArgument(
+          fmt::format("{}: tariff '{}' must be a finite rate >= 0", where, cv->CellText(r)));
     }
     for (int j : secs.value()) {
       if (!b.tradable[j]) continue;

@@ -16,8 +16,7 @@ namespace rebalance::ge {
 namespace {
 
 std::string TempFile(const std::string& name, const std::string& content) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / "rebalance_cp_reader_fuzz_test";
+  const auto dir = std::filesystem::temp_directory_path() / "rebalance_cp_reader_fuzz_test";
   std::filesystem::create_directories(dir);
   const std::string path = (dir / name).string();
   std::ofstream(path, std::ios::binary) << content;
@@ -29,8 +28,7 @@ class CpReaderTextTest : public ::testing::Test {
   static void TearDownTestSuite() {
     std::error_code ec;
     std::filesystem::remove_all(
-        std::filesystem::temp_directory_path() / "rebalance_cp_reader_fuzz_test",
-        ec);
+        std::filesystem::temp_directory_path() / "rebalance_cp_reader_fuzz_test", ec);
   }
 };
 
@@ -81,8 +79,7 @@ TEST_F(CpReaderTextTest, TariffFileMatchesTextParser) {
   like.countries = {"A", "B"};
   like.sectors = {"Goods", "Services"};
   like.tradable = {true, false};
-  const std::vector<std::string> texts = {"0 5\n3 0\n", "0 5\n3 x\n",
-                                          "0 5\n", "0 5\n1e999 0\n",
+  const std::vector<std::string> texts = {"0 5\n3 0\n", "0 5\n3 x\n", "0 5\n", "0 5\n1e999 0\n",
                                           "0,5\r\n3,0\r\n"};
   for (size_t k = 0; k < texts.size(); ++k) {
     const std::string path = TempFile("tariffs" + std::to_string(k) + ".txt", texts[k]);
@@ -92,8 +89,7 @@ TEST_F(CpReaderTextTest, TariffFileMatchesTextParser) {
     if (!from_file.ok()) {
       EXPECT_EQ(from_file.status().message(), from_text.status().message());
     } else {
-      EXPECT_DOUBLE_EQ(from_file.value()[like.FlowIndex(0, 1, 0)],
-                       from_text->values[2] / 100.0);
+      EXPECT_DOUBLE_EQ(from_file.value()[like.FlowIndex(0, 1, 0)], from_text->values[2] / 100.0);
     }
   }
 }
@@ -119,8 +115,7 @@ TEST_F(CpReaderTextTest, ThetaFileMatchesTextParser) {
       EXPECT_EQ(from_file.value(), from_text.value());
     } else {
       EXPECT_EQ(from_file.status().message(), from_text.status().message());
-      EXPECT_EQ(from_file.status().message().rfind(path, 0), 0u)
-          << from_file.status().message();
+      EXPECT_EQ(from_file.status().message().rfind(path, 0), 0u) << from_file.status().message();
     }
   }
 }

@@ -57,9 +57,8 @@ Result<DeficitClosure> DeficitClosureFromString(const std::string& s) {
   if (s == "ratio") return DeficitClosure::kRatioFixed;
   if (s == "additive") return DeficitClosure::kAdditive;
   if (s == "balanced") return DeficitClosure::kBalanced;
-  return Status::InvalidArgument(fmt::format(
-      "unknown deficit closure '{}' (expected ratio, additive or balanced)",
-      s));
+  return Status::InvalidArgument(
+      fmt::format("unknown deficit closure '{}' (expected ratio, additive or balanced)", s));
 }
 
 const char* ToString(FullGeMethod method) {
@@ -75,51 +74,47 @@ const char* ToString(FullGeMethod method) {
 Result<FullGeMethod> FullGeMethodFromString(const std::string& s) {
   if (s == "exact") return FullGeMethod::kExact;
   if (s == "yotov2016") return FullGeMethod::kYotov2016;
-  return Status::InvalidArgument(fmt::format(
-      "unknown full-GE method '{}' (expected exact or yotov2016)", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown full-GE method '{}' (expected exact or yotov2016)", s));
 }
 
 Status GravityData::Validate() const {
   const Eigen::Index n = static_cast<Eigen::Index>(countries.size());
   if (n < 2) {
-    return Status::InvalidArgument(
-        fmt::format("gravity needs at least 2 countries, got {}", n));
+    return Status::InvalidArgument(fmt::format("gravity needs at least 2 countries, got {}", n));
   }
   if (flows.rows() != flows.cols()) {
-    return Status::InvalidArgument(
-        fmt::format("flow matrix is not square: {} exporters x {} importers",
-                    flows.rows(), flows.cols()));
+    return Status::InvalidArgument(fmt::format(
+        "flow matrix is not square: {} exporters x {} importers", flows.rows(), flows.cols()));
   }
   if (flows.rows() != n) {
-    return Status::InvalidArgument(
-        fmt::format("flow matrix is {}x{} but there are {} country labels",
-                    flows.rows(), flows.cols(), n));
+    return Status::InvalidArgument(fmt::format(
+        "flow matrix is {}x{} but there are {} country labels", flows.rows(), flows.cols(), n));
   }
   std::set<std::string> seen;
   for (const auto& c : countries) {
     if (c.empty()) return Status::InvalidArgument("empty country label");
     if (!seen.insert(c).second) {
-      return Status::InvalidArgument(
-          fmt::format("duplicate country label '{}'", c));
+      return Status::InvalidArgument(fmt::format("duplicate country label '{}'", c));
     }
   }
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = 0; j < n; ++j) {
       const double x = flows(i, j);
       if (!std::isfinite(x)) {
-        return Status::InvalidArgument(fmt::format(
-            "flow {} -> {} is not finite", countries[i], countries[j]));
+        return Status::InvalidArgument(
+            fmt::format("flow {} -> {} is not finite", countries[i], countries[j]));
       }
       if (x < 0.0) {
-        return Status::InvalidArgument(fmt::format(
-            "flow {} -> {} is negative ({})", countries[i], countries[j], x));
+        return Status::InvalidArgument(
+            fmt::format("flow {} -> {} is negative ({})", countries[i], countries[j], x));
       }
     }
     if (!(flows(i, i) > 0.0)) {
-      return Status::InvalidArgument(fmt::format(
-          "country {} has no domestic sales (flow {} -> {} is {}); structural "
-          "gravity needs positive domestic sales for every country",
-          countries[i], countries[i], countries[i], flows(i, i)));
+      return Status::InvalidArgument(
+          fmt::format("country {} has no domestic sales (flow {} -> {} is {}); structural "
+                      "gravity needs positive domestic sales for every country",
+                      countries[i], countries[i], countries[i], flows(i, i)));
     }
   }
   return Status::Ok();
@@ -127,26 +122,23 @@ Status GravityData::Validate() const {
 
 namespace {
 
-Status ValidateCostMatrix(const Eigen::MatrixXd& m, Eigen::Index n,
-                          const char* what) {
+Status ValidateCostMatrix(const Eigen::MatrixXd& m, Eigen::Index n, const char* what) {
   if (m.rows() != n || m.cols() != n) {
     return Status::InvalidArgument(
-        fmt::format("{} trade costs are {}x{}, expected {}x{}", what, m.rows(),
-                    m.cols(), n, n));
+        fmt::format("{} trade costs are {}x{}, expected {}x{}", what, m.rows(), m.cols(), n, n));
   }
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = 0; j < n; ++j) {
       if (!std::isfinite(m(i, j)) || m(i, j) < 0.0) {
-        return Status::InvalidArgument(fmt::format(
-            "{} trade cost t^(1-sigma) at ({}, {}) must be finite and "
-            "non-negative, got {}",
-            what, i, j, m(i, j)));
+        return Status::InvalidArgument(
+            fmt::format("{} trade cost t^(1-sigma) at ({}, {}) must be finite and "
+                        "non-negative, got {}",
+                        what, i, j, m(i, j)));
       }
     }
     if (!(m(i, i) > 0.0)) {
       return Status::InvalidArgument(fmt::format(
-          "{} domestic trade cost t^(1-sigma) of country {} must be positive",
-          what, i));
+          "{} domestic trade cost t^(1-sigma) of country {} must be positive", what, i));
     }
   }
   return Status::Ok();
@@ -163,21 +155,20 @@ Status TradeCosts::Validate(Eigen::Index n) const {
 Status CovariateCosts::Validate(Eigen::Index n) const {
   const size_t k = names.size();
   if (baseline.size() != k || counterfactual.size() != k) {
-    return Status::InvalidArgument(fmt::format(
-        "covariate costs: {} names but {} baseline and {} counterfactual "
-        "matrices",
-        k, baseline.size(), counterfactual.size()));
+    return Status::InvalidArgument(
+        fmt::format("covariate costs: {} names but {} baseline and {} counterfactual "
+                    "matrices",
+                    k, baseline.size(), counterfactual.size()));
   }
   if (static_cast<size_t>(beta.size()) != k) {
-    return Status::InvalidArgument(fmt::format(
-        "covariate costs: {} covariates but {} coefficients", k, beta.size()));
+    return Status::InvalidArgument(
+        fmt::format("covariate costs: {} covariates but {} coefficients", k, beta.size()));
   }
   for (size_t c = 0; c < k; ++c) {
     for (const Eigen::MatrixXd* m : {&baseline[c], &counterfactual[c]}) {
       if (m->rows() != n || m->cols() != n) {
-        return Status::InvalidArgument(
-            fmt::format("covariate {} matrix is {}x{}, expected {}x{}",
-                        names[c], m->rows(), m->cols(), n, n));
+        return Status::InvalidArgument(fmt::format("covariate {} matrix is {}x{}, expected {}x{}",
+                                                   names[c], m->rows(), m->cols(), n, n));
       }
       if (!m->allFinite()) {
         return Status::InvalidArgument(
@@ -185,22 +176,19 @@ Status CovariateCosts::Validate(Eigen::Index n) const {
       }
     }
     if (!std::isfinite(beta[static_cast<Eigen::Index>(c)])) {
-      return Status::InvalidArgument(
-          fmt::format("coefficient of {} is not finite", names[c]));
+      return Status::InvalidArgument(fmt::format("coefficient of {} is not finite", names[c]));
     }
   }
   if (vcov.size() != 0 && (vcov.rows() != static_cast<Eigen::Index>(k) ||
                            vcov.cols() != static_cast<Eigen::Index>(k))) {
-    return Status::InvalidArgument(fmt::format("vcov is {}x{}, expected {}x{}",
-                                               vcov.rows(), vcov.cols(), k, k));
+    return Status::InvalidArgument(
+        fmt::format("vcov is {}x{}, expected {}x{}", vcov.rows(), vcov.cols(), k, k));
   }
   return Status::Ok();
 }
 
-Result<TradeCosts> CovariateCosts::Costs(
-    const Eigen::VectorXd& coefficients) const {
-  if (static_cast<size_t>(coefficients.size()) != names.size() ||
-      baseline.size() != names.size() ||
+Result<TradeCosts> CovariateCosts::Costs(const Eigen::VectorXd& coefficients) const {
+  if (static_cast<size_t>(coefficients.size()) != names.size() || baseline.size() != names.size() ||
       counterfactual.size() != names.size() || names.empty()) {
     return Status::InvalidArgument(
         "covariate costs: coefficient and covariate counts differ (or none)");
@@ -231,8 +219,7 @@ Status UnknownLabel(const char* what, const std::string& s,
   const std::string near = data::NearestName(s, labels);
   return Status::NotFound(
       fmt::format("unknown {} '{}'{}", what, s,
-                  near.empty() ? std::string()
-                               : fmt::format(" (did you mean '{}'?)", near)));
+                  near.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", near)));
 }
 
 std::string Trim(std::string s) {
@@ -244,8 +231,7 @@ std::string Trim(std::string s) {
 }  // namespace
 
 Status ApplyCovariateChanges(const std::vector<std::string>& countries,
-                             const std::vector<CovariateChange>& changes,
-                             CovariateCosts* costs) {
+                             const std::vector<CovariateChange>& changes, CovariateCosts* costs) {
   if (costs->counterfactual.size() != costs->baseline.size()) {
     costs->counterfactual = costs->baseline;
   }
@@ -253,8 +239,8 @@ Status ApplyCovariateChanges(const std::vector<std::string>& countries,
     const int k = FindLabel(costs->names, change.covariate);
     if (k < 0) return UnknownLabel("covariate", change.covariate, costs->names);
     if (!std::isfinite(change.value)) {
-      return Status::InvalidArgument(fmt::format(
-          "new value of covariate {} is not finite", change.covariate));
+      return Status::InvalidArgument(
+          fmt::format("new value of covariate {} is not finite", change.covariate));
     }
     Eigen::MatrixXd& m = costs->counterfactual[static_cast<size_t>(k)];
     if (change.pairs.empty()) {
@@ -296,10 +282,9 @@ Result<CovariateChange> ParseCovariateChange(const std::string& text) {
   rest = Trim(rest);
   char* end = nullptr;
   change.value = std::strtod(rest.c_str(), &end);
-  if (rest.empty() || end == nullptr || *end != '\0' ||
-      !std::isfinite(change.value)) {
-    return Status::InvalidArgument(fmt::format(
-        "covariate change '{}': value '{}' is not a number", text, rest));
+  if (rest.empty() || end == nullptr || *end != '\0' || !std::isfinite(change.value)) {
+    return Status::InvalidArgument(
+        fmt::format("covariate change '{}': value '{}' is not a number", text, rest));
   }
   if (colon != std::string::npos) {
     size_t pos = 0;
@@ -308,29 +293,27 @@ Result<CovariateChange> ParseCovariateChange(const std::string& text) {
       const std::string item = Trim(pairs.substr(pos, comma - pos));
       pos = comma + 1;
       if (item.empty()) {
-        return Status::InvalidArgument(fmt::format(
-            "covariate change '{}': empty pair in the pair list", text));
+        return Status::InvalidArgument(
+            fmt::format("covariate change '{}': empty pair in the pair list", text));
       }
       const auto gt = item.find('>');
       const auto dash = item.find('-');
       if (gt != std::string::npos) {
-        change.pairs.emplace_back(Trim(item.substr(0, gt)),
-                                  Trim(item.substr(gt + 1)));
+        change.pairs.emplace_back(Trim(item.substr(0, gt)), Trim(item.substr(gt + 1)));
       } else if (dash != std::string::npos) {
         const std::string a = Trim(item.substr(0, dash));
         const std::string b = Trim(item.substr(dash + 1));
         change.pairs.emplace_back(a, b);
         if (a != b) change.pairs.emplace_back(b, a);
       } else {
-        return Status::InvalidArgument(fmt::format(
-            "covariate change '{}': pair '{}' must be A-B (both directions) "
-            "or A>B (exporter A, importer B)",
-            text, item));
+        return Status::InvalidArgument(
+            fmt::format("covariate change '{}': pair '{}' must be A-B (both directions) "
+                        "or A>B (exporter A, importer B)",
+                        text, item));
       }
-      if (change.pairs.back().first.empty() ||
-          change.pairs.back().second.empty()) {
-        return Status::InvalidArgument(fmt::format(
-            "covariate change '{}': pair '{}' lacks a country", text, item));
+      if (change.pairs.back().first.empty() || change.pairs.back().second.empty()) {
+        return Status::InvalidArgument(
+            fmt::format("covariate change '{}': pair '{}' lacks a country", text, item));
       }
       if (comma == pairs.size()) break;
     }
@@ -338,8 +321,7 @@ Result<CovariateChange> ParseCovariateChange(const std::string& text) {
   return change;
 }
 
-Result<GravityInput> GravityInputFromTable(const data::Table& table,
-                                           const GravityTableSpec& spec) {
+Result<GravityInput> GravityInputFromTable(const data::Table& table, const GravityTableSpec& spec) {
   const std::string src = table.source.empty() ? "<table>" : table.source;
   RB_ASSIGN_OR_RETURN(const data::Column* ex, table.GetColumn(spec.exporter));
   RB_ASSIGN_OR_RETURN(const data::Column* im, table.GetColumn(spec.importer));
@@ -359,8 +341,7 @@ Result<GravityInput> GravityInputFromTable(const data::Table& table,
   }
   for (const data::Column* c : {fl}) {
     if (c->type == data::ColumnType::kString) {
-      return Status::InvalidArgument(
-          fmt::format("{}: column '{}' must be numeric", src, c->name));
+      return Status::InvalidArgument(fmt::format("{}: column '{}' must be numeric", src, c->name));
     }
   }
   const int64_t rows = table.num_rows();
@@ -390,8 +371,7 @@ Result<GravityInput> GravityInputFromTable(const data::Table& table,
   if (cost_b) in.costs.counterfactual = Eigen::MatrixXd::Zero(n, n);
   auto numeric = [&](const data::Column* c, int64_t r, double* out) -> Status {
     if (c->type == data::ColumnType::kString) {
-      return Status::InvalidArgument(
-          fmt::format("{}: column '{}' must be numeric", src, c->name));
+      return Status::InvalidArgument(fmt::format("{}: column '{}' must be numeric", src, c->name));
     }
     if (c->IsMissing(r)) {
       return Status::InvalidArgument(
@@ -408,17 +388,17 @@ Result<GravityInput> GravityInputFromTable(const data::Table& table,
     const int i = index[ex->CellText(r)];
     const int j = index[im->CellText(r)];
     if (seen_row(i, j) >= 0) {
-      return Status::InvalidArgument(fmt::format(
-          "{}:{}: duplicate pair {} -> {} (first seen on line {})", src, r + 2,
-          ex->CellText(r), im->CellText(r), seen_row(i, j) + 2));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: duplicate pair {} -> {} (first seen on line {})", src, r + 2,
+                      ex->CellText(r), im->CellText(r), seen_row(i, j) + 2));
     }
     seen_row(i, j) = static_cast<int>(r);
     double v = 0.0;
     RB_RETURN_IF_ERROR(numeric(fl, r, &v));
     if (v < 0.0) {
       return Status::InvalidArgument(
-          fmt::format("{}:{}: negative flow {} in column '{}' ({} -> {})", src,
-                      r + 2, v, fl->name, ex->CellText(r), im->CellText(r)));
+          fmt::format("{}:{}: negative flow {} in column '{}' ({} -> {})", src, r + 2, v, fl->name,
+                      ex->CellText(r), im->CellText(r)));
     }
     in.data.flows(i, j) = v;
     for (size_t k = 0; k < covs.size(); ++k) {
@@ -438,19 +418,18 @@ Result<GravityInput> GravityInputFromTable(const data::Table& table,
     for (Eigen::Index j = 0; j < n; ++j) {
       if (seen_row(i, j) < 0) {
         if (missing == 0) {
-          first_missing = fmt::format("{} -> {}", in.data.countries[i],
-                                      in.data.countries[j]);
+          first_missing = fmt::format("{} -> {}", in.data.countries[i], in.data.countries[j]);
         }
         ++missing;
       }
     }
   }
   if (missing > 0) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: the flow matrix is incomplete: {} of {} exporter-importer pairs "
-        "are absent (first: {}); gravity GE needs every pair of the {} "
-        "countries, including domestic sales",
-        src, missing, n * n, first_missing, n));
+    return Status::InvalidArgument(
+        fmt::format("{}: the flow matrix is incomplete: {} of {} exporter-importer pairs "
+                    "are absent (first: {}); gravity GE needs every pair of the {} "
+                    "countries, including domestic sales",
+                    src, missing, n * n, first_missing, n));
   }
   in.covariates.counterfactual = in.covariates.baseline;
   RB_RETURN_IF_ERROR(in.data.Validate().WithContext(src));
@@ -459,9 +438,8 @@ Result<GravityInput> GravityInputFromTable(const data::Table& table,
 
 Status GravityOptions::Validate() const {
   if (!std::isfinite(sigma) || !(sigma > 1.0)) {
-    return Status::InvalidArgument(fmt::format(
-        "sigma must be greater than 1 (elasticity of substitution), got {}",
-        sigma));
+    return Status::InvalidArgument(
+        fmt::format("sigma must be greater than 1 (elasticity of substitution), got {}", sigma));
   }
   if (full_method == FullGeMethod::kYotov2016) {
     if (closure != DeficitClosure::kRatioFixed) {
@@ -554,17 +532,14 @@ struct StageSystem {
         diag_de = (kappa * ratio_scale) * (phi.array() * Y.array()).matrix();
         // rank-one part: dE'_j/dx_k += phi_j Y'_j kappa Y'_k (1 - S phi_k)
         //                              / sum phi Y'
-        const Eigen::VectorXd u =
-            t * (inv_p.array() * phi.array() * Y.array()).matrix();
+        const Eigen::VectorXd u = t * (inv_p.array() * phi.array() * Y.array()).matrix();
         const Eigen::VectorXd v =
-            (kappa / sum_phi_y) *
-            (Y.array() * (1.0 - ratio_scale * phi.array())).matrix();
+            (kappa / sum_phi_y) * (Y.array() * (1.0 - ratio_scale * phi.array())).matrix();
         jac->noalias() += u * v.transpose();
       } else {
         diag_de = kappa * Y;
       }
-      jac->noalias() +=
-          t * (inv_p.array() * diag_de.array()).matrix().asDiagonal();
+      jac->noalias() += t * (inv_p.array() * diag_de.array()).matrix().asDiagonal();
     }
     for (Eigen::Index i = 0; i < n; ++i) {
       jac->row(i) /= M[i];
@@ -576,20 +551,17 @@ struct StageSystem {
   }
 };
 
-double PowLevel(double v, double sigma) {
-  return std::pow(v, 1.0 / (1.0 - sigma));
-}
+double PowLevel(double v, double sigma) { return std::pow(v, 1.0 / (1.0 - sigma)); }
 
 // Levels of the solution at x.
-void FillEquilibrium(const StageSystem& sys, const Eigen::VectorXd& x,
-                     double sigma, bool prices_move, GravityEquilibrium* eq) {
+void FillEquilibrium(const StageSystem& sys, const Eigen::VectorXd& x, double sigma,
+                     bool prices_move, GravityEquilibrium* eq) {
   sys.Levels(x);
   const Eigen::Index n = x.size();
   const double world = sys.Y.sum();
   eq->output = sys.Y;
   eq->expenditure = sys.E;
-  eq->price = prices_move ? Eigen::VectorXd(x.array().exp().matrix())
-                          : Eigen::VectorXd::Ones(n);
+  eq->price = prices_move ? Eigen::VectorXd(x.array().exp().matrix()) : Eigen::VectorXd::Ones(n);
   eq->flows = sys.A.asDiagonal() * (*sys.T) * sys.q.asDiagonal();
   eq->outward.resize(n);
   eq->inward.resize(n);
@@ -612,21 +584,15 @@ void FillEquilibrium(const StageSystem& sys, const Eigen::VectorXd& x,
 
 // Solves one stage; returns false (with the reason in eq->solve) when the
 // solver did not converge or the solution's accounting is off.
-Result<bool> SolveStage(const StageSystem& sys, Eigen::VectorXd x,
-                        const GravityOptions& options, bool prices_move,
-                        GravityEquilibrium* eq) {
-  auto residual = [&sys](const Eigen::VectorXd& v, Eigen::VectorXd* f) {
-    sys.Residual(v, f);
-  };
-  auto jacobian = [&sys](const Eigen::VectorXd& v, Eigen::MatrixXd* j) {
-    sys.Jacobian(v, j);
-  };
-  RB_ASSIGN_OR_RETURN(eq->solve,
-                      SolveNewton(residual, &x, options.solver, jacobian));
+Result<bool> SolveStage(const StageSystem& sys, Eigen::VectorXd x, const GravityOptions& options,
+                        bool prices_move, GravityEquilibrium* eq) {
+  auto residual = [&sys](const Eigen::VectorXd& v, Eigen::VectorXd* f) { sys.Residual(v, f); };
+  auto jacobian = [&sys](const Eigen::VectorXd& v, Eigen::MatrixXd* j) { sys.Jacobian(v, j); };
+  RB_ASSIGN_OR_RETURN(eq->solve, SolveNewton(residual, &x, options.solver, jacobian));
   FillEquilibrium(sys, x, options.sigma, prices_move, eq);
   if (!eq->solve.converged()) return false;
-  const bool finite = eq->flows.allFinite() && eq->outward.allFinite() &&
-                      eq->inward.allFinite() && eq->price.allFinite();
+  const bool finite = eq->flows.allFinite() && eq->outward.allFinite() && eq->inward.allFinite() &&
+                      eq->price.allFinite();
   if (!finite) {
     eq->solve.termination = SolverTermination::kDiverged;
     eq->solve.message = "solution has non-finite values";
@@ -638,8 +604,7 @@ Result<bool> SolveStage(const StageSystem& sys, Eigen::VectorXd x,
   if (eq->max_clearing_error > allowed) {
     eq->solve.termination = SolverTermination::kDiverged;
     eq->solve.message =
-        fmt::format("market clearing violated by {:.3g} after the solve",
-                    eq->max_clearing_error);
+        fmt::format("market clearing violated by {:.3g} after the solve", eq->max_clearing_error);
     return false;
   }
   return true;
@@ -652,18 +617,16 @@ Result<bool> SolveStage(const StageSystem& sys, Eigen::VectorXd x,
 // (exp_pi_i = X_i,ref / T'_i,ref with the reference importer's effect 1).
 // Variable names follow the do-file (OMR/IMR are the book's resistances,
 // OMR = Y * Pi^(1-sigma), IMR = P^(1-sigma)).
-void SolveYotovIterative(const GravityEquilibrium& baseline,
-                         const GravityEquilibrium& conditional,
-                         const Eigen::MatrixXd& t_cf, int ref,
-                         const GravityOptions& options,
+void SolveYotovIterative(const GravityEquilibrium& baseline, const GravityEquilibrium& conditional,
+                         const Eigen::MatrixXd& t_cf, int ref, const GravityOptions& options,
                          GravityEquilibrium* full) {
   const Eigen::Index n = baseline.output.size();
   const double inv = 1.0 / (1.0 - options.sigma);
   const Eigen::VectorXd Y = baseline.output;
   const Eigen::VectorXd E = baseline.expenditure;
   const Eigen::ArrayXd phi = E.array() / Y.array();
-  auto fixed_effects = [&](const Eigen::MatrixXd& X, const Eigen::MatrixXd& T,
-                           Eigen::ArrayXd* pi, Eigen::ArrayXd* chi) {
+  auto fixed_effects = [&](const Eigen::MatrixXd& X, const Eigen::MatrixXd& T, Eigen::ArrayXd* pi,
+                           Eigen::ArrayXd* chi) {
     pi->resize(n);
     chi->resize(n);
     for (Eigen::Index i = 0; i < n; ++i) (*pi)[i] = X(i, ref) / T(i, ref);
@@ -679,8 +642,7 @@ void SolveYotovIterative(const GravityEquilibrium& baseline,
   {
     const double yw = Y.sum();
     for (Eigen::Index i = 0; i < n; ++i) {
-      const double omr =
-          yw * std::pow(baseline.outward[i], 1.0 - options.sigma);
+      const double omr = yw * std::pow(baseline.outward[i], 1.0 - options.sigma);
       const double imr = std::pow(baseline.inward[i], 1.0 - options.sigma);
       pi0[i] = Y[i] * E[ref] / omr;
       chi0[i] = E[i] / (imr * E[ref]);
@@ -737,15 +699,14 @@ void SolveYotovIterative(const GravityEquilibrium& baseline,
     const Eigen::ArrayXd dif = a.change_p - b.change_p;
     const double mean = dif.mean();
     const double rows = static_cast<double>(n * n);
-    const double sd = std::sqrt((dif - mean).square().sum() *
-                                static_cast<double>(n) / (rows - 1.0));
+    const double sd =
+        std::sqrt((dif - mean).square().sum() * static_cast<double>(n) / (rows - 1.0));
     const double mx = dif.maxCoeff();
     st.push_back(std::move(next));
     last = st.size() - 1;
     record.iterations = it;
     record.residual_norm = std::max(sd, std::fabs(mx));
-    if (!(sd > options.yotov_criterion) &&
-        !(std::fabs(mx) > options.yotov_criterion)) {
+    if (!(sd > options.yotov_criterion) && !(std::fabs(mx) > options.yotov_criterion)) {
       record.termination = SolverTermination::kConverged;
       break;
     }
@@ -755,8 +716,7 @@ void SolveYotovIterative(const GravityEquilibrium& baseline,
     }
   }
   const Step& fin = st[last];
-  const Eigen::ArrayXd change_p_full =
-      ((fin.pi / pi0) / (fin.er / er0)).pow(inv);
+  const Eigen::ArrayXd change_p_full = ((fin.pi / pi0) / (fin.er / er0)).pow(inv);
   const Eigen::ArrayXd y_full = change_p_full * Y.array();
   const Eigen::ArrayXd e_full = phi * y_full;
   const Eigen::ArrayXd omr_full = y_full * fin.er / fin.pi;
@@ -767,8 +727,7 @@ void SolveYotovIterative(const GravityEquilibrium& baseline,
   full->flows.resize(n, n);
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = 0; j < n; ++j) {
-      full->flows(i, j) =
-          y_full[i] * e_full[j] * t_cf(i, j) / (imr_full[j] * omr_full[i]);
+      full->flows(i, j) = y_full[i] * e_full[j] * t_cf(i, j) / (imr_full[j] * omr_full[i]);
     }
   }
   const double yw = y_full.sum();
@@ -797,10 +756,8 @@ void SolveYotovIterative(const GravityEquilibrium& baseline,
 
 }  // namespace
 
-Result<GravityResult> SolveGravity(const GravityData& data,
-                                   const TradeCosts& costs,
-                                   const GravityOptions& options,
-                                   const GravityResult* warm_start) {
+Result<GravityResult> SolveGravity(const GravityData& data, const TradeCosts& costs,
+                                   const GravityOptions& options, const GravityResult* warm_start) {
   RB_RETURN_IF_ERROR(data.Validate());
   RB_RETURN_IF_ERROR(options.Validate());
   const Eigen::Index n = static_cast<Eigen::Index>(data.countries.size());
@@ -809,10 +766,9 @@ Result<GravityResult> SolveGravity(const GravityData& data,
   if (ref < 0) {
     return UnknownLabel("reference country", options.reference, data.countries);
   }
-  if (warm_start != nullptr && (warm_start->countries != data.countries ||
-                                warm_start->baseline.unknowns.size() != n ||
-                                warm_start->conditional.unknowns.size() != n ||
-                                warm_start->full.unknowns.size() != n)) {
+  if (warm_start != nullptr &&
+      (warm_start->countries != data.countries || warm_start->baseline.unknowns.size() != n ||
+       warm_start->conditional.unknowns.size() != n || warm_start->full.unknowns.size() != n)) {
     warm_start = nullptr;  // not the same problem: start cold
   }
 
@@ -849,8 +805,7 @@ Result<GravityResult> SolveGravity(const GravityData& data,
     const double p_ref = costs.baseline.col(ref).dot(base.A0);
     x0.setConstant(-std::log(p_ref));
   }
-  RB_ASSIGN_OR_RETURN(bool ok,
-                      SolveStage(base, x0, options, false, &result.baseline));
+  RB_ASSIGN_OR_RETURN(bool ok, SolveStage(base, x0, options, false, &result.baseline));
   if (!ok) {
     fail("baseline resistances", result.baseline);
     return result;
@@ -868,16 +823,15 @@ Result<GravityResult> SolveGravity(const GravityData& data,
   cond.c = 1.0;
   cond.kappa = 0.0;
   x0 = warm_start ? warm_start->conditional.unknowns : Eigen::VectorXd::Zero(n);
-  RB_ASSIGN_OR_RETURN(
-      ok, SolveStage(cond, x0, options, false, &result.conditional));
+  RB_ASSIGN_OR_RETURN(ok, SolveStage(cond, x0, options, false, &result.conditional));
   if (!ok) {
     fail("conditional GE", result.conditional);
     return result;
   }
 
   if (options.full_method == FullGeMethod::kYotov2016) {
-    SolveYotovIterative(result.baseline, result.conditional,
-                        costs.counterfactual, ref, options, &result.full);
+    SolveYotovIterative(result.baseline, result.conditional, costs.counterfactual, ref, options,
+                        &result.full);
     if (!result.full.solve.converged()) {
       fail("full-endowment GE (yotov2016)", result.full);
       return result;
@@ -909,8 +863,8 @@ Result<GravityResult> SolveGravity(const GravityData& data,
   if (!ok) {
     // One retry from prices at 1 before reporting failure.
     GravityEquilibrium retry;
-    RB_ASSIGN_OR_RETURN(bool ok2, SolveStage(full, Eigen::VectorXd::Zero(n),
-                                             options, true, &retry));
+    RB_ASSIGN_OR_RETURN(bool ok2,
+                        SolveStage(full, Eigen::VectorXd::Zero(n), options, true, &retry));
     if (!ok2) {
       fail("full-endowment GE", result.full);
       return result;
@@ -922,40 +876,35 @@ Result<GravityResult> SolveGravity(const GravityData& data,
   return result;
 }
 
-Result<GravityResult> RunGravity(const GravityData& data,
-                                 const TradeCosts& costs,
+Result<GravityResult> RunGravity(const GravityData& data, const TradeCosts& costs,
                                  const GravityOptions& options) {
   RB_ASSIGN_OR_RETURN(GravityResult result, SolveGravity(data, costs, options));
   if (!result.converged()) {
-    return Status::NotConverged(
-        fmt::format("gravity GE did not converge: {}", result.message));
+    return Status::NotConverged(fmt::format("gravity GE did not converge: {}", result.message));
   }
   return result;
 }
 
 std::string GravityResult::BriefReport() const {
   if (!converged()) {
-    return fmt::format("gravity GE ({} countries, sigma {}, closure {}): {}",
-                       countries.size(), sigma, ToString(closure), message);
+    return fmt::format("gravity GE ({} countries, sigma {}, closure {}): {}", countries.size(),
+                       sigma, ToString(closure), message);
   }
   return fmt::format(
       "gravity GE ({} countries, sigma {}, reference {}, closure {}): "
       "baseline {} it, conditional {} it, full {} it; residuals {:.2g} / "
       "{:.2g} / {:.2g}",
-      countries.size(), sigma, reference, ToString(closure),
-      baseline.solve.iterations, conditional.solve.iterations,
-      full.solve.iterations, baseline.solve.residual_norm,
+      countries.size(), sigma, reference, ToString(closure), baseline.solve.iterations,
+      conditional.solve.iterations, full.solve.iterations, baseline.solve.residual_norm,
       conditional.solve.residual_norm, full.solve.residual_norm);
 }
 
-TidyTable GravityResult::ToTidy(const std::string& scenario,
-                                bool bilateral) const {
+TidyTable GravityResult::ToTidy(const std::string& scenario, bool bilateral) const {
   TidyTable t;
   const Eigen::Index n = static_cast<Eigen::Index>(countries.size());
   const GravityEquilibrium& b = baseline;
   for (const auto& [eq, suffix] :
-       {std::pair<const GravityEquilibrium*, const char*>{&conditional,
-                                                          "_cond"},
+       {std::pair<const GravityEquilibrium*, const char*>{&conditional, "_cond"},
         {&full, "_full"}}) {
     for (Eigen::Index i = 0; i < n; ++i) {
       const std::string& c = countries[static_cast<size_t>(i)];
@@ -970,23 +919,19 @@ TidyTable GravityResult::ToTidy(const std::string& scenario,
       add("factory_gate_price", b.price[i], eq->price[i]);
       add("outward_resistance", b.outward[i], eq->outward[i]);
       add("inward_resistance", b.inward[i], eq->inward[i]);
-      add("exports", b.flows.row(i).sum() - dom_b,
-          eq->flows.row(i).sum() - dom_c);
-      add("imports", b.flows.col(i).sum() - dom_b,
-          eq->flows.col(i).sum() - dom_c);
+      add("exports", b.flows.row(i).sum() - dom_b, eq->flows.row(i).sum() - dom_c);
+      add("imports", b.flows.col(i).sum() - dom_b, eq->flows.col(i).sum() - dom_c);
       add("domestic_sales", dom_b, dom_c);
     }
   }
   if (bilateral) {
     for (const auto& [eq, var] :
-         {std::pair<const GravityEquilibrium*, const char*>{&conditional,
-                                                            "flow_cond"},
+         {std::pair<const GravityEquilibrium*, const char*>{&conditional, "flow_cond"},
           {&full, "flow_full"}}) {
       for (Eigen::Index i = 0; i < n; ++i) {
         for (Eigen::Index j = 0; j < n; ++j) {
-          t.Add(scenario, countries[static_cast<size_t>(i)],
-                countries[static_cast<size_t>(j)], "", var, b.flows(i, j),
-                eq->flows(i, j));
+          t.Add(scenario, countries[static_cast<size_t>(i)], countries[static_cast<size_t>(j)], "",
+                var, b.flows(i, j), eq->flows(i, j));
         }
       }
     }
@@ -1008,19 +953,17 @@ uint64_t SplitMix64(uint64_t x) {
 
 Status GravityDrawOptions::Validate() const {
   if (draws < 1) {
-    return Status::InvalidArgument(
-        fmt::format("--draws must be at least 1, got {}", draws));
+    return Status::InvalidArgument(fmt::format("--draws must be at least 1, got {}", draws));
   }
   if (threads < 0) {
-    return Status::InvalidArgument(
-        fmt::format("threads must be >= 0, got {}", threads));
+    return Status::InvalidArgument(fmt::format("threads must be >= 0, got {}", threads));
   }
   return Status::Ok();
 }
 
 std::string GravityDrawsResult::BriefReport() const {
-  return fmt::format("{} draws: {} converged, {} failed ({:.2f} s)", requested,
-                     succeeded, failed, seconds);
+  return fmt::format("{} draws: {} converged, {} failed ({:.2f} s)", requested, succeeded, failed,
+                     seconds);
 }
 
 namespace {
@@ -1071,22 +1014,19 @@ double Quantile(const std::vector<double>& sorted, double p) {
 
 }  // namespace
 
-Result<GravityDrawsResult> DrawGravity(const GravityData& data,
-                                       const CovariateCosts& costs,
-                                       const GravityOptions& options,
-                                       const GravityResult& point,
+Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateCosts& costs,
+                                       const GravityOptions& options, const GravityResult& point,
                                        const GravityDrawOptions& draw_options) {
   RB_RETURN_IF_ERROR(draw_options.Validate());
   const Eigen::Index n = static_cast<Eigen::Index>(data.countries.size());
   RB_RETURN_IF_ERROR(costs.Validate(n));
   if (!point.converged()) {
-    return Status::FailedPrecondition(
-        "draws need a converged point solution to start from");
+    return Status::FailedPrecondition("draws need a converged point solution to start from");
   }
   const Eigen::Index k = costs.beta.size();
   if (costs.vcov.rows() != k || costs.vcov.cols() != k || k == 0) {
-    return Status::InvalidArgument(fmt::format(
-        "draws need the {}x{} covariance matrix of the coefficients", k, k));
+    return Status::InvalidArgument(
+        fmt::format("draws need the {}x{} covariance matrix of the coefficients", k, k));
   }
   if (!costs.vcov.allFinite()) {
     return Status::InvalidArgument("vcov has non-finite entries");
@@ -1104,8 +1044,7 @@ Result<GravityDrawsResult> DrawGravity(const GravityData& data,
     const double tol = 1e-10 * std::max(1.0, ev.cwiseAbs().maxCoeff());
     if (ev.minCoeff() < -tol) {
       return Status::InvalidArgument(fmt::format(
-          "vcov is not positive semi-definite (smallest eigenvalue {:.3g})",
-          ev.minCoeff()));
+          "vcov is not positive semi-definite (smallest eigenvalue {:.3g})", ev.minCoeff()));
     }
     chol = es.eigenvectors() * ev.cwiseMax(0.0).cwiseSqrt().asDiagonal();
   }
@@ -1117,13 +1056,11 @@ Result<GravityDrawsResult> DrawGravity(const GravityData& data,
   std::vector<std::vector<double>> values(static_cast<size_t>(d_total));
   std::vector<std::string> errors(static_cast<size_t>(d_total));
   std::vector<uint8_t> good(static_cast<size_t>(d_total), 0);
-  const int threads =
-      draw_options.threads > 0 ? draw_options.threads : omp_get_max_threads();
+  const int threads = draw_options.threads > 0 ? draw_options.threads : omp_get_max_threads();
 
 #pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
   for (int d = 0; d < d_total; ++d) {
-    NormalStream rng(
-        SplitMix64(draw_options.seed ^ SplitMix64(static_cast<uint64_t>(d))));
+    NormalStream rng(SplitMix64(draw_options.seed ^ SplitMix64(static_cast<uint64_t>(d))));
     Eigen::VectorXd z(k);
     for (Eigen::Index c = 0; c < k; ++c) z[c] = rng.Next();
     const Eigen::VectorXd beta = costs.beta + chol * z;
@@ -1189,18 +1126,14 @@ Result<GravityDrawsResult> DrawGravity(const GravityData& data,
       b.mean = sum / static_cast<double>(col.size());
       double ss = 0.0;
       for (double v : col) ss += (v - b.mean) * (v - b.mean);
-      b.sd = col.size() > 1
-                 ? std::sqrt(ss / static_cast<double>(col.size() - 1))
-                 : 0.0;
+      b.sd = col.size() > 1 ? std::sqrt(ss / static_cast<double>(col.size() - 1)) : 0.0;
       std::sort(col.begin(), col.end());
       b.p05 = Quantile(col, 0.05);
       b.p50 = Quantile(col, 0.50);
       b.p95 = Quantile(col, 0.95);
     }
   }
-  out.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 

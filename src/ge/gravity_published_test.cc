@@ -35,8 +35,8 @@
 namespace rebalance::ge {
 namespace {
 
-const char kPath[] = REBALANCE_DATA_DIR
-    "/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz";
+const char kPath[] =
+    REBALANCE_DATA_DIR "/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz";
 
 struct Fixture {
   data::Table table;
@@ -76,9 +76,8 @@ const Fixture& Load() {
       fx->input.covariates.beta[k] = fx->estimate.coefficients[k].estimate;
     }
     fx->input.covariates.vcov = fx->estimate.vcov;
-    auto s =
-        ApplyCovariateChanges(fx->input.data.countries,
-                              {{"INTL_BRDR", 0.0, {}}}, &fx->input.covariates);
+    auto s = ApplyCovariateChanges(fx->input.data.countries, {{"INTL_BRDR", 0.0, {}}},
+                                   &fx->input.covariates);
     if (!s.ok()) ADD_FAILURE() << s.ToString();
     fx->costs = *fx->input.covariates.Costs(fx->input.covariates.beta);
     return fx;
@@ -115,8 +114,7 @@ TEST(GravityPublishedTest, EstimatesMatchTheBook) {
 TEST(GravityPublishedTest, Yotov2016MethodReproducesPublishedTable) {
   const Fixture& f = Load();
   ASSERT_EQ(f.input.data.countries.size(), 69u);
-  auto r =
-      RunGravity(f.input.data, f.costs, BookOptions(FullGeMethod::kYotov2016));
+  auto r = RunGravity(f.input.data, f.costs, BookOptions(FullGeMethod::kYotov2016));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   // The book's loop stops after 5 iterations (TradeWithoutBorder.log).
   EXPECT_EQ(r->full.solve.iterations, 5);
@@ -149,8 +147,7 @@ TEST(GravityPublishedTest, BaselineAndConditionalEqualThePpmlRoute) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const auto& countries = f.input.data.countries;
   std::map<std::string, int> idx;
-  for (size_t i = 0; i < countries.size(); ++i)
-    idx[countries[i]] = static_cast<int>(i);
+  for (size_t i = 0; i < countries.size(); ++i) idx[countries[i]] = static_cast<int>(i);
   const data::Column& ex = **f.table.GetColumn("exporter");
   const data::Column& im = **f.table.GetColumn("importer");
 
@@ -160,8 +157,7 @@ TEST(GravityPublishedTest, BaselineAndConditionalEqualThePpmlRoute) {
   ASSERT_EQ(f.estimate.fitted.size(), 4761u);
   for (size_t s = 0; s < f.estimate.fitted.size(); ++s) {
     const int64_t row = f.estimate.sample_rows[s];
-    const double model =
-        r->baseline.flows(idx[ex.CellText(row)], idx[im.CellText(row)]);
+    const double model = r->baseline.flows(idx[ex.CellText(row)], idx[im.CellText(row)]);
     worst = std::max(worst, std::fabs(f.estimate.fitted[s] / model - 1.0));
   }
   EXPECT_LT(worst, 1e-6) << "baseline";
@@ -171,8 +167,8 @@ TEST(GravityPublishedTest, BaselineAndConditionalEqualThePpmlRoute) {
   data::Table t = f.table;
   std::vector<double> offset(static_cast<size_t>(t.num_rows()));
   for (int64_t row = 0; row < t.num_rows(); ++row) {
-    offset[static_cast<size_t>(row)] = std::log(
-        f.costs.counterfactual(idx[ex.CellText(row)], idx[im.CellText(row)]));
+    offset[static_cast<size_t>(row)] =
+        std::log(f.costs.counterfactual(idx[ex.CellText(row)], idx[im.CellText(row)]));
   }
   ASSERT_TRUE(t.AddColumn(data::Table::F64Column("ln_tij_CFL", offset)).ok());
   econ::EstimateOptions eo;
@@ -185,8 +181,7 @@ TEST(GravityPublishedTest, BaselineAndConditionalEqualThePpmlRoute) {
   worst = 0.0;
   for (size_t s = 0; s < est->fitted.size(); ++s) {
     const int64_t row = est->sample_rows[s];
-    const double model =
-        r->conditional.flows(idx[ex.CellText(row)], idx[im.CellText(row)]);
+    const double model = r->conditional.flows(idx[ex.CellText(row)], idx[im.CellText(row)]);
     worst = std::max(worst, std::fabs(est->fitted[s] / model - 1.0));
   }
   EXPECT_EQ(est->fitted.size(), 4761u);
@@ -196,8 +191,7 @@ TEST(GravityPublishedTest, BaselineAndConditionalEqualThePpmlRoute) {
 TEST(GravityPublishedTest, FullSolveOfSixtyNineCountriesIsFewNewtonSteps) {
   const Fixture& f = Load();
   for (DeficitClosure c :
-       {DeficitClosure::kRatioFixed, DeficitClosure::kAdditive,
-        DeficitClosure::kBalanced}) {
+       {DeficitClosure::kRatioFixed, DeficitClosure::kAdditive, DeficitClosure::kBalanced}) {
     auto o = BookOptions(FullGeMethod::kExact);
     o.closure = c;
     auto r = RunGravity(f.input.data, f.costs, o);

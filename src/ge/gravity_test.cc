@@ -26,8 +26,7 @@ World MakeWorld(int n, unsigned seed, bool balanced = false) {
   World w;
   Eigen::MatrixXd dist(n, n), border(n, n), size(n, 1);
   for (int i = 0; i < n; ++i) {
-    w.data.countries.push_back(std::string(1, static_cast<char>('A' + i)) +
-                               "XX");
+    w.data.countries.push_back(std::string(1, static_cast<char>('A' + i)) + "XX");
     size(i, 0) = std::exp(3.0 * u(gen));
   }
   for (int i = 0; i < n; ++i) {
@@ -41,8 +40,7 @@ World MakeWorld(int n, unsigned seed, bool balanced = false) {
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) {
       w.data.flows(i, j) = size(i, 0) * size(j, 0) *
-                           std::exp(-0.8 * dist(i, j) - 2.0 * border(i, j)) *
-                           (0.5 + u(gen)) * 1e4;
+                           std::exp(-0.8 * dist(i, j) - 2.0 * border(i, j)) * (0.5 + u(gen)) * 1e4;
     }
   }
   if (balanced) {
@@ -75,8 +73,7 @@ GravityResult SolveOk(const World& w, const GravityOptions& o) {
   return r.ok() ? std::move(r).value() : GravityResult{};
 }
 
-const DeficitClosure kClosures[] = {DeficitClosure::kRatioFixed,
-                                    DeficitClosure::kAdditive,
+const DeficitClosure kClosures[] = {DeficitClosure::kRatioFixed, DeficitClosure::kAdditive,
                                     DeficitClosure::kBalanced};
 
 // Independent oracle of the baseline / conditional stage: Anderson & van
@@ -114,9 +111,7 @@ TEST(GravityTest, BaselineAndConditionalMatchSinkhornOracle) {
   const World w = MakeWorld(7, 11);
   auto o = Options(w, DeficitClosure::kRatioFixed);
   CovariateCosts cov = w.cov;
-  ASSERT_TRUE(
-      ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.3, {}}}, &cov)
-          .ok());
+  ASSERT_TRUE(ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.3, {}}}, &cov).ok());
   auto costs = cov.Costs(cov.beta);
   ASSERT_TRUE(costs.ok());
   auto r = RunGravity(w.data, *costs, o);
@@ -124,8 +119,7 @@ TEST(GravityTest, BaselineAndConditionalMatchSinkhornOracle) {
   const Eigen::VectorXd Y = w.data.flows.rowwise().sum();
   const Eigen::VectorXd E = w.data.flows.colwise().sum().transpose();
   for (int stage = 0; stage < 2; ++stage) {
-    const Eigen::MatrixXd& T =
-        stage == 0 ? costs->baseline : costs->counterfactual;
+    const Eigen::MatrixXd& T = stage == 0 ? costs->baseline : costs->counterfactual;
     const GravityEquilibrium& eq = stage == 0 ? r->baseline : r->conditional;
     Eigen::VectorXd pi, p;
     SinkhornResistances(T, Y, E, 2, &pi, &p);
@@ -146,8 +140,7 @@ TEST(GravityTest, BaselineAndConditionalMatchSinkhornOracle) {
 // (Dekle, Eaton & Kortum 2008) on the baseline solution's expenditure
 // shares, solved by a damped tatonnement with P_hat_ref = 1 imposed at every
 // step. Shares no code with the Newton formulation in levels.
-Eigen::VectorXd HatAlgebraPrices(const GravityResult& r,
-                                 const TradeCosts& costs, double sigma,
+Eigen::VectorXd HatAlgebraPrices(const GravityResult& r, const TradeCosts& costs, double sigma,
                                  DeficitClosure closure, int ref) {
   const Eigen::MatrixXd& X = r.baseline.flows;
   const Eigen::Index n = X.rows();
@@ -167,8 +160,7 @@ Eigen::VectorXd HatAlgebraPrices(const GravityResult& r,
     if (closure == DeficitClosure::kRatioFixed) {
       double s_y = Yn.sum(), s_phi = 0;
       for (Eigen::Index j = 0; j < n; ++j) s_phi += E[j] / Y[j] * Yn[j];
-      for (Eigen::Index j = 0; j < n; ++j)
-        En[j] = E[j] / Y[j] * Yn[j] * s_y / s_phi;
+      for (Eigen::Index j = 0; j < n; ++j) En[j] = E[j] / Y[j] * Yn[j] * s_y / s_phi;
     } else if (closure == DeficitClosure::kAdditive) {
       En = Yn + (E - Y);
     } else {
@@ -209,11 +201,10 @@ TEST(GravityTest, FullEquilibriumMatchesHatAlgebraOracle) {
     const World w = MakeWorld(6, 5);
     auto o = Options(w, closure);
     CovariateCosts cov = w.cov;
-    ASSERT_TRUE(ApplyCovariateChanges(
-                    w.data.countries,
-                    {{"INTL_BRDR", 0.0, {{"AXX", "BXX"}, {"BXX", "AXX"}}},
-                     {"ln_DIST", 5.0, {{"CXX", "DXX"}}}},
-                    &cov)
+    ASSERT_TRUE(ApplyCovariateChanges(w.data.countries,
+                                      {{"INTL_BRDR", 0.0, {{"AXX", "BXX"}, {"BXX", "AXX"}}},
+                                       {"ln_DIST", 5.0, {{"CXX", "DXX"}}}},
+                                      &cov)
                     .ok());
     auto costs = cov.Costs(cov.beta);
     ASSERT_TRUE(costs.ok());
@@ -221,8 +212,7 @@ TEST(GravityTest, FullEquilibriumMatchesHatAlgebraOracle) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     const Eigen::VectorXd p = HatAlgebraPrices(*r, *costs, o.sigma, closure, 2);
     for (int i = 0; i < 6; ++i) {
-      EXPECT_NEAR(r->full.price[i] / p[i], 1.0, 1e-9)
-          << ToString(closure) << " country " << i;
+      EXPECT_NEAR(r->full.price[i] / p[i], 1.0, 1e-9) << ToString(closure) << " country " << i;
     }
     // The full solution satisfies p_hat = (Y_hat_i/Y_hat)^(1/(1-s))/Pi_hat_i
     // (Yotov et al. 2016, ch. 2) and P_ref = 1.
@@ -230,9 +220,8 @@ TEST(GravityTest, FullEquilibriumMatchesHatAlgebraOracle) {
     for (int i = 0; i < 6; ++i) {
       const double yi = r->full.output[i] / r->baseline.output[i];
       const double pi_hat = r->full.outward[i] / r->baseline.outward[i];
-      EXPECT_NEAR(std::pow(yi / yhat, 1.0 / (1.0 - o.sigma)) / pi_hat /
-                      r->full.price[i],
-                  1.0, 1e-9);
+      EXPECT_NEAR(std::pow(yi / yhat, 1.0 / (1.0 - o.sigma)) / pi_hat / r->full.price[i], 1.0,
+                  1e-9);
       EXPECT_NEAR(r->full.output[i] / r->baseline.output[i], r->full.price[i],
                   1e-12 * r->full.price[i]);
     }
@@ -249,8 +238,7 @@ TEST(GravityTest, ZeroShockGivesZeroChange) {
     ASSERT_FALSE(t.rows.empty());
     for (const auto& row : t.rows) {
       EXPECT_NEAR(row.pct_change, 0.0, 1e-8)
-          << ToString(closure) << " " << row.variable << " " << row.country
-          << " " << row.partner;
+          << ToString(closure) << " " << row.variable << " " << row.country << " " << row.partner;
     }
   }
 }
@@ -261,11 +249,8 @@ TEST(GravityTest, BalancedClosureWithDeficitsMovesEvenWithoutShock) {
   const GravityResult r = SolveOk(w, Options(w, DeficitClosure::kBalanced));
   double largest = 0.0;
   for (int i = 0; i < 6; ++i) {
-    largest = std::max(
-        largest,
-        std::fabs(r.full.expenditure[i] / r.baseline.expenditure[i] - 1.0));
-    EXPECT_NEAR(r.full.expenditure[i], r.full.output[i],
-                1e-9 * r.full.output[i]);
+    largest = std::max(largest, std::fabs(r.full.expenditure[i] / r.baseline.expenditure[i] - 1.0));
+    EXPECT_NEAR(r.full.expenditure[i], r.full.output[i], 1e-9 * r.full.output[i]);
   }
   EXPECT_GT(largest, 1e-3);
 }
@@ -273,9 +258,7 @@ TEST(GravityTest, BalancedClosureWithDeficitsMovesEvenWithoutShock) {
 TEST(GravityTest, HomogeneityInFlowScale) {
   for (DeficitClosure closure : kClosures) {
     World w = MakeWorld(8, 21);
-    ASSERT_TRUE(ApplyCovariateChanges(w.data.countries,
-                                      {{"INTL_BRDR", 0.0, {}}}, &w.cov)
-                    .ok());
+    ASSERT_TRUE(ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {}}}, &w.cov).ok());
     const TidyTable a = SolveOk(w, Options(w, closure)).ToTidy("s", true);
     World w2 = w;
     w2.data.flows *= 1234.5;
@@ -294,12 +277,9 @@ TEST(GravityTest, HomogeneityInFlowScale) {
 TEST(GravityTest, WorldOutputEqualsWorldExpenditure) {
   for (DeficitClosure closure : kClosures) {
     World w = MakeWorld(10, 4);
-    ASSERT_TRUE(ApplyCovariateChanges(w.data.countries,
-                                      {{"INTL_BRDR", 0.0, {}}}, &w.cov)
-                    .ok());
+    ASSERT_TRUE(ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {}}}, &w.cov).ok());
     const GravityResult r = SolveOk(w, Options(w, closure));
-    for (const GravityEquilibrium* eq :
-         {&r.baseline, &r.conditional, &r.full}) {
+    for (const GravityEquilibrium* eq : {&r.baseline, &r.conditional, &r.full}) {
       const double y = eq->output.sum(), e = eq->expenditure.sum();
       EXPECT_NEAR(y / e, 1.0, 1e-12);
       EXPECT_NEAR(eq->flows.sum() / y, 1.0, 1e-10);
@@ -326,10 +306,8 @@ TEST(GravityTest, WorldOutputEqualsWorldExpenditure) {
 TEST(GravityTest, DirectPartialEffectsEqualCovariateRoute) {
   World w = MakeWorld(6, 9);
   auto o = Options(w, DeficitClosure::kAdditive);
-  ASSERT_TRUE(ApplyCovariateChanges(w.data.countries,
-                                    {{"INTL_BRDR", 0.0, {{"AXX", "FXX"}}}},
-                                    &w.cov)
-                  .ok());
+  ASSERT_TRUE(
+      ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {{"AXX", "FXX"}}}}, &w.cov).ok());
   auto via_cov = SolveOk(w, o);
   TradeCosts direct;
   direct.baseline = w.cov.Costs(w.cov.beta)->baseline;
@@ -372,8 +350,7 @@ TEST(GravityTest, BadInput) {
     d.flows(1, 2) = -3.0;
     auto r = SolveGravity(d, costs, o);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("BXX -> CXX is negative"),
-              std::string::npos)
+    EXPECT_NE(r.status().message().find("BXX -> CXX is negative"), std::string::npos)
         << r.status().message();
   }
   {
@@ -381,8 +358,7 @@ TEST(GravityTest, BadInput) {
     d.flows(3, 3) = 0.0;
     auto r = SolveGravity(d, costs, o);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("DXX has no domestic sales"),
-              std::string::npos)
+    EXPECT_NE(r.status().message().find("DXX has no domestic sales"), std::string::npos)
         << r.status().message();
   }
   {
@@ -395,26 +371,22 @@ TEST(GravityTest, BadInput) {
     bad.sigma = sigma;
     auto r = SolveGravity(w.data, costs, bad);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("sigma must be greater than 1"),
-              std::string::npos);
+    EXPECT_NE(r.status().message().find("sigma must be greater than 1"), std::string::npos);
   }
   {
     auto bad = o;
     bad.reference = "DXY";
     auto r = SolveGravity(w.data, costs, bad);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("did you mean 'DXX'"),
-              std::string::npos)
+    EXPECT_NE(r.status().message().find("did you mean 'DXX'"), std::string::npos)
         << r.status().message();
   }
   {
     CovariateCosts cov = w.cov;
-    auto s = ApplyCovariateChanges(
-        w.data.countries, {{"INTL_BRDR", 0.0, {{"AXX", "ZZQ"}}}}, &cov);
+    auto s = ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {{"AXX", "ZZQ"}}}}, &cov);
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.message().find("unknown country 'ZZQ'"), std::string::npos);
-    s = ApplyCovariateChanges(w.data.countries, {{"INTL_BRDER", 0.0, {}}},
-                              &cov);
+    s = ApplyCovariateChanges(w.data.countries, {{"INTL_BRDER", 0.0, {}}}, &cov);
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.message().find("did you mean 'INTL_BRDR'"), std::string::npos);
   }
@@ -458,8 +430,7 @@ TEST(GravityTest, TableInputErrors) {
     EXPECT_EQ(in->covariates.baseline[0](0, 1), 2.0);
   }
   {
-    auto t = data::ParseCsv(
-        "exporter,importer,trade,d\nA,A,10,1\nA,B,1,2\nB,B,20,1\n", "m.csv");
+    auto t = data::ParseCsv("exporter,importer,trade,d\nA,A,10,1\nA,B,1,2\nB,B,20,1\n", "m.csv");
     auto in = GravityInputFromTable(*t, spec);
     ASSERT_FALSE(in.ok());
     EXPECT_NE(in.status().message().find("incomplete"), std::string::npos);
@@ -469,36 +440,29 @@ TEST(GravityTest, TableInputErrors) {
     auto t = data::ParseCsv(good + "A,B,3,2\n", "d.csv");
     auto in = GravityInputFromTable(*t, spec);
     ASSERT_FALSE(in.ok());
-    EXPECT_NE(in.status().message().find("d.csv:6: duplicate pair A -> B"),
-              std::string::npos)
+    EXPECT_NE(in.status().message().find("d.csv:6: duplicate pair A -> B"), std::string::npos)
         << in.status().message();
   }
   {
-    auto t = data::ParseCsv(
-        "exporter,importer,trade,d\nA,A,10,1\nA,B,-1,2\nB,A,2,2\nB,B,20,1\n",
-        "n.csv");
+    auto t = data::ParseCsv("exporter,importer,trade,d\nA,A,10,1\nA,B,-1,2\nB,A,2,2\nB,B,20,1\n",
+                            "n.csv");
     auto in = GravityInputFromTable(*t, spec);
     ASSERT_FALSE(in.ok());
-    EXPECT_NE(in.status().message().find("n.csv:3: negative flow"),
-              std::string::npos)
+    EXPECT_NE(in.status().message().find("n.csv:3: negative flow"), std::string::npos)
         << in.status().message();
   }
   {
-    auto t = data::ParseCsv(
-        "exporter,importer,trade,d\nA,A,0,1\nA,B,1,2\nB,A,2,2\nB,B,20,1\n",
-        "z.csv");
+    auto t =
+        data::ParseCsv("exporter,importer,trade,d\nA,A,0,1\nA,B,1,2\nB,A,2,2\nB,B,20,1\n", "z.csv");
     auto in = GravityInputFromTable(*t, spec);
     ASSERT_FALSE(in.ok());
-    EXPECT_NE(in.status().message().find("A has no domestic sales"),
-              std::string::npos);
+    EXPECT_NE(in.status().message().find("A has no domestic sales"), std::string::npos);
   }
 }
 
 TEST(GravityTest, DrawsAreReproducibleAcrossThreadCounts) {
   World w = MakeWorld(6, 17);
-  ASSERT_TRUE(
-      ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {}}}, &w.cov)
-          .ok());
+  ASSERT_TRUE(ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {}}}, &w.cov).ok());
   const auto o = Options(w, DeficitClosure::kRatioFixed);
   const GravityResult point = SolveOk(w, o);
   GravityDrawOptions d;
@@ -531,9 +495,7 @@ TEST(GravityTest, DrawsAreReproducibleAcrossThreadCounts) {
 
 TEST(GravityTest, DrawsWithZeroVarianceReproduceThePoint) {
   World w = MakeWorld(5, 23);
-  ASSERT_TRUE(
-      ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {}}}, &w.cov)
-          .ok());
+  ASSERT_TRUE(ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {}}}, &w.cov).ok());
   w.cov.vcov.setZero();  // semi-definite: eigen factorisation path
   const auto o = Options(w, DeficitClosure::kAdditive);
   const GravityResult point = SolveOk(w, o);

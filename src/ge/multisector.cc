@@ -33,8 +33,8 @@
 #include <cmath>
 #include <limits>
 
-#include <Eigen/Dense>
 #include <fmt/format.h>
+#include <Eigen/Dense>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -48,24 +48,21 @@ Status MultisectorOptions::Validate() const {
         fmt::format("multisector tolerance must be > 0, got {}", tolerance));
   }
   if (max_iterations < 1) {
-    return Status::InvalidArgument(fmt::format(
-        "multisector max_iterations must be >= 1, got {}", max_iterations));
+    return Status::InvalidArgument(
+        fmt::format("multisector max_iterations must be >= 1, got {}", max_iterations));
   }
   if (anderson_memory < 0 || anderson_memory > 100) {
-    return Status::InvalidArgument(fmt::format(
-        "anderson_memory must be in [0, 100], got {}", anderson_memory));
+    return Status::InvalidArgument(
+        fmt::format("anderson_memory must be in [0, 100], got {}", anderson_memory));
   }
   if (!(damping > 0.0 && damping <= 1.0)) {
-    return Status::InvalidArgument(
-        fmt::format("damping must be in (0, 1], got {}", damping));
+    return Status::InvalidArgument(fmt::format("damping must be in (0, 1], got {}", damping));
   }
   if (!(inner_tolerance > 0.0) || inner_max_iterations < 1) {
-    return Status::InvalidArgument(
-        "inner_tolerance must be > 0 and inner_max_iterations >= 1");
+    return Status::InvalidArgument("inner_tolerance must be > 0 and inner_max_iterations >= 1");
   }
   if (threads < 0) {
-    return Status::InvalidArgument(
-        fmt::format("threads must be >= 0, got {}", threads));
+    return Status::InvalidArgument(fmt::format("threads must be >= 0, got {}", threads));
   }
   return Status::Ok();
 }
@@ -74,8 +71,8 @@ std::string MultisectorSolution::BriefReport() const {
   return fmt::format(
       "{} in {} iterations ({} inner sweeps, {} restarts), residual {:.3g}, "
       "market-clearing gap {:.3g}, {:.3f} s",
-      ToString(termination), iterations, inner_iterations, restarts, residual,
-      market_clearing_gap, seconds);
+      ToString(termination), iterations, inner_iterations, restarts, residual, market_clearing_gap,
+      seconds);
 }
 
 namespace {
@@ -110,15 +107,14 @@ class Model {
           const size_t f = b.FlowIndex(j, n, i);
           const double tau = b.tariff[f], tau1 = s.tariff_new[f];
           const double off = n != i ? 1.0 : 0.0;
-          const double omega0 =
-              1.0 + b.ProductionSubsidy(i, j) + off * b.ExportSubsidy(i, j);
-          const double omega1 = 1.0 + s.production_subsidy_new[b.CS(i, j)] +
-                                off * s.export_subsidy_new[b.CS(i, j)];
+          const double omega0 = 1.0 + b.ProductionSubsidy(i, j) + off * b.ExportSubsidy(i, j);
+          const double omega1 =
+              1.0 + s.production_subsidy_new[b.CS(i, j)] + off * s.export_subsidy_new[b.CS(i, j)];
           const double kappa_hat = (1.0 + tau1) / (1.0 + tau) * s.d_hat[f];
           const double pi0 = x > 0.0 ? b.flow[f] * (1.0 + tau) / x : 0.0;
-          A_[f] = pi0 > 0.0 ? pi0 * s.lambda_hat[b.CS(i, j)] *
-                                  std::pow(kappa_hat * omega0 / omega1, -th)
-                            : 0.0;
+          A_[f] = pi0 > 0.0
+                      ? pi0 * s.lambda_hat[b.CS(i, j)] * std::pow(kappa_hat * omega0 / omega1, -th)
+                      : 0.0;
           fac_[f] = omega1 / (1.0 + tau1);
           net_[f] = 1.0 / (1.0 + tau1);
           // Subsidy paid per unit of expenditure: exactly 0 without one.
@@ -255,8 +251,7 @@ class Model {
 
   // Solves step (10) for X by warm-started sweeps; returns sweeps used or -1
   // when the limit was reached.
-  int SolveExpenditure(const double* w, std::vector<double>* x, double tol,
-                       int max_sweeps) {
+  int SolveExpenditure(const double* w, std::vector<double>* x, double tol, int max_sweeps) {
     income_.resize(N_);
     std::vector<double>& cur = *x;
     next_.resize(cur.size());
@@ -304,9 +299,9 @@ double WorldSum(const std::vector<double>& v) {
 
 }  // namespace
 
-Result<MultisectorSolution> SolveMultisector(
-    const Baseline& baseline, const ShockSet& shocks,
-    const MultisectorOptions& options, const MultisectorSolution* warm_start) {
+Result<MultisectorSolution> SolveMultisector(const Baseline& baseline, const ShockSet& shocks,
+                                             const MultisectorOptions& options,
+                                             const MultisectorSolution* warm_start) {
   const auto t0 = std::chrono::steady_clock::now();
   RB_RETURN_IF_ERROR(options.Validate());
   RB_RETURN_IF_ERROR(baseline.ValidateStructure());
@@ -315,10 +310,10 @@ Result<MultisectorSolution> SolveMultisector(
   const size_t ncs = static_cast<size_t>(N) * J;
   for (int n = 0; n < N; ++n) {
     if (!(baseline.ValueAdded(n) > 0.0)) {
-      return Status::InvalidArgument(fmt::format(
-          "country '{}' has no value added in the baseline; wages are not "
-          "defined",
-          baseline.countries[n]));
+      return Status::InvalidArgument(
+          fmt::format("country '{}' has no value added in the baseline; wages are not "
+                      "defined",
+                      baseline.countries[n]));
     }
   }
 #ifdef _OPENMP
@@ -332,13 +327,13 @@ Result<MultisectorSolution> SolveMultisector(
   Eigen::VectorXd z = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(model.Dim()));
   std::vector<double> x = model.x0();
   if (warm_start != nullptr) {
-    if (warm_start->w_hat.size() != static_cast<size_t>(N) ||
-        warm_start->P_hat.size() != ncs || warm_start->X_new.size() != ncs) {
-      return Status::InvalidArgument(
-          "warm start does not match the baseline's dimensions");
+    if (warm_start->w_hat.size() != static_cast<size_t>(N) || warm_start->P_hat.size() != ncs ||
+        warm_start->X_new.size() != ncs) {
+      return Status::InvalidArgument("warm start does not match the baseline's dimensions");
     }
     for (int n = 0; n < N; ++n) z[n] = std::log(warm_start->w_hat[n]);
-    for (size_t c = 0; c < ncs; ++c) z[N + static_cast<Eigen::Index>(c)] = std::log(warm_start->P_hat[c]);
+    for (size_t c = 0; c < ncs; ++c)
+      z[N + static_cast<Eigen::Index>(c)] = std::log(warm_start->P_hat[c]);
     x = warm_start->X_new;
     if (!z.allFinite()) {
       return Status::InvalidArgument("warm start has non-positive hats");
@@ -364,8 +359,8 @@ Result<MultisectorSolution> SolveMultisector(
     const double inner_tol =
         exact ? options.inner_tolerance
               : std::max(options.inner_tolerance, kInexactFactor * last_residual);
-    const int sweeps = model.SolveExpenditure(w.data(), &x, inner_tol,
-                                              options.inner_max_iterations);
+    const int sweeps =
+        model.SolveExpenditure(w.data(), &x, inner_tol, options.inner_max_iterations);
     if (sweeps < 0) {
       inner_failed = true;
       inner_total += options.inner_max_iterations;
@@ -420,8 +415,9 @@ Result<MultisectorSolution> SolveMultisector(
   sol.message = sr.message;
   if (inner_failed || !gz.allFinite()) {
     sol.termination = SolverTermination::kDiverged;
-    sol.message = "the expenditure (goods market) solve did not converge at the "
-                  "final iterate";
+    sol.message =
+        "the expenditure (goods market) solve did not converge at the "
+        "final iterate";
   }
   sol.inner_iterations = inner_total;
 
@@ -463,16 +459,14 @@ Result<MultisectorSolution> SolveMultisector(
     sol.va_new[n] = va;
     sol.tariff_revenue_new[n] = rev;
     sol.subsidy_cost_new[n] = model.subsidy()[n];
-    sol.income_new[n] = sol.w_hat[n] * va0[n] + rev - sol.subsidy_cost_new[n] +
-                        sol.deficit_new[n];
+    sol.income_new[n] = sol.w_hat[n] * va0[n] + rev - sol.subsidy_cost_new[n] + sol.deficit_new[n];
     const double income0 = baseline.Income(n);
     sol.welfare_hat[n] = (sol.income_new[n] / income0) / std::exp(log_cpi);
     sol.real_wage_hat[n] = sol.w_hat[n] / std::exp(log_cpi);
   }
   auto res = EvaluateResiduals(baseline, shocks, sol.w_hat, sol.P_hat, sol.X_new);
   if (res.ok()) {
-    sol.market_clearing_gap =
-        std::max({res->goods_market, res->trade_balance, res->world_balance});
+    sol.market_clearing_gap = std::max({res->goods_market, res->trade_balance, res->world_balance});
   }
   // Any demand left without a supplier (zero baseline shares) breaks
   // Walras' law; report it rather than return a wrong equilibrium.
@@ -483,10 +477,10 @@ Result<MultisectorSolution> SolveMultisector(
         double s = 0.0;
         for (int i = 0; i < N; ++i) s += sol.pi_new[baseline.FlowIndex(j, n, i)];
         if (s == 0.0 && x[c] > 1e-12 * WorldSum(x)) {
-          return Status::FailedPrecondition(fmt::format(
-              "'{}' demands sector '{}' in the counterfactual but has no "
-              "supplier in the baseline (zero expenditure shares)",
-              baseline.countries[n], baseline.sectors[j]));
+          return Status::FailedPrecondition(
+              fmt::format("'{}' demands sector '{}' in the counterfactual but has no "
+                          "supplier in the baseline (zero expenditure shares)",
+                          baseline.countries[n], baseline.sectors[j]));
         }
       }
     }
@@ -502,13 +496,13 @@ Result<MultisectorSolution> SolveMultisector(
   return sol;
 }
 
-Result<EquilibriumResiduals> EvaluateResiduals(
-    const Baseline& b, const ShockSet& s, const std::vector<double>& w_hat,
-    const std::vector<double>& P_hat, const std::vector<double>& X_new) {
+Result<EquilibriumResiduals> EvaluateResiduals(const Baseline& b, const ShockSet& s,
+                                               const std::vector<double>& w_hat,
+                                               const std::vector<double>& P_hat,
+                                               const std::vector<double>& X_new) {
   const int N = b.num_countries(), J = b.num_sectors();
   const size_t ncs = static_cast<size_t>(N) * J;
-  if (w_hat.size() != static_cast<size_t>(N) || P_hat.size() != ncs ||
-      X_new.size() != ncs) {
+  if (w_hat.size() != static_cast<size_t>(N) || P_hat.size() != ncs || X_new.size() != ncs) {
     return Status::InvalidArgument("EvaluateResiduals: size mismatch");
   }
   // A straightforward re-implementation (no shared code with Model) so the
@@ -536,24 +530,21 @@ Result<EquilibriumResiduals> EvaluateResiduals(
         const double pi0 = b.flow[f] * (1.0 + b.tariff[f]) / x0;
         const double off = n != i ? 1.0 : 0.0;
         const double om0 = 1.0 + b.ProductionSubsidy(i, j) + off * b.ExportSubsidy(i, j);
-        const double om1 = 1.0 + s.production_subsidy_new[b.CS(i, j)] +
-                           off * s.export_subsidy_new[b.CS(i, j)];
-        const double kh = (1.0 + s.tariff_new[f]) / (1.0 + b.tariff[f]) * s.d_hat[f] *
-                          om0 / om1;
+        const double om1 =
+            1.0 + s.production_subsidy_new[b.CS(i, j)] + off * s.export_subsidy_new[b.CS(i, j)];
+        const double kh = (1.0 + s.tariff_new[f]) / (1.0 + b.tariff[f]) * s.d_hat[f] * om0 / om1;
         term[i] = pi0 * s.lambda_hat[b.CS(i, j)] * std::pow(kh * c[b.CS(i, j)], -th);
         sum += term[i];
       }
       if (sum > 0.0) {
         const double p = std::pow(sum, -1.0 / th);
-        r.price_index = std::max(r.price_index,
-                                 std::fabs(std::log(P_hat[b.CS(n, j)] / p)));
+        r.price_index = std::max(r.price_index, std::fabs(std::log(P_hat[b.CS(n, j)] / p)));
         for (int i = 0; i < N; ++i) pi[b.FlowIndex(j, n, i)] = term[i] / sum;
       }
     }
   }
   // Goods market clearing and trade balances from the implied flows.
-  std::vector<double> y(ncs, 0.0), exports(N, 0.0), imports(N, 0.0),
-      revenue(N, 0.0), sales(N, 0.0);
+  std::vector<double> y(ncs, 0.0), exports(N, 0.0), imports(N, 0.0), revenue(N, 0.0), sales(N, 0.0);
   for (int j = 0; j < J; ++j)
     for (int n = 0; n < N; ++n)
       for (int i = 0; i < N; ++i) {
@@ -574,15 +565,15 @@ Result<EquilibriumResiduals> EvaluateResiduals(
   for (int n = 0; n < N; ++n) {
     double out = 0.0;
     for (int j = 0; j < J; ++j) out += y[b.CS(n, j)];
-    const double income = w_hat[n] * b.ValueAdded(n) + revenue[n] - (out - sales[n]) +
-                          s.deficit_new[n];
+    const double income =
+        w_hat[n] * b.ValueAdded(n) + revenue[n] - (out - sales[n]) + s.deficit_new[n];
     for (int j = 0; j < J; ++j) {
       double d = b.alpha[b.CS(n, j)] * income;
       for (int k = 0; k < J; ++k) d += b.io_share[b.IoIndex(n, j, k)] * y[b.CS(n, k)];
       r.goods_market = std::max(r.goods_market, std::fabs(d - X_new[b.CS(n, j)]) / world_x);
     }
-    r.trade_balance = std::max(
-        r.trade_balance, std::fabs(imports[n] - exports[n] - s.deficit_new[n]) / world_x);
+    r.trade_balance =
+        std::max(r.trade_balance, std::fabs(imports[n] - exports[n] - s.deficit_new[n]) / world_x);
     world_bal += exports[n] - imports[n];
   }
   r.world_balance = std::fabs(world_bal) / world_x;
@@ -599,30 +590,27 @@ Result<Baseline> ApplySolution(const Baseline& baseline, const ShockSet& shocks,
   out.tariff = shocks.tariff_new;
   out.iceberg.resize(baseline.flow.size());
   for (size_t f = 0; f < out.iceberg.size(); ++f)
-    out.iceberg[f] =
-        (baseline.iceberg.empty() ? 1.0 : baseline.iceberg[f]) * shocks.d_hat[f];
+    out.iceberg[f] = (baseline.iceberg.empty() ? 1.0 : baseline.iceberg[f]) * shocks.d_hat[f];
   out.production_subsidy = shocks.production_subsidy_new;
   out.export_subsidy = shocks.export_subsidy_new;
   out.deficit = solution.deficit_new;
   return out;
 }
 
-Result<MultisectorSolution> SolveOrError(const Baseline& baseline,
-                                         const ShockSet& shocks,
+Result<MultisectorSolution> SolveOrError(const Baseline& baseline, const ShockSet& shocks,
                                          const MultisectorOptions& options,
                                          const MultisectorSolution* warm_start) {
   RB_ASSIGN_OR_RETURN(MultisectorSolution sol,
                       SolveMultisector(baseline, shocks, options, warm_start));
   if (!sol.converged()) {
-    return Status::NotConverged(fmt::format(
-        "multi-sector equilibrium '{}' did not converge: {}{}", shocks.name,
-        sol.BriefReport(), sol.message.empty() ? "" : " (" + sol.message + ")"));
+    return Status::NotConverged(fmt::format("multi-sector equilibrium '{}' did not converge: {}{}",
+                                            shocks.name, sol.BriefReport(),
+                                            sol.message.empty() ? "" : " (" + sol.message + ")"));
   }
   return sol;
 }
 
-Result<Baseline> SolveBaseYear(const Baseline& raw,
-                               const MultisectorOptions& options,
+Result<Baseline> SolveBaseYear(const Baseline& raw, const MultisectorOptions& options,
                                MultisectorSolution* solution) {
   ShockSet none = ShockSet::None(raw);
   none.name = "base_year";
@@ -632,8 +620,7 @@ Result<Baseline> SolveBaseYear(const Baseline& raw,
   return out;
 }
 
-Result<Baseline> ZeroDeficitBaseline(const Baseline& baseline,
-                                     const MultisectorOptions& options,
+Result<Baseline> ZeroDeficitBaseline(const Baseline& baseline, const MultisectorOptions& options,
                                      MultisectorSolution* solution) {
   ShockSpec spec;
   spec.name = "zero_deficit_baseline";

@@ -26,7 +26,7 @@ WelfareDecomposition DecomposeWelfare(const Baseline& b, const ShockSet& s,
     for (int j = 0; j < J; ++j) {
       const double dc_n = sol.c_hat[b.CS(n, j)] - 1.0;
       for (int i = 0; i < N; ++i) {
-        if (i == n) continue;  // own terms cancel (E_nn = M_nn, tau_nn = 0)
+        if (i == n) continue;                    // own terms cancel (E_nn = M_nn, tau_nn = 0)
         const size_t fm = b.FlowIndex(j, n, i);  // n imports from i
         const size_t fe = b.FlowIndex(j, i, n);  // n exports to i
         const double c_i = sol.c_hat[b.CS(i, j)];
@@ -49,8 +49,7 @@ WelfareDecomposition DecomposeWelfare(const Baseline& b, const ShockSet& s,
   return d;
 }
 
-TidyTable CompareMultisector(const Baseline& b, const ShockSet& s,
-                             const MultisectorSolution& sol,
+TidyTable CompareMultisector(const Baseline& b, const ShockSet& s, const MultisectorSolution& sol,
                              const MultisectorReportOptions& options) {
   TidyTable t;
   const int N = b.num_countries(), J = b.num_sectors();
@@ -98,8 +97,7 @@ TidyTable CompareMultisector(const Baseline& b, const ShockSet& s,
     t.Add(sc, c, none, none, "consumer_price_index", 1.0, std::exp(log_cpi));
     t.Add(sc, c, none, none, "income", inc0, sol.income_new[n]);
     t.Add(sc, c, none, none, "value_added", b.ValueAdded(n), sol.va_new[n]);
-    t.Add(sc, c, none, none, "tariff_revenue", b.TariffRevenue(n),
-          sol.tariff_revenue_new[n]);
+    t.Add(sc, c, none, none, "tariff_revenue", b.TariffRevenue(n), sol.tariff_revenue_new[n]);
     t.Add(sc, c, none, none, "subsidy_cost", b.SubsidyCost(n), sol.subsidy_cost_new[n]);
     t.Add(sc, c, none, none, "deficit", b.deficit[n], sol.deficit_new[n]);
     double e0 = 0, e1 = 0, m0 = 0, m1 = 0;
@@ -120,8 +118,7 @@ TidyTable CompareMultisector(const Baseline& b, const ShockSet& s,
       t.Add(sc, c, none, sec, "price_index", 1.0, sol.P_hat[cs]);
       t.Add(sc, c, none, sec, "input_cost", 1.0, sol.c_hat[cs]);
       t.Add(sc, c, none, sec, "gross_output", y0, sol.Y_new[cs]);
-      t.Add(sc, c, none, sec, "value_added", b.va_share[cs] * y0,
-            b.va_share[cs] * sol.Y_new[cs]);
+      t.Add(sc, c, none, sec, "value_added", b.va_share[cs] * y0, b.va_share[cs] * sol.Y_new[cs]);
       t.Add(sc, c, none, sec, "expenditure", b.Expenditure(n, j), sol.X_new[cs]);
       t.Add(sc, c, none, sec, "exports", ex0[cs], ex1[cs]);
       t.Add(sc, c, none, sec, "imports", im0[cs], im1[cs]);

@@ -104,8 +104,8 @@ void ExpectMatchesCp(const Baseline& b, const std::string& prefix) {
         ++compared;
         max_rel = std::max(max_rel, std::fabs(pi / ref - 1.0));
         EXPECT_NEAR(pi / ref, 1.0, 1e-5)
-            << prefix << " Din, sector " << b.sectors[j] << ", importer "
-            << b.countries[n] << ", exporter " << b.countries[i];
+            << prefix << " Din, sector " << b.sectors[j] << ", importer " << b.countries[n]
+            << ", exporter " << b.countries[i];
       }
     }
   }
@@ -124,8 +124,8 @@ void ExpectMatchesCp(const Baseline& b, const std::string& prefix) {
         continue;
       }
       max_rel_x = std::max(max_rel_x, std::fabs(share / ref - 1.0));
-      EXPECT_NEAR(share / ref, 1.0, 1e-5) << prefix << " X0, sector " << b.sectors[j]
-                                          << ", country " << b.countries[n];
+      EXPECT_NEAR(share / ref, 1.0, 1e-5)
+          << prefix << " X0, sector " << b.sectors[j] << ", country " << b.countries[n];
     }
   ::testing::Test::RecordProperty(prefix + "_din_max_rel", std::to_string(max_rel));
   ::testing::Test::RecordProperty(prefix + "_x0_max_rel", std::to_string(max_rel_x));
@@ -157,8 +157,7 @@ TEST(CpCalibrationTest, Step3MatchesCpZeroDeficitBaseYear) {
   for (double d : cp.zero_deficits.deficit) EXPECT_EQ(d, 0.0);
   // The zero-deficit base year clears every market (CP's IO columns sum to
   // one only to ~1e-6, which bounds the accuracy of this accounting check).
-  EXPECT_TRUE(cp.zero_deficits.Validate(1e-5).ok())
-      << cp.zero_deficits.Validate(1e-5).message();
+  EXPECT_TRUE(cp.zero_deficits.Validate(1e-5).ok()) << cp.zero_deficits.Validate(1e-5).message();
 }
 
 TEST(CpCalibrationTest, TidyDataGiveTheSameBaseYear) {
@@ -191,10 +190,12 @@ TEST(CpNaftaTest, ReproducesPublishedWelfareTable) {
   auto sol = SolveOrError(b, s);
   ASSERT_TRUE(sol.ok()) << sol.status().ToString();
   const WelfareDecomposition wd = DecomposeWelfare(b, s, sol.value());
-  struct Row { int n; double tot, vot, welfare, real_wage; };
-  const Row published[] = {{4, -0.11, 0.04, -0.06, 0.32},
-                           {19, -0.41, 1.72, 1.31, 1.72},
-                           {29, 0.04, 0.04, 0.08, 0.11}};
+  struct Row {
+    int n;
+    double tot, vot, welfare, real_wage;
+  };
+  const Row published[] = {
+      {4, -0.11, 0.04, -0.06, 0.32}, {19, -0.41, 1.72, 1.31, 1.72}, {29, 0.04, 0.04, 0.08, 0.11}};
   // Published to two decimals: half a unit in the last place.
   const double tol = 0.005 + 1e-9;
   for (const Row& r : published) {
@@ -238,8 +239,8 @@ Baseline RandomBaseline(int N, int J, unsigned seed, bool tariffs = true) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   Baseline b;
-  const std::vector<std::string> names = {"China", "USA", "Germany", "Mexico",
-                                          "Japan", "Brazil", "India", "Korea"};
+  const std::vector<std::string> names = {"China", "USA",    "Germany", "Mexico",
+                                          "Japan", "Brazil", "India",   "Korea"};
   for (int n = 0; n < N; ++n) b.countries.push_back(n < 8 ? names[n] : "C" + std::to_string(n));
   for (int j = 0; j < J; ++j) b.sectors.push_back("S" + std::to_string(j + 1));
   b.flow.assign(static_cast<size_t>(J) * N * N, 0.0);
@@ -560,7 +561,8 @@ TEST(MultisectorTest, LargeShocksConverge) {
 // A 41 x 35 WIOD 2011 baseline: consistent by construction, and a US tariff
 // on China with Chinese rebalancing solves and clears markets.
 TEST(MultisectorTest, WiodBaselineCounterfactual) {
-  auto io = io_tables::ReadWiod(std::string(REBALANCE_DATA_DIR) + "/wiod2013_bquast/wiot2011.csv.gz");
+  auto io =
+      io_tables::ReadWiod(std::string(REBALANCE_DATA_DIR) + "/wiod2013_bquast/wiot2011.csv.gz");
   ASSERT_TRUE(io.ok()) << io.status().ToString();
   IoBaselineOptions o;
   for (int j = 0; j < io->num_sectors(); ++j) o.theta.push_back(j < 16 ? 5.0 : 8.22);

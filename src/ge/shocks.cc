@@ -31,9 +31,12 @@ std::string Trim(std::string_view s) {
 
 const char* ToString(ShockMode mode) {
   switch (mode) {
-    case ShockMode::kLevel: return "level";
-    case ShockMode::kChange: return "change";
-    case ShockMode::kMultiply: return "multiply";
+    case ShockMode::kLevel:
+      return "level";
+    case ShockMode::kChange:
+      return "change";
+    case ShockMode::kMultiply:
+      return "multiply";
   }
   return "unknown";
 }
@@ -42,8 +45,8 @@ Result<ShockMode> ShockModeFromString(std::string_view s) {
   if (l == "level") return ShockMode::kLevel;
   if (l == "change") return ShockMode::kChange;
   if (l == "multiply") return ShockMode::kMultiply;
-  return Status::InvalidArgument(fmt::format(
-      "unknown shock mode '{}' (expected level, change or multiply)", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown shock mode '{}' (expected level, change or multiply)", s));
 }
 
 const char* ToString(SubsidyKind kind) {
@@ -53,15 +56,18 @@ Result<SubsidyKind> SubsidyKindFromString(std::string_view s) {
   const std::string l = Lower(s);
   if (l == "production") return SubsidyKind::kProduction;
   if (l == "export") return SubsidyKind::kExport;
-  return Status::InvalidArgument(fmt::format(
-      "unknown subsidy kind '{}' (expected production or export)", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown subsidy kind '{}' (expected production or export)", s));
 }
 
 const char* ToString(DeficitRule rule) {
   switch (rule) {
-    case DeficitRule::kFixed: return "fixed";
-    case DeficitRule::kZero: return "zero";
-    case DeficitRule::kTargets: return "targets";
+    case DeficitRule::kFixed:
+      return "fixed";
+    case DeficitRule::kZero:
+      return "zero";
+    case DeficitRule::kTargets:
+      return "targets";
   }
   return "unknown";
 }
@@ -70,18 +76,24 @@ Result<DeficitRule> DeficitRuleFromString(std::string_view s) {
   if (l == "fixed") return DeficitRule::kFixed;
   if (l == "zero") return DeficitRule::kZero;
   if (l == "targets") return DeficitRule::kTargets;
-  return Status::InvalidArgument(fmt::format(
-      "unknown deficit rule '{}' (expected fixed, zero or targets)", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown deficit rule '{}' (expected fixed, zero or targets)", s));
 }
 
 const char* ToString(DeficitUnit unit) {
   switch (unit) {
-    case DeficitUnit::kLevel: return "level";
-    case DeficitUnit::kShareOfWorldVa: return "share_of_world_gdp";
-    case DeficitUnit::kShareOfOwnVa: return "share_of_gdp";
-    case DeficitUnit::kMillionUsd: return "mn_usd";
-    case DeficitUnit::kBillionUsd: return "bn_usd";
-    case DeficitUnit::kMultiple: return "multiple";
+    case DeficitUnit::kLevel:
+      return "level";
+    case DeficitUnit::kShareOfWorldVa:
+      return "share_of_world_gdp";
+    case DeficitUnit::kShareOfOwnVa:
+      return "share_of_gdp";
+    case DeficitUnit::kMillionUsd:
+      return "mn_usd";
+    case DeficitUnit::kBillionUsd:
+      return "bn_usd";
+    case DeficitUnit::kMultiple:
+      return "multiple";
   }
   return "unknown";
 }
@@ -93,10 +105,10 @@ Result<DeficitUnit> DeficitUnitFromString(std::string_view s) {
   if (l == "mn_usd") return DeficitUnit::kMillionUsd;
   if (l == "bn_usd") return DeficitUnit::kBillionUsd;
   if (l == "multiple") return DeficitUnit::kMultiple;
-  return Status::InvalidArgument(fmt::format(
-      "unknown deficit unit '{}' (expected bn_usd, mn_usd, share_of_gdp, "
-      "share_of_world_gdp, multiple or level)",
-      s));
+  return Status::InvalidArgument(
+      fmt::format("unknown deficit unit '{}' (expected bn_usd, mn_usd, share_of_gdp, "
+                  "share_of_world_gdp, multiple or level)",
+                  s));
 }
 
 const char* ToString(DeficitResidual r) {
@@ -106,8 +118,8 @@ Result<DeficitResidual> DeficitResidualFromString(std::string_view s) {
   const std::string l = Lower(s);
   if (l == "error") return DeficitResidual::kError;
   if (l == "proportional") return DeficitResidual::kProportional;
-  return Status::InvalidArgument(fmt::format(
-      "unknown deficit residual rule '{}' (expected error or proportional)", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown deficit residual rule '{}' (expected error or proportional)", s));
 }
 
 Result<double> MillionUsdInCurrencyUnits(const std::string& currency_unit) {
@@ -116,21 +128,20 @@ Result<double> MillionUsdInCurrencyUnits(const std::string& currency_unit) {
   if (l == "billion usd" || l == "usd billion" || l == "bn usd") return 1e-3;
   if (l == "thousand usd" || l == "usd thousand") return 1e3;
   if (l == "usd") return 1e6;
-  return Status::InvalidArgument(fmt::format(
-      "the baseline's currency unit is '{}', not a USD unit, so a target in "
-      "mn_usd or bn_usd cannot be converted; give it as share_of_gdp, "
-      "share_of_world_gdp or multiple",
-      currency_unit));
+  return Status::InvalidArgument(
+      fmt::format("the baseline's currency unit is '{}', not a USD unit, so a target in "
+                  "mn_usd or bn_usd cannot be converted; give it as share_of_gdp, "
+                  "share_of_world_gdp or multiple",
+                  currency_unit));
 }
 
 bool ShockSpec::empty() const {
-  return tariffs.empty() && icebergs.empty() && productivity.empty() &&
-         subsidies.empty() && deficit_rule == DeficitRule::kFixed;
+  return tariffs.empty() && icebergs.empty() && productivity.empty() && subsidies.empty() &&
+         deficit_rule == DeficitRule::kFixed;
 }
 
 Result<std::vector<int>> ResolveLabels(const std::vector<std::string>& labels,
-                                       std::string_view label,
-                                       std::string_view what) {
+                                       std::string_view label, std::string_view what) {
   const std::string l = Trim(label);
   std::vector<int> out;
   if (l == "*" || Lower(l) == "all") {
@@ -139,8 +150,7 @@ Result<std::vector<int>> ResolveLabels(const std::vector<std::string>& labels,
     return out;
   }
   if (l.empty()) {
-    return Status::InvalidArgument(fmt::format(
-        "empty {} label (use '*' for all)", what));
+    return Status::InvalidArgument(fmt::format("empty {} label (use '*' for all)", what));
   }
   size_t pos = 0;
   while (pos <= l.size()) {
@@ -160,10 +170,9 @@ Result<std::vector<int>> ResolveLabels(const std::vector<std::string>& labels,
     }
     if (found < 0) {
       const std::string near = data::NearestName(one, labels);
-      return Status::NotFound(fmt::format(
-          "unknown {} '{}'{}", what, one,
-          near.empty() ? std::string()
-                       : fmt::format(" (did you mean '{}'?)", near)));
+      return Status::NotFound(
+          fmt::format("unknown {} '{}'{}", what, one,
+                      near.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", near)));
     }
     if (std::find(out.begin(), out.end(), found) == out.end()) out.push_back(found);
     if (end == l.size()) break;
@@ -171,8 +180,7 @@ Result<std::vector<int>> ResolveLabels(const std::vector<std::string>& labels,
   return out;
 }
 
-Result<std::vector<int>> ResolveCountries(const Baseline& baseline,
-                                          std::string_view label) {
+Result<std::vector<int>> ResolveCountries(const Baseline& baseline, std::string_view label) {
   return ResolveLabels(baseline.countries, label, "country");
 }
 std::string SectorSynonym(const Baseline& b, std::string_view label) {
@@ -201,8 +209,8 @@ std::string SectorSynonym(const Baseline& b, std::string_view label) {
       {{"motor vehicles", "motor vehicle", "autos", "auto", "automobiles", "cars", "evs", "ev",
         "electric vehicles", "vehicles"},
        {"Transport equipment"}},
-      {{"solar", "solar panels", "solar cells", "photovoltaics", "batteries", "battery", "electronics",
-        "semiconductors", "chips", "electrical equipment"},
+      {{"solar", "solar panels", "solar cells", "photovoltaics", "batteries", "battery",
+        "electronics", "semiconductors", "chips", "electrical equipment"},
        {"Electrical and optical equipment"}},
       {{"steel", "aluminium", "aluminum", "metals", "iron and steel"},
        {"Basic and fabricated metals", "Basic Metals and Fabricated Metal"}},
@@ -222,15 +230,15 @@ std::string ValidSectorList(const Baseline& b) {
   for (size_t j = 0; j < b.sectors.size(); ++j) {
     if (!out.empty()) out += ", ";
     out += "'" + b.sectors[j] + "'";
-    if (j < b.sector_names.size() && !b.sector_names[j].empty() && b.sector_names[j] != b.sectors[j]) {
+    if (j < b.sector_names.size() && !b.sector_names[j].empty() &&
+        b.sector_names[j] != b.sectors[j]) {
       out += " (" + b.sector_names[j] + ")";
     }
   }
   return out;
 }
 
-Result<std::vector<int>> ResolveSectors(const Baseline& baseline,
-                                        std::string_view label) {
+Result<std::vector<int>> ResolveSectors(const Baseline& baseline, std::string_view label) {
   // Each comma-separated name may be a synonym or a long name.
   std::string rewritten;
   const std::string l = Trim(label);
@@ -247,8 +255,8 @@ Result<std::vector<int>> ResolveSectors(const Baseline& baseline,
   }
   auto r = ResolveLabels(baseline.sectors, rewritten, "sector");
   if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound(fmt::format("{}; valid sectors: {}", r.status().message(),
-                                        ValidSectorList(baseline)));
+    return Status::NotFound(
+        fmt::format("{}; valid sectors: {}", r.status().message(), ValidSectorList(baseline)));
   }
   return r;
 }
@@ -260,20 +268,18 @@ ShockSet ShockSet::None(const Baseline& b) {
   s.d_hat.assign(J * N * N, 1.0);
   s.lambda_hat.assign(N * J, 1.0);
   s.production_subsidy_new =
-      b.production_subsidy.empty() ? std::vector<double>(N * J, 0.0)
-                                   : b.production_subsidy;
-  s.export_subsidy_new = b.export_subsidy.empty()
-                             ? std::vector<double>(N * J, 0.0)
-                             : b.export_subsidy;
+      b.production_subsidy.empty() ? std::vector<double>(N * J, 0.0) : b.production_subsidy;
+  s.export_subsidy_new =
+      b.export_subsidy.empty() ? std::vector<double>(N * J, 0.0) : b.export_subsidy;
   s.deficit_new = b.deficit;
   return s;
 }
 
 Status ShockSet::Validate(const Baseline& b) const {
   const size_t N = b.countries.size(), J = b.sectors.size();
-  if (tariff_new.size() != J * N * N || d_hat.size() != J * N * N ||
-      lambda_hat.size() != N * J || production_subsidy_new.size() != N * J ||
-      export_subsidy_new.size() != N * J || deficit_new.size() != N) {
+  if (tariff_new.size() != J * N * N || d_hat.size() != J * N * N || lambda_hat.size() != N * J ||
+      production_subsidy_new.size() != N * J || export_subsidy_new.size() != N * J ||
+      deficit_new.size() != N) {
     return Status::InvalidArgument(
         "shock set sizes do not match the baseline (resolve it against the "
         "same baseline)");
@@ -283,49 +289,46 @@ Status ShockSet::Validate(const Baseline& b) const {
       for (int i = 0; i < b.num_countries(); ++i) {
         const size_t f = b.FlowIndex(j, n, i);
         if (!std::isfinite(tariff_new[f]) || tariff_new[f] <= -1.0) {
-          return Status::InvalidArgument(fmt::format(
-              "new tariff of '{}' on '{}' from '{}' is {}; it must be > -1 "
-              "(-100%)",
-              b.countries[n], b.sectors[j], b.countries[i], tariff_new[f]));
+          return Status::InvalidArgument(
+              fmt::format("new tariff of '{}' on '{}' from '{}' is {}; it must be > -1 "
+                          "(-100%)",
+                          b.countries[n], b.sectors[j], b.countries[i], tariff_new[f]));
         }
         if (!std::isfinite(d_hat[f]) || d_hat[f] <= 0.0) {
-          return Status::InvalidArgument(fmt::format(
-              "iceberg change d_hat of '{}' from '{}' to '{}' is {}; it must be "
-              "> 0",
-              b.sectors[j], b.countries[i], b.countries[n], d_hat[f]));
+          return Status::InvalidArgument(
+              fmt::format("iceberg change d_hat of '{}' from '{}' to '{}' is {}; it must be "
+                          "> 0",
+                          b.sectors[j], b.countries[i], b.countries[n], d_hat[f]));
         }
       }
       const size_t cs = b.CS(n, j);
       if (!std::isfinite(lambda_hat[cs]) || lambda_hat[cs] <= 0.0) {
-        return Status::InvalidArgument(fmt::format(
-            "productivity change lambda_hat of '{}' in '{}' is {}; it must be "
-            "> 0",
-            b.countries[n], b.sectors[j], lambda_hat[cs]));
+        return Status::InvalidArgument(
+            fmt::format("productivity change lambda_hat of '{}' in '{}' is {}; it must be "
+                        "> 0",
+                        b.countries[n], b.sectors[j], lambda_hat[cs]));
       }
-      if (!std::isfinite(production_subsidy_new[cs]) ||
-          production_subsidy_new[cs] <= -1.0 ||
-          !std::isfinite(export_subsidy_new[cs]) ||
-          export_subsidy_new[cs] <= -1.0) {
+      if (!std::isfinite(production_subsidy_new[cs]) || production_subsidy_new[cs] <= -1.0 ||
+          !std::isfinite(export_subsidy_new[cs]) || export_subsidy_new[cs] <= -1.0) {
         return Status::InvalidArgument(fmt::format(
-            "subsidy rates of '{}' in '{}' must be finite and > -1",
-            b.countries[n], b.sectors[j]));
+            "subsidy rates of '{}' in '{}' must be finite and > -1", b.countries[n], b.sectors[j]));
       }
     }
   }
   double world_va = 0.0, sum = 0.0;
   for (int n = 0; n < b.num_countries(); ++n) {
     if (!std::isfinite(deficit_new[n])) {
-      return Status::InvalidArgument(fmt::format(
-          "new deficit of '{}' is not finite", b.countries[n]));
+      return Status::InvalidArgument(
+          fmt::format("new deficit of '{}' is not finite", b.countries[n]));
     }
     world_va += b.ValueAdded(n);
     sum += deficit_new[n];
   }
   if (std::fabs(sum) > 1e-9 * world_va) {
-    return Status::InvalidArgument(fmt::format(
-        "new deficits sum to {} ({:.3g} of world value added); world deficits "
-        "must sum to zero",
-        sum, sum / world_va));
+    return Status::InvalidArgument(
+        fmt::format("new deficits sum to {} ({:.3g} of world value added); world deficits "
+                    "must sum to zero",
+                    sum, sum / world_va));
   }
   return Status::Ok();
 }
@@ -338,25 +341,24 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
 
   // Wildcards and lists skip own pairs; an explicit single pair n == i is an
   // error because domestic sales carry no tariff or trade cost.
-  auto pairs = [&](const std::string& imp, const std::string& exp,
-                   const std::string& sec, const char* what,
-                   std::vector<size_t>* out) -> Status {
+  auto pairs = [&](const std::string& imp, const std::string& exp, const std::string& sec,
+                   const char* what, std::vector<size_t>* out) -> Status {
     RB_ASSIGN_OR_RETURN(std::vector<int> ns, ResolveCountries(b, imp));
     RB_ASSIGN_OR_RETURN(std::vector<int> is, ResolveCountries(b, exp));
     RB_ASSIGN_OR_RETURN(std::vector<int> js, ResolveSectors(b, sec));
     const bool single = ns.size() == 1 && is.size() == 1;
     if (single && ns[0] == is[0]) {
-      return Status::InvalidArgument(fmt::format(
-          "{} shock with importer == exporter ('{}'): domestic sales have no "
-          "{}",
-          what, b.countries[ns[0]], what));
+      return Status::InvalidArgument(
+          fmt::format("{} shock with importer == exporter ('{}'): domestic sales have no "
+                      "{}",
+                      what, b.countries[ns[0]], what));
     }
     const bool single_sector = js.size() == 1;
     for (int j : js) {
       if (!b.tradable[j]) {
         if (single_sector) {
-          return Status::InvalidArgument(fmt::format(
-              "{} shock on non-tradable sector '{}'", what, b.sectors[j]));
+          return Status::InvalidArgument(
+              fmt::format("{} shock on non-tradable sector '{}'", what, b.sectors[j]));
         }
         continue;
       }
@@ -369,11 +371,9 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
 
   for (size_t k = 0; k < spec.tariffs.size(); ++k) {
     const TariffShock& t = spec.tariffs[k];
-    const std::string ctx =
-        t.origin.empty() ? fmt::format("tariff shock {}", k + 1) : t.origin;
+    const std::string ctx = t.origin.empty() ? fmt::format("tariff shock {}", k + 1) : t.origin;
     std::vector<size_t> idx;
-    RB_RETURN_IF_ERROR(
-        pairs(t.importer, t.exporter, t.sector, "tariff", &idx).WithContext(ctx));
+    RB_RETURN_IF_ERROR(pairs(t.importer, t.exporter, t.sector, "tariff", &idx).WithContext(ctx));
     if (!std::isfinite(t.value)) {
       return Status::InvalidArgument(ctx + ": value is not finite");
     }
@@ -381,35 +381,41 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
       const double base = s.tariff_new[f];
       double v = base;
       switch (t.mode) {
-        case ShockMode::kLevel: v = t.value; break;
-        case ShockMode::kChange: v = v + t.value; break;
-        case ShockMode::kMultiply: v = (1.0 + v) * t.value - 1.0; break;
+        case ShockMode::kLevel:
+          v = t.value;
+          break;
+        case ShockMode::kChange:
+          v = v + t.value;
+          break;
+        case ShockMode::kMultiply:
+          v = (1.0 + v) * t.value - 1.0;
+          break;
       }
       const bool extreme = v < 0.0 || v > kMaxTariffRate;
       if (v <= -1.0 || (extreme && !t.allow_extreme)) {
         const int j = static_cast<int>(f / (static_cast<size_t>(N) * N));
         const int n = static_cast<int>((f / N) % N), i = static_cast<int>(f % N);
         // The pair, from the FlowIndex layout (j, n, i), for the message.
-        const std::string pair = fmt::format(
-            "'{}' on '{}' from '{}'", b.countries[n], b.sectors[j], b.countries[i]);
-        const std::string what = fmt::format(
-            "{}: the tariff of {} would become {:.6g}% (from {:.6g}%, {} {})", ctx,
-            pair, 100.0 * v, 100.0 * base, ToString(t.mode), t.value);
+        const std::string pair =
+            fmt::format("'{}' on '{}' from '{}'", b.countries[n], b.sectors[j], b.countries[i]);
+        const std::string what =
+            fmt::format("{}: the tariff of {} would become {:.6g}% (from {:.6g}%, {} {})", ctx,
+                        pair, 100.0 * v, 100.0 * base, ToString(t.mode), t.value);
         if (v <= -1.0) {
-          return Status::InvalidArgument(
-              what + "; a rate at or below -100% is impossible (the buyer's "
-                     "price would be zero or negative)");
+          return Status::InvalidArgument(what +
+                                         "; a rate at or below -100% is impossible (the buyer's "
+                                         "price would be zero or negative)");
         }
         if (v < 0.0) {
-          return Status::InvalidArgument(
-              what + "; a negative rate is an import subsidy: write set = 0 "
-                     "(free trade) to remove the tariff, or allow_extreme = "
-                     "true (--allow-extreme) if an import subsidy is meant");
+          return Status::InvalidArgument(what +
+                                         "; a negative rate is an import subsidy: write set = 0 "
+                                         "(free trade) to remove the tariff, or allow_extreme = "
+                                         "true (--allow-extreme) if an import subsidy is meant");
         }
-        return Status::InvalidArgument(fmt::format(
-            "{}; rates above {:.0f}% need allow_extreme = true (--allow-extreme)"
-            " (add is in rate points: 0.25 = +25 pp, 1.0 = +100 pp)",
-            what, 100.0 * kMaxTariffRate));
+        return Status::InvalidArgument(
+            fmt::format("{}; rates above {:.0f}% need allow_extreme = true (--allow-extreme)"
+                        " (add is in rate points: 0.25 = +25 pp, 1.0 = +100 pp)",
+                        what, 100.0 * kMaxTariffRate));
       }
       s.tariff_new[f] = v;
     }
@@ -418,12 +424,11 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
     const IcebergShock& t = spec.icebergs[k];
     const std::string ctx = fmt::format("iceberg shock {}", k + 1);
     if (!std::isfinite(t.d_hat) || t.d_hat <= 0.0) {
-      return Status::InvalidArgument(
-          fmt::format("{}: d_hat {} must be > 0", ctx, t.d_hat));
+      return Status::InvalidArgument(fmt::format("{}: d_hat {} must be > 0", ctx, t.d_hat));
     }
     std::vector<size_t> idx;
-    RB_RETURN_IF_ERROR(pairs(t.importer, t.exporter, t.sector, "trade cost", &idx)
-                           .WithContext(ctx));
+    RB_RETURN_IF_ERROR(
+        pairs(t.importer, t.exporter, t.sector, "trade cost", &idx).WithContext(ctx));
     for (size_t f : idx) s.d_hat[f] *= t.d_hat;
   }
   for (size_t k = 0; k < spec.productivity.size(); ++k) {
@@ -442,11 +447,11 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
   }
   for (size_t k = 0; k < spec.subsidies.size(); ++k) {
     const SubsidyShock& p = spec.subsidies[k];
-    const std::string ctx =
-        fmt::format("{} subsidy shock {}", ToString(p.kind), k + 1);
+    const std::string ctx = fmt::format("{} subsidy shock {}", ToString(p.kind), k + 1);
     if (p.mode == ShockMode::kMultiply) {
-      return Status::InvalidArgument(ctx + ": mode 'multiply' is not allowed "
-                                           "for subsidies (use level or change)");
+      return Status::InvalidArgument(ctx +
+                                     ": mode 'multiply' is not allowed "
+                                     "for subsidies (use level or change)");
     }
     if (!std::isfinite(p.value)) {
       return Status::InvalidArgument(ctx + ": value is not finite");
@@ -455,17 +460,16 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
     if (!cs.ok()) return cs.status().WithContext(ctx);
     auto js = ResolveSectors(b, p.sector);
     if (!js.ok()) return js.status().WithContext(ctx);
-    std::vector<double>& target = p.kind == SubsidyKind::kProduction
-                                      ? s.production_subsidy_new
-                                      : s.export_subsidy_new;
+    std::vector<double>& target =
+        p.kind == SubsidyKind::kProduction ? s.production_subsidy_new : s.export_subsidy_new;
     for (int n : cs.value()) {
       for (int j : js.value()) {
         double& v = target[b.CS(n, j)];
         v = p.mode == ShockMode::kLevel ? p.value : v + p.value;
         if (v <= -1.0) {
-          return Status::InvalidArgument(fmt::format(
-              "{}: subsidy rate of '{}' in '{}' would be {} (must be > -1)",
-              ctx, b.countries[n], b.sectors[j], v));
+          return Status::InvalidArgument(
+              fmt::format("{}: subsidy rate of '{}' in '{}' would be {} (must be > -1)", ctx,
+                          b.countries[n], b.sectors[j], v));
         }
       }
     }
@@ -490,8 +494,7 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
       break;
     case DeficitRule::kTargets: {
       if (spec.deficit_targets.empty()) {
-        return Status::InvalidArgument(
-            "deficit rule 'targets' needs at least one country target");
+        return Status::InvalidArgument("deficit rule 'targets' needs at least one country target");
       }
       std::vector<double> va(N);
       double world_va = 0.0;
@@ -509,8 +512,7 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
         auto cs = ResolveCountries(b, t.country);
         if (!cs.ok()) return cs.status().WithContext(ctx);
         double per_mn_usd = 1.0;
-        if (t.unit == DeficitUnit::kMillionUsd ||
-            t.unit == DeficitUnit::kBillionUsd) {
+        if (t.unit == DeficitUnit::kMillionUsd || t.unit == DeficitUnit::kBillionUsd) {
           auto f = MillionUsdInCurrencyUnits(b.currency_unit);
           if (!f.ok()) return f.status().WithContext(ctx);
           per_mn_usd = *f;
@@ -533,11 +535,11 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
       }
       if (std::fabs(sum) > 1e-9 * world_va) {
         if (spec.deficit_residual == DeficitResidual::kError) {
-          return Status::InvalidArgument(fmt::format(
-              "deficit targets leave world deficits summing to {} ({:.3g} of "
-              "world value added); make them sum to zero or use residual rule "
-              "'proportional'",
-              sum, sum / world_va));
+          return Status::InvalidArgument(
+              fmt::format("deficit targets leave world deficits summing to {} ({:.3g} of "
+                          "world value added); make them sum to zero or use residual rule "
+                          "'proportional'",
+                          sum, sum / world_va));
         }
         if (!(free_va > 0.0)) {
           return Status::InvalidArgument(

@@ -22,8 +22,10 @@ Baseline Small() {
   for (int j = 0; j < J; ++j)
     for (int n = 0; n < N; ++n)
       for (int i = 0; i < N; ++i) {
-        if (n == i) b.flow[b.FlowIndex(j, n, i)] = 100.0;
-        else if (j < 2) b.flow[b.FlowIndex(j, n, i)] = 10.0 + n + 2 * i;
+        if (n == i)
+          b.flow[b.FlowIndex(j, n, i)] = 100.0;
+        else if (j < 2)
+          b.flow[b.FlowIndex(j, n, i)] = 10.0 + n + 2 * i;
         if (n != i && j < 2) b.tariff[b.FlowIndex(j, n, i)] = 0.05;
       }
   b.va_share.assign(N * J, 0.5);
@@ -64,7 +66,8 @@ TEST(ShocksTest, TariffsCombineInOrder) {
   cut.tariffs.push_back({"*", "*", "*", ShockMode::kChange, -0.5, false, "key 'cut.add'"});
   auto c = ResolveShocks(b, cut);
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("key 'cut.add': the tariff of 'China' on 'Solar' from 'USA' would become -45%"),
+  EXPECT_NE(c.status().message().find(
+                "key 'cut.add': the tariff of 'China' on 'Solar' from 'USA' would become -45%"),
             std::string::npos)
       << c.status().message();
   EXPECT_NE(c.status().message().find("import subsidy"), std::string::npos);
@@ -82,7 +85,8 @@ TEST(ShocksTest, TariffBounds) {
   big.tariffs.push_back({"USA", "China", "Solar", ShockMode::kChange, 100.0});
   auto r = ResolveShocks(b, big);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("would become 10005%"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("would become 10005%"), std::string::npos)
+      << r.status().message();
   EXPECT_NE(r.status().message().find("allow_extreme"), std::string::npos);
   big.tariffs[0].allow_extreme = true;
   auto allowed = ResolveShocks(b, big);
@@ -96,11 +100,13 @@ TEST(ShocksTest, TariffBounds) {
   // as well: never a silent no-op).
   for (double add : {-1.05, -2.0}) {
     ShockSpec low;
-    low.tariffs.push_back({"USA", "China", "Solar", ShockMode::kChange, add, true, "--tariff 'USA:China:Solar=-2'"});
+    low.tariffs.push_back(
+        {"USA", "China", "Solar", ShockMode::kChange, add, true, "--tariff 'USA:China:Solar=-2'"});
     auto l = ResolveShocks(b, low);
     ASSERT_FALSE(l.ok());
     EXPECT_NE(l.status().message().find("--tariff 'USA:China:Solar=-2'"), std::string::npos);
-    EXPECT_NE(l.status().message().find("at or below -100%"), std::string::npos) << l.status().message();
+    EXPECT_NE(l.status().message().find("at or below -100%"), std::string::npos)
+        << l.status().message();
   }
 }
 
@@ -111,15 +117,16 @@ TEST(ShocksTest, SectorLongNamesAndSynonyms) {
   EXPECT_EQ(SectorSynonym(b, "transport equipment"), "c15");  // WIOD's long name
   EXPECT_EQ(SectorSynonym(b, "EVs"), "c15");
   EXPECT_EQ(SectorSynonym(b, "solar panels"), "c14");
-  EXPECT_EQ(SectorSynonym(b, "c15"), "");  // a sector's own code is no synonym
+  EXPECT_EQ(SectorSynonym(b, "c15"), "");    // a sector's own code is no synonym
   EXPECT_EQ(SectorSynonym(b, "steel"), "");  // no metals sector here
   auto js = ResolveSectors(b, "Transport Equipment,batteries");
   ASSERT_TRUE(js.ok()) << js.status().ToString();
   EXPECT_EQ(*js, (std::vector<int>{1, 0}));
   auto bad = ResolveSectors(b, "Shipbuilding");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("valid sectors: 'c14' (Electrical and Optical Equipment), 'c15' (Transport "
-                                        "Equipment), 'c30' (Renting of M&Eq)"),
+  EXPECT_NE(bad.status().message().find(
+                "valid sectors: 'c14' (Electrical and Optical Equipment), 'c15' (Transport "
+                "Equipment), 'c30' (Renting of M&Eq)"),
             std::string::npos)
       << bad.status().message();
 }
@@ -198,8 +205,8 @@ TEST(ShocksTest, Deficits) {
   EXPECT_NEAR(sum, 0.0, 1e-12);
   // Untargeted countries absorb the residual in proportion to value added.
   const double va1 = b.ValueAdded(1), va2 = b.ValueAdded(2);
-  EXPECT_NEAR((t->deficit_new[1] - b.deficit[1]) / (t->deficit_new[2] - b.deficit[2]),
-              va1 / va2, 1e-9);
+  EXPECT_NEAR((t->deficit_new[1] - b.deficit[1]) / (t->deficit_new[2] - b.deficit[2]), va1 / va2,
+              1e-9);
 }
 
 TEST(ShocksTest, UnknownLabelsNameTheNearest) {

@@ -40,10 +40,10 @@ Result<SolverTermination> SolverTerminationFromString(const std::string& s) {
   if (s == "converged") return SolverTermination::kConverged;
   if (s == "max_iterations") return SolverTermination::kMaxIterations;
   if (s == "diverged") return SolverTermination::kDiverged;
-  return Status::InvalidArgument(fmt::format(
-      "unknown solver termination '{}' (expected converged, max_iterations "
-      "or diverged)",
-      s));
+  return Status::InvalidArgument(
+      fmt::format("unknown solver termination '{}' (expected converged, max_iterations "
+                  "or diverged)",
+                  s));
 }
 
 Status SolverOptions::Validate() const {
@@ -52,39 +52,36 @@ Status SolverOptions::Validate() const {
         fmt::format("solver tolerance must be positive, got {}", tolerance));
   }
   if (max_iterations < 1) {
-    return Status::InvalidArgument(fmt::format(
-        "solver max_iterations must be at least 1, got {}", max_iterations));
+    return Status::InvalidArgument(
+        fmt::format("solver max_iterations must be at least 1, got {}", max_iterations));
   }
   if (anderson_memory < 0 || anderson_memory > 100) {
-    return Status::InvalidArgument(fmt::format(
-        "anderson_memory must be in [0, 100], got {}", anderson_memory));
+    return Status::InvalidArgument(
+        fmt::format("anderson_memory must be in [0, 100], got {}", anderson_memory));
   }
   if (!(damping > 0.0 && damping <= 1.0)) {
     return Status::InvalidArgument(
         fmt::format("solver damping must be in (0, 1], got {}", damping));
   }
   if (!(restart_growth > 1.0)) {
-    return Status::InvalidArgument(fmt::format(
-        "restart_growth must be greater than 1, got {}", restart_growth));
+    return Status::InvalidArgument(
+        fmt::format("restart_growth must be greater than 1, got {}", restart_growth));
   }
   if (!(min_step > 0.0 && min_step < 1.0)) {
-    return Status::InvalidArgument(
-        fmt::format("min_step must be in (0, 1), got {}", min_step));
+    return Status::InvalidArgument(fmt::format("min_step must be in (0, 1), got {}", min_step));
   }
   if (!(fd_step > 0.0 && fd_step < 1e-2)) {
-    return Status::InvalidArgument(
-        fmt::format("fd_step must be in (0, 0.01), got {}", fd_step));
+    return Status::InvalidArgument(fmt::format("fd_step must be in (0, 0.01), got {}", fd_step));
   }
   if (!(divergence_limit > tolerance)) {
-    return Status::InvalidArgument(
-        "divergence_limit must exceed the tolerance");
+    return Status::InvalidArgument("divergence_limit must exceed the tolerance");
   }
   return Status::Ok();
 }
 
 std::string SolverResult::BriefReport() const {
-  std::string s = fmt::format("{} after {} iterations, residual {:.3g}",
-                              ToString(termination), iterations, residual_norm);
+  std::string s = fmt::format("{} after {} iterations, residual {:.3g}", ToString(termination),
+                              iterations, residual_norm);
   if (restarts > 0) s += fmt::format(", {} restarts", restarts);
   if (!message.empty()) s += ": " + message;
   return s;
@@ -123,8 +120,7 @@ bool AllFinite(const Eigen::VectorXd& v) { return v.allFinite(); }
 // The stopping test both solvers make at the top of every iteration: records
 // the iteration and norm, and returns true with the termination set when the
 // residual norm meets the tolerance or the iteration limit is reached.
-bool StopIterating(int iter, double norm, const SolverOptions& options,
-                   SolverResult& result) {
+bool StopIterating(int iter, double norm, const SolverOptions& options, SolverResult& result) {
   result.iterations = iter;
   result.residual_norm = norm;
   if (norm <= options.tolerance) {
@@ -141,10 +137,8 @@ bool StopIterating(int iter, double norm, const SolverOptions& options,
 
 }  // namespace
 
-Result<SolverResult> SolveNewton(const VectorFunction& residual,
-                                 Eigen::VectorXd* x,
-                                 const SolverOptions& options,
-                                 const JacobianFunction& jacobian) {
+Result<SolverResult> SolveNewton(const VectorFunction& residual, Eigen::VectorXd* x,
+                                 const SolverOptions& options, const JacobianFunction& jacobian) {
   RB_RETURN_IF_ERROR(options.Validate());
   if (x == nullptr || x->size() == 0) {
     return Status::InvalidArgument("SolveNewton needs a non-empty start point");
@@ -159,8 +153,8 @@ Result<SolverResult> SolveNewton(const VectorFunction& residual,
   residual(*x, &f);
   ++result.function_evaluations;
   if (f.size() != n) {
-    return Status::InvalidArgument(fmt::format(
-        "SolveNewton: residual has size {}, unknowns {}", f.size(), n));
+    return Status::InvalidArgument(
+        fmt::format("SolveNewton: residual has size {}, unknowns {}", f.size(), n));
   }
   double norm = ResidualNorm(f);
   if (!std::isfinite(norm)) {
@@ -221,8 +215,7 @@ Result<SolverResult> SolveNewton(const VectorFunction& residual,
           }
           // Quadratic model of the merit along dir, safeguarded.
           const double denom2 = 2.0 * (merit - merit0 - slope * lambda);
-          const double next =
-              denom2 > 0.0 ? -slope * lambda * lambda / denom2 : 0.5 * lambda;
+          const double next = denom2 > 0.0 ? -slope * lambda * lambda / denom2 : 0.5 * lambda;
           lambda = std::clamp(next, 0.1 * lambda, 0.5 * lambda);
         } else {
           lambda *= 0.25;
@@ -249,17 +242,14 @@ Result<SolverResult> SolveNewton(const VectorFunction& residual,
   }
 }
 
-Result<SolverResult> SolveFixedPoint(const VectorFunction& map,
-                                     Eigen::VectorXd* x,
+Result<SolverResult> SolveFixedPoint(const VectorFunction& map, Eigen::VectorXd* x,
                                      const SolverOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
   if (x == nullptr || x->size() == 0) {
-    return Status::InvalidArgument(
-        "SolveFixedPoint needs a non-empty start point");
+    return Status::InvalidArgument("SolveFixedPoint needs a non-empty start point");
   }
   if (!x->allFinite()) {
-    return Status::InvalidArgument(
-        "SolveFixedPoint: start point is not finite");
+    return Status::InvalidArgument("SolveFixedPoint: start point is not finite");
   }
   const Eigen::Index n = x->size();
   const int m = options.anderson_memory;
@@ -271,8 +261,8 @@ Result<SolverResult> SolveFixedPoint(const VectorFunction& map,
   map(*x, &g);
   ++result.function_evaluations;
   if (g.size() != n) {
-    return Status::InvalidArgument(fmt::format(
-        "SolveFixedPoint: map has size {}, unknowns {}", g.size(), n));
+    return Status::InvalidArgument(
+        fmt::format("SolveFixedPoint: map has size {}, unknowns {}", g.size(), n));
   }
   f = g - *x;
   double norm = ResidualNorm(f);

@@ -113,11 +113,8 @@ TEST(SolverTest, AndersonAcceleratesLinearContraction) {
   for (int i = 0; i < n; ++i) m(i, i) = 0.99 - 0.1 * i;
   m(0, 1) = 0.05;
   Eigen::VectorXd b = Eigen::VectorXd::LinSpaced(n, 1.0, 2.0);
-  auto g = [&](const Eigen::VectorXd& x, Eigen::VectorXd* out) {
-    *out = m * x + b;
-  };
-  const Eigen::VectorXd exact =
-      (Eigen::MatrixXd::Identity(n, n) - m).partialPivLu().solve(b);
+  auto g = [&](const Eigen::VectorXd& x, Eigen::VectorXd* out) { *out = m * x + b; };
+  const Eigen::VectorXd exact = (Eigen::MatrixXd::Identity(n, n) - m).partialPivLu().solve(b);
   SolverOptions opt;
   opt.anderson_memory = 6;
   Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
@@ -136,9 +133,7 @@ TEST(SolverTest, AndersonAcceleratesLinearContraction) {
 }
 
 TEST(SolverTest, AndersonNonlinearAndDivergence) {
-  auto g = [](const Eigen::VectorXd& x, Eigen::VectorXd* out) {
-    *out = x.array().cos().matrix();
-  };
+  auto g = [](const Eigen::VectorXd& x, Eigen::VectorXd* out) { *out = x.array().cos().matrix(); };
   Eigen::VectorXd x = Eigen::VectorXd::Constant(3, 0.2);
   auto r = SolveFixedPoint(g, &x, SolverOptions{});
   ASSERT_TRUE(r.ok());
@@ -171,9 +166,8 @@ TEST(SolverTest, OptionsAndEnums) {
   Eigen::VectorXd x(2);
   x << 1.0, -1.5;
   EXPECT_FALSE(SolveNewton(Circle, &x, opt).ok());
-  for (auto t :
-       {SolverTermination::kConverged, SolverTermination::kMaxIterations,
-        SolverTermination::kDiverged}) {
+  for (auto t : {SolverTermination::kConverged, SolverTermination::kMaxIterations,
+                 SolverTermination::kDiverged}) {
     auto back = SolverTerminationFromString(ToString(t));
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(*back, t);

@@ -74,7 +74,8 @@ bool Evaluate(const Model& md, const Eigen::VectorXd& x, State* st) {
     Eigen::ArrayXd p = (e_hat / (m * st->w.array())).pow(1.0 - md.phi.array()) * m * s_root;
     if (dlog != nullptr) {
       // d log P / d log m = 1 - (1-phi) (1 - d log num / d log m).
-      const Eigen::ArrayXd dnum = scale ? Eigen::ArrayXd(Eigen::ArrayXd::Ones(md.n)) : Eigen::ArrayXd(m * wly / num);
+      const Eigen::ArrayXd dnum =
+          scale ? Eigen::ArrayXd(Eigen::ArrayXd::Ones(md.n)) : Eigen::ArrayXd(m * wly / num);
       *dlog = 1.0 - (1.0 - md.phi.array()) * (1.0 - dnum);
     }
     return p;
@@ -131,19 +132,21 @@ Status CheckShock(const TariffWarBaseline& b, const TariffWarShock& shock) {
   const int n = b.num_countries();
   if (shock.tariff.size() == 0) return Status::Ok();
   if (shock.tariff.rows() != n || shock.tariff.cols() != n) {
-    return Status::InvalidArgument(fmt::format("tariff matrix is {} x {}, expected {} x {} (countries)",
-                                               shock.tariff.rows(), shock.tariff.cols(), n, n));
+    return Status::InvalidArgument(
+        fmt::format("tariff matrix is {} x {}, expected {} x {} (countries)", shock.tariff.rows(),
+                    shock.tariff.cols(), n, n));
   }
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) {
       const double t = shock.tariff(j, i);
       if (!std::isfinite(t) || t <= -1.0) {
-        return Status::InvalidArgument(fmt::format("tariff on {} -> {} is {}: must be finite and above -1",
-                                                   b.countries[j], b.countries[i], t));
+        return Status::InvalidArgument(
+            fmt::format("tariff on {} -> {} is {}: must be finite and above -1", b.countries[j],
+                        b.countries[i], t));
       }
       if (i == j && t != 0.0) {
-        return Status::InvalidArgument(
-            fmt::format("tariff of {} on its own goods is {}: the diagonal must be zero", b.countries[i], t));
+        return Status::InvalidArgument(fmt::format(
+            "tariff of {} on its own goods is {}: the diagonal must be zero", b.countries[i], t));
       }
     }
   }
@@ -152,9 +155,9 @@ Status CheckShock(const TariffWarBaseline& b, const TariffWarShock& shock) {
 
 // Largest error of the 3N equations of MODEL.md at (w, E_hat, L), evaluated
 // directly from lambda and t.
-double EquationError(const TariffWarBaseline& b, const TariffWarOptions& o, const Eigen::MatrixXd& t,
-                     const Eigen::VectorXd& phi, const Eigen::VectorXd& w, const Eigen::VectorXd& e_hat,
-                     const Eigen::VectorXd& l_hat) {
+double EquationError(const TariffWarBaseline& b, const TariffWarOptions& o,
+                     const Eigen::MatrixXd& t, const Eigen::VectorXd& phi, const Eigen::VectorXd& w,
+                     const Eigen::VectorXd& e_hat, const Eigen::VectorXd& l_hat) {
   const int n = b.num_countries();
   const Eigen::VectorXd E = b.Expenditure(), Y = b.Income();
   const Eigen::VectorXd T = E - Y;
@@ -166,7 +169,8 @@ double EquationError(const TariffWarBaseline& b, const TariffWarOptions& o, cons
     double sum = 0;
     for (int j = 0; j < n; ++j) {
       const double tj = t.size() ? t(j, i) : 0.0;
-      A(j, i) = b.flows(j, i) / E(i) * cost(j) * (tj == 0.0 ? 1.0 : std::pow(1.0 + tj, -eps * phi(i)));
+      A(j, i) =
+          b.flows(j, i) / E(i) * cost(j) * (tj == 0.0 ? 1.0 : std::pow(1.0 + tj, -eps * phi(i)));
       sum += A(j, i);
     }
     P(i) = std::pow(e_hat(i) / w(i), 1.0 - phi(i)) * std::pow(sum, -1.0 / eps);
@@ -189,7 +193,8 @@ double EquationError(const TariffWarBaseline& b, const TariffWarOptions& o, cons
     err = std::max(err, std::abs(lhs - wly) / Y(i));
     err = std::max(err, std::abs(R(i) + wly + T(i) * s - e_hat(i) * E(i)) / Y(i));
     const double tau = o.revenue == RevenueUse::kIncomeTax ? R(i) / wly : 0.0;
-    err = std::max(err, std::abs(std::log(l_hat(i)) - o.kappa * std::log(w(i) / ((1.0 - tau) * P(i)))));
+    err = std::max(err,
+                   std::abs(std::log(l_hat(i)) - o.kappa * std::log(w(i) / ((1.0 - tau) * P(i)))));
   }
   if (o.numeraire == TariffWarNumeraire::kPriceIndex) {
     err = std::max(err, std::abs(((P.array() - 1.0) * E.array()).sum()) / E.sum());
@@ -203,8 +208,10 @@ double EquationError(const TariffWarBaseline& b, const TariffWarOptions& o, cons
 
 const char* ToString(RevenueUse use) {
   switch (use) {
-    case RevenueUse::kIncomeTax: return "income_tax";
-    case RevenueUse::kLumpSum: return "lump_sum";
+    case RevenueUse::kIncomeTax:
+      return "income_tax";
+    case RevenueUse::kLumpSum:
+      return "lump_sum";
   }
   return "?";
 }
@@ -212,13 +219,16 @@ const char* ToString(RevenueUse use) {
 Result<RevenueUse> RevenueUseFromString(const std::string& s) {
   if (s == "income_tax") return RevenueUse::kIncomeTax;
   if (s == "lump_sum") return RevenueUse::kLumpSum;
-  return Status::InvalidArgument(fmt::format("unknown revenue use '{}'; expected income_tax or lump_sum", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown revenue use '{}'; expected income_tax or lump_sum", s));
 }
 
 const char* ToString(DeficitScaling rule) {
   switch (rule) {
-    case DeficitScaling::kFixedNominal: return "fixed_nominal";
-    case DeficitScaling::kScaleWithWorldIncome: return "scale_with_world_income";
+    case DeficitScaling::kFixedNominal:
+      return "fixed_nominal";
+    case DeficitScaling::kScaleWithWorldIncome:
+      return "scale_with_world_income";
   }
   return "?";
 }
@@ -226,14 +236,16 @@ const char* ToString(DeficitScaling rule) {
 Result<DeficitScaling> DeficitScalingFromString(const std::string& s) {
   if (s == "fixed_nominal") return DeficitScaling::kFixedNominal;
   if (s == "scale_with_world_income") return DeficitScaling::kScaleWithWorldIncome;
-  return Status::InvalidArgument(
-      fmt::format("unknown deficit rule '{}'; expected fixed_nominal or scale_with_world_income", s));
+  return Status::InvalidArgument(fmt::format(
+      "unknown deficit rule '{}'; expected fixed_nominal or scale_with_world_income", s));
 }
 
 const char* ToString(TariffWarNumeraire n) {
   switch (n) {
-    case TariffWarNumeraire::kPriceIndex: return "price_index";
-    case TariffWarNumeraire::kWorldIncome: return "world_income";
+    case TariffWarNumeraire::kPriceIndex:
+      return "price_index";
+    case TariffWarNumeraire::kWorldIncome:
+      return "world_income";
   }
   return "?";
 }
@@ -241,7 +253,8 @@ const char* ToString(TariffWarNumeraire n) {
 Result<TariffWarNumeraire> TariffWarNumeraireFromString(const std::string& s) {
   if (s == "price_index") return TariffWarNumeraire::kPriceIndex;
   if (s == "world_income") return TariffWarNumeraire::kWorldIncome;
-  return Status::InvalidArgument(fmt::format("unknown numeraire '{}'; expected price_index or world_income", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown numeraire '{}'; expected price_index or world_income", s));
 }
 
 Eigen::VectorXd TariffWarBaseline::Expenditure() const { return flows.colwise().sum().transpose(); }
@@ -252,64 +265,82 @@ Eigen::VectorXd TariffWarBaseline::Income() const {
 
 Status TariffWarBaseline::Validate() const {
   const int n = num_countries();
-  if (n < 2) return Status::InvalidArgument(fmt::format("tariff-war baseline needs at least 2 countries, got {}", n));
+  if (n < 2)
+    return Status::InvalidArgument(
+        fmt::format("tariff-war baseline needs at least 2 countries, got {}", n));
   if (flows.rows() != n || flows.cols() != n) {
     return Status::InvalidArgument(
         fmt::format("flows are {} x {} for {} countries", flows.rows(), flows.cols(), n));
   }
-  if (nu.size() != n) return Status::InvalidArgument(fmt::format("nu has {} entries for {} countries", nu.size(), n));
+  if (nu.size() != n)
+    return Status::InvalidArgument(fmt::format("nu has {} entries for {} countries", nu.size(), n));
   std::set<std::string> seen;
   for (const auto& c : countries) {
     if (c.empty()) return Status::InvalidArgument("empty country label");
-    if (!seen.insert(c).second) return Status::InvalidArgument(fmt::format("duplicate country label '{}'", c));
+    if (!seen.insert(c).second)
+      return Status::InvalidArgument(fmt::format("duplicate country label '{}'", c));
   }
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) {
       const double x = flows(j, i);
       if (!std::isfinite(x) || x < 0) {
-        return Status::InvalidArgument(
-            fmt::format("flow {} -> {} is {}: must be finite and non-negative", countries[j], countries[i], x));
+        return Status::InvalidArgument(fmt::format(
+            "flow {} -> {} is {}: must be finite and non-negative", countries[j], countries[i], x));
       }
     }
     if (!(nu(i) >= 0 && nu(i) < 1)) {
-      return Status::InvalidArgument(fmt::format("nu of {} is {}: must be in [0, 1)", countries[i], nu(i)));
+      return Status::InvalidArgument(
+          fmt::format("nu of {} is {}: must be in [0, 1)", countries[i], nu(i)));
     }
   }
   const Eigen::VectorXd E = Expenditure(), Y = Income();
   for (int i = 0; i < n; ++i) {
-    if (!(E(i) > 0)) return Status::InvalidArgument(fmt::format("expenditure of {} is not positive", countries[i]));
-    if (!(Y(i) > 0)) return Status::InvalidArgument(fmt::format("income of {} is not positive", countries[i]));
+    if (!(E(i) > 0))
+      return Status::InvalidArgument(
+          fmt::format("expenditure of {} is not positive", countries[i]));
+    if (!(Y(i) > 0))
+      return Status::InvalidArgument(fmt::format("income of {} is not positive", countries[i]));
   }
   return Status::Ok();
 }
 
 Status TariffWarOptions::Validate() const {
   if (!(epsilon > 0) || !std::isfinite(epsilon))
-    return Status::InvalidArgument(fmt::format("tariff_war epsilon must be positive, got {}", epsilon));
+    return Status::InvalidArgument(
+        fmt::format("tariff_war epsilon must be positive, got {}", epsilon));
   if (!(kappa >= 0) || !std::isfinite(kappa))
     return Status::InvalidArgument(fmt::format("tariff_war kappa must be >= 0, got {}", kappa));
   if (!std::isfinite(psi)) return Status::InvalidArgument("tariff_war psi must be finite");
   if (!std::isfinite(theta) || theta == 0.0)
-    return Status::InvalidArgument(fmt::format("tariff_war theta must be positive (or negative for the default), got {}", theta));
+    return Status::InvalidArgument(fmt::format(
+        "tariff_war theta must be positive (or negative for the default), got {}", theta));
   if (!(pass_through > 0) || !std::isfinite(pass_through))
-    return Status::InvalidArgument(fmt::format("tariff_war pass_through must be positive, got {}", pass_through));
-  if (!(tolerance > 0)) return Status::InvalidArgument(fmt::format("tariff_war tolerance must be positive, got {}", tolerance));
+    return Status::InvalidArgument(
+        fmt::format("tariff_war pass_through must be positive, got {}", pass_through));
+  if (!(tolerance > 0))
+    return Status::InvalidArgument(
+        fmt::format("tariff_war tolerance must be positive, got {}", tolerance));
   if (max_iterations < 1)
-    return Status::InvalidArgument(fmt::format("tariff_war max_iterations must be >= 1, got {}", max_iterations));
+    return Status::InvalidArgument(
+        fmt::format("tariff_war max_iterations must be >= 1, got {}", max_iterations));
   if (anderson_memory < 0 || anderson_memory > 100)
-    return Status::InvalidArgument(fmt::format("tariff_war anderson_memory must be in [0, 100], got {}", anderson_memory));
+    return Status::InvalidArgument(
+        fmt::format("tariff_war anderson_memory must be in [0, 100], got {}", anderson_memory));
   if (!(damping > 0 && damping <= 1))
-    return Status::InvalidArgument(fmt::format("tariff_war damping must be in (0, 1], got {}", damping));
+    return Status::InvalidArgument(
+        fmt::format("tariff_war damping must be in (0, 1], got {}", damping));
   return Status::Ok();
 }
 
 std::string TariffWarResult::BriefReport() const {
-  return fmt::format("{} in {} iterations ({} evaluations), step {:.2g}, equation error {:.2g}, {:.2f} ms",
-                     ToString(termination), iterations, function_evaluations, residual, max_equation_error,
-                     seconds * 1e3);
+  return fmt::format(
+      "{} in {} iterations ({} evaluations), step {:.2g}, equation error {:.2g}, {:.2f} ms",
+      ToString(termination), iterations, function_evaluations, residual, max_equation_error,
+      seconds * 1e3);
 }
 
-Result<TariffWarResult> SolveTariffWar(const TariffWarBaseline& baseline, const TariffWarShock& shock,
+Result<TariffWarResult> SolveTariffWar(const TariffWarBaseline& baseline,
+                                       const TariffWarShock& shock,
                                        const TariffWarOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   RB_RETURN_IF_ERROR(options.Validate());
@@ -356,7 +387,8 @@ Result<TariffWarResult> SolveTariffWar(const TariffWarBaseline& baseline, const 
     const double exports = baseline.flows.row(i).dot((1.0 - md.nu.array()).matrix()) -
                            (1.0 - md.nu(i)) * baseline.flows(i, i);
     const double own = baseline.flows(i, i);
-    const double slope = (md.eps + 1.0) * exports / md.Y(i) + md.eps * (1.0 - md.nu(i)) * own * (1.0 - own / md.E(i)) / md.Y(i);
+    const double slope = (md.eps + 1.0) * exports / md.Y(i) +
+                         md.eps * (1.0 - md.nu(i)) * own * (1.0 - own / md.E(i)) / md.Y(i);
     md.wage_step(i) = 1.0 / std::max(slope, 0.05);
   }
 
@@ -369,7 +401,8 @@ Result<TariffWarResult> SolveTariffWar(const TariffWarBaseline& baseline, const 
     }
     // w <- w (income / wage bill)^step (a diagonal Newton step); L from
     // labour supply.
-    out->head(n) = st.w.array().log() + (st.lhs.array() / st.income.array()).log() * md.wage_step.array();
+    out->head(n) =
+        st.w.array().log() + (st.lhs.array() / st.income.array()).log() * md.wage_step.array();
     out->tail(n) = md.kappa * (st.w.array() / ((1.0 - st.tax.array()) * st.P_hat.array())).log();
   };
   SolverOptions so;
@@ -406,16 +439,19 @@ Result<TariffWarResult> SolveTariffWar(const TariffWarBaseline& baseline, const 
       }
       r.welfare_hat.resize(n);
       for (int i = 0; i < n; ++i) {
-        const double delta = md.E(i) / (md.E(i) - md.kappa * (1.0 - r.tax_rate(i)) * md.Y(i) / (1.0 + md.kappa));
+        const double delta =
+            md.E(i) / (md.E(i) - md.kappa * (1.0 - r.tax_rate(i)) * md.Y(i) / (1.0 + md.kappa));
         r.welfare_hat(i) =
             delta * r.E_hat(i) / r.P_hat(i) + (1.0 - delta) * r.w_hat(i) * r.L_hat(i) / r.P_hat(i);
       }
-      r.max_equation_error = EquationError(baseline, options, shock.tariff, md.phi, r.w_hat, r.E_hat, r.L_hat);
+      r.max_equation_error =
+          EquationError(baseline, options, shock.tariff, md.phi, r.w_hat, r.E_hat, r.L_hat);
       const double limit = std::max(1e-8, 1e3 * options.tolerance);
       if (!(r.max_equation_error <= limit)) {
         r.termination = SolverTermination::kDiverged;
-        r.message = fmt::format("fixed point reached but the equilibrium equations miss by {:.3g} (limit {:.3g})",
-                                r.max_equation_error, limit);
+        r.message = fmt::format(
+            "fixed point reached but the equilibrium equations miss by {:.3g} (limit {:.3g})",
+            r.max_equation_error, limit);
       }
     }
   }
@@ -465,8 +501,8 @@ double ExpenditureWeightedMean(const TariffWarBaseline& b, const Eigen::VectorXd
   return den > 0 ? num / den : kNaN;
 }
 
-TidyTable TariffWarTidy(const std::string& scenario, const TariffWarBaseline& b, const TariffWarResult& r,
-                        const std::vector<TariffWarGroup>& groups) {
+TidyTable TariffWarTidy(const std::string& scenario, const TariffWarBaseline& b,
+                        const TariffWarResult& r, const std::vector<TariffWarGroup>& groups) {
   TidyTable t;
   const TariffWarOutcomes o = TariffWarChanges(b, r);
   const int n = b.num_countries();
@@ -505,10 +541,12 @@ TidyTable TariffWarTidy(const std::string& scenario, const TariffWarBaseline& b,
     t.Add(scenario, c, "", "", "tariff_revenue_share", 0.0, o.revenue_share(i));
   }
   const std::vector<std::pair<const char*, const Eigen::VectorXd*>> vars = {
-      {"welfare", &o.welfare},         {"deficit", &o.deficit},       {"exports_gdp", &o.exports_gdp},
-      {"imports_gdp", &o.imports_gdp}, {"employment", &o.employment}, {"prices", &o.prices}};
+      {"welfare", &o.welfare},         {"deficit", &o.deficit},
+      {"exports_gdp", &o.exports_gdp}, {"imports_gdp", &o.imports_gdp},
+      {"employment", &o.employment},   {"prices", &o.prices}};
   for (const auto& g : groups) {
-    for (const auto& [name, v] : vars) add_pct(g.name, name, ExpenditureWeightedMean(b, *v, g.members));
+    for (const auto& [name, v] : vars)
+      add_pct(g.name, name, ExpenditureWeightedMean(b, *v, g.members));
     t.Add(scenario, g.name, "", "", "tariff_revenue_share", 0.0,
           ExpenditureWeightedMean(b, o.revenue_share, g.members));
   }
@@ -519,30 +557,32 @@ TidyTable TariffWarTidy(const std::string& scenario, const TariffWarBaseline& b,
 
 std::string TariffWarCalibration::BriefReport() const {
   return fmt::format("nu({}) = {:.5f}, nu(rest) = {:.5f} (r11 = {:.5f}, r22 = {:.5f})",
-                     reference_index >= 0 ? baseline.countries[reference_index] : "?", nu_reference, nu_rest, r11,
-                     r22);
+                     reference_index >= 0 ? baseline.countries[reference_index] : "?", nu_reference,
+                     nu_rest, r11, r22);
 }
 
 Result<TariffWarCalibration> CalibrateTariffWar(const std::vector<std::string>& countries,
-                                                const Eigen::MatrixXd& trade, const Eigen::VectorXd& gdp,
+                                                const Eigen::MatrixXd& trade,
+                                                const Eigen::VectorXd& gdp,
                                                 const TariffWarCalibrationOptions& options) {
   const int n = static_cast<int>(countries.size());
   if (trade.rows() != n || trade.cols() != n || gdp.size() != n) {
-    return Status::InvalidArgument(fmt::format("calibration: {} countries, trade {} x {}, gdp {}", n, trade.rows(),
-                                               trade.cols(), gdp.size()));
+    return Status::InvalidArgument(fmt::format("calibration: {} countries, trade {} x {}, gdp {}",
+                                               n, trade.rows(), trade.cols(), gdp.size()));
   }
   int ref = -1;
   for (int i = 0; i < n; ++i)
     if (countries[i] == options.reference) ref = i;
   if (ref < 0) {
-    return Status::InvalidArgument(
-        fmt::format("calibration: reference country '{}' is not among the countries", options.reference));
+    return Status::InvalidArgument(fmt::format(
+        "calibration: reference country '{}' is not among the countries", options.reference));
   }
   Eigen::MatrixXd X = trade;
   X.diagonal().setZero();
   for (int i = 0; i < n; ++i) {
     if (!(gdp(i) > 0) || !std::isfinite(gdp(i)))
-      return Status::InvalidArgument(fmt::format("calibration: GDP of {} is {}", countries[i], gdp(i)));
+      return Status::InvalidArgument(
+          fmt::format("calibration: GDP of {} is {}", countries[i], gdp(i)));
     for (int j = 0; j < n; ++j)
       if (!(X(j, i) >= 0) || !std::isfinite(X(j, i)))
         return Status::InvalidArgument(
@@ -569,14 +609,17 @@ Result<TariffWarCalibration> CalibrateTariffWar(const std::vector<std::string>& 
     shares(nu1, nu2);
     // r11 nu1 + (1-r11) nu2 = m1;  (1-r22) nu1 + r22 nu2 = m2.
     const double det = r11 * r22 - (1 - r11) * (1 - r22);
-    if (std::abs(det) < 1e-14) return Status::NumericalError("calibration: the nu moment system is singular");
+    if (std::abs(det) < 1e-14)
+      return Status::NumericalError("calibration: the nu moment system is singular");
     const double n1 = (options.moment_1 * r22 - (1 - r11) * options.moment_2) / det;
     const double n2 = (r11 * options.moment_2 - (1 - r22) * options.moment_1) / det;
     converged = std::abs(n1 - nu1) < 1e-15 && std::abs(n2 - nu2) < 1e-15;
     nu1 = n1;
     nu2 = n2;
   }
-  if (!converged) return Status::NotConverged("calibration: the nu moment iteration did not converge in 200 steps");
+  if (!converged)
+    return Status::NotConverged(
+        "calibration: the nu moment iteration did not converge in 200 steps");
   shares(nu1, nu2);
   TariffWarCalibration cal;
   cal.r11 = r11;

@@ -32,8 +32,9 @@ const World& Get() {
       return out;
     }
     const int n = d->num_countries();
-    Eigen::MatrixXd trade = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        d->trade.data(), n, n);
+    Eigen::MatrixXd trade =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            d->trade.data(), n, n);
     Eigen::VectorXd gdp = Eigen::Map<const Eigen::VectorXd>(d->gdp_usd.data(), n) / 1000.0;
     auto cal = CalibrateTariffWar(d->iso3, trade, gdp);
     if (!cal.ok()) {
@@ -67,7 +68,8 @@ std::vector<int> NonUs(const World& w) {
 TEST(TariffWarGolden, Table1Cases1And2) {
   const World& w = Get();
   ASSERT_GE(w.us, 0);
-  auto expected = data::ReadCsv(std::string(REBALANCE_SOURCE_DIR) + "/tests/golden/imls2025/expected.csv");
+  auto expected =
+      data::ReadCsv(std::string(REBALANCE_SOURCE_DIR) + "/tests/golden/imls2025/expected.csv");
   ASSERT_TRUE(expected.ok()) << expected.status().ToString();
   const auto& cols = expected->columns();
   ASSERT_EQ(cols.size(), 5u);
@@ -84,15 +86,18 @@ TEST(TariffWarGolden, Table1Cases1And2) {
   const std::vector<int> non_us = NonUs(w);
   int checked = 0;
   for (int64_t row = 0; row < expected->num_rows(); ++row) {
-    const std::string kase = cols[0].CellText(row), who = cols[1].CellText(row), var = cols[2].CellText(row);
+    const std::string kase = cols[0].CellText(row), who = cols[1].CellText(row),
+                      var = cols[2].CellText(row);
     const double printed = cols[3].AsDouble(row);
     const int decimals = static_cast<int>(cols[4].AsDouble(row));
     const TariffWarOutcomes& oc = outcomes.at(kase);
     const std::map<std::string, const Eigen::VectorXd*> vars = {
-        {"welfare", &oc.welfare},         {"deficit", &oc.deficit},       {"exports_gdp", &oc.exports_gdp},
-        {"imports_gdp", &oc.imports_gdp}, {"employment", &oc.employment}, {"prices", &oc.prices}};
+        {"welfare", &oc.welfare},         {"deficit", &oc.deficit},
+        {"exports_gdp", &oc.exports_gdp}, {"imports_gdp", &oc.imports_gdp},
+        {"employment", &oc.employment},   {"prices", &oc.prices}};
     const Eigen::VectorXd& v = *vars.at(var);
-    const double model = who == "USA" ? v(w.us) : ExpenditureWeightedMean(w.cal.baseline, v, non_us);
+    const double model =
+        who == "USA" ? v(w.us) : ExpenditureWeightedMean(w.cal.baseline, v, non_us);
     const double scale = std::pow(10.0, decimals);
     EXPECT_EQ(std::round(model * scale) / scale, printed)
         << kase << " " << who << " " << var << ": model " << model << ", printed " << printed;
@@ -133,10 +138,12 @@ TEST(TariffWarProperties, NoShockNoChange) {
         auto r = SolveTariffWar(w.cal.baseline, {}, o);
         ASSERT_TRUE(r.ok());
         ASSERT_TRUE(r->converged()) << r->BriefReport();
-        for (const Eigen::VectorXd* v : {&r->w_hat, &r->E_hat, &r->L_hat, &r->P_hat, &r->welfare_hat})
+        for (const Eigen::VectorXd* v :
+             {&r->w_hat, &r->E_hat, &r->L_hat, &r->P_hat, &r->welfare_hat})
           EXPECT_LT((v->array() - 1.0).abs().maxCoeff(), 1e-10);
         EXPECT_LT((r->flows_new - w.cal.baseline.flows).cwiseAbs().maxCoeff() /
-                      w.cal.baseline.flows.maxCoeff(), 1e-10);
+                      w.cal.baseline.flows.maxCoeff(),
+                  1e-10);
       }
 }
 
@@ -223,7 +230,9 @@ TEST(TariffWarProperties, ReducesToOneSectorCaliendoParro) {
     dp = std::max(dp, std::abs(r->P_hat(i) - cps->P_hat[static_cast<size_t>(i)]));
     dwel = std::max(dwel, std::abs(r->welfare_hat(i) - cps->welfare_hat[static_cast<size_t>(i)]));
     for (int ex = 0; ex < n; ++ex)
-      dflow = std::max(dflow, std::abs(r->flows_new(ex, i) - cps->flow_new[cp.FlowIndex(0, i, ex)]) / b.flows.sum());
+      dflow =
+          std::max(dflow, std::abs(r->flows_new(ex, i) - cps->flow_new[cp.FlowIndex(0, i, ex)]) /
+                              b.flows.sum());
   }
   EXPECT_LT(dw, 1e-8);
   EXPECT_LT(dp, 1e-8);

@@ -14,24 +14,32 @@ double PctChange(double baseline, double counterfactual) {
 
 void TidyTable::Add(const std::string& scenario, const std::string& country,
                     const std::string& partner, const std::string& sector,
-                    const std::string& variable, double baseline,
-                    double counterfactual) {
-  rows.push_back(TidyRow{scenario, country, partner, sector, variable, baseline,
-                         counterfactual, PctChange(baseline, counterfactual)});
+                    const std::string& variable, double baseline, double counterfactual) {
+  rows.push_back(TidyRow{scenario, country, partner, sector, variable, baseline, counterfactual,
+                         PctChange(baseline, counterfactual)});
 }
 
 std::string TidyUnit(std::string_view variable, const std::string& currency_unit) {
   std::string_view v = variable;
   // Gravity variables carry the equilibrium as a suffix.
   for (std::string_view sfx : {"_cond", "_full"}) {
-    if (v.size() > sfx.size() && v.substr(v.size() - sfx.size()) == sfx) v.remove_suffix(sfx.size());
+    if (v.size() > sfx.size() && v.substr(v.size() - sfx.size()) == sfx)
+      v.remove_suffix(sfx.size());
   }
-  static const char* kIndex[] = {"real_wage", "wage", "consumer_price_index", "price_index", "input_cost",
-                                 "factory_gate_price", "outward_resistance", "inward_resistance"};
-  static const char* kMoney[] = {"welfare", "income", "value_added", "tariff_revenue", "subsidy_cost", "deficit",
-                                 "exports", "imports", "trade_balance", "gross_output", "expenditure", "real_gdp",
-                                 "nominal_output", "domestic_sales", "flow"};
-  static const char* kPercent[] = {"welfare_cp", "welfare_tot", "welfare_vot", "welfare_tech", "welfare_residual"};
+  static const char* kIndex[] = {"real_wage",
+                                 "wage",
+                                 "consumer_price_index",
+                                 "price_index",
+                                 "input_cost",
+                                 "factory_gate_price",
+                                 "outward_resistance",
+                                 "inward_resistance"};
+  static const char* kMoney[] = {
+      "welfare",     "income",   "value_added",    "tariff_revenue", "subsidy_cost",
+      "deficit",     "exports",  "imports",        "trade_balance",  "gross_output",
+      "expenditure", "real_gdp", "nominal_output", "domestic_sales", "flow"};
+  static const char* kPercent[] = {"welfare_cp", "welfare_tot", "welfare_vot", "welfare_tech",
+                                   "welfare_residual"};
   for (const char* k : kIndex)
     if (v == k) return "index (base year = 1)";
   for (const char* k : kPercent)

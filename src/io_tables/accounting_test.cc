@@ -11,9 +11,9 @@
 namespace rebalance::io_tables {
 namespace {
 
-using ::testing::HasSubstr;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
+using ::testing::HasSubstr;
 
 const std::string kLeather =
     std::string(REBALANCE_DATA_DIR) + "/decompr_leather_example/leather_icio.csv";

@@ -70,8 +70,17 @@ Result<TargetsFromTableResult> TargetsFromTable(const IoTable& truth, const Targ
     for (int s = 0; s < num_s; ++s) {
       const int i = truth.Index(c, s);
       if (spec.output) {
-        TableTarget t{"output", truth.countries[c], truth.sectors[s], "", "", x[i], "million_usd", 0, "",
-                      "output " + truth.Label(i), ""};
+        TableTarget t{"output",
+                      truth.countries[c],
+                      truth.sectors[s],
+                      "",
+                      "",
+                      x[i],
+                      "million_usd",
+                      0,
+                      "",
+                      "output " + truth.Label(i),
+                      ""};
         add(std::move(t), {i}, all_cols);
       }
     }
@@ -85,8 +94,17 @@ Result<TargetsFromTableResult> TargetsFromTable(const IoTable& truth, const Targ
         bool have_output = spec.output;
         if (prior && PriorMass(*prior, {i}, all_cols) == 0 && x[i] != 0) have_output = false;
         if (!have_output) continue;
-        TableTarget t{"value_added", "", "", truth.countries[c], truth.sectors[s], x[i] - zcol[i], "million_usd",
-                      0, "", "value_added " + truth.Label(i), ""};
+        TableTarget t{"value_added",
+                      "",
+                      "",
+                      truth.countries[c],
+                      truth.sectors[s],
+                      x[i] - zcol[i],
+                      "million_usd",
+                      0,
+                      "",
+                      "value_added " + truth.Label(i),
+                      ""};
         add(std::move(t), all_rows, {i});
       }
     }
@@ -96,8 +114,17 @@ Result<TargetsFromTableResult> TargetsFromTable(const IoTable& truth, const Targ
       std::vector<int> cols;
       for (int k = 0; k < num_k; ++k) cols.push_back(n + d * num_k + k);
       const double v = truth.f.middleCols(d * num_k, num_k).sum();
-      TableTarget t{"final_demand", "*", "*", truth.countries[d], "*categories", v, "million_usd", 0, "",
-                    "final_demand " + truth.countries[d], ""};
+      TableTarget t{"final_demand",
+                    "*",
+                    "*",
+                    truth.countries[d],
+                    "*categories",
+                    v,
+                    "million_usd",
+                    0,
+                    "",
+                    "final_demand " + truth.countries[d],
+                    ""};
       add(std::move(t), all_rows, cols);
     }
   }
@@ -114,28 +141,48 @@ Result<TargetsFromTableResult> TargetsFromTable(const IoTable& truth, const Targ
     for (int s = 0; s < num_s; ++s) {
       const int i = truth.Index(c, s);
       if (spec.final_sales) {
-        TableTarget t{"block", truth.countries[c], truth.sectors[s], "*", "*categories", truth.f.row(i).sum(),
-                      "million_usd", 0, "final_sales", "final sales " + truth.Label(i), ""};
+        TableTarget t{"block",
+                      truth.countries[c],
+                      truth.sectors[s],
+                      "*",
+                      "*categories",
+                      truth.f.row(i).sum(),
+                      "million_usd",
+                      0,
+                      "final_sales",
+                      "final sales " + truth.Label(i),
+                      ""};
         add(std::move(t), {i}, f_cols);
       }
       if (domestic) {
         double v = 0;
         for (int j : own_cols) v += j < n ? truth.z(i, j) : truth.f(i, j - n);
-        TableTarget t{"block", truth.countries[c], truth.sectors[s], truth.countries[c], "*", v, "million_usd", 0,
-                      "domestic_sales", "domestic sales " + truth.Label(i), ""};
+        TableTarget t{"block",
+                      truth.countries[c],
+                      truth.sectors[s],
+                      truth.countries[c],
+                      "*",
+                      v,
+                      "million_usd",
+                      0,
+                      "domestic_sales",
+                      "domestic sales " + truth.Label(i),
+                      ""};
         add(std::move(t), {i}, own_cols);
       }
     }
   }
   if (spec.goods_trade) {
-    if (spec.goods_sectors.empty()) return Status::InvalidArgument("TargetSpec::goods_sectors is empty");
+    if (spec.goods_sectors.empty())
+      return Status::InvalidArgument("TargetSpec::goods_sectors is empty");
     std::vector<int> goods;
     for (const auto& g : spec.goods_sectors) {
       int found = -1;
       for (int s = 0; s < num_s; ++s) {
         if (truth.sectors[s] == g) found = s;
       }
-      if (found < 0) return Status::NotFound(fmt::format("TargetSpec::goods_sectors: '{}' is not a sector", g));
+      if (found < 0)
+        return Status::NotFound(fmt::format("TargetSpec::goods_sectors: '{}' is not a sector", g));
       goods.push_back(found);
     }
     const std::string goods_list = Join(spec.goods_sectors);
@@ -151,9 +198,17 @@ Result<TargetsFromTableResult> TargetsFromTable(const IoTable& truth, const Targ
         for (int j : cols) {
           for (int i : rows) v += j < n ? truth.z(i, j) : truth.f(i, j - n);
         }
-        TableTarget t{"block", truth.countries[a], goods_list, truth.countries[b], "*", v, "million_usd",
-                      spec.trade_relative_se, "goods_trade",
-                      fmt::format("goods {}->{}", truth.countries[a], truth.countries[b]), ""};
+        TableTarget t{"block",
+                      truth.countries[a],
+                      goods_list,
+                      truth.countries[b],
+                      "*",
+                      v,
+                      "million_usd",
+                      spec.trade_relative_se,
+                      "goods_trade",
+                      fmt::format("goods {}->{}", truth.countries[a], truth.countries[b]),
+                      ""};
         add(std::move(t), rows, cols);
       }
     }
@@ -161,8 +216,10 @@ Result<TargetsFromTableResult> TargetsFromTable(const IoTable& truth, const Targ
   return r;
 }
 
-Result<BackcastErrors> CompareTables(const IoTable& est, const IoTable& truth, const std::string& method) {
-  if (est.countries != truth.countries || est.sectors != truth.sectors || est.categories != truth.categories) {
+Result<BackcastErrors> CompareTables(const IoTable& est, const IoTable& truth,
+                                     const std::string& method) {
+  if (est.countries != truth.countries || est.sectors != truth.sectors ||
+      est.categories != truth.categories) {
     return Status::InvalidArgument("CompareTables: labels differ");
   }
   BackcastErrors e;
@@ -231,10 +288,11 @@ Result<BackcastResult> Backcast(const IoTable& old_table, const IoTable& truth, 
   r.updated = std::move(u.table);
   r.updated.year = truth.year;
   r.scale = truth.RowSums().sum() / old_table.RowSums().sum();
-  RB_ASSIGN_OR_RETURN(IoTable scaled,
-                      IoTable::FromMatrices(old_table.countries, old_table.sectors, old_table.categories,
-                                            old_table.z * r.scale, old_table.f * r.scale,
-                                            old_table.x * r.scale, truth.year, old_table.source));
+  RB_ASSIGN_OR_RETURN(
+      IoTable scaled,
+      IoTable::FromMatrices(old_table.countries, old_table.sectors, old_table.categories,
+                            old_table.z * r.scale, old_table.f * r.scale, old_table.x * r.scale,
+                            truth.year, old_table.source));
   RB_ASSIGN_OR_RETURN(BackcastErrors eg, CompareTables(r.updated, truth, "gras"));
   RB_ASSIGN_OR_RETURN(BackcastErrors es, CompareTables(scaled, truth, "scaled"));
   RB_ASSIGN_OR_RETURN(BackcastErrors eu, CompareTables(old_table, truth, "unchanged"));

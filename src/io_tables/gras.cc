@@ -83,7 +83,10 @@ double SolveSoftStep(double p, double n, double w, double lambda, double t) {
   for (int it = 0; it < 200; ++it) {
     const double gd = g(d);
     if (gd == 0) break;
-    if (gd > 0) hi = d; else lo = d;
+    if (gd > 0)
+      hi = d;
+    else
+      lo = d;
     double next = d - gd / dg(d);
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
     if (std::abs(next - d) <= 1e-15 * (1 + std::abs(d))) {
@@ -95,7 +98,8 @@ double SolveSoftStep(double p, double n, double w, double lambda, double t) {
   return d;
 }
 
-std::string Names(const std::vector<GrasConstraint>& cs, const std::vector<int>& idx, size_t max_names = 4) {
+std::string Names(const std::vector<GrasConstraint>& cs, const std::vector<int>& idx,
+                  size_t max_names = 4) {
   std::string out;
   for (size_t i = 0; i < idx.size() && i < max_names; ++i) {
     if (i) out += ", ";
@@ -109,13 +113,16 @@ std::string Names(const std::vector<GrasConstraint>& cs, const std::vector<int>&
 
 Status GrasOptions::Validate() const {
   if (!(tolerance > 0) || !std::isfinite(tolerance)) {
-    return Status::InvalidArgument(fmt::format("GrasOptions::tolerance = {} must be positive", tolerance));
+    return Status::InvalidArgument(
+        fmt::format("GrasOptions::tolerance = {} must be positive", tolerance));
   }
   if (max_iterations < 1) {
-    return Status::InvalidArgument(fmt::format("GrasOptions::max_iterations = {} must be >= 1", max_iterations));
+    return Status::InvalidArgument(
+        fmt::format("GrasOptions::max_iterations = {} must be >= 1", max_iterations));
   }
   if (top_moved < 0) {
-    return Status::InvalidArgument(fmt::format("GrasOptions::top_moved = {} must be >= 0", top_moved));
+    return Status::InvalidArgument(
+        fmt::format("GrasOptions::top_moved = {} must be >= 0", top_moved));
   }
   if (!(conflict_tolerance >= 0) || !std::isfinite(conflict_tolerance)) {
     return Status::InvalidArgument(
@@ -126,14 +133,18 @@ Status GrasOptions::Validate() const {
 
 const char* ToString(GrasTermination t) {
   switch (t) {
-    case GrasTermination::kConverged: return "converged";
-    case GrasTermination::kMaxIterations: return "max_iterations";
-    case GrasTermination::kConflicting: return "conflicting";
+    case GrasTermination::kConverged:
+      return "converged";
+    case GrasTermination::kMaxIterations:
+      return "max_iterations";
+    case GrasTermination::kConflicting:
+      return "conflicting";
   }
   return "unknown";
 }
 
-std::vector<GrasConstraint> RowColumnConstraints(const Eigen::VectorXd& u, const Eigen::VectorXd& v) {
+std::vector<GrasConstraint> RowColumnConstraints(const Eigen::VectorXd& u,
+                                                 const Eigen::VectorXd& v) {
   std::vector<GrasConstraint> cs;
   std::vector<int> all_rows(u.size()), all_cols(v.size());
   for (int i = 0; i < u.size(); ++i) all_rows[i] = i;
@@ -147,8 +158,8 @@ std::vector<GrasConstraint> RowColumnConstraints(const Eigen::VectorXd& u, const
   return cs;
 }
 
-std::vector<GrasConflict> FindGrasConflicts(const Eigen::MatrixXd& a, const std::vector<GrasConstraint>& cs,
-                                            double tol) {
+std::vector<GrasConflict> FindGrasConflicts(const Eigen::MatrixXd& a,
+                                            const std::vector<GrasConstraint>& cs, double tol) {
   std::vector<GrasConflict> out;
   const int64_t n = a.rows();
   const int64_t cells = a.size();
@@ -164,21 +175,28 @@ std::vector<GrasConflict> FindGrasConflicts(const Eigen::MatrixXd& a, const std:
   auto sign_problem = [&](double p, double q, double t, double scale) -> std::string {
     const double eps = tol * std::max(scale, 1e-300);
     if (p == 0 && q == 0) {
-      return std::abs(t) > eps ? fmt::format("all cells are zero but the total must be {:.10g}", t) : "";
+      return std::abs(t) > eps ? fmt::format("all cells are zero but the total must be {:.10g}", t)
+                               : "";
     }
     if (q == 0 && t <= eps) {
-      return fmt::format("all non-zero cells are positive (sum {:.10g}) but the total must be {:.10g}", p, t);
+      return fmt::format(
+          "all non-zero cells are positive (sum {:.10g}) but the total must be {:.10g}", p, t);
     }
     if (p == 0 && t >= -eps) {
-      return fmt::format("all non-zero cells are negative (sum {:.10g}) but the total must be {:.10g}", -q, t);
+      return fmt::format(
+          "all non-zero cells are negative (sum {:.10g}) but the total must be {:.10g}", -q, t);
     }
     return "";
   };
   for (int k : exact) {
     const auto& s = sums[k];
-    std::string why = sign_problem(s.pos, s.neg, cs[k].target, std::max(std::abs(cs[k].target), s.pos + s.neg));
+    std::string why =
+        sign_problem(s.pos, s.neg, cs[k].target, std::max(std::abs(cs[k].target), s.pos + s.neg));
     if (!why.empty()) {
-      out.push_back({s.nonzero == 0 ? "empty_block" : "sign", {cs[k].name}, s.pos - s.neg, cs[k].target,
+      out.push_back({s.nonzero == 0 ? "empty_block" : "sign",
+                     {cs[k].name},
+                     s.pos - s.neg,
+                     cs[k].target,
                      fmt::format("constraint '{}': {}", cs[k].name, why)});
     }
   }
@@ -217,8 +235,10 @@ std::vector<GrasConflict> FindGrasConflicts(const Eigen::MatrixXd& a, const std:
       // Members of g2 partly outside g1's cells add their whole target; the
       // remainder masses count exactly the cells outside g1.
       double t1 = 0, t2 = 0, scale = 0;
-      for (int k : groups[gnames[g1]]) t1 += cs[k].target, scale = std::max(scale, std::abs(cs[k].target));
-      for (int k : groups[gnames[g2]]) t2 += cs[k].target, scale = std::max(scale, std::abs(cs[k].target));
+      for (int k : groups[gnames[g1]])
+        t1 += cs[k].target, scale = std::max(scale, std::abs(cs[k].target));
+      for (int k : groups[gnames[g2]])
+        t2 += cs[k].target, scale = std::max(scale, std::abs(cs[k].target));
       scale = std::max({scale, std::abs(t1), std::abs(t2)});
       if (g1 > g2 && rem_p == 0 && rem_q == 0) continue;  // same cells: reported once
       std::string why = sign_problem(rem_p, rem_q, t2 - t1, scale);
@@ -229,13 +249,15 @@ std::vector<GrasConflict> FindGrasConflicts(const Eigen::MatrixXd& a, const std:
       c.lhs = t1;
       c.rhs = t2;
       if (rem_p == 0 && rem_q == 0) {
-        c.message = fmt::format("groups '{}' and '{}' cover the same cells but their totals differ: {:.10g} vs "
-                                "{:.10g} (difference {:.6g})",
-                                gnames[g1], gnames[g2], t1, t2, t2 - t1);
+        c.message = fmt::format(
+            "groups '{}' and '{}' cover the same cells but their totals differ: {:.10g} vs "
+            "{:.10g} (difference {:.6g})",
+            gnames[g1], gnames[g2], t1, t2, t2 - t1);
       } else {
-        c.message = fmt::format("group '{}' (total {:.10g}) lies inside group '{}' (total {:.10g}); the cells "
-                                "between them: {}",
-                                gnames[g1], t1, gnames[g2], t2, why);
+        c.message = fmt::format(
+            "group '{}' (total {:.10g}) lies inside group '{}' (total {:.10g}); the cells "
+            "between them: {}",
+            gnames[g1], t1, gnames[g2], t2, why);
       }
       out.push_back(std::move(c));
     }
@@ -284,9 +306,10 @@ std::vector<GrasConflict> FindGrasConflicts(const Eigen::MatrixXd& a, const std:
       for (int m : involved) c.constraints.push_back(cs[m].name);
       c.lhs = cs[k].target;
       c.rhs = t + cs[k].target;
-      c.message = fmt::format("constraint '{}' (target {:.10g}) lies inside {} of group '{}' (total {:.10g}); the "
-                              "rest of their cells: {}",
-                              cs[k].name, cs[k].target, Names(cs, members), gnames[g], t + cs[k].target, why);
+      c.message = fmt::format(
+          "constraint '{}' (target {:.10g}) lies inside {} of group '{}' (total {:.10g}); the "
+          "rest of their cells: {}",
+          cs[k].name, cs[k].target, Names(cs, members), gnames[g], t + cs[k].target, why);
       out.push_back(std::move(c));
     }
   }
@@ -301,22 +324,28 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
   const int n = static_cast<int>(a.rows()), m = static_cast<int>(a.cols());
   for (size_t k = 0; k < cs.size(); ++k) {
     const auto& c = cs[k];
-    const std::string label = c.name.empty() ? fmt::format("constraint {}", k + 1) : "constraint '" + c.name + "'";
+    const std::string label =
+        c.name.empty() ? fmt::format("constraint {}", k + 1) : "constraint '" + c.name + "'";
     if (c.rows.empty() || c.cols.empty()) return Status::InvalidArgument(label + " has no cells");
     for (int i : c.rows) {
-      if (i < 0 || i >= n) return Status::InvalidArgument(fmt::format("{}: row {} outside 0..{}", label, i, n - 1));
+      if (i < 0 || i >= n)
+        return Status::InvalidArgument(fmt::format("{}: row {} outside 0..{}", label, i, n - 1));
     }
     for (int j : c.cols) {
-      if (j < 0 || j >= m) return Status::InvalidArgument(fmt::format("{}: column {} outside 0..{}", label, j, m - 1));
+      if (j < 0 || j >= m)
+        return Status::InvalidArgument(fmt::format("{}: column {} outside 0..{}", label, j, m - 1));
     }
     auto dup = [](std::vector<int> v) {
       std::sort(v.begin(), v.end());
       return std::adjacent_find(v.begin(), v.end()) != v.end();
     };
-    if (dup(c.rows) || dup(c.cols)) return Status::InvalidArgument(label + " lists a row or column twice");
-    if (!std::isfinite(c.target)) return Status::InvalidArgument(label + " has a non-finite target");
+    if (dup(c.rows) || dup(c.cols))
+      return Status::InvalidArgument(label + " lists a row or column twice");
+    if (!std::isfinite(c.target))
+      return Status::InvalidArgument(label + " has a non-finite target");
     if (!(c.relative_se >= 0) || !std::isfinite(c.relative_se)) {
-      return Status::InvalidArgument(fmt::format("{}: relative_se = {} must be >= 0", label, c.relative_se));
+      return Status::InvalidArgument(
+          fmt::format("{}: relative_se = {} must be >= 0", label, c.relative_se));
     }
   }
   // Members of a group must be disjoint.
@@ -332,10 +361,11 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
           for (int i : cs[k].rows) {
             int32_t& o = own[static_cast<int64_t>(j) * n + i];
             if (o >= 0) {
-              return Status::InvalidArgument(fmt::format(
-                  "constraints '{}' and '{}' of group '{}' overlap (row {}, column {}); the members of a group "
-                  "must be disjoint (put overlapping constraints in different groups)",
-                  cs[o].name, cs[k].name, g, i, j));
+              return Status::InvalidArgument(
+                  fmt::format("constraints '{}' and '{}' of group '{}' overlap (row {}, column "
+                              "{}); the members of a group "
+                              "must be disjoint (put overlapping constraints in different groups)",
+                              cs[o].name, cs[k].name, g, i, j));
             }
             o = k;
           }
@@ -376,7 +406,8 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
       }
       for (auto& g : sweep) {
         int64_t covered = 0;
-        for (int k : g.members) covered += static_cast<int64_t>(cs[k].rows.size()) * cs[k].cols.size();
+        for (int k : g.members)
+          covered += static_cast<int64_t>(cs[k].rows.size()) * cs[k].cols.size();
         if (g.members.size() < 2 || covered * 4 < a.size()) continue;
         g.owner.assign(a.size(), -1);
         for (size_t l = 0; l < g.members.size(); ++l) {
@@ -408,7 +439,8 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
       double worst = 0;
       int worst_k = -1;
       auto residual = [&](int k, const BlockSums& s) {
-        const double res = std::abs(s.pos - s.neg - cs[k].target + weight[k] * lambda[k]) / scale[k];
+        const double res =
+            std::abs(s.pos - s.neg - cs[k].target + weight[k] * lambda[k]) / scale[k];
         if (res > worst) {
           worst = res;
           worst_k = k;
@@ -489,33 +521,38 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
     rep.multiplier = std::exp(lambda[k]);
     const double dev = std::abs(rep.achieved - c.target) / scale[k];
     if (weight[k] > 0) {
-      max_soft_residual = std::max(max_soft_residual, std::abs(rep.achieved - c.target + weight[k] * lambda[k]) / scale[k]);
+      max_soft_residual = std::max(
+          max_soft_residual, std::abs(rep.achieved - c.target + weight[k] * lambda[k]) / scale[k]);
     } else {
       r.max_relative_error = std::max(r.max_relative_error, dev);
     }
     r.constraints.push_back(std::move(rep));
   }
   const bool finite = r.x.allFinite();
-  const bool met = finite && r.max_relative_error <= options.tolerance * 10 && max_soft_residual <= options.tolerance * 10;
+  const bool met = finite && r.max_relative_error <= options.tolerance * 10 &&
+                   max_soft_residual <= options.tolerance * 10;
   if (conflicting) {
     r.termination = GrasTermination::kConflicting;
-    r.message = fmt::format("{} conflict(s) among the exact constraints (first: {}); {}", r.conflicts.size(),
-                            r.conflicts.front().message,
+    r.message = fmt::format("{} conflict(s) among the exact constraints (first: {}); {}",
+                            r.conflicts.size(), r.conflicts.front().message,
                             options.iterate_on_conflict
-                                ? fmt::format("best effort after {} sweeps, largest error {:.3g}", r.iterations,
-                                              r.max_relative_error)
+                                ? fmt::format("best effort after {} sweeps, largest error {:.3g}",
+                                              r.iterations, r.max_relative_error)
                                 : "not iterated");
-  } else if (met && (r.history.empty() || r.history.back().max_relative_residual <= options.tolerance)) {
+  } else if (met &&
+             (r.history.empty() || r.history.back().max_relative_residual <= options.tolerance)) {
     r.termination = GrasTermination::kConverged;
-    r.message = fmt::format("converged in {} sweeps; largest error of an exact constraint {:.3g} (relative)",
-                            r.iterations, r.max_relative_error);
+    r.message = fmt::format(
+        "converged in {} sweeps; largest error of an exact constraint {:.3g} (relative)",
+        r.iterations, r.max_relative_error);
   } else {
     r.termination = GrasTermination::kMaxIterations;
     if (r.message.empty()) {
-      r.message = fmt::format("not converged after {} sweeps: largest relative residual {:.3g} (tolerance {:.3g}); "
-                              "the constraints with the largest errors may contradict each other",
-                              r.iterations, r.history.empty() ? 0.0 : r.history.back().max_relative_residual,
-                              options.tolerance);
+      r.message = fmt::format(
+          "not converged after {} sweeps: largest relative residual {:.3g} (tolerance {:.3g}); "
+          "the constraints with the largest errors may contradict each other",
+          r.iterations, r.history.empty() ? 0.0 : r.history.back().max_relative_residual,
+          options.tolerance);
     }
   }
   // Cells that moved most (absolute change).
@@ -535,7 +572,8 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
     while (!heap.empty()) {
       const int64_t c = heap.top().second;
       heap.pop();
-      r.moved.push_back({static_cast<int>(c % n), static_cast<int>(c / n), a.data()[c], r.x.data()[c]});
+      r.moved.push_back(
+          {static_cast<int>(c % n), static_cast<int>(c / n), a.data()[c], r.x.data()[c]});
     }
     std::reverse(r.moved.begin(), r.moved.end());
   }
@@ -544,7 +582,8 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
 }
 
 std::string GrasResult::BriefReport() const {
-  return fmt::format("GRAS: {} ({} sweeps, {:.3f} s): {}", ToString(termination), iterations, seconds, message);
+  return fmt::format("GRAS: {} ({} sweeps, {:.3f} s): {}", ToString(termination), iterations,
+                     seconds, message);
 }
 
 }  // namespace rebalance::io_tables

@@ -9,9 +9,9 @@
 #include <cmath>
 #include <random>
 
-#include <Eigen/QR>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <Eigen/QR>
 
 namespace rebalance::io_tables {
 namespace {
@@ -152,7 +152,8 @@ TEST(Gras, TargetsAlreadyMetLeaveTheTableUnchanged) {
   std::uniform_real_distribution<double> u(-1, 5);
   Eigen::MatrixXd a(7, 9);
   for (int i = 0; i < a.size(); ++i) a.data()[i] = (i % 5 == 3) ? 0.0 : u(rng);
-  std::vector<GrasConstraint> cs = RowColumnConstraints(a.rowwise().sum(), a.colwise().sum().transpose());
+  std::vector<GrasConstraint> cs =
+      RowColumnConstraints(a.rowwise().sum(), a.colwise().sum().transpose());
   GrasConstraint block{"block", "block", {1, 2, 3}, {4, 5}, a.block(1, 4, 3, 2).sum(), 0};
   cs.push_back(block);
   auto r = Gras(a, cs);
@@ -216,8 +217,12 @@ BlockCase MakeBlockCase(unsigned seed) {
   }
   c.cs = RowColumnConstraints(truth.rowwise().sum(), truth.colwise().sum().transpose());
   c.cs.push_back({"block A->B", "block", {0, 1}, {3, 4, 5}, truth.block(0, 3, 2, 3).sum(), 0});
-  c.cs.push_back({"block C->D", "block", {3, 4, 5}, {0, 6}, truth(3, 0) + truth(4, 0) + truth(5, 0) +
-                                                          truth(3, 6) + truth(4, 6) + truth(5, 6), 0});
+  c.cs.push_back({"block C->D",
+                  "block",
+                  {3, 4, 5},
+                  {0, 6},
+                  truth(3, 0) + truth(4, 0) + truth(5, 0) + truth(3, 6) + truth(4, 6) + truth(5, 6),
+                  0});
   return c;
 }
 
@@ -230,7 +235,8 @@ TEST(Gras, BlockConstraintsMatchNewtonReference) {
     EXPECT_TRUE(r->conflicts.empty()) << r->conflicts.front().message;
     const Eigen::MatrixXd ref = NewtonReference(bc.a, bc.cs);
     EXPECT_LT((r->x - ref).cwiseAbs().maxCoeff(), 1e-8) << "seed " << seed;
-    for (const auto& rep : r->constraints) EXPECT_LT(std::abs(rep.relative_error), 1e-9) << rep.name;
+    for (const auto& rep : r->constraints)
+      EXPECT_LT(std::abs(rep.relative_error), 1e-9) << rep.name;
   }
 }
 
@@ -291,7 +297,8 @@ TEST(Gras, ConflictsAreReported) {
     EXPECT_EQ(r->termination, GrasTermination::kConflicting);
     bool found = false;
     for (const auto& c : r->conflicts) {
-      if (c.kind == "remainder" && c.constraints[0] == "goods+services to goods and services") found = true;
+      if (c.kind == "remainder" && c.constraints[0] == "goods+services to goods and services")
+        found = true;
     }
     EXPECT_TRUE(found) << r->conflicts.size();
   }
@@ -325,7 +332,8 @@ TEST(Gras, MovedCellsListedLargestFirst) {
   auto r = Gras(JoPrior(), RowColumnConstraints(JoRows(), JoCols()), {.top_moved = 3});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->moved.size(), 3u);
-  EXPECT_GE(std::abs(r->moved[0].updated - r->moved[0].prior), std::abs(r->moved[1].updated - r->moved[1].prior));
+  EXPECT_GE(std::abs(r->moved[0].updated - r->moved[0].prior),
+            std::abs(r->moved[1].updated - r->moved[1].prior));
   EXPECT_EQ(r->moved[0].row, 1);  // services -> services, 9 -> 12.74
   EXPECT_EQ(r->moved[0].col, 1);
 }

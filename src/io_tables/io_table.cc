@@ -70,8 +70,7 @@ int ValidationReport::NumWarnings() const {
 std::string ValidationReport::ToString() const {
   std::string out;
   for (const auto& i : issues) {
-    out += fmt::format("{}: {}: {}\n", io_tables::ToString(i.severity), i.check,
-                       i.message);
+    out += fmt::format("{}: {}: {}\n", io_tables::ToString(i.severity), i.check, i.message);
   }
   return out;
 }
@@ -91,9 +90,7 @@ Eigen::MatrixXd IoTable::FinalDemandByCountry() const {
   return y;
 }
 
-Eigen::VectorXd IoTable::RowSums() const {
-  return z.rowwise().sum() + f.rowwise().sum();
-}
+Eigen::VectorXd IoTable::RowSums() const { return z.rowwise().sum() + f.rowwise().sum(); }
 
 ValidationReport IoTable::Validate(const ValidationOptions& options) const {
   using Sev = ValidationIssue::Severity;
@@ -101,8 +98,7 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
   auto error = [&rep](std::string check, std::string msg) {
     rep.issues.push_back({Sev::kError, std::move(check), 1, 0, 0, std::move(msg)});
   };
-  for (auto [labels, what] : {std::pair{&countries, "country"},
-                              std::pair{&sectors, "sector"},
+  for (auto [labels, what] : {std::pair{&countries, "country"}, std::pair{&sectors, "sector"},
                               std::pair{&categories, "final-demand category"}}) {
     Status st = CheckLabels(*labels, what);
     if (!st.ok()) error("labels", st.message());
@@ -124,7 +120,8 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
   if (x.size() != n) error("shape", fmt::format("x has {} entries, expected {}", x.size(), n));
   if (v.size() != n) error("shape", fmt::format("v has {} entries, expected {}", v.size(), n));
   if (!sector_names.empty() && static_cast<int>(sector_names.size()) != num_sectors()) {
-    error("shape", fmt::format("{} sector names for {} sectors", sector_names.size(), num_sectors()));
+    error("shape",
+          fmt::format("{} sector names for {} sectors", sector_names.size(), num_sectors()));
   }
   if (rep.HasErrors()) return rep;
 
@@ -143,7 +140,8 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
     if (nonfinite > 0 || !(col.minCoeff() < 0)) continue;
     for (int i = 0; i < n; ++i) {
       if (col[i] < 0) {
-        if (neg_z_count == 0) neg_z_first = fmt::format("{} -> {} = {:g}", Label(i), Label(j), col[i]);
+        if (neg_z_count == 0)
+          neg_z_first = fmt::format("{} -> {} = {:g}", Label(i), Label(j), col[i]);
         ++neg_z_count;
         neg_z_worst = std::max(neg_z_worst, -col[i]);
         neg_z_total += col[i];
@@ -169,10 +167,9 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
       }
     }
     if (!bad.empty()) {
-      rep.issues.push_back({Sev::kError, "negative_output", static_cast<int64_t>(bad.size()),
-                            worst, total,
-                            fmt::format("{} rows have negative gross output: {}", bad.size(),
-                                        JoinFirst(bad, 5))});
+      rep.issues.push_back(
+          {Sev::kError, "negative_output", static_cast<int64_t>(bad.size()), worst, total,
+           fmt::format("{} rows have negative gross output: {}", bad.size(), JoinFirst(bad, 5))});
     }
   }
   // Negative intermediate use (found in the pass above).
@@ -228,7 +225,8 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
     for (int i = 0; i < n; ++i) {
       const double ad = std::abs(d[i]);
       if (ad > std::abs(d[worst_i])) worst_i = i;
-      rep.row_balance_max_rel = std::max(rep.row_balance_max_rel, ad / std::max(1.0, std::abs(x[i])));
+      rep.row_balance_max_rel =
+          std::max(rep.row_balance_max_rel, ad / std::max(1.0, std::abs(x[i])));
       if (ad > options.row_tolerance * std::max(1.0, std::abs(x[i]))) ++count;
     }
     rep.row_balance_max_abs = n ? std::abs(d[worst_i]) : 0.0;
@@ -274,10 +272,9 @@ ValidationReport IoTable::Validate(const ValidationOptions& options) const {
 
 Result<IoTable> IoTable::FromMatrices(std::vector<std::string> countries,
                                       std::vector<std::string> sectors,
-                                      std::vector<std::string> categories,
-                                      Eigen::MatrixXd z, Eigen::MatrixXd f, Eigen::VectorXd x,
-                                      int year, std::string source,
-                                      const ValidationOptions& options) {
+                                      std::vector<std::string> categories, Eigen::MatrixXd z,
+                                      Eigen::MatrixXd f, Eigen::VectorXd x, int year,
+                                      std::string source, const ValidationOptions& options) {
   IoTable t;
   t.countries = std::move(countries);
   t.sectors = std::move(sectors);
@@ -315,9 +312,9 @@ Result<Mapping> ParseMapping(const std::string& text, const std::string& source)
   RB_ASSIGN_OR_RETURN(data::Table t, data::ParseCsv(text, source, opt));
   for (const char* name : {"kind", "from", "to"}) {
     if (t.FindColumn(name) < 0) {
-      return Status::ParseError(fmt::format(
-          "{}: a mapping file needs the columns kind,from,to; column '{}' is missing", source,
-          name));
+      return Status::ParseError(
+          fmt::format("{}: a mapping file needs the columns kind,from,to; column '{}' is missing",
+                      source, name));
     }
   }
   const auto& kind = t.columns()[t.FindColumn("kind")];
@@ -339,8 +336,8 @@ Result<Mapping> ParseMapping(const std::string& text, const std::string& source)
       target = &m.sector;
       order = &m.sector_order;
     } else {
-      return Status::ParseError(fmt::format(
-          "{}:{}:1: kind must be 'country' or 'sector', found '{}'", source, line, k));
+      return Status::ParseError(
+          fmt::format("{}:{}:1: kind must be 'country' or 'sector', found '{}'", source, line, k));
     }
     auto [it, inserted] = target->emplace(a, b);
     if (!inserted && it->second != b) {
@@ -390,8 +387,8 @@ Status MapLabels(const std::vector<std::string>& labels,
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     const std::string& target = map.at(labels[i]);
-    (*index)[i] = static_cast<int>(
-        std::find(new_labels->begin(), new_labels->end(), target) - new_labels->begin());
+    (*index)[i] = static_cast<int>(std::find(new_labels->begin(), new_labels->end(), target) -
+                                   new_labels->begin());
   }
   return Status::Ok();
 }
@@ -401,10 +398,10 @@ Status MapLabels(const std::vector<std::string>& labels,
 Result<IoTable> IoTable::Aggregate(const Mapping& mapping) const {
   std::vector<std::string> new_c, new_s;
   std::vector<int> ci, si;
-  RB_RETURN_IF_ERROR(MapLabels(countries, mapping.country, mapping.country_order, "country",
-                               &new_c, &ci));
-  RB_RETURN_IF_ERROR(MapLabels(sectors, mapping.sector, mapping.sector_order, "sector",
-                               &new_s, &si));
+  RB_RETURN_IF_ERROR(
+      MapLabels(countries, mapping.country, mapping.country_order, "country", &new_c, &ci));
+  RB_RETURN_IF_ERROR(
+      MapLabels(sectors, mapping.sector, mapping.sector_order, "sector", &new_s, &si));
   const int nc = static_cast<int>(new_c.size()), ns = static_cast<int>(new_s.size());
   const int nk = num_categories();
   const int n = size(), m = nc * ns;

@@ -43,8 +43,8 @@ TEST(ReadDecompr, LeatherTable) {
   auto t = ReadDecompr(kLeather);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->countries, (std::vector<std::string>{"Argentina", "Turkey", "Germany"}));
-  EXPECT_EQ(t->sectors,
-            (std::vector<std::string>{"Agriculture", "Textile_and_Leather", "Transport_Equipment"}));
+  EXPECT_EQ(t->sectors, (std::vector<std::string>{"Agriculture", "Textile_and_Leather",
+                                                  "Transport_Equipment"}));
   EXPECT_EQ(t->categories, std::vector<std::string>{"FD"});
   EXPECT_DOUBLE_EQ(t->z(0, 0), 16.1);
   EXPECT_DOUBLE_EQ(t->z(8, 8), 51.3);
@@ -267,8 +267,9 @@ TEST(Readers, TruncatedWiodNeverReadsAsASmallerTable) {
       out.write(bytes.data(), static_cast<std::streamsize>(cut));
     }
     auto t = ReadWiod(path, 0);
-    ASSERT_FALSE(t.ok()) << "cut at byte " << cut << " of " << bytes.size() << " read as a table of "
-                         << t->num_countries() << " countries x " << t->num_sectors() << " sectors";
+    ASSERT_FALSE(t.ok()) << "cut at byte " << cut << " of " << bytes.size()
+                         << " read as a table of " << t->num_countries() << " countries x "
+                         << t->num_sectors() << " sectors";
     EXPECT_THAT(t.status().message(), HasSubstr("wiot2011.csv.gz"));
     EXPECT_THAT(t.status().message(), HasSubstr("byte"));
   }

@@ -28,9 +28,9 @@ double KwwCountry::Sum() const {
 
 const std::array<const char*, 9>& KwwResult::TermNames() {
   static const std::array<const char*, 9> kNames = {
-      "dva_final",          "dva_int_absorbed",   "dva_int_reexported",
-      "rdv_final",          "rdv_int",            "domestic_double_counting",
-      "fva_final",          "fva_int",            "foreign_double_counting"};
+      "dva_final", "dva_int_absorbed", "dva_int_reexported",
+      "rdv_final", "rdv_int",          "domestic_double_counting",
+      "fva_final", "fva_int",          "foreign_double_counting"};
   return kNames;
 }
 

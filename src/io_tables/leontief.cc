@@ -32,9 +32,7 @@
 
 namespace rebalance::io_tables {
 
-const char* ToString(OutputBasis b) {
-  return b == OutputBasis::kRowSums ? "row_sums" : "reported";
-}
+const char* ToString(OutputBasis b) { return b == OutputBasis::kRowSums ? "row_sums" : "reported"; }
 
 const char* ToString(ZeroOutputPolicy p) {
   return p == ZeroOutputPolicy::kError ? "error" : "drop_inputs";
@@ -80,8 +78,8 @@ Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptio
   RB_RETURN_IF_ERROR(options.Validate());
   const ValidationReport rep = table.Validate();
   if (rep.HasErrors()) {
-    return Status::InvalidArgument(fmt::format("{}: invalid table:\n{}", table.source,
-                                               rep.ToString()));
+    return Status::InvalidArgument(
+        fmt::format("{}: invalid table:\n{}", table.source, rep.ToString()));
   }
   LeontiefSystem sys;
   sys.num_countries = table.num_countries();
@@ -156,15 +154,18 @@ Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptio
     return s;
   };
   if (!bad_negative.empty()) {
-    return Status::FailedPrecondition(fmt::format(
-        "{}: {} sectors with intermediate inputs have negative output ({}): {}", table.source, bad_negative.size(),
-        options.output_basis == OutputBasis::kRowSums ? "row sums" : "reported", list(bad_negative)));
+    return Status::FailedPrecondition(
+        fmt::format("{}: {} sectors with intermediate inputs have negative output ({}): {}",
+                    table.source, bad_negative.size(),
+                    options.output_basis == OutputBasis::kRowSums ? "row sums" : "reported",
+                    list(bad_negative)));
   }
   if (!bad_zero.empty()) {
     return Status::FailedPrecondition(fmt::format(
         "{}: {} sectors have zero output but positive intermediate use, so technical "
         "coefficients are undefined: {} (zero_output_policy drop_inputs would drop those "
-        "input cells)", table.source, bad_zero.size(), list(bad_zero)));
+        "input cells)",
+        table.source, bad_zero.size(), list(bad_zero)));
   }
   // A = Z diag(x)^-1 and I - A (factorised in place) in one pass, with the 1-norm of I - A
   // for the condition estimate.
@@ -186,8 +187,8 @@ Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptio
   if (!std::isfinite(sys.rcond) || sys.rcond < options.min_rcond) {
     return Status::NumericalError(fmt::format(
         "{}: I - A is numerically singular (reciprocal condition {:.3g} < {:.3g}); check for "
-        "sectors whose intermediate use exceeds their output", table.source, sys.rcond,
-        options.min_rcond));
+        "sectors whose intermediate use exceeds their output",
+        table.source, sys.rcond, options.min_rcond));
   }
   return sys;
 }
@@ -213,8 +214,6 @@ Eigen::MatrixXd LeontiefSystem::BilateralExports() const {
   return e;
 }
 
-Eigen::VectorXd LeontiefSystem::GrossExports() const {
-  return BilateralExports().rowwise().sum();
-}
+Eigen::VectorXd LeontiefSystem::GrossExports() const { return BilateralExports().rowwise().sum(); }
 
 }  // namespace rebalance::io_tables

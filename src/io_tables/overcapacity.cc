@@ -34,21 +34,26 @@ namespace rebalance::io_tables {
 
 const char* ToString(SectorGroup g) {
   switch (g) {
-    case SectorGroup::kManufacturing: return "manufacturing";
-    case SectorGroup::kResources: return "resources";
-    case SectorGroup::kServices: return "services";
-    case SectorGroup::kUnclassified: return "unclassified";
+    case SectorGroup::kManufacturing:
+      return "manufacturing";
+    case SectorGroup::kResources:
+      return "resources";
+    case SectorGroup::kServices:
+      return "services";
+    case SectorGroup::kUnclassified:
+      return "unclassified";
   }
   return "unclassified";
 }
 
 Result<SectorGroup> SectorGroupFromString(const std::string& s) {
-  for (SectorGroup g : {SectorGroup::kManufacturing, SectorGroup::kResources, SectorGroup::kServices,
-                        SectorGroup::kUnclassified}) {
+  for (SectorGroup g : {SectorGroup::kManufacturing, SectorGroup::kResources,
+                        SectorGroup::kServices, SectorGroup::kUnclassified}) {
     if (s == ToString(g)) return g;
   }
   return Status::InvalidArgument(fmt::format(
-      "unknown sector group '{}' (expected manufacturing, resources, services or unclassified)", s));
+      "unknown sector group '{}' (expected manufacturing, resources, services or unclassified)",
+      s));
 }
 
 const char* ToString(OvercapacityRanking r) {
@@ -105,7 +110,8 @@ SectorGroup ClassifySector(const std::string& label) {
 
 Status OvercapacityOptions::Validate() const {
   if (!(self_sufficiency_threshold > 0) || !std::isfinite(self_sufficiency_threshold)) {
-    return Status::InvalidArgument("OvercapacityOptions::self_sufficiency_threshold must be finite and > 0");
+    return Status::InvalidArgument(
+        "OvercapacityOptions::self_sufficiency_threshold must be finite and > 0");
   }
   if (!(export_share_threshold >= 0 && export_share_threshold <= 1)) {
     return Status::InvalidArgument("OvercapacityOptions::export_share_threshold must be in [0, 1]");
@@ -114,7 +120,8 @@ Status OvercapacityOptions::Validate() const {
     return Status::InvalidArgument("OvercapacityOptions::net_exports_threshold must be in [-1, 1]");
   }
   if (!std::isfinite(self_sufficiency_rise_threshold)) {
-    return Status::InvalidArgument("OvercapacityOptions::self_sufficiency_rise_threshold must be finite");
+    return Status::InvalidArgument(
+        "OvercapacityOptions::self_sufficiency_rise_threshold must be finite");
   }
   if (!(min_world_output_share >= 0 && min_world_output_share < 1)) {
     return Status::InvalidArgument("OvercapacityOptions::min_world_output_share must be in [0, 1)");
@@ -143,7 +150,8 @@ std::optional<double> Diff(const std::optional<double>& last, const std::optiona
   return *last - *first;
 }
 
-Result<std::vector<OvercapacityRow>> YearRows(const IoTable& t, const OvercapacityOptions& options) {
+Result<std::vector<OvercapacityRow>> YearRows(const IoTable& t,
+                                              const OvercapacityOptions& options) {
   const int nc = t.num_countries(), ns = t.num_sectors(), nk = t.num_categories();
   const int n = t.size();
   // The non-negative table (see the banner).
@@ -168,8 +176,9 @@ Result<std::vector<OvercapacityRow>> YearRows(const IoTable& t, const Overcapaci
   Eigen::VectorXd x = z.rowwise().sum() + f.rowwise().sum();
   ValidationOptions vo;
   vo.inventory_categories = t.categories;  // nothing negative is left to report
-  RB_ASSIGN_OR_RETURN(IoTable pos, IoTable::FromMatrices(t.countries, t.sectors, t.categories, std::move(z),
-                                                         std::move(f), x, t.year, t.source, vo));
+  RB_ASSIGN_OR_RETURN(IoTable pos,
+                      IoTable::FromMatrices(t.countries, t.sectors, t.categories, std::move(z),
+                                            std::move(f), x, t.year, t.source, vo));
   AccountingOptions ao;
   ao.output_basis = OutputBasis::kRowSums;
   ao.zero_output_policy = ZeroOutputPolicy::kDropInputs;
@@ -238,7 +247,8 @@ Result<std::vector<OvercapacityRow>> YearRows(const IoTable& t, const Overcapaci
     r.world_absorption_share = Share(r.absorption, world_a[k]);
     r.world_export_share = Share(r.exports, world_e[k]);
     r.self_sufficiency = Ratio(r.output, r.absorption);
-    if (country_e[ci] > 0 && world_e_total > 0) r.rca = Ratio(r.exports / country_e[ci], world_e[k] / world_e_total);
+    if (country_e[ci] > 0 && world_e_total > 0)
+      r.rca = Ratio(r.exports / country_e[ci], world_e[k] / world_e_total);
     r.net_exports_over_output = Ratio(r.excess_output, r.output);
   }
   return rows;
@@ -251,13 +261,14 @@ double RankKey(const OvercapacityRow& r, OvercapacityRanking by) {
 // Orders rows by group (unless options say otherwise) and excess, descending,
 // and numbers them 1.. within each group.
 void Rank(std::vector<OvercapacityRow>& rows, const OvercapacityOptions& options) {
-  std::stable_sort(rows.begin(), rows.end(), [&](const OvercapacityRow& a, const OvercapacityRow& b) {
-    if (options.rank_by_group && a.group != b.group) return a.group < b.group;
-    const double ka = RankKey(a, options.rank_by), kb = RankKey(b, options.rank_by);
-    if (ka != kb) return ka > kb;
-    if (a.country != b.country) return a.country < b.country;
-    return a.sector < b.sector;
-  });
+  std::stable_sort(
+      rows.begin(), rows.end(), [&](const OvercapacityRow& a, const OvercapacityRow& b) {
+        if (options.rank_by_group && a.group != b.group) return a.group < b.group;
+        const double ka = RankKey(a, options.rank_by), kb = RankKey(b, options.rank_by);
+        if (ka != kb) return ka > kb;
+        if (a.country != b.country) return a.country < b.country;
+        return a.sector < b.sector;
+      });
   int rank = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     rank = (i > 0 && options.rank_by_group && rows[i].group != rows[i - 1].group) ? 1 : rank + 1;
@@ -291,7 +302,8 @@ Result<OvercapacityResult> ComputeOvercapacity(const std::vector<const IoTable*>
     if (t->countries != tables[0]->countries || t->sectors != tables[0]->sectors) {
       return Status::InvalidArgument(fmt::format(
           "overcapacity: the tables of {} and {} have different country or sector labels "
-          "(aggregate them with the same mapping)", tables[0]->year, t->year));
+          "(aggregate them with the same mapping)",
+          tables[0]->year, t->year));
     }
   }
   OvercapacityResult out;
@@ -325,7 +337,8 @@ Result<OvercapacityResult> ComputeOvercapacity(const std::vector<const IoTable*>
     if (r.self_sufficiency && *r.self_sufficiency >= options.self_sufficiency_threshold) {
       r.flags.push_back("self_sufficiency");
     }
-    if (r.export_share && *r.export_share >= options.export_share_threshold && r.excess_output > 0) {
+    if (r.export_share && *r.export_share >= options.export_share_threshold &&
+        r.excess_output > 0) {
       r.flags.push_back("export_share");
     }
     if (r.net_exports_over_output && *r.net_exports_over_output >= options.net_exports_threshold) {
@@ -343,7 +356,8 @@ Result<OvercapacityResult> ComputeOvercapacity(const std::vector<const IoTable*>
 std::string OvercapacityCsv(const OvercapacityResult& result, bool panel) {
   std::string csv =
       "year,first_year,group,rank,country,sector,sector_name,output_musd,exports_musd,imports_musd,"
-      "absorption_musd,excess_output_musd,exports_dva_musd,excess_output_dva_musd,clipped_negative_musd,"
+      "absorption_musd,excess_output_musd,exports_dva_musd,excess_output_dva_musd,clipped_negative_"
+      "musd,"
       "export_share,import_share,dva_share,foreign_final_demand_share,world_output_share,"
       "world_absorption_share,world_export_share,self_sufficiency_ratio,rca_ratio,"
       "net_exports_over_output_ratio,d_excess_output_musd,d_self_sufficiency_ratio,d_export_share,"
@@ -352,15 +366,17 @@ std::string OvercapacityCsv(const OvercapacityResult& result, bool panel) {
     std::string flags;
     for (const auto& f : r.flags) flags += (flags.empty() ? "" : ";") + f;
     csv += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.year,
-        panel ? r.year : result.first_year, ToString(r.group), r.rank, CsvText(r.country), CsvText(r.sector),
-        CsvText(r.sector_name), Num(r.output), Num(r.exports), Num(r.imports), Num(r.absorption),
-        Num(r.excess_output), Num(r.exports_dva), Num(r.excess_output_dva), Num(r.clipped_negative),
-        Num(r.export_share), Num(r.import_share), Num(r.dva_share), Num(r.foreign_final_demand_share),
-        Num(r.world_output_share), Num(r.world_absorption_share), Num(r.world_export_share),
-        Num(r.self_sufficiency), Num(r.rca), Num(r.net_exports_over_output), Num(r.d_excess_output),
-        Num(r.d_self_sufficiency), Num(r.d_export_share), Num(r.d_world_output_share),
-        Num(r.d_world_export_share), Num(r.imbalance_share), CsvText(flags));
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
+        "{},{}\n",
+        r.year, panel ? r.year : result.first_year, ToString(r.group), r.rank, CsvText(r.country),
+        CsvText(r.sector), CsvText(r.sector_name), Num(r.output), Num(r.exports), Num(r.imports),
+        Num(r.absorption), Num(r.excess_output), Num(r.exports_dva), Num(r.excess_output_dva),
+        Num(r.clipped_negative), Num(r.export_share), Num(r.import_share), Num(r.dva_share),
+        Num(r.foreign_final_demand_share), Num(r.world_output_share), Num(r.world_absorption_share),
+        Num(r.world_export_share), Num(r.self_sufficiency), Num(r.rca),
+        Num(r.net_exports_over_output), Num(r.d_excess_output), Num(r.d_self_sufficiency),
+        Num(r.d_export_share), Num(r.d_world_output_share), Num(r.d_world_export_share),
+        Num(r.imbalance_share), CsvText(flags));
   }
   return csv;
 }

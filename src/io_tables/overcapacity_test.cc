@@ -15,9 +15,9 @@ namespace {
 IoTable Table2x2(int year, double a_m_to_b_fd, double a_m_to_a_fd = 20) {
   Eigen::MatrixXd z(4, 4), f(4, 2);
   // rows/cols: A_m, A_s, B_m, B_s
-  z << 10, 5, 8, 2,   //
-      3, 6, 0, 1,     //
-      2, 1, 10, 4,    //
+  z << 10, 5, 8, 2,  //
+      3, 6, 0, 1,    //
+      2, 1, 10, 4,   //
       0, 0, 3, 7;
   f << a_m_to_a_fd, a_m_to_b_fd,  //
       30, 0,                      //
@@ -37,7 +37,8 @@ OvercapacityOptions Groups() {
   return o;
 }
 
-const OvercapacityRow& Find(const std::vector<OvercapacityRow>& rows, const std::string& c, const std::string& s) {
+const OvercapacityRow& Find(const std::vector<OvercapacityRow>& rows, const std::string& c,
+                            const std::string& s) {
   for (const auto& r : rows) {
     if (r.country == c && r.sector == s) return r;
   }
@@ -206,7 +207,8 @@ TEST(Overcapacity, ClassifySector) {
   EXPECT_EQ(ClassifySector("m"), SectorGroup::kUnclassified);
   EXPECT_EQ(*SectorGroupFromString("resources"), SectorGroup::kResources);
   EXPECT_FALSE(SectorGroupFromString("mfg").ok());
-  EXPECT_EQ(*OvercapacityRankingFromString("excess_output_dva"), OvercapacityRanking::kExcessOutputDva);
+  EXPECT_EQ(*OvercapacityRankingFromString("excess_output_dva"),
+            OvercapacityRanking::kExcessOutputDva);
   EXPECT_FALSE(OvercapacityRankingFromString("ratio").ok());
 }
 
@@ -244,8 +246,10 @@ TEST(Overcapacity, CsvNamesItsUnits) {
   ASSERT_TRUE(res.ok());
   const std::string csv = OvercapacityCsv(*res);
   const std::string header = csv.substr(0, csv.find('\n'));
-  EXPECT_THAT(header, ::testing::StartsWith("year,first_year,group,rank,country,sector,sector_name,output_musd,"));
-  EXPECT_THAT(header, ::testing::HasSubstr("excess_output_musd,exports_dva_musd,excess_output_dva_musd"));
+  EXPECT_THAT(header, ::testing::StartsWith(
+                          "year,first_year,group,rank,country,sector,sector_name,output_musd,"));
+  EXPECT_THAT(header,
+              ::testing::HasSubstr("excess_output_musd,exports_dva_musd,excess_output_dva_musd"));
   EXPECT_THAT(header, ::testing::HasSubstr("export_share,import_share,dva_share"));
   EXPECT_THAT(header, ::testing::HasSubstr("self_sufficiency_ratio"));
   EXPECT_THAT(header, ::testing::EndsWith("imbalance_share,flags"));

@@ -24,12 +24,14 @@ const std::string kWiod = std::string(REBALANCE_DATA_DIR) + "/wiod2013_bquast";
 std::vector<const OvercapacityRow*> TopManufacturing(const OvercapacityResult& r, size_t n) {
   std::vector<const OvercapacityRow*> top;
   for (const auto& row : r.rows) {
-    if (row.group == SectorGroup::kManufacturing && row.rank <= static_cast<int>(n)) top.push_back(&row);
+    if (row.group == SectorGroup::kManufacturing && row.rank <= static_cast<int>(n))
+      top.push_back(&row);
   }
   return top;
 }
 
-bool Contains(const std::vector<const OvercapacityRow*>& rows, const std::string& c, const std::string& s) {
+bool Contains(const std::vector<const OvercapacityRow*>& rows, const std::string& c,
+              const std::string& s) {
   for (const auto* r : rows) {
     if (r->country == c && r->sector == s) return true;
   }
@@ -54,7 +56,8 @@ TEST(OvercapacityWiod, China2011ElectricalAndTextilesInTopTen) {
   ASSERT_EQ(top.size(), 10u);
   EXPECT_TRUE(Contains(top, "CHN", "c14")) << "CHN electrical and optical equipment";
   EXPECT_TRUE(Contains(top, "CHN", "c4")) << "CHN textiles";
-  for (size_t i = 1; i < top.size(); ++i) EXPECT_GE(top[i - 1]->excess_output, top[i]->excess_output);
+  for (size_t i = 1; i < top.size(); ++i)
+    EXPECT_GE(top[i - 1]->excess_output, top[i]->excess_output);
 
   OvercapacityOptions dva;
   dva.rank_by = OvercapacityRanking::kExcessOutputDva;
@@ -90,10 +93,10 @@ TEST(OvercapacityWiod, China2011ElectricalAndTextilesInTopTen) {
     EXPECT_NEAR(excess[name], balance, 1e-9 * exports[name]) << name;
   }
 
-  // Domestic value added in exports against KWW terms 1-6 (V_s B_ss E_s*, computed by ComputeKww from
-  // the same Leontief system by another path). The identity needs V >= 0: sectors whose inputs exceed
-  // their sales after the clip (few, small) get their input column scaled down to their output here, and
-  // both sides are computed on that table.
+  // Domestic value added in exports against KWW terms 1-6 (V_s B_ss E_s*, computed by ComputeKww
+  // from the same Leontief system by another path). The identity needs V >= 0: sectors whose inputs
+  // exceed their sales after the clip (few, small) get their input column scaled down to their
+  // output here, and both sides are computed on that table.
   IoTable adj = pos;
   int scaled = 0;
   for (int j = 0; j < adj.size(); ++j) {

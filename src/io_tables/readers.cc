@@ -117,18 +117,18 @@ Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num
   std::set<std::string> row_set;
   for (int64_t r = 0; r < num_rows; ++r) {
     const std::string label = row_label(r);
-    if (std::find(spec.extra_rows.begin(), spec.extra_rows.end(), label) !=
-        spec.extra_rows.end()) {
+    if (std::find(spec.extra_rows.begin(), spec.extra_rows.end(), label) != spec.extra_rows.end()) {
       lay.extra_rows[label] = r;
       continue;
     }
     LabelPair p;
     if (!SplitLabel(label, spec.sep, &p)) {
-      return Status::ParseError(fmt::format(
-          "{}:{}:1: row label '{}' is not <country>{}<sector>", src, r + 2, label, spec.sep));
+      return Status::ParseError(fmt::format("{}:{}:1: row label '{}' is not <country>{}<sector>",
+                                            src, r + 2, label, spec.sep));
     }
     if (!row_set.insert(label).second) {
-      return Status::ParseError(fmt::format("{}:{}:1: duplicate row label '{}'", src, r + 2, label));
+      return Status::ParseError(
+          fmt::format("{}:{}:1: duplicate row label '{}'", src, r + 2, label));
     }
     FindOrAdd(&countries, p.country);
     FindOrAdd(&sectors, p.rest);
@@ -147,15 +147,16 @@ Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num
     }
     std::string list;
     for (size_t i = 0; i < missing.size() && i < 10; ++i) list += (i ? ", " : "") + missing[i];
-    return Status::ParseError(fmt::format(
-        "{}: wrong shape: {} country-sector rows but {} countries x {} sectors = {}; "
-        "missing rows: {}", src, lay.cs_rows.size(), nc, ns, n, list));
+    return Status::ParseError(
+        fmt::format("{}: wrong shape: {} country-sector rows but {} countries x {} sectors = {}; "
+                    "missing rows: {}",
+                    src, lay.cs_rows.size(), nc, ns, n, list));
   }
   auto index_of = [&](const LabelPair& p) {
     const int c = static_cast<int>(std::find(countries.begin(), countries.end(), p.country) -
                                    countries.begin());
-    const int s = static_cast<int>(std::find(sectors.begin(), sectors.end(), p.rest) -
-                                   sectors.begin());
+    const int s =
+        static_cast<int>(std::find(sectors.begin(), sectors.end(), p.rest) - sectors.begin());
     return (c < nc && s < ns) ? c * ns + s : -1;
   };
   std::unordered_map<std::string, int> label_index;
@@ -180,8 +181,8 @@ Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num
     if (std::find(spec.output_columns.begin(), spec.output_columns.end(), name) !=
         spec.output_columns.end()) {
       if (out_col >= 0) {
-        return Status::ParseError(fmt::format("{}: column {}: a second output column '{}'", src,
-                                              c + 1, name));
+        return Status::ParseError(
+            fmt::format("{}: column {}: a second output column '{}'", src, c + 1, name));
       }
       out_col = c;
       continue;
@@ -189,8 +190,8 @@ Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num
     auto it = label_index.find(name);
     if (it != label_index.end()) {
       if (z_col[it->second] >= 0) {
-        return Status::ParseError(fmt::format("{}: column {}: duplicate intermediate column '{}'",
-                                              src, c + 1, name));
+        return Status::ParseError(
+            fmt::format("{}: column {}: duplicate intermediate column '{}'", src, c + 1, name));
       }
       z_col[it->second] = c;
       continue;
@@ -199,24 +200,24 @@ Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num
     if (!spec.parse_fd(name, &p)) {
       return Status::ParseError(fmt::format(
           "{}: column {} '{}' is neither a row label (intermediate use), a final-demand column "
-          "nor the output column ({})", src, c + 1, name,
-          fmt::join(spec.output_columns, "/")));
+          "nor the output column ({})",
+          src, c + 1, name, fmt::join(spec.output_columns, "/")));
     }
-    const int country = static_cast<int>(
-        std::find(countries.begin(), countries.end(), p.country) - countries.begin());
+    const int country = static_cast<int>(std::find(countries.begin(), countries.end(), p.country) -
+                                         countries.begin());
     if (country >= nc) {
       // A sector-like header of a known country is a label mismatch; an unknown country is one
       // too. Either way name the nearest row label.
       std::vector<std::string> all;
       for (const auto& [l, i] : label_index) all.push_back(l);
-      return Status::ParseError(fmt::format(
-          "{}: label mismatch: column {} '{}' names country '{}', which has no rows "
-          "(nearest row label: '{}')", src, c + 1, name, p.country,
-          data::NearestName(name, all)));
+      return Status::ParseError(
+          fmt::format("{}: label mismatch: column {} '{}' names country '{}', which has no rows "
+                      "(nearest row label: '{}')",
+                      src, c + 1, name, p.country, data::NearestName(name, all)));
     }
     if (p.rest.empty()) {
-      return Status::ParseError(fmt::format("{}: column {} '{}' has no category", src, c + 1,
-                                            name));
+      return Status::ParseError(
+          fmt::format("{}: column {} '{}' has no category", src, c + 1, name));
     }
     FindOrAdd(&categories, p.rest);
     fd_cols.push_back({c, country, p.rest});
@@ -230,12 +231,13 @@ Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num
     if (z_col[i] < 0) missing_cols.push_back(countries[i / ns] + spec.sep + sectors[i % ns]);
   }
   if (!missing_cols.empty()) {
-    return Status::ParseError(fmt::format(
-        "{}: label mismatch: {} row labels have no intermediate-use column, e.g. '{}'", src,
-        missing_cols.size(), missing_cols.front()));
+    return Status::ParseError(
+        fmt::format("{}: label mismatch: {} row labels have no intermediate-use column, e.g. '{}'",
+                    src, missing_cols.size(), missing_cols.front()));
   }
   const int nk = static_cast<int>(categories.size());
-  if (nk == 0) return Status::ParseError(fmt::format("{}: wrong shape: no final-demand columns", src));
+  if (nk == 0)
+    return Status::ParseError(fmt::format("{}: wrong shape: no final-demand columns", src));
   std::vector<int>& f_col = lay.f_col;
   f_col.assign(static_cast<size_t>(nc) * nk, -1);
   for (const auto& fc : fd_cols) {
@@ -250,9 +252,9 @@ Result<WideLayout> LayoutWide(const std::vector<std::string>& names, int64_t num
   }
   for (int i = 0; i < nc * nk; ++i) {
     if (f_col[i] < 0) {
-      return Status::ParseError(fmt::format(
-          "{}: wrong shape: final-demand column for country {} category {} is missing", src,
-          countries[i / nk], categories[i % nk]));
+      return Status::ParseError(
+          fmt::format("{}: wrong shape: final-demand column for country {} category {} is missing",
+                      src, countries[i / nk], categories[i % nk]));
     }
   }
   lay.n = n;
@@ -265,20 +267,22 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
                            const ValidationOptions& vopt = {}) {
   const std::string& src = t.source;
   if (t.num_columns() < 3) {
-    return Status::ParseError(fmt::format(
-        "{}: wrong shape: {} columns; a wide input-output table needs row labels, "
-        "intermediate and output columns", src, t.num_columns()));
+    return Status::ParseError(
+        fmt::format("{}: wrong shape: {} columns; a wide input-output table needs row labels, "
+                    "intermediate and output columns",
+                    src, t.num_columns()));
   }
   const data::Column& labels = t.columns()[0];
   if (labels.type != data::ColumnType::kString) {
-    return Status::ParseError(fmt::format("{}: column 1 ('{}') must hold row labels", src,
-                                          labels.name));
+    return Status::ParseError(
+        fmt::format("{}: column 1 ('{}') must hold row labels", src, labels.name));
   }
   std::vector<std::string> names;
   for (const auto& col : t.columns()) names.push_back(col.name);
   RB_ASSIGN_OR_RETURN(
       WideLayout lay,
-      LayoutWide(names, t.num_rows(), [&](int64_t r) { return labels.CellText(r); }, spec, src));
+      LayoutWide(
+          names, t.num_rows(), [&](int64_t r) { return labels.CellText(r); }, spec, src));
   const int n = lay.n;
   const std::vector<int64_t>& cs_rows = lay.cs_rows;
   const std::vector<int>& row_to_index = lay.row_to_index;
@@ -286,12 +290,12 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
   auto cell = [&](int64_t row, int col, double* out) -> Status {
     const data::Column& column = t.columns()[col];
     if (column.type == data::ColumnType::kString) {
-      return Status::ParseError(fmt::format("{}:{}:{}: expected a number, found '{}'", src,
-                                            row + 2, col + 1, column.CellText(row)));
+      return Status::ParseError(fmt::format("{}:{}:{}: expected a number, found '{}'", src, row + 2,
+                                            col + 1, column.CellText(row)));
     }
     if (column.IsMissing(row)) {
-      return Status::ParseError(fmt::format("{}:{}:{}: missing value in column '{}'", src,
-                                            row + 2, col + 1, column.name));
+      return Status::ParseError(fmt::format("{}:{}:{}: missing value in column '{}'", src, row + 2,
+                                            col + 1, column.name));
     }
     *out = column.AsDouble(row);
     return Status::Ok();
@@ -333,10 +337,10 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
     for (int j = 0; j < n; ++j) RB_RETURN_IF_ERROR(cell(r, lay.z_col[j], &e[j]));
     out.extra[name] = std::move(e);
   }
-  RB_ASSIGN_OR_RETURN(out.table, IoTable::FromMatrices(std::move(lay.countries),
-                                                       std::move(lay.sectors),
-                                                       std::move(lay.categories), std::move(z),
-                                                       std::move(f), std::move(x), year, src, vopt));
+  RB_ASSIGN_OR_RETURN(out.table,
+                      IoTable::FromMatrices(std::move(lay.countries), std::move(lay.sectors),
+                                            std::move(lay.categories), std::move(z), std::move(f),
+                                            std::move(x), year, src, vopt));
   return out;
 }
 
@@ -387,7 +391,8 @@ inline const char* ParseCell(const char* p, const char* e, double* out) {
     return q;
   }
   // Anything else must start like a number (no '+', spaces, "inf", "nan").
-  if (digits == e || !(static_cast<unsigned>(*digits - '0') < 10u || *digits == '.')) return nullptr;
+  if (digits == e || !(static_cast<unsigned>(*digits - '0') < 10u || *digits == '.'))
+    return nullptr;
   double d = 0;
   const auto [r, ec] = std::from_chars(p, e, d);
   if (ec != std::errc() || (r != e && *r != ',')) return nullptr;
@@ -404,7 +409,8 @@ std::optional<PlainWide> ScanPlainWide(std::string_view text) {
   lines.reserve(4096);
   for (size_t pos = 0; pos < text.size();) {
     const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
-    const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
+    const size_t end =
+        nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
     size_t stop = end;
     if (stop > pos && text[stop - 1] == '\r') --stop;
     if (stop == pos) return std::nullopt;  // blank line: the general reader skips it
@@ -449,8 +455,8 @@ std::optional<Result<WideRead>> BuildWidePlain(std::string_view text, const Plai
                                                const std::string& src, const WideSpec& spec,
                                                int year, const ValidationOptions& vopt = {}) {
   Result<WideLayout> layout = LayoutWide(
-      t.names, static_cast<int64_t>(t.labels.size()), [&](int64_t r) { return t.labels[r]; },
-      spec, src);
+      t.names, static_cast<int64_t>(t.labels.size()), [&](int64_t r) { return t.labels[r]; }, spec,
+      src);
   if (!layout.ok()) return Result<WideRead>(layout.status());
   WideLayout& lay = *layout;
   const int n = lay.n;
@@ -561,8 +567,8 @@ Result<IoTable> ReadWiod(const std::string& path, int year) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     if (year == 0) {
-      return Status::InvalidArgument(fmt::format(
-          "{} is a directory: give the year (wiotYYYY.csv.gz, 1995-2011)", path));
+      return Status::InvalidArgument(
+          fmt::format("{} is a directory: give the year (wiotYYYY.csv.gz, 1995-2011)", path));
     }
     file = (fs::path(path) / fmt::format("wiot{}.csv.gz", year)).string();
     if (!fs::exists(file, ec)) {
@@ -630,8 +636,8 @@ Result<IoTable> ReadIcio(const std::string& path, int year) {
     if (count > 0) {
       tab.validation.issues.push_back(
           {Sev::kWarning, check, count, std::abs(d[worst]), d.sum(),
-           fmt::format("{} columns: {} (largest |difference| {:g} at {}, total {:g})", count,
-                       what, std::abs(d[worst]), tab.Label(worst), d.sum())});
+           fmt::format("{} columns: {} (largest |difference| {:g} at {}, total {:g})", count, what,
+                       std::abs(d[worst]), tab.Label(worst), d.sum())});
     }
   };
   add_check("column_balance", outr->second - col_total,
@@ -669,9 +675,10 @@ Result<IoTable> ParseLong(const std::string& text, const std::string& source, in
   for (int k = 0; k < 5; ++k) {
     const int idx = t.FindColumn(names[k]);
     if (idx < 0) {
-      return Status::ParseError(fmt::format(
-          "{}: wrong shape: the long format needs the columns from_country,from_sector,"
-          "to_country,to_sector_or_category,value; '{}' is missing", source, names[k]));
+      return Status::ParseError(
+          fmt::format("{}: wrong shape: the long format needs the columns from_country,from_sector,"
+                      "to_country,to_sector_or_category,value; '{}' is missing",
+                      source, names[k]));
     }
     cols[k] = &t.columns()[idx];
   }
@@ -701,8 +708,8 @@ Result<IoTable> ParseLong(const std::string& text, const std::string& source, in
     if (ci == country_index.end()) {
       return Status::ParseError(fmt::format(
           "{}:{}:3: label mismatch: to_country '{}' never appears as from_country (nearest: "
-          "'{}')", source, r + 2, cols[2]->CellText(r),
-          data::NearestName(cols[2]->CellText(r), countries)));
+          "'{}')",
+          source, r + 2, cols[2]->CellText(r), data::NearestName(cols[2]->CellText(r), countries)));
     }
     tc[r] = ci->second;
     const std::string to = cols[3]->CellText(r);
@@ -711,8 +718,8 @@ Result<IoTable> ParseLong(const std::string& text, const std::string& source, in
       kind[r] = si->second;
     } else if (to == "OUTPUT") {
       if (tc[r] != fc[r]) {
-        return Status::ParseError(fmt::format(
-            "{}:{}: an OUTPUT row must have to_country = from_country", source, r + 2));
+        return Status::ParseError(
+            fmt::format("{}:{}: an OUTPUT row must have to_country = from_country", source, r + 2));
       }
       kind[r] = -1;
     } else {
@@ -723,14 +730,16 @@ Result<IoTable> ParseLong(const std::string& text, const std::string& source, in
   const int nk = static_cast<int>(categories.size());
   const int n = nc * ns;
   if (nk == 0) {
-    return Status::ParseError(fmt::format("{}: wrong shape: no final-demand rows (a "
-                                          "to_sector_or_category that is not a sector)", source));
+    return Status::ParseError(
+        fmt::format("{}: wrong shape: no final-demand rows (a "
+                    "to_sector_or_category that is not a sector)",
+                    source));
   }
   Eigen::MatrixXd z = Eigen::MatrixXd::Zero(n, n), f = Eigen::MatrixXd::Zero(n, nc * nk);
   Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
   // Duplicate detection: one bit per cell.
-  std::vector<uint8_t> seen_z(static_cast<size_t>(n) * n, 0), seen_f(static_cast<size_t>(n) * nc * nk, 0),
-      seen_x(n, 0);
+  std::vector<uint8_t> seen_z(static_cast<size_t>(n) * n, 0),
+      seen_f(static_cast<size_t>(n) * nc * nk, 0), seen_x(n, 0);
   int64_t output_rows = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const int i = fc[r] * ns + fsec[r];
@@ -761,9 +770,9 @@ Result<IoTable> ParseLong(const std::string& text, const std::string& source, in
   if (output_rows == 0) {
     x = z.rowwise().sum() + f.rowwise().sum();
   } else if (output_rows != n) {
-    return Status::ParseError(fmt::format(
-        "{}: wrong shape: OUTPUT rows for {} of {} country-sectors; give all or none", source,
-        output_rows, n));
+    return Status::ParseError(
+        fmt::format("{}: wrong shape: OUTPUT rows for {} of {} country-sectors; give all or none",
+                    source, output_rows, n));
   }
   return IoTable::FromMatrices(countries, sectors, categories, std::move(z), std::move(f),
                                std::move(x), year, source);
@@ -777,16 +786,21 @@ Result<IoTable> ReadLong(const std::string& path, int year) {
 
 const char* ToString(TableFormat f) {
   switch (f) {
-    case TableFormat::kWiod: return "wiod";
-    case TableFormat::kIcio: return "icio";
-    case TableFormat::kLong: return "long";
-    case TableFormat::kDecompr: return "decompr";
+    case TableFormat::kWiod:
+      return "wiod";
+    case TableFormat::kIcio:
+      return "icio";
+    case TableFormat::kLong:
+      return "long";
+    case TableFormat::kDecompr:
+      return "decompr";
   }
   return "?";
 }
 
 Result<TableFormat> TableFormatFromString(const std::string& s) {
-  for (auto f : {TableFormat::kWiod, TableFormat::kIcio, TableFormat::kLong, TableFormat::kDecompr}) {
+  for (auto f :
+       {TableFormat::kWiod, TableFormat::kIcio, TableFormat::kLong, TableFormat::kDecompr}) {
     if (s == ToString(f)) return f;
   }
   return Status::InvalidArgument(
@@ -806,15 +820,20 @@ Result<TableFormat> DetectFormat(const std::string& path) {
   if (has("out")) return TableFormat::kDecompr;
   return Status::ParseError(fmt::format(
       "{}: cannot tell the table format from the header (expected a long-format header, or an "
-      "output column named output (WIOD), OUT (ICIO) or out (decompr))", path));
+      "output column named output (WIOD), OUT (ICIO) or out (decompr))",
+      path));
 }
 
 Result<IoTable> ReadIoTable(const std::string& path, TableFormat format, int year) {
   switch (format) {
-    case TableFormat::kWiod: return ReadWiod(path, year);
-    case TableFormat::kIcio: return ReadIcio(path, year);
-    case TableFormat::kLong: return ReadLong(path, year);
-    case TableFormat::kDecompr: return ReadDecompr(path, year);
+    case TableFormat::kWiod:
+      return ReadWiod(path, year);
+    case TableFormat::kIcio:
+      return ReadIcio(path, year);
+    case TableFormat::kLong:
+      return ReadLong(path, year);
+    case TableFormat::kDecompr:
+      return ReadDecompr(path, year);
   }
   return Status::Internal("unknown table format");
 }

@@ -22,7 +22,8 @@ Result<TivaResult> ComputeTiva(const LeontiefSystem& sys) {
   }
   out.va_by_origin_destination.resize(g, g);
   for (int s = 0; s < g; ++s) {
-    out.va_by_origin_destination.row(s) = out.va_in_final_demand.middleRows(s * ns, ns).colwise().sum();
+    out.va_by_origin_destination.row(s) =
+        out.va_in_final_demand.middleRows(s * ns, ns).colwise().sum();
   }
   const Eigen::MatrixXd e = sys.BilateralExports();
   out.gross_exports.resize(g, g);
@@ -35,8 +36,7 @@ Result<TivaResult> ComputeTiva(const LeontiefSystem& sys) {
   return out;
 }
 
-std::vector<BilateralBalance> BilateralBalances(const LeontiefSystem& sys,
-                                                const TivaResult& tiva) {
+std::vector<BilateralBalance> BilateralBalances(const LeontiefSystem& sys, const TivaResult& tiva) {
   std::vector<BilateralBalance> rows;
   const int g = sys.num_countries;
   rows.reserve(static_cast<size_t>(g) * (g - 1));

@@ -15,8 +15,8 @@ namespace rebalance::io_tables {
 namespace {
 
 const std::vector<std::string>& Kinds() {
-  static const std::vector<std::string> k = {"output", "intermediate_inputs", "value_added", "final_demand",
-                                             "block"};
+  static const std::vector<std::string> k = {"output", "intermediate_inputs", "value_added",
+                                             "final_demand", "block"};
   return k;
 }
 
@@ -94,8 +94,8 @@ Result<std::vector<int>> Select(const std::string& sel, const std::vector<std::s
       if (labels[i] == item) found = static_cast<int>(i);
     }
     if (found < 0) {
-      return Status::NotFound(fmt::format("{} '{}' is not in the table (it has {}: {}{})", what, item,
-                                          labels.size(), labels.empty() ? "" : labels[0],
+      return Status::NotFound(fmt::format("{} '{}' is not in the table (it has {}: {}{})", what,
+                                          item, labels.size(), labels.empty() ? "" : labels[0],
                                           labels.size() > 1 ? ", " + labels[1] + ", ..." : ""));
     }
     if (seen.insert(found).second) out.push_back(found);
@@ -112,8 +112,9 @@ Result<std::vector<TableTarget>> ParseTargets(const std::string& text, const std
   std::vector<std::string> header;
   size_t pos = 0;
   int line_no = 0;
-  const std::set<std::string> known = {"kind",   "from_country", "from_sector", "to_country", "to_column",
-                                       "value",  "unit",         "relative_se", "group",      "name"};
+  const std::set<std::string> known = {"kind",      "from_country", "from_sector", "to_country",
+                                       "to_column", "value",        "unit",        "relative_se",
+                                       "group",     "name"};
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
@@ -127,43 +128,47 @@ Result<std::vector<TableTarget>> ParseTargets(const std::string& text, const std
       header = fields;
       for (size_t i = 0; i < header.size(); ++i) {
         if (!known.count(header[i])) {
-          return Status::ParseError(fmt::format("{}:{}:{}: unknown column '{}' (expected kind, from_country, "
-                                                "from_sector, to_country, to_column, value, unit, relative_se, "
-                                                "group, name)",
-                                                source, line_no, i + 1, header[i]));
+          return Status::ParseError(
+              fmt::format("{}:{}:{}: unknown column '{}' (expected kind, from_country, "
+                          "from_sector, to_country, to_column, value, unit, relative_se, "
+                          "group, name)",
+                          source, line_no, i + 1, header[i]));
         }
         if (col.count(header[i])) {
-          return Status::ParseError(fmt::format("{}:{}:{}: column '{}' appears twice", source, line_no, i + 1,
-                                                header[i]));
+          return Status::ParseError(fmt::format("{}:{}:{}: column '{}' appears twice", source,
+                                                line_no, i + 1, header[i]));
         }
         col[header[i]] = static_cast<int>(i);
       }
       for (const char* req : {"kind", "value", "unit"}) {
         if (!col.count(req)) {
-          return Status::ParseError(fmt::format("{}:{}: the header lacks the required column '{}'", source,
-                                                line_no, req));
+          return Status::ParseError(fmt::format("{}:{}: the header lacks the required column '{}'",
+                                                source, line_no, req));
         }
       }
       continue;
     }
     if (fields.size() != header.size()) {
-      return Status::ParseError(fmt::format("{}:{}: {} fields, the header has {}", source, line_no, fields.size(),
-                                            header.size()));
+      return Status::ParseError(fmt::format("{}:{}: {} fields, the header has {}", source, line_no,
+                                            fields.size(), header.size()));
     }
     auto get = [&](const char* name) -> std::string {
       auto it = col.find(name);
       return it == col.end() ? std::string() : fields[it->second];
     };
-    auto at = [&](const char* name) { return fmt::format("{}:{}:{}", source, line_no, col.at(name) + 1); };
+    auto at = [&](const char* name) {
+      return fmt::format("{}:{}:{}", source, line_no, col.at(name) + 1);
+    };
     TableTarget t;
     t.where = fmt::format("{}:{}", source, line_no);
     t.kind = get("kind");
     bool kind_ok = false;
     for (const auto& k : Kinds()) kind_ok |= (k == t.kind);
     if (!kind_ok) {
-      return Status::ParseError(fmt::format("{}: unknown kind '{}' (use output, intermediate_inputs, value_added, "
-                                            "final_demand or block)",
-                                            at("kind"), t.kind));
+      return Status::ParseError(
+          fmt::format("{}: unknown kind '{}' (use output, intermediate_inputs, value_added, "
+                      "final_demand or block)",
+                      at("kind"), t.kind));
     }
     auto number = [&](const char* name, double* v) -> Status {
       const std::string s = get(name);
@@ -171,18 +176,20 @@ Result<std::vector<TableTarget>> ParseTargets(const std::string& text, const std
       const char* e = s.data() + s.size();
       auto [p, ec] = std::from_chars(b, e, *v);
       if (s.empty() || ec != std::errc() || p != e || !std::isfinite(*v)) {
-        return Status::ParseError(fmt::format("{}: {} must be a finite number, found '{}'", at(name), name, s));
+        return Status::ParseError(
+            fmt::format("{}: {} must be a finite number, found '{}'", at(name), name, s));
       }
       return Status::Ok();
     };
     RB_RETURN_IF_ERROR(number("value", &t.value));
     t.unit = get("unit");
-    if (auto f = UnitFactor(t.unit); !f.ok()) return Status::ParseError(at("unit") + ": " + f.status().message());
+    if (auto f = UnitFactor(t.unit); !f.ok())
+      return Status::ParseError(at("unit") + ": " + f.status().message());
     if (col.count("relative_se") && !get("relative_se").empty()) {
       RB_RETURN_IF_ERROR(number("relative_se", &t.relative_se));
       if (t.relative_se < 0) {
-        return Status::ParseError(fmt::format("{}: relative_se must be >= 0, found {}", at("relative_se"),
-                                              t.relative_se));
+        return Status::ParseError(fmt::format("{}: relative_se must be >= 0, found {}",
+                                              at("relative_se"), t.relative_se));
       }
     }
     t.from_country = get("from_country");
@@ -196,7 +203,9 @@ Result<std::vector<TableTarget>> ParseTargets(const std::string& text, const std
       if (v.empty() && col.count(name)) {
         return Status::ParseError(fmt::format("{}: kind {} needs {}", at(name), t.kind, name));
       }
-      if (v.empty()) return Status::ParseError(fmt::format("{}: kind {} needs column {}", t.where, t.kind, name));
+      if (v.empty())
+        return Status::ParseError(
+            fmt::format("{}: kind {} needs column {}", t.where, t.kind, name));
       return Status::Ok();
     };
     if (t.kind == "output" || t.kind == "block") {
@@ -215,7 +224,8 @@ Result<std::vector<TableTarget>> ParseTargets(const std::string& text, const std
     if (t.kind == "block" && t.to_column.empty()) t.to_column = "*";
     out.push_back(std::move(t));
   }
-  if (header.empty()) return Status::ParseError(fmt::format("{}: empty targets file (no header)", source));
+  if (header.empty())
+    return Status::ParseError(fmt::format("{}: empty targets file (no header)", source));
   if (out.empty()) return Status::ParseError(fmt::format("{}: no targets", source));
   return out;
 }
@@ -226,10 +236,12 @@ Result<std::vector<TableTarget>> ReadTargets(const std::string& path) {
 }
 
 std::string TargetsToCsv(const std::vector<TableTarget>& targets) {
-  std::string out = "kind,from_country,from_sector,to_country,to_column,value,unit,relative_se,group,name\n";
+  std::string out =
+      "kind,from_country,from_sector,to_country,to_column,value,unit,relative_se,group,name\n";
   for (const auto& t : targets) {
-    out += fmt::format("{},{},{},{},{},{:.17g},{},{},{},{}\n", t.kind, t.from_country, t.from_sector, t.to_country,
-                       t.to_column, t.value, t.unit, t.relative_se == 0 ? std::string() : fmt::format("{}", t.relative_se),
+    out += fmt::format("{},{},{},{},{},{:.17g},{},{},{},{}\n", t.kind, t.from_country,
+                       t.from_sector, t.to_country, t.to_column, t.value, t.unit,
+                       t.relative_se == 0 ? std::string() : fmt::format("{}", t.relative_se),
                        t.group, t.name);
   }
   return out;
@@ -237,12 +249,14 @@ std::string TargetsToCsv(const std::vector<TableTarget>& targets) {
 
 Status UpdateOptions::Validate() const {
   RB_RETURN_IF_ERROR(gras.Validate());
-  if (auto f = UnitFactor(table_unit); !f.ok()) return f.status().WithContext("UpdateOptions::table_unit");
+  if (auto f = UnitFactor(table_unit); !f.ok())
+    return f.status().WithContext("UpdateOptions::table_unit");
   return Status::Ok();
 }
 
-Result<std::vector<GrasConstraint>> TargetsToConstraints(const IoTable& prior, const std::vector<TableTarget>& targets,
-                                                          const std::string& table_unit) {
+Result<std::vector<GrasConstraint>> TargetsToConstraints(const IoTable& prior,
+                                                         const std::vector<TableTarget>& targets,
+                                                         const std::string& table_unit) {
   RB_ASSIGN_OR_RETURN(double table_factor, UnitFactor(table_unit));
   const int num_s = prior.num_sectors(), num_k = prior.num_categories(), n = prior.size();
   // Output targets by row index (for value_added).
@@ -296,9 +310,10 @@ Result<std::vector<GrasConstraint>> TargetsToConstraints(const IoTable& prior, c
           } else if (k >= 0 && allow_f) {
             f_cats.push_back(k);
           } else {
-            return ctx(Status::NotFound(fmt::format(
-                "to_column '{}' is not a {} of the table", item,
-                allow_z && allow_f ? "sector or final-demand category" : (allow_z ? "sector" : "final-demand category"))));
+            return ctx(Status::NotFound(
+                fmt::format("to_column '{}' is not a {} of the table", item,
+                            allow_z && allow_f ? "sector or final-demand category"
+                                               : (allow_z ? "sector" : "final-demand category"))));
           }
         }
       }
@@ -333,9 +348,11 @@ Result<std::vector<GrasConstraint>> TargetsToConstraints(const IoTable& prior, c
       c.group = "block";
     }
     if (!t.group.empty()) c.group = t.group;
-    c.name = !t.name.empty() ? t.name
-                             : fmt::format("{} {}{}{}->{}{}{}", t.kind, t.from_country, t.from_sector.empty() ? "" : ":",
-                                           t.from_sector, t.to_country, t.to_column.empty() ? "" : ":", t.to_column);
+    c.name = !t.name.empty()
+                 ? t.name
+                 : fmt::format("{} {}{}{}->{}{}{}", t.kind, t.from_country,
+                               t.from_sector.empty() ? "" : ":", t.from_sector, t.to_country,
+                               t.to_column.empty() ? "" : ":", t.to_column);
     out.push_back(std::move(c));
   }
   for (const auto& p : value_added) {
@@ -344,10 +361,11 @@ Result<std::vector<GrasConstraint>> TargetsToConstraints(const IoTable& prior, c
     for (int cs : p.cols_cs) {
       auto it = output_target.find(cs);
       if (it == output_target.end()) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: value_added of {} needs an `output` target for that single country-sector (the intermediate "
-            "inputs are output - value added)",
-            t.where, prior.Label(cs)));
+        return Status::InvalidArgument(
+            fmt::format("{}: value_added of {} needs an `output` target for that single "
+                        "country-sector (the intermediate "
+                        "inputs are output - value added)",
+                        t.where, prior.Label(cs)));
       }
       total_output += it->second;
     }
@@ -388,8 +406,9 @@ Result<UpdateResult> UpdateTable(const IoTable& prior, const std::vector<TableTa
       x[i] = 0;
     }
   }
-  RB_ASSIGN_OR_RETURN(r.table, IoTable::FromMatrices(prior.countries, prior.sectors, prior.categories, std::move(z),
-                                                     std::move(f), std::move(x), prior.year, prior.source));
+  RB_ASSIGN_OR_RETURN(
+      r.table, IoTable::FromMatrices(prior.countries, prior.sectors, prior.categories, std::move(z),
+                                     std::move(f), std::move(x), prior.year, prior.source));
   r.table.sector_names = prior.sector_names;
   return r;
 }
@@ -403,8 +422,8 @@ std::string ConstraintReportCsv(const UpdateResult& result) {
       for (char ch : name) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
       name = q + "\"";
     }
-    out += fmt::format("{},{},{:.17g},{:.17g},{:.17g},{:.6e},{},{:.10g}\n", name, c.group, c.target, c.achieved,
-                       c.prior, c.relative_error, c.relative_se, c.multiplier);
+    out += fmt::format("{},{},{:.17g},{:.17g},{:.17g},{:.6e},{},{:.10g}\n", name, c.group, c.target,
+                       c.achieved, c.prior, c.relative_error, c.relative_se, c.multiplier);
   }
   return out;
 }

@@ -51,9 +51,9 @@ TEST(UpdateTargets, ParsesKindsSelectorsAndUnits) {
   EXPECT_EQ((*t)[1].where, "t.csv:4");
   auto cs = TargetsToConstraints(Small(), *t);
   ASSERT_TRUE(cs.ok()) << cs.status().ToString();
-  EXPECT_DOUBLE_EQ((*cs)[0].target, 80);             // 0.08 billion
-  EXPECT_EQ((*cs)[0].cols.size(), 8u);               // all Z and F columns
-  EXPECT_DOUBLE_EQ((*cs)[1].target, 80 - 20);        // intermediate inputs = output - value added
+  EXPECT_DOUBLE_EQ((*cs)[0].target, 80);       // 0.08 billion
+  EXPECT_EQ((*cs)[0].cols.size(), 8u);         // all Z and F columns
+  EXPECT_DOUBLE_EQ((*cs)[1].target, 80 - 20);  // intermediate inputs = output - value added
   EXPECT_EQ((*cs)[1].group, "uses");
   EXPECT_DOUBLE_EQ((*cs)[1].relative_se, 0.1);
   EXPECT_EQ((*cs)[2].cols, (std::vector<int>{4 + 2, 4 + 3}));  // B's fd and inv
@@ -69,11 +69,15 @@ TEST(UpdateTargets, ErrorsNameFileLineColumn) {
     EXPECT_FALSE(t.ok()) << line;
     return t.ok() ? std::string() : t.status().message();
   };
-  EXPECT_THAT(bad("outptu,A,m,,,1,million_usd\n"), testing::HasSubstr("t.csv:2:1: unknown kind 'outptu'"));
-  EXPECT_THAT(bad("output,A,m,,,abc,million_usd\n"), testing::HasSubstr("t.csv:2:6: value must be a finite number"));
+  EXPECT_THAT(bad("outptu,A,m,,,1,million_usd\n"),
+              testing::HasSubstr("t.csv:2:1: unknown kind 'outptu'"));
+  EXPECT_THAT(bad("output,A,m,,,abc,million_usd\n"),
+              testing::HasSubstr("t.csv:2:6: value must be a finite number"));
   EXPECT_THAT(bad("output,A,m,,,1,euro\n"), testing::HasSubstr("t.csv:2:7: unknown unit 'euro'"));
-  EXPECT_THAT(bad("output,A,,,,1,million_usd\n"), testing::HasSubstr("t.csv:2:3: kind output needs from_sector"));
-  EXPECT_THAT(bad("output,A,m,,1,million_usd\n"), testing::HasSubstr("t.csv:2: 6 fields, the header has 7"));
+  EXPECT_THAT(bad("output,A,,,,1,million_usd\n"),
+              testing::HasSubstr("t.csv:2:3: kind output needs from_sector"));
+  EXPECT_THAT(bad("output,A,m,,1,million_usd\n"),
+              testing::HasSubstr("t.csv:2: 6 fields, the header has 7"));
   auto hdr = ParseTargets("kind,value,unit,colour\n", "t.csv");
   ASSERT_FALSE(hdr.ok());
   EXPECT_THAT(hdr.status().message(), testing::HasSubstr("t.csv:1:4: unknown column 'colour'"));
@@ -82,10 +86,12 @@ TEST(UpdateTargets, ErrorsNameFileLineColumn) {
   ASSERT_TRUE(t.ok());
   auto cs = TargetsToConstraints(Small(), *t);
   ASSERT_FALSE(cs.ok());
-  EXPECT_THAT(cs.status().message(), testing::HasSubstr("t.csv:2: to_country 'C' is not in the table"));
+  EXPECT_THAT(cs.status().message(),
+              testing::HasSubstr("t.csv:2: to_country 'C' is not in the table"));
   auto va = ParseTargets(h + "value_added,,,A,m,1,million_usd\n", "t.csv");
   ASSERT_TRUE(va.ok());
-  EXPECT_THAT(TargetsToConstraints(Small(), *va).status().message(), testing::HasSubstr("needs an `output` target"));
+  EXPECT_THAT(TargetsToConstraints(Small(), *va).status().message(),
+              testing::HasSubstr("needs an `output` target"));
 }
 
 TEST(UpdateTable, MeetsTargetsKeepsSignsAndRoundTrips) {
@@ -134,7 +140,8 @@ TEST(UpdateTable, ConflictingTotalsReported) {
   auto targets = TargetsFromTable(prior, spec);
   ASSERT_TRUE(targets.ok());
   for (auto& t : targets->targets) {
-    if (t.kind == "final_demand" && t.to_country == "B") t.value *= 1.5;  // uses no longer match outputs
+    if (t.kind == "final_demand" && t.to_country == "B")
+      t.value *= 1.5;  // uses no longer match outputs
   }
   auto r = UpdateTable(prior, targets->targets, {.gras = {.max_iterations = 50}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -161,7 +168,8 @@ TEST(Backcast, Wiod2008To2011BeatsNaiveAlternativesOnValueAddedBalances) {
   TargetSpec spec;
   for (const auto& [from, to] : m->sector) {
     const int code = std::stoi(from.substr(1));
-    if (code <= 16 && std::find(spec.goods_sectors.begin(), spec.goods_sectors.end(), to) == spec.goods_sectors.end()) {
+    if (code <= 16 && std::find(spec.goods_sectors.begin(), spec.goods_sectors.end(), to) ==
+                          spec.goods_sectors.end()) {
       spec.goods_sectors.push_back(to);
     }
   }

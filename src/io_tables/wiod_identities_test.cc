@@ -71,16 +71,15 @@ TEST_P(WiodYear, Identities) {
     // equal KWW's terms 1-6 and 7-9.
     const Eigen::VectorXd e_s = e_tot.segment(s * n, n);
     const double dva = vb.row(s).segment(s * n, n).dot(e_s);
-    const double fva =
-        (vb.middleCols(s * n, n).colwise().sum() - vb.row(s).segment(s * n, n)).dot(e_s.transpose());
+    const double fva = (vb.middleCols(s * n, n).colwise().sum() - vb.row(s).segment(s * n, n))
+                           .dot(e_s.transpose());
     EXPECT_NEAR(dva + fva, k.gross_exports, kRel * k.gross_exports) << k.country;
     EXPECT_NEAR(dva, k.Dva() + k.terms[5], kRel * k.gross_exports) << k.country;
     EXPECT_NEAR(fva, k.Fva() + k.terms[8], kRel * k.gross_exports) << k.country;
     EXPECT_GT(fva, 0);
-    const double va_bal = tiva->va_by_origin_destination.row(s).sum() -
-                          tiva->va_by_origin_destination(s, s) -
-                          (tiva->va_by_origin_destination.col(s).sum() -
-                           tiva->va_by_origin_destination(s, s));
+    const double va_bal =
+        tiva->va_by_origin_destination.row(s).sum() - tiva->va_by_origin_destination(s, s) -
+        (tiva->va_by_origin_destination.col(s).sum() - tiva->va_by_origin_destination(s, s));
     const double gross_bal = tiva->gross_exports.row(s).sum() - tiva->gross_exports.col(s).sum();
     EXPECT_NEAR(va_bal, gross_bal, kRel * k.gross_exports) << k.country;
     va_balance_total += va_bal;
@@ -100,8 +99,8 @@ TEST_P(WiodYear, Identities) {
         const double e = e_bil(s * n + i, r);
         const double sum = wwz->terms.row(row).sum();
         worst = std::max(worst, std::abs(sum - e) / std::max(std::abs(e), 1.0));
-        fva += wwz->terms(row, 10) + wwz->terms(row, 11) + wwz->terms(row, 13) +
-               wwz->terms(row, 14);
+        fva +=
+            wwz->terms(row, 10) + wwz->terms(row, 11) + wwz->terms(row, 13) + wwz->terms(row, 14);
       }
     }
     const KwwCountry& k = kww->countries[s];

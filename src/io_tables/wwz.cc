@@ -74,7 +74,7 @@ Result<WwzResult> ComputeWwz(const LeontiefSystem& sys) {
           b.block(r * ns, t * ns, ns, ns) * sys.y.middleRows(t * ns, ns);
     }
     auto H = [&](int t, int u) { return h.col(static_cast<Eigen::Index>(t) * g + u); };
-    Eigen::MatrixXd hu(ns, g);  // column t = B^rt Y^t*
+    Eigen::MatrixXd hu(ns, g);                             // column t = B^rt Y^t*
     Eigen::MatrixXd col_s = Eigen::MatrixXd::Zero(ns, g);  // column u = sum_t B^rt Y^tu
     Eigen::VectorXd s_diag = Eigen::VectorXd::Zero(ns);
     for (int t = 0; t < g; ++t) {
@@ -88,24 +88,23 @@ Result<WwzResult> ComputeWwz(const LeontiefSystem& sys) {
     for (int s = 0; s < g; ++s) {
       if (s == r) continue;
       const auto a_sr = sys.a.block(s * ns, r * ns, ns, ns);
-      zm.col(0) = H(r, r);                                           // T2
-      zm.col(1) = s_diag - H(s, s) - H(r, r);                        // T3
-      zm.col(2) = hu.col(r) - H(r, s) - H(r, r);                     // T4
+      zm.col(0) = H(r, r);                        // T2
+      zm.col(1) = s_diag - H(s, s) - H(r, r);     // T3
+      zm.col(2) = hu.col(r) - H(r, s) - H(r, r);  // T4
       zm.col(3) = (s_hu - hu.col(s) - hu.col(r)) - (col_s.col(s) - H(s, s) - H(r, s)) -
-                  (s_diag - H(s, s) - H(r, r));                      // T5
-      zm.col(4) = H(r, s);                                           // T6
-      zm.col(5) = col_s.col(s) - H(s, s) - H(r, s);                  // T7
-      zm.col(6) = H(s, s);                                           // T8
-      zm.col(7) = hu.col(s) - H(s, s);                               // T9
-      zm.col(8) = x_r;                                               // T10, exports
-      zm.col(9) = ly.col(r);                                         // T12, T15
-      zm.col(10) = le.col(r);                                        // T13, T16
+                  (s_diag - H(s, s) - H(r, r));      // T5
+      zm.col(4) = H(r, s);                           // T6
+      zm.col(5) = col_s.col(s) - H(s, s) - H(r, s);  // T7
+      zm.col(6) = H(s, s);                           // T8
+      zm.col(7) = hu.col(s) - H(s, s);               // T9
+      zm.col(8) = x_r;                               // T10, exports
+      zm.col(9) = ly.col(r);                         // T12, T15
+      zm.col(10) = le.col(r);                        // T13, T16
       az.noalias() = a_sr * zm;
       const auto y_sr = sys.y.block(s * ns, r, ns, 1);
       const Eigen::VectorXd vb_ss = vb.block(s, s * ns, 1, ns).transpose();
       const Eigen::VectorXd vb_rs = vb.block(r, s * ns, 1, ns).transpose();
-      const Eigen::VectorXd vb_other =
-          vb_col_sum.segment(s * ns, ns).transpose() - vb_ss - vb_rs;
+      const Eigen::VectorXd vb_other = vb_col_sum.segment(s * ns, ns).transpose() - vb_ss - vb_rs;
       const Eigen::Index row0 = out.Row(s, r, 0);
       auto term = [&](int k) { return out.terms.block(row0, k, ns, 1); };
       term(0) = vb_ss.cwiseProduct(y_sr);

@@ -45,7 +45,8 @@ shocks = [ { deficit = { country = "CHN", target = 0.0 } } ]
 class BriefingTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("rebalance_briefing_test_" + std::to_string(::getpid())));
+    dir_ = new fs::path(fs::temp_directory_path() /
+                        ("rebalance_briefing_test_" + std::to_string(::getpid())));
     fs::create_directories(*dir_);
     // The scenario file lives in a temporary folder (its path must not leak
     // into the outputs); the built-in baseline comes from the source tree.
@@ -75,7 +76,9 @@ class BriefingTest : public ::testing::Test {
     for (const auto& s : doc.sections) {
       if (s.title.rfind(section_prefix, 0) != 0) continue;
       for (const auto& b : s.blocks)
-        if (const auto* t = std::get_if<ReportTable>(&b); t && t->caption.rfind(caption_prefix, 0) == 0) return t;
+        if (const auto* t = std::get_if<ReportTable>(&b);
+            t && t->caption.rfind(caption_prefix, 0) == 0)
+          return t;
     }
     return nullptr;
   }
@@ -99,15 +102,16 @@ TEST_F(BriefingTest, ComparisonTableHasEveryFocusRegionAndUnits) {
   // equals the tidy row.
   const ge::TidyRow* w = nullptr;
   for (const auto& r : run_->results.rows)
-    if (r.scenario == "China rebalances" && r.country == "ROW" && r.variable == "welfare" && r.sector.empty() &&
-        r.partner.empty())
+    if (r.scenario == "China rebalances" && r.country == "ROW" && r.variable == "welfare" &&
+        r.sector.empty() && r.partner.empty())
       w = &r;
   ASSERT_NE(w, nullptr);
   EXPECT_DOUBLE_EQ(t->rows[3][5].number, w->pct_change);
   // Strategic output: the two sectors' gross output summed by hand.
   double y0 = 0, y1 = 0;
   for (const auto& r : run_->results.rows)
-    if (r.scenario == "tariff" && r.country == "CHN" && r.variable == "gross_output" && r.partner.empty() &&
+    if (r.scenario == "tariff" && r.country == "CHN" && r.variable == "gross_output" &&
+        r.partner.empty() &&
         (r.sector == "Transport equipment" || r.sector == "Electrical and optical equipment")) {
       y0 += r.baseline;
       y1 += r.counterfactual;
@@ -135,7 +139,9 @@ TEST_F(BriefingTest, BilateralHeadlineEqualsTheTidyRows) {
   // million USD, summed over sectors; the table is in bn USD.
   double e0 = 0, e1 = 0, t0 = 0, t1 = 0;
   for (const auto& r : run_->results.rows) {
-    if (r.scenario != "tariff" || r.country != "CHN" || r.partner != "USA" || r.variable != "exports") continue;
+    if (r.scenario != "tariff" || r.country != "CHN" || r.partner != "USA" ||
+        r.variable != "exports")
+      continue;
     e0 += r.baseline;
     e1 += r.counterfactual;
     if (r.sector == "Transport equipment") t0 = r.baseline, t1 = r.counterfactual;
@@ -154,10 +160,12 @@ TEST_F(BriefingTest, BilateralHeadlineEqualsTheTidyRows) {
   EXPECT_NEAR((*transport)[3].number, t0 / 1000.0, 1e-9 * t0);
   EXPECT_NEAR((*transport)[6].number, 100.0 * (t1 - t0) / t0, 1e-9);
   bool headline = false;
-  for (const auto& h : doc->sections[0].headlines) headline = headline || h.find("CHN exports to USA") != std::string::npos;
+  for (const auto& h : doc->sections[0].headlines)
+    headline = headline || h.find("CHN exports to USA") != std::string::npos;
   EXPECT_TRUE(headline);
   // The rebalancing scenario changes no tariff: no bilateral table.
-  EXPECT_EQ(FindTable(*doc, "Exports of the targeted pairs", "Scenario: China rebalances"), nullptr);
+  EXPECT_EQ(FindTable(*doc, "Exports of the targeted pairs", "Scenario: China rebalances"),
+            nullptr);
 }
 
 TEST_F(BriefingTest, ClosureIsPrintedAndEmptyFieldsGetTheModelsClosure) {
@@ -181,10 +189,12 @@ TEST_F(BriefingTest, ClosureIsPrintedAndEmptyFieldsGetTheModelsClosure) {
   };
   const std::string filled = closure_text("Scenario: tariff");
   EXPECT_NE(filled.find("Numeraire: test numeraire: world GDP"), std::string::npos) << filled;
-  EXPECT_NE(filled.find("Held fixed: test: every trade balance in nominal USD"), std::string::npos) << filled;
+  EXPECT_NE(filled.find("Held fixed: test: every trade balance in nominal USD"), std::string::npos)
+      << filled;
   EXPECT_NE(filled.find("Caveats: Test caveat sentence."), std::string::npos) << filled;
   const std::string filled_by_run = closure_text("Scenario: China rebalances");
-  EXPECT_NE(filled_by_run.find("CHN's trade balance set to zero"), std::string::npos) << filled_by_run;
+  EXPECT_NE(filled_by_run.find("CHN's trade balance set to zero"), std::string::npos)
+      << filled_by_run;
   const std::string empty = closure_text("Scenario: China rebalances", &*doc_emptied);
   EXPECT_NE(empty.find("Numeraire: world nominal value added"), std::string::npos) << empty;
   EXPECT_NE(empty.find("trade balances set by the scenario"), std::string::npos) << empty;
@@ -196,13 +206,16 @@ TEST_F(BriefingTest, WelfareChartHasOnePanelPerScenarioWithEveryFocusRegion) {
   const ReportChart* chart = nullptr;
   for (const auto& s : doc->sections)
     for (const auto& b : s.blocks)
-      if (const auto* c = std::get_if<ReportChart>(&b); c && c->title.rfind("Welfare by focus region", 0) == 0) chart = c;
+      if (const auto* c = std::get_if<ReportChart>(&b);
+          c && c->title.rfind("Welfare by focus region", 0) == 0)
+        chart = c;
   ASSERT_NE(chart, nullptr);
   const auto& panels = chart->spec.at("concat");
   ASSERT_EQ(panels.size(), 2u);
   for (const auto& p : panels) {
     std::set<std::string> regions;
-    for (const auto& d : p.at("data").at("values")) regions.insert(d.at("country").get<std::string>());
+    for (const auto& d : p.at("data").at("values"))
+      regions.insert(d.at("country").get<std::string>());
     EXPECT_EQ(regions, (std::set<std::string>{"USA", "CHN", "DEU", "ROW"}));
     EXPECT_EQ(p.at("layer")[0].at("encoding").at("y").at("title"), "Welfare change (%)");
   }
@@ -216,8 +229,8 @@ TEST_F(BriefingTest, ThetaBandsFromZeroVarianceDrawsEqualThePointAndArePrinted) 
     std::ofstream out(theta_se);
     out << "sector,theta,se\n";
     for (size_t j = 0; j < run_->loaded.baseline.sectors.size(); ++j)
-      out << '"' << run_->loaded.baseline.sectors[j] << "\"," << fmt::format("{}", run_->loaded.baseline.theta[j])
-          << ",0\n";
+      out << '"' << run_->loaded.baseline.sectors[j] << "\","
+          << fmt::format("{}", run_->loaded.baseline.theta[j]) << ",0\n";
   }
   scenario::SweepOptions so;
   so.draws = 2;
@@ -248,18 +261,21 @@ TEST_F(BriefingTest, ThetaBandsFromZeroVarianceDrawsEqualThePointAndArePrinted) 
     std::ofstream out(theta_se);
     out << "sector,theta,se\n";
     for (size_t j = 0; j < run_->loaded.baseline.sectors.size(); ++j)
-      out << '"' << run_->loaded.baseline.sectors[j] << "\"," << run_->loaded.baseline.theta[j] * 1.01 << ",0.1\n";
+      out << '"' << run_->loaded.baseline.sectors[j] << "\","
+          << run_->loaded.baseline.theta[j] * 1.01 << ",0.1\n";
   }
   auto bad = scenario::SweepSolvedRun(*run_, so);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("centred on the run's theta"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("centred on the run's theta"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST_F(BriefingTest, NoAbsolutePathInTheReportOrRunJson) {
   auto doc = BuildBriefingReport(*run_);
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   WebAssets assets;
-  for (const char* name : {"vega", "vega-lite", "vega-embed"}) assets.libraries.push_back({name, "1", "MIT", "", "/**/"});
+  for (const char* name : {"vega", "vega-lite", "vega-embed"})
+    assets.libraries.push_back({name, "1", "MIT", "", "/**/"});
   auto html = RenderHtml(*doc, assets);
   ASSERT_TRUE(html.ok()) << html.status().ToString();
   EXPECT_EQ(html->find(REBALANCE_SOURCE_DIR), std::string::npos);

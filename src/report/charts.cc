@@ -15,8 +15,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kSchema =
-    "https://vega.github.io/schema/vega-lite/v6.json";
+constexpr const char* kSchema = "https://vega.github.io/schema/vega-lite/v6.json";
 
 json BaseSpec() {
   json spec = json::object();
@@ -26,12 +25,8 @@ json BaseSpec() {
        "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Noto Sans, "
        "Liberation Sans, Arial, sans-serif"},
       {"view", {{"stroke", nullptr}}},
-      {"axis",
-       {{"labelFontSize", 11},
-        {"titleFontSize", 12},
-        {"titleFontWeight", 600}}},
-      {"legend",
-       {{"labelFontSize", 11}, {"titleFontSize", 12}, {"orient", "top"}}},
+      {"axis", {{"labelFontSize", 11}, {"titleFontSize", 12}, {"titleFontWeight", 600}}},
+      {"legend", {{"labelFontSize", 11}, {"titleFontSize", 12}, {"orient", "top"}}},
   };
   return spec;
 }
@@ -47,9 +42,9 @@ json ZeroRule(const char* channel) {
 json PctOrNull(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
 
 // Keeps first-appearance order, or checks and applies a requested order.
-Result<std::vector<std::string>> Ordered(
-    const std::vector<std::string>& seen,
-    const std::vector<std::string>& requested, const char* what) {
+Result<std::vector<std::string>> Ordered(const std::vector<std::string>& seen,
+                                         const std::vector<std::string>& requested,
+                                         const char* what) {
   if (requested.empty()) return seen;
   const std::set<std::string> present(seen.begin(), seen.end());
   for (const std::string& r : requested) {
@@ -68,8 +63,7 @@ Result<std::vector<std::string>> Ordered(
   return out;
 }
 
-void PushUnique(std::vector<std::string>* v, std::set<std::string>* seen,
-                const std::string& s) {
+void PushUnique(std::vector<std::string>* v, std::set<std::string>* seen, const std::string& s) {
   if (seen->insert(s).second) v->push_back(s);
 }
 
@@ -82,33 +76,28 @@ Status CheckFinite(double v, const std::string& what) {
 
 Status CheckTidyRow(const ge::TidyRow& r, std::size_t i) {
   if (std::isinf(r.pct_change)) {
-    return Status::NumericalError(fmt::format(
-        "chart: tidy row {} (scenario '{}', variable '{}', country '{}'): "
-        "pct_change is {}",
-        i + 1, r.scenario, r.variable, r.country, r.pct_change));
+    return Status::NumericalError(
+        fmt::format("chart: tidy row {} (scenario '{}', variable '{}', country '{}'): "
+                    "pct_change is {}",
+                    i + 1, r.scenario, r.variable, r.country, r.pct_change));
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-Result<json> WelfareChartSpec(const ge::TidyTable& table,
-                              const BandTable* bands,
+Result<json> WelfareChartSpec(const ge::TidyTable& table, const BandTable* bands,
                               const WelfareChartOptions& options) {
   std::vector<std::string> countries, scenarios;
   std::set<std::string> seen_c, seen_s;
-  const bool use_bands =
-      bands != nullptr && !bands->empty() && bands->quantity == "pct_change";
+  const bool use_bands = bands != nullptr && !bands->empty() && bands->quantity == "pct_change";
   json values = json::array();
   bool any_band = false;
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     const ge::TidyRow& r = table.rows[i];
-    if (r.variable != options.variable || !r.partner.empty() ||
-        !r.sector.empty())
-      continue;
-    if (!options.countries.empty() &&
-        std::find(options.countries.begin(), options.countries.end(),
-                  r.country) == options.countries.end())
+    if (r.variable != options.variable || !r.partner.empty() || !r.sector.empty()) continue;
+    if (!options.countries.empty() && std::find(options.countries.begin(), options.countries.end(),
+                                                r.country) == options.countries.end())
       continue;
     RB_RETURN_IF_ERROR(CheckTidyRow(r, i));
     PushUnique(&countries, &seen_c, r.country);
@@ -121,10 +110,8 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
     if (use_bands) {
       auto it = bands->by_row.find(i);
       if (it != bands->by_row.end()) {
-        RB_RETURN_IF_ERROR(CheckFinite(
-            it->second.p05, fmt::format("band p05 of row {}", i + 1)));
-        RB_RETURN_IF_ERROR(CheckFinite(
-            it->second.p95, fmt::format("band p95 of row {}", i + 1)));
+        RB_RETURN_IF_ERROR(CheckFinite(it->second.p05, fmt::format("band p05 of row {}", i + 1)));
+        RB_RETURN_IF_ERROR(CheckFinite(it->second.p95, fmt::format("band p95 of row {}", i + 1)));
         d["p05"] = it->second.p05;
         d["p95"] = it->second.p95;
         any_band = true;
@@ -135,8 +122,7 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
   for (const std::string& c : options.countries) {
     if (!seen_c.count(c)) {
       return Status::NotFound(fmt::format(
-          "welfare chart: region '{}' has no country-level '{}' row", c,
-          options.variable));
+          "welfare chart: region '{}' has no country-level '{}' row", c, options.variable));
     }
   }
   if (values.empty()) {
@@ -149,19 +135,15 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
   if (!options.countries.empty()) {
     // The requested order restricted to the regions shown.
     order.erase(std::remove_if(order.begin(), order.end(),
-                               [&](const std::string& c) {
-                                 return !seen_c.count(c);
-                               }),
+                               [&](const std::string& c) { return !seen_c.count(c); }),
                 order.end());
   }
   RB_ASSIGN_OR_RETURN(countries, Ordered(countries, order, "country"));
-  RB_ASSIGN_OR_RETURN(scenarios,
-                      Ordered(scenarios, options.scenario_order, "scenario"));
+  RB_ASSIGN_OR_RETURN(scenarios, Ordered(scenarios, options.scenario_order, "scenario"));
   if (options.facet_by_scenario) {
     if (options.facet_columns < 1) {
-      return Status::InvalidArgument(fmt::format(
-          "welfare chart: facet_columns must be >= 1, got {}",
-          options.facet_columns));
+      return Status::InvalidArgument(
+          fmt::format("welfare chart: facet_columns must be >= 1, got {}", options.facet_columns));
     }
     json panels = json::array();
     for (const std::string& sc : scenarios) {
@@ -194,38 +176,33 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
                            {"title", "95th percentile"},
                            {"format", "+.3f"}});
       }
-      json bars = {
-          {"mark", {{"type", "bar"}, {"tooltip", true}}},
-          {"encoding",
-           {{"x", x},
-            {"y", y},
-            {"color",
-             {{"condition",
-               {{"test", "datum.value < 0"}, {"value", "#c0504d"}}},
-              {"value", "#2f6f9f"}}},
-            {"tooltip", tooltip}}}};
+      json bars = {{"mark", {{"type", "bar"}, {"tooltip", true}}},
+                   {"encoding",
+                    {{"x", x},
+                     {"y", y},
+                     {"color",
+                      {{"condition", {{"test", "datum.value < 0"}, {"value", "#c0504d"}}},
+                       {"value", "#2f6f9f"}}},
+                     {"tooltip", tooltip}}}};
       json layers = json::array({bars});
       if (any_band) {
-        layers.push_back(
-            {{"transform", json::array({{{"filter", "isValid(datum.p05)"}}})},
-             {"mark",
-              {{"type", "rule"}, {"color", "#1f2933"}, {"strokeWidth", 1.2}}},
-             {"encoding",
-              {{"x", x},
-               {"y", {{"field", "p05"}, {"type", "quantitative"}}},
-               {"y2", {{"field", "p95"}}}}}});
+        layers.push_back({{"transform", json::array({{{"filter", "isValid(datum.p05)"}}})},
+                          {"mark", {{"type", "rule"}, {"color", "#1f2933"}, {"strokeWidth", 1.2}}},
+                          {"encoding",
+                           {{"x", x},
+                            {"y", {{"field", "p05"}, {"type", "quantitative"}}},
+                            {"y2", {{"field", "p95"}}}}}});
       }
       // The zero line from the panel's own data (one rule per datum, drawn
       // on top of each other), since a concat panel has a single data set.
-      layers.push_back(
-          {{"mark", {{"type", "rule"}, {"color", "#52606d"}}},
-           {"encoding", {{"y", {{"datum", 0}, {"type", "quantitative"}}}}}});
-      panels.push_back({{"title", {{"text", sc}, {"anchor", "start"},
-                                   {"fontSize", 12}, {"limit", 520}}},
-                        {"data", {{"values", panel_values}}},
-                        {"width", {{"step", 26}}},
-                        {"height", 170},
-                        {"layer", layers}});
+      layers.push_back({{"mark", {{"type", "rule"}, {"color", "#52606d"}}},
+                        {"encoding", {{"y", {{"datum", 0}, {"type", "quantitative"}}}}}});
+      panels.push_back(
+          {{"title", {{"text", sc}, {"anchor", "start"}, {"fontSize", 12}, {"limit", 520}}},
+           {"data", {{"values", panel_values}}},
+           {"width", {{"step", 26}}},
+           {"height", 170},
+           {"layer", layers}});
     }
     json spec = BaseSpec();
     spec["columns"] = options.facet_columns;
@@ -246,28 +223,18 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
             {"sort", countries},
             {"title", nullptr},
             {"axis", {{"labelAngle", countries.size() > 8 ? -40 : 0}}}};
-  json offset = {
-      {"field", "scenario"}, {"type", "nominal"}, {"sort", scenarios}};
-  json y = {{"field", "value"},
-            {"type", "quantitative"},
-            {"title", options.value_title}};
+  json offset = {{"field", "scenario"}, {"type", "nominal"}, {"sort", scenarios}};
+  json y = {{"field", "value"}, {"type", "quantitative"}, {"title", options.value_title}};
   json tooltip = json::array({
       {{"field", "country"}, {"type", "nominal"}, {"title", "Region"}},
       {{"field", "scenario"}, {"type", "nominal"}, {"title", "Scenario"}},
-      {{"field", "value"},
-       {"type", "quantitative"},
-       {"title", "% change"},
-       {"format", "+.3f"}},
+      {{"field", "value"}, {"type", "quantitative"}, {"title", "% change"}, {"format", "+.3f"}},
   });
   if (any_band) {
-    tooltip.push_back({{"field", "p05"},
-                       {"type", "quantitative"},
-                       {"title", "p05"},
-                       {"format", "+.3f"}});
-    tooltip.push_back({{"field", "p95"},
-                       {"type", "quantitative"},
-                       {"title", "p95"},
-                       {"format", "+.3f"}});
+    tooltip.push_back(
+        {{"field", "p05"}, {"type", "quantitative"}, {"title", "p05"}, {"format", "+.3f"}});
+    tooltip.push_back(
+        {{"field", "p95"}, {"type", "quantitative"}, {"title", "p95"}, {"format", "+.3f"}});
   }
   json bars = {{"mark", {{"type", "bar"}, {"tooltip", true}}},
                {"encoding",
@@ -283,29 +250,25 @@ Result<json> WelfareChartSpec(const ge::TidyTable& table,
                  {"tooltip", tooltip}}}};
   json layers = json::array({bars, ZeroRule("y")});
   if (any_band) {
-    json err = {
-        {"transform", json::array({{{"filter", "isValid(datum.p05)"}}})},
-        {"mark",
-         {{"type", "rule"}, {"color", "#1f2933"}, {"strokeWidth", 1.2}}},
-        {"encoding",
-         {{"x", x},
-          {"xOffset", offset},
-          {"y", {{"field", "p05"}, {"type", "quantitative"}}},
-          {"y2", {{"field", "p95"}}}}}};
+    json err = {{"transform", json::array({{{"filter", "isValid(datum.p05)"}}})},
+                {"mark", {{"type", "rule"}, {"color", "#1f2933"}, {"strokeWidth", 1.2}}},
+                {"encoding",
+                 {{"x", x},
+                  {"xOffset", offset},
+                  {"y", {{"field", "p05"}, {"type", "quantitative"}}},
+                  {"y2", {{"field", "p95"}}}}}};
     layers.push_back(err);
   }
   spec["layer"] = layers;
   return spec;
 }
 
-Result<json> SectoralHeatmapSpec(const ge::TidyTable& table,
-                                 const HeatmapOptions& options) {
+Result<json> SectoralHeatmapSpec(const ge::TidyTable& table, const HeatmapOptions& options) {
   std::string scenario = options.scenario;
   if (scenario.empty()) {
     std::set<std::string> found;
     for (const ge::TidyRow& r : table.rows) {
-      if (r.variable == options.variable && !r.sector.empty() &&
-          r.partner.empty()) {
+      if (r.variable == options.variable && !r.sector.empty() && r.partner.empty()) {
         found.insert(r.scenario);
       }
     }
@@ -324,15 +287,14 @@ Result<json> SectoralHeatmapSpec(const ge::TidyTable& table,
   double max_abs = 0.0;
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     const ge::TidyRow& r = table.rows[i];
-    if (r.scenario != scenario || r.variable != options.variable ||
-        r.sector.empty() || !r.partner.empty()) {
+    if (r.scenario != scenario || r.variable != options.variable || r.sector.empty() ||
+        !r.partner.empty()) {
       continue;
     }
     RB_RETURN_IF_ERROR(CheckTidyRow(r, i));
     PushUnique(&countries, &seen_c, r.country);
     PushUnique(&sectors, &seen_s, r.sector);
-    if (!std::isnan(r.pct_change))
-      max_abs = std::max(max_abs, std::fabs(r.pct_change));
+    if (!std::isnan(r.pct_change)) max_abs = std::max(max_abs, std::fabs(r.pct_change));
     values.push_back({{"country", r.country},
                       {"sector", r.sector},
                       {"value", PctOrNull(r.pct_change)},
@@ -345,10 +307,8 @@ Result<json> SectoralHeatmapSpec(const ge::TidyTable& table,
                     "'{}' in the tidy table",
                     options.variable, scenario));
   }
-  RB_ASSIGN_OR_RETURN(countries,
-                      Ordered(countries, options.country_order, "country"));
-  RB_ASSIGN_OR_RETURN(sectors,
-                      Ordered(sectors, options.sector_order, "sector"));
+  RB_ASSIGN_OR_RETURN(countries, Ordered(countries, options.country_order, "country"));
+  RB_ASSIGN_OR_RETURN(sectors, Ordered(sectors, options.sector_order, "sector"));
   // A symmetric domain keeps zero white; an all-zero scenario still needs a
   // non-degenerate domain.
   const double extent = max_abs > 0.0 ? max_abs : 1.0;
@@ -357,22 +317,14 @@ Result<json> SectoralHeatmapSpec(const ge::TidyTable& table,
   spec["data"] = {{"values", values}};
   spec["width"] = {{"step", 46}};
   spec["height"] = {{"step", 22}};
-  json x = {
-      {"field", "sector"},
-      {"type", "nominal"},
-      {"sort", sectors},
-      {"title", nullptr},
-      {"axis", {{"orient", "top"}, {"labelAngle", -35}, {"labelLimit", 180}}}};
-  json y = {{"field", "country"},
+  json x = {{"field", "sector"},
             {"type", "nominal"},
-            {"sort", countries},
-            {"title", nullptr}};
+            {"sort", sectors},
+            {"title", nullptr},
+            {"axis", {{"orient", "top"}, {"labelAngle", -35}, {"labelLimit", 180}}}};
+  json y = {{"field", "country"}, {"type", "nominal"}, {"sort", countries}, {"title", nullptr}};
   json rect = {
-      {"mark",
-       {{"type", "rect"},
-        {"tooltip", true},
-        {"stroke", "#ffffff"},
-        {"strokeWidth", 0.5}}},
+      {"mark", {{"type", "rect"}, {"tooltip", true}, {"stroke", "#ffffff"}, {"strokeWidth", 0.5}}},
       {"encoding",
        {{"x", x},
         {"y", y},
@@ -380,19 +332,14 @@ Result<json> SectoralHeatmapSpec(const ge::TidyTable& table,
          {{"field", "value"},
           {"type", "quantitative"},
           {"title", options.value_title},
-          {"scale",
-           {{"scheme", "redblue"},
-            {"domain", {-extent, extent}},
-            {"domainMid", 0}}},
+          {"scale", {{"scheme", "redblue"}, {"domain", {-extent, extent}}, {"domainMid", 0}}},
           {"legend", {{"orient", "right"}, {"gradientLength", 200}}}}},
-        {"tooltip",
-         json::array(
-             {{{"field", "country"}, {"type", "nominal"}, {"title", "Region"}},
-              {{"field", "sector"}, {"type", "nominal"}, {"title", "Sector"}},
-              {{"field", "value"},
-               {"type", "quantitative"},
-               {"title", "% change"},
-               {"format", "+.3f"}}})}}}};
+        {"tooltip", json::array({{{"field", "country"}, {"type", "nominal"}, {"title", "Region"}},
+                                 {{"field", "sector"}, {"type", "nominal"}, {"title", "Sector"}},
+                                 {{"field", "value"},
+                                  {"type", "quantitative"},
+                                  {"title", "% change"},
+                                  {"format", "+.3f"}}})}}}};
   json layers = json::array({rect});
   if (options.label_cells) {
     json text = {
@@ -400,12 +347,10 @@ Result<json> SectoralHeatmapSpec(const ge::TidyTable& table,
         {"encoding",
          {{"x", x},
           {"y", y},
-          {"text",
-           {{"field", "value"}, {"type", "quantitative"}, {"format", ".1f"}}},
+          {"text", {{"field", "value"}, {"type", "quantitative"}, {"format", ".1f"}}},
           {"color",
            {{"condition",
-             {{"test", fmt::format("abs(datum.value) > {}", 0.6 * extent)},
-              {"value", "#ffffff"}}},
+             {{"test", fmt::format("abs(datum.value) > {}", 0.6 * extent)}, {"value", "#ffffff"}}},
             {"value", "#1f2933"}}}}}};
     layers.push_back(text);
   }
@@ -415,43 +360,32 @@ Result<json> SectoralHeatmapSpec(const ge::TidyTable& table,
 
 Result<json> BalanceChartSpec(const std::vector<BilateralBalance>& balances,
                               const BalanceChartOptions& options) {
-  if (balances.empty())
-    return Status::InvalidArgument("balance chart: no bilateral balances");
+  if (balances.empty()) return Status::InvalidArgument("balance chart: no bilateral balances");
   json values = json::array();
   std::vector<std::string> pairs;
   std::set<std::string> seen;
   for (const BilateralBalance& b : balances) {
     const std::string pair = fmt::format("{} \u2013 {}", b.country, b.partner);
-    RB_RETURN_IF_ERROR(
-        CheckFinite(b.gross, fmt::format("gross balance {}", pair)));
-    RB_RETURN_IF_ERROR(CheckFinite(
-        b.value_added, fmt::format("value-added balance {}", pair)));
+    RB_RETURN_IF_ERROR(CheckFinite(b.gross, fmt::format("gross balance {}", pair)));
+    RB_RETURN_IF_ERROR(CheckFinite(b.value_added, fmt::format("value-added balance {}", pair)));
     if (!seen.insert(pair).second) {
-      return Status::InvalidArgument(
-          fmt::format("balance chart: pair {} appears twice", pair));
+      return Status::InvalidArgument(fmt::format("balance chart: pair {} appears twice", pair));
     }
     pairs.push_back(pair);
-    values.push_back(
-        {{"pair", pair}, {"measure", "Gross"}, {"value", b.gross}});
-    values.push_back(
-        {{"pair", pair}, {"measure", "Value added"}, {"value", b.value_added}});
+    values.push_back({{"pair", pair}, {"measure", "Gross"}, {"value", b.gross}});
+    values.push_back({{"pair", pair}, {"measure", "Value added"}, {"value", b.value_added}});
   }
   json spec = BaseSpec();
   spec["data"] = {{"values", values}};
   spec["width"] = 600;
   spec["height"] = {{"step", 14}};
-  json y = {{"field", "pair"},
-            {"type", "nominal"},
-            {"sort", pairs},
-            {"title", nullptr}};
+  json y = {{"field", "pair"}, {"type", "nominal"}, {"sort", pairs}, {"title", nullptr}};
   json bars = {
       {"mark", {{"type", "bar"}, {"tooltip", true}}},
       {"encoding",
        {{"y", y},
         {"yOffset",
-         {{"field", "measure"},
-          {"type", "nominal"},
-          {"sort", {"Gross", "Value added"}}}},
+         {{"field", "measure"}, {"type", "nominal"}, {"sort", {"Gross", "Value added"}}}},
         {"x",
          {{"field", "value"},
           {"type", "quantitative"},
@@ -463,14 +397,12 @@ Result<json> BalanceChartSpec(const std::vector<BilateralBalance>& balances,
           {"title", "Measure"},
           {"sort", {"Gross", "Value added"}},
           {"scale", {{"range", {"#2f6f9f", "#e07b39"}}}}}},
-        {"tooltip",
-         json::array(
-             {{{"field", "pair"}, {"type", "nominal"}, {"title", "Pair"}},
-              {{"field", "measure"}, {"type", "nominal"}, {"title", "Measure"}},
-              {{"field", "value"},
-               {"type", "quantitative"},
-               {"title", "Balance"},
-               {"format", options.value_format}}})}}}};
+        {"tooltip", json::array({{{"field", "pair"}, {"type", "nominal"}, {"title", "Pair"}},
+                                 {{"field", "measure"}, {"type", "nominal"}, {"title", "Measure"}},
+                                 {{"field", "value"},
+                                  {"type", "quantitative"},
+                                  {"title", "Balance"},
+                                  {"format", options.value_format}}})}}}};
   spec["layer"] = json::array({bars, ZeroRule("x")});
   return spec;
 }
@@ -479,22 +411,19 @@ Result<json> RankingChartSpec(const std::vector<RankedItem>& items,
                               const RankingChartOptions& options) {
   if (items.empty()) return Status::InvalidArgument("ranking chart: no items");
   if (options.top_n < 0) {
-    return Status::InvalidArgument(fmt::format(
-        "ranking chart: top_n must be >= 0, got {}", options.top_n));
+    return Status::InvalidArgument(
+        fmt::format("ranking chart: top_n must be >= 0, got {}", options.top_n));
   }
   std::vector<RankedItem> sorted = items;
   for (const RankedItem& it : sorted) {
-    RB_RETURN_IF_ERROR(
-        CheckFinite(it.value, fmt::format("ranking value of '{}'", it.label)));
+    RB_RETURN_IF_ERROR(CheckFinite(it.value, fmt::format("ranking value of '{}'", it.label)));
   }
   // Ties broken by label so the order does not depend on the input order.
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const RankedItem& a, const RankedItem& b) {
-                     if (a.value != b.value) return a.value > b.value;
-                     return a.label < b.label;
-                   });
-  if (options.top_n > 0 &&
-      sorted.size() > static_cast<std::size_t>(options.top_n)) {
+  std::stable_sort(sorted.begin(), sorted.end(), [](const RankedItem& a, const RankedItem& b) {
+    if (a.value != b.value) return a.value > b.value;
+    return a.label < b.label;
+  });
+  if (options.top_n > 0 && sorted.size() > static_cast<std::size_t>(options.top_n)) {
     sorted.resize(static_cast<std::size_t>(options.top_n));
   }
   bool grouped = false;
@@ -508,8 +437,7 @@ Result<json> RankingChartSpec(const std::vector<RankedItem>& items,
     }
     order.push_back(it.label);
     grouped = grouped || !it.group.empty();
-    values.push_back(
-        {{"label", it.label}, {"value", it.value}, {"group", it.group}});
+    values.push_back({{"label", it.label}, {"value", it.value}, {"group", it.group}});
   }
   json spec = BaseSpec();
   spec["data"] = {{"values", values}};
@@ -522,25 +450,19 @@ Result<json> RankingChartSpec(const std::vector<RankedItem>& items,
         {"sort", order},
         {"title", nullptr},
         {"axis", {{"labelLimit", 260}}}}},
-      {"x",
-       {{"field", "value"},
-        {"type", "quantitative"},
-        {"title", options.value_title}}},
-      {"tooltip",
-       json::array(
-           {{{"field", "label"}, {"type", "nominal"}, {"title", "Item"}},
-            {{"field", "value"},
-             {"type", "quantitative"},
-             {"title", options.value_title},
-             {"format", options.value_format}}})}};
+      {"x", {{"field", "value"}, {"type", "quantitative"}, {"title", options.value_title}}},
+      {"tooltip", json::array({{{"field", "label"}, {"type", "nominal"}, {"title", "Item"}},
+                               {{"field", "value"},
+                                {"type", "quantitative"},
+                                {"title", options.value_title},
+                                {"format", options.value_format}}})}};
   if (grouped) {
     encoding["color"] = {{"field", "group"},
                          {"type", "nominal"},
                          {"title", options.group_title},
                          {"scale", {{"scheme", "tableau10"}}}};
-    encoding["tooltip"].push_back({{"field", "group"},
-                                   {"type", "nominal"},
-                                   {"title", options.group_title}});
+    encoding["tooltip"].push_back(
+        {{"field", "group"}, {"type", "nominal"}, {"title", options.group_title}});
   } else {
     encoding["color"] = {{"value", "#2f6f9f"}};
   }
@@ -549,15 +471,13 @@ Result<json> RankingChartSpec(const std::vector<RankedItem>& items,
   return spec;
 }
 
-ReportTable TidyReportTable(
-    const ge::TidyTable& table, std::string caption,
-    const std::function<bool(const ge::TidyRow&)>& keep) {
+ReportTable TidyReportTable(const ge::TidyTable& table, std::string caption,
+                            const std::function<bool(const ge::TidyRow&)>& keep) {
   std::vector<const ge::TidyRow*> rows;
   bool has_partner = false, has_sector = false, one_scenario = true;
   for (const ge::TidyRow& r : table.rows) {
     if (keep && !keep(r)) continue;
-    if (!rows.empty() && r.scenario != rows.front()->scenario)
-      one_scenario = false;
+    if (!rows.empty() && r.scenario != rows.front()->scenario) one_scenario = false;
     has_partner = has_partner || !r.partner.empty();
     has_sector = has_sector || !r.sector.empty();
     rows.push_back(&r);
@@ -569,18 +489,17 @@ ReportTable TidyReportTable(
   NumberFormat pct;
   pct.decimals = 2;
   pct.show_sign = true;
-  if (!one_scenario)
-    out.columns.push_back(ReportColumn::TextColumn("Scenario"));
+  if (!one_scenario) out.columns.push_back(ReportColumn::TextColumn("Scenario"));
   out.columns.push_back(ReportColumn::TextColumn("Region"));
   if (has_partner) out.columns.push_back(ReportColumn::TextColumn("Partner"));
   if (has_sector) out.columns.push_back(ReportColumn::TextColumn("Sector"));
   out.columns.push_back(ReportColumn::TextColumn("Variable"));
   out.columns.push_back(ReportColumn::NumberColumn("Baseline", level));
   out.columns.push_back(ReportColumn::NumberColumn("Counterfactual", level));
-  out.columns.push_back(ReportColumn::NumberColumn(
-      "% change", pct,
-      "100 x (counterfactual - baseline) / |baseline|; empty when the "
-      "baseline is zero"));
+  out.columns.push_back(
+      ReportColumn::NumberColumn("% change", pct,
+                                 "100 x (counterfactual - baseline) / |baseline|; empty when the "
+                                 "baseline is zero"));
   for (const ge::TidyRow* r : rows) {
     std::vector<ReportCell> cells;
     if (!one_scenario) cells.push_back(ReportCell::Text(r->scenario));
@@ -590,9 +509,8 @@ ReportTable TidyReportTable(
     cells.push_back(ReportCell::Text(r->variable));
     cells.push_back(ReportCell::Number(r->baseline));
     cells.push_back(ReportCell::Number(r->counterfactual));
-    cells.push_back(std::isnan(r->pct_change)
-                        ? ReportCell::Empty()
-                        : ReportCell::Number(r->pct_change));
+    cells.push_back(std::isnan(r->pct_change) ? ReportCell::Empty()
+                                              : ReportCell::Number(r->pct_change));
     out.rows.push_back(std::move(cells));
   }
   return out;

@@ -19,8 +19,7 @@ TEST(WelfareChartTest, OneDatumPerCountryScenarioWithBands) {
   auto spec = WelfareChartSpec(d.tidy, &d.bands);
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   const json& v = Values(*spec);
-  ASSERT_EQ(v.size(), testing::SampleCountries().size() *
-                          testing::SampleScenarios().size());
+  ASSERT_EQ(v.size(), testing::SampleCountries().size() * testing::SampleScenarios().size());
   // Each datum carries the row's pct_change and its band.
   std::size_t k = 0;
   for (std::size_t i = 0; i < d.tidy.rows.size(); ++i) {
@@ -116,23 +115,20 @@ TEST(HeatmapTest, CountryBySectorForOneScenario) {
   auto spec = SectoralHeatmapSpec(d.tidy, testing::HeatmapFor(scen));
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   const json& v = Values(*spec);
-  ASSERT_EQ(v.size(), testing::SampleCountries().size() *
-                          testing::SampleSectors().size());
+  ASSERT_EQ(v.size(), testing::SampleCountries().size() * testing::SampleSectors().size());
   double max_abs = 0.0;
   for (const ge::TidyRow& r : d.tidy.rows) {
     if (r.scenario == scen && r.variable == "output")
       max_abs = std::max(max_abs, std::fabs(r.pct_change));
   }
-  const json& domain =
-      spec->at("layer")[0]["encoding"]["color"]["scale"]["domain"];
+  const json& domain = spec->at("layer")[0]["encoding"]["color"]["scale"]["domain"];
   EXPECT_EQ(domain[0].get<double>(), -max_abs);
   EXPECT_EQ(domain[1].get<double>(), max_abs);
   EXPECT_EQ(spec->at("layer").size(), 2u);  // rect + labels
 
   auto ambiguous = SectoralHeatmapSpec(d.tidy, {});
   ASSERT_FALSE(ambiguous.ok());
-  EXPECT_NE(ambiguous.status().message().find("3 scenarios"),
-            std::string::npos);
+  EXPECT_NE(ambiguous.status().message().find("3 scenarios"), std::string::npos);
   auto missing = SectoralHeatmapSpec(d.tidy, testing::HeatmapFor("nope"));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("'nope'"), std::string::npos);
@@ -151,18 +147,15 @@ TEST(BalanceChartTest, TwoBarsPerPair) {
 
   balances.push_back(balances[0]);
   EXPECT_FALSE(BalanceChartSpec(balances).ok());
-  std::vector<BilateralBalance> nan = {
-      {"A", "B", 1.0, std::numeric_limits<double>::quiet_NaN()}};
+  std::vector<BilateralBalance> nan = {{"A", "B", 1.0, std::numeric_limits<double>::quiet_NaN()}};
   auto bad = BalanceChartSpec(nan);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("value-added balance A"),
-            std::string::npos);
+  EXPECT_NE(bad.status().message().find("value-added balance A"), std::string::npos);
   EXPECT_FALSE(BalanceChartSpec({}).ok());
 }
 
 TEST(RankingChartTest, SortedDescendingTopN) {
-  std::vector<RankedItem> items = {
-      {"b", 2.0, ""}, {"a", 2.0, ""}, {"c", 5.0, ""}, {"d", -1.0, ""}};
+  std::vector<RankedItem> items = {{"b", 2.0, ""}, {"a", 2.0, ""}, {"c", 5.0, ""}, {"d", -1.0, ""}};
   auto spec = RankingChartSpec(items, testing::TopN(3));
   ASSERT_TRUE(spec.ok());
   const json& v = Values(*spec);
@@ -188,14 +181,13 @@ TEST(TidyReportTableTest, DropsColumnsEmptyEverywhere) {
   t.Add("s", "USA", "", "", "welfare", 1.0, 1.01);
   t.Add("s", "CHN", "", "", "welfare", 0.0, 1.0);
   t.Add("s", "CHN", "", "Mining", "output", 1.0, 2.0);
-  ReportTable table = TidyReportTable(t, "Welfare", [](const ge::TidyRow& r) {
-    return r.variable == "welfare";
-  });
+  ReportTable table =
+      TidyReportTable(t, "Welfare", [](const ge::TidyRow& r) { return r.variable == "welfare"; });
   ASSERT_TRUE(table.Validate().ok());
   std::vector<std::string> names;
   for (const auto& c : table.columns) names.push_back(c.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"Region", "Variable", "Baseline",
-                                             "Counterfactual", "% change"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"Region", "Variable", "Baseline", "Counterfactual",
+                                             "% change"}));
   ASSERT_EQ(table.rows.size(), 2u);
   EXPECT_EQ(table.rows[1][4].kind,
             ReportCell::Kind::kEmpty);  // undefined % change

@@ -219,14 +219,12 @@ bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
 // Text for an HTML comment: "--" may not appear inside one.
 std::string CommentSafe(std::string text) {
   std::size_t pos;
-  while ((pos = text.find("--")) != std::string::npos)
-    text.replace(pos, 2, "- -");
+  while ((pos = text.find("--")) != std::string::npos) text.replace(pos, 2, "- -");
   return text;
 }
 
 std::string NowUtc() {
-  std::time_t t =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
@@ -253,8 +251,8 @@ void RenderTable(const ReportTable& table, std::string* out) {
     // header row.
     *out += "<tr class=\"groups\">";
     for (const ColumnGroup& g : table.column_groups) {
-      *out += fmt::format("<th scope=\"colgroup\" colspan=\"{}\">{}</th>",
-                          g.span, EscapeHtml(g.label));
+      *out +=
+          fmt::format("<th scope=\"colgroup\" colspan=\"{}\">{}</th>", g.span, EscapeHtml(g.label));
     }
     *out += "</tr>";
   }
@@ -264,13 +262,11 @@ void RenderTable(const ReportTable& table, std::string* out) {
         "<th scope=\"col\" data-type=\"{}\"{}{}><button "
         "type=\"button\">{}</button>{}</th>",
         c.numeric ? "number" : "text", c.numeric ? " class=\"num\"" : "",
-        c.description.empty()
-            ? std::string()
-            : fmt::format(" title=\"{}\"", EscapeHtml(c.description)),
+        c.description.empty() ? std::string()
+                              : fmt::format(" title=\"{}\"", EscapeHtml(c.description)),
         EscapeHtml(c.name),
-        c.unit.empty()
-            ? std::string()
-            : fmt::format("<span class=\"unit\">{}</span>", EscapeHtml(c.unit)));
+        c.unit.empty() ? std::string()
+                       : fmt::format("<span class=\"unit\">{}</span>", EscapeHtml(c.unit)));
   }
   *out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : table.rows) {
@@ -280,8 +276,7 @@ void RenderTable(const ReportTable& table, std::string* out) {
       const ReportCell& cell = row[c];
       switch (cell.kind) {
         case ReportCell::Kind::kEmpty:
-          *out += col.numeric ? "<td class=\"num\" data-sort=\"\"></td>"
-                              : "<td></td>";
+          *out += col.numeric ? "<td class=\"num\" data-sort=\"\"></td>" : "<td></td>";
           break;
         case ReportCell::Kind::kText:
           *out += fmt::format("<td>{}</td>", EscapeHtml(cell.text));
@@ -291,16 +286,12 @@ void RenderTable(const ReportTable& table, std::string* out) {
           // text column is shown with the shortest round-trip form.
           *out += col.numeric
                       ? fmt::format(
-                            "<td class=\"num\" data-sort=\"{}\">{}{}</td>",
-                            cell.number,
+                            "<td class=\"num\" data-sort=\"{}\">{}{}</td>", cell.number,
                             EscapeHtml(FormatNumber(cell.number, col.format)),
                             cell.has_band
-                                ? fmt::format(
-                                      "<span class=\"band\">{} to {}</span>",
-                                      EscapeHtml(FormatNumber(cell.band_lo,
-                                                              col.format)),
-                                      EscapeHtml(FormatNumber(cell.band_hi,
-                                                              col.format)))
+                                ? fmt::format("<span class=\"band\">{} to {}</span>",
+                                              EscapeHtml(FormatNumber(cell.band_lo, col.format)),
+                                              EscapeHtml(FormatNumber(cell.band_hi, col.format)))
                                 : std::string())
                       : fmt::format("<td>{}</td>", cell.number);
           break;
@@ -310,8 +301,7 @@ void RenderTable(const ReportTable& table, std::string* out) {
   }
   *out += "</tbody></table>\n";
   if (!table.note.empty()) {
-    *out +=
-        fmt::format("<p class=\"table-note\">{}</p>\n", EscapeHtml(table.note));
+    *out += fmt::format("<p class=\"table-note\">{}</p>\n", EscapeHtml(table.note));
   }
   *out += "</div>\n";
 }
@@ -320,18 +310,13 @@ void RenderChart(const ReportChart& chart, int index, std::string* out) {
   const std::string id = fmt::format("chart-{}", index);
   *out += "<figure class=\"chart\">\n";
   if (!chart.title.empty()) {
-    *out +=
-        fmt::format("<figcaption>{}</figcaption>\n", EscapeHtml(chart.title));
+    *out += fmt::format("<figcaption>{}</figcaption>\n", EscapeHtml(chart.title));
   }
-  *out += fmt::format(
-      "<div class=\"vega-chart\" id=\"{0}\" data-spec=\"{0}-spec\"></div>\n",
-      id);
-  *out += fmt::format(
-      "<script type=\"application/json\" id=\"{}-spec\">{}</script>\n", id,
-      JsonForScript(chart.spec));
+  *out += fmt::format("<div class=\"vega-chart\" id=\"{0}\" data-spec=\"{0}-spec\"></div>\n", id);
+  *out += fmt::format("<script type=\"application/json\" id=\"{}-spec\">{}</script>\n", id,
+                      JsonForScript(chart.spec));
   if (!chart.caption.empty()) {
-    *out +=
-        fmt::format("<p class=\"caption\">{}</p>\n", EscapeHtml(chart.caption));
+    *out += fmt::format("<p class=\"caption\">{}</p>\n", EscapeHtml(chart.caption));
   }
   *out += "</figure>\n";
 }
@@ -347,24 +332,22 @@ void RenderBox(const ReportBox& box, std::string* out) {
   if (!box.items.empty()) {
     *out += "<dl>\n";
     for (const auto& [label, text] : box.items) {
-      *out += fmt::format("<dt>{}</dt><dd>{}</dd>\n", EscapeHtml(label),
-                          EscapeHtml(text));
+      *out += fmt::format("<dt>{}</dt><dd>{}</dd>\n", EscapeHtml(label), EscapeHtml(text));
     }
     *out += "</dl>\n";
   }
   *out += "</aside>\n";
 }
 
-Result<std::string> ReadRequired(const std::filesystem::path& path,
-                                 const std::string& dir) {
+Result<std::string> ReadRequired(const std::filesystem::path& path, const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    return Status::NotFound(fmt::format(
-        "report web asset '{}' is missing (looked in web assets directory "
-        "'{}'); "
-        "install vega, vega-lite and vega-embed with {} (or point ${} at a "
-        "node_modules directory that has them)",
-        path.string(), dir, kFetchScript, kWebAssetsEnv));
+    return Status::NotFound(
+        fmt::format("report web asset '{}' is missing (looked in web assets directory "
+                    "'{}'); "
+                    "install vega, vega-lite and vega-embed with {} (or point ${} at a "
+                    "node_modules directory that has them)",
+                    path.string(), dir, kFetchScript, kWebAssetsEnv));
   }
   return data::ReadFileToString(path.string());
 }
@@ -401,8 +384,7 @@ std::string EscapeHtml(std::string_view text) {
 std::string JsonForScript(const nlohmann::json& value) {
   // error_handler::replace: invalid UTF-8 in a label becomes U+FFFD rather
   // than an exception escaping the renderer.
-  const std::string text =
-      value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -430,27 +412,24 @@ Status HtmlOptions::Validate() const { return Status::Ok(); }
 
 Result<std::string> ResolveWebAssetsDir(const HtmlOptions& options) {
   if (!options.web_assets_dir.empty()) return options.web_assets_dir;
-  if (const char* env = std::getenv(kWebAssetsEnv);
-      env != nullptr && env[0] != '\0') {
+  if (const char* env = std::getenv(kWebAssetsEnv); env != nullptr && env[0] != '\0') {
     return std::string(env);
   }
-  if (!options.fallback_web_assets_dir.empty())
-    return options.fallback_web_assets_dir;
+  if (!options.fallback_web_assets_dir.empty()) return options.fallback_web_assets_dir;
 #ifdef REBALANCE_SOURCE_DIR
   return std::string(REBALANCE_SOURCE_DIR "/report/web/node_modules");
 #else
-  return Status::NotFound(fmt::format(
-      "no directory for the report's web assets (vega, vega-lite, vega-embed): "
-      "set ${} to a node_modules directory installed by {}",
-      kWebAssetsEnv, kFetchScript));
+  return Status::NotFound(
+      fmt::format("no directory for the report's web assets (vega, vega-lite, vega-embed): "
+                  "set ${} to a node_modules directory installed by {}",
+                  kWebAssetsEnv, kFetchScript));
 #endif
 }
 
 Status CheckWebAssets(const HtmlOptions& options) {
   RB_ASSIGN_OR_RETURN(std::string dir, ResolveWebAssetsDir(options));
   for (const LibrarySpec& spec : kLibraries) {
-    const std::filesystem::path file =
-        std::filesystem::path(dir) / spec.build_file;
+    const std::filesystem::path file = std::filesystem::path(dir) / spec.build_file;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) {
       return ReadRequired(file, dir).status();
@@ -466,15 +445,12 @@ Result<WebAssets> LoadWebAssets(const std::string& dir) {
     WebAssets::Library lib;
     lib.name = spec.name;
     const fs::path package_dir = fs::path(dir) / spec.name;
-    RB_ASSIGN_OR_RETURN(lib.code,
-                        ReadRequired(fs::path(dir) / spec.build_file, dir));
-    RB_ASSIGN_OR_RETURN(std::string package_text,
-                        ReadRequired(package_dir / "package.json", dir));
-    nlohmann::json package =
-        nlohmann::json::parse(package_text, nullptr, false);
+    RB_ASSIGN_OR_RETURN(lib.code, ReadRequired(fs::path(dir) / spec.build_file, dir));
+    RB_ASSIGN_OR_RETURN(std::string package_text, ReadRequired(package_dir / "package.json", dir));
+    nlohmann::json package = nlohmann::json::parse(package_text, nullptr, false);
     if (package.is_discarded() || !package.is_object()) {
-      return Status::ParseError(fmt::format(
-          "{}: not valid JSON", (package_dir / "package.json").string()));
+      return Status::ParseError(
+          fmt::format("{}: not valid JSON", (package_dir / "package.json").string()));
     }
     lib.version = package.value("version", "");
     if (package.contains("license") && package["license"].is_string()) {
@@ -482,14 +458,12 @@ Result<WebAssets> LoadWebAssets(const std::string& dir) {
     }
     std::error_code ec;
     if (fs::is_regular_file(package_dir / "LICENSE", ec)) {
-      RB_ASSIGN_OR_RETURN(
-          lib.license_text,
-          data::ReadFileToString((package_dir / "LICENSE").string()));
+      RB_ASSIGN_OR_RETURN(lib.license_text,
+                          data::ReadFileToString((package_dir / "LICENSE").string()));
     }
     // Either sequence would end or confuse the <script> element the code is
     // inlined into; minified builds do not contain them today.
-    if (ContainsNoCase(lib.code, "</script") ||
-        lib.code.find("<!--") != std::string::npos) {
+    if (ContainsNoCase(lib.code, "</script") || lib.code.find("<!--") != std::string::npos) {
       return Status::FailedPrecondition(
           fmt::format("{}: contains '</script' or '<!--' and cannot be inlined "
                       "into the report",
@@ -497,16 +471,14 @@ Result<WebAssets> LoadWebAssets(const std::string& dir) {
     }
     if (lib.code.empty()) {
       return Status::FailedPrecondition(fmt::format(
-          "{}: empty file; rerun {}",
-          (fs::path(dir) / spec.build_file).string(), kFetchScript));
+          "{}: empty file; rerun {}", (fs::path(dir) / spec.build_file).string(), kFetchScript));
     }
     assets.libraries.push_back(std::move(lib));
   }
   return assets;
 }
 
-Result<std::string> RenderHtml(const ReportDocument& doc,
-                               const WebAssets& assets) {
+Result<std::string> RenderHtml(const ReportDocument& doc, const WebAssets& assets) {
   RB_RETURN_IF_ERROR(doc.Validate());
   if (assets.libraries.size() != std::size(kLibraries)) {
     return Status::InvalidArgument(
@@ -517,29 +489,25 @@ Result<std::string> RenderHtml(const ReportDocument& doc,
   }
   for (std::size_t i = 0; i < std::size(kLibraries); ++i) {
     if (assets.libraries[i].name != kLibraries[i].name) {
-      return Status::InvalidArgument(
-          fmt::format("report: library {} is '{}', expected '{}'", i + 1,
-                      assets.libraries[i].name, kLibraries[i].name));
+      return Status::InvalidArgument(fmt::format("report: library {} is '{}', expected '{}'", i + 1,
+                                                 assets.libraries[i].name, kLibraries[i].name));
     }
   }
 
   std::string out;
   out.reserve(1 << 20);
-  out +=
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out +=
       "<meta name=\"viewport\" content=\"width=device-width, "
       "initial-scale=1\">\n";
-  out += fmt::format(
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
-      kContentSecurityPolicy);
-  out += fmt::format("<meta name=\"generator\" content=\"rebalance {}\">\n",
-                     REBALANCE_VERSION);
+  out += fmt::format("<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
+                     kContentSecurityPolicy);
+  out += fmt::format("<meta name=\"generator\" content=\"rebalance {}\">\n", REBALANCE_VERSION);
   out += fmt::format("<title>{}</title>\n", EscapeHtml(doc.title));
   out += fmt::format("<style>{}</style>\n", kCss);
   for (const WebAssets::Library& lib : assets.libraries) {
-    out += fmt::format("<!-- {} {} ({})\n{}-->\n", lib.name, lib.version,
-                       lib.license, CommentSafe(lib.license_text));
+    out += fmt::format("<!-- {} {} ({})\n{}-->\n", lib.name, lib.version, lib.license,
+                       CommentSafe(lib.license_text));
     out += "<script>\n";
     out += lib.code;
     out += "\n</script>\n";
@@ -547,8 +515,7 @@ Result<std::string> RenderHtml(const ReportDocument& doc,
   out += "</head>\n<body>\n<header class=\"report-header\">\n";
   out += fmt::format("<h1>{}</h1>\n", EscapeHtml(doc.title));
   if (!doc.subtitle.empty()) {
-    out +=
-        fmt::format("<p class=\"subtitle\">{}</p>\n", EscapeHtml(doc.subtitle));
+    out += fmt::format("<p class=\"subtitle\">{}</p>\n", EscapeHtml(doc.subtitle));
   }
   out +=
       "<nav class=\"toc\" "
@@ -565,8 +532,7 @@ Result<std::string> RenderHtml(const ReportDocument& doc,
   int chart_index = 0;
   for (std::size_t s = 0; s < doc.sections.size(); ++s) {
     const ReportSection& section = doc.sections[s];
-    out += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n", Anchor(s),
-                       EscapeHtml(section.title));
+    out += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n", Anchor(s), EscapeHtml(section.title));
     if (!section.headlines.empty()) {
       out += "<div class=\"headlines\"><ul>\n";
       for (const std::string& h : section.headlines) {
@@ -588,13 +554,11 @@ Result<std::string> RenderHtml(const ReportDocument& doc,
     out += "</section>\n";
   }
 
-  const std::string generated =
-      doc.generated_utc.empty() ? NowUtc() : doc.generated_utc;
+  const std::string generated = doc.generated_utc.empty() ? NowUtc() : doc.generated_utc;
   out +=
       "<section id=\"provenance\">\n<h2>Sources and provenance</h2>\n<dl "
       "class=\"provenance\">\n";
-  auto item = [&out](const std::string& key, const std::string& value,
-                     const std::string& link) {
+  auto item = [&out](const std::string& key, const std::string& value, const std::string& link) {
     out += fmt::format("<dt>{}</dt><dd>{}", EscapeHtml(key), EscapeHtml(value));
     if (!link.empty()) {
       out += fmt::format(" (<a href=\"{0}\">{0}</a>)", EscapeHtml(link));
@@ -612,14 +576,13 @@ Result<std::string> RenderHtml(const ReportDocument& doc,
   }
   item("Charts drawn with", libs + ", inlined in this file", "");
   out += "</dl>\n</section>\n</main>\n";
-  out += fmt::format("<footer>Generated by rebalance {} on {}.</footer>\n",
-                     REBALANCE_VERSION, EscapeHtml(generated));
+  out += fmt::format("<footer>Generated by rebalance {} on {}.</footer>\n", REBALANCE_VERSION,
+                     EscapeHtml(generated));
   out += fmt::format("<script>{}</script>\n</body>\n</html>\n", kPageScript);
   return out;
 }
 
-Result<std::string> RenderHtml(const ReportDocument& doc,
-                               const HtmlOptions& options) {
+Result<std::string> RenderHtml(const ReportDocument& doc, const HtmlOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
   RB_RETURN_IF_ERROR(doc.Validate());
   RB_ASSIGN_OR_RETURN(std::string dir, ResolveWebAssetsDir(options));
@@ -627,8 +590,8 @@ Result<std::string> RenderHtml(const ReportDocument& doc,
   return RenderHtml(doc, assets);
 }
 
-Status WriteHtmlReport(const ReportDocument& doc, const std::string& path,
-                       bool force, const HtmlOptions& options) {
+Status WriteHtmlReport(const ReportDocument& doc, const std::string& path, bool force,
+                       const HtmlOptions& options) {
   RB_RETURN_IF_ERROR(core::CheckWritable(path, force));
   auto html = RenderHtml(doc, options);
   if (!html.ok()) return html.status().WithContext(path);

@@ -42,32 +42,25 @@ void WriteText(const fs::path& path, const std::string& text) {
 
 // A node_modules layout with stand-in libraries (tests must not depend on
 // the npm install; the browser test covers the real ones).
-void MakeFakeAssets(const fs::path& dir,
-                    const std::string& vega_code = "window.vega={};") {
+void MakeFakeAssets(const fs::path& dir, const std::string& vega_code = "window.vega={};") {
   WriteText(dir / "vega/build/vega.min.js", vega_code);
   WriteText(dir / "vega/package.json",
             R"({"name":"vega","version":"9.9.9","license":"BSD-3-Clause"})");
   WriteText(dir / "vega/LICENSE", "Copyright (c) -- test\n");
   WriteText(dir / "vega-lite/build/vega-lite.min.js", "window.vegaLite={};");
-  WriteText(dir / "vega-lite/package.json",
-            R"({"version":"8.8.8","license":"BSD-3-Clause"})");
-  WriteText(dir / "vega-embed/build/vega-embed.min.js",
-            "window.vegaEmbed=function(){};");
-  WriteText(dir / "vega-embed/package.json",
-            R"({"version":"7.7.7","license":"BSD-3-Clause"})");
+  WriteText(dir / "vega-lite/package.json", R"({"version":"8.8.8","license":"BSD-3-Clause"})");
+  WriteText(dir / "vega-embed/build/vega-embed.min.js", "window.vegaEmbed=function(){};");
+  WriteText(dir / "vega-embed/package.json", R"({"version":"7.7.7","license":"BSD-3-Clause"})");
 }
 
 std::size_t Count(const std::string& hay, const std::string& needle) {
   std::size_t n = 0;
-  for (std::size_t p = hay.find(needle); p != std::string::npos;
-       p = hay.find(needle, p + 1))
-    ++n;
+  for (std::size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
   return n;
 }
 
 TEST(EscapeHtmlTest, EscapesTheFiveSpecialCharacters) {
-  EXPECT_EQ(EscapeHtml("a<b>&\"c\"'d'"),
-            "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;");
+  EXPECT_EQ(EscapeHtml("a<b>&\"c\"'d'"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;");
   EXPECT_EQ(EscapeHtml("Côte d’Ivoire"), "Côte d’Ivoire");  // UTF-8 untouched
   EXPECT_EQ(EscapeHtml(""), "");
 }
@@ -100,8 +93,7 @@ TEST(WebAssetsTest, MissingAssetsNameTheFileAndTheInstallScript) {
   check.web_assets_dir = dir.path().string();
   Status quick = CheckWebAssets(check);
   ASSERT_FALSE(quick.ok());
-  EXPECT_NE(quick.message().find("scripts/fetch_web_assets.sh"),
-            std::string::npos);
+  EXPECT_NE(quick.message().find("scripts/fetch_web_assets.sh"), std::string::npos);
 
   // One library present, the next one missing: that one is named.
   MakeFakeAssets(dir.path());
@@ -110,8 +102,7 @@ TEST(WebAssetsTest, MissingAssetsNameTheFileAndTheInstallScript) {
   auto partial = LoadWebAssets(dir.path().string());
   ASSERT_FALSE(partial.ok());
   EXPECT_FALSE(CheckWebAssets(check).ok());
-  EXPECT_NE(partial.status().message().find("vega-embed.min.js"),
-            std::string::npos);
+  EXPECT_NE(partial.status().message().find("vega-embed.min.js"), std::string::npos);
 
   // The renderer refuses too: never a page without its charts.
   Status st;
@@ -131,8 +122,7 @@ TEST(WebAssetsTest, RefusesCodeThatWouldEndItsScriptElement) {
   MakeFakeAssets(dir.path(), "var s='</SCRIPT>';");
   auto assets = LoadWebAssets(dir.path().string());
   ASSERT_FALSE(assets.ok());
-  EXPECT_NE(assets.status().message().find("cannot be inlined"),
-            std::string::npos);
+  EXPECT_NE(assets.status().message().find("cannot be inlined"), std::string::npos);
 }
 
 TEST(WebAssetsTest, ResolutionOrderExplicitEnvFallback) {
@@ -169,8 +159,7 @@ TEST_F(RenderTest, ChartsAreEmbeddedAsParseableJsonEqualToTheSpecs) {
   std::vector<json> specs;
   for (const auto& s : doc_.sections) {
     for (const auto& b : s.blocks) {
-      if (const auto* c = std::get_if<ReportChart>(&b))
-        specs.push_back(c->spec);
+      if (const auto* c = std::get_if<ReportChart>(&b)) specs.push_back(c->spec);
     }
   }
   ASSERT_EQ(specs.size(), 4u);
@@ -179,8 +168,7 @@ TEST_F(RenderTest, ChartsAreEmbeddedAsParseableJsonEqualToTheSpecs) {
   // the stack on a page this size under AddressSanitizer.
   const std::string open = "<script type=\"application/json\" id=\"chart-";
   std::size_t found = 0;
-  for (std::size_t p = html->find(open); p != std::string::npos;
-       p = html->find(open, p + 1)) {
+  for (std::size_t p = html->find(open); p != std::string::npos; p = html->find(open, p + 1)) {
     const std::size_t id_start = p + open.size();
     const std::size_t id_end = html->find("-spec\">", id_start);
     ASSERT_NE(id_end, std::string::npos);
@@ -202,20 +190,16 @@ TEST_F(RenderTest, DocumentTextIsEscapedAndScriptsBalanced) {
   ASSERT_TRUE(html.ok());
   // The label "Rest of world </script><b>x</b>" appears only escaped.
   EXPECT_EQ(html->find("<b>x</b>"), std::string::npos);
-  EXPECT_NE(html->find("Rest of world &lt;/script&gt;&lt;b&gt;x&lt;/b&gt;"),
+  EXPECT_NE(html->find("Rest of world &lt;/script&gt;&lt;b&gt;x&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(html->find("<title>Balanced growth briefing &lt;sample&gt; &amp; test</title>"),
             std::string::npos);
-  EXPECT_NE(
-      html->find(
-          "<title>Balanced growth briefing &lt;sample&gt; &amp; test</title>"),
-      std::string::npos);
   // Every <script> opened is closed exactly once: 3 libraries + 4 specs + page
   // script.
   EXPECT_EQ(Count(*html, "<script"), 8u);
   EXPECT_EQ(Count(*html, "</script>"), 8u);
   // Licences are kept, in comments that "--" cannot break.
-  EXPECT_NE(
-      html->find("<!-- vega 9.9.9 (BSD-3-Clause)\nCopyright (c) - - test"),
-      std::string::npos);
+  EXPECT_NE(html->find("<!-- vega 9.9.9 (BSD-3-Clause)\nCopyright (c) - - test"),
+            std::string::npos);
 }
 
 TEST_F(RenderTest, TablesCarryExactSortKeysAndFormattedText) {
@@ -231,12 +215,10 @@ TEST_F(RenderTest, TablesCarryExactSortKeysAndFormattedText) {
   // First welfare row: the exact value sorts, the rounded one shows.
   const testing::SampleData data = testing::MakeSampleData();
   const ge::TidyRow& r = data.tidy.rows[0];
-  const std::string cell =
-      fmt::format("<td class=\"num\" data-sort=\"{}\">{}</td>", r.pct_change,
-                  FormatNumber(r.pct_change, testing::Nf(2, true)));
+  const std::string cell = fmt::format("<td class=\"num\" data-sort=\"{}\">{}</td>", r.pct_change,
+                                       FormatNumber(r.pct_change, testing::Nf(2, true)));
   EXPECT_NE(html->find(cell), std::string::npos) << cell;
-  EXPECT_NE(html->find("<td class=\"num\" data-sort=\"\"></td>"),
-            std::string::npos);
+  EXPECT_NE(html->find("<td class=\"num\" data-sort=\"\"></td>"), std::string::npos);
 }
 
 TEST_F(RenderTest, UnitsGroupsBandsAndBoxesAreVisibleText) {
@@ -247,7 +229,8 @@ TEST_F(RenderTest, UnitsGroupsBandsAndBoxesAreVisibleText) {
                ReportColumn::NumberColumn("Welfare", testing::Nf(2, true), "", "% change"),
                ReportColumn::NumberColumn("Balance", testing::Nf(1, true), "", "bn USD")};
   t.column_groups = {{"", 1}, {"Scenario <A>", 2}};
-  t.rows = {{ReportCell::Text("USA"), ReportCell::NumberWithBand(0.25, -0.25, 0.5), ReportCell::Number(-1.0)},
+  t.rows = {{ReportCell::Text("USA"), ReportCell::NumberWithBand(0.25, -0.25, 0.5),
+             ReportCell::Number(-1.0)},
             {ReportCell::Text("CHN"), ReportCell::Number(1.5), ReportCell::Empty()}};
   ReportBox box;
   box.kind = "closure";
@@ -261,13 +244,17 @@ TEST_F(RenderTest, UnitsGroupsBandsAndBoxesAreVisibleText) {
   EXPECT_NE(html->find("<tr class=\"groups\"><th scope=\"colgroup\" colspan=\"1\"></th>"
                        "<th scope=\"colgroup\" colspan=\"2\">Scenario &lt;A&gt;</th></tr>"),
             std::string::npos);
-  EXPECT_NE(html->find("<button type=\"button\">Welfare</button><span class=\"unit\">% change</span></th>"),
+  EXPECT_NE(
+      html->find(
+          "<button type=\"button\">Welfare</button><span class=\"unit\">% change</span></th>"),
+      std::string::npos);
+  EXPECT_NE(html->find("<td class=\"num\" data-sort=\"0.25\">+0.25<span class=\"band\">-0.25 to "
+                       "+0.50</span></td>"),
             std::string::npos);
-  EXPECT_NE(html->find("<td class=\"num\" data-sort=\"0.25\">+0.25<span class=\"band\">-0.25 to +0.50</span></td>"),
-            std::string::npos);
-  EXPECT_NE(html->find("<aside class=\"box closure\">\n<h3>Closure</h3>\n<p>Held &amp; fixed.</p>\n<dl>\n"
-                       "<dt>Numeraire</dt><dd>world GDP</dd>"),
-            std::string::npos);
+  EXPECT_NE(
+      html->find("<aside class=\"box closure\">\n<h3>Closure</h3>\n<p>Held &amp; fixed.</p>\n<dl>\n"
+                 "<dt>Numeraire</dt><dd>world GDP</dd>"),
+      std::string::npos);
   // The page script sorts on the last header row.
   EXPECT_NE(html->find("table.tHead.rows[table.tHead.rows.length - 1].cells"), std::string::npos);
 
@@ -288,14 +275,11 @@ TEST_F(RenderTest, UnitsGroupsBandsAndBoxesAreVisibleText) {
 TEST_F(RenderTest, ProvenanceVersionAndDate) {
   auto html = RenderHtml(doc_, assets_);
   ASSERT_TRUE(html.ok());
-  EXPECT_NE(
-      html->find("<dt>Software</dt><dd>rebalance " REBALANCE_VERSION "</dd>"),
-      std::string::npos);
-  EXPECT_NE(html->find("<dt>Generated</dt><dd>2026-01-01 00:00 UTC</dd>"),
+  EXPECT_NE(html->find("<dt>Software</dt><dd>rebalance " REBALANCE_VERSION "</dd>"),
             std::string::npos);
+  EXPECT_NE(html->find("<dt>Generated</dt><dd>2026-01-01 00:00 UTC</dd>"), std::string::npos);
   EXPECT_NE(html->find("Timmer et al. 2015"), std::string::npos);
-  EXPECT_NE(html->find("vega 9.9.9 (BSD-3-Clause), vega-lite 8.8.8"),
-            std::string::npos);
+  EXPECT_NE(html->find("vega 9.9.9 (BSD-3-Clause), vega-lite 8.8.8"), std::string::npos);
   EXPECT_NE(html->find("Content-Security-Policy"), std::string::npos);
 }
 
@@ -304,25 +288,21 @@ TEST_F(RenderTest, InvalidDocumentsAreRefused) {
   ReportTable t;
   t.caption = "Broken";
   t.columns = {ReportColumn::TextColumn("a"), ReportColumn::NumberColumn("b")};
-  t.rows = {{ReportCell::Text("x"),
-             ReportCell::Number(std::numeric_limits<double>::quiet_NaN())}};
+  t.rows = {{ReportCell::Text("x"), ReportCell::Number(std::numeric_limits<double>::quiet_NaN())}};
   d.sections[1].AddTable(t);
   auto nan = RenderHtml(d, assets_);
   ASSERT_FALSE(nan.ok());
-  EXPECT_NE(
-      nan.status().message().find("table 'Broken': row 1, column 'b' is nan"),
-      std::string::npos)
+  EXPECT_NE(nan.status().message().find("table 'Broken': row 1, column 'b' is nan"),
+            std::string::npos)
       << nan.status().message();
-  EXPECT_NE(nan.status().message().find("section 2 'Overcapacity'"),
-            std::string::npos);
+  EXPECT_NE(nan.status().message().find("section 2 'Overcapacity'"), std::string::npos);
 
   d = doc_;
   t.rows = {{ReportCell::Text("x")}};
   d.sections[0].AddTable(t);
   auto ragged = RenderHtml(d, assets_);
   ASSERT_FALSE(ragged.ok());
-  EXPECT_NE(ragged.status().message().find(
-                "row 1 has 1 cells but the table has 2 columns"),
+  EXPECT_NE(ragged.status().message().find("row 1 has 1 cells but the table has 2 columns"),
             std::string::npos);
 
   d = doc_;
@@ -332,14 +312,11 @@ TEST_F(RenderTest, InvalidDocumentsAreRefused) {
 
   d = doc_;
   d.sections[0].AddChart(
-      {"Remote", "",
-       json{
-           {"layer", json::array({{{"data", {{"url", "http://x/y.csv"}}}}})}}});
+      {"Remote", "", json{{"layer", json::array({{{"data", {{"url", "http://x/y.csv"}}}}})}}});
   auto remote = RenderHtml(d, assets_);
   ASSERT_FALSE(remote.ok());
-  EXPECT_NE(
-      remote.status().message().find("'/layer/0/data' is loaded from a URL"),
-      std::string::npos)
+  EXPECT_NE(remote.status().message().find("'/layer/0/data' is loaded from a URL"),
+            std::string::npos)
       << remote.status().message();
 
   d = doc_;
@@ -360,8 +337,7 @@ TEST(NumberFormatTest, Formats) {
   EXPECT_EQ(FormatNumber(-2.26, testing::Nf(1, true)), "-2.3");
   EXPECT_EQ(FormatNumber(2500.0, testing::Nf(1, false, " bn", 1e-3)), "2.5 bn");
   EXPECT_EQ(FormatNumber(999.999, testing::Nf(2)), "1,000.00");
-  EXPECT_EQ(FormatNumber(12.5, testing::Nf(1, false, "%", 1.0, false)),
-            "12.5%");
+  EXPECT_EQ(FormatNumber(12.5, testing::Nf(1, false, "%", 1.0, false)), "12.5%");
   EXPECT_FALSE(testing::Nf(-1).Validate().ok());
   EXPECT_FALSE(testing::Nf(2, false, "", 0.0).Validate().ok());
 }
@@ -379,8 +355,7 @@ TEST(SampleReport, WriteForBrowserTest) {
   ReportDocument doc = testing::MakeSampleDocument(&st);
   ASSERT_TRUE(st.ok()) << st.ToString();
   HtmlOptions options;
-  options.fallback_web_assets_dir =
-      REBALANCE_SOURCE_DIR "/report/web/node_modules";
+  options.fallback_web_assets_dir = REBALANCE_SOURCE_DIR "/report/web/node_modules";
   ASSERT_TRUE(core::EnsureDirectory(out_dir).ok());
   const std::string path = std::string(out_dir) + "/report.html";
   Status w = WriteHtmlReport(doc, path, /*force=*/true, options);
@@ -391,13 +366,11 @@ TEST(SampleReport, WriteForBrowserTest) {
   for (const auto& s : doc.sections) {
     for (const auto& b : s.blocks) {
       if (const auto* c = std::get_if<ReportChart>(&b)) {
-        expected.push_back(
-            {{"title", c->title}, {"rects", c->spec["data"]["values"].size()}});
+        expected.push_back({{"title", c->title}, {"rects", c->spec["data"]["values"].size()}});
       }
     }
   }
-  std::ofstream(std::string(out_dir) + "/expected.json")
-      << expected.dump(1) << "\n";
+  std::ofstream(std::string(out_dir) + "/expected.json") << expected.dump(1) << "\n";
 }
 
 }  // namespace

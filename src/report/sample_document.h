@@ -41,15 +41,15 @@ inline const std::vector<std::string>& SampleSectors() {
   return k;
 }
 inline const std::vector<std::string>& SampleScenarios() {
-  static const std::vector<std::string> k = {
-      "US tariffs on China", "Tariffs & retaliation", "China surplus = 0"};
+  static const std::vector<std::string> k = {"US tariffs on China", "Tariffs & retaliation",
+                                             "China surplus = 0"};
   return k;
 }
 
 // Test shorthand for a NumberFormat (designated initializers trip GCC's
 // -Wmissing-field-initializers).
-inline NumberFormat Nf(int decimals, bool sign = false, std::string suffix = "",
-                       double scale = 1.0, bool thousands = true) {
+inline NumberFormat Nf(int decimals, bool sign = false, std::string suffix = "", double scale = 1.0,
+                       bool thousands = true) {
   NumberFormat f;
   f.decimals = decimals;
   f.show_sign = sign;
@@ -83,25 +83,20 @@ inline SampleData MakeSampleData() {
   for (std::size_t k = 0; k < sc.size(); ++k) {
     for (std::size_t i = 0; i < c.size(); ++i) {
       const double base = 100.0 + 10.0 * static_cast<double>(i);
-      const double pct = 0.8 * std::sin(1.3 * static_cast<double>(i) +
-                                        0.9 * static_cast<double>(k)) -
-                         0.1 * static_cast<double>(k);
-      d.tidy.Add(sc[k], c[i], "", "", "welfare", base,
-                 base * (1.0 + pct / 100.0));
+      const double pct =
+          0.8 * std::sin(1.3 * static_cast<double>(i) + 0.9 * static_cast<double>(k)) -
+          0.1 * static_cast<double>(k);
+      d.tidy.Add(sc[k], c[i], "", "", "welfare", base, base * (1.0 + pct / 100.0));
       const double spread = 0.15 + 0.05 * static_cast<double>(i % 3);
       const double p = d.tidy.rows.back().pct_change;
-      d.bands.by_row[d.tidy.rows.size() - 1] =
-          Band{p, spread / 1.645, p - spread, p, p + spread};
+      d.bands.by_row[d.tidy.rows.size() - 1] = Band{p, spread / 1.645, p - spread, p, p + spread};
       for (std::size_t j = 0; j < s.size(); ++j) {
-        const double out0 =
-            50.0 + 7.0 * static_cast<double>(j) + static_cast<double>(i);
-        const double dpct =
-            6.0 *
-            std::sin(0.7 * static_cast<double>(i) * static_cast<double>(j + 1) +
-                     static_cast<double>(k)) *
-            std::exp(-0.15 * static_cast<double>(j));
-        d.tidy.Add(sc[k], c[i], "", s[j], "output", out0,
-                   out0 * (1.0 + dpct / 100.0));
+        const double out0 = 50.0 + 7.0 * static_cast<double>(j) + static_cast<double>(i);
+        const double dpct = 6.0 *
+                            std::sin(0.7 * static_cast<double>(i) * static_cast<double>(j + 1) +
+                                     static_cast<double>(k)) *
+                            std::exp(-0.15 * static_cast<double>(j));
+        d.tidy.Add(sc[k], c[i], "", s[j], "output", out0, out0 * (1.0 + dpct / 100.0));
       }
     }
   }
@@ -113,8 +108,8 @@ inline std::vector<BilateralBalance> SampleBalances() {
   std::vector<BilateralBalance> out;
   for (std::size_t i = 0; i < 6; ++i) {
     const double gross = 300.0 * std::cos(0.9 * static_cast<double>(i) + 0.4);
-    out.push_back({c[i], c[(i + 1) % c.size()], gross,
-                   gross * (0.55 + 0.07 * static_cast<double>(i))});
+    out.push_back(
+        {c[i], c[(i + 1) % c.size()], gross, gross * (0.55 + 0.07 * static_cast<double>(i))});
   }
   return out;
 }
@@ -125,10 +120,10 @@ inline std::vector<RankedItem> SampleRanking() {
   std::vector<RankedItem> out;
   for (std::size_t i = 0; i < 5; ++i) {
     for (std::size_t j = 1; j < 5; ++j) {
-      out.push_back({c[i] + " \u2013 " + s[j],
-                     0.5 + std::fabs(std::sin(1.7 * static_cast<double>(i) +
-                                              2.3 * static_cast<double>(j))),
-                     c[i]});
+      out.push_back(
+          {c[i] + " \u2013 " + s[j],
+           0.5 + std::fabs(std::sin(1.7 * static_cast<double>(i) + 2.3 * static_cast<double>(j))),
+           c[i]});
     }
   }
   return out;
@@ -141,21 +136,19 @@ inline ReportDocument MakeSampleDocument(Status* status) {
   doc.title = "Balanced growth briefing <sample> & test";
   doc.subtitle = "Synthetic numbers for testing the report renderer";
   doc.generated_utc = "2026-01-01 00:00 UTC";
-  doc.provenance = {
-      {"Data", "Sample data (synthetic)", ""},
-      {"Input-output table",
-       "WIOD 2013 release (Timmer et al. 2015, Review of International "
-       "Economics 23(3))",
-       "https://www.rug.nl/ggdc/valuechain/wiod/"},
-      {"Trade elasticities", "Caliendo & Parro (2015), Table 1", ""},
-      {"Deficit closure", "fixed deficits in the numeraire", ""}};
+  doc.provenance = {{"Data", "Sample data (synthetic)", ""},
+                    {"Input-output table",
+                     "WIOD 2013 release (Timmer et al. 2015, Review of International "
+                     "Economics 23(3))",
+                     "https://www.rug.nl/ggdc/valuechain/wiod/"},
+                    {"Trade elasticities", "Caliendo & Parro (2015), Table 1", ""},
+                    {"Deficit closure", "fixed deficits in the numeraire", ""}};
   *status = Status::Ok();
 
   ReportSection imbalances;
   imbalances.title = "Where the imbalances are";
-  imbalances.headlines = {
-      "The largest gross surplus in the sample is China's.",
-      "Value-added balances are smaller than gross ones for every pair."};
+  imbalances.headlines = {"The largest gross surplus in the sample is China's.",
+                          "Value-added balances are smaller than gross ones for every pair."};
   imbalances.AddParagraph(
       "Gross balances count the full value of trade; value-added balances "
       "count only the domestic value added embodied in it <not markup>.");
@@ -170,56 +163,46 @@ inline ReportDocument MakeSampleDocument(Status* status) {
 
   ReportSection overcapacity;
   overcapacity.title = "Overcapacity";
-  auto ranking = RankingChartSpec(SampleRanking(),
-                                  TopN(12, "Output / domestic absorption"));
+  auto ranking = RankingChartSpec(SampleRanking(), TopN(12, "Output / domestic absorption"));
   if (!ranking.ok())
     *status = ranking.status();
   else
-    overcapacity.AddChart(
-        {"Overcapacity ranking", "Top 12 country-sectors.", *ranking});
+    overcapacity.AddChart({"Overcapacity ranking", "Top 12 country-sectors.", *ranking});
   ReportTable oc;
   oc.caption = "Overcapacity indicators";
   oc.columns = {
       ReportColumn::TextColumn("Country"), ReportColumn::TextColumn("Sector"),
       ReportColumn::NumberColumn("Output / absorption", Nf(3)),
-      ReportColumn::NumberColumn(
-          "Share carried by imbalance", Nf(1, false, "%"),
-          "Share of the sector's output matched by the trade surplus")};
+      ReportColumn::NumberColumn("Share carried by imbalance", Nf(1, false, "%"),
+                                 "Share of the sector's output matched by the trade surplus")};
   for (const RankedItem& it : SampleRanking()) {
     const std::size_t n = oc.rows.size();
     oc.rows.push_back(
-        {ReportCell::Text(it.group),
-         ReportCell::Text(it.label.substr(it.group.size() + 5)),
+        {ReportCell::Text(it.group), ReportCell::Text(it.label.substr(it.group.size() + 5)),
          ReportCell::Number(it.value),
-         n % 7 == 3 ? ReportCell::Empty()
-                    : ReportCell::Number(100.0 * (it.value - 0.5) / 2.5)});
+         n % 7 == 3 ? ReportCell::Empty() : ReportCell::Number(100.0 * (it.value - 0.5) / 2.5)});
   }
   oc.note = "Empty cells: the sector runs no surplus.";
   overcapacity.AddTable(std::move(oc));
 
   ReportSection scenarios;
   scenarios.title = "Scenarios";
-  scenarios.headlines = {
-      "US tariffs on China lower US welfare by a fraction of a percent."};
+  scenarios.headlines = {"US tariffs on China lower US welfare by a fraction of a percent."};
   auto welfare = WelfareChartSpec(d.tidy, &d.bands, {});
   if (!welfare.ok())
     *status = welfare.status();
   else
-    scenarios.AddChart(
-        {"Welfare by region and scenario",
-         "Bars: % change; whiskers: 5th-95th percentile across draws.",
-         *welfare});
+    scenarios.AddChart({"Welfare by region and scenario",
+                        "Bars: % change; whiskers: 5th-95th percentile across draws.", *welfare});
   auto heat = SectoralHeatmapSpec(d.tidy, HeatmapFor(SampleScenarios()[0]));
   if (!heat.ok())
     *status = heat.status();
   else
     scenarios.AddChart({"Sectoral output, " + SampleScenarios()[0], "", *heat});
-  scenarios.AddTable(TidyReportTable(
-      d.tidy, "Welfare by scenario",
-      [](const ge::TidyRow& r) { return r.variable == "welfare"; }));
+  scenarios.AddTable(TidyReportTable(d.tidy, "Welfare by scenario",
+                                     [](const ge::TidyRow& r) { return r.variable == "welfare"; }));
 
-  doc.sections = {std::move(imbalances), std::move(overcapacity),
-                  std::move(scenarios)};
+  doc.sections = {std::move(imbalances), std::move(overcapacity), std::move(scenarios)};
   return doc;
 }
 

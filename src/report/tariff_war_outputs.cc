@@ -14,13 +14,16 @@ namespace {
 namespace fs = std::filesystem;
 }  // namespace
 
-std::vector<std::string> TariffWarOutputFiles() { return {"results.csv", "results.json", "run.json"}; }
+std::vector<std::string> TariffWarOutputFiles() {
+  return {"results.csv", "results.json", "run.json"};
+}
 
 Status CheckTariffWarOutputs(const std::string& out_dir, bool force) {
   return core::CheckOutputFiles(out_dir, TariffWarOutputFiles(), force);
 }
 
-Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::string& out_dir, bool force) {
+Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::string& out_dir,
+                             bool force) {
   RB_RETURN_IF_ERROR(ValidateTidyForOutput(run.results));
   RB_RETURN_IF_ERROR(core::EnsureDirectory(out_dir));
   auto path = [&](const char* f) { return (fs::path(out_dir) / f).string(); };
@@ -32,7 +35,8 @@ Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::strin
   meta["scenario_file"] = fs::path(run.file.path).filename().string();
   meta["model"] = "tariff_war";
   meta["citation"] =
-      "Ignatenko, Macedoni, Lashkaripour & Simonovska (2025), Making America Great Again? The Economic Impacts of "
+      "Ignatenko, Macedoni, Lashkaripour & Simonovska (2025), Making America Great Again? The "
+      "Economic Impacts of "
       "Liberation Day Tariffs, Journal of International Economics 157, 104138";
   meta["units"] = "percent changes from the 2023 base year; levels in thousand current USD";
   for (const auto& [k, v] : run.world.provenance) meta["provenance"][k] = v;

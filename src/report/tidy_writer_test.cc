@@ -51,9 +51,7 @@ class TempDir {
     std::filesystem::create_directories(path_);
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const {
-    return (path_ / name).string();
-  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
 
  private:
   std::filesystem::path path_;
@@ -73,8 +71,7 @@ TEST(TidyCsvTest, HeaderAndPlainRow) {
 
 TEST(TidyCsvTest, QuotesFieldsPerRfc4180AndReadsBack) {
   ge::TidyTable t;
-  t.Add("tariffs, \"high\"", "Korea, Rep.", "CHN", "Metals", "output", 1.0,
-        1.5);
+  t.Add("tariffs, \"high\"", "Korea, Rep.", "CHN", "Metals", "output", 1.0, 1.5);
   auto csv = FormatTidyCsv(t);
   ASSERT_TRUE(csv.ok());
   EXPECT_NE(csv->find("\"tariffs, \"\"high\"\"\",\"Korea, "
@@ -109,21 +106,14 @@ TEST(TidyCsvTest, DoublesRoundTripExactly) {
     auto cells = SplitPlain(lines[i + 1]);
     ASSERT_EQ(cells.size(), 9u);
     const ge::TidyRow& r = t.rows[i];
-    EXPECT_TRUE(SameBits(std::strtod(cells[6].c_str(), nullptr), r.baseline))
-        << cells[6];
-    EXPECT_TRUE(
-        SameBits(std::strtod(cells[7].c_str(), nullptr), r.counterfactual))
-        << cells[7];
+    EXPECT_TRUE(SameBits(std::strtod(cells[6].c_str(), nullptr), r.baseline)) << cells[6];
+    EXPECT_TRUE(SameBits(std::strtod(cells[7].c_str(), nullptr), r.counterfactual)) << cells[7];
     if (!std::isnan(r.pct_change)) {
-      EXPECT_TRUE(
-          SameBits(std::strtod(cells[8].c_str(), nullptr), r.pct_change))
-          << cells[8];
-      EXPECT_TRUE(
-          SameBits(reparsed[i]["pct_change"].get<double>(), r.pct_change));
+      EXPECT_TRUE(SameBits(std::strtod(cells[8].c_str(), nullptr), r.pct_change)) << cells[8];
+      EXPECT_TRUE(SameBits(reparsed[i]["pct_change"].get<double>(), r.pct_change));
     }
     EXPECT_TRUE(SameBits(reparsed[i]["baseline"].get<double>(), r.baseline));
-    EXPECT_TRUE(SameBits(reparsed[i]["counterfactual"].get<double>(),
-                         r.counterfactual));
+    EXPECT_TRUE(SameBits(reparsed[i]["counterfactual"].get<double>(), r.counterfactual));
   }
 }
 
@@ -143,11 +133,9 @@ TEST(TidyCsvTest, UndefinedPctChangeIsEmptyCellAndJsonNull) {
   EXPECT_EQ((*json)[1]["pct_change"].get<double>(), 0.0);
   // Keys in CSV column order.
   std::vector<std::string> keys;
-  for (auto it = (*json)[0].begin(); it != (*json)[0].end(); ++it)
-    keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "country", "partner",
-                                            "sector", "variable", "unit", "baseline",
-                                            "counterfactual", "pct_change"}));
+  for (auto it = (*json)[0].begin(); it != (*json)[0].end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "country", "partner", "sector", "variable",
+                                            "unit", "baseline", "counterfactual", "pct_change"}));
 }
 
 TEST(TidyCsvTest, RefusesNonFiniteValuesNamingTheRow) {
@@ -176,8 +164,7 @@ TEST(TidyCsvTest, RefusesNonFiniteValuesNamingTheRow) {
   bad_pct.rows.push_back({"s", "MEX", "", "", "welfare", 2.0, 3.0, kNaN});
   auto b = FormatTidyCsv(bad_pct);
   ASSERT_FALSE(b.ok());
-  EXPECT_NE(b.status().message().find("reserved for a zero baseline"),
-            std::string::npos);
+  EXPECT_NE(b.status().message().find("reserved for a zero baseline"), std::string::npos);
 
   ge::TidyTable inf_pct;
   inf_pct.rows.push_back({"s", "MEX", "", "", "welfare", 2.0, 3.0, -kInf});
@@ -237,8 +224,7 @@ TEST(TidyCsvTest, BandErrors) {
   nan_band.by_row[0] = Band{0.0, kNaN, 0.0, 0.0, 0.0};
   auto b = TidyToJson(t, &nan_band);
   ASSERT_FALSE(b.ok());
-  EXPECT_NE(b.status().message().find("band sd"), std::string::npos)
-      << b.status().message();
+  EXPECT_NE(b.status().message().find("band sd"), std::string::npos) << b.status().message();
   EXPECT_NE(b.status().message().find("'USA'"), std::string::npos);
 
   BandTable unordered;
@@ -261,8 +247,7 @@ TEST(TidyFileTest, WritesAtomicallyAndRespectsForce) {
   EXPECT_EQ(*csv_text, *FormatTidyCsv(t));
   auto json_text = data::ReadFileToString(json_path);
   ASSERT_TRUE(json_text.ok());
-  EXPECT_EQ(nlohmann::json::parse(*json_text),
-            nlohmann::json::parse(TidyToJson(t)->dump()));
+  EXPECT_EQ(nlohmann::json::parse(*json_text), nlohmann::json::parse(TidyToJson(t)->dump()));
 
   Status again = WriteTidyCsv(t, csv_path, false);
   EXPECT_FALSE(again.ok());
@@ -272,11 +257,9 @@ TEST(TidyFileTest, WritesAtomicallyAndRespectsForce) {
   EXPECT_EQ(Lines(*data::ReadFileToString(csv_path)).size(), 3u);
 
   // An empty table is a valid, empty file of each kind.
-  ASSERT_TRUE(
-      WriteTidyJson(ge::TidyTable{}, dir.File("empty.json"), false).ok());
-  EXPECT_EQ(
-      nlohmann::json::parse(*data::ReadFileToString(dir.File("empty.json"))),
-      nlohmann::json::array());
+  ASSERT_TRUE(WriteTidyJson(ge::TidyTable{}, dir.File("empty.json"), false).ok());
+  EXPECT_EQ(nlohmann::json::parse(*data::ReadFileToString(dir.File("empty.json"))),
+            nlohmann::json::array());
   std::filesystem::remove(dir.File("empty.json"));
 
   // A refused table leaves no file (and no temporary) behind.

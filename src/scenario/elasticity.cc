@@ -28,17 +28,20 @@ std::string DummyName(int d) { return fmt::format("d{}", d); }
 }  // namespace
 
 Status ElasticityOptions::Validate() const {
-  if (threads < 0) return Status::InvalidArgument(fmt::format("threads must be >= 0, got {}", threads));
+  if (threads < 0)
+    return Status::InvalidArgument(fmt::format("threads must be >= 0, got {}", threads));
   return Status::Ok();
 }
 
 std::string ElasticityResult::BriefReport() const {
-  std::string out = fmt::format("CP tetrad regressions ({}), {} sectors, {}:\n", dummies ? "with country dummies" : "no dummies",
-                                sectors.size(), source);
-  out += fmt::format("  {:>3}  {:<18} {:>10} {:>10} {:>6} {:>8}\n", "j", "sector", "theta", "se", "N", "missing");
+  std::string out =
+      fmt::format("CP tetrad regressions ({}), {} sectors, {}:\n",
+                  dummies ? "with country dummies" : "no dummies", sectors.size(), source);
+  out += fmt::format("  {:>3}  {:<18} {:>10} {:>10} {:>6} {:>8}\n", "j", "sector", "theta", "se",
+                     "N", "missing");
   for (const auto& s : sectors) {
-    out += fmt::format("  {:>3}  {:<18} {:>10.4f} {:>10.4f} {:>6} {:>8}\n", s.sector, s.name, s.theta, s.se, s.nobs,
-                       s.dropped_missing);
+    out += fmt::format("  {:>3}  {:<18} {:>10.4f} {:>10.4f} {:>6} {:>8}\n", s.sector, s.name,
+                       s.theta, s.se, s.nobs, s.dropped_missing);
   }
   out += fmt::format("  {} rows dropped for missing values in total\n", total_dropped_missing);
   return out;
@@ -61,8 +64,8 @@ Result<data::Table> ReadCpElasticityData(const std::string& path) {
   RB_ASSIGN_OR_RETURN(const data::Column* sec, table->GetColumn("sector"));
   for (int64_t r = 0; r < table->num_rows(); ++r) {
     if (sec->IsMissing(r) || sec->AsDouble(r) < 1) {
-      return Status::ParseError(
-          fmt::format("{}:{}:1: sector must be a positive integer, found '{}'", path, r + 1, sec->CellText(r)));
+      return Status::ParseError(fmt::format(
+          "{}:{}:1: sector must be a positive integer, found '{}'", path, r + 1, sec->CellText(r)));
     }
   }
   table->source = path;
@@ -71,14 +74,20 @@ Result<data::Table> ReadCpElasticityData(const std::string& path) {
 
 Result<std::string> CpElasticityFile(const std::string& dir, const std::string& sample) {
   std::string tag;
-  if (sample == "100") tag = "100";
-  else if (sample == "99") tag = "99";
-  else if (sample == "97.5" || sample == "975") tag = "975";
-  else return Status::InvalidArgument(fmt::format("--sample must be 100, 99 or 97.5, got '{}'", sample));
+  if (sample == "100")
+    tag = "100";
+  else if (sample == "99")
+    tag = "99";
+  else if (sample == "97.5" || sample == "975")
+    tag = "975";
+  else
+    return Status::InvalidArgument(
+        fmt::format("--sample must be 100, 99 or 97.5, got '{}'", sample));
   return dir + "/DATA_OUT_" + tag + ".csv.gz";
 }
 
-Result<ElasticityResult> EstimateCpElasticities(const data::Table& table, const ElasticityOptions& options) {
+Result<ElasticityResult> EstimateCpElasticities(const data::Table& table,
+                                                const ElasticityOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
   const std::string source = table.source.empty() ? std::string("table") : table.source;
   RB_ASSIGN_OR_RETURN(const data::Column* sec, table.GetColumn("sector"));
@@ -118,7 +127,8 @@ Result<ElasticityResult> EstimateCpElasticities(const data::Table& table, const 
       for (int d = 1; d <= kNumDummies; ++d) {
         RB_ASSIGN_OR_RETURN(const data::Column* c, sub.GetColumn(DummyName(d)));
         if (c->CountMissing() == sub.num_rows()) {
-          se.notes.push_back(fmt::format("{} absent in this sector (NaN in every row)", DummyName(d)));
+          se.notes.push_back(
+              fmt::format("{} absent in this sector (NaN in every row)", DummyName(d)));
           continue;
         }
         formula += " + " + DummyName(d);
@@ -134,30 +144,32 @@ Result<ElasticityResult> EstimateCpElasticities(const data::Table& table, const 
     eo.keep_fixed_effects = false;
     auto est = econ::Estimate(sub, eo);
     if (!est.ok()) {
-      return Status(est.status().code(),
-                    fmt::format("{}: sector {} ({}): {}", source, sector, se.name, est.status().message()));
+      return Status(est.status().code(), fmt::format("{}: sector {} ({}): {}", source, sector,
+                                                     se.name, est.status().message()));
     }
     if (!est->converged()) {
-      return Status::NotConverged(
-          fmt::format("{}: sector {}: the estimator did not converge: {}", source, sector, est->message));
+      return Status::NotConverged(fmt::format("{}: sector {}: the estimator did not converge: {}",
+                                              source, sector, est->message));
     }
     se.dropped_missing = est->dropped.missing;
     se.nobs = est->nobs;
     se.num_regressors = static_cast<int>(est->coefficients.size());
-    for (const auto& c : est->collinear) se.notes.push_back(fmt::format("{} omitted (collinear)", c));
+    for (const auto& c : est->collinear)
+      se.notes.push_back(fmt::format("{} omitted (collinear)", c));
     if (est->coefficients.empty() || est->coefficients[0].name != "x") {
-      return Status::FailedPrecondition(
-          fmt::format("{}: sector {}: x is collinear (all zero after dropping missing rows?)", source, sector));
+      return Status::FailedPrecondition(fmt::format(
+          "{}: sector {}: x is collinear (all zero after dropping missing rows?)", source, sector));
     }
     if (se.nobs <= se.num_regressors) {
-      return Status::FailedPrecondition(
-          fmt::format("{}: sector {} ({}): {} observations for {} regressors; the robust variance needs N > K",
-                      source, sector, se.name, se.nobs, se.num_regressors));
+      return Status::FailedPrecondition(fmt::format(
+          "{}: sector {} ({}): {} observations for {} regressors; the robust variance needs N > K",
+          source, sector, se.name, se.nobs, se.num_regressors));
     }
     se.theta = -est->coefficients[0].estimate;
     se.se = est->coefficients[0].std_error;
     if (!std::isfinite(se.theta) || !std::isfinite(se.se)) {
-      return Status::FailedPrecondition(fmt::format("{}: sector {}: non-finite estimate", source, sector));
+      return Status::FailedPrecondition(
+          fmt::format("{}: sector {}: non-finite estimate", source, sector));
     }
     out.total_dropped_missing += se.dropped_missing;
     out.sectors.push_back(std::move(se));

@@ -20,7 +20,8 @@
 namespace rebalance::scenario {
 namespace {
 
-const std::string kDir = std::string(REBALANCE_DATA_DIR) + "/caliendo_parro2015/elasticity_estimation";
+const std::string kDir =
+    std::string(REBALANCE_DATA_DIR) + "/caliendo_parro2015/elasticity_estimation";
 
 struct Reference {
   double theta = 0, se = 0;
@@ -57,7 +58,8 @@ Reference ByHand(const data::Table& t, int sector, bool dummies) {
   for (const auto& nm : names) {
     Eigen::MatrixXd trial(n, x.cols() + 1);
     trial.leftCols(x.cols()) = x;
-    for (int64_t i = 0; i < n; ++i) trial(i, x.cols()) = (*t.GetColumn(nm))->AsDouble(rows[static_cast<size_t>(i)]);
+    for (int64_t i = 0; i < n; ++i)
+      trial(i, x.cols()) = (*t.GetColumn(nm))->AsDouble(rows[static_cast<size_t>(i)]);
     Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(trial);
     qr.setThreshold(1e-10);
     if (qr.rank() == trial.cols()) {
@@ -66,14 +68,16 @@ Reference ByHand(const data::Table& t, int sector, bool dummies) {
     }
   }
   Eigen::VectorXd y(n);
-  for (int64_t i = 0; i < n; ++i) y(i) = (*t.GetColumn("y"))->AsDouble(rows[static_cast<size_t>(i)]);
+  for (int64_t i = 0; i < n; ++i)
+    y(i) = (*t.GetColumn("y"))->AsDouble(rows[static_cast<size_t>(i)]);
   const Eigen::MatrixXd xtx = x.transpose() * x;
   const Eigen::MatrixXd inv = xtx.inverse();
   const Eigen::VectorXd b = inv * (x.transpose() * y);
   const Eigen::VectorXd e = y - x * b;
   const Eigen::MatrixXd meat = x.transpose() * e.array().square().matrix().asDiagonal() * x;
   const double k = static_cast<double>(x.cols());
-  const Eigen::MatrixXd v = inv * meat * inv * (static_cast<double>(n) / (static_cast<double>(n) - k));
+  const Eigen::MatrixXd v =
+      inv * meat * inv * (static_cast<double>(n) / (static_cast<double>(n) - k));
   return {-b(0), std::sqrt(v(0, 0)), n};
 }
 
@@ -121,8 +125,8 @@ TEST(CpElasticity, NinetyNinePercentSampleReproducesCpCounterfactualThetas) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->sectors.size(), 20u);
   for (size_t j = 0; j < 20; ++j) {
-    std::printf("sector %2zu  theta %8.4f  se %7.4f  T.txt %6.2f\n", j + 1, r->sectors[j].theta, r->sectors[j].se,
-                published[j]);
+    std::printf("sector %2zu  theta %8.4f  se %7.4f  T.txt %6.2f\n", j + 1, r->sectors[j].theta,
+                r->sectors[j].se, published[j]);
     if (j == 17 || j == 18) {
       // Auto and Other Transport: CP's counterfactual code uses the
       // aggregate 8.22 here (T.txt), not the sector estimate, which is
@@ -133,7 +137,6 @@ TEST(CpElasticity, NinetyNinePercentSampleReproducesCpCounterfactualThetas) {
     // T.txt prints two decimals: the estimate must round to it.
     EXPECT_LE(std::fabs(r->sectors[j].theta - published[j]), 0.005 + 1e-9) << "sector " << j + 1;
   }
-
 }
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
@@ -155,8 +158,8 @@ TEST(CpElasticity, SectorWithTooFewObservationsIsAnError) {
   const std::string d16 = ",1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,NaN\n";
   std::string text;
   text += "1,1.0,0.5" + d16 + "1,2.0,0.7" + d16 + "1,0.5,0.1" + d16;
-  text += "2,1.0,0.5" + d16;                                 // one observation, one regressor
-  text += "2,NaN,0.3" + d16;                                 // dropped: missing y
+  text += "2,1.0,0.5" + d16;  // one observation, one regressor
+  text += "2,NaN,0.3" + d16;  // dropped: missing y
   auto t = ReadCpElasticityData(WriteTemp("cp_few.csv", text));
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   auto r = EstimateCpElasticities(*t, {});
@@ -168,7 +171,8 @@ TEST(CpElasticity, SectorWithTooFewObservationsIsAnError) {
 TEST(CpElasticity, MissingValuesAreCountedAndAbsentDummiesNoted) {
   const std::string d = ",1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,NaN\n";
   const std::string e = ",0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,NaN\n";
-  std::string text = "1,1.0,0.5" + d + "1,2.0,0.7" + e + "1,0.5,0.1" + d + "1,NaN,0.3" + e + "1,0.9,-0.2" + e;
+  std::string text =
+      "1,1.0,0.5" + d + "1,2.0,0.7" + e + "1,0.5,0.1" + d + "1,NaN,0.3" + e + "1,0.9,-0.2" + e;
   auto t = ReadCpElasticityData(WriteTemp("cp_missing.csv", text));
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   ElasticityOptions opt;

@@ -38,8 +38,10 @@ std::unordered_map<std::string, double> FeMap(const econ::FixedEffectEstimates& 
 }  // namespace
 
 Status PairCostOptions::Validate() const {
-  if (policy.empty()) return Status::InvalidArgument("pair costs: at least one policy covariate is needed");
-  if (gravity.empty()) return Status::InvalidArgument("pair costs: at least one stage-2 gravity covariate is needed");
+  if (policy.empty())
+    return Status::InvalidArgument("pair costs: at least one policy covariate is needed");
+  if (gravity.empty())
+    return Status::InvalidArgument("pair costs: at least one stage-2 gravity covariate is needed");
   if (!years.empty() && std::find(years.begin(), years.end(), baseline_year) == years.end()) {
     return Status::InvalidArgument(
         fmt::format("--baseline-year {} is not one of the panel years", baseline_year));
@@ -48,9 +50,10 @@ Status PairCostOptions::Validate() const {
 }
 
 std::string PairCosts::BriefReport() const {
-  std::string out = fmt::format("Pair-fixed-effect trade costs: {} countries, {} pairs identified in stage 1, {} "
-                                "predicted by stage 2\n",
-                                input.data.countries.size(), num_identified, num_predicted);
+  std::string out = fmt::format(
+      "Pair-fixed-effect trade costs: {} countries, {} pairs identified in stage 1, {} "
+      "predicted by stage 2\n",
+      input.data.countries.size(), num_identified, num_predicted);
   out += fmt::format("  stage 1 ({} obs): {}\n", stage1.nobs, stage1.formula);
   for (const auto& c : stage1.coefficients) {
     out += fmt::format("    {:<12} {:>10.6f} ({:.6f})\n", c.name, c.estimate, c.std_error);
@@ -70,12 +73,14 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
   // Stage 1.
   econ::EstimateOptions s1;
   s1.formula = options.flow + " ~ ";
-  for (size_t k = 0; k < options.policy.size(); ++k) s1.formula += (k ? " + " : "") + options.policy[k];
-  s1.formula += fmt::format(" | {0}^{2} + {1}^{2} + {3}", options.exporter, options.importer, options.year,
-                            options.pair);
+  for (size_t k = 0; k < options.policy.size(); ++k)
+    s1.formula += (k ? " + " : "") + options.policy[k];
+  s1.formula += fmt::format(" | {0}^{2} + {1}^{2} + {3}", options.exporter, options.importer,
+                            options.year, options.pair);
   if (!options.years.empty()) {
     s1.where = options.year + " in {";
-    for (size_t k = 0; k < options.years.size(); ++k) s1.where += (k ? ", " : "") + std::to_string(options.years[k]);
+    for (size_t k = 0; k < options.years.size(); ++k)
+      s1.where += (k ? ", " : "") + std::to_string(options.years[k]);
     s1.where += "}";
   }
   s1.vcov = "cluster:" + options.pair;
@@ -83,7 +88,8 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
   s1.tolerance = options.tolerance;
   auto r1 = econ::Estimate(panel, s1);
   if (!r1.ok()) return Status(r1.status().code(), "stage 1: " + r1.status().message());
-  if (!r1->converged()) return Status::NotConverged("stage 1 PPML did not converge: " + r1->message);
+  if (!r1->converged())
+    return Status::NotConverged("stage 1 PPML did not converge: " + r1->message);
   if (r1->coefficients.size() != options.policy.size()) {
     return Status::FailedPrecondition(
         fmt::format("stage 1: a policy covariate is collinear with the fixed effects ({})",
@@ -105,7 +111,8 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
     }
   }
   if (nbase == 0) {
-    return Status::InvalidArgument(fmt::format("{}: no rows with {} == {}", src, options.year, options.baseline_year));
+    return Status::InvalidArgument(
+        fmt::format("{}: no rows with {} == {}", src, options.year, options.baseline_year));
   }
   data::Table base = panel.Filter(keep);
   base.source = src + fmt::format(" ({} {})", options.year, options.baseline_year);
@@ -149,14 +156,16 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
   RB_RETURN_IF_ERROR(base.AddColumn(data::Table::F64Column(tcol, tbar)));
   econ::EstimateOptions s2;
   s2.formula = tcol + " ~ ";
-  for (size_t k = 0; k < options.gravity.size(); ++k) s2.formula += (k ? " + " : "") + options.gravity[k];
+  for (size_t k = 0; k < options.gravity.size(); ++k)
+    s2.formula += (k ? " + " : "") + options.gravity[k];
   s2.formula += " | " + options.exporter + " + " + options.importer;
   s2.vcov = "hetero";
   s2.threads = options.threads;
   s2.tolerance = options.tolerance;
   auto r2 = econ::Estimate(base, s2);
   if (!r2.ok()) return Status(r2.status().code(), "stage 2: " + r2.status().message());
-  if (!r2->converged()) return Status::NotConverged("stage 2 PPML did not converge: " + r2->message);
+  if (!r2->converged())
+    return Status::NotConverged("stage 2 PPML did not converge: " + r2->message);
   out.stage2 = std::move(*r2);
 
   // Prediction for unidentified pairs: exp(z' gamma + a_i + b_j).
@@ -174,7 +183,8 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
   }
   const econ::FixedEffectEstimates* afe = FindFe(out.stage2, options.exporter);
   const econ::FixedEffectEstimates* bfe = FindFe(out.stage2, options.importer);
-  if (afe == nullptr || bfe == nullptr) return Status::Internal("stage 2: fixed effects were not recovered");
+  if (afe == nullptr || bfe == nullptr)
+    return Status::Internal("stage 2: fixed effects were not recovered");
   const auto a = FeMap(*afe), b = FeMap(*bfe);
   for (int64_t r = 0; r < base.num_rows(); ++r) {
     if (!std::isnan(tbar[static_cast<size_t>(r)])) continue;
@@ -182,10 +192,11 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
     auto ai = a.find(e);
     auto bj = b.find(m);
     if (ai == a.end() || bj == b.end()) {
-      return Status::FailedPrecondition(fmt::format(
-          "stage 2: pair {}-{} is not identified in stage 1 and cannot be predicted: {} has no stage-2 fixed "
-          "effect (no identified pair)",
-          e, m, ai == a.end() ? e : m));
+      return Status::FailedPrecondition(
+          fmt::format("stage 2: pair {}-{} is not identified in stage 1 and cannot be predicted: "
+                      "{} has no stage-2 fixed "
+                      "effect (no identified pair)",
+                      e, m, ai == a.end() ? e : m));
     }
     double eta = ai->second + bj->second;
     for (size_t k = 0; k < z.size(); ++k) {
@@ -200,13 +211,15 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
     ++out.num_predicted;
   }
   if (out.num_identified + out.num_predicted != n * n) {
-    return Status::InvalidArgument(fmt::format("{}: the baseline year has {} pairs, expected {} x {}", base.source,
-                                               out.num_identified + out.num_predicted, n, n));
+    return Status::InvalidArgument(
+        fmt::format("{}: the baseline year has {} pairs, expected {} x {}", base.source,
+                    out.num_identified + out.num_predicted, n, n));
   }
   return out;
 }
 
-Result<ge::TradeCosts> PairTradeCosts(const PairCosts& costs, const std::vector<ge::CovariateChange>& changes) {
+Result<ge::TradeCosts> PairTradeCosts(const PairCosts& costs,
+                                      const std::vector<ge::CovariateChange>& changes) {
   ge::CovariateCosts cov = costs.input.covariates;
   cov.counterfactual.clear();
   RB_RETURN_IF_ERROR(ge::ApplyCovariateChanges(costs.input.data.countries, changes, &cov));

@@ -21,7 +21,8 @@ namespace {
 class PairCostsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto t = data::ReadCsv(std::string(REBALANCE_DATA_DIR) + "/yotov2016_agtpa/agtpa_applications.csv.gz");
+    auto t = data::ReadCsv(std::string(REBALANCE_DATA_DIR) +
+                           "/yotov2016_agtpa/agtpa_applications.csv.gz");
     ASSERT_TRUE(t.ok()) << t.status().ToString();
     panel_ = new data::Table(std::move(*t));
     PairCostOptions o;
@@ -38,7 +39,8 @@ class PairCostsTest : public ::testing::Test {
     delete costs_;
     delete panel_;
   }
-  static std::unordered_map<std::string, double> Fe(const econ::EstimateResult& r, const std::string& name) {
+  static std::unordered_map<std::string, double> Fe(const econ::EstimateResult& r,
+                                                    const std::string& name) {
     std::unordered_map<std::string, double> m;
     for (const auto& fe : r.fixed_effects) {
       if (fe.name != name) continue;
@@ -72,8 +74,9 @@ TEST_F(PairCostsTest, IdentifiedPairsReproduceStageOneFittedFlows) {
     const std::string e = ex->CellText(r), m = im->CellText(r), y = yr->CellText(r);
     const int i = idx.at(e), j = idx.at(m);
     ASSERT_EQ(costs_->identified(i, j), 1) << e << "-" << m;
-    const double pred = std::exp(ey.at(e + "^" + y) + iy.at(m + "^" + y) + beta * rta->AsDouble(r)) *
-                        costs_->pair_effect(i, j);
+    const double pred =
+        std::exp(ey.at(e + "^" + y) + iy.at(m + "^" + y) + beta * rta->AsDouble(r)) *
+        costs_->pair_effect(i, j);
     worst = std::max(worst, std::fabs(pred / s1.fitted[s] - 1));
     ++checked;
   }
@@ -106,7 +109,8 @@ TEST_F(PairCostsTest, StageTwoPredictionIsExpOfLinearPredictor) {
   for (int64_t r = 0; r < panel_->num_rows(); ++r) {
     if (yr->AsDouble(r) != 1994) continue;
     double eta = a.at(ex->CellText(r)) + b.at(im->CellText(r));
-    for (size_t k = 0; k < 4; ++k) eta += s2.coefficients[k].estimate * z[k][static_cast<size_t>(r)];
+    for (size_t k = 0; k < 4; ++k)
+      eta += s2.coefficients[k].estimate * z[k][static_cast<size_t>(r)];
     const int i = idx.at(ex->CellText(r)), j = idx.at(im->CellText(r));
     if (!costs_->identified(i, j)) {
       worst_pred = std::max(worst_pred, std::fabs(costs_->pair_effect(i, j) / std::exp(eta) - 1));
@@ -128,7 +132,8 @@ TEST_F(PairCostsTest, StageTwoPredictionIsExpOfLinearPredictor) {
     const int64_t r = base_rows[static_cast<size_t>(s2.sample_rows[s])];
     worst_fit = std::max(worst_fit, std::fabs(std::exp(eta_by_row.at(r)) / s2.fitted[s] - 1));
   }
-  std::printf("stage 2: %d predicted pairs; prediction formula vs fitted: %.3e\n", npred, worst_fit);
+  std::printf("stage 2: %d predicted pairs; prediction formula vs fitted: %.3e\n", npred,
+              worst_fit);
   EXPECT_LT(worst_fit, 1e-6);
 }
 

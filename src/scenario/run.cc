@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "rebalance/core/version.h"
-#include "rebalance/scenario/sweep.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/scenario/sweep.h"
 
 namespace rebalance::scenario {
 namespace {
@@ -92,28 +92,33 @@ namespace {
 // structure updated with GRAS to 2022 totals; same regions and sectors, so
 // world2011's elasticities. Its provenance text (sources, back-casting
 // errors) is data/world2022/provenance.txt, written by the script.
-Status LoadWorld2022(const std::string& data_dir, std::optional<io_tables::IoTable>* io, std::string* theta_path,
-                     LoadedBaseline* out) {
+Status LoadWorld2022(const std::string& data_dir, std::optional<io_tables::IoTable>* io,
+                     std::string* theta_path, LoadedBaseline* out) {
   const fs::path dir = fs::path(data_dir) / "world2022";
   const std::string table_path = (dir / "world2022.csv.gz").string();
   if (!fs::exists(table_path)) {
-    return Status::NotFound(fmt::format("built-in baseline file '{}' is missing (set REBALANCE_HOME to the rebalance "
-                                        "folder, or rebuild it with scripts/make_world2022.sh)",
-                                        table_path));
+    return Status::NotFound(
+        fmt::format("built-in baseline file '{}' is missing (set REBALANCE_HOME to the rebalance "
+                    "folder, or rebuild it with scripts/make_world2022.sh)",
+                    table_path));
   }
   RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadLong(table_path, 2022));
   *io = std::move(t);
   if (theta_path->empty()) *theta_path = (fs::path(data_dir) / "world2011" / "theta.csv").string();
-  std::string text = "world2022: NOWCAST, not an observed table: WIOD 2011 (world2011) updated with GRAS "
-                     "(`rebalance data update`) to ADB MRIO 2022 totals and BACI 2023 goods-trade shares";
+  std::string text =
+      "world2022: NOWCAST, not an observed table: WIOD 2011 (world2011) updated with GRAS "
+      "(`rebalance data update`) to ADB MRIO 2022 totals and BACI 2023 goods-trade shares";
   if (auto p = data::ReadFileToString((dir / "provenance.txt").string()); p.ok()) {
     text = *p;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   }
   out->provenance.push_back({"baseline", text});
-  out->provenance.push_back({"trade elasticities", "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});
-  out->provenance.push_back({"baseline tariffs", "zero: the nowcast has no tariff detail; scenario tariffs are added "
-                                                 "to a tariff-free baseline"});
+  out->provenance.push_back(
+      {"trade elasticities",
+       "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});
+  out->provenance.push_back({"baseline tariffs",
+                             "zero: the nowcast has no tariff detail; scenario tariffs are added "
+                             "to a tariff-free baseline"});
   return Status::Ok();
 }
 
@@ -133,31 +138,40 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
         break;
       }
       if (source.builtin != "world2011") {
-        return Status::NotFound(fmt::format(
-            "unknown built-in baseline '{}'; the built-in baselines are 'world2011' and 'world2022'", source.builtin));
+        return Status::NotFound(
+            fmt::format("unknown built-in baseline '{}'; the built-in baselines are 'world2011' "
+                        "and 'world2022'",
+                        source.builtin));
       }
       const fs::path dir = fs::path(data_dir) / "world2011";
       const std::string table_path = (dir / "world2011.csv.gz").string();
       if (!fs::exists(table_path)) {
-        return Status::NotFound(fmt::format("built-in baseline file '{}' is missing (set REBALANCE_HOME to the "
-                                            "rebalance folder, or rebuild it with scripts/make_world2011.sh)",
-                                            table_path));
+        return Status::NotFound(
+            fmt::format("built-in baseline file '{}' is missing (set REBALANCE_HOME to the "
+                        "rebalance folder, or rebuild it with scripts/make_world2011.sh)",
+                        table_path));
       }
       RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadLong(table_path, 2011));
       io = std::move(t);
       out.input_files.push_back({"input-output table", table_path});
       if (theta_path.empty()) theta_path = (dir / "theta.csv").string();
-      out.provenance.push_back({"baseline", "world2011: WIOD 2013 release (Timmer et al. 2015), year 2011, aggregated "
-                                            "by data/world2011/mapping.csv with `rebalance data aggregate`"});
-      out.provenance.push_back({"trade elasticities", "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});
-      out.provenance.push_back({"baseline tariffs", "zero: WIOD flows are at basic prices without tariff detail; "
-                                                    "scenario tariffs are added to a tariff-free baseline"});
+      out.provenance.push_back(
+          {"baseline",
+           "world2011: WIOD 2013 release (Timmer et al. 2015), year 2011, aggregated "
+           "by data/world2011/mapping.csv with `rebalance data aggregate`"});
+      out.provenance.push_back(
+          {"trade elasticities",
+           "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});
+      out.provenance.push_back({"baseline tariffs",
+                                "zero: WIOD flows are at basic prices without tariff detail; "
+                                "scenario tariffs are added to a tariff-free baseline"});
       break;
     }
     case BaselineKind::kWiod: {
       RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadWiod(source.path, source.year));
       io = std::move(t);
-      out.provenance.push_back({"baseline", fmt::format("WIOD 2013 release {} ({})", io->year, FileName(source.path))});
+      out.provenance.push_back(
+          {"baseline", fmt::format("WIOD 2013 release {} ({})", io->year, FileName(source.path))});
       out.input_files.push_back({"input-output table", source.path});
       break;
     }
@@ -171,18 +185,22 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     case BaselineKind::kLong: {
       RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadLong(source.path, source.year));
       io = std::move(t);
-      out.provenance.push_back({"baseline", fmt::format("long-format IO table {}", FileName(source.path))});
+      out.provenance.push_back(
+          {"baseline", fmt::format("long-format IO table {}", FileName(source.path))});
       out.input_files.push_back({"input-output table", source.path});
       break;
     }
     case BaselineKind::kCp: {
       RB_ASSIGN_OR_RETURN(raw, ge::ReadCpMatrices(source.path));
-      out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) matrices, 1993 ({})", FileName(source.path))});
+      out.provenance.push_back(
+          {"baseline",
+           fmt::format("Caliendo & Parro (2015) matrices, 1993 ({})", FileName(source.path))});
       break;
     }
     case BaselineKind::kCpTidy: {
       RB_ASSIGN_OR_RETURN(raw, ge::ReadCpTidy(source.path));
-      out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) tidy data ({})", FileName(source.path))});
+      out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) tidy data ({})",
+                                                        FileName(source.path))});
       break;
     }
   }
@@ -196,7 +214,8 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     }
     if (theta_path.empty()) {
       return Status::InvalidArgument(
-          "an input-output baseline needs trade elasticities: set [baseline] theta = \"theta.csv\" (columns sector,theta)");
+          "an input-output baseline needs trade elasticities: set [baseline] theta = \"theta.csv\" "
+          "(columns sector,theta)");
     }
     std::vector<std::string> sector_labels = io->sectors;
     ge::IoBaselineOptions bo;
@@ -204,9 +223,10 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     ge::IoBaselineReport report;
     RB_ASSIGN_OR_RETURN(raw, ge::BaselineFromIoTable(*io, bo, &report));
     if (report.clipped_negative_cells > 0) {
-      out.notes.push_back(fmt::format("{} negative final-demand cells (inventory changes, total {:.6g}) were set to zero "
-                                      "to build the model baseline",
-                                      report.clipped_negative_cells, report.clipped_negative_value));
+      out.notes.push_back(fmt::format(
+          "{} negative final-demand cells (inventory changes, total {:.6g}) were set to zero "
+          "to build the model baseline",
+          report.clipped_negative_cells, report.clipped_negative_value));
     }
     out.provenance.push_back({"theta", FileName(theta_path)});
     out.input_files.push_back({"theta", theta_path});
@@ -231,13 +251,16 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
   auto base = ge::SolveBaseYear(raw, options.solver, &base_solution);
   if (!base.ok()) return base.status().WithContext("calibrating the base year");
   out.baseline = std::move(base).value();
-  out.provenance.push_back({"base year", "solved at the data with no shock (Caliendo & Parro 2015 calibration, step 2): " +
-                                             base_solution.BriefReport()});
+  out.provenance.push_back(
+      {"base year",
+       "solved at the data with no shock (Caliendo & Parro 2015 calibration, step 2): " +
+           base_solution.BriefReport()});
   if (source.zero_deficit_baseline) {
     auto zero = ge::ZeroDeficitBaseline(out.baseline, options.solver);
     if (!zero.ok()) return zero.status().WithContext("solving the zero-deficit baseline");
     out.baseline = std::move(zero).value();
-    out.provenance.push_back({"deficits", "set to zero before the scenarios (Caliendo & Parro calibration, step 3)"});
+    out.provenance.push_back(
+        {"deficits", "set to zero before the scenarios (Caliendo & Parro calibration, step 3)"});
   }
   out.io = std::move(io);
   return out;
@@ -255,7 +278,8 @@ std::string Money(double v, const std::string& unit) {
   return fmt::format("{:+.4g} {}", v + 0.0, unit);
 }
 
-std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& def, const ge::Baseline& b) {
+std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& def,
+                                   const ge::Baseline& b) {
   std::vector<std::string> out;
   // The countries the scenario's shocks name (importers, exporters, subsidising
   // and rebalancing countries); with none (global shocks) the three largest
@@ -268,11 +292,13 @@ std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& 
   }
   std::vector<std::pair<double, std::string>> welfare;
   for (int n = 0; n < b.num_countries(); ++n) {
-    welfare.push_back({100.0 * (s.solution.welfare_hat[static_cast<size_t>(n)] - 1.0), b.countries[static_cast<size_t>(n)]});
+    welfare.push_back({100.0 * (s.solution.welfare_hat[static_cast<size_t>(n)] - 1.0),
+                       b.countries[static_cast<size_t>(n)]});
   }
   if (named.empty()) {
     auto sorted = welfare;
-    std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return std::fabs(x.first) > std::fabs(y.first); });
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& x, const auto& y) { return std::fabs(x.first) > std::fabs(y.first); });
     for (size_t k = 0; k < sorted.size() && k < 3; ++k) named.push_back(sorted[k].second);
   }
   std::string parts;
@@ -294,7 +320,8 @@ std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& 
     }
   }
   if (!best_c.empty()) {
-    out.push_back(fmt::format("Largest spillover to a third country: {} welfare {}.", best_c, Pct(best)));
+    out.push_back(
+        fmt::format("Largest spillover to a third country: {} welfare {}.", best_c, Pct(best)));
   }
   // Trade balances are set by the closure, never found by the model: say so.
   const ge::DeficitRule rule = def.spec.deficit_rule;
@@ -308,13 +335,15 @@ std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& 
     if (rule == ge::DeficitRule::kFixed) {
       out.push_back(fmt::format("{} trade balance: held at {} (assumption).", c, mb));
     } else if (rule == ge::DeficitRule::kZero || targeted) {
-      out.push_back(fmt::format("{} trade balance: set to {} from {} in the base year (assumption: the scenario's "
-                                "target).",
-                                c, ma, mb));
+      out.push_back(fmt::format(
+          "{} trade balance: set to {} from {} in the base year (assumption: the scenario's "
+          "target).",
+          c, ma, mb));
     } else {
-      out.push_back(fmt::format("{} trade balance: {} from {} in the base year (assumption: the targeted countries' "
-                                "change is spread over the others in proportion to value added).",
-                                c, ma, mb));
+      out.push_back(fmt::format(
+          "{} trade balance: {} from {} in the base year (assumption: the targeted countries' "
+          "change is spread over the others in proportion to value added).",
+          c, ma, mb));
     }
   }
   return out;
@@ -324,11 +353,13 @@ std::vector<std::string> Headlines(const ScenarioOutcome& s, const ScenarioDef& 
 // the largest excess when the table has no CHN), measured as output above
 // domestic absorption, gross and in China's own value added, with the share of
 // the leading sector's output carried by the trade imbalance (GE).
-std::vector<std::string> OvercapacityHeadlines(const io_tables::OvercapacityResult& oc, const std::string& unit) {
+std::vector<std::string> OvercapacityHeadlines(const io_tables::OvercapacityResult& oc,
+                                               const std::string& unit) {
   std::vector<std::string> out;
   if (oc.rows.empty()) return out;
   using io_tables::SectorGroup;
-  const bool has_chn = std::any_of(oc.rows.begin(), oc.rows.end(), [](const auto& r) { return r.country == "CHN"; });
+  const bool has_chn =
+      std::any_of(oc.rows.begin(), oc.rows.end(), [](const auto& r) { return r.country == "CHN"; });
   const std::string subject = has_chn ? "CHN" : oc.rows.front().country;
   const SectorGroup group = oc.rows.front().group;  // manufacturing when the sectors are known
   const std::string what = group == SectorGroup::kManufacturing ? "manufacturing" : "all sectors";
@@ -344,19 +375,23 @@ std::vector<std::string> OvercapacityHeadlines(const io_tables::OvercapacityResu
   if (lead == nullptr) return out;
   std::string carried;
   if (lead->imbalance_share.has_value()) {
-    carried = fmt::format("; {:.1f}% of its output is carried by {}'s trade {} (the fall in that output if it "
-                          "were closed, general equilibrium)",
-                          100.0 * *lead->imbalance_share + 0.0, subject, balance >= 0 ? "surplus" : "deficit");
+    carried = fmt::format(
+        "; {:.1f}% of its output is carried by {}'s trade {} (the fall in that output if it "
+        "were closed, general equilibrium)",
+        100.0 * *lead->imbalance_share + 0.0, subject, balance >= 0 ? "surplus" : "deficit");
   }
-  out.push_back(fmt::format(
-      "Overcapacity, {} {} {}: output above domestic absorption {} (net exports, gross; {} in {}'s own value "
-      "added); largest in {}: {} ({:.0f}% of the sector's output){}.",
-      subject, what, oc.last_year, Money(total, unit), Money(total_dva, unit), subject, lead->sector,
-      Money(lead->excess_output, unit), 100.0 * lead->net_exports_over_output.value_or(0.0) + 0.0, carried));
+  out.push_back(
+      fmt::format("Overcapacity, {} {} {}: output above domestic absorption {} (net exports, "
+                  "gross; {} in {}'s own value "
+                  "added); largest in {}: {} ({:.0f}% of the sector's output){}.",
+                  subject, what, oc.last_year, Money(total, unit), Money(total_dva, unit), subject,
+                  lead->sector, Money(lead->excess_output, unit),
+                  100.0 * lead->net_exports_over_output.value_or(0.0) + 0.0, carried));
   const auto& top = oc.rows.front();
   if (top.country != subject) {
-    out.push_back(fmt::format("Largest output above domestic absorption in {} {}: {} {} {}.", what, oc.last_year,
-                              top.country, top.sector, Money(top.excess_output, unit)));
+    out.push_back(fmt::format("Largest output above domestic absorption in {} {}: {} {} {}.", what,
+                              oc.last_year, top.country, top.sector,
+                              Money(top.excess_output, unit)));
   }
   return out;
 }
@@ -370,7 +405,8 @@ std::vector<std::pair<int, int>> SubsidisedCells(const ge::ShockSpec& spec, cons
     if (!ns.ok() || !js.ok()) continue;
     for (int n : *ns)
       for (int j : *js)
-        if (std::find(cells.begin(), cells.end(), std::make_pair(n, j)) == cells.end()) cells.push_back({n, j});
+        if (std::find(cells.begin(), cells.end(), std::make_pair(n, j)) == cells.end())
+          cells.push_back({n, j});
   }
   return cells;
 }
@@ -382,19 +418,23 @@ Closure BuildClosure(const ScenarioDef& def, const ge::Baseline& b, ModelKind mo
   Closure c;
   const std::string unit = b.currency_unit;
   c.numeraire = fmt::format(
-      "world nominal value added (world GDP) is held at its base-year value; levels are in base-year {} at the "
+      "world nominal value added (world GDP) is held at its base-year value; levels are in "
+      "base-year {} at the "
       "base year's prices relative to that numeraire",
       unit);
   auto money = [&](double v) { return Money(v, unit); };
   switch (def.spec.deficit_rule) {
     case ge::DeficitRule::kFixed:
       c.held_fixed.push_back(
-          "every country's trade balance (exports - imports of goods and services) at its base-year value in "
-          "nominal terms relative to the numeraire: the model cannot say how a balance would respond");
+          "every country's trade balance (exports - imports of goods and services) at its "
+          "base-year value in "
+          "nominal terms relative to the numeraire: the model cannot say how a balance would "
+          "respond");
       break;
     case ge::DeficitRule::kZero:
-      c.held_fixed.push_back("every country's trade balance set to zero (assumption: full rebalancing, Dekle, "
-                             "Eaton and Kortum 2008)");
+      c.held_fixed.push_back(
+          "every country's trade balance set to zero (assumption: full rebalancing, Dekle, "
+          "Eaton and Kortum 2008)");
       break;
     case ge::DeficitRule::kTargets: {
       std::vector<std::string> parts;
@@ -403,18 +443,27 @@ Closure BuildClosure(const ScenarioDef& def, const ge::Baseline& b, ModelKind mo
         std::string what;
         switch (t.unit) {
           case ge::DeficitUnit::kMultiple:
-            what = fmt::format("{} times its base-year value{}", t.value,
-                               n >= 0 ? " (" + money(-b.deficit[static_cast<size_t>(n)]) + ")" : std::string());
+            what = fmt::format(
+                "{} times its base-year value{}", t.value,
+                n >= 0 ? " (" + money(-b.deficit[static_cast<size_t>(n)]) + ")" : std::string());
             break;
           case ge::DeficitUnit::kShareOfOwnVa:
-            what = t.value == 0 ? "zero" : fmt::format("{:.4g}% of its base-year GDP (as a deficit)", 100 * t.value);
+            what = t.value == 0
+                       ? "zero"
+                       : fmt::format("{:.4g}% of its base-year GDP (as a deficit)", 100 * t.value);
             break;
           case ge::DeficitUnit::kShareOfWorldVa:
             what = fmt::format("{:.4g}% of base-year world GDP (as a deficit)", 100 * t.value);
             break;
-          case ge::DeficitUnit::kBillionUsd: what = fmt::format("a deficit of {} bn USD", t.value); break;
-          case ge::DeficitUnit::kMillionUsd: what = fmt::format("a deficit of {} mn USD", t.value); break;
-          case ge::DeficitUnit::kLevel: what = fmt::format("a deficit of {} {}", t.value, unit); break;
+          case ge::DeficitUnit::kBillionUsd:
+            what = fmt::format("a deficit of {} bn USD", t.value);
+            break;
+          case ge::DeficitUnit::kMillionUsd:
+            what = fmt::format("a deficit of {} mn USD", t.value);
+            break;
+          case ge::DeficitUnit::kLevel:
+            what = fmt::format("a deficit of {} {}", t.value, unit);
+            break;
         }
         if (t.value == 0 && t.unit != ge::DeficitUnit::kMultiple) what = "zero (balanced trade)";
         parts.push_back(fmt::format("{}'s trade balance set to {}", t.country, what));
@@ -422,41 +471,51 @@ Closure BuildClosure(const ScenarioDef& def, const ge::Baseline& b, ModelKind mo
       c.held_fixed.push_back(fmt::format("{} (assumption)", fmt::join(parts, "; ")));
       c.held_fixed.push_back(
           def.spec.deficit_residual == ge::DeficitResidual::kProportional
-              ? "the other countries' trade balances at their base-year values, except that the targets' total change "
+              ? "the other countries' trade balances at their base-year values, except that the "
+                "targets' total change "
                 "is spread over them in proportion to their base-year value added (assumption)"
               : "the other countries' trade balances at their base-year values");
       break;
     }
   }
   if (model == ModelKind::kGravity) {
-    c.held_fixed.push_back("one aggregate good per country, no input-output links; labour in each country fixed and "
-                           "fully employed");
+    c.held_fixed.push_back(
+        "one aggregate good per country, no input-output links; labour in each country fixed and "
+        "fully employed");
   } else {
-    c.held_fixed.push_back("labour in each country: fixed in total, fully employed, mobile across sectors, immobile "
-                           "across countries");
-    c.held_fixed.push_back("technology, input-output coefficients and expenditure shares (Cobb-Douglas), and every "
-                           "trade cost the scenario does not shock");
+    c.held_fixed.push_back(
+        "labour in each country: fixed in total, fully employed, mobile across sectors, immobile "
+        "across countries");
+    c.held_fixed.push_back(
+        "technology, input-output coefficients and expenditure shares (Cobb-Douglas), and every "
+        "trade cost the scenario does not shock");
   }
   c.held_fixed.push_back("the trade elasticities theta (one per sector, Caliendo and Parro 2015)");
-  c.held_fixed.push_back("tariff revenue is returned to the importing country's households and subsidies are paid "
-                         "from the subsidising country's income, lump sum");
-  c.caveats.push_back("comparative statics: a new long-run equilibrium against the base year, with no adjustment "
-                      "path, unemployment, capital or investment");
+  c.held_fixed.push_back(
+      "tariff revenue is returned to the importing country's households and subsidies are paid "
+      "from the subsidising country's income, lump sum");
+  c.caveats.push_back(
+      "comparative statics: a new long-run equilibrium against the base year, with no adjustment "
+      "path, unemployment, capital or investment");
   if (def.spec.deficit_rule == ge::DeficitRule::kFixed) {
     if (!def.spec.tariffs.empty() || !def.spec.icebergs.empty()) {
-      c.caveats.push_back("trade balances are held fixed, so the scenario cannot reduce (or widen) a deficit: "
-                          "exports and imports move together");
+      c.caveats.push_back(
+          "trade balances are held fixed, so the scenario cannot reduce (or widen) a deficit: "
+          "exports and imports move together");
     }
   } else {
     c.caveats.push_back(
-        "a static transfer: the change in a deficit is a change in the income a country spends, one for one; how it "
-        "is brought about (saving, fiscal policy, exchange rates, investment) and the costs of getting there are not "
+        "a static transfer: the change in a deficit is a change in the income a country spends, "
+        "one for one; how it "
+        "is brought about (saving, fiscal policy, exchange rates, investment) and the costs of "
+        "getting there are not "
         "modelled");
   }
   if (!def.spec.subsidies.empty()) {
-    c.caveats.push_back("the output response to a subsidy scales with the subsidised sectors' trade elasticity "
-                        "theta: a larger theta moves more output for the same price cut (see the headline for the "
-                        "range across theta's standard errors)");
+    c.caveats.push_back(
+        "the output response to a subsidy scales with the subsidised sectors' trade elasticity "
+        "theta: a larger theta moves more output for the same price cut (see the headline for the "
+        "range across theta's standard errors)");
   }
   return c;
 }
@@ -464,7 +523,8 @@ Closure BuildClosure(const ScenarioDef& def, const ge::Baseline& b, ModelKind mo
 // The output change of each subsidised cell, and how much it moves when the
 // subsidised sectors' theta is one standard error lower or higher (both
 // re-solved), so that the headline carries its dependence on theta.
-Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b, const std::vector<double>& theta_se,
+Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b,
+                           const std::vector<double>& theta_se,
                            const ge::MultisectorOptions& solver, ScenarioOutcome* outcome) {
   const auto cells = SubsidisedCells(spec, b);
   if (cells.empty()) return Status::Ok();
@@ -487,8 +547,9 @@ Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b, con
       ge::Baseline bt = b;
       for (int j : sectors) bt.theta[static_cast<size_t>(j)] += sign * se_of(j);
       auto sol = ge::SolveOrError(bt, outcome->shocks, solver);
-      if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}' at theta {} 1 SE", outcome->name,
-                                                                  sign < 0 ? "-" : "+"));
+      if (!sol.ok())
+        return sol.status().WithContext(
+            fmt::format("scenario '{}' at theta {} 1 SE", outcome->name, sign < 0 ? "-" : "+"));
       bounds.push_back(std::move(sol).value());
     }
   }
@@ -496,27 +557,33 @@ Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b, con
   for (size_t k = 0; k < cells.size() && k < 4; ++k) {
     const auto [n, j] = cells[k];
     const double th = b.theta[static_cast<size_t>(j)];
-    std::string line = fmt::format("{} {} gross output {} (theta = {:.2f}", b.countries[static_cast<size_t>(n)],
-                                   b.sectors[static_cast<size_t>(j)], Pct(change(outcome->solution, n, j)), th);
+    std::string line =
+        fmt::format("{} {} gross output {} (theta = {:.2f}", b.countries[static_cast<size_t>(n)],
+                    b.sectors[static_cast<size_t>(j)], Pct(change(outcome->solution, n, j)), th);
     if (have_se && se_of(j) > 0) {
       const double se = se_of(j);
-      const std::string range = fmt::format("{} at theta - 1 SE ({:.2f}), {} at theta + 1 SE ({:.2f})",
-                                            Pct(change(bounds[0], n, j)), th - se, Pct(change(bounds[1], n, j)),
-                                            th + se);
+      const std::string range =
+          fmt::format("{} at theta - 1 SE ({:.2f}), {} at theta + 1 SE ({:.2f})",
+                      Pct(change(bounds[0], n, j)), th - se, Pct(change(bounds[1], n, j)), th + se);
       line += "; " + range;
-      ranges.push_back(fmt::format("{} {}: {} at theta = {:.2f}, {}", b.countries[static_cast<size_t>(n)],
-                                   b.sectors[static_cast<size_t>(j)], Pct(change(outcome->solution, n, j)), th, range));
+      ranges.push_back(fmt::format(
+          "{} {}: {} at theta = {:.2f}, {}", b.countries[static_cast<size_t>(n)],
+          b.sectors[static_cast<size_t>(j)], Pct(change(outcome->solution, n, j)), th, range));
     } else {
-      line += !known ? "; no standard errors are known for this baseline's theta: the change scales with "
-                                 "theta"
-                               : "; this theta has no standard error (theta_se.csv: not an estimate), so no range is "
-                                 "given: the change scales with theta";
+      line +=
+          !known
+              ? "; no standard errors are known for this baseline's theta: the change scales with "
+                "theta"
+              : "; this theta has no standard error (theta_se.csv: not an estimate), so no range "
+                "is "
+                "given: the change scales with theta";
     }
     outcome->headlines.push_back(line + ").");
   }
   if (!ranges.empty() && !outcome->closure.caveats.empty()) {
     outcome->closure.caveats.back() = fmt::format(
-        "the output response to a subsidy scales with the subsidised sectors' trade elasticity theta (re-solved with "
+        "the output response to a subsidy scales with the subsidised sectors' trade elasticity "
+        "theta (re-solved with "
         "the subsidised sectors' theta one standard error lower and higher): {}",
         fmt::join(ranges, "; "));
   }
@@ -528,8 +595,10 @@ Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b, con
 Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
   if (file.model == ModelKind::kTariffWar) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: [model] type = \"tariff_war\" runs with RunTariffWarScenarios (scenario/tariff_war_run.h)", file.path));
+    return Status::InvalidArgument(
+        fmt::format("{}: [model] type = \"tariff_war\" runs with RunTariffWarScenarios "
+                    "(scenario/tariff_war_run.h)",
+                    file.path));
   }
   const auto t0 = std::chrono::steady_clock::now();
   RunResult result;
@@ -547,10 +616,12 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
   if (file.model == ModelKind::kGravity) {
     RB_ASSIGN_OR_RETURN(baseline, OneSector(baseline, file.sigma));
     result.loaded.provenance.push_back(
-        {"model", fmt::format("one-sector gravity (all sectors aggregated, no input-output links, theta = sigma - 1 = {})",
+        {"model", fmt::format("one-sector gravity (all sectors aggregated, no input-output links, "
+                              "theta = sigma - 1 = {})",
                               file.sigma - 1.0)});
   } else {
-    result.loaded.provenance.push_back({"model", "multi-sector Caliendo & Parro (2015) with input-output links"});
+    result.loaded.provenance.push_back(
+        {"model", "multi-sector Caliendo & Parro (2015) with input-output links"});
   }
   RB_RETURN_IF_ERROR(CheckLabels(file, baseline));
   for (auto& note : SynonymNotes(file, baseline)) result.loaded.notes.push_back(std::move(note));
@@ -576,7 +647,9 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
       }();
       int done = 0;
       for (int n = 0; n < N; ++n) {
-        progress("diagnose", "imbalance-carried output " + baseline.countries[static_cast<size_t>(n)], done++, N);
+        progress("diagnose",
+                 "imbalance-carried output " + baseline.countries[static_cast<size_t>(n)], done++,
+                 N);
         if (cancelled()) return kCancelled;
         if (std::fabs(baseline.deficit[static_cast<size_t>(n)]) < 1e-9 * world_va) continue;
         ge::ShockSpec spec;
@@ -613,9 +686,10 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     // Headlines for the focus pairs with China and the USA.
     for (const auto& bal : diag.balances) {
       if (bal.reporter == "CHN" && bal.partner == "USA") {
-        diag.headlines.push_back(fmt::format("CHN–USA {}: gross balance {}, value-added balance {}.", io.year,
-                                             Money(bal.gross_balance, baseline.currency_unit),
-                                             Money(bal.va_balance, baseline.currency_unit)));
+        diag.headlines.push_back(
+            fmt::format("CHN–USA {}: gross balance {}, value-added balance {}.", io.year,
+                        Money(bal.gross_balance, baseline.currency_unit),
+                        Money(bal.va_balance, baseline.currency_unit)));
       }
     }
     if (auto h = OvercapacityHeadlines(diag.overcapacity, baseline.currency_unit); !h.empty()) {
@@ -636,7 +710,8 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     outcome.description = def.description;
     RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, baseline));
     auto shocks = ge::ResolveShocks(baseline, spec);
-    if (!shocks.ok()) return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
+    if (!shocks.ok())
+      return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
     outcome.shocks = std::move(shocks).value();
     auto sol = ge::SolveOrError(baseline, outcome.shocks, options.solver);
     if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}'", def.name));
@@ -648,7 +723,8 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     outcome.headlines = Headlines(outcome, def, baseline);
     outcome.closure = BuildClosure(def, baseline, file.model);
     if (!spec.subsidies.empty()) {
-      RB_RETURN_IF_ERROR(AddSubsidyHeadlines(spec, baseline, result.loaded.theta_se, options.solver, &outcome));
+      RB_RETURN_IF_ERROR(
+          AddSubsidyHeadlines(spec, baseline, result.loaded.theta_se, options.solver, &outcome));
     }
     result.results.Append(outcome.tidy);
     result.scenarios.push_back(std::move(outcome));
@@ -670,10 +746,13 @@ void KeepBilateralRowsOfNamedCountries(RunResult* run) {
       }
     }
     if (!named.empty()) {
-      auto is_named = [&](const std::string& c) { return std::find(named.begin(), named.end(), c) != named.end(); };
+      auto is_named = [&](const std::string& c) {
+        return std::find(named.begin(), named.end(), c) != named.end();
+      };
       std::vector<ge::TidyRow> kept;
       for (auto& row : outcome.tidy.rows) {
-        if (row.partner.empty() || is_named(row.country) || is_named(row.partner)) kept.push_back(std::move(row));
+        if (row.partner.empty() || is_named(row.country) || is_named(row.partner))
+          kept.push_back(std::move(row));
       }
       outcome.tidy.rows = std::move(kept);
     }

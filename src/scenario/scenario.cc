@@ -31,7 +31,8 @@ class Parser {
       col = static_cast<int>(node->source().begin.column);
     }
     if (line > 0) {
-      return Status::InvalidArgument(fmt::format("{}:{}:{}: key '{}': {}", source_, line, col, key, msg));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}:{}: key '{}': {}", source_, line, col, key, msg));
     }
     return Status::InvalidArgument(fmt::format("{}: key '{}': {}", source_, key, msg));
   }
@@ -42,18 +43,21 @@ class Parser {
       const std::string key(k.str());
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         const std::string full = where.empty() ? key : where + "." + key;
-        return Error(&v, full, fmt::format("unknown key '{}'; valid keys here: {}; did you mean '{}'?", key,
-                                           fmt::join(allowed, ", "), data::NearestName(key, allowed)));
+        return Error(&v, full,
+                     fmt::format("unknown key '{}'; valid keys here: {}; did you mean '{}'?", key,
+                                 fmt::join(allowed, ", "), data::NearestName(key, allowed)));
       }
     }
     return Status::Ok();
   }
 
-  Result<std::string> GetString(const toml::table& t, const std::string& where, const std::string& key,
-                                bool required, std::string fallback = "") const {
+  Result<std::string> GetString(const toml::table& t, const std::string& where,
+                                const std::string& key, bool required,
+                                std::string fallback = "") const {
     const toml::node* n = t.get(key);
     if (n == nullptr) {
-      if (required) return Error(&t, where.empty() ? key : where + "." + key, "is required but missing");
+      if (required)
+        return Error(&t, where.empty() ? key : where + "." + key, "is required but missing");
       return fallback;
     }
     if (!n->is_string()) {
@@ -74,8 +78,8 @@ class Parser {
 
   // A selector: a string (label, group name, "*"), or an array of strings.
   // Returns labels with groups expanded.
-  Result<std::vector<std::string>> GetSelector(const toml::node* n, const std::string& key, bool sector,
-                                               std::vector<LabelRef>* refs) const {
+  Result<std::vector<std::string>> GetSelector(const toml::node* n, const std::string& key,
+                                               bool sector, std::vector<LabelRef>* refs) const {
     std::vector<const toml::node*> items;
     if (n->is_string()) {
       items.push_back(n);
@@ -83,8 +87,9 @@ class Parser {
       if (arr->empty()) return Error(n, key, "an empty list selects nothing");
       for (const auto& e : *arr) items.push_back(&e);
     } else {
-      return Error(n, key, fmt::format("expected a {} name, a group name, \"*\" or a list of names",
-                                       sector ? "sector" : "country"));
+      return Error(n, key,
+                   fmt::format("expected a {} name, a group name, \"*\" or a list of names",
+                               sector ? "sector" : "country"));
     }
     const auto& groups = sector ? file_->sector_groups : file_->country_groups;
     std::vector<std::string> out;
@@ -93,7 +98,8 @@ class Parser {
       const std::string s(*item->value<std::string>());
       if (s.empty()) return Error(item, key, "an empty name selects nothing");
       auto g = groups.find(s);
-      std::vector<std::string> expanded = g != groups.end() ? g->second : std::vector<std::string>{s};
+      std::vector<std::string> expanded =
+          g != groups.end() ? g->second : std::vector<std::string>{s};
       for (const auto& label : expanded) {
         out.push_back(label);
         if (label != "*") {
@@ -118,7 +124,8 @@ class Parser {
         const std::string name(k.str());
         const std::string key = where + "." + name;
         const toml::array* arr = v.as_array();
-        if (arr == nullptr || arr->empty()) return Error(&v, key, "expected a non-empty list of names");
+        if (arr == nullptr || arr->empty())
+          return Error(&v, key, "expected a non-empty list of names");
         std::vector<std::string> members;
         for (const auto& e : *arr) {
           if (!e.is_string()) return Error(&e, key, "expected a string");
@@ -141,20 +148,24 @@ class Parser {
   }
 
   Status ParseBaseline(const toml::table& t) {
-    RB_RETURN_IF_ERROR(CheckKeys(t, "baseline", {"builtin", "wiod", "icio", "long", "cp", "cp_tidy", "year", "map",
-                                                 "theta", "tariffs", "zero_deficit_baseline"}));
+    RB_RETURN_IF_ERROR(CheckKeys(t, "baseline",
+                                 {"builtin", "wiod", "icio", "long", "cp", "cp_tidy", "year", "map",
+                                  "theta", "tariffs", "zero_deficit_baseline"}));
     BaselineSource& b = file_->baseline;
     int kinds = 0;
     const std::vector<std::pair<const char*, BaselineKind>> options = {
-        {"builtin", BaselineKind::kBuiltin}, {"wiod", BaselineKind::kWiod}, {"icio", BaselineKind::kIcio},
-        {"long", BaselineKind::kLong},       {"cp", BaselineKind::kCp},     {"cp_tidy", BaselineKind::kCpTidy}};
+        {"builtin", BaselineKind::kBuiltin}, {"wiod", BaselineKind::kWiod},
+        {"icio", BaselineKind::kIcio},       {"long", BaselineKind::kLong},
+        {"cp", BaselineKind::kCp},           {"cp_tidy", BaselineKind::kCpTidy}};
     for (const auto& [key, kind] : options) {
       if (t.get(key) == nullptr) continue;
       ++kinds;
       RB_ASSIGN_OR_RETURN(std::string value, GetString(t, "baseline", key, true));
       b.kind = kind;
-      if (kind == BaselineKind::kBuiltin) b.builtin = value;
-      else b.path = ResolvePath(value);
+      if (kind == BaselineKind::kBuiltin)
+        b.builtin = value;
+      else
+        b.path = ResolvePath(value);
     }
     if (kinds > 1) {
       return Error(&t, "baseline", "give exactly one of builtin, wiod, icio, long, cp, cp_tidy");
@@ -170,7 +181,8 @@ class Parser {
     b.theta = ResolvePath(theta);
     b.tariffs = ResolvePath(tariffs);
     if (const toml::node* z = t.get("zero_deficit_baseline")) {
-      if (!z->is_boolean()) return Error(z, "baseline.zero_deficit_baseline", "expected true or false");
+      if (!z->is_boolean())
+        return Error(z, "baseline.zero_deficit_baseline", "expected true or false");
       b.zero_deficit_baseline = *z->value<bool>();
     }
     if (b.kind == BaselineKind::kWiod && b.year == 0) {
@@ -178,7 +190,8 @@ class Parser {
       const std::string name = fs::path(b.path).filename().string();
       for (size_t i = 0; i + 4 <= name.size(); ++i) {
         if (std::isdigit(static_cast<unsigned char>(name[i])) && i + 4 <= name.size() &&
-            std::all_of(name.begin() + static_cast<long>(i), name.begin() + static_cast<long>(i + 4),
+            std::all_of(name.begin() + static_cast<long>(i),
+                        name.begin() + static_cast<long>(i + 4),
                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
           b.year = std::stoi(name.substr(i, 4));
           break;
@@ -190,8 +203,9 @@ class Parser {
 
   // The tariff_war model's keys of [model] (ge::TariffWarOptions).
   Status ParseTariffWarModel(const toml::table& t) {
-    const std::vector<std::string> keys = {"epsilon", "kappa", "psi", "theta", "pass_through", "nu_in_pass_through",
-                                           "revenue", "deficit", "numeraire"};
+    const std::vector<std::string> keys = {"epsilon", "kappa",        "psi",
+                                           "theta",   "pass_through", "nu_in_pass_through",
+                                           "revenue", "deficit",      "numeraire"};
     ge::TariffWarOptions& o = file_->tariff_war;
     for (const auto& key : keys) {
       const toml::node* n = t.get(key);
@@ -231,7 +245,8 @@ class Parser {
     }
     if (file_->model == ModelKind::kTariffWar) {
       if (const toml::node* sg = t.get("sigma")) {
-        return Error(sg, "model.sigma", "the tariff_war model takes its trade elasticity as epsilon, not sigma");
+        return Error(sg, "model.sigma",
+                     "the tariff_war model takes its trade elasticity as epsilon, not sigma");
       }
       const Status st = o.Validate();
       if (!st.ok()) return Error(&t, "model", st.message());
@@ -264,8 +279,10 @@ class Parser {
   }
 
   Status ParseModel(const toml::table& t) {
-    RB_RETURN_IF_ERROR(CheckKeys(t, "model", {"type", "sigma", "epsilon", "kappa", "psi", "theta", "pass_through",
-                                              "nu_in_pass_through", "revenue", "deficit", "numeraire"}));
+    RB_RETURN_IF_ERROR(
+        CheckKeys(t, "model",
+                  {"type", "sigma", "epsilon", "kappa", "psi", "theta", "pass_through",
+                   "nu_in_pass_through", "revenue", "deficit", "numeraire"}));
     RB_ASSIGN_OR_RETURN(std::string type, GetString(t, "model", "type", false, "multisector"));
     auto kind = ModelKindFromString(type);
     if (!kind.ok()) return Error(t.get("type"), "model.type", kind.status().message());
@@ -273,7 +290,8 @@ class Parser {
     RB_RETURN_IF_ERROR(ParseTariffWarModel(t));
     if (const toml::node* s = t.get("sigma")) {
       RB_ASSIGN_OR_RETURN(double sigma, GetNumber(s, "model.sigma"));
-      if (!(sigma > 1.0)) return Error(s, "model.sigma", fmt::format("sigma must be > 1, got {}", sigma));
+      if (!(sigma > 1.0))
+        return Error(s, "model.sigma", fmt::format("sigma must be > 1, got {}", sigma));
       file_->sigma = sigma;
     }
     if (file_->model == ModelKind::kGravity && file_->sigma == 0) {
@@ -287,7 +305,8 @@ class Parser {
     const toml::table* outer = node.as_table();
     if (outer == nullptr || outer->size() != 1) {
       return Error(&node, key,
-                   "each shock is a table with one key naming its kind, e.g. { tariff = { importer = \"USA\", "
+                   "each shock is a table with one key naming its kind, e.g. { tariff = { importer "
+                   "= \"USA\", "
                    "exporter = \"CHN\", sectors = [\"Transport equipment\"], add = 1.0 } }");
     }
     // Keep the iterator alive: toml++'s iterators hand out proxies that live
@@ -296,22 +315,27 @@ class Parser {
     const std::string kind(first->first.str());
     const toml::node& kval = first->second;
     const std::string k = key + "." + kind;
-    static const std::vector<std::string> kKinds = {"tariff", "iceberg", "productivity", "production_subsidy",
-                                                    "export_subsidy", "deficit", "deficits", "tariff_schedule"};
+    static const std::vector<std::string> kKinds = {
+        "tariff",         "iceberg", "productivity", "production_subsidy",
+        "export_subsidy", "deficit", "deficits",     "tariff_schedule"};
     if (kind == "deficits") {
       // { deficits = "zero" } or "fixed"
       if (!kval.is_string()) return Error(&kval, k, "expected \"zero\" or \"fixed\"");
       const std::string v(*kval.value<std::string>());
-      if (v == "zero") def->spec.deficit_rule = ge::DeficitRule::kZero;
-      else if (v == "fixed") def->spec.deficit_rule = ge::DeficitRule::kFixed;
-      else return Error(&kval, k, fmt::format("expected \"zero\" or \"fixed\", got \"{}\"", v));
+      if (v == "zero")
+        def->spec.deficit_rule = ge::DeficitRule::kZero;
+      else if (v == "fixed")
+        def->spec.deficit_rule = ge::DeficitRule::kFixed;
+      else
+        return Error(&kval, k, fmt::format("expected \"zero\" or \"fixed\", got \"{}\"", v));
       return Status::Ok();
     }
     const toml::table* t = kval.as_table();
     if (t == nullptr) {
       if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
-        return Error(&kval, k, fmt::format("unknown shock kind '{}'; valid kinds: {}; did you mean '{}'?", kind,
-                                           fmt::join(kKinds, ", "), data::NearestName(kind, kKinds)));
+        return Error(&kval, k,
+                     fmt::format("unknown shock kind '{}'; valid kinds: {}; did you mean '{}'?",
+                                 kind, fmt::join(kKinds, ", "), data::NearestName(kind, kKinds)));
       }
       return Error(&kval, k, "expected a table of the shock's fields");
     }
@@ -331,13 +355,17 @@ class Parser {
       if (t->get("sector") != nullptr) return sel("sector", true, false, {"*"});
       return sel("sectors", true, false, {"*"});
     };
-    auto number = [&](const char* field) -> Result<double> { return GetNumber(t->get(field), k + "." + field); };
+    auto number = [&](const char* field) -> Result<double> {
+      return GetNumber(t->get(field), k + "." + field);
+    };
     if (kind == "tariff_schedule") return ParseScheduleTariff(*t, k, def);
     if (kind == "tariff" || kind == "iceberg") {
       const bool tariff = kind == "tariff";
       const std::vector<std::string> allowed =
-          tariff ? std::vector<std::string>{"importer", "exporter", "sector", "sectors", "add", "set", "multiply", "allow_extreme"}
-                 : std::vector<std::string>{"importer", "exporter", "sector", "sectors", "change", "factor"};
+          tariff ? std::vector<std::string>{"importer", "exporter", "sector",   "sectors",
+                                            "add",      "set",      "multiply", "allow_extreme"}
+                 : std::vector<std::string>{"importer", "exporter", "sector",
+                                            "sectors",  "change",   "factor"};
       RB_RETURN_IF_ERROR(CheckKeys(*t, k, allowed));
       RB_ASSIGN_OR_RETURN(auto importers, sel("importer", false, true, {}));
       RB_ASSIGN_OR_RETURN(auto exporters, sel("exporter", false, true, {}));
@@ -348,19 +376,27 @@ class Parser {
         double value = 0;
         std::string origin;
         for (const auto& [field, m] : std::vector<std::pair<const char*, ge::ShockMode>>{
-                 {"add", ge::ShockMode::kChange}, {"set", ge::ShockMode::kLevel}, {"multiply", ge::ShockMode::kMultiply}}) {
+                 {"add", ge::ShockMode::kChange},
+                 {"set", ge::ShockMode::kLevel},
+                 {"multiply", ge::ShockMode::kMultiply}}) {
           if (t->get(field) == nullptr) continue;
           ++modes;
           mode = m;
           RB_ASSIGN_OR_RETURN(value, number(field));
           if (m == ge::ShockMode::kLevel && !(value > -1)) {
-            return Error(t->get(field), k + "." + field, "a tariff rate must be above -1 (-100%); 0.25 = 25%");
+            return Error(t->get(field), k + "." + field,
+                         "a tariff rate must be above -1 (-100%); 0.25 = 25%");
           }
-          if (m == ge::ShockMode::kMultiply && value <= 0) return Error(t->get(field), k + "." + field, "a factor must be > 0");
+          if (m == ge::ShockMode::kMultiply && value <= 0)
+            return Error(t->get(field), k + "." + field, "a factor must be > 0");
           const auto& src = t->get(field)->source().begin;
-          origin = fmt::format("{}:{}:{}: scenario '{}', key '{}.{}'", source_, src.line, src.column, def->name, k, field);
+          origin = fmt::format("{}:{}:{}: scenario '{}', key '{}.{}'", source_, src.line,
+                               src.column, def->name, k, field);
         }
-        if (modes != 1) return Error(t, k, "give exactly one of add (rate points: 0.25 = +25 pp), set (new rate: 0.25 = 25%) or multiply (factor on 1+tariff)");
+        if (modes != 1)
+          return Error(t, k,
+                       "give exactly one of add (rate points: 0.25 = +25 pp), set (new rate: 0.25 "
+                       "= 25%) or multiply (factor on 1+tariff)");
         bool allow_extreme = false;
         if (const toml::node* x = t->get("allow_extreme")) {
           if (!x->is_boolean()) return Error(x, k + ".allow_extreme", "expected true or false");
@@ -369,7 +405,8 @@ class Parser {
         for (const auto& im : importers)
           for (const auto& ex : exporters)
             for (const auto& s : secs) {
-              def->spec.tariffs.push_back(ge::TariffShock{im, ex, s, mode, value, allow_extreme, origin});
+              def->spec.tariffs.push_back(
+                  ge::TariffShock{im, ex, s, mode, value, allow_extreme, origin});
             }
       } else {
         double d_hat = 0;
@@ -382,25 +419,31 @@ class Parser {
         } else {
           RB_ASSIGN_OR_RETURN(d_hat, number("factor"));
         }
-        if (!(d_hat > 0)) return Error(t, k, fmt::format("the cost factor must be > 0, got {}", d_hat));
+        if (!(d_hat > 0))
+          return Error(t, k, fmt::format("the cost factor must be > 0, got {}", d_hat));
         for (const auto& im : importers)
           for (const auto& ex : exporters)
-            for (const auto& s : secs) def->spec.icebergs.push_back(ge::IcebergShock{im, ex, s, d_hat});
+            for (const auto& s : secs)
+              def->spec.icebergs.push_back(ge::IcebergShock{im, ex, s, d_hat});
       }
       return Status::Ok();
     }
     if (kind == "productivity") {
-      RB_RETURN_IF_ERROR(CheckKeys(*t, k, {"country", "sector", "sectors", "lambda_hat", "efficiency"}));
+      RB_RETURN_IF_ERROR(
+          CheckKeys(*t, k, {"country", "sector", "sectors", "lambda_hat", "efficiency"}));
       RB_ASSIGN_OR_RETURN(auto countries, sel("country", false, true, {}));
       RB_ASSIGN_OR_RETURN(auto secs, sectors());
       if ((t->get("lambda_hat") != nullptr) == (t->get("efficiency") != nullptr)) {
-        return Error(t, k, "give exactly one of efficiency (0.05 = +5% Hicks-neutral) or lambda_hat (EK technology factor)");
+        return Error(t, k,
+                     "give exactly one of efficiency (0.05 = +5% Hicks-neutral) or lambda_hat (EK "
+                     "technology factor)");
       }
       if (t->get("lambda_hat") != nullptr) {
         RB_ASSIGN_OR_RETURN(double lh, number("lambda_hat"));
         if (!(lh > 0)) return Error(t->get("lambda_hat"), k + ".lambda_hat", "must be > 0");
         for (const auto& c : countries)
-          for (const auto& s : secs) def->spec.productivity.push_back(ge::ProductivityShock{c, s, lh});
+          for (const auto& s : secs)
+            def->spec.productivity.push_back(ge::ProductivityShock{c, s, lh});
       } else {
         RB_ASSIGN_OR_RETURN(double g, number("efficiency"));
         if (!(g > -1)) return Error(t->get("efficiency"), k + ".efficiency", "must be > -1");
@@ -414,16 +457,19 @@ class Parser {
       RB_ASSIGN_OR_RETURN(auto countries, sel("country", false, true, {}));
       RB_ASSIGN_OR_RETURN(auto secs, sectors());
       if ((t->get("rate") != nullptr) == (t->get("add") != nullptr)) {
-        return Error(t, k, "give exactly one of rate (new ad-valorem rate, 0.10 = 10%) or add (change in the rate)");
+        return Error(t, k,
+                     "give exactly one of rate (new ad-valorem rate, 0.10 = 10%) or add (change in "
+                     "the rate)");
       }
       const bool level = t->get("rate") != nullptr;
       RB_ASSIGN_OR_RETURN(double v, number(level ? "rate" : "add"));
       if (level && !(v > -1)) return Error(t->get("rate"), k + ".rate", "must be > -1");
       for (const auto& c : countries)
         for (const auto& s : secs)
-          def->spec.subsidies.push_back(ge::SubsidyShock{
-              kind == "production_subsidy" ? ge::SubsidyKind::kProduction : ge::SubsidyKind::kExport, c, s,
-              level ? ge::ShockMode::kLevel : ge::ShockMode::kChange, v});
+          def->spec.subsidies.push_back(
+              ge::SubsidyShock{kind == "production_subsidy" ? ge::SubsidyKind::kProduction
+                                                            : ge::SubsidyKind::kExport,
+                               c, s, level ? ge::ShockMode::kLevel : ge::ShockMode::kChange, v});
       return Status::Ok();
     }
     if (kind == "deficit") {
@@ -433,19 +479,22 @@ class Parser {
       const toml::node* multiply_n = t->get("multiply");
       if ((target_n != nullptr) == (multiply_n != nullptr)) {
         return Error(t, k,
-                     "give exactly one of target (a deficit in the named unit: target = 0 is balanced trade) or "
+                     "give exactly one of target (a deficit in the named unit: target = 0 is "
+                     "balanced trade) or "
                      "multiply (a multiple of the baseline deficit: 0.5 = halved)");
       }
       ge::DeficitUnit unit = ge::DeficitUnit::kMultiple;
       double target = 0;
       if (multiply_n != nullptr) {
         if (t->get("unit") != nullptr) {
-          return Error(t->get("unit"), k + ".unit", "multiply is a factor on the baseline deficit and takes no unit");
+          return Error(t->get("unit"), k + ".unit",
+                       "multiply is a factor on the baseline deficit and takes no unit");
         }
         RB_ASSIGN_OR_RETURN(target, number("multiply"));
         if (target < 0) {
           return Error(multiply_n, k + ".multiply",
-                       fmt::format("a negative multiple ({}) turns a deficit into a surplus; give a target in bn_usd "
+                       fmt::format("a negative multiple ({}) turns a deficit into a surplus; give "
+                                   "a target in bn_usd "
                                    "or share_of_gdp instead",
                                    target));
         }
@@ -453,40 +502,58 @@ class Parser {
         RB_ASSIGN_OR_RETURN(target, number("target"));
         const toml::node* unit_n = t->get("unit");
         if (unit_n == nullptr && target != 0) {
-          return Error(target_n, k + ".unit",
-                       fmt::format("target = {} needs a unit: unit = \"bn_usd\" (billion USD), \"mn_usd\" (million "
-                                   "USD), \"share_of_gdp\" (fraction of the country's baseline GDP, 0.03 = 3%) or "
-                                   "\"share_of_world_gdp\"",
-                                   target));
+          return Error(
+              target_n, k + ".unit",
+              fmt::format(
+                  "target = {} needs a unit: unit = \"bn_usd\" (billion USD), \"mn_usd\" (million "
+                  "USD), \"share_of_gdp\" (fraction of the country's baseline GDP, 0.03 = 3%) or "
+                  "\"share_of_world_gdp\"",
+                  target));
         }
         RB_ASSIGN_OR_RETURN(std::string unit_s, GetString(*t, k, "unit", false, "bn_usd"));
-        if (unit_s == "bn_usd") unit = ge::DeficitUnit::kBillionUsd;
-        else if (unit_s == "mn_usd") unit = ge::DeficitUnit::kMillionUsd;
-        else if (unit_s == "share_of_gdp") unit = ge::DeficitUnit::kShareOfOwnVa;
-        else if (unit_s == "share_of_world_gdp") unit = ge::DeficitUnit::kShareOfWorldVa;
+        if (unit_s == "bn_usd")
+          unit = ge::DeficitUnit::kBillionUsd;
+        else if (unit_s == "mn_usd")
+          unit = ge::DeficitUnit::kMillionUsd;
+        else if (unit_s == "share_of_gdp")
+          unit = ge::DeficitUnit::kShareOfOwnVa;
+        else if (unit_s == "share_of_world_gdp")
+          unit = ge::DeficitUnit::kShareOfWorldVa;
         else {
-          return Error(unit_n, k + ".unit",
-                       fmt::format("expected bn_usd, mn_usd, share_of_gdp or share_of_world_gdp, got '{}'{}", unit_s,
-                                   unit_s == "level" ? " (a level in the baseline's own currency unit is not accepted: "
-                                                       "name the unit)"
-                                                     : ""));
+          return Error(
+              unit_n, k + ".unit",
+              fmt::format("expected bn_usd, mn_usd, share_of_gdp or share_of_world_gdp, got '{}'{}",
+                          unit_s,
+                          unit_s == "level"
+                              ? " (a level in the baseline's own currency unit is not accepted: "
+                                "name the unit)"
+                              : ""));
         }
         // A zero target is zero in any unit; bn_usd only keeps the record explicit.
         if (unit_n == nullptr) unit = ge::DeficitUnit::kShareOfOwnVa;
       }
-      RB_ASSIGN_OR_RETURN(std::string residual, GetString(*t, k, "residual", false, "proportional"));
-      if (residual == "proportional") def->spec.deficit_residual = ge::DeficitResidual::kProportional;
-      else if (residual == "error") def->spec.deficit_residual = ge::DeficitResidual::kError;
-      else return Error(t->get("residual"), k + ".residual", fmt::format("expected proportional or error, got '{}'", residual));
+      RB_ASSIGN_OR_RETURN(std::string residual,
+                          GetString(*t, k, "residual", false, "proportional"));
+      if (residual == "proportional")
+        def->spec.deficit_residual = ge::DeficitResidual::kProportional;
+      else if (residual == "error")
+        def->spec.deficit_residual = ge::DeficitResidual::kError;
+      else
+        return Error(t->get("residual"), k + ".residual",
+                     fmt::format("expected proportional or error, got '{}'", residual));
       def->spec.deficit_rule = ge::DeficitRule::kTargets;
       for (const auto& c : countries) {
-        if (c == "*") return Error(t->get("country"), k + ".country", "name the countries whose deficit is targeted (use { deficits = \"zero\" } for all)");
+        if (c == "*")
+          return Error(
+              t->get("country"), k + ".country",
+              "name the countries whose deficit is targeted (use { deficits = \"zero\" } for all)");
         def->spec.deficit_targets.push_back(ge::DeficitTarget{c, unit, target});
       }
       return Status::Ok();
     }
-    return Error(&kval, k, fmt::format("unknown shock kind '{}'; valid kinds: {}; did you mean '{}'?", kind,
-                                       fmt::join(kKinds, ", "), data::NearestName(kind, kKinds)));
+    return Error(&kval, k,
+                 fmt::format("unknown shock kind '{}'; valid kinds: {}; did you mean '{}'?", kind,
+                             fmt::join(kKinds, ", "), data::NearestName(kind, kKinds)));
   }
 
   Status ParseScenarios(const toml::node& node) {
@@ -504,7 +571,8 @@ class Parser {
       RB_ASSIGN_OR_RETURN(def.name, GetString(*t, key, "name", true));
       if (def.name.empty()) return Error(t->get("name"), key + ".name", "must not be empty");
       if (!names.insert(def.name).second) {
-        return Error(t->get("name"), key + ".name", fmt::format("duplicate scenario name '{}'", def.name));
+        return Error(t->get("name"), key + ".name",
+                     fmt::format("duplicate scenario name '{}'", def.name));
       }
       RB_ASSIGN_OR_RETURN(def.description, GetString(*t, key, "description", false));
       def.spec.name = def.name;
@@ -532,10 +600,11 @@ class Parser {
     try {
       root = toml::parse(text, source_);
     } catch (const toml::parse_error& e) {
-      return Status::ParseError(fmt::format("{}:{}:{}: {}", source_, e.source().begin.line, e.source().begin.column,
-                                            e.description()));
+      return Status::ParseError(fmt::format("{}:{}:{}: {}", source_, e.source().begin.line,
+                                            e.source().begin.column, e.description()));
     }
-    RB_RETURN_IF_ERROR(CheckKeys(root, "", {"title", "baseline", "model", "groups", "scenario", "briefing"}));
+    RB_RETURN_IF_ERROR(
+        CheckKeys(root, "", {"title", "baseline", "model", "groups", "scenario", "briefing"}));
     RB_ASSIGN_OR_RETURN(file.title, GetString(root, "", "title", false, file.title));
     if (const toml::node* g = root.get("groups")) {
       if (!g->is_table()) return Error(g, "groups", "expected a table");
@@ -554,7 +623,8 @@ class Parser {
       if (t == nullptr) return Error(br, "briefing", "expected a table");
       RB_RETURN_IF_ERROR(CheckKeys(*t, "briefing", {"focus"}));
       if (const toml::node* f = t->get("focus")) {
-        RB_ASSIGN_OR_RETURN(file.focus_countries, GetSelector(f, "briefing.focus", false, &focus_refs_));
+        RB_ASSIGN_OR_RETURN(file.focus_countries,
+                            GetSelector(f, "briefing.focus", false, &focus_refs_));
       }
     }
     const toml::node* sc = root.get("scenario");
@@ -584,20 +654,28 @@ const char* ToString(ModelKind kind) {
 }
 
 Result<ModelKind> ModelKindFromString(std::string_view s) {
-  if (s == "multisector" || s == "multi-sector" || s == "caliendo-parro") return ModelKind::kMultiSector;
+  if (s == "multisector" || s == "multi-sector" || s == "caliendo-parro")
+    return ModelKind::kMultiSector;
   if (s == "gravity" || s == "one-sector") return ModelKind::kGravity;
   if (s == "tariff_war") return ModelKind::kTariffWar;
-  return Status::InvalidArgument(fmt::format("unknown model '{}'; expected multisector, gravity or tariff_war", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown model '{}'; expected multisector, gravity or tariff_war", s));
 }
 
 const char* ToString(BaselineKind kind) {
   switch (kind) {
-    case BaselineKind::kBuiltin: return "builtin";
-    case BaselineKind::kWiod: return "wiod";
-    case BaselineKind::kIcio: return "icio";
-    case BaselineKind::kLong: return "long";
-    case BaselineKind::kCp: return "cp";
-    case BaselineKind::kCpTidy: return "cp_tidy";
+    case BaselineKind::kBuiltin:
+      return "builtin";
+    case BaselineKind::kWiod:
+      return "wiod";
+    case BaselineKind::kIcio:
+      return "icio";
+    case BaselineKind::kLong:
+      return "long";
+    case BaselineKind::kCp:
+      return "cp";
+    case BaselineKind::kCpTidy:
+      return "cp_tidy";
   }
   return "unknown";
 }
@@ -627,10 +705,11 @@ Status CheckLabels(const ScenarioFile& file, const ge::Baseline& baseline) {
       if (!found && ref.is_sector && !ge::SectorSynonym(baseline, ref.label).empty()) found = true;
       if (!found) {
         return Status::NotFound(fmt::format(
-            "{}:{}:{}: key '{}': unknown {} '{}'; did you mean '{}'? Valid {}: {}", file.path, ref.line, ref.column,
-            ref.key, ref.is_sector ? "sector" : "country", ref.label, data::NearestName(ref.label, valid),
-            ref.is_sector ? "sectors" : "countries",
-            ref.is_sector ? ge::ValidSectorList(baseline) : fmt::format("{}", fmt::join(valid, ", "))));
+            "{}:{}:{}: key '{}': unknown {} '{}'; did you mean '{}'? Valid {}: {}", file.path,
+            ref.line, ref.column, ref.key, ref.is_sector ? "sector" : "country", ref.label,
+            data::NearestName(ref.label, valid), ref.is_sector ? "sectors" : "countries",
+            ref.is_sector ? ge::ValidSectorList(baseline)
+                          : fmt::format("{}", fmt::join(valid, ", "))));
       }
     }
   }
@@ -641,13 +720,14 @@ std::vector<std::string> SynonymNotes(const ScenarioFile& file, const ge::Baseli
   std::vector<std::string> notes;
   for (const auto& def : file.scenarios) {
     for (const auto& ref : def.labels) {
-      if (!ref.is_sector || std::find(baseline.sectors.begin(), baseline.sectors.end(), ref.label) != baseline.sectors.end()) {
+      if (!ref.is_sector || std::find(baseline.sectors.begin(), baseline.sectors.end(),
+                                      ref.label) != baseline.sectors.end()) {
         continue;
       }
       const std::string canonical = ge::SectorSynonym(baseline, ref.label);
       if (canonical.empty()) continue;
-      const std::string note = fmt::format("{}:{}:{}: sector '{}' read as '{}'", file.path, ref.line, ref.column,
-                                           ref.label, canonical);
+      const std::string note = fmt::format("{}:{}:{}: sector '{}' read as '{}'", file.path,
+                                           ref.line, ref.column, ref.label, canonical);
       if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
     }
   }
@@ -660,7 +740,8 @@ Result<ge::ShockSpec> BuildShockSpec(const ScenarioDef& def, const ge::Baseline&
     RB_ASSIGN_OR_RETURN(std::vector<int> secs, ge::ResolveSectors(baseline, e.sector));
     for (int j : secs) {
       const double lambda_hat = std::pow(1.0 + e.change, baseline.theta[static_cast<size_t>(j)]);
-      spec.productivity.push_back(ge::ProductivityShock{e.country, baseline.sectors[static_cast<size_t>(j)], lambda_hat});
+      spec.productivity.push_back(
+          ge::ProductivityShock{e.country, baseline.sectors[static_cast<size_t>(j)], lambda_hat});
     }
   }
   return spec;

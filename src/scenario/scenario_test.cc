@@ -94,7 +94,8 @@ shocks = [ { deficit = { country = "CHN", target = -147500, unit = "mn_usd" } } 
 
 TEST(Scenario, TariffOriginAndAllowExtreme) {
   const std::string text =
-      "[[scenario]]\nname = \"big\"\nshocks = [\n  { tariff = { importer = \"USA\", exporter = \"CHN\", add = 100, "
+      "[[scenario]]\nname = \"big\"\nshocks = [\n  { tariff = { importer = \"USA\", exporter = "
+      "\"CHN\", add = 100, "
       "allow_extreme = true } },\n]\n";
   auto f = ParseScenario(text, "x.toml");
   ASSERT_TRUE(f.ok()) << f.status().ToString();
@@ -106,29 +107,36 @@ TEST(Scenario, TariffOriginAndAllowExtreme) {
 
 TEST(Scenario, SectorSynonymsResolveWithANote) {
   ge::Baseline b = TinyBaseline();
-  b.sectors = {"Transport equipment", "Electrical and optical equipment", "Basic and fabricated metals", "Services"};
+  b.sectors = {"Transport equipment", "Electrical and optical equipment",
+               "Basic and fabricated metals", "Services"};
   b.theta = {8.22, 9.63, 5.1, 8.22};
   const std::string text =
-      "[[scenario]]\nname = \"x\"\nshocks = [ { tariff = { importer = \"USA\", exporter = \"CHN\", sectors = "
+      "[[scenario]]\nname = \"x\"\nshocks = [ { tariff = { importer = \"USA\", exporter = \"CHN\", "
+      "sectors = "
       "[\"EVs\", \"solar panels\", \"Steel\"], add = 0.5 } } ]\n";
   auto f = ParseScenario(text, "syn.toml");
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   ASSERT_TRUE(CheckLabels(*f, b).ok()) << CheckLabels(*f, b).ToString();
   const auto notes = SynonymNotes(*f, b);
   ASSERT_EQ(notes.size(), 3u);
-  EXPECT_NE(notes[0].find("sector 'EVs' read as 'Transport equipment'"), std::string::npos) << notes[0];
-  EXPECT_NE(notes[1].find("'solar panels' read as 'Electrical and optical equipment'"), std::string::npos);
+  EXPECT_NE(notes[0].find("sector 'EVs' read as 'Transport equipment'"), std::string::npos)
+      << notes[0];
+  EXPECT_NE(notes[1].find("'solar panels' read as 'Electrical and optical equipment'"),
+            std::string::npos);
   EXPECT_NE(notes[2].find("'Steel' read as 'Basic and fabricated metals'"), std::string::npos);
   // An unknown sector lists the valid names.
   auto g = ParseScenario(
-      "[[scenario]]\nname=\"x\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",sectors=\"Shipbuilding\",add=0.1}}]\n",
+      "[[scenario]]\nname=\"x\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",sectors="
+      "\"Shipbuilding\",add=0.1}}]\n",
       "u.toml");
   ASSERT_TRUE(g.ok());
   Status s = CheckLabels(*g, b);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("Valid sectors: 'Transport equipment', 'Electrical and optical equipment', 'Basic and "
-                             "fabricated metals', 'Services'"),
-            std::string::npos)
+  EXPECT_NE(
+      s.message().find(
+          "Valid sectors: 'Transport equipment', 'Electrical and optical equipment', 'Basic and "
+          "fabricated metals', 'Services'"),
+      std::string::npos)
       << s.message();
 }
 
@@ -142,23 +150,29 @@ TEST(Scenario, EfficiencyBecomesLambdaHatWithTheta) {
 }
 
 TEST(Scenario, UnknownCountrySuggestsNearestWithLineAndKey) {
-  const std::string text = "[[scenario]]\nname = \"x\"\nshocks = [\n  { tariff = { importer = \"USA\", exporter = \"CHA\", add = 0.1 } },\n]\n";
+  const std::string text =
+      "[[scenario]]\nname = \"x\"\nshocks = [\n  { tariff = { importer = \"USA\", exporter = "
+      "\"CHA\", add = 0.1 } },\n]\n";
   auto f = ParseScenario(text, "s.toml");
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   Status s = CheckLabels(*f, TinyBaseline());
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("s.toml:4:"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("scenario[0].shocks[0].tariff.exporter"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("scenario[0].shocks[0].tariff.exporter"), std::string::npos)
+      << s.message();
   EXPECT_NE(s.message().find("did you mean 'CHN'"), std::string::npos) << s.message();
 }
 
 TEST(Scenario, UnknownSectorSuggestsNearest) {
-  const std::string text = "[[scenario]]\nname = \"x\"\nshocks = [ { production_subsidy = { country = \"CHN\", sectors = [\"Metal\"], rate = 0.1 } } ]\n";
+  const std::string text =
+      "[[scenario]]\nname = \"x\"\nshocks = [ { production_subsidy = { country = \"CHN\", sectors "
+      "= [\"Metal\"], rate = 0.1 } } ]\n";
   auto f = ParseScenario(text, "s.toml");
   ASSERT_TRUE(f.ok());
   Status s = CheckLabels(*f, TinyBaseline());
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("unknown sector 'Metal'; did you mean 'Metals'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("unknown sector 'Metal'; did you mean 'Metals'"), std::string::npos)
+      << s.message();
   EXPECT_NE(s.message().find("s.toml:3:"), std::string::npos) << s.message();
 }
 
@@ -175,50 +189,115 @@ TEST_P(BadScenario, GivesPreciseError) {
   auto f = ParseScenario(c.text, "bad.toml");
   ASSERT_FALSE(f.ok()) << c.name;
   EXPECT_NE(f.status().message().find("bad.toml"), std::string::npos) << f.status().message();
-  EXPECT_NE(f.status().message().find(c.expect), std::string::npos) << c.name << ": " << f.status().message();
+  EXPECT_NE(f.status().message().find(c.expect), std::string::npos)
+      << c.name << ": " << f.status().message();
 }
 
 const BadCase kBadCases[] = {
     {"toml_syntax", "[[scenario]\nname = 1\n", "bad.toml:1:"},
     {"no_scenarios", "title = \"x\"\n", "defines no [[scenario]]"},
-    {"unknown_top_key", "titel = \"x\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "did you mean 'title'"},
-    {"unknown_shock_kind", "[[scenario]]\nname=\"a\"\nshocks=[{tarif={importer=\"USA\",exporter=\"CHN\",add=0.1}}]\n", "did you mean 'tariff'"},
-    {"missing_name", "[[scenario]]\nshocks=[{deficits=\"zero\"}]\n", "scenario[0].name': is required"},
-    {"duplicate_name", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "duplicate scenario name 'a'"},
+    {"unknown_top_key", "titel = \"x\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+     "did you mean 'title'"},
+    {"unknown_shock_kind",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tarif={importer=\"USA\",exporter=\"CHN\",add=0.1}}]\n",
+     "did you mean 'tariff'"},
+    {"missing_name", "[[scenario]]\nshocks=[{deficits=\"zero\"}]\n",
+     "scenario[0].name': is required"},
+    {"duplicate_name",
+     "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n[[scenario]]\nname=\"a\"\nshocks=[{"
+     "deficits=\"zero\"}]\n",
+     "duplicate scenario name 'a'"},
     {"empty_shocks", "[[scenario]]\nname=\"a\"\nshocks=[]\n", "at least one shock"},
-    {"tariff_without_mode", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\"}}]\n", "exactly one of add"},
-    {"tariff_two_modes", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,set=0.2}}]\n", "exactly one of add"},
-    {"tariff_missing_importer", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={exporter=\"CHN\",add=0.1}}]\n", "tariff.importer': is required"},
-    {"tariff_value_text", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=\"ten\"}}]\n", "tariff.add': expected a number"},
-    {"tariff_level_below_minus_one", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",set=-1.5}}]\n", "tariff.set': a tariff rate must be above -1 (-100%)"},
-    {"allow_extreme_not_bool", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=3,allow_extreme=1}}]\n", "tariff.allow_extreme': expected true or false"},
-    {"unknown_tariff_field", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sectr=\"x\"}}]\n", "did you mean 'sector'"},
-    {"sector_and_sectors", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sector=\"x\",sectors=[\"y\"]}}]\n", "either 'sector' or 'sectors'"},
-    {"empty_selector_list", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=[],exporter=\"CHN\",add=0.1}}]\n", "selects nothing"},
-    {"selector_number", "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=5,exporter=\"CHN\",add=0.1}}]\n", "expected a country name"},
-    {"iceberg_nonpositive", "[[scenario]]\nname=\"a\"\nshocks=[{iceberg={importer=\"USA\",exporter=\"CHN\",factor=0}}]\n", "must be > 0"},
-    {"deficit_without_target", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\"}}]\n", "give exactly one of target (a deficit in the named unit"},
-    {"deficit_target_and_multiply", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,multiply=0.5}}]\n", "give exactly one of target"},
-    {"deficit_bad_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,unit=\"percent\"}}]\n", "expected bn_usd, mn_usd, share_of_gdp or share_of_world_gdp, got 'percent'"},
-    {"deficit_level_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=-147.5,unit=\"level\"}}]\n", "name the unit"},
-    {"deficit_target_without_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=-147.5}}]\n", "deficit.unit': target = -147.5 needs a unit: unit = \"bn_usd\" (billion USD)"},
-    {"deficit_multiply_with_unit", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",multiply=0.5,unit=\"bn_usd\"}}]\n", "takes no unit"},
-    {"deficit_negative_multiple", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",multiply=-1}}]\n", "deficit.multiply': a negative multiple"},
-    {"deficits_bad_value", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"balanced\"}]\n", "expected \"zero\" or \"fixed\""},
-    {"subsidy_rate_and_add", "[[scenario]]\nname=\"a\"\nshocks=[{production_subsidy={country=\"CHN\",rate=0.1,add=0.1}}]\n", "exactly one of rate"},
-    {"shock_two_kinds", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\", tariff={}}]\n", "one key naming its kind"},
-    {"model_unknown", "[model]\ntype=\"cge\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "unknown model 'cge'"},
-    {"gravity_sigma_le_1", "[model]\ntype=\"gravity\"\nsigma=1\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "sigma must be > 1"},
-    {"two_baselines", "[baseline]\nbuiltin=\"world2011\"\nwiod=\"x.csv.gz\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "exactly one of builtin"},
-    {"group_not_list", "[groups.countries]\nna=\"USA\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "non-empty list"},
+    {"tariff_without_mode",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\"}}]\n",
+     "exactly one of add"},
+    {"tariff_two_modes",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,set=0.2}"
+     "}]\n",
+     "exactly one of add"},
+    {"tariff_missing_importer",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={exporter=\"CHN\",add=0.1}}]\n",
+     "tariff.importer': is required"},
+    {"tariff_value_text",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=\"ten\"}}]"
+     "\n",
+     "tariff.add': expected a number"},
+    {"tariff_level_below_minus_one",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",set=-1.5}}]\n",
+     "tariff.set': a tariff rate must be above -1 (-100%)"},
+    {"allow_extreme_not_bool",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=3,allow_"
+     "extreme=1}}]\n",
+     "tariff.allow_extreme': expected true or false"},
+    {"unknown_tariff_field",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sectr="
+     "\"x\"}}]\n",
+     "did you mean 'sector'"},
+    {"sector_and_sectors",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=\"USA\",exporter=\"CHN\",add=0.1,sector="
+     "\"x\",sectors=[\"y\"]}}]\n",
+     "either 'sector' or 'sectors'"},
+    {"empty_selector_list",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=[],exporter=\"CHN\",add=0.1}}]\n",
+     "selects nothing"},
+    {"selector_number",
+     "[[scenario]]\nname=\"a\"\nshocks=[{tariff={importer=5,exporter=\"CHN\",add=0.1}}]\n",
+     "expected a country name"},
+    {"iceberg_nonpositive",
+     "[[scenario]]\nname=\"a\"\nshocks=[{iceberg={importer=\"USA\",exporter=\"CHN\",factor=0}}]\n",
+     "must be > 0"},
+    {"deficit_without_target", "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\"}}]\n",
+     "give exactly one of target (a deficit in the named unit"},
+    {"deficit_target_and_multiply",
+     "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,multiply=0.5}}]\n",
+     "give exactly one of target"},
+    {"deficit_bad_unit",
+     "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=0,unit=\"percent\"}}]\n",
+     "expected bn_usd, mn_usd, share_of_gdp or share_of_world_gdp, got 'percent'"},
+    {"deficit_level_unit",
+     "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=-147.5,unit=\"level\"}}]"
+     "\n",
+     "name the unit"},
+    {"deficit_target_without_unit",
+     "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",target=-147.5}}]\n",
+     "deficit.unit': target = -147.5 needs a unit: unit = \"bn_usd\" (billion USD)"},
+    {"deficit_multiply_with_unit",
+     "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",multiply=0.5,unit=\"bn_usd\"}}]"
+     "\n",
+     "takes no unit"},
+    {"deficit_negative_multiple",
+     "[[scenario]]\nname=\"a\"\nshocks=[{deficit={country=\"CHN\",multiply=-1}}]\n",
+     "deficit.multiply': a negative multiple"},
+    {"deficits_bad_value", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"balanced\"}]\n",
+     "expected \"zero\" or \"fixed\""},
+    {"subsidy_rate_and_add",
+     "[[scenario]]\nname=\"a\"\nshocks=[{production_subsidy={country=\"CHN\",rate=0.1,add=0.1}}]\n",
+     "exactly one of rate"},
+    {"shock_two_kinds", "[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\", tariff={}}]\n",
+     "one key naming its kind"},
+    {"model_unknown",
+     "[model]\ntype=\"cge\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+     "unknown model 'cge'"},
+    {"gravity_sigma_le_1",
+     "[model]\ntype=\"gravity\"\nsigma=1\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+     "sigma must be > 1"},
+    {"two_baselines",
+     "[baseline]\nbuiltin=\"world2011\"\nwiod=\"x.csv.gz\"\n[[scenario]]\nname=\"a\"\nshocks=[{"
+     "deficits=\"zero\"}]\n",
+     "exactly one of builtin"},
+    {"group_not_list",
+     "[groups.countries]\nna=\"USA\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+     "non-empty list"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, BadScenario, ::testing::ValuesIn(kBadCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Scenario, BaselinePathsAreRelativeToTheFile) {
-  auto f = ParseScenario("[baseline]\nwiod=\"data/wiot2009.csv.gz\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
-                         "/home/u/proj/s.toml");
+  auto f = ParseScenario(
+      "[baseline]\nwiod=\"data/"
+      "wiot2009.csv.gz\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+      "/home/u/proj/s.toml");
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EXPECT_EQ(f->baseline.kind, BaselineKind::kWiod);
   EXPECT_EQ(f->baseline.path, "/home/u/proj/data/wiot2009.csv.gz");

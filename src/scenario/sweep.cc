@@ -65,9 +65,12 @@ double Quantile(const std::vector<double>& sorted, double p) {
 bool KeepRow(const ge::TidyRow& row, const ScenarioDef& def, SweepBilateral mode) {
   if (row.partner.empty() || mode == SweepBilateral::kAll) return true;
   if (mode == SweepBilateral::kNone) return false;
-  auto match = [](const std::string& label, const std::string& c) { return label == "*" || label == c; };
+  auto match = [](const std::string& label, const std::string& c) {
+    return label == "*" || label == c;
+  };
   auto pair = [&](const std::string& im, const std::string& ex) {
-    return (match(im, row.country) && match(ex, row.partner)) || (match(im, row.partner) && match(ex, row.country));
+    return (match(im, row.country) && match(ex, row.partner)) ||
+           (match(im, row.partner) && match(ex, row.country));
   };
   for (const auto& t : def.spec.tariffs)
     if (pair(t.importer, t.exporter)) return true;
@@ -94,8 +97,8 @@ Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const Scenari
       if (KeepRow(r, def, bilateral)) values.push_back(r.pct_change);
   }
   if (values.size() != expected_rows) {
-    return Status::Internal(fmt::format("a draw produced {} result rows, the point solution {}", values.size(),
-                                        expected_rows));
+    return Status::Internal(fmt::format("a draw produced {} result rows, the point solution {}",
+                                        values.size(), expected_rows));
   }
   return values;
 }
@@ -104,9 +107,12 @@ Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const Scenari
 
 const char* ToString(SweepBilateral b) {
   switch (b) {
-    case SweepBilateral::kNone: return "none";
-    case SweepBilateral::kScenarioPairs: return "scenario";
-    case SweepBilateral::kAll: return "all";
+    case SweepBilateral::kNone:
+      return "none";
+    case SweepBilateral::kScenarioPairs:
+      return "scenario";
+    case SweepBilateral::kAll:
+      return "all";
   }
   return "unknown";
 }
@@ -115,7 +121,8 @@ Result<SweepBilateral> SweepBilateralFromString(std::string_view s) {
   if (s == "none") return SweepBilateral::kNone;
   if (s == "scenario") return SweepBilateral::kScenarioPairs;
   if (s == "all") return SweepBilateral::kAll;
-  return Status::InvalidArgument(fmt::format("unknown bilateral selection '{}'; expected scenario, all or none", s));
+  return Status::InvalidArgument(
+      fmt::format("unknown bilateral selection '{}'; expected scenario, all or none", s));
 }
 
 Status CheckThetaDistributionFile(const std::string& path) {
@@ -124,12 +131,15 @@ Status CheckThetaDistributionFile(const std::string& path) {
   RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
   for (const char* col : {"sector", "theta"}) {
     if (!t.GetColumn(col).ok()) {
-      return Status::InvalidArgument(fmt::format("{}: a theta file for draws needs a column '{}'", path, col));
+      return Status::InvalidArgument(
+          fmt::format("{}: a theta file for draws needs a column '{}'", path, col));
     }
   }
   if (!t.GetColumn("se").ok()) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: a theta file for draws needs a column 'se' (standard errors), e.g. data/world2011/theta_se.csv", path));
+    return Status::InvalidArgument(
+        fmt::format("{}: a theta file for draws needs a column 'se' (standard errors), e.g. "
+                    "data/world2011/theta_se.csv",
+                    path));
   }
   return Status::Ok();
 }
@@ -139,7 +149,8 @@ uint64_t DrawSeed(uint64_t master_seed, int64_t draw) {
   return SplitMix64(&s);
 }
 
-Result<ThetaDistribution> ReadThetaDistribution(const std::string& path, const std::vector<std::string>& sectors) {
+Result<ThetaDistribution> ReadThetaDistribution(const std::string& path,
+                                                const std::vector<std::string>& sectors) {
   data::CsvOptions opt;
   opt.types["sector"] = data::ColumnType::kString;
   RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
@@ -147,7 +158,8 @@ Result<ThetaDistribution> ReadThetaDistribution(const std::string& path, const s
   RB_ASSIGN_OR_RETURN(const data::Column* th, t.GetColumn("theta"));
   auto se_col = t.GetColumn("se");
   if (!se_col.ok()) {
-    return Status::InvalidArgument(fmt::format("{}: a theta file for draws needs a column 'se' (standard errors)", path));
+    return Status::InvalidArgument(
+        fmt::format("{}: a theta file for draws needs a column 'se' (standard errors)", path));
   }
   const data::Column* se = *se_col;
   ThetaDistribution d;
@@ -159,11 +171,13 @@ Result<ThetaDistribution> ReadThetaDistribution(const std::string& path, const s
     const double theta = th->AsDouble(r), sd = se->AsDouble(r);
     const int64_t line = r + 2;
     if (!std::isfinite(theta) || theta <= 0) {
-      return Status::InvalidArgument(fmt::format("{}:{}: theta of '{}' must be a positive number", path, line, name));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: theta of '{}' must be a positive number", path, line, name));
     }
     if (!std::isfinite(sd) || sd < 0) {
       return Status::InvalidArgument(
-          fmt::format("{}:{}: the standard error of '{}' must be >= 0, got {}", path, line, name, se->CellText(r)));
+          fmt::format("{}:{}: the standard error of '{}' must be >= 0, got {}", path, line, name,
+                      se->CellText(r)));
     }
     auto it = std::find(sectors.begin(), sectors.end(), name);
     if (it == sectors.end()) continue;  // extra sectors are allowed
@@ -190,22 +204,26 @@ Result<GridSpec> ParseGrid(const std::string& text) {
   GridSpec g;
   const auto eq = text.find('=');
   if (eq == std::string::npos) {
-    return Status::InvalidArgument(fmt::format("--grid '{}': expected tariff=FROM:TO:STEP, e.g. tariff=0:1:0.1", text));
+    return Status::InvalidArgument(
+        fmt::format("--grid '{}': expected tariff=FROM:TO:STEP, e.g. tariff=0:1:0.1", text));
   }
   g.parameter = text.substr(0, eq);
   if (g.parameter != "tariff") {
-    return Status::InvalidArgument(fmt::format("--grid '{}': only the 'tariff' parameter can be swept", text));
+    return Status::InvalidArgument(
+        fmt::format("--grid '{}': only the 'tariff' parameter can be swept", text));
   }
   const std::string range = text.substr(eq + 1);
   double vals[3];
   size_t pos = 0;
   for (int k = 0; k < 3; ++k) {
     const size_t colon = range.find(':', pos);
-    const std::string part = range.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    const std::string part =
+        range.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
     char* end = nullptr;
     vals[k] = std::strtod(part.c_str(), &end);
     if (part.empty() || end == nullptr || *end != '\0' || !std::isfinite(vals[k])) {
-      return Status::InvalidArgument(fmt::format("--grid '{}': '{}' is not a number (expected FROM:TO:STEP)", text, part));
+      return Status::InvalidArgument(
+          fmt::format("--grid '{}': '{}' is not a number (expected FROM:TO:STEP)", text, part));
     }
     if (k < 2 && colon == std::string::npos) {
       return Status::InvalidArgument(fmt::format("--grid '{}': expected FROM:TO:STEP", text));
@@ -224,8 +242,10 @@ Result<GridSpec> ParseGrid(const std::string& text) {
 
 Status SweepOptions::Validate() const {
   if (draws < 0) return Status::InvalidArgument("--draws must be >= 0");
-  if (draws > 0 && grid.has_value()) return Status::InvalidArgument("give either --draws or --grid, not both");
-  if (draws == 0 && !grid.has_value()) return Status::InvalidArgument("a sweep needs --draws N or --grid tariff=FROM:TO:STEP");
+  if (draws > 0 && grid.has_value())
+    return Status::InvalidArgument("give either --draws or --grid, not both");
+  if (draws == 0 && !grid.has_value())
+    return Status::InvalidArgument("a sweep needs --draws N or --grid tariff=FROM:TO:STEP");
   if (draws > 0 && theta_file.empty()) {
     return Status::InvalidArgument("--draws needs --theta FILE with columns sector,theta,se");
   }
@@ -256,11 +276,12 @@ Result<RunResult> PrepareSweep(const ScenarioFile& file, const SweepOptions& opt
   return run;
 }
 
-Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, const SweepOptions& options,
-                           int64_t begin, int64_t end) {
+Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file,
+                           const SweepOptions& options, int64_t begin, int64_t end) {
   RB_RETURN_IF_ERROR(options.Validate());
   const ge::Baseline& base = point.loaded.baseline;
-  RB_ASSIGN_OR_RETURN(ThetaDistribution dist, ReadThetaDistribution(options.theta_file, base.sectors));
+  RB_ASSIGN_OR_RETURN(ThetaDistribution dist,
+                      ReadThetaDistribution(options.theta_file, base.sectors));
   const size_t rows = point.results.rows.size();
   DrawSlice slice;
   slice.begin = begin;
@@ -290,8 +311,8 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, con
           th = dist.theta[j] + dist.se[j] * rng.Next();
         } while (th <= options.theta_lower_bound && ++tries < options.max_redraws);
         if (th <= options.theta_lower_bound) {
-          fail = fmt::format("theta of '{}' stayed <= {} after {} redraws", b.sectors[j], options.theta_lower_bound,
-                             options.max_redraws);
+          fail = fmt::format("theta of '{}' stayed <= {} after {} redraws", b.sectors[j],
+                             options.theta_lower_bound, options.max_redraws);
         }
       }
       b.theta[j] = th;
@@ -299,7 +320,8 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, con
     if (fail.empty()) {
       auto values = SolveAll(b, file, solver, options.bilateral, rows);
       if (values.ok()) {
-        std::copy(values->begin(), values->end(), slice.values.begin() + static_cast<long>(static_cast<size_t>(k) * rows));
+        std::copy(values->begin(), values->end(),
+                  slice.values.begin() + static_cast<long>(static_cast<size_t>(k) * rows));
         slice.ok[static_cast<size_t>(k)] = 1;
       } else {
         fail = values.status().message();
@@ -321,13 +343,15 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, con
 Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices, size_t num_rows) {
   std::vector<const DrawSlice*> ordered;
   for (const auto& s : slices) ordered.push_back(&s);
-  std::sort(ordered.begin(), ordered.end(), [](const DrawSlice* a, const DrawSlice* b) { return a->begin < b->begin; });
+  std::sort(ordered.begin(), ordered.end(),
+            [](const DrawSlice* a, const DrawSlice* b) { return a->begin < b->begin; });
   std::vector<RowBand> bands(num_rows);
   std::vector<double> col;
   int successful = 0;
   for (const DrawSlice* s : ordered)
     for (uint8_t ok : s->ok) successful += ok;
-  if (successful == 0) return Status::FailedPrecondition("every draw failed; no bands can be computed");
+  if (successful == 0)
+    return Status::FailedPrecondition("every draw failed; no bands can be computed");
   for (size_t r = 0; r < num_rows; ++r) {
     col.clear();
     for (const DrawSlice* s : ordered) {
@@ -351,7 +375,8 @@ Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices
       m2 += delta * (col[k] - mean);
     }
     band.mean = mean;
-    band.sd = col.size() > 1 ? std::sqrt(std::max(0.0, m2) / static_cast<double>(col.size() - 1)) : 0.0;
+    band.sd =
+        col.size() > 1 ? std::sqrt(std::max(0.0, m2) / static_cast<double>(col.size() - 1)) : 0.0;
     std::sort(col.begin(), col.end());
     band.p05 = Quantile(col, 0.05);
     band.p50 = Quantile(col, 0.50);
@@ -371,7 +396,8 @@ Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& optio
     for (double g : options.grid->Points()) {
       ScenarioFile f = file;
       for (auto& def : f.scenarios) {
-        for (auto& t : def.spec.tariffs) t.value = (t.mode == ge::ShockMode::kMultiply) ? 1.0 + g : g;
+        for (auto& t : def.spec.tariffs)
+          t.value = (t.mode == ge::ShockMode::kMultiply) ? 1.0 + g : g;
       }
       RunOptions ro = options.run;
       ro.bilateral = false;
@@ -391,7 +417,8 @@ Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& optio
     for (size_t k = 0; k < slice.ok.size(); ++k) {
       if (!slice.ok[k]) {
         ++out.draws_failed;
-        out.failures.push_back(fmt::format("draw {}: {}", slice.begin + static_cast<int64_t>(k), slice.failure[k]));
+        out.failures.push_back(
+            fmt::format("draw {}: {}", slice.begin + static_cast<int64_t>(k), slice.failure[k]));
       }
     }
     RB_ASSIGN_OR_RETURN(out.bands, SummarizeDraws({slice}, out.point.results.rows.size()));
@@ -402,15 +429,18 @@ Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& optio
 
 Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& options) {
   RB_RETURN_IF_ERROR(options.Validate());
-  if (options.grid.has_value()) return Status::InvalidArgument("SweepSolvedRun takes draws, not a grid");
+  if (options.grid.has_value())
+    return Status::InvalidArgument("SweepSolvedRun takes draws, not a grid");
   const auto t0 = std::chrono::steady_clock::now();
   const ge::Baseline& base = run.loaded.baseline;
-  RB_ASSIGN_OR_RETURN(ThetaDistribution dist, ReadThetaDistribution(options.theta_file, base.sectors));
+  RB_ASSIGN_OR_RETURN(ThetaDistribution dist,
+                      ReadThetaDistribution(options.theta_file, base.sectors));
   for (size_t j = 0; j < base.theta.size(); ++j) {
     if (std::fabs(dist.theta[j] - base.theta[j]) > 1e-9 * std::fabs(base.theta[j])) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: theta of '{}' is {}, but the run's baseline uses {}; the draws must be centred on the run's theta",
-          options.theta_file, base.sectors[j], dist.theta[j], base.theta[j]));
+      return Status::InvalidArgument(
+          fmt::format("{}: theta of '{}' is {}, but the run's baseline uses {}; the draws must be "
+                      "centred on the run's theta",
+                      options.theta_file, base.sectors[j], dist.theta[j], base.theta[j]));
     }
   }
   // The draws solve without bilateral rows: the point table they are compared
@@ -434,10 +464,12 @@ Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& opt
   for (size_t k = 0; k < slice.ok.size(); ++k) {
     if (!slice.ok[k]) {
       ++out.draws_failed;
-      out.failures.push_back(fmt::format("draw {}: {}", slice.begin + static_cast<int64_t>(k), slice.failure[k]));
+      out.failures.push_back(
+          fmt::format("draw {}: {}", slice.begin + static_cast<int64_t>(k), slice.failure[k]));
     }
   }
-  RB_ASSIGN_OR_RETURN(std::vector<RowBand> bands, SummarizeDraws({slice}, point.results.rows.size()));
+  RB_ASSIGN_OR_RETURN(std::vector<RowBand> bands,
+                      SummarizeDraws({slice}, point.results.rows.size()));
   out.bands.assign(run.results.rows.size(), RowBand{});
   for (size_t k = 0; k < covered.size(); ++k) out.bands[covered[k]] = bands[k];
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -446,7 +478,8 @@ Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& opt
 
 std::string DefaultThetaSePath(const ScenarioFile& file, const std::string& data_dir) {
   if (file.model != ModelKind::kMultiSector) return "";  // one aggregate sector: no per-sector se
-  if (file.baseline.kind != BaselineKind::kBuiltin || file.baseline.builtin != "world2011") return "";
+  if (file.baseline.kind != BaselineKind::kBuiltin || file.baseline.builtin != "world2011")
+    return "";
   if (!file.baseline.theta.empty()) return "";  // the user's own theta: no standard errors known
   const std::string dir = data_dir.empty() ? DefaultDataDir() : data_dir;
   return dir + "/world2011/theta_se.csv";

@@ -1,12 +1,12 @@
 #include "rebalance/scenario/sweep.h"
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / ("rebalance_sweep_test_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("rebalance_sweep_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path p = dir / name;
   std::ofstream(p) << text;
@@ -76,7 +77,8 @@ TEST(Sweep, ZeroVarianceDrawsReproduceThePointExactly) {
   for (const auto& row : r->point.results.rows) {
     if (row.partner.empty()) continue;
     ++bilateral;
-    EXPECT_TRUE((row.country == "USA" && row.partner == "CHN") || (row.country == "CHN" && row.partner == "USA"))
+    EXPECT_TRUE((row.country == "USA" && row.partner == "CHN") ||
+                (row.country == "CHN" && row.partner == "USA"))
         << row.country << "-" << row.partner;
   }
   EXPECT_GT(bilateral, 10);
@@ -84,7 +86,8 @@ TEST(Sweep, ZeroVarianceDrawsReproduceThePointExactly) {
   auto none = RunSweep(SmallFile(), opt);
   ASSERT_TRUE(none.ok());
   for (const auto& row : none->point.results.rows) EXPECT_TRUE(row.partner.empty());
-  EXPECT_EQ(none->point.results.rows.size() + static_cast<size_t>(bilateral), r->point.results.rows.size());
+  EXPECT_EQ(none->point.results.rows.size() + static_cast<size_t>(bilateral),
+            r->point.results.rows.size());
 }
 
 TEST(Sweep, BandsDoNotDependOnThreadsOrSlicing) {
@@ -163,14 +166,17 @@ TEST(Sweep, BadInputs) {
   EXPECT_FALSE(ReadThetaDistribution(nose, {"Agriculture"}).ok());
   Status no_se = CheckThetaDistributionFile(nose);
   ASSERT_FALSE(no_se.ok());
-  EXPECT_NE(no_se.message().find("nose.csv: a theta file for draws needs a column 'se'"), std::string::npos);
+  EXPECT_NE(no_se.message().find("nose.csv: a theta file for draws needs a column 'se'"),
+            std::string::npos);
   {
     // Refused before anything is loaded or solved.
     SweepOptions early;
     early.draws = 4;
     early.theta_file = nose;
     bool progressed = false;
-    early.run.progress = [&](const std::string&, const std::string&, int, int) { progressed = true; };
+    early.run.progress = [&](const std::string&, const std::string&, int, int) {
+      progressed = true;
+    };
     auto r = RunSweep(SmallFile(), early);
     ASSERT_FALSE(r.ok());
     EXPECT_FALSE(progressed);

@@ -39,7 +39,8 @@ TEST(World2023, CommittedFilesMatchACalibrationOfTheInputs) {
   // sanitizer build) may round the calibration's sums differently in the last
   // bit (seen: 1.9e-6 thousand USD on flows of up to 4e8, 5e-15 relative).
   const double flow_scale = built->baseline.flows.cwiseAbs().maxCoeff();
-  EXPECT_LE((loaded->baseline.flows - built->baseline.flows).cwiseAbs().maxCoeff(), 1e-13 * flow_scale);
+  EXPECT_LE((loaded->baseline.flows - built->baseline.flows).cwiseAbs().maxCoeff(),
+            1e-13 * flow_scale);
   EXPECT_LE((loaded->baseline.nu - built->baseline.nu).cwiseAbs().maxCoeff(), 1e-14);
   EXPECT_EQ(loaded->groups, built->groups);
   EXPECT_EQ(loaded->groups.at("EU").size(), 25u);
@@ -60,8 +61,8 @@ TEST(TariffWarRun, TariffsFromScheduleAndShocksInFileOrder) {
   ASSERT_TRUE(w.ok());
   auto t = TariffWarTariffs(*file, file->scenarios[0], *w);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
-  const int us = Index(*w, "USA"), cn = Index(*w, "CHN"), de = Index(*w, "DEU"), cz = Index(*w, "CZE"),
-            br = Index(*w, "BRA"), mx = Index(*w, "MEX");
+  const int us = Index(*w, "USA"), cn = Index(*w, "CHN"), de = Index(*w, "DEU"),
+            cz = Index(*w, "CZE"), br = Index(*w, "BRA"), mx = Index(*w, "MEX");
   EXPECT_EQ((*t)(cn, us), 0.54);
   EXPECT_EQ((*t)(us, cn), 0.54);
   EXPECT_EQ((*t)(de, us), 0.20);
@@ -103,7 +104,8 @@ TEST(TariffWarRun, ExamplesRunAndReproduceTable1) {
       EXPECT_EQ(std::round(run->scenarios[0].changes.prices(us) * 10) / 10, 12.8);
       bool found = false;
       for (const auto& row : run->results.rows) {
-        if (row.country == "non-US" && row.variable == "welfare" && row.scenario == run->scenarios[0].name) {
+        if (row.country == "non-US" && row.variable == "welfare" &&
+            row.scenario == run->scenarios[0].name) {
           EXPECT_EQ(std::round(row.pct_change * 100) / 100, -0.58);
           found = true;
         }
@@ -122,23 +124,32 @@ TEST(TariffWarRun, ErrorsNameTheKeyOrScenario) {
   ASSERT_TRUE(w.ok());
   const std::string head = "[baseline]\nbuiltin = \"world2023\"\n[model]\ntype = \"tariff_war\"\n";
   // A tariff_war key on another model.
-  auto f = ParseScenario("[model]\ntype = \"multisector\"\nkappa = 0.5\n[[scenario]]\nname=\"a\"\n"
-                         "shocks=[{deficits=\"zero\"}]\n", "x.toml");
+  auto f = ParseScenario(
+      "[model]\ntype = \"multisector\"\nkappa = 0.5\n[[scenario]]\nname=\"a\"\n"
+      "shocks=[{deficits=\"zero\"}]\n",
+      "x.toml");
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.status().message().find("model.kappa"), std::string::npos) << f.status().message();
   // Bad option values.
-  f = ParseScenario(head + "revenue = \"rebate\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "x.toml");
+  f = ParseScenario(
+      head + "revenue = \"rebate\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+      "x.toml");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("x.toml:5:11: key 'model.revenue'"), std::string::npos) << f.status().message();
-  f = ParseScenario(head + "kappa = -1\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "x.toml");
+  EXPECT_NE(f.status().message().find("x.toml:5:11: key 'model.revenue'"), std::string::npos)
+      << f.status().message();
+  f = ParseScenario(head + "kappa = -1\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+                    "x.toml");
   ASSERT_FALSE(f.ok());
   EXPECT_NE(f.status().message().find("kappa"), std::string::npos);
-  f = ParseScenario(head + "sigma = 5\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n", "x.toml");
+  f = ParseScenario(head + "sigma = 5\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
+                    "x.toml");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("as epsilon, not sigma"), std::string::npos) << f.status().message();
+  EXPECT_NE(f.status().message().find("as epsilon, not sigma"), std::string::npos)
+      << f.status().message();
   // Unknown schedule, unknown country, sectors, other shock kinds.
   auto check = [&](const std::string& shock, const std::string& expect) {
-    auto file = ParseScenario(head + "[[scenario]]\nname=\"a\"\nshocks=[" + shock + "]\n", "x.toml");
+    auto file =
+        ParseScenario(head + "[[scenario]]\nname=\"a\"\nshocks=[" + shock + "]\n", "x.toml");
     ASSERT_TRUE(file.ok()) << file.status().ToString();
     auto t = TariffWarTariffs(*file, file->scenarios[0], *w);
     ASSERT_FALSE(t.ok()) << shock;
@@ -147,13 +158,17 @@ TEST(TariffWarRun, ErrorsNameTheKeyOrScenario) {
   check("{ tariff_schedule = { importer = \"USA\", exporter = \"*\", schedule = \"april\" } }",
         "unknown tariff schedule 'april'");
   check("{ tariff = { importer = \"USA\", exporter = \"CHNA\", set = 0.1 } }",
-        "x.toml:7:51: key 'scenario[0].shocks[0].tariff.exporter': unknown country or group 'CHNA'; did you mean 'CHN'?");
-  check("{ tariff = { importer = \"USA\", exporter = \"CHN\", sectors = [\"steel\"], set = 0.1 } }", "one goods sector");
-  check("{ iceberg = { importer = \"USA\", exporter = \"CHN\", change = 0.1 } }", "iceberg shocks are not part");
+        "x.toml:7:51: key 'scenario[0].shocks[0].tariff.exporter': unknown country or group "
+        "'CHNA'; did you mean 'CHN'?");
+  check("{ tariff = { importer = \"USA\", exporter = \"CHN\", sectors = [\"steel\"], set = 0.1 } }",
+        "one goods sector");
+  check("{ iceberg = { importer = \"USA\", exporter = \"CHN\", change = 0.1 } }",
+        "iceberg shocks are not part");
   // The runner refuses another baseline.
-  auto other = ParseScenario("[baseline]\nbuiltin = \"world2011\"\n[model]\ntype = \"tariff_war\"\n[[scenario]]\n"
-                             "name=\"a\"\nshocks=[{ tariff = { importer = \"USA\", exporter = \"CHN\", set = 0.1 } }]\n",
-                             "x.toml");
+  auto other = ParseScenario(
+      "[baseline]\nbuiltin = \"world2011\"\n[model]\ntype = \"tariff_war\"\n[[scenario]]\n"
+      "name=\"a\"\nshocks=[{ tariff = { importer = \"USA\", exporter = \"CHN\", set = 0.1 } }]\n",
+      "x.toml");
   ASSERT_TRUE(other.ok());
   auto run = RunTariffWarScenarios(*other, Options());
   ASSERT_FALSE(run.ok());

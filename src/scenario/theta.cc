@@ -36,15 +36,17 @@ Result<ThetaTable> ReadThetaTable(const std::string& path, const std::string& na
     t.sectors = Lines(names);
     const auto values = Lines(text);
     if (values.size() > t.sectors.size()) {
-      return Status::InvalidArgument(fmt::format("{} has {} values but {} names only {} sectors", path, values.size(),
-                                                 names_path, t.sectors.size()));
+      return Status::InvalidArgument(fmt::format("{} has {} values but {} names only {} sectors",
+                                                 path, values.size(), names_path,
+                                                 t.sectors.size()));
     }
     t.sectors.resize(values.size());
     for (size_t k = 0; k < values.size(); ++k) {
       char* end = nullptr;
       const double v = std::strtod(values[k].c_str(), &end);
       if (values[k].empty() || *end != '\0' || !std::isfinite(v) || v <= 0) {
-        return Status::ParseError(fmt::format("{}:{}:1: expected a positive number, found '{}'", path, k + 1, values[k]));
+        return Status::ParseError(
+            fmt::format("{}:{}:1: expected a positive number, found '{}'", path, k + 1, values[k]));
       }
       t.theta.push_back(v);
     }
@@ -55,24 +57,28 @@ Result<ThetaTable> ReadThetaTable(const std::string& path, const std::string& na
   RB_ASSIGN_OR_RETURN(data::Table tab, data::ParseCsv(text, path, opt));
   RB_ASSIGN_OR_RETURN(const data::Column* sec, tab.GetColumn("sector"));
   const data::Column* th = nullptr;
-  if (auto c = tab.GetColumn("theta"); c.ok()) th = *c;
-  else if (auto v = tab.GetColumn("value"); v.ok()) th = *v;
-  else return Status::NotFound(fmt::format("{}: no column 'theta' (or 'value')", path));
+  if (auto c = tab.GetColumn("theta"); c.ok())
+    th = *c;
+  else if (auto v = tab.GetColumn("value"); v.ok())
+    th = *v;
+  else
+    return Status::NotFound(fmt::format("{}: no column 'theta' (or 'value')", path));
   const data::Column* se = nullptr;
   if (auto c = tab.GetColumn("se"); c.ok()) se = *c;
   for (int64_t r = 0; r < tab.num_rows(); ++r) {
     const double v = th->AsDouble(r);
     if (!std::isfinite(v) || v <= 0) {
-      return Status::InvalidArgument(fmt::format("{}:{}: theta of '{}' must be a positive number", path, r + 2,
-                                                 sec->CellText(r)));
+      return Status::InvalidArgument(fmt::format("{}:{}: theta of '{}' must be a positive number",
+                                                 path, r + 2, sec->CellText(r)));
     }
     t.sectors.push_back(sec->CellText(r));
     t.theta.push_back(v);
     if (se != nullptr) {
       const double s = se->AsDouble(r);
       if (!std::isfinite(s) || s < 0) {
-        return Status::InvalidArgument(fmt::format("{}:{}: the standard error of '{}' must be >= 0, got '{}'", path,
-                                                   r + 2, sec->CellText(r), se->CellText(r)));
+        return Status::InvalidArgument(
+            fmt::format("{}:{}: the standard error of '{}' must be >= 0, got '{}'", path, r + 2,
+                        sec->CellText(r), se->CellText(r)));
       }
       t.se.push_back(s);
     }
@@ -104,11 +110,13 @@ Result<ThetaTable> MapTheta(const ThetaTable& source, const std::string& concord
     size_t pos = 0;
     while (pos <= list.size()) {
       const size_t semi = list.find(';', pos);
-      const std::string name = list.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos);
+      const std::string name =
+          list.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos);
       auto it = std::find(source.sectors.begin(), source.sectors.end(), name);
       if (it == source.sectors.end()) {
-        return Status::NotFound(fmt::format("{}:{}: unknown source sector '{}'; did you mean '{}'?", concordance_path,
-                                            r + 2, name, data::NearestName(name, source.sectors)));
+        return Status::NotFound(fmt::format("{}:{}: unknown source sector '{}'; did you mean '{}'?",
+                                            concordance_path, r + 2, name,
+                                            data::NearestName(name, source.sectors)));
       }
       const size_t idx = static_cast<size_t>(it - source.sectors.begin());
       sum += source.theta[idx];
@@ -128,8 +136,10 @@ Status WriteThetaCsv(const ThetaTable& table, const std::string& path, bool forc
   for (size_t j = 0; j < table.sectors.size(); ++j) {
     const std::string& s = table.sectors[j];
     const std::string name = s.find_first_of(",\"") == std::string::npos ? s : "\"" + s + "\"";
-    if (table.se.empty()) out += fmt::format("{},{}\n", name, table.theta[j]);
-    else out += fmt::format("{},{},{}\n", name, table.theta[j], table.se[j]);
+    if (table.se.empty())
+      out += fmt::format("{},{}\n", name, table.theta[j]);
+    else
+      out += fmt::format("{},{},{}\n", name, table.theta[j], table.se[j]);
   }
   return core::WriteFileAtomic(path, out, force);
 }

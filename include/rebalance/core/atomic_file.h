@@ -14,8 +14,7 @@ namespace rebalance::core {
 
 // Writes `content` to `path` atomically. If `path` exists and `force` is
 // false, fails with a message that suggests --force.
-Status WriteFileAtomic(const std::string& path, std::string_view content,
-                       bool force);
+Status WriteFileAtomic(const std::string& path, std::string_view content, bool force);
 
 // Checks an output file before any work is done: its folder exists, is a
 // folder and is writable; `path` is not a folder; and it does not exist

@@ -16,15 +16,15 @@ namespace rebalance {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // an option or argument is out of range or malformed
-  kNotFound,           // a file, column, label or key does not exist
-  kParseError,         // a file or expression could not be parsed
-  kIoError,            // reading or writing failed
-  kFailedPrecondition, // the input is well-formed but unusable (e.g. all dropped)
-  kNotConverged,       // a front door turned a non-converged solve into an error
-  kNumericalError,     // NaN/Inf where a finite number was required
-  kCancelled,          // interrupted by the user (SIGINT)
-  kInternal,           // a bug: an internal invariant failed
+  kInvalidArgument,     // an option or argument is out of range or malformed
+  kNotFound,            // a file, column, label or key does not exist
+  kParseError,          // a file or expression could not be parsed
+  kIoError,             // reading or writing failed
+  kFailedPrecondition,  // the input is well-formed but unusable (e.g. all dropped)
+  kNotConverged,        // a front door turned a non-converged solve into an error
+  kNumericalError,      // NaN/Inf where a finite number was required
+  kCancelled,           // interrupted by the user (SIGINT)
+  kInternal,            // a bug: an internal invariant failed
 };
 
 const char* ToString(StatusCode code);
@@ -32,22 +32,15 @@ const char* ToString(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string m) {
     return Status(StatusCode::kInvalidArgument, std::move(m));
   }
-  static Status NotFound(std::string m) {
-    return Status(StatusCode::kNotFound, std::move(m));
-  }
-  static Status ParseError(std::string m) {
-    return Status(StatusCode::kParseError, std::move(m));
-  }
-  static Status IoError(std::string m) {
-    return Status(StatusCode::kIoError, std::move(m));
-  }
+  static Status NotFound(std::string m) { return Status(StatusCode::kNotFound, std::move(m)); }
+  static Status ParseError(std::string m) { return Status(StatusCode::kParseError, std::move(m)); }
+  static Status IoError(std::string m) { return Status(StatusCode::kIoError, std::move(m)); }
   static Status FailedPrecondition(std::string m) {
     return Status(StatusCode::kFailedPrecondition, std::move(m));
   }
@@ -57,12 +50,8 @@ class [[nodiscard]] Status {
   static Status NumericalError(std::string m) {
     return Status(StatusCode::kNumericalError, std::move(m));
   }
-  static Status Cancelled(std::string m) {
-    return Status(StatusCode::kCancelled, std::move(m));
-  }
-  static Status Internal(std::string m) {
-    return Status(StatusCode::kInternal, std::move(m));
-  }
+  static Status Cancelled(std::string m) { return Status(StatusCode::kCancelled, std::move(m)); }
+  static Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -81,7 +70,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT
     if (std::get<Status>(data_).ok()) {
       data_ = Status::Internal("Result constructed from an OK status");
@@ -110,10 +99,10 @@ class [[nodiscard]] Result {
 #define REBALANCE_CONCAT_INNER(a, b) a##b
 #define REBALANCE_CONCAT(a, b) REBALANCE_CONCAT_INNER(a, b)
 
-#define RB_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::rebalance::Status rb_status_ = (expr);  \
-    if (!rb_status_.ok()) return rb_status_;  \
+#define RB_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::rebalance::Status rb_status_ = (expr); \
+    if (!rb_status_.ok()) return rb_status_; \
   } while (0)
 
 #define RB_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -91,8 +91,8 @@ class TermReader {
     constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     if (column_->IsMissing(row)) return kNaN;
     const size_t r = static_cast<size_t>(row);
-    double v = column_->type == ColumnType::kF64 ? column_->f64[r]
-                                                 : static_cast<double>(column_->i64[r]);
+    double v =
+        column_->type == ColumnType::kF64 ? column_->f64[r] : static_cast<double>(column_->i64[r]);
     if (log_) v = v > 0 ? std::log(v) : kNaN;  // NaN fails v > 0
     return std::isfinite(v) ? v : kNaN;
   }
@@ -130,8 +130,7 @@ Result<Filter> ParseFilter(std::string_view text);
 // Type errors (text column vs number, numeric column vs text) are
 // kInvalidArgument naming the column. Unknown column => kNotFound with the
 // nearest name.
-Result<std::vector<uint8_t>> EvaluateFilter(const Table& table,
-                                            const Filter& filter);
+Result<std::vector<uint8_t>> EvaluateFilter(const Table& table, const Filter& filter);
 
 }  // namespace rebalance::data
 

@@ -23,14 +23,14 @@
 namespace rebalance::data {
 
 struct Imls2025Data {
-  std::string dir;                  // folder read
-  std::vector<std::string> iso3;    // N labels, file order
-  std::vector<std::string> names;   // N names (as in country_labels.csv)
+  std::string dir;                 // folder read
+  std::vector<std::string> iso3;   // N labels, file order
+  std::vector<std::string> names;  // N names (as in country_labels.csv)
   // trade[j * N + i]: exporter j to importer i, thousand USD; 0 = empty cell.
   // The diagonal is 0 (domestic sales are not data).
   std::vector<double> trade;
-  std::vector<double> gdp_usd;      // N, current USD
-  std::vector<double> tariff;       // N, announced US rate on each country
+  std::vector<double> gdp_usd;  // N, current USD
+  std::vector<double> tariff;   // N, announced US rate on each country
   int num_countries() const { return static_cast<int>(iso3.size()); }
 };
 

@@ -24,11 +24,11 @@ Result<ColumnType> ColumnTypeFromString(std::string_view s);
 struct Column {
   std::string name;
   ColumnType type = ColumnType::kF64;
-  std::vector<double> f64;         // kF64 values (NaN where missing)
-  std::vector<int64_t> i64;        // kI64 values (0 where missing)
-  std::vector<int32_t> codes;      // kString codes into `dictionary` (-1 missing)
+  std::vector<double> f64;     // kF64 values (NaN where missing)
+  std::vector<int64_t> i64;    // kI64 values (0 where missing)
+  std::vector<int32_t> codes;  // kString codes into `dictionary` (-1 missing)
   std::vector<std::string> dictionary;
-  std::vector<uint8_t> missing;    // 1 = missing; empty means none missing
+  std::vector<uint8_t> missing;  // 1 = missing; empty means none missing
 
   int64_t size() const;
   bool IsMissing(int64_t row) const {
@@ -61,8 +61,7 @@ class Table {
   // Convenience builders for tests and front doors.
   static Column F64Column(std::string name, std::vector<double> values);
   static Column I64Column(std::string name, std::vector<int64_t> values);
-  static Column StringColumn(std::string name,
-                             const std::vector<std::string>& values);
+  static Column StringColumn(std::string name, const std::vector<std::string>& values);
 
   // Keeps the rows where keep[row] != 0, in order.
   Table Filter(const std::vector<uint8_t>& keep) const;
@@ -77,8 +76,7 @@ class Table {
 
 // The valid name closest to `name` by edit distance, for "did you mean"
 // messages; empty when `candidates` is empty.
-std::string NearestName(std::string_view name,
-                        const std::vector<std::string>& candidates);
+std::string NearestName(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace rebalance::data
 

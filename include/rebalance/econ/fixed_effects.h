@@ -58,9 +58,9 @@ struct FixedEffects {
 // Builds the codes of `terms` for the table rows `rows` (every row must be
 // non-missing in the term's columns). String or integer columns are accepted;
 // a floating-point column must hold integral values.
-Result<FixedEffects> BuildFixedEffects(
-    const data::Table& table, const std::vector<data::FixedEffectTerm>& terms,
-    const std::vector<int64_t>& rows);
+Result<FixedEffects> BuildFixedEffects(const data::Table& table,
+                                       const std::vector<data::FixedEffectTerm>& terms,
+                                       const std::vector<int64_t>& rows);
 
 // The same codes as BuildFixedEffects on the rows of all processes together,
 // when each process passes its own table and rows: integer identifiers take
@@ -75,10 +75,10 @@ Result<FixedEffects> BuildFixedEffects(
 // on every process, naming the row as first_row + row + 1 (first_row: the
 // index in the whole input of this process's first table row). A
 // non-distributed reducer gives BuildFixedEffects.
-Result<FixedEffects> BuildGlobalFixedEffects(
-    const data::Table& table, const std::vector<data::FixedEffectTerm>& terms,
-    const std::vector<int64_t>& rows, Reducer& reducer, bool with_labels,
-    int64_t first_row);
+Result<FixedEffects> BuildGlobalFixedEffects(const data::Table& table,
+                                             const std::vector<data::FixedEffectTerm>& terms,
+                                             const std::vector<int64_t>& rows, Reducer& reducer,
+                                             bool with_labels, int64_t first_row);
 
 // Replaces int64 keys by dense codes 0..G-1 in increasing key order; returns
 // G. first_obs[g] is the first observation of group g.

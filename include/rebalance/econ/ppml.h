@@ -107,10 +107,10 @@ struct Coefficient {
 };
 
 struct DroppedCounts {
-  int64_t missing = 0;    // missing value in any used column
-  int64_t filtered = 0;   // excluded by --where (not an error, reported)
-  int64_t singleton = 0;  // singleton fixed-effect groups, iteratively
-  int64_t separated = 0;  // separated (FE all-zero + ReLU)
+  int64_t missing = 0;      // missing value in any used column
+  int64_t filtered = 0;     // excluded by --where (not an error, reported)
+  int64_t singleton = 0;    // singleton fixed-effect groups, iteratively
+  int64_t separated = 0;    // separated (FE all-zero + ReLU)
   int64_t zero_weight = 0;  // observation weight equal to zero
 };
 
@@ -158,8 +158,7 @@ struct EstimateResult {
 };
 
 // Estimates on an in-memory table.
-Result<EstimateResult> Estimate(const data::Table& table,
-                                const EstimateOptions& options);
+Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options);
 
 // Estimation split over `size` processes, each holding its own rows of the
 // input in `table` (`rebalance estimate --distributed`: rank r reads part r
@@ -183,8 +182,7 @@ struct Distribution {
   // in sample_rows are first_row + table row.
   int64_t first_row = 0;
 };
-Result<EstimateResult> Estimate(const data::Table& table,
-                                const EstimateOptions& options,
+Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options,
                                 const Distribution& distribution);
 
 }  // namespace rebalance::econ

@@ -83,16 +83,14 @@ struct Baseline {
   int num_sectors() const { return static_cast<int>(sectors.size()); }
   size_t FlowIndex(int j, int n, int i) const {
     const size_t N = countries.size();
-    return (static_cast<size_t>(j) * N + static_cast<size_t>(n)) * N +
-           static_cast<size_t>(i);
+    return (static_cast<size_t>(j) * N + static_cast<size_t>(n)) * N + static_cast<size_t>(i);
   }
   size_t CS(int n, int j) const {
     return static_cast<size_t>(n) * sectors.size() + static_cast<size_t>(j);
   }
   size_t IoIndex(int n, int k, int j) const {
     const size_t J = sectors.size();
-    return (static_cast<size_t>(n) * J + static_cast<size_t>(k)) * J +
-           static_cast<size_t>(j);
+    return (static_cast<size_t>(n) * J + static_cast<size_t>(k)) * J + static_cast<size_t>(j);
   }
 
   // Derived accounts (valid after ValidateStructure()).
@@ -106,7 +104,7 @@ struct Baseline {
   double Income(int n) const;                    // VA + R - S + D
   double ProductionSubsidy(int n, int j) const;  // 0 when the vector is empty
   double ExportSubsidy(int n, int j) const;
-  double Iceberg(int j, int n, int i) const;     // 1 when the vector is empty
+  double Iceberg(int j, int n, int i) const;  // 1 when the vector is empty
 
   // Sizes, finiteness, non-negative flows/tariffs, shares in [0, 1] summing
   // to one (alpha) or to 1 - gamma (io), theta present and > 0 for every
@@ -150,12 +148,10 @@ struct CpMatrixOptions {
 
   Status Validate() const;
 };
-Result<Baseline> ReadCpMatrices(const std::string& dir,
-                                const CpMatrixOptions& options = {});
+Result<Baseline> ReadCpMatrices(const std::string& dir, const CpMatrixOptions& options = {});
 // Tariff rates from CP's tariffsYYYY.txt (percent, 620x31) into the Baseline
 // layout (rates); non-tradable sectors get 0.
-Result<std::vector<double>> ReadCpTariffs(const std::string& path,
-                                          const Baseline& like);
+Result<std::vector<double>> ReadCpTariffs(const std::string& path, const Baseline& like);
 
 // One of CP's matrix files held in memory: numbers separated by blanks, tabs
 // or commas, no header, blank lines skipped, every row as long as the first,
@@ -167,12 +163,11 @@ struct CpMatrix {
   int cols = 0;
   std::vector<double> values;  // rows * cols, row-major
   double operator()(int r, int c) const {
-    return values[static_cast<size_t>(r) * static_cast<size_t>(cols) +
-                  static_cast<size_t>(c)];
+    return values[static_cast<size_t>(r) * static_cast<size_t>(cols) + static_cast<size_t>(c)];
   }
 };
-Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source,
-                               int want_rows = 0, int want_cols = 0);
+Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source, int want_rows = 0,
+                               int want_cols = 0);
 
 // The long tidy format of paulofelipe/cp2015 (data README section 2d):
 // trade.csv(.gz), value_added, intermediate_consumption, final_consumption,
@@ -184,22 +179,19 @@ struct CpTidyOptions {
   std::string tariff_column = "tariff";
   Status Validate() const;
 };
-Result<Baseline> ReadCpTidy(const std::string& dir,
-                            const CpTidyOptions& options = {});
+Result<Baseline> ReadCpTidy(const std::string& dir, const CpTidyOptions& options = {});
 // The tariff_cfl column (CP's 2005 NAFTA tariffs) as Baseline-layout rates.
-Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir,
-                                              const std::string& column,
+Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir, const std::string& column,
                                               const Baseline& like);
 
 // A theta-by-sector file: CSV with columns `sector,theta` (header required;
 // `value` is accepted for `theta`). Every sector of `sectors` must appear.
-Result<std::vector<double>> ReadThetaFile(
-    const std::string& path, const std::vector<std::string>& sectors);
+Result<std::vector<double>> ReadThetaFile(const std::string& path,
+                                          const std::vector<std::string>& sectors);
 // The same on text held in memory; `source` names it in messages
 // (ReadThetaFile reads the file and calls this).
-Result<std::vector<double>> ParseThetaFile(
-    std::string_view text, const std::string& source,
-    const std::vector<std::string>& sectors);
+Result<std::vector<double>> ParseThetaFile(std::string_view text, const std::string& source,
+                                           const std::vector<std::string>& sectors);
 
 // A tariff file: CSV with columns importer,exporter,sector,tariff (rates);
 // `*` in a label column means all. Applied on top of `baseline->tariff`.
@@ -218,7 +210,7 @@ struct IoBaselineOptions {
   Status Validate() const;
 };
 struct IoBaselineReport {
-  int clipped_negative_cells = 0;      // negative Z / F cells set to zero
+  int clipped_negative_cells = 0;       // negative Z / F cells set to zero
   double clipped_negative_value = 0.0;  // their (negative) sum
   // (country, sector) cells whose inputs exceeded gross output: value added
   // set to zero and input shares rescaled to sum to one.

@@ -42,8 +42,7 @@ enum class DeficitClosure {
   // baseline data the changes include the effect of closing the deficits.
   kBalanced,
 };
-const char* ToString(
-    DeficitClosure closure);  // "ratio", "additive", "balanced"
+const char* ToString(DeficitClosure closure);  // "ratio", "additive", "balanced"
 Result<DeficitClosure> DeficitClosureFromString(const std::string& s);
 
 // Baseline flows: X_ij from exporter i (row) to importer j (column),
@@ -95,8 +94,7 @@ struct CovariateChange {
 // the baseline when empty). Unknown covariates or countries are errors that
 // name the nearest valid label.
 Status ApplyCovariateChanges(const std::vector<std::string>& countries,
-                             const std::vector<CovariateChange>& changes,
-                             CovariateCosts* costs);
+                             const std::vector<CovariateChange>& changes, CovariateCosts* costs);
 
 // Parses "NAME=VALUE" (every pair) or "NAME=VALUE:A-B,C>D" (A-B both
 // directions, C>D exporter C to importer D).
@@ -125,8 +123,7 @@ struct GravityInput {
 // importer) pair. Duplicate or missing pairs, missing cells, negative or
 // non-finite flows are errors naming the table row (file line) or the pair.
 // Countries are ordered alphabetically.
-Result<GravityInput> GravityInputFromTable(const data::Table& table,
-                                           const GravityTableSpec& spec);
+Result<GravityInput> GravityInputFromTable(const data::Table& table, const GravityTableSpec& spec);
 
 // How the full-endowment equilibrium is computed.
 enum class FullGeMethod {
@@ -193,9 +190,7 @@ struct GravityResult {
   SolverTermination termination = SolverTermination::kConverged;
   std::string message;
 
-  bool converged() const {
-    return termination == SolverTermination::kConverged;
-  }
+  bool converged() const { return termination == SolverTermination::kConverged; }
   std::string BriefReport() const;
   // The tidy rows documented in docs/gravity_ge.md: per-country variables
   // with suffix _cond / _full, and (if `bilateral`) flow_cond / flow_full
@@ -206,15 +201,13 @@ struct GravityResult {
 // Solves baseline resistances, conditional and full-endowment GE. Fails
 // (Status) only for invalid input; the maths' outcome is in the result.
 // `warm_start` (may be null) seeds the three solves, e.g. in Monte Carlo.
-Result<GravityResult> SolveGravity(const GravityData& data,
-                                   const TradeCosts& costs,
+Result<GravityResult> SolveGravity(const GravityData& data, const TradeCosts& costs,
                                    const GravityOptions& options,
                                    const GravityResult* warm_start = nullptr);
 
 // Front door: as SolveGravity, but a non-converged solve is an error
 // (Status::NotConverged naming the stage, iterations and residual).
-Result<GravityResult> RunGravity(const GravityData& data,
-                                 const TradeCosts& costs,
+Result<GravityResult> RunGravity(const GravityData& data, const TradeCosts& costs,
                                  const GravityOptions& options);
 
 // ---------------------------------------------------------------------------
@@ -256,10 +249,8 @@ struct GravityDrawsResult {
 // started from `point`) in parallel, and summarises every output's
 // pct_change by mean, sd and the 5/50/95 percentiles (linear interpolation,
 // R type 7). `point` must be the converged solution at beta_hat.
-Result<GravityDrawsResult> DrawGravity(const GravityData& data,
-                                       const CovariateCosts& costs,
-                                       const GravityOptions& options,
-                                       const GravityResult& point,
+Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateCosts& costs,
+                                       const GravityOptions& options, const GravityResult& point,
                                        const GravityDrawOptions& draw_options);
 
 // splitmix64 (Steele, Lea & Flood 2014): the seed derivation of the draws.

@@ -54,22 +54,22 @@ struct MultisectorOptions {
 // Layouts follow Baseline: FlowIndex(j, n, i) and CS(n, j).
 struct MultisectorSolution {
   SolverTermination termination = SolverTermination::kMaxIterations;
-  int iterations = 0;            // outer fixed-point iterations
-  int inner_iterations = 0;      // total expenditure-solve sweeps
+  int iterations = 0;        // outer fixed-point iterations
+  int inner_iterations = 0;  // total expenditure-solve sweeps
   int restarts = 0;
-  double residual = 0.0;         // final outer residual (sup-norm, logs)
+  double residual = 0.0;             // final outer residual (sup-norm, logs)
   double market_clearing_gap = 0.0;  // max |X' - demand| / world X'
   double seconds = 0.0;
   std::string message;
 
-  std::vector<double> w_hat;      // N, wage (value added per unit) change
-  std::vector<double> P_hat;      // CS, sectoral price index change
-  std::vector<double> c_hat;      // CS, input-bundle cost change
-  std::vector<double> pi_new;     // FlowIndex, expenditure shares pi'
-  std::vector<double> X_new;      // CS, expenditure X' (tariff-inclusive)
-  std::vector<double> flow_new;   // FlowIndex, X' pi' / (1 + tau')
-  std::vector<double> Y_new;      // CS, gross output (producer revenue)
-  std::vector<double> va_new;     // N, value added w_hat VA
+  std::vector<double> w_hat;               // N, wage (value added per unit) change
+  std::vector<double> P_hat;               // CS, sectoral price index change
+  std::vector<double> c_hat;               // CS, input-bundle cost change
+  std::vector<double> pi_new;              // FlowIndex, expenditure shares pi'
+  std::vector<double> X_new;               // CS, expenditure X' (tariff-inclusive)
+  std::vector<double> flow_new;            // FlowIndex, X' pi' / (1 + tau')
+  std::vector<double> Y_new;               // CS, gross output (producer revenue)
+  std::vector<double> va_new;              // N, value added w_hat VA
   std::vector<double> tariff_revenue_new;  // N
   std::vector<double> subsidy_cost_new;    // N
   std::vector<double> deficit_new;         // N
@@ -77,9 +77,7 @@ struct MultisectorSolution {
   std::vector<double> welfare_hat;         // N, I_hat / prod_j P_hat^alpha
   std::vector<double> real_wage_hat;       // N, w_hat / prod_j P_hat^alpha
 
-  bool converged() const {
-    return termination == SolverTermination::kConverged;
-  }
+  bool converged() const { return termination == SolverTermination::kConverged; }
   // "converged in 23 iterations (812 inner), residual 4.2e-11, 0.041 s"
   std::string BriefReport() const;
 };
@@ -90,10 +88,9 @@ struct MultisectorSolution {
 // CP's base-year step). `warm_start` (optional) supplies w_hat, P_hat and
 // X_new of a nearby solution. Non-convergence is reported in the solution's
 // termination; a Status error means the call could not run.
-Result<MultisectorSolution> SolveMultisector(
-    const Baseline& baseline, const ShockSet& shocks,
-    const MultisectorOptions& options = {},
-    const MultisectorSolution* warm_start = nullptr);
+Result<MultisectorSolution> SolveMultisector(const Baseline& baseline, const ShockSet& shocks,
+                                             const MultisectorOptions& options = {},
+                                             const MultisectorSolution* warm_start = nullptr);
 
 // The counterfactual economy as a new Baseline: flows' , tau', d d_hat,
 // subsidies', deficits'; shares and theta unchanged.
@@ -103,8 +100,7 @@ Result<Baseline> ApplySolution(const Baseline& baseline, const ShockSet& shocks,
 // CP calibration step 2: solve the model at the (raw) data with no shock,
 // keeping the data deficits, and return the exactly consistent base year.
 // Non-convergence is a kNotConverged error.
-Result<Baseline> SolveBaseYear(const Baseline& raw,
-                               const MultisectorOptions& options = {},
+Result<Baseline> SolveBaseYear(const Baseline& raw, const MultisectorOptions& options = {},
                                MultisectorSolution* solution = nullptr);
 
 // CP calibration step 3 (Dekle-Eaton-Kortum): the same economy with every
@@ -115,11 +111,9 @@ Result<Baseline> ZeroDeficitBaseline(const Baseline& baseline,
 
 // The front door: resolve, solve, and turn non-convergence into a
 // kNotConverged error naming the iterations and residual.
-Result<MultisectorSolution> SolveOrError(const Baseline& baseline,
-                                         const ShockSet& shocks,
+Result<MultisectorSolution> SolveOrError(const Baseline& baseline, const ShockSet& shocks,
                                          const MultisectorOptions& options = {},
-                                         const MultisectorSolution* warm_start =
-                                             nullptr);
+                                         const MultisectorSolution* warm_start = nullptr);
 
 // Residuals of the equilibrium conditions at given hats and expenditures, for
 // tests and diagnostics (all relative to world expenditure or in logs):
@@ -132,10 +126,10 @@ struct EquilibriumResiduals {
   double trade_balance = 0.0;  // max_n |imports - exports - D'_n| / world X'
   double world_balance = 0.0;  // |sum_n (exports - imports)| / world X'
 };
-Result<EquilibriumResiduals> EvaluateResiduals(
-    const Baseline& baseline, const ShockSet& shocks,
-    const std::vector<double>& w_hat, const std::vector<double>& P_hat,
-    const std::vector<double>& X_new);
+Result<EquilibriumResiduals> EvaluateResiduals(const Baseline& baseline, const ShockSet& shocks,
+                                               const std::vector<double>& w_hat,
+                                               const std::vector<double>& P_hat,
+                                               const std::vector<double>& X_new);
 
 // CP (2015, section 4, eqs. for d ln W_n) welfare decomposition of country
 // n's welfare change into terms-of-trade and volume-of-trade effects by
@@ -157,8 +151,7 @@ struct WelfareDecomposition {
   std::vector<double> welfare_cp;  // N, sum of the terms
   std::vector<double> residual;    // N, (W_hat - 1) - welfare_cp
 };
-WelfareDecomposition DecomposeWelfare(const Baseline& baseline,
-                                      const ShockSet& shocks,
+WelfareDecomposition DecomposeWelfare(const Baseline& baseline, const ShockSet& shocks,
                                       const MultisectorSolution& solution);
 
 // Tidy output (tidy.h layout), variables documented in docs/multisector.md.

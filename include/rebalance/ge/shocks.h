@@ -143,12 +143,12 @@ struct ShockSpec {
 // Dense shocks resolved against one Baseline (same layouts as Baseline).
 struct ShockSet {
   std::string name = "scenario";
-  std::vector<double> tariff_new;            // tau' rates, FlowIndex layout
-  std::vector<double> d_hat;                 // FlowIndex layout
-  std::vector<double> lambda_hat;            // CS layout
+  std::vector<double> tariff_new;              // tau' rates, FlowIndex layout
+  std::vector<double> d_hat;                   // FlowIndex layout
+  std::vector<double> lambda_hat;              // CS layout
   std::vector<double> production_subsidy_new;  // s', CS layout
   std::vector<double> export_subsidy_new;      // e', CS layout
-  std::vector<double> deficit_new;           // D_n' in currency units, size N
+  std::vector<double> deficit_new;             // D_n' in currency units, size N
 
   // No shock: baseline tariffs, subsidies and deficits, unit hats.
   static ShockSet None(const Baseline& baseline);
@@ -169,10 +169,8 @@ Result<ShockSet> ResolveShocks(const Baseline& baseline, const ShockSpec& spec);
 // Label helpers: "*" -> all, "a,b" -> both, exact name -> one; a name that
 // differs only by case is accepted. Errors: "unknown country 'Chna' (did you
 // mean 'China'?)".
-Result<std::vector<int>> ResolveCountries(const Baseline& baseline,
-                                          std::string_view label);
-Result<std::vector<int>> ResolveSectors(const Baseline& baseline,
-                                        std::string_view label);
+Result<std::vector<int>> ResolveCountries(const Baseline& baseline, std::string_view label);
+Result<std::vector<int>> ResolveSectors(const Baseline& baseline, std::string_view label);
 // A sector written by another name: the baseline's label that `label`
 // stands for, or "" when it is not a synonym. Tries the long names
 // (Baseline::sector_names, e.g. WIOD's "Transport Equipment" for c15), then
@@ -185,8 +183,7 @@ std::string SectorSynonym(const Baseline& baseline, std::string_view label);
 std::string ValidSectorList(const Baseline& baseline);
 // Same as above for any label list; `what` names the kind ("country").
 Result<std::vector<int>> ResolveLabels(const std::vector<std::string>& labels,
-                                       std::string_view label,
-                                       std::string_view what);
+                                       std::string_view label, std::string_view what);
 
 }  // namespace rebalance::ge
 

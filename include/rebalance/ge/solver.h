@@ -42,11 +42,9 @@ Result<SolverTermination> SolverTerminationFromString(const std::string& s);
 // output (same size as x) into *out. A model signals that x lies outside
 // its domain by writing non-finite values; the solvers then backtrack
 // (Newton) or restart (Anderson) instead of accepting the point.
-using VectorFunction =
-    std::function<void(const Eigen::VectorXd& x, Eigen::VectorXd* out)>;
+using VectorFunction = std::function<void(const Eigen::VectorXd& x, Eigen::VectorXd* out)>;
 // Jacobian dF/dx at x, written into *jacobian (n x n).
-using JacobianFunction =
-    std::function<void(const Eigen::VectorXd& x, Eigen::MatrixXd* jacobian)>;
+using JacobianFunction = std::function<void(const Eigen::VectorXd& x, Eigen::MatrixXd* jacobian)>;
 
 struct SolverOptions {
   // Convergence: ResidualNorm(F(x)) <= tolerance for Newton, and
@@ -81,9 +79,7 @@ struct SolverResult {
   double residual_norm = 0.0;
   std::string message;
 
-  bool converged() const {
-    return termination == SolverTermination::kConverged;
-  }
+  bool converged() const { return termination == SolverTermination::kConverged; }
   // "converged in 7 iterations, residual 3.1e-14"
   std::string BriefReport() const;
 };
@@ -94,15 +90,14 @@ double ResidualNorm(const Eigen::VectorXd& residual);
 // Solves F(x) = 0 by Newton's method with backtracking. *x is the starting
 // point (warm start) and receives the last iterate. `jacobian` may be empty,
 // in which case forward differences are used (n extra F evaluations).
-[[nodiscard]] Result<SolverResult> SolveNewton(
-    const VectorFunction& residual, Eigen::VectorXd* x,
-    const SolverOptions& options, const JacobianFunction& jacobian = {});
+[[nodiscard]] Result<SolverResult> SolveNewton(const VectorFunction& residual, Eigen::VectorXd* x,
+                                               const SolverOptions& options,
+                                               const JacobianFunction& jacobian = {});
 
 // Solves x = G(x) by Anderson-accelerated (safeguarded) iteration. *x is the
 // starting point and receives the last iterate.
-[[nodiscard]] Result<SolverResult> SolveFixedPoint(
-    const VectorFunction& map, Eigen::VectorXd* x,
-    const SolverOptions& options);
+[[nodiscard]] Result<SolverResult> SolveFixedPoint(const VectorFunction& map, Eigen::VectorXd* x,
+                                                   const SolverOptions& options);
 
 // Forward-difference Jacobian of `f` at x (used by SolveNewton; exposed so
 // models can test their analytic Jacobians against it).

@@ -163,9 +163,7 @@ struct TariffWarResult {
   Eigen::MatrixXd flows_new;       // X'[j,i] at producer prices
   Eigen::VectorXd welfare_hat;     // W_hat_i (MODEL.md item 6)
 
-  bool converged() const {
-    return termination == SolverTermination::kConverged;
-  }
+  bool converged() const { return termination == SolverTermination::kConverged; }
   // "converged in 17 iterations (18 evaluations), residual 3e-13, 1.2 ms"
   std::string BriefReport() const;
 };
@@ -179,14 +177,13 @@ Result<TariffWarResult> SolveTariffWar(const TariffWarBaseline& baseline,
 
 // The paper's reported outcomes per country, in percent (MODEL.md item 6).
 struct TariffWarOutcomes {
-  Eigen::VectorXd welfare, deficit, exports_gdp, imports_gdp, employment,
-      prices;
+  Eigen::VectorXd welfare, deficit, exports_gdp, imports_gdp, employment, prices;
   Eigen::VectorXd revenue_share;  // 100 R_i / E_i (base E)
   // Levels for the tidy table: before / after.
-  Eigen::VectorXd deficit_base, deficit_new;    // D = imports - exports
-  Eigen::VectorXd exports_base, exports_new;    // off-diagonal sums
+  Eigen::VectorXd deficit_base, deficit_new;  // D = imports - exports
+  Eigen::VectorXd exports_base, exports_new;  // off-diagonal sums
   Eigen::VectorXd imports_base, imports_new;
-  Eigen::VectorXd income_base, income_new;      // Y, w L Y
+  Eigen::VectorXd income_base, income_new;  // Y, w L Y
   Eigen::VectorXd expenditure_base, expenditure_new;
 };
 TariffWarOutcomes TariffWarChanges(const TariffWarBaseline& baseline,
@@ -194,8 +191,7 @@ TariffWarOutcomes TariffWarChanges(const TariffWarBaseline& baseline,
 
 // Weighted mean of `values` over `members` (indices), weights = base-year
 // expenditure E_i (IMLS Tables 1, 2, 8, 9).
-double ExpenditureWeightedMean(const TariffWarBaseline& baseline,
-                               const Eigen::VectorXd& values,
+double ExpenditureWeightedMean(const TariffWarBaseline& baseline, const Eigen::VectorXd& values,
                                const std::vector<int>& members);
 
 // Tidy rows (tidy.h), variables in docs/tariff_war.md. Per country: levels
@@ -208,10 +204,8 @@ struct TariffWarGroup {
   std::string name;
   std::vector<int> members;
 };
-TidyTable TariffWarTidy(const std::string& scenario,
-                        const TariffWarBaseline& baseline,
-                        const TariffWarResult& result,
-                        const std::vector<TariffWarGroup>& groups);
+TidyTable TariffWarTidy(const std::string& scenario, const TariffWarBaseline& baseline,
+                        const TariffWarResult& result, const std::vector<TariffWarGroup>& groups);
 
 // ---------------------------------------------------------------------------
 // Calibration (MODEL.md, "Data and calibration").
@@ -241,9 +235,10 @@ struct TariffWarCalibration {
 // From off-diagonal trade X[j,i] (exporter row, importer column; the
 // diagonal is ignored) and GDP in the same unit: solves the two nu's, then
 // T, E, domestic sales max(0, E - M), and returns the base year.
-Result<TariffWarCalibration> CalibrateTariffWar(
-    const std::vector<std::string>& countries, const Eigen::MatrixXd& trade,
-    const Eigen::VectorXd& gdp, const TariffWarCalibrationOptions& options = {});
+Result<TariffWarCalibration> CalibrateTariffWar(const std::vector<std::string>& countries,
+                                                const Eigen::MatrixXd& trade,
+                                                const Eigen::VectorXd& gdp,
+                                                const TariffWarCalibrationOptions& options = {});
 
 }  // namespace rebalance::ge
 

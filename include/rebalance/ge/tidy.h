@@ -33,9 +33,9 @@ struct TidyRow {
 struct TidyTable {
   std::vector<TidyRow> rows;
 
-  void Add(const std::string& scenario, const std::string& country,
-           const std::string& partner, const std::string& sector,
-           const std::string& variable, double baseline, double counterfactual);
+  void Add(const std::string& scenario, const std::string& country, const std::string& partner,
+           const std::string& sector, const std::string& variable, double baseline,
+           double counterfactual);
   void Append(const TidyTable& other);
 };
 

@@ -71,19 +71,19 @@ struct AccountingOptions {
 // solves use it. The dense inverse B is computed only on request (Inverse()),
 // e.g. by the WWZ decomposition which needs every block B^rt.
 struct LeontiefSystem {
-  int num_countries = 0;   // G
-  int num_sectors = 0;     // N
+  int num_countries = 0;  // G
+  int num_sectors = 0;    // N
   std::vector<std::string> countries, sectors;
-  Eigen::MatrixXd a;       // technical coefficients, GN x GN
-  Eigen::VectorXd x;       // output used (per options.output_basis)
-  Eigen::VectorXd v;       // value added = x - colsums(Z)
-  Eigen::VectorXd va_coef; // V = v / x (0 where x = 0)
-  Eigen::MatrixXd y;       // final demand by destination, GN x G
+  Eigen::MatrixXd a;                        // technical coefficients, GN x GN
+  Eigen::VectorXd x;                        // output used (per options.output_basis)
+  Eigen::VectorXd v;                        // value added = x - colsums(Z)
+  Eigen::VectorXd va_coef;                  // V = v / x (0 where x = 0)
+  Eigen::MatrixXd y;                        // final demand by destination, GN x G
   Eigen::PartialPivLU<Eigen::MatrixXd> lu;  // of I - A
   // Columns without intermediate inputs have A column 0 and V = 1 (v = x).
   int zero_output_sectors = 0;      // x = 0 and no inputs (V set to the limit 1)
   int negative_output_sectors = 0;  // x < 0 (negative inventories) and no inputs
-  double rcond = 0;        // reciprocal condition estimate of I - A
+  double rcond = 0;                 // reciprocal condition estimate of I - A
   // ZeroOutputPolicy::kDropInputs: what was dropped (sectors, cells, sum).
   std::vector<std::string> dropped_input_sectors;
   int64_t dropped_input_cells = 0;
@@ -109,8 +109,7 @@ struct LeontiefSystem {
 // intermediate inputs; zero output with
 // positive intermediate use (message gives the count and first labels);
 // numerically singular I - A; non-finite values.
-Result<LeontiefSystem> BuildLeontief(const IoTable& table,
-                                     const AccountingOptions& options = {});
+Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptions& options = {});
 
 // Trade in value added.
 struct TivaResult {
@@ -191,9 +190,7 @@ struct WwzResult {
   Eigen::MatrixXd terms;
   // E^sr by the same rows.
   Eigen::VectorXd exports;
-  int Row(int s, int r, int i) const {
-    return (s * num_countries + r) * num_sectors + i;
-  }
+  int Row(int s, int r, int i) const { return (s * num_countries + r) * num_sectors + i; }
   static const std::array<const char*, 16>& TermNames();
 };
 // Computes the dense inverse B once (the terms need every block B^rt), then

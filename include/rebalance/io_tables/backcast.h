@@ -34,9 +34,10 @@ struct TargetSpec {
   bool output = true;        // gross output by country-sector (row sums of [Z F])
   bool value_added = true;   // value added by country-sector (x - column sums of Z)
   bool final_demand = true;  // final demand by destination country, all categories
-  bool goods_trade = true;   // bilateral goods exports A -> B, A != B: goods rows of A, every Z and F column of B
+  bool goods_trade =
+      true;  // bilateral goods exports A -> B, A != B: goods rows of A, every Z and F column of B
   std::vector<std::string> goods_sectors;  // WIOD: c1..c16 (agriculture, mining, manufacturing)
-  double trade_relative_se = 0;  // reliability of the trade blocks (0 = exact)
+  double trade_relative_se = 0;            // reliability of the trade blocks (0 = exact)
   // Final sales by country-sector: the row's sum over every final-demand
   // column (what ADB's sector summary gives instead of final demand by
   // destination).
@@ -52,8 +53,8 @@ struct TargetSpec {
 
 struct TargetsFromTableResult {
   std::vector<TableTarget> targets;
-  int skipped_empty = 0;       // targets left out: block empty in the prior
-  double skipped_value = 0;    // their total (table units)
+  int skipped_empty = 0;     // targets left out: block empty in the prior
+  double skipped_value = 0;  // their total (table units)
   std::vector<std::string> skipped_names;
 };
 
@@ -76,17 +77,18 @@ struct BackcastResult {
   std::string gras_message;
   int iterations = 0;
   double gras_seconds = 0;
-  double max_relative_error = 0;  // of the exact targets, final
+  double max_relative_error = 0;            // of the exact targets, final
   std::vector<GrasConstraintReport> worst;  // the 5 targets with the largest |relative error|
-  double scale = 1;  // world output new / old
-  IoTable updated;   // the GRAS table
+  double scale = 1;                         // world output new / old
+  IoTable updated;                          // the GRAS table
 };
 
 Result<BackcastResult> Backcast(const IoTable& old_table, const IoTable& truth, TargetSpec spec,
                                 const UpdateOptions& options = {});
 
 // Errors of `estimate` against `truth` (same labels).
-Result<BackcastErrors> CompareTables(const IoTable& estimate, const IoTable& truth, const std::string& method);
+Result<BackcastErrors> CompareTables(const IoTable& estimate, const IoTable& truth,
+                                     const std::string& method);
 
 }  // namespace rebalance::io_tables
 

@@ -85,10 +85,10 @@ namespace rebalance::io_tables {
 
 // One constraint: sum over rows x cols of X = target.
 struct GrasConstraint {
-  std::string name;          // shown in reports, e.g. "row USA_c1"
-  std::string group;         // members of one group must be disjoint
-  std::vector<int> rows;     // row indices (distinct)
-  std::vector<int> cols;     // column indices (distinct)
+  std::string name;       // shown in reports, e.g. "row USA_c1"
+  std::string group;      // members of one group must be disjoint
+  std::vector<int> rows;  // row indices (distinct)
+  std::vector<int> cols;  // column indices (distinct)
   double target = 0;
   // Relative standard error of the target, see (3). 0 = exact.
   double relative_se = 0;
@@ -126,13 +126,13 @@ struct GrasConstraintReport {
   double prior = 0;           // sum over the block of A
   double relative_error = 0;  // (achieved - target) / max(|target|, tiny)
   double relative_se = 0;
-  double multiplier = 1;      // r_k = exp(lambda_k)
+  double multiplier = 1;  // r_k = exp(lambda_k)
 };
 
 struct GrasConflict {
-  std::string kind;     // "empty_block", "sign", "group_totals", "remainder"
+  std::string kind;                      // "empty_block", "sign", "group_totals", "remainder"
   std::vector<std::string> constraints;  // names involved
-  double lhs = 0, rhs = 0;  // the two totals that should agree (or the sign)
+  double lhs = 0, rhs = 0;               // the two totals that should agree (or the sign)
   std::string message;
 };
 
@@ -152,7 +152,7 @@ struct GrasResult {
   GrasTermination termination = GrasTermination::kMaxIterations;
   std::string message;
   int iterations = 0;
-  double max_relative_error = 0;  // over exact constraints, final
+  double max_relative_error = 0;                  // over exact constraints, final
   std::vector<GrasConstraintReport> constraints;  // in input order
   std::vector<GrasConflict> conflicts;
   std::vector<GrasMovedCell> moved;  // largest |x - a| first
@@ -164,14 +164,13 @@ struct GrasResult {
 
 // Checks shapes and indices (Status on bad input), runs the conflict checks,
 // then iterates. A is n x m; every index must be within it.
-Result<GrasResult> Gras(const Eigen::MatrixXd& a,
-                        const std::vector<GrasConstraint>& constraints,
+Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstraint>& constraints,
                         const GrasOptions& options = {});
 
 // The conflict checks alone (exact constraints only).
-std::vector<GrasConflict> FindGrasConflicts(
-    const Eigen::MatrixXd& a, const std::vector<GrasConstraint>& constraints,
-    double conflict_tolerance = 1e-9);
+std::vector<GrasConflict> FindGrasConflicts(const Eigen::MatrixXd& a,
+                                            const std::vector<GrasConstraint>& constraints,
+                                            double conflict_tolerance = 1e-9);
 
 // Row-and-column GRAS (TMB 2013): row totals u (n) and column totals v (m),
 // exact. Groups "row" and "column".

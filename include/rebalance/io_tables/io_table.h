@@ -89,25 +89,23 @@ Result<Mapping> ReadMapping(const std::string& path);
 Result<Mapping> ParseMapping(const std::string& text, const std::string& source);
 
 struct IoTable {
-  int year = 0;                         // 0 when unknown
-  std::vector<std::string> countries;   // C labels
-  std::vector<std::string> sectors;     // S labels (codes, e.g. c1..c35)
+  int year = 0;                           // 0 when unknown
+  std::vector<std::string> countries;     // C labels
+  std::vector<std::string> sectors;       // S labels (codes, e.g. c1..c35)
   std::vector<std::string> sector_names;  // optional long names, empty or S
-  std::vector<std::string> categories;  // K final-demand category labels
-  Eigen::MatrixXd z;  // (C*S) x (C*S)
-  Eigen::MatrixXd f;  // (C*S) x (C*K)
-  Eigen::VectorXd x;  // (C*S), reported gross output
-  Eigen::VectorXd v;  // (C*S), x - colsums(z)
-  std::string source;            // file the table came from
-  ValidationReport validation;   // filled by the readers / Validate()
+  std::vector<std::string> categories;    // K final-demand category labels
+  Eigen::MatrixXd z;                      // (C*S) x (C*S)
+  Eigen::MatrixXd f;                      // (C*S) x (C*K)
+  Eigen::VectorXd x;                      // (C*S), reported gross output
+  Eigen::VectorXd v;                      // (C*S), x - colsums(z)
+  std::string source;                     // file the table came from
+  ValidationReport validation;            // filled by the readers / Validate()
 
   int num_countries() const { return static_cast<int>(countries.size()); }
   int num_sectors() const { return static_cast<int>(sectors.size()); }
   int num_categories() const { return static_cast<int>(categories.size()); }
   int size() const { return num_countries() * num_sectors(); }
-  int Index(int country, int sector) const {
-    return country * num_sectors() + sector;
-  }
+  int Index(int country, int sector) const { return country * num_sectors() + sector; }
   // "CHN_c14"
   std::string Label(int index) const;
 
@@ -120,11 +118,9 @@ struct IoTable {
   // Shape or label errors and validation errors are a Status.
   static Result<IoTable> FromMatrices(std::vector<std::string> countries,
                                       std::vector<std::string> sectors,
-                                      std::vector<std::string> categories,
-                                      Eigen::MatrixXd z, Eigen::MatrixXd f,
-                                      Eigen::VectorXd x, int year,
-                                      std::string source,
-                                      const ValidationOptions& options = {});
+                                      std::vector<std::string> categories, Eigen::MatrixXd z,
+                                      Eigen::MatrixXd f, Eigen::VectorXd x, int year,
+                                      std::string source, const ValidationOptions& options = {});
 
   // Re-runs the checks: shapes, labels (non-empty, unique), finite values,
   // negative output (error), negative Z (warning), negative final demand
@@ -156,8 +152,7 @@ Result<IoTable> ReadIcio(const std::string& path, int year = 0);
 // OUTPUT gives x (otherwise x = row sums), anything else is a final-demand
 // category. Missing cells are zero; duplicates are an error.
 Result<IoTable> ReadLong(const std::string& path, int year = 0);
-Result<IoTable> ParseLong(const std::string& text, const std::string& source,
-                          int year = 0);
+Result<IoTable> ParseLong(const std::string& text, const std::string& source, int year = 0);
 
 // decompr-style CSV: first column Country.Sector labels, the intermediate
 // columns with the same labels, FD.<country> columns, `out`.
@@ -168,8 +163,7 @@ const char* ToString(TableFormat f);
 Result<TableFormat> TableFormatFromString(const std::string& s);
 // Detects the format from the first line of the file.
 Result<TableFormat> DetectFormat(const std::string& path);
-Result<IoTable> ReadIoTable(const std::string& path, TableFormat format,
-                            int year = 0);
+Result<IoTable> ReadIoTable(const std::string& path, TableFormat format, int year = 0);
 
 // The long-format text of a table (OUTPUT rows always, zero cells skipped).
 std::string ToLongCsv(const IoTable& table);

@@ -100,8 +100,8 @@ struct OvercapacityOptions {
   // Hook for the GE engine: fraction of the sector's output that falls when
   // the country's trade balance goes to zero, (y0 - y1) / y0 (<= 1; negative
   // when output rises). Empty: the column is missing; nullopt is missing too.
-  std::function<std::optional<double>(const std::string& country,
-                                      const std::string& sector, int year)>
+  std::function<std::optional<double>(const std::string& country, const std::string& sector,
+                                      int year)>
       imbalance_share;
   Status Validate() const;
 };
@@ -117,14 +117,13 @@ struct OvercapacityRow {
   double excess_output_dva = 0;  // domestic value added in the excess output
   double clipped_negative = 0;   // >= 0: negative cells of the row set to zero
   // Fractions in [0, 1]; missing when the denominator is not positive.
-  std::optional<double> export_share, import_share, dva_share,
-      foreign_final_demand_share, world_output_share, world_absorption_share,
-      world_export_share;
+  std::optional<double> export_share, import_share, dva_share, foreign_final_demand_share,
+      world_output_share, world_absorption_share, world_export_share;
   // Ratios (unbounded).
   std::optional<double> self_sufficiency, rca, net_exports_over_output;
   // Changes last year - first year (missing with one year, and in the panel).
-  std::optional<double> d_excess_output, d_self_sufficiency, d_export_share,
-      d_world_output_share, d_world_export_share;
+  std::optional<double> d_excess_output, d_self_sufficiency, d_export_share, d_world_output_share,
+      d_world_export_share;
   // From OvercapacityOptions::imbalance_share (fraction, <= 1).
   std::optional<double> imbalance_share;
   std::vector<std::string> flags;
@@ -145,9 +144,8 @@ struct OvercapacityResult {
 // `tables` are the same countries and sectors in different years (sorted by
 // year inside). Errors: empty input, label mismatch between years,
 // invalid options, a Leontief system that cannot be built.
-Result<OvercapacityResult> ComputeOvercapacity(
-    const std::vector<const IoTable*>& tables,
-    const OvercapacityOptions& options = {});
+Result<OvercapacityResult> ComputeOvercapacity(const std::vector<const IoTable*>& tables,
+                                               const OvercapacityOptions& options = {});
 
 // The CSV of rows (overcapacity.csv) or of the panel: one header line naming
 // units (`_musd` millions of USD, `_share` fractions in [0, 1], `_ratio`

@@ -49,7 +49,7 @@ namespace rebalance::io_tables {
 struct TableTarget {
   std::string kind;  // output, intermediate_inputs, value_added, final_demand, block
   std::string from_country, from_sector, to_country, to_column;  // selectors
-  double value = 0;  // in `unit`
+  double value = 0;                                              // in `unit`
   std::string unit = "million_usd";
   double relative_se = 0;
   std::string group, name;
@@ -82,9 +82,9 @@ struct UpdateResult {
 
 // Translates the targets to GRAS constraints on [Z F] of `prior` (errors
 // name the target's file and line and the unknown label).
-Result<std::vector<GrasConstraint>> TargetsToConstraints(const IoTable& prior,
-                                                          const std::vector<TableTarget>& targets,
-                                                          const std::string& table_unit = "million_usd");
+Result<std::vector<GrasConstraint>> TargetsToConstraints(
+    const IoTable& prior, const std::vector<TableTarget>& targets,
+    const std::string& table_unit = "million_usd");
 
 // Balances [Z F] of `prior` to the targets. The updated table keeps labels,
 // year (set it afterwards if the targets are of another year) and source.

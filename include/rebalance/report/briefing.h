@@ -25,7 +25,8 @@ BandTable BandsFromSweep(const scenario::SweepResult& sweep);
 // tariff_war run on world2023), added as the section "2023: tariff war
 // (world2023, IMLS 2025 model)"; every section names the world its numbers
 // come from.
-Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run, const scenario::SweepResult* sweep = nullptr,
+Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run,
+                                           const scenario::SweepResult* sweep = nullptr,
                                            const scenario::TariffWarRun* world2023 = nullptr);
 
 // The 2023 section of the briefing: per scenario, a table of USA, CHN and
@@ -50,7 +51,8 @@ struct OutputOptions {
 };
 
 // The files written by WriteRunOutputs, relative to out_dir.
-std::vector<std::string> RunOutputFiles(const scenario::RunResult& run, const OutputOptions& options);
+std::vector<std::string> RunOutputFiles(const scenario::RunResult& run,
+                                        const OutputOptions& options);
 
 // Checks, before any long work, that none of the outputs exist (unless
 // force) and the folder can be created.

@@ -48,9 +48,8 @@ struct WelfareChartOptions {
 // a p05-p95 error bar is drawn on its bar. With facet_by_scenario: a
 // "concat" of one layered bar chart per scenario (own y scale and axis title,
 // the scenario as panel title).
-Result<nlohmann::json> WelfareChartSpec(
-    const ge::TidyTable& table, const BandTable* bands,
-    const WelfareChartOptions& options = {});
+Result<nlohmann::json> WelfareChartSpec(const ge::TidyTable& table, const BandTable* bands,
+                                        const WelfareChartOptions& options = {});
 
 struct HeatmapOptions {
   // Scenario shown; may be empty when the table holds a single scenario.
@@ -83,9 +82,8 @@ struct BalanceChartOptions {
 };
 
 // Paired horizontal bars, one pair per (country, partner) in the given order.
-Result<nlohmann::json> BalanceChartSpec(
-    const std::vector<BilateralBalance>& balances,
-    const BalanceChartOptions& options = {});
+Result<nlohmann::json> BalanceChartSpec(const std::vector<BilateralBalance>& balances,
+                                        const BalanceChartOptions& options = {});
 
 struct RankedItem {
   std::string label;  // e.g. "China - Basic metals"
@@ -102,17 +100,15 @@ struct RankingChartOptions {
 };
 
 // Horizontal bars sorted from the largest value down.
-Result<nlohmann::json> RankingChartSpec(
-    const std::vector<RankedItem>& items,
-    const RankingChartOptions& options = {});
+Result<nlohmann::json> RankingChartSpec(const std::vector<RankedItem>& items,
+                                        const RankingChartOptions& options = {});
 
 // A sortable report table of the tidy rows that satisfy `keep` (all when
 // empty): scenario, country, partner, sector, variable, baseline,
 // counterfactual, % change; columns that are empty in every kept row are left
 // out.
-ReportTable TidyReportTable(
-    const ge::TidyTable& table, std::string caption,
-    const std::function<bool(const ge::TidyRow&)>& keep = {});
+ReportTable TidyReportTable(const ge::TidyTable& table, std::string caption,
+                            const std::function<bool(const ge::TidyRow&)>& keep = {});
 
 }  // namespace rebalance::report
 

@@ -49,12 +49,8 @@ struct ReportCell {
   double band_lo = 0.0, band_hi = 0.0;
 
   static ReportCell Empty() { return ReportCell{}; }
-  static ReportCell Text(std::string t) {
-    return ReportCell{Kind::kText, std::move(t), 0.0};
-  }
-  static ReportCell Number(double v) {
-    return ReportCell{Kind::kNumber, {}, v};
-  }
+  static ReportCell Text(std::string t) { return ReportCell{Kind::kText, std::move(t), 0.0}; }
+  static ReportCell Number(double v) { return ReportCell{Kind::kNumber, {}, v}; }
   static ReportCell NumberWithBand(double v, double lo, double hi) {
     return ReportCell{Kind::kNumber, {}, v, true, lo, hi};
   }
@@ -72,11 +68,9 @@ struct ReportColumn {
   // so that it survives printing (hover text does not).
   std::string unit;
 
-  static ReportColumn TextColumn(std::string name,
-                                 std::string description = {});
+  static ReportColumn TextColumn(std::string name, std::string description = {});
   static ReportColumn NumberColumn(std::string name, NumberFormat format = {},
-                                   std::string description = {},
-                                   std::string unit = {});
+                                   std::string description = {}, std::string unit = {});
 };
 
 // A header cell spanning `span` adjacent columns (e.g. one scenario's
@@ -126,8 +120,7 @@ struct ReportBox {
   std::string kind = "assumptions";
 };
 
-using ReportBlock =
-    std::variant<ReportParagraph, ReportTable, ReportChart, ReportBox>;
+using ReportBlock = std::variant<ReportParagraph, ReportTable, ReportChart, ReportBox>;
 
 struct ReportSection {
   std::string title;

@@ -70,16 +70,14 @@ Status CheckWebAssets(const HtmlOptions& options);
 Result<WebAssets> LoadWebAssets(const std::string& dir);
 
 // Renders the document with the given assets (pure; for tests).
-Result<std::string> RenderHtml(const ReportDocument& doc,
-                               const WebAssets& assets);
+Result<std::string> RenderHtml(const ReportDocument& doc, const WebAssets& assets);
 
 // Loads the assets per `options` and renders.
-Result<std::string> RenderHtml(const ReportDocument& doc,
-                               const HtmlOptions& options = {});
+Result<std::string> RenderHtml(const ReportDocument& doc, const HtmlOptions& options = {});
 
 // Renders and writes atomically; fails if `path` exists and !force.
-Status WriteHtmlReport(const ReportDocument& doc, const std::string& path,
-                       bool force, const HtmlOptions& options = {});
+Status WriteHtmlReport(const ReportDocument& doc, const std::string& path, bool force,
+                       const HtmlOptions& options = {});
 
 // &, <, >, " and ' as entities: safe in element text and quoted attributes.
 std::string EscapeHtml(std::string_view text);

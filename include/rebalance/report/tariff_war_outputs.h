@@ -20,7 +20,8 @@ std::vector<std::string> TariffWarOutputFiles();
 // Fails when an output exists and `force` is false (checked before solving).
 Status CheckTariffWarOutputs(const std::string& out_dir, bool force);
 
-Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::string& out_dir, bool force);
+Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::string& out_dir,
+                             bool force);
 
 }  // namespace rebalance::report
 

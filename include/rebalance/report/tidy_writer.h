@@ -56,13 +56,11 @@ struct BandTable {
 // Fails when a value that must be finite is not, or a band refers to a row
 // that does not exist / has p05 > p50 > p95 out of order. The message names
 // the row number (1-based, as in the written file), its variable and country.
-Status ValidateTidyForOutput(const ge::TidyTable& table,
-                             const BandTable* bands = nullptr);
+Status ValidateTidyForOutput(const ge::TidyTable& table, const BandTable* bands = nullptr);
 
 // The CSV text (header + one line per row). Band columns are present iff
 // `bands` is non-null and non-empty.
-Result<std::string> FormatTidyCsv(const ge::TidyTable& table,
-                                  const BandTable* bands = nullptr);
+Result<std::string> FormatTidyCsv(const ge::TidyTable& table, const BandTable* bands = nullptr);
 
 // A JSON array of row objects with the same keys, in the same order, as the
 // CSV header.
@@ -71,10 +69,10 @@ Result<nlohmann::ordered_json> TidyToJson(const ge::TidyTable& table,
 
 // Writes the CSV / JSON file atomically. Fails if `path` exists and `force`
 // is false.
-Status WriteTidyCsv(const ge::TidyTable& table, const std::string& path,
-                    bool force, const BandTable* bands = nullptr);
-Status WriteTidyJson(const ge::TidyTable& table, const std::string& path,
-                     bool force, const BandTable* bands = nullptr);
+Status WriteTidyCsv(const ge::TidyTable& table, const std::string& path, bool force,
+                    const BandTable* bands = nullptr);
+Status WriteTidyJson(const ge::TidyTable& table, const std::string& path, bool force,
+                     const BandTable* bands = nullptr);
 
 // One CSV field, quoted per RFC 4180 when needed.
 std::string CsvField(const std::string& text);

@@ -41,14 +41,14 @@ struct ElasticityOptions {
 };
 
 struct SectorElasticity {
-  int sector = 0;        // CP sector number (1-based)
-  std::string name;      // from ElasticityOptions::sector_names
-  double theta = 0;      // -coefficient on x
-  double se = 0;         // HC1 standard error of the coefficient on x
-  int64_t nobs = 0;      // observations used
-  int64_t rows = 0;      // rows of this sector in the file
-  int64_t dropped_missing = 0;  // rows dropped for a missing value
-  int num_regressors = 0;       // K after collinear terms were dropped
+  int sector = 0;                  // CP sector number (1-based)
+  std::string name;                // from ElasticityOptions::sector_names
+  double theta = 0;                // -coefficient on x
+  double se = 0;                   // HC1 standard error of the coefficient on x
+  int64_t nobs = 0;                // observations used
+  int64_t rows = 0;                // rows of this sector in the file
+  int64_t dropped_missing = 0;     // rows dropped for a missing value
+  int num_regressors = 0;          // K after collinear terms were dropped
   std::vector<std::string> notes;  // absent or collinear dummies
 };
 

@@ -71,7 +71,8 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
 // Baseline and counterfactual T_ij = pair_effect_ij * exp(beta' x_ij) after
 // applying `changes` to the policy covariates (e.g. rta = 0 for the NAFTA
 // pairs).
-Result<ge::TradeCosts> PairTradeCosts(const PairCosts& costs, const std::vector<ge::CovariateChange>& changes);
+Result<ge::TradeCosts> PairTradeCosts(const PairCosts& costs,
+                                      const std::vector<ge::CovariateChange>& changes);
 
 }  // namespace rebalance::scenario
 

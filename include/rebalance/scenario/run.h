@@ -25,7 +25,8 @@ namespace rebalance::scenario {
 
 // Called as work advances: stage ("solve", "diagnose", ...), the item's
 // name, items done and total.
-using ProgressFn = std::function<void(const std::string& stage, const std::string& item, int done, int total)>;
+using ProgressFn =
+    std::function<void(const std::string& stage, const std::string& item, int done, int total)>;
 
 struct RunOptions {
   // Folder holding the built-in baselines (world2011/...). Empty: the
@@ -54,12 +55,12 @@ std::string DefaultDataDir();
 std::string DefaultBriefingPath(const std::string& data_dir = "");
 
 struct LoadedBaseline {
-  ge::Baseline baseline;                  // consistent base year (solved)
-  std::optional<io_tables::IoTable> io;   // when built from an IO table
+  ge::Baseline baseline;                 // consistent base year (solved)
+  std::optional<io_tables::IoTable> io;  // when built from an IO table
   // key, value; files are named by file name only, never by path (the
   // report is mailed; paths are the machine's business).
   std::vector<std::pair<std::string, std::string>> provenance;
-  std::vector<std::string> notes;         // e.g. clipped inventory cells
+  std::vector<std::string> notes;  // e.g. clipped inventory cells
   // Every input file read: role ("input-output table", "theta", ...) and its
   // path, for checksums in the report and run.json (which print the file
   // name only).

@@ -31,20 +31,20 @@ const char* ToString(BaselineKind kind);
 
 struct BaselineSource {
   BaselineKind kind = BaselineKind::kBuiltin;
-  std::string builtin = "world2011";  // kBuiltin
-  std::string path;                   // file or directory of the other kinds
-  int year = 0;                       // WIOD year (0 = from the file name)
-  std::string map;                    // optional aggregation mapping file
-  std::string theta;                  // theta-by-sector CSV (sector,theta)
-  std::string tariffs;                // tariff CSV (importer,exporter,sector,tariff)
-  bool zero_deficit_baseline = false; // CP's calibration step before shocks
+  std::string builtin = "world2011";   // kBuiltin
+  std::string path;                    // file or directory of the other kinds
+  int year = 0;                        // WIOD year (0 = from the file name)
+  std::string map;                     // optional aggregation mapping file
+  std::string theta;                   // theta-by-sector CSV (sector,theta)
+  std::string tariffs;                 // tariff CSV (importer,exporter,sector,tariff)
+  bool zero_deficit_baseline = false;  // CP's calibration step before shocks
 };
 
 // Where a label was written, to report errors against the file.
 struct LabelRef {
-  std::string label;   // a country/sector name (groups already expanded)
+  std::string label;  // a country/sector name (groups already expanded)
   bool is_sector = false;
-  std::string key;     // e.g. "scenario[2].shocks[1].tariff.exporter"
+  std::string key;  // e.g. "scenario[2].shocks[1].tariff.exporter"
   int line = 0, column = 0;
 };
 
@@ -85,7 +85,7 @@ struct ScenarioFile {
   std::string title = "rebalance briefing";
   BaselineSource baseline;
   ModelKind model = ModelKind::kMultiSector;
-  double sigma = 0;  // gravity only (> 1)
+  double sigma = 0;                 // gravity only (> 1)
   ge::TariffWarOptions tariff_war;  // tariff_war only: [model] keys
   std::map<std::string, std::vector<std::string>> country_groups;
   std::map<std::string, std::vector<std::string>> sector_groups;

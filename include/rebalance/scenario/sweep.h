@@ -89,28 +89,28 @@ struct RowBand {
 
 // The values of the point table's rows for a slice of draws.
 struct DrawSlice {
-  int64_t begin = 0, end = 0;           // draws [begin, end)
-  std::vector<uint8_t> ok;              // per draw
-  std::vector<std::string> failure;     // per draw ("" when ok)
-  std::vector<double> values;           // (end-begin) x rows, row-major
+  int64_t begin = 0, end = 0;        // draws [begin, end)
+  std::vector<uint8_t> ok;           // per draw
+  std::vector<std::string> failure;  // per draw ("" when ok)
+  std::vector<double> values;        // (end-begin) x rows, row-major
 };
 
 struct SweepResult {
-  RunResult point;                       // the point solution (all scenarios)
-  std::vector<RowBand> bands;            // per row of point.results (draws)
+  RunResult point;             // the point solution (all scenarios)
+  std::vector<RowBand> bands;  // per row of point.results (draws)
   int draws_requested = 0, draws_failed = 0;
-  uint64_t seed = 0;                     // master seed of the draws
-  std::string theta_file;                // theta file with se, as given
-  std::vector<std::string> failures;     // "draw 17: ..." for each failed draw
-  ge::TidyTable grid;                    // grid runs: one block per point
+  uint64_t seed = 0;                  // master seed of the draws
+  std::string theta_file;             // theta file with se, as given
+  std::vector<std::string> failures;  // "draw 17: ..." for each failed draw
+  ge::TidyTable grid;                 // grid runs: one block per point
   double seconds = 0;
 };
 
 // Prepares the point solution (baseline, calibrated once, and the row layout).
 Result<RunResult> PrepareSweep(const ScenarioFile& file, const SweepOptions& options);
 // Solves draws [begin, end) against a prepared point solution.
-Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file, const SweepOptions& options,
-                           int64_t begin, int64_t end);
+Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file,
+                           const SweepOptions& options, int64_t begin, int64_t end);
 // Mean, sd and 5/50/95 percentiles per row, over the successful draws in
 // index order. Fails when every draw failed.
 Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices, size_t num_rows);

@@ -24,7 +24,7 @@ namespace rebalance::scenario {
 
 struct TariffWarOutcome {
   std::string name, description;
-  Eigen::MatrixXd tariff;         // t[exporter, importer]
+  Eigen::MatrixXd tariff;  // t[exporter, importer]
   ge::TariffWarResult result;
   ge::TariffWarOutcomes changes;  // percent changes per country
   ge::TidyTable tidy;
@@ -47,7 +47,8 @@ struct TariffWarRun {
 // Unknown countries, groups or schedules, and shocks this model has no
 // meaning for (iceberg, productivity, subsidies, deficit targets, sectors
 // other than "*"), are errors naming the scenario and the label.
-Result<Eigen::MatrixXd> TariffWarTariffs(const ScenarioFile& file, const ScenarioDef& def, const World2023& world);
+Result<Eigen::MatrixXd> TariffWarTariffs(const ScenarioFile& file, const ScenarioDef& def,
+                                         const World2023& world);
 
 // Loads the baseline the file names (builtin = "world2023") and solves every
 // scenario. A scenario that does not converge makes the call fail with

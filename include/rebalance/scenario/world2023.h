@@ -30,9 +30,9 @@
 namespace rebalance::scenario {
 
 struct World2023 {
-  ge::TariffWarBaseline baseline;   // calibrated flows and nu
-  std::vector<std::string> names;   // country names, model order
-  Eigen::VectorXd gdp;              // WDI GDP, thousand USD
+  ge::TariffWarBaseline baseline;  // calibrated flows and nu
+  std::vector<std::string> names;  // country names, model order
+  Eigen::VectorXd gdp;             // WDI GDP, thousand USD
   // Tariff schedules by name ("liberation_day": the announced US rate on
   // each country, fractions), model order.
   std::map<std::string, Eigen::VectorXd> schedules;

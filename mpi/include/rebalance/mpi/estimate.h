@@ -71,8 +71,7 @@ struct CsvShare {
   int64_t first_row = 0;
   int64_t total_rows = 0;
 };
-Result<CsvShare> ReadCsvShare(const std::string& path, data::CsvOptions options,
-                              CommStats* stats);
+Result<CsvShare> ReadCsvShare(const std::string& path, data::CsvOptions options, CommStats* stats);
 
 // Runs econ::Estimate on every rank of MPI_COMM_WORLD, each holding its own
 // rows (`first_row`: see econ::Distribution); every rank returns the same

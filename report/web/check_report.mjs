@@ -69,6 +69,9 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 });
 try {
   const page = context.pages()[0] || await context.newPage();
+  // Screenshots of a 1.2 MB page take seconds; on a loaded 2-core machine the full-page one
+  // passed 30 s (playwright's default) once. A readiness wait, not a check.
+  page.setDefaultTimeout(120000);
   const reportUrl = pathToFileURL(path.resolve(reportPath)).href;
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);

@@ -307,7 +307,7 @@ TEST(Scenario, BaselinePathsAreRelativeToTheFile) {
 TEST(Scenario, ShippedExamplesParse) {
   namespace fs = std::filesystem;
   int n = 0;
-  for (const char* dir : {"/data/world2011", "/examples/scenarios"}) {
+  for (const char* dir : {"/data/world2011", "/data/world2022", "/examples/scenarios"}) {
     const fs::path p = fs::path(REBALANCE_SOURCE_DIR + std::string(dir));
     if (!fs::exists(p)) continue;
     for (const auto& e : fs::directory_iterator(p)) {

@@ -115,6 +115,11 @@ Status RunUpdate(const UpdateArgs& a) {
   }
   js["history"] = hist;
   js["negative_output_rows"] = r.negative_output_rows;
+  js["zero_output_rows"] = r.zero_output_rows;
+  nlohmann::json zeroed = nlohmann::json::array();
+  for (const auto& z : g.zeroed)
+    zeroed.push_back({{"constraint", z.constraint}, {"cells", z.cells}, {"prior", z.prior}});
+  js["zero_targets_cells_set_to_zero"] = zeroed;
   if (!a.report.empty())
     RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.report, js.dump(1) + "\n", a.force));
   if (!a.constraints_csv.empty()) {
@@ -129,6 +134,10 @@ Status RunUpdate(const UpdateArgs& a) {
   if (!r.negative_output_rows.empty()) {
     fmt::print("warning: {} rows sum to a negative number; their output is recorded as 0: {}\n",
                r.negative_output_rows.size(), fmt::join(r.negative_output_rows, ", "));
+  }
+  if (!r.zero_output_rows.empty()) {
+    fmt::print("note: {} rows sum to 0 within the tolerance; their output is recorded as 0: {}\n",
+               r.zero_output_rows.size(), fmt::join(r.zero_output_rows, ", "));
   }
   if (!g.moved.empty()) {
     fmt::print("cells that moved most ({}):\n", a.unit);
@@ -153,7 +162,7 @@ Status RunUpdate(const UpdateArgs& a) {
 }
 
 struct BackcastArgs {
-  std::string wiod, map, out, goods = "c1-c16";
+  std::string wiod, map, out, csv, goods = "c1-c16";
   std::vector<int> from = {2005, 2008};
   int to = 2011;
   double trade_se = 0;
@@ -183,6 +192,7 @@ std::vector<std::string> GoodsList(const std::string& spec) {
 
 Status RunBackcast(const BackcastArgs& a) {
   if (!a.out.empty()) RB_RETURN_IF_ERROR(core::CheckWritable(a.out, a.force));
+  if (!a.csv.empty()) RB_RETURN_IF_ERROR(core::CheckWritable(a.csv, a.force));
   io::TargetSpec spec;
   try {
     spec.goods_sectors = GoodsList(a.goods);
@@ -259,6 +269,10 @@ Status RunBackcast(const BackcastArgs& a) {
       "self-sufficiency MAE | export share MAE | flags equal |\n";
   md += "|---|---|---|---|---|---|---|---|---|---|\n";
   std::string notes;
+  std::string csv =
+      "recipe,countries,sectors,from_year,to_year,method,cell_wape,z_wape,f_wape,va_balance_wape,"
+      "gross_balance_wape,self_sufficiency_mae,export_share_mae,flag_agreement,material_rows,"
+      "gras_termination,gras_sweeps\n";
   for (int from : a.from) {
     RB_ASSIGN_OR_RETURN(io::IoTable old_table, load(from));
     io::UpdateOptions opt;
@@ -271,6 +285,13 @@ Status RunBackcast(const BackcastArgs& a) {
           from, e.method, 100 * e.cell_wape, 100 * e.z_wape, 100 * e.f_wape,
           100 * e.va_balance_wape, 100 * e.gross_balance_wape, e.self_sufficiency_mae,
           e.export_share_mae, 100 * e.flag_agreement, e.material_rows);
+      csv += fmt::format(
+          "{},{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},"
+          "{},{},{}\n",
+          a.recipe, truth.num_countries(), truth.num_sectors(), from, a.to, e.method, e.cell_wape,
+          e.z_wape, e.f_wape, e.va_balance_wape, e.gross_balance_wape, e.self_sufficiency_mae,
+          e.export_share_mae, e.flag_agreement, e.material_rows, io::ToString(r.termination),
+          r.iterations);
     }
     notes += fmt::format(
         "- {} -> {}: {} targets (skipped {} whose cells are all zero in {}, total {:.0f} million "
@@ -278,6 +299,35 @@ Status RunBackcast(const BackcastArgs& a) {
         from, a.to, r.targets.targets.size(), r.targets.skipped_empty, from,
         r.targets.skipped_value, io::ToString(r.termination), r.iterations, r.gras_seconds, from,
         r.scale);
+    if (!r.zeroed.empty()) {
+      int64_t cells = 0;
+      std::vector<std::string> names;
+      for (const auto& z : r.zeroed) {
+        cells += z.cells;
+        names.push_back(z.constraint);
+      }
+      notes += fmt::format("  {} zero targets over cells of one sign: {} cells set to 0 ({}).\n",
+                           r.zeroed.size(), cells, fmt::join(names, ", "));
+    }
+    if (!r.zero_output_rows.empty()) {
+      notes += fmt::format(
+          "  {} rows of the update sum to 0 within GRAS's tolerance, output taken as 0: {}.\n",
+          r.zero_output_rows.size(), fmt::join(r.zero_output_rows, ", "));
+    }
+    if (!r.negative_output_rows.empty()) {
+      notes += fmt::format("  {} rows of the update sum to a negative number: {}.\n",
+                           r.negative_output_rows.size(), fmt::join(r.negative_output_rows, ", "));
+    }
+    for (const auto& c : r.conflicts)
+      notes += fmt::format("  conflict ({}): {}\n", c.kind, c.message);
+    for (const auto& e : r.methods) {
+      if (e.zeroed_output_sectors || e.dropped_input_sectors) {
+        notes += fmt::format(
+            "  accounting of the {} table: {} outputs within 1e-9 of 0 taken as 0, inputs of {} "
+            "zero-output sectors dropped.\n",
+            e.method, e.zeroed_output_sectors, e.dropped_input_sectors);
+      }
+    }
     if (r.termination != io::GrasTermination::kConverged) {
       notes += fmt::format("  NOT CONVERGED: {}. Largest errors:", r.gras_message);
       for (const auto& w : r.worst)
@@ -289,6 +339,7 @@ Status RunBackcast(const BackcastArgs& a) {
   md += "\n" + notes;
   fmt::print("{}", md);
   if (!a.out.empty()) RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.out, md, a.force));
+  if (!a.csv.empty()) RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.csv, csv, a.force));
   return Status::Ok();
 }
 
@@ -359,6 +410,8 @@ void AddDataUpdate(CLI::App& root) {
       "(output, value added, final sales by row, own-country sales except EU/ROW, goods trade)");
   b->add_option("--max-iterations", bargs->max_iterations, "GRAS sweeps (default 10000)");
   b->add_option("--out", bargs->out, "Markdown table");
+  b->add_option("--csv", bargs->csv,
+                "The same figures as CSV (fractions; data/world2022/backcast.csv is one)");
   b->add_flag("--force", bargs->force, "Overwrite --out");
   b->callback([bargs] { Finish(RunBackcast(*bargs)); });
 }

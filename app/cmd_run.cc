@@ -30,6 +30,7 @@ struct RunArgs {
   bool no_bilateral = false;
   std::string bilateral = "named";
   std::string data_dir;
+  std::string world;  // the default briefing's multi-sector world; empty: by the back-casting test
   // theta bands on the report's numbers (0 = none).
   int draws = scenario::kRunBandDraws;
   uint64_t seed = scenario::kRunBandSeed;
@@ -46,7 +47,11 @@ Status RunRun(const RunArgs& a) {
     bar->Update(stage, item, done, total);
   };
   const std::string path =
-      a.scenario.empty() ? scenario::DefaultBriefingPath(a.data_dir) : a.scenario;
+      a.scenario.empty() ? scenario::DefaultBriefingPath(a.data_dir, a.world) : a.scenario;
+  if (!a.scenario.empty() && !a.world.empty())
+    return Status::InvalidArgument(
+        "--world picks the default briefing; a scenario file names "
+        "its own baseline ([baseline] builtin = ...)");
   report::OutputOptions out;
   out.out_dir = a.out;
   out.force = a.force;
@@ -177,7 +182,8 @@ void AddRun(CLI::App& root) {
       "part (a US-China tariff war on world2023, IMLS 2025 model; outputs in OUT/world2023/, one "
       "report section) and "
       "the balanced-growth "
-      "briefing on the built-in world2011 baseline.\n\n"
+      "briefing on the built-in world2022 nowcast when its method passes the back-casting test "
+      "(data/world2022/backcast.csv), else on world2011 (--world picks one).\n\n"
       "Examples (run by the test suite as printed, from the source folder):\n"
       "  rebalance run\n"
       "  rebalance run examples/scenarios/ev_tariff_retaliation.toml --out ev-out\n"
@@ -199,6 +205,10 @@ void AddRun(CLI::App& root) {
                   "Bilateral rows kept: named (default: pairs with a country the scenario's shocks "
                   "name) or all")
       ->check(CLI::IsMember({"named", "all"}));
+  sub->add_option("--world", a->world,
+                  "World of the default briefing's multi-sector part: world2022 (nowcast) or "
+                  "world2011 (observed); default: world2022 if it passes the back-casting test")
+      ->check(CLI::IsMember({"world2011", "world2022"}));
   sub->add_option(
       "--data-dir", a->data_dir,
       "Folder of built-in baselines (default: $REBALANCE_HOME/data or the source tree)");

@@ -112,7 +112,9 @@ void BindScenario(py::module_& m) {
       .def_readwrite("imbalance_shares", &RunOptions::imbalance_shares);
   m.def("default_data_dir", &DefaultDataDir, "Folder of the built-in baselines.");
   m.def("default_briefing_path", &DefaultBriefingPath, py::arg("data_dir") = "",
-        "Path of the built-in briefing scenario file.");
+        py::arg("world") = "",
+        "Path of the built-in briefing scenario file of `world` (world2011, world2022); empty: "
+        "world2022's when its back-casting test passes, else world2011's.");
 
   py::class_<LoadedBaseline>(m, "LoadedBaseline",
                              "A calibrated baseline, its IO table (if any) and provenance.")

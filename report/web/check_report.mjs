@@ -29,7 +29,7 @@
 //                   scenario) of USA, CHN, non-US, EU and RoW, each followed by
 //                   its closure (numeraire, held fixed, tariff revenue, trade
 //                   deficits); and every section's first line names its world
-//                   ("World: world2011 ..." or "World: world2023 ...").
+//                   ("World: world2011 ...", "World: world2022 ..." or "World: world2023 ...").
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -316,7 +316,7 @@ async function checkTwoWorlds(page, scenarios, problems) {
     };
   }));
   for (const s of info) {
-    if (!/^World: world(2011|2023)\b/.test(s.world)) {
+    if (!/^World: world(2011|2022|2023)\b/.test(s.world)) {
       problems.push(`two worlds: section "${s.title}" does not name its world first (got "${s.world.slice(0, 60)}")`);
     }
   }

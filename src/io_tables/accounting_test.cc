@@ -327,5 +327,38 @@ TEST(Leontief, DropInputsPolicyRepairsZeroOutputWithUse) {
   }
 }
 
+// A row balanced to a zero total ends at a rounding residual (here -2e-13
+// of a mass of 6: +4 of sales against -2 of inventories, and a little less):
+// not zero for the exact test, so a negative output with inputs (an error);
+// with zero_output_tolerance it is 0, listed, and kDropInputs repairs it.
+TEST(Leontief, ZeroOutputToleranceTakesARoundingResidualAsZero) {
+  IoTable t = RandomTable(2, 2, 29u);
+  t.z.row(3).setZero();
+  t.f.row(3).setZero();
+  t.z(3, 0) = 2;
+  t.f(3, 0) = 2;
+  t.f(3, 1) = -4 - 2e-13;  // inventories
+  t.x = t.RowSums();
+  t.x[3] = 0;
+  t.v = t.x - t.z.colwise().sum().transpose();
+  AccountingOptions opt;
+  opt.zero_output_policy = ZeroOutputPolicy::kDropInputs;
+  auto strict = BuildLeontief(t, opt);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_THAT(strict.status().message(), HasSubstr("negative output"));
+  opt.zero_output_tolerance = 1e-9;
+  auto sys = BuildLeontief(t, opt);
+  ASSERT_TRUE(sys.ok()) << sys.status().ToString();
+  ASSERT_EQ(sys->zeroed_output_sectors.size(), 1u);
+  EXPECT_THAT(sys->zeroed_output_sectors[0], HasSubstr("C1_s1 (-2e-13 of 8"));
+  EXPECT_EQ(sys->x[3], 0);
+  EXPECT_EQ(sys->dropped_input_sectors, std::vector<std::string>{"C1_s1"});
+  // A residual above the tolerance is not zero.
+  opt.zero_output_tolerance = 1e-15;
+  EXPECT_FALSE(BuildLeontief(t, opt).ok());
+  opt.zero_output_tolerance = -1;
+  EXPECT_FALSE(BuildLeontief(t, opt).ok());
+}
+
 }  // namespace
 }  // namespace rebalance::io_tables

@@ -30,11 +30,24 @@ double PriorMass(const IoTable& t, const std::vector<int>& rows, const std::vect
   return s;
 }
 
-Result<std::map<std::pair<std::string, std::string>, BilateralBalance>> Balances(const IoTable& t) {
+// Row sums within 1e-9 of their cell mass are zero: the updated table meets a
+// zero output target to GRAS's tolerance (1e-10; `converged` allows 10 x), so
+// such a row ends at a residual of either sign (UpdateResult::zero_output_rows).
+// WIOD's cells are whole millions, so the true and the naive tables' row sums
+// are exact and never affected.
+constexpr double kZeroOutputTolerance = 1e-9;
+
+Result<std::map<std::pair<std::string, std::string>, BilateralBalance>> Balances(
+    const IoTable& t, BackcastErrors* e) {
   AccountingOptions opt;
   opt.output_basis = OutputBasis::kRowSums;
   opt.zero_output_policy = ZeroOutputPolicy::kDropInputs;
+  opt.zero_output_tolerance = kZeroOutputTolerance;
   RB_ASSIGN_OR_RETURN(LeontiefSystem sys, BuildLeontief(t, opt));
+  if (e) {
+    e->zeroed_output_sectors = static_cast<int>(sys.zeroed_output_sectors.size());
+    e->dropped_input_sectors = static_cast<int>(sys.dropped_input_sectors.size());
+  }
   RB_ASSIGN_OR_RETURN(TivaResult tiva, ComputeTiva(sys));
   std::map<std::pair<std::string, std::string>, BilateralBalance> out;
   for (const auto& b : BilateralBalances(sys, tiva)) out[{b.reporter, b.partner}] = b;
@@ -229,8 +242,8 @@ Result<BackcastErrors> CompareTables(const IoTable& est, const IoTable& truth,
   e.z_wape = zd / zt;
   e.f_wape = fd / ft;
   e.cell_wape = (zd + fd) / (zt + ft);
-  RB_ASSIGN_OR_RETURN(auto bt, Balances(truth));
-  RB_ASSIGN_OR_RETURN(auto be, Balances(est));
+  RB_ASSIGN_OR_RETURN(auto bt, Balances(truth, nullptr));
+  RB_ASSIGN_OR_RETURN(auto be, Balances(est, &e));
   double va_num = 0, va_den = 0, g_num = 0, g_den = 0;
   for (const auto& [key, b] : bt) {
     const auto& o = be.at(key);
@@ -285,6 +298,10 @@ Result<BackcastResult> Backcast(const IoTable& old_table, const IoTable& truth, 
     return std::abs(a.relative_error) > std::abs(b.relative_error);
   });
   if (r.worst.size() > 5) r.worst.resize(5);
+  r.zero_output_rows = u.zero_output_rows;
+  r.negative_output_rows = u.negative_output_rows;
+  r.zeroed = u.gras.zeroed;
+  r.conflicts = u.gras.conflicts;
   r.updated = std::move(u.table);
   r.updated.year = truth.year;
   r.scale = truth.RowSums().sum() / old_table.RowSums().sum();

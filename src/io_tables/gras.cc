@@ -375,16 +375,42 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
   }
 
   GrasResult r;
-  r.conflicts = FindGrasConflicts(a, cs, options.conflict_tolerance);
+  // Exact targets of zero (|t| <= conflict_tolerance x the block's mass) over
+  // cells of one sign: the objective (1) is continuous at z = 0 (z ln(z/e) ->
+  // 0), so the minimum puts every such cell at 0, a limit the scaling steps
+  // only approach. Those cells are set to 0 first and listed (r.zeroed);
+  // repeated because zeroing can leave another such block.
+  Eigen::MatrixXd zeroed_prior;
+  const Eigen::MatrixXd* prior = &a;
+  for (bool changed = options.zero_targets; changed;) {
+    changed = false;
+    for (const auto& c : cs) {
+      if (c.relative_se > 0) continue;
+      const BlockSums s = SumBlock(*prior, c);
+      if (s.nonzero == 0 || (s.pos > 0 && s.neg > 0)) continue;
+      if (std::abs(c.target) > options.conflict_tolerance * (s.pos + s.neg)) continue;
+      if (prior != &zeroed_prior) {
+        zeroed_prior = a;
+        prior = &zeroed_prior;
+      }
+      for (int j : c.cols) {
+        for (int i : c.rows) zeroed_prior(i, j) = 0;
+      }
+      r.zeroed.push_back({c.name, s.nonzero, s.pos - s.neg});
+      changed = true;
+    }
+  }
+  const Eigen::MatrixXd& p = *prior;
+  r.conflicts = FindGrasConflicts(p, cs, options.conflict_tolerance);
   const int num_k = static_cast<int>(cs.size());
   std::vector<double> scale(num_k), weight(num_k), lambda(num_k, 0.0);
   for (int k = 0; k < num_k; ++k) {
-    const BlockSums s = SumBlock(a, cs[k]);
+    const BlockSums s = SumBlock(p, cs[k]);
     scale[k] = std::max(std::abs(cs[k].target), s.pos + s.neg);
     if (scale[k] == 0) scale[k] = 1;  // empty block with target 0: nothing to do
     weight[k] = SoftWeight(cs[k], std::abs(cs[k].target) > 0 ? std::abs(cs[k].target) : scale[k]);
   }
-  r.x = a;
+  r.x = p;
   const bool conflicting = !r.conflicts.empty();
   if (!conflicting || options.iterate_on_conflict) {
     // Disjoint members of a group do not interact, so a group is updated at
@@ -582,8 +608,15 @@ Result<GrasResult> Gras(const Eigen::MatrixXd& a, const std::vector<GrasConstrai
 }
 
 std::string GrasResult::BriefReport() const {
-  return fmt::format("GRAS: {} ({} sweeps, {:.3f} s): {}", ToString(termination), iterations,
-                     seconds, message);
+  std::string out = fmt::format("GRAS: {} ({} sweeps, {:.3f} s): {}", ToString(termination),
+                                iterations, seconds, message);
+  if (!zeroed.empty()) {
+    int64_t cells = 0;
+    for (const auto& z : zeroed) cells += z.cells;
+    out += fmt::format("; {} zero target(s) over cells of one sign: {} cells set to 0 (first: {})",
+                       zeroed.size(), cells, zeroed.front().constraint);
+  }
+  return out;
 }
 
 }  // namespace rebalance::io_tables

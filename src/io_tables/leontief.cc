@@ -56,6 +56,10 @@ Status AccountingOptions::Validate() const {
   if (!(min_rcond >= 0 && min_rcond < 1)) {
     return Status::InvalidArgument(fmt::format("min_rcond must be in [0, 1), got {}", min_rcond));
   }
+  if (!(zero_output_tolerance >= 0 && zero_output_tolerance < 1)) {
+    return Status::InvalidArgument(
+        fmt::format("zero_output_tolerance must be in [0, 1), got {}", zero_output_tolerance));
+  }
   return Status::Ok();
 }
 
@@ -91,9 +95,26 @@ Result<LeontiefSystem> BuildLeontief(const IoTable& table, const AccountingOptio
   // cells and recompute row sums, repeated in case a supplier's row sum falls to zero too.
   const Eigen::MatrixXd* z = &table.z;
   Eigen::MatrixXd z_dropped;
+  Eigen::VectorXd row_mass;  // sum of |Z| and |F| by row, for zero_output_tolerance
+  if (options.zero_output_tolerance > 0) {
+    row_mass = table.z.cwiseAbs().rowwise().sum() + table.f.cwiseAbs().rowwise().sum();
+  }
   auto output_of = [&](const Eigen::MatrixXd& zz) -> Eigen::VectorXd {
-    if (options.output_basis == OutputBasis::kReported) return table.x;
-    return zz.rowwise().sum() + table.f.rowwise().sum();
+    Eigen::VectorXd x = options.output_basis == OutputBasis::kReported
+                            ? table.x
+                            : Eigen::VectorXd(zz.rowwise().sum() + table.f.rowwise().sum());
+    for (int i = 0; i < row_mass.size(); ++i) {
+      if (x[i] != 0 && std::abs(x[i]) <= options.zero_output_tolerance * row_mass[i]) {
+        const std::string label =
+            fmt::format("{} ({:.3g} of {:.6g})", table.Label(i), x[i], row_mass[i]);
+        if (std::find(sys.zeroed_output_sectors.begin(), sys.zeroed_output_sectors.end(), label) ==
+            sys.zeroed_output_sectors.end()) {
+          sys.zeroed_output_sectors.push_back(label);
+        }
+        x[i] = 0;
+      }
+    }
+    return x;
   };
   sys.x = output_of(table.z);
   if (options.zero_output_policy == ZeroOutputPolicy::kDropInputs) {

@@ -150,6 +150,50 @@ TEST(UpdateTable, ConflictingTotalsReported) {
   EXPECT_THAT(r->gras.conflicts[0].message, testing::HasSubstr("cover the same cells"));
 }
 
+// Property: targets that the prior already meets (every kind the back-cast
+// uses, taken from the prior itself) leave it unchanged after one sweep.
+TEST(UpdateTable, TargetsAlreadyMetLeaveTheTableUnchanged) {
+  const IoTable prior = Small();
+  TargetSpec spec;
+  spec.goods_sectors = {"m"};
+  spec.final_sales = true;
+  spec.domestic_sales = true;
+  auto targets = TargetsFromTable(prior, spec);
+  ASSERT_TRUE(targets.ok()) << targets.status().ToString();
+  auto r = UpdateTable(prior, targets->targets);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->gras.converged()) << r->gras.message;
+  EXPECT_EQ(r->gras.iterations, 1);
+  EXPECT_TRUE(r->gras.conflicts.empty());
+  EXPECT_TRUE(r->gras.zeroed.empty());
+  const double scale = prior.z.cwiseAbs().maxCoeff();
+  EXPECT_LT((r->table.z - prior.z).cwiseAbs().maxCoeff(), 1e-13 * scale);
+  EXPECT_LT((r->table.f - prior.f).cwiseAbs().maxCoeff(), 1e-13 * scale);
+}
+
+// A zero target over cells of one sign (WIOD 2011 CYP_c8: no output, no
+// inputs; 2008: one input cell) sets those cells to 0 and says so; with
+// zero_targets off it is a reported conflict, never ignored.
+TEST(UpdateTable, ZeroTargetOverOneSignCellsSetsThemToZeroAndSaysSo) {
+  const IoTable prior = Small();
+  std::vector<TableTarget> t = {
+      {"intermediate_inputs", "", "", "B", "s", 0, "million_usd", 0, "", "inputs B s", "t:2"}};
+  auto r = UpdateTable(prior, t);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->gras.converged()) << r->gras.message;
+  ASSERT_EQ(r->gras.zeroed.size(), 1u);
+  EXPECT_EQ(r->gras.zeroed[0].constraint, "inputs B s");
+  EXPECT_EQ(r->gras.zeroed[0].cells, 4);  // 2, 1, 4, 7 in Z column (B, s)
+  EXPECT_DOUBLE_EQ(r->gras.zeroed[0].prior, 14);
+  EXPECT_EQ(r->table.z.col(3).cwiseAbs().sum(), 0);
+  EXPECT_THAT(r->gras.BriefReport(), testing::HasSubstr("4 cells set to 0"));
+  auto off = UpdateTable(prior, t, {.gras = {.max_iterations = 20, .zero_targets = false}});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->gras.termination, GrasTermination::kConflicting);
+  ASSERT_EQ(off->gras.conflicts.size(), 1u);
+  EXPECT_EQ(off->gras.conflicts[0].kind, "sign");
+}
+
 // The back-casting test that counts, fast version: WIOD 2008 aggregated to
 // world2011's 18 regions x 14 sectors, updated to the 2011 totals a user would
 // have (output and value added by region-sector, final demand by region,

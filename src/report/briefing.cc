@@ -618,8 +618,7 @@ std::string WorldLine(const scenario::RunResult& run) {
       run.loaded.io.has_value() ? fmt::format("{}", run.loaded.io->year) : "base year";
   std::string name = "the baseline of the scenario file";
   if (run.file.baseline.kind == scenario::BaselineKind::kBuiltin) {
-    name = run.file.baseline.builtin == "world2011" ? "world2011 (WIOD 2013 release)"
-                                                    : run.file.baseline.builtin;
+    name = run.loaded.world.empty() ? run.file.baseline.builtin : run.loaded.world;
   }
   return fmt::format(
       "World: {}, {}; {} regions x {} sectors; money in current USD of that year (millions or "
@@ -650,13 +649,14 @@ ReportSection TariffWarBriefingSection(const scenario::TariffWarRun& run) {
   const auto& o = run.file.tariff_war;
   sec.AddParagraph(WorldLine2023(run));
   sec.AddParagraph(
-      "A second world, not the 2011 one above: the one-sector model of Ignatenko, Macedoni, "
+      "A second world, not the multi-sector one above: the one-sector model of Ignatenko, "
+      "Macedoni, "
       "Lashkaripour & Simonovska "
       "(2025, Journal of International Economics 157, 104138) on 2023 goods trade, with an "
       "employment response to "
       "the real after-tax wage, a rule for tariff revenue and deficits that move with world "
       "income. Its numbers are "
-      "not comparable cell by cell with the world2011 sections (other year, other data, one "
+      "not comparable cell by cell with the multi-sector sections (other year, other data, one "
       "sector, goods only). " +
       run.file.title + ".");
   // USA, CHN, then the groups the paper reports, in this order when present.
@@ -961,7 +961,7 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run,
         ReportBlock{ReportParagraph{
             "The section \"2023: tariff war (world2023, IMLS 2025 model)\" reports a second "
             "world, 2023, with another model; its numbers are not those of this world."}});
-    // Before "Data and method", which describes the world2011 part.
+    // Before "Data and method", which describes the multi-sector part.
     doc.sections.insert(doc.sections.end() - 1, TariffWarBriefingSection(*world2023));
     doc.subtitle +=
         fmt::format("; 2023 part: world2023, {} countries x 1 goods sector, {} scenario{}",

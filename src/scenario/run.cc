@@ -12,6 +12,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "rebalance/core/version.h"
 #include "rebalance/data/csv.h"
@@ -81,9 +82,110 @@ std::string DefaultDataDir() {
 #endif
 }
 
-std::string DefaultBriefingPath(const std::string& data_dir) {
+NowcastBackcast World2022Backcast(const std::string& data_dir) {
+  NowcastBackcast out;
   const std::string dir = data_dir.empty() ? DefaultDataDir() : data_dir;
-  return (fs::path(dir) / "world2011" / "briefing.toml").string();
+  const std::string path = (fs::path(dir) / "world2022" / "backcast.csv").string();
+  auto text = data::ReadFileToString(path);
+  if (!text.ok()) {
+    out.reason = fmt::format("its back-casting figures (data/world2022/{}) could not be read",
+                             FileName(path));
+    return out;
+  }
+  // recipe,countries,sectors,from_year,to_year,method,cell_wape,z_wape,f_wape,
+  // va_balance_wape,... (written by `rebalance data backcast --csv`).
+  struct Row {
+    std::string countries, sectors, termination;
+    double cell = 0, va = 0;
+  };
+  std::map<std::pair<int, int>, std::map<std::string, Row>> years;  // (from, to) -> method
+  std::vector<std::string> header;
+  size_t start = 0;
+  for (int line = 1; start < text->size(); ++line) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    std::string l = text->substr(start, end - start);
+    start = end + 1;
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    if (l.empty()) continue;
+    std::vector<std::string> f;
+    for (size_t a = 0;;) {
+      const size_t b = l.find(',', a);
+      f.push_back(l.substr(a, b == std::string::npos ? std::string::npos : b - a));
+      if (b == std::string::npos) break;
+      a = b + 1;
+    }
+    if (header.empty()) {
+      header = f;
+      continue;
+    }
+    auto col = [&](const char* name) -> const std::string* {
+      for (size_t i = 0; i < header.size() && i < f.size(); ++i)
+        if (header[i] == name) return &f[i];
+      return nullptr;
+    };
+    const std::string *from = col("from_year"), *to = col("to_year"), *method = col("method"),
+                      *cell = col("cell_wape"), *va = col("va_balance_wape"),
+                      *term = col("gras_termination"), *nc = col("countries"), *ns = col("sectors");
+    if (!from || !to || !method || !cell || !va || !term || !nc || !ns) {
+      out.reason = fmt::format("{}:{}: a column of `rebalance data backcast --csv` is missing",
+                               FileName(path), line);
+      return out;
+    }
+    try {
+      Row r{*nc, *ns, *term, std::stod(*cell), std::stod(*va)};
+      years[{std::stoi(*from), std::stoi(*to)}][*method] = r;
+    } catch (const std::exception&) {
+      out.reason = fmt::format("{}:{}: not a number", FileName(path), line);
+      return out;
+    }
+  }
+  if (years.empty()) {
+    out.reason = FileName(path) + " holds no back-casting rows";
+    return out;
+  }
+  out.found = true;
+  out.passes = true;
+  std::vector<std::string> parts, fails;
+  // Latest starting year first (the shortest horizon).
+  for (auto it = years.rbegin(); it != years.rend(); ++it) {
+    const auto& [span, m] = *it;
+    if (!m.count("gras") || !m.count("scaled") || !m.count("unchanged")) {
+      out.passes = false;
+      fails.push_back(fmt::format("{} -> {}: a method is missing", span.first, span.second));
+      continue;
+    }
+    const Row &g = m.at("gras"), &sc = m.at("scaled"), &un = m.at("unchanged");
+    parts.push_back(fmt::format(
+        "WIOD {} -> {} at {} x {}: bilateral value-added balances {:.1f} % off (old table scaled "
+        "to world output {:.1f} %, unchanged {:.1f} %), cells {:.1f} %",
+        span.first, span.second, g.countries, g.sectors, 100 * g.va, 100 * sc.va, 100 * un.va,
+        100 * g.cell));
+    if (g.termination != "converged") {
+      fails.push_back(fmt::format("{} -> {}: GRAS {}", span.first, span.second, g.termination));
+    } else if (!(g.va < sc.va && g.va < un.va)) {
+      fails.push_back(fmt::format(
+          "{} -> {}: the update's bilateral value-added balances ({:.1f} % off) do not beat both "
+          "the scaled ({:.1f} %) and the unchanged ({:.1f} %) old table",
+          span.first, span.second, 100 * g.va, 100 * sc.va, 100 * un.va));
+    }
+  }
+  out.passes = out.passes && fails.empty();
+  out.summary = fmt::format("{}", fmt::join(parts, "; "));
+  if (!out.passes) out.reason = fmt::format("{}", fmt::join(fails, "; "));
+  return out;
+}
+
+std::string DefaultBriefingPath(const std::string& data_dir, const std::string& world) {
+  const std::string dir = data_dir.empty() ? DefaultDataDir() : data_dir;
+  std::string w = world;
+  if (w.empty()) {
+    const bool nowcast = fs::exists(fs::path(dir) / "world2022" / "world2022.csv.gz") &&
+                         fs::exists(fs::path(dir) / "world2022" / "briefing.toml") &&
+                         World2022Backcast(dir).passes;
+    w = nowcast ? "world2022" : "world2011";
+  }
+  return (fs::path(dir) / w / "briefing.toml").string();
 }
 
 namespace {
@@ -104,6 +206,7 @@ Status LoadWorld2022(const std::string& data_dir, std::optional<io_tables::IoTab
   }
   RB_ASSIGN_OR_RETURN(io_tables::IoTable t, io_tables::ReadLong(table_path, 2022));
   *io = std::move(t);
+  out->input_files.push_back({"input-output table", table_path});
   if (theta_path->empty()) *theta_path = (fs::path(data_dir) / "world2011" / "theta.csv").string();
   std::string text =
       "world2022: NOWCAST, not an observed table: WIOD 2011 (world2011) updated with GRAS "
@@ -113,6 +216,35 @@ Status LoadWorld2022(const std::string& data_dir, std::optional<io_tables::IoTab
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   }
   out->provenance.push_back({"baseline", text});
+  // Which world, and how good its method was when tested: in the terminal
+  // (notes), run.json and the report's provenance.
+  const NowcastBackcast bc = World2022Backcast(data_dir);
+  out->world =
+      "world2022 (NOWCAST for 2022, not an observed table: WIOD 2011 updated with GRAS to ADB "
+      "MRIO 2022 totals and BACI 2023 trade shares)";
+  std::string test;
+  if (!bc.found) {
+    test = "no back-casting test found: " + bc.reason;
+  } else if (bc.passes) {
+    test =
+        "its method passes the back-casting test (beats both naive alternatives on bilateral "
+        "value-added balances): " +
+        bc.summary;
+  } else {
+    test = "its method FAILS the back-casting test (" + bc.reason + "): " + bc.summary;
+  }
+  if (bc.found) {
+    test +=
+        " (the test's targets: final demand by destination and exact goods trade, over 3-6 "
+        "years; the nowcast's: final sales by row and BACI trade shares, soft, over 11 years; "
+        "docs/io_tables.md)";
+  }
+  out->provenance.push_back({"world", out->world});
+  out->provenance.push_back({"nowcast back-casting errors", test});
+  out->notes.push_back(fmt::format(
+      "World of the multi-sector part: {}, million USD of 2022; {}. The observed world2011 stays "
+      "available: rebalance run --world world2011",
+      out->world, test));
   out->provenance.push_back(
       {"trade elasticities",
        "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});
@@ -159,6 +291,18 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
           {"baseline",
            "world2011: WIOD 2013 release (Timmer et al. 2015), year 2011, aggregated "
            "by data/world2011/mapping.csv with `rebalance data aggregate`"});
+      out.world = "world2011 (WIOD 2013 release)";
+      // When the nowcast is there but its test fails, the default briefing
+      // stays on world2011; say why.
+      if (fs::exists(fs::path(data_dir) / "world2022" / "world2022.csv.gz")) {
+        const NowcastBackcast bc = World2022Backcast(data_dir);
+        if (!bc.passes) {
+          out.notes.push_back(
+              "World of the multi-sector part: world2011 (observed, 2011); the world2022 "
+              "nowcast is not the default because " +
+              (bc.found ? "its method fails the back-casting test: " + bc.reason : bc.reason));
+        }
+      }
       out.provenance.push_back(
           {"trade elasticities",
            "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});
@@ -224,9 +368,9 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     RB_ASSIGN_OR_RETURN(raw, ge::BaselineFromIoTable(*io, bo, &report));
     if (report.clipped_negative_cells > 0) {
       out.notes.push_back(fmt::format(
-          "{} negative final-demand cells (inventory changes, total {:.6g}) were set to zero "
+          "{} negative final-demand cells (inventory changes, total {:.6g} {}) were set to zero "
           "to build the model baseline",
-          report.clipped_negative_cells, report.clipped_negative_value));
+          report.clipped_negative_cells, report.clipped_negative_value, raw.currency_unit));
     }
     out.provenance.push_back({"theta", FileName(theta_path)});
     out.input_files.push_back({"theta", theta_path});

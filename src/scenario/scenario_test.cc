@@ -2,9 +2,13 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "rebalance/scenario/run.h"
 
 namespace rebalance::scenario {
 namespace {
@@ -307,7 +311,7 @@ TEST(Scenario, BaselinePathsAreRelativeToTheFile) {
 TEST(Scenario, ShippedExamplesParse) {
   namespace fs = std::filesystem;
   int n = 0;
-  for (const char* dir : {"/data/world2011", "/examples/scenarios"}) {
+  for (const char* dir : {"/data/world2011", "/data/world2022", "/examples/scenarios"}) {
     const fs::path p = fs::path(REBALANCE_SOURCE_DIR + std::string(dir));
     if (!fs::exists(p)) continue;
     for (const auto& e : fs::directory_iterator(p)) {
@@ -318,6 +322,69 @@ TEST(Scenario, ShippedExamplesParse) {
     }
   }
   EXPECT_GE(n, 1);
+}
+
+// The default briefing's world: world2022 only when its back-casting figures
+// say the method beats both naive alternatives on bilateral value-added
+// balances for every starting year (and GRAS converged); otherwise world2011,
+// with the reason.
+TEST(Run, World2022BackcastDecidesTheDefaultBriefing) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(testing::TempDir()) / "w22_choice";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "world2022");
+  std::ofstream(dir / "world2022" / "world2022.csv.gz") << "";
+  std::ofstream(dir / "world2022" / "briefing.toml") << "";
+  const std::string head =
+      "recipe,countries,sectors,from_year,to_year,method,cell_wape,z_wape,f_wape,va_balance_wape,"
+      "gross_balance_wape,self_sufficiency_mae,export_share_mae,flag_agreement,material_rows,"
+      "gras_termination,gras_sweeps\n";
+  auto write = [&](const std::string& rows) {
+    std::ofstream(dir / "world2022" / "backcast.csv") << head << rows;
+  };
+  auto row = [](int from, const char* method, double va, const char* term) {
+    return fmt::format("issue,18,14,{},2011,{},0.1,0.1,0.1,{},0.2,0.05,0.03,0.9,236,{},900\n", from,
+                       method, va, term);
+  };
+  write(row(2005, "gras", 0.25, "converged") + row(2005, "scaled", 0.65, "converged") +
+        row(2005, "unchanged", 0.61, "converged") + row(2008, "gras", 0.22, "converged") +
+        row(2008, "scaled", 0.51, "converged") + row(2008, "unchanged", 0.48, "converged"));
+  NowcastBackcast ok = World2022Backcast(dir.string());
+  EXPECT_TRUE(ok.found && ok.passes) << ok.reason;
+  EXPECT_NE(ok.summary.find("WIOD 2008 -> 2011 at 18 x 14: bilateral value-added balances 22.0 % "
+                            "off (old table scaled to world output 51.0 %, unchanged 48.0 %)"),
+            std::string::npos)
+      << ok.summary;
+  EXPECT_EQ(fs::path(DefaultBriefingPath(dir.string())).parent_path().filename(), "world2022");
+  EXPECT_EQ(fs::path(DefaultBriefingPath(dir.string(), "world2011")).parent_path().filename(),
+            "world2011");
+  // 2005 no better than the unchanged table: fails, says which.
+  write(row(2005, "gras", 0.62, "converged") + row(2005, "scaled", 0.65, "converged") +
+        row(2005, "unchanged", 0.61, "converged") + row(2008, "gras", 0.22, "converged") +
+        row(2008, "scaled", 0.51, "converged") + row(2008, "unchanged", 0.48, "converged"));
+  NowcastBackcast bad = World2022Backcast(dir.string());
+  EXPECT_TRUE(bad.found);
+  EXPECT_FALSE(bad.passes);
+  EXPECT_NE(bad.reason.find("2005 -> 2011: the update's bilateral value-added balances (62.0 % "
+                            "off) do not beat"),
+            std::string::npos)
+      << bad.reason;
+  EXPECT_EQ(fs::path(DefaultBriefingPath(dir.string())).parent_path().filename(), "world2011");
+  // GRAS did not converge: fails.
+  write(row(2008, "gras", 0.22, "max_iterations") + row(2008, "scaled", 0.51, "max_iterations") +
+        row(2008, "unchanged", 0.48, "max_iterations"));
+  NowcastBackcast nc = World2022Backcast(dir.string());
+  EXPECT_FALSE(nc.passes);
+  EXPECT_NE(nc.reason.find("GRAS max_iterations"), std::string::npos) << nc.reason;
+  // No figures: not found, world2011.
+  fs::remove(dir / "world2022" / "backcast.csv");
+  NowcastBackcast none = World2022Backcast(dir.string());
+  EXPECT_FALSE(none.found || none.passes);
+  EXPECT_EQ(fs::path(DefaultBriefingPath(dir.string())).parent_path().filename(), "world2011");
+  fs::remove_all(dir);
+  // The shipped figures pass.
+  NowcastBackcast shipped = World2022Backcast(std::string(REBALANCE_SOURCE_DIR) + "/data");
+  EXPECT_TRUE(shipped.found && shipped.passes) << shipped.reason;
 }
 
 }  // namespace

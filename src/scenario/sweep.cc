@@ -478,7 +478,9 @@ Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& opt
 
 std::string DefaultThetaSePath(const ScenarioFile& file, const std::string& data_dir) {
   if (file.model != ModelKind::kMultiSector) return "";  // one aggregate sector: no per-sector se
-  if (file.baseline.kind != BaselineKind::kBuiltin || file.baseline.builtin != "world2011")
+  // world2022 uses world2011's theta (same sectors), so the same standard errors.
+  if (file.baseline.kind != BaselineKind::kBuiltin ||
+      (file.baseline.builtin != "world2011" && file.baseline.builtin != "world2022"))
     return "";
   if (!file.baseline.theta.empty()) return "";  // the user's own theta: no standard errors known
   const std::string dir = data_dir.empty() ? DefaultDataDir() : data_dir;

@@ -51,8 +51,8 @@ trap 'rm -rf "$run_dir"' EXIT
 (cd "$run_dir" && "$REBALANCE" run --quiet --out briefing-out >stdout.txt) ||
   fail "rebalance run failed"
 focus=$(/usr/bin/python3 -c 'import sys, tomllib; print(",".join(tomllib.load(open(sys.argv[1], "rb"))["briefing"]["focus"]))' \
-  "$REBALANCE_SOURCE_DIR/data/world2011/briefing.toml")
-[ -n "$focus" ] || fail "no focus regions in data/world2011/briefing.toml"
+  "$REBALANCE_SOURCE_DIR/data/world2022/briefing.toml")
+[ -n "$focus" ] || fail "no focus regions in data/world2022/briefing.toml"
 forbid="$REBALANCE_SOURCE_DIR,$REBALANCE_BUILD_DIR,$run_dir,${REBALANCE_DATA_DIR:-$REBALANCE_SOURCE_DIR},$HOME"
 scenarios2023=$(/usr/bin/python3 -c 'import sys, tomllib; print(len(tomllib.load(open(sys.argv[1], "rb"))["scenario"]))' \
   "$REBALANCE_SOURCE_DIR/data/world2023/briefing.toml")

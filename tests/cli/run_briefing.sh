@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# End to end: `rebalance run` with no arguments (the default briefing on
-# world2011), its invariants checked from results.csv, and the report checked
+# End to end: `rebalance run` with no arguments (the default briefing: its
+# multi-sector part on the world2022 nowcast, whose method passes the
+# back-casting test in data/world2022/backcast.csv, stated in the terminal,
+# run.json and the report), its invariants checked from results.csv, and the report checked
 # in headless Chromium (charts rendered, tables sort, no console errors).
 # Its 2023 part (data/world2023/briefing.toml, the IMLS 2025 tariff-war model
 # on world2023) in rebalance-out/world2023/: the "Liberation Day tariffs"
@@ -13,9 +15,13 @@ cd "$out"
 "$REBALANCE" run --quiet > stdout.txt
 test -f rebalance-out/report.html
 for f in results.csv results.json run.json balances.csv overcapacity.csv; do test -s "rebalance-out/$f"; done
-grep -q "CHN–USA 2011: gross balance" stdout.txt
+# Which world, why, and its back-casting errors, first.
+grep -q "^Balanced growth briefing: world2022 (NOWCAST for 2022" stdout.txt
+grep -q "Note: World of the multi-sector part: world2022 (NOWCAST for 2022, not an observed table.*million USD of 2022; its method passes the back-casting test (beats both naive alternatives on bilateral value-added balances): WIOD 2008 -> 2011 at 18 x 14: bilateral value-added balances [0-9.]* % off (old table scaled to world output [0-9.]* %, unchanged [0-9.]* %)" stdout.txt
+grep -q "The observed world2011 stays available: rebalance run --world world2011" stdout.txt
+grep -q "CHN–USA 2022: gross balance" stdout.txt
 # Balances fixed by assumption are said to be; no "-0.00%"; the closure is stated.
-grep -q "USA trade balance: held at -557.8 bn USD (assumption)." stdout.txt
+grep -q "USA trade balance: held at -735.3 bn USD (assumption)." stdout.txt
 grep -q "Numeraire: world nominal value added" stdout.txt
 if grep -q -- "-0.00%" stdout.txt; then echo "a headline prints -0.00%" >&2; exit 1; fi
 /usr/bin/python3 - rebalance-out <<'PY'
@@ -77,8 +83,14 @@ assert all(r["unit"] for r in rows), [r for r in rows if not r["unit"]][:3]
 assert {r["unit"] for r in rows if r["variable"] == "gross_output"} == {"million USD"}
 assert {r["unit"] for r in rows if r["variable"] == "tariff"} == {"rate (0.25 = 25%)"}
 bal = list(csv.DictReader(open(f"{out}/balances.csv")))
-assert bal and all(r["year"] == "2011" and r["unit"] == "million USD" for r in bal), bal[:2]
+assert bal and all(r["year"] == "2022" and r["unit"] == "million USD" for r in bal), bal[:2]
 meta = json.load(open(f"{out}/run.json"))
+prov = meta["provenance"]
+assert prov["world"].startswith("world2022 (NOWCAST for 2022, not an observed table"), prov["world"]
+assert "passes the back-casting test" in prov["nowcast back-casting errors"], prov
+assert "bilateral value-added balances" in prov["nowcast back-casting errors"], prov
+assert prov["baseline"].startswith("world2022: NOWCAST"), prov["baseline"]
+assert any(n.startswith("World of the multi-sector part: world2022") for n in meta["notes"]), meta["notes"]
 assert all(s["converged"] for s in meta["scenarios"]), meta["scenarios"]
 for s in meta["scenarios"]:
     cl = s["closure"]
@@ -101,7 +113,7 @@ chn_mfg = {r["sector"]: r for r in oc if r["country"] == "CHN" and r["group"] ==
 assert len(chn_mfg) == 9 and 0 < float(chn_mfg["Electrical and optical equipment"]["imbalance_share"]) < 1, chn_mfg
 assert oc[0]["group"] == "manufacturing" and oc[0]["rank"] == "1", oc[0]
 hl = " ".join(meta["diagnosis_headlines"])
-assert "Overcapacity, CHN manufacturing 2011" in hl and "Mining" not in hl, hl
+assert "Overcapacity, CHN manufacturing 2022" in hl and "Mining" not in hl, hl
 print("briefing invariants hold for", len(scen), "scenarios")
 PY
 # The 2023 part: its own folder, the 2011 files untouched by it.
@@ -142,14 +154,25 @@ sections = re.findall(r"<section id=\"section-\d+\">(.*?)</section>", html, re.S
 assert len(sections) >= 6, len(sections)
 for sec in sections:
     title = re.search(r"<h2>(.*?)</h2>", sec).group(1)
-    assert ("World: world2011" in sec) != ("World: world2023" in sec), title
+    assert ("World: world2022 (NOWCAST for 2022" in sec) != ("World: world2023" in sec), title
+    assert "World: world2011" not in sec, title
     if title.startswith("2023"):
         assert "World: world2023" in sec, title
 if case1 in names:
     for cell in (">+1.13<", ">-18.1<", ">+0.32<", ">+12.8<"):
         assert cell in html, cell
+assert "nowcast back-casting errors" in html and "passes the back-casting test" in html
 print("report: both worlds named, one per section")
 PY
+# world2011 stays available by name: the same briefing on the observed 2011 table.
+"$REBALANCE" run --world world2011 --no-2023 --no-html --draws 0 --quiet --out w2011 > w2011.txt
+grep -q "^Balanced growth briefing: world2011 (WIOD 2013 release, year 2011)" w2011.txt
+grep -q "CHN–USA 2011: gross balance" w2011.txt
+grep -q "USA trade balance: held at -557.8 bn USD (assumption)." w2011.txt
+if grep -q "world2022" w2011.txt; then echo "the world2011 briefing mentions world2022" >&2; exit 1; fi
+if "$REBALANCE" run "$REBALANCE_SOURCE_DIR/data/world2011/briefing.toml" --world world2011 --out w3 2> w3.err; then
+  echo "expected --world with a scenario file to be refused" >&2; exit 1; fi
+grep -q -- "--world picks the default briefing" w3.err
 # The report in a real browser (skipped only if the web assets are absent).
 checker="$REBALANCE_SOURCE_DIR/report/web/check_report.mjs"
 node "$checker" "$out/rebalance-out/report.html" "$REBALANCE_BUILD_DIR/briefing_report.png"

@@ -64,6 +64,13 @@ struct AccountingOptions {
   // Smallest acceptable reciprocal condition estimate of I - A; below it the
   // system is reported as numerically singular (kNumericalError).
   double min_rcond = 1e-13;
+  // A row-sum output within this fraction of the row's cell mass
+  // (sum of |Z| and |F| of the row) is zero: set to 0 and listed in
+  // LeontiefSystem::zeroed_output_sectors, then treated as any zero output
+  // (zero_output_policy). 0 (default): only an exact 0 is zero. For tables
+  // balanced to a zero row total (`data update`: a row met to GRAS's
+  // tolerance ends at, e.g., -2e-16 x its mass instead of 0).
+  double zero_output_tolerance = 0;
   Status Validate() const;
 };
 
@@ -83,7 +90,10 @@ struct LeontiefSystem {
   // Columns without intermediate inputs have A column 0 and V = 1 (v = x).
   int zero_output_sectors = 0;      // x = 0 and no inputs (V set to the limit 1)
   int negative_output_sectors = 0;  // x < 0 (negative inventories) and no inputs
-  double rcond = 0;                 // reciprocal condition estimate of I - A
+  // AccountingOptions::zero_output_tolerance: rows whose output was within
+  // it of 0 and set to 0 ("CYP_c8 (-2.2e-06 of 6)").
+  std::vector<std::string> zeroed_output_sectors;
+  double rcond = 0;  // reciprocal condition estimate of I - A
   // ZeroOutputPolicy::kDropInputs: what was dropped (sectors, cells, sum).
   std::vector<std::string> dropped_input_sectors;
   int64_t dropped_input_cells = 0;

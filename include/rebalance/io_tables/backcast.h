@@ -67,6 +67,9 @@ struct BackcastErrors {
   double va_balance_wape = 0, gross_balance_wape = 0;
   double self_sufficiency_mae = 0, export_share_mae = 0, flag_agreement = 0;
   int material_rows = 0;
+  // Accounting of the estimate (kDropInputs, row sums within 1e-9 of their
+  // cell mass taken as 0): rows set to 0, columns whose inputs were dropped.
+  int zeroed_output_sectors = 0, dropped_input_sectors = 0;
 };
 
 struct BackcastResult {
@@ -79,8 +82,11 @@ struct BackcastResult {
   double gras_seconds = 0;
   double max_relative_error = 0;            // of the exact targets, final
   std::vector<GrasConstraintReport> worst;  // the 5 targets with the largest |relative error|
-  double scale = 1;                         // world output new / old
-  IoTable updated;                          // the GRAS table
+  std::vector<GrasZeroedBlock> zeroed;      // zero targets over one-sign cells, set to 0
+  std::vector<GrasConflict> conflicts;      // among the exact targets
+  std::vector<std::string> zero_output_rows, negative_output_rows;  // of the updated table
+  double scale = 1;                                                 // world output new / old
+  IoTable updated;                                                  // the GRAS table
 };
 
 Result<BackcastResult> Backcast(const IoTable& old_table, const IoTable& truth, TargetSpec spec,

@@ -51,8 +51,10 @@
 // result lists them and the termination says so, never silently):
 //   - a block whose cells are all zero with a non-zero target;
 //   - a block whose non-zero cells all have one sign and a target of the
-//     other sign (GRAS keeps signs), or a target of 0 (reached only in the
-//     limit where every cell vanishes);
+//     other sign (GRAS keeps signs); a target of 0 there is met by setting
+//     those cells to 0 before iterating (the minimum of (1), which scaling
+//     reaches only in the limit; GrasOptions::zero_targets, listed in
+//     GrasResult::zeroed), or is a conflict with zero_targets = false;
 //   - two groups of constraints (GrasConstraint::group; the members of one
 //     group must be disjoint) that cover the same cells with different
 //     totals, e.g. row totals and column totals with different grand totals;
@@ -109,6 +111,11 @@ struct GrasOptions {
   // Keep iterating (best effort) when the checks find conflicting exact
   // constraints; otherwise stop before the first sweep.
   bool iterate_on_conflict = true;
+  // An exact target of zero (within conflict_tolerance of its block's mass)
+  // over cells of one sign sets those cells to 0 before iterating (the
+  // minimum of (1), which the scaling steps reach only in the limit); listed
+  // in GrasResult::zeroed. false: reported as a "sign" conflict instead.
+  bool zero_targets = true;
   Status Validate() const;
 };
 
@@ -136,6 +143,14 @@ struct GrasConflict {
   std::string message;
 };
 
+// Cells set to 0 because their block's exact target is zero (GrasOptions::
+// zero_targets).
+struct GrasZeroedBlock {
+  std::string constraint;
+  int64_t cells = 0;  // non-zero cells set to 0
+  double prior = 0;   // their sum in the prior
+};
+
 struct GrasMovedCell {
   int row = 0, col = 0;
   double prior = 0, updated = 0;
@@ -155,7 +170,8 @@ struct GrasResult {
   double max_relative_error = 0;                  // over exact constraints, final
   std::vector<GrasConstraintReport> constraints;  // in input order
   std::vector<GrasConflict> conflicts;
-  std::vector<GrasMovedCell> moved;  // largest |x - a| first
+  std::vector<GrasZeroedBlock> zeroed;  // zero targets over one-sign cells
+  std::vector<GrasMovedCell> moved;     // largest |x - a| first
   std::vector<GrasIteration> history;
   double seconds = 0;
   bool converged() const { return termination == GrasTermination::kConverged; }

@@ -78,6 +78,11 @@ struct UpdateResult {
   // Rows whose cells sum to a negative number: their reported x is set to 0
   // ("LUX_c5 (-1)").
   std::vector<std::string> negative_output_rows;
+  // Rows whose sum is 0 within GRAS's tolerance (10 x tolerance x the row's
+  // sum of |cells|), e.g. a zero output target met to -2e-16: x recorded as
+  // 0 ("CYP_c8 (-2.2e-16 of 4)"). Accounting on the row sums needs
+  // AccountingOptions::zero_output_tolerance to see them as 0 too.
+  std::vector<std::string> zero_output_rows;
 };
 
 // Translates the targets to GRAS constraints on [Z F] of `prior` (errors

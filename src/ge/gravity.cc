@@ -36,7 +36,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <numbers>
 #include <set>
 
 namespace rebalance::ge {
@@ -944,13 +943,6 @@ TidyTable GravityResult::ToTidy(const std::string& scenario, bool bilateral) con
 // ---------------------------------------------------------------------------
 // Monte Carlo draws.
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 Status GravityDrawOptions::Validate() const {
   if (draws < 1) {
     return Status::InvalidArgument(fmt::format("--draws must be at least 1, got {}", draws));
@@ -965,54 +957,6 @@ std::string GravityDrawsResult::BriefReport() const {
   return fmt::format("{} draws: {} converged, {} failed ({:.2f} s)", requested, succeeded, failed,
                      seconds);
 }
-
-namespace {
-
-// Standard normals from a splitmix64 stream (Box-Muller), so draws are the
-// same on every platform and standard library.
-class NormalStream {
- public:
-  explicit NormalStream(uint64_t seed) : state_(seed) {}
-  double Next() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    double u1 = 0.0;
-    do {
-      u1 = Uniform();
-    } while (u1 <= 0.0);
-    const double u2 = Uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    const double th = 2.0 * std::numbers::pi * u2;
-    spare_ = r * std::sin(th);
-    has_spare_ = true;
-    return r * std::cos(th);
-  }
-
- private:
-  double Uniform() {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return static_cast<double>(z >> 11) * 0x1.0p-53;
-  }
-  uint64_t state_;
-  bool has_spare_ = false;
-  double spare_ = 0.0;
-};
-
-// Type-7 quantile of sorted values.
-double Quantile(const std::vector<double>& sorted, double p) {
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * p;
-  const size_t lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-}  // namespace
 
 Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateCosts& costs,
                                        const GravityOptions& options, const GravityResult& point,
@@ -1060,7 +1004,8 @@ Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateC
 
 #pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
   for (int d = 0; d < d_total; ++d) {
-    NormalStream rng(SplitMix64(draw_options.seed ^ SplitMix64(static_cast<uint64_t>(d))));
+    core::NormalStream rng(core::GravityDrawSeed(draw_options.seed, static_cast<uint64_t>(d)),
+                           core::UnitInterval::kRejectZero);
     Eigen::VectorXd z(k);
     for (Eigen::Index c = 0; c < k; ++c) z[c] = rng.Next();
     const Eigen::VectorXd beta = costs.beta + chol * z;
@@ -1120,17 +1065,7 @@ Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateC
           col.push_back(values[static_cast<size_t>(d)][r]);
         }
       }
-      DrawBand& b = out.bands[r];
-      double sum = 0.0;
-      for (double v : col) sum += v;
-      b.mean = sum / static_cast<double>(col.size());
-      double ss = 0.0;
-      for (double v : col) ss += (v - b.mean) * (v - b.mean);
-      b.sd = col.size() > 1 ? std::sqrt(ss / static_cast<double>(col.size() - 1)) : 0.0;
-      std::sort(col.begin(), col.end());
-      b.p05 = Quantile(col, 0.05);
-      b.p50 = Quantile(col, 0.50);
-      b.p95 = Quantile(col, 0.95);
+      out.bands[r] = core::Summarize(&col, core::Moments::kTwoPass);
     }
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

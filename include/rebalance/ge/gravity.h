@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "rebalance/core/status.h"
+#include "rebalance/core/uncertainty.h"
 #include "rebalance/data/table.h"
 #include "rebalance/ge/solver.h"
 #include "rebalance/ge/tidy.h"
@@ -216,8 +217,8 @@ Result<GravityResult> RunGravity(const GravityData& data, const TradeCosts& cost
 struct GravityDrawOptions {
   // Number of draws (>= 1).
   int draws = 100;
-  // Master seed. Draw d uses a generator seeded from (seed, d) by a
-  // splitmix64 derivation, so results do not depend on the thread count.
+  // Master seed. Draw d uses the stream core::GravityDrawSeed(seed, d)
+  // (core/uncertainty.h), so results do not depend on the thread count.
   uint64_t seed = 20160101;
   // OpenMP threads; 0 = all cores.
   int threads = 0;
@@ -227,19 +228,15 @@ struct GravityDrawOptions {
   Status Validate() const;
 };
 
-// Distribution across successful draws of one tidy row's pct_change.
-struct DrawBand {
-  double mean = 0.0, sd = 0.0, p05 = 0.0, p50 = 0.0, p95 = 0.0;
-};
-
 struct GravityDrawsResult {
   int requested = 0;
   int succeeded = 0;
   int failed = 0;  // draws whose solve did not converge: counted, reported
   std::vector<std::string> failure_messages;  // "draw 17: full GE diverged..."
   // bands[r] describes row r of the point estimate's ToTidy(scenario,
-  // bilateral) table; empty when no draw succeeded.
-  std::vector<DrawBand> bands;
+  // bilateral) table (core::Summarize, Moments::kTwoPass); empty when no draw
+  // succeeded.
+  std::vector<core::Band> bands;
   double seconds = 0.0;
   std::string BriefReport() const;
 };
@@ -252,9 +249,6 @@ struct GravityDrawsResult {
 Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateCosts& costs,
                                        const GravityOptions& options, const GravityResult& point,
                                        const GravityDrawOptions& draw_options);
-
-// splitmix64 (Steele, Lea & Flood 2014): the seed derivation of the draws.
-uint64_t SplitMix64(uint64_t x);
 
 }  // namespace rebalance::ge
 

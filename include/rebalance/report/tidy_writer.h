@@ -27,19 +27,15 @@
 #include <string>
 
 #include "rebalance/core/status.h"
+#include "rebalance/core/uncertainty.h"
 #include "rebalance/ge/tidy.h"
 
 namespace rebalance::report {
 
 // Summary of the distribution of one tidy row's quantity across draws (for
-// example Monte Carlo draws of the trade elasticities).
-struct Band {
-  double mean = 0.0;
-  double sd = 0.0;
-  double p05 = 0.0;
-  double p50 = 0.0;
-  double p95 = 0.0;
-};
+// example Monte Carlo draws of the trade elasticities): the one band struct
+// of core/uncertainty.h (its `draws` count is not written).
+using Band = core::Band;
 
 // Uncertainty bands keyed by the index of the row in the TidyTable they
 // describe. Rows without an entry get empty band cells (JSON null).

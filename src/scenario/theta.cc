@@ -9,6 +9,7 @@
 
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/data/csv_write.h"
 #include "rebalance/data/table.h"
 
 namespace rebalance::scenario {
@@ -135,7 +136,7 @@ Status WriteThetaCsv(const ThetaTable& table, const std::string& path, bool forc
   std::string out = table.se.empty() ? "sector,theta\n" : "sector,theta,se\n";
   for (size_t j = 0; j < table.sectors.size(); ++j) {
     const std::string& s = table.sectors[j];
-    const std::string name = s.find_first_of(",\"") == std::string::npos ? s : "\"" + s + "\"";
+    const std::string name = data::CsvField(s);
     if (table.se.empty())
       out += fmt::format("{},{}\n", name, table.theta[j]);
     else

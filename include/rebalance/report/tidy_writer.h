@@ -15,8 +15,9 @@
 //   NaN or Inf (baseline, counterfactual, an infinite pct_change, a band
 //   statistic) is refused with an error naming the row, its variable and
 //   country: a model that produced it has a bug and the file must not hide it.
-// - CSV follows RFC 4180: a field holding a comma, quote, CR or LF is quoted
-//   and its quotes doubled; lines end with "\n".
+// - CSV follows RFC 4180 through data::CsvField (data/csv_write.h): a field
+//   holding a comma, quote, CR or LF is quoted and its quotes doubled; lines
+//   end with "\n".
 // - Files are written through core::WriteFileAtomic (temporary file + rename).
 #ifndef REBALANCE_REPORT_TIDY_WRITER_H_
 #define REBALANCE_REPORT_TIDY_WRITER_H_
@@ -28,6 +29,7 @@
 
 #include "rebalance/core/status.h"
 #include "rebalance/core/uncertainty.h"
+#include "rebalance/data/csv_write.h"
 #include "rebalance/ge/tidy.h"
 
 namespace rebalance::report {
@@ -70,11 +72,9 @@ Status WriteTidyCsv(const ge::TidyTable& table, const std::string& path, bool fo
 Status WriteTidyJson(const ge::TidyTable& table, const std::string& path, bool force,
                      const BandTable* bands = nullptr);
 
-// One CSV field, quoted per RFC 4180 when needed.
-std::string CsvField(const std::string& text);
-
-// Shortest decimal text that round-trips to the same double (finite only).
-std::string RoundTripDouble(double value);
+// The one CSV field escaper and double format (data/csv_write.h).
+using data::CsvField;
+using data::RoundTripDouble;
 
 }  // namespace rebalance::report
 

@@ -8,6 +8,7 @@
 #include "rebalance/ge/baseline.h"
 #include "rebalance/ge/gravity.h"
 #include "rebalance/ge/tidy.h"
+#include "rebalance/scenario/theta.h"
 
 namespace rebalance::python {
 
@@ -98,7 +99,7 @@ void BindGe(py::module_& m) {
   m.def(
       "read_theta_file",
       [](const std::string& path, const std::vector<std::string>& sectors) {
-        return Unwrap(ReadThetaFile(path, sectors));
+        return Unwrap(scenario::ReadThetaFile(path, sectors));
       },
       py::arg("path"), py::arg("sectors"), "Reads a sector,theta CSV in the order of `sectors`.");
 

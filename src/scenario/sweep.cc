@@ -14,6 +14,7 @@
 
 #include "rebalance/core/uncertainty.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/scenario/theta.h"
 
 namespace rebalance::scenario {
 namespace {
@@ -106,45 +107,10 @@ Status CheckThetaDistributionFile(const std::string& path) {
 
 Result<ThetaDistribution> ReadThetaDistribution(const std::string& path,
                                                 const std::vector<std::string>& sectors) {
-  data::CsvOptions opt;
-  opt.types["sector"] = data::ColumnType::kString;
-  RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
-  RB_ASSIGN_OR_RETURN(const data::Column* sec, t.GetColumn("sector"));
-  RB_ASSIGN_OR_RETURN(const data::Column* th, t.GetColumn("theta"));
-  auto se_col = t.GetColumn("se");
-  if (!se_col.ok()) {
-    return Status::InvalidArgument(
-        fmt::format("{}: a theta file for draws needs a column 'se' (standard errors)", path));
-  }
-  const data::Column* se = *se_col;
-  ThetaDistribution d;
-  d.sectors = sectors;
-  d.theta.assign(sectors.size(), std::numeric_limits<double>::quiet_NaN());
-  d.se.assign(sectors.size(), std::numeric_limits<double>::quiet_NaN());
-  for (int64_t r = 0; r < t.num_rows(); ++r) {
-    const std::string name = sec->CellText(r);
-    const double theta = th->AsDouble(r), sd = se->AsDouble(r);
-    const int64_t line = r + 2;
-    if (!std::isfinite(theta) || theta <= 0) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: theta of '{}' must be a positive number", path, line, name));
-    }
-    if (!std::isfinite(sd) || sd < 0) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: the standard error of '{}' must be >= 0, got {}", path, line, name,
-                      se->CellText(r)));
-    }
-    auto it = std::find(sectors.begin(), sectors.end(), name);
-    if (it == sectors.end()) continue;  // extra sectors are allowed
-    d.theta[static_cast<size_t>(it - sectors.begin())] = theta;
-    d.se[static_cast<size_t>(it - sectors.begin())] = sd;
-  }
-  for (size_t j = 0; j < sectors.size(); ++j) {
-    if (std::isnan(d.theta[j])) {
-      return Status::NotFound(fmt::format("{}: no theta for sector '{}'", path, sectors[j]));
-    }
-  }
-  return d;
+  ThetaReadOptions opt;
+  opt.require_se = true;
+  RB_ASSIGN_OR_RETURN(ThetaTable t, ReadThetaCsv(path, opt));
+  return AlignThetaToSectors(t, path, sectors, /*allow_extra=*/true);
 }
 
 std::vector<double> GridSpec::Points() const {

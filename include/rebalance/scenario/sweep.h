@@ -23,17 +23,15 @@
 #include "rebalance/core/uncertainty.h"
 #include "rebalance/ge/tidy.h"
 #include "rebalance/scenario/run.h"
+#include "rebalance/scenario/theta.h"
 
 namespace rebalance::scenario {
 
 // theta and its standard error per sector (a theta file with an `se` column).
-struct ThetaDistribution {
-  std::vector<std::string> sectors;
-  std::vector<double> theta;
-  std::vector<double> se;
-};
-// CSV with columns sector,theta,se (se >= 0; a negative se is an error naming
-// the line). Every baseline sector must appear.
+using ThetaDistribution = ThetaTable;
+// A theta CSV with columns sector,theta,se (theta.h: ReadThetaCsv with
+// require_se) aligned to `sectors`: every baseline sector must appear; rows for
+// other sectors are skipped.
 Result<ThetaDistribution> ReadThetaDistribution(const std::string& path,
                                                 const std::vector<std::string>& sectors);
 

@@ -29,14 +29,15 @@
 // solve then reports divergence, never a number).
 #include "rebalance/ge/gravity.h"
 
+#include "gravity_internal.h"
+
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <map>
 #include <set>
+
+#include "rebalance/data/table.h"
 
 namespace rebalance::ge {
 
@@ -145,6 +146,19 @@ Status ValidateCostMatrix(const Eigen::MatrixXd& m, Eigen::Index n, const char* 
 
 }  // namespace
 
+int FindLabel(const std::vector<std::string>& labels, const std::string& s) {
+  auto it = std::find(labels.begin(), labels.end(), s);
+  return it == labels.end() ? -1 : static_cast<int>(it - labels.begin());
+}
+
+Status UnknownLabel(const char* what, const std::string& s,
+                    const std::vector<std::string>& labels) {
+  const std::string near = data::NearestName(s, labels);
+  return Status::NotFound(
+      fmt::format("unknown {} '{}'{}", what, s,
+                  near.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", near)));
+}
+
 Status TradeCosts::Validate(Eigen::Index n) const {
   RB_RETURN_IF_ERROR(ValidateCostMatrix(baseline, n, "baseline"));
   RB_RETURN_IF_ERROR(ValidateCostMatrix(counterfactual, n, "counterfactual"));
@@ -204,235 +218,6 @@ Result<TradeCosts> CovariateCosts::Costs(const Eigen::VectorXd& coefficients) co
   costs.baseline = lb.array().exp().matrix();
   costs.counterfactual = lc.array().exp().matrix();
   return costs;
-}
-
-namespace {
-
-int FindLabel(const std::vector<std::string>& labels, const std::string& s) {
-  auto it = std::find(labels.begin(), labels.end(), s);
-  return it == labels.end() ? -1 : static_cast<int>(it - labels.begin());
-}
-
-Status UnknownLabel(const char* what, const std::string& s,
-                    const std::vector<std::string>& labels) {
-  const std::string near = data::NearestName(s, labels);
-  return Status::NotFound(
-      fmt::format("unknown {} '{}'{}", what, s,
-                  near.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", near)));
-}
-
-std::string Trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t");
-  const auto e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-
-}  // namespace
-
-Status ApplyCovariateChanges(const std::vector<std::string>& countries,
-                             const std::vector<CovariateChange>& changes, CovariateCosts* costs) {
-  if (costs->counterfactual.size() != costs->baseline.size()) {
-    costs->counterfactual = costs->baseline;
-  }
-  for (const auto& change : changes) {
-    const int k = FindLabel(costs->names, change.covariate);
-    if (k < 0) return UnknownLabel("covariate", change.covariate, costs->names);
-    if (!std::isfinite(change.value)) {
-      return Status::InvalidArgument(
-          fmt::format("new value of covariate {} is not finite", change.covariate));
-    }
-    Eigen::MatrixXd& m = costs->counterfactual[static_cast<size_t>(k)];
-    if (change.pairs.empty()) {
-      m.setConstant(change.value);
-      continue;
-    }
-    for (const auto& [ex, im] : change.pairs) {
-      const int i = FindLabel(countries, ex);
-      if (i < 0) return UnknownLabel("country", ex, countries);
-      const int j = FindLabel(countries, im);
-      if (j < 0) return UnknownLabel("country", im, countries);
-      m(i, j) = change.value;
-    }
-  }
-  return Status::Ok();
-}
-
-Result<CovariateChange> ParseCovariateChange(const std::string& text) {
-  CovariateChange change;
-  const auto eq = text.find('=');
-  if (eq == std::string::npos) {
-    return Status::InvalidArgument(
-        fmt::format("covariate change '{}' must look like NAME=VALUE or "
-                    "NAME=VALUE:A-B,C>D",
-                    text));
-  }
-  change.covariate = Trim(text.substr(0, eq));
-  if (change.covariate.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("covariate change '{}' has no covariate name", text));
-  }
-  std::string rest = text.substr(eq + 1);
-  std::string pairs;
-  const auto colon = rest.find(':');
-  if (colon != std::string::npos) {
-    pairs = rest.substr(colon + 1);
-    rest = rest.substr(0, colon);
-  }
-  rest = Trim(rest);
-  char* end = nullptr;
-  change.value = std::strtod(rest.c_str(), &end);
-  if (rest.empty() || end == nullptr || *end != '\0' || !std::isfinite(change.value)) {
-    return Status::InvalidArgument(
-        fmt::format("covariate change '{}': value '{}' is not a number", text, rest));
-  }
-  if (colon != std::string::npos) {
-    size_t pos = 0;
-    while (pos <= pairs.size()) {
-      const size_t comma = std::min(pairs.find(',', pos), pairs.size());
-      const std::string item = Trim(pairs.substr(pos, comma - pos));
-      pos = comma + 1;
-      if (item.empty()) {
-        return Status::InvalidArgument(
-            fmt::format("covariate change '{}': empty pair in the pair list", text));
-      }
-      const auto gt = item.find('>');
-      const auto dash = item.find('-');
-      if (gt != std::string::npos) {
-        change.pairs.emplace_back(Trim(item.substr(0, gt)), Trim(item.substr(gt + 1)));
-      } else if (dash != std::string::npos) {
-        const std::string a = Trim(item.substr(0, dash));
-        const std::string b = Trim(item.substr(dash + 1));
-        change.pairs.emplace_back(a, b);
-        if (a != b) change.pairs.emplace_back(b, a);
-      } else {
-        return Status::InvalidArgument(
-            fmt::format("covariate change '{}': pair '{}' must be A-B (both directions) "
-                        "or A>B (exporter A, importer B)",
-                        text, item));
-      }
-      if (change.pairs.back().first.empty() || change.pairs.back().second.empty()) {
-        return Status::InvalidArgument(
-            fmt::format("covariate change '{}': pair '{}' lacks a country", text, item));
-      }
-      if (comma == pairs.size()) break;
-    }
-  }
-  return change;
-}
-
-Result<GravityInput> GravityInputFromTable(const data::Table& table, const GravityTableSpec& spec) {
-  const std::string src = table.source.empty() ? "<table>" : table.source;
-  RB_ASSIGN_OR_RETURN(const data::Column* ex, table.GetColumn(spec.exporter));
-  RB_ASSIGN_OR_RETURN(const data::Column* im, table.GetColumn(spec.importer));
-  RB_ASSIGN_OR_RETURN(const data::Column* fl, table.GetColumn(spec.flow));
-  std::vector<const data::Column*> covs;
-  for (const auto& name : spec.covariates) {
-    RB_ASSIGN_OR_RETURN(const data::Column* c, table.GetColumn(name));
-    covs.push_back(c);
-  }
-  const data::Column* cost_b = nullptr;
-  const data::Column* cost_c = nullptr;
-  if (!spec.cost_baseline.empty()) {
-    RB_ASSIGN_OR_RETURN(cost_b, table.GetColumn(spec.cost_baseline));
-  }
-  if (!spec.cost_counterfactual.empty()) {
-    RB_ASSIGN_OR_RETURN(cost_c, table.GetColumn(spec.cost_counterfactual));
-  }
-  for (const data::Column* c : {fl}) {
-    if (c->type == data::ColumnType::kString) {
-      return Status::InvalidArgument(fmt::format("{}: column '{}' must be numeric", src, c->name));
-    }
-  }
-  const int64_t rows = table.num_rows();
-  // Line numbers in messages assume a header line: data row r is line r + 2.
-  std::set<std::string> labels;
-  for (int64_t r = 0; r < rows; ++r) {
-    for (const data::Column* c : {ex, im}) {
-      if (c->IsMissing(r) || c->CellText(r).empty()) {
-        return Status::InvalidArgument(
-            fmt::format("{}:{}: column '{}' is missing", src, r + 2, c->name));
-      }
-      labels.insert(c->CellText(r));
-    }
-  }
-  GravityInput in;
-  in.data.countries.assign(labels.begin(), labels.end());
-  const Eigen::Index n = static_cast<Eigen::Index>(labels.size());
-  std::map<std::string, int> index;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    index[in.data.countries[static_cast<size_t>(i)]] = static_cast<int>(i);
-  }
-  in.data.flows = Eigen::MatrixXd::Constant(n, n, -1.0);
-  Eigen::MatrixXi seen_row = Eigen::MatrixXi::Constant(n, n, -1);
-  in.covariates.names = spec.covariates;
-  in.covariates.baseline.assign(covs.size(), Eigen::MatrixXd::Zero(n, n));
-  if (cost_b) in.costs.baseline = Eigen::MatrixXd::Zero(n, n);
-  if (cost_b) in.costs.counterfactual = Eigen::MatrixXd::Zero(n, n);
-  auto numeric = [&](const data::Column* c, int64_t r, double* out) -> Status {
-    if (c->type == data::ColumnType::kString) {
-      return Status::InvalidArgument(fmt::format("{}: column '{}' must be numeric", src, c->name));
-    }
-    if (c->IsMissing(r)) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: column '{}' is missing", src, r + 2, c->name));
-    }
-    *out = c->AsDouble(r);
-    if (!std::isfinite(*out)) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: column '{}' is not finite", src, r + 2, c->name));
-    }
-    return Status::Ok();
-  };
-  for (int64_t r = 0; r < rows; ++r) {
-    const int i = index[ex->CellText(r)];
-    const int j = index[im->CellText(r)];
-    if (seen_row(i, j) >= 0) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: duplicate pair {} -> {} (first seen on line {})", src, r + 2,
-                      ex->CellText(r), im->CellText(r), seen_row(i, j) + 2));
-    }
-    seen_row(i, j) = static_cast<int>(r);
-    double v = 0.0;
-    RB_RETURN_IF_ERROR(numeric(fl, r, &v));
-    if (v < 0.0) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: negative flow {} in column '{}' ({} -> {})", src, r + 2, v, fl->name,
-                      ex->CellText(r), im->CellText(r)));
-    }
-    in.data.flows(i, j) = v;
-    for (size_t k = 0; k < covs.size(); ++k) {
-      RB_RETURN_IF_ERROR(numeric(covs[k], r, &v));
-      in.covariates.baseline[k](i, j) = v;
-    }
-    if (cost_b) {
-      RB_RETURN_IF_ERROR(numeric(cost_b, r, &v));
-      in.costs.baseline(i, j) = v;
-      if (cost_c) RB_RETURN_IF_ERROR(numeric(cost_c, r, &v));
-      in.costs.counterfactual(i, j) = v;
-    }
-  }
-  int64_t missing = 0;
-  std::string first_missing;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j < n; ++j) {
-      if (seen_row(i, j) < 0) {
-        if (missing == 0) {
-          first_missing = fmt::format("{} -> {}", in.data.countries[i], in.data.countries[j]);
-        }
-        ++missing;
-      }
-    }
-  }
-  if (missing > 0) {
-    return Status::InvalidArgument(
-        fmt::format("{}: the flow matrix is incomplete: {} of {} exporter-importer pairs "
-                    "are absent (first: {}); gravity GE needs every pair of the {} "
-                    "countries, including domestic sales",
-                    src, missing, n * n, first_missing, n));
-  }
-  in.covariates.counterfactual = in.covariates.baseline;
-  RB_RETURN_IF_ERROR(in.data.Validate().WithContext(src));
-  return in;
 }
 
 Status GravityOptions::Validate() const {
@@ -607,150 +392,6 @@ Result<bool> SolveStage(const StageSystem& sys, Eigen::VectorXd x, const Gravity
     return false;
   }
   return true;
-}
-
-// Yotov et al. (2016), ch. 2, application 1 do-file, Step III.b, replicated
-// with exact linear algebra: the dependent variable of each PPML step is
-// already gravity-consistent with the counterfactual costs, so the PPML fit
-// reproduces it and its fixed effects are read off directly
-// (exp_pi_i = X_i,ref / T'_i,ref with the reference importer's effect 1).
-// Variable names follow the do-file (OMR/IMR are the book's resistances,
-// OMR = Y * Pi^(1-sigma), IMR = P^(1-sigma)).
-void SolveYotovIterative(const GravityEquilibrium& baseline, const GravityEquilibrium& conditional,
-                         const Eigen::MatrixXd& t_cf, int ref, const GravityOptions& options,
-                         GravityEquilibrium* full) {
-  const Eigen::Index n = baseline.output.size();
-  const double inv = 1.0 / (1.0 - options.sigma);
-  const Eigen::VectorXd Y = baseline.output;
-  const Eigen::VectorXd E = baseline.expenditure;
-  const Eigen::ArrayXd phi = E.array() / Y.array();
-  auto fixed_effects = [&](const Eigen::MatrixXd& X, const Eigen::MatrixXd& T, Eigen::ArrayXd* pi,
-                           Eigen::ArrayXd* chi) {
-    pi->resize(n);
-    chi->resize(n);
-    for (Eigen::Index i = 0; i < n; ++i) (*pi)[i] = X(i, ref) / T(i, ref);
-    for (Eigen::Index j = 0; j < n; ++j) {
-      (*chi)[j] = X(ref, j) / ((*pi)[ref] * T(ref, j));
-    }
-  };
-  // Baseline fixed effects from the baseline solution's resistances (the
-  // do-file's exp_pi_BLN, exp_chi_BLN): pi_i = Y_i E_ref / OMR_i and
-  // chi_j = E_j / (IMR_j E_ref), with OMR = (world output) * Pi^(1-sigma) and
-  // IMR = P^(1-sigma).
-  Eigen::ArrayXd pi0(n), chi0(n), pi_c, chi_c;
-  {
-    const double yw = Y.sum();
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double omr = yw * std::pow(baseline.outward[i], 1.0 - options.sigma);
-      const double imr = std::pow(baseline.inward[i], 1.0 - options.sigma);
-      pi0[i] = Y[i] * E[ref] / omr;
-      chi0[i] = E[i] / (imr * E[ref]);
-    }
-  }
-  fixed_effects(conditional.flows, t_cf, &pi_c, &chi_c);
-  const double er0 = E[ref];
-  struct Step {
-    Eigen::MatrixXd trade;
-    Eigen::ArrayXd pi, chi, y, e, change_p, omr, imr, d_omr, d_imr;
-    double er = 0.0;
-  };
-  std::vector<Step> st(2);
-  st[0].trade = baseline.flows;
-  st[0].pi = pi0;
-  st[0].chi = chi0;
-  st[0].y = Y.array();
-  st[0].e = E.array();
-  st[0].er = er0;
-  st[0].change_p = Eigen::ArrayXd::Zero(n);  // the do-file's "= 0"
-  st[0].omr = st[0].y * er0 / pi0;
-  st[0].imr = st[0].e / (chi0 * er0);
-  st[1].trade = conditional.flows;
-  st[1].pi = pi_c;
-  st[1].chi = chi_c;
-  st[1].y = Y.array();
-  st[1].e = E.array();
-  st[1].er = er0;
-  st[1].change_p = (pi_c / pi0).pow(inv);
-  st[1].omr = st[1].y * er0 / pi_c;
-  st[1].imr = st[1].e / (chi_c * er0);
-  st[1].d_omr = Eigen::ArrayXd::Ones(n);
-  st[1].d_imr = Eigen::ArrayXd::Ones(n);
-  SolverResult record;
-  record.termination = SolverTermination::kMaxIterations;
-  size_t last = 1;
-  for (int it = 1; it <= options.yotov_max_iterations; ++it) {
-    const Step& a = st[st.size() - 1];  // s-2 in the do-file
-    const Step& b = st[st.size() - 2];  // s-3
-    Step next;
-    next.trade = (a.change_p / a.d_omr).matrix().asDiagonal() * a.trade *
-                 (a.change_p / a.d_imr).matrix().asDiagonal();
-    next.y = next.trade.rowwise().sum().array();
-    next.e = phi * next.y;
-    next.er = next.e[ref];
-    fixed_effects(next.trade, t_cf, &next.pi, &next.chi);
-    next.change_p = ((next.pi / a.pi) / (next.er / a.er)).pow(inv);
-    next.omr = next.y * next.er / next.pi;
-    next.d_omr = next.omr / a.omr;
-    next.imr = next.e / (next.chi * next.er);
-    next.d_imr = next.imr / a.imr;
-    // Stata's summarize over the 4761 exporter-importer rows: each
-    // exporter's value repeated n times; sd with denominator N - 1.
-    const Eigen::ArrayXd dif = a.change_p - b.change_p;
-    const double mean = dif.mean();
-    const double rows = static_cast<double>(n * n);
-    const double sd =
-        std::sqrt((dif - mean).square().sum() * static_cast<double>(n) / (rows - 1.0));
-    const double mx = dif.maxCoeff();
-    st.push_back(std::move(next));
-    last = st.size() - 1;
-    record.iterations = it;
-    record.residual_norm = std::max(sd, std::fabs(mx));
-    if (!(sd > options.yotov_criterion) && !(std::fabs(mx) > options.yotov_criterion)) {
-      record.termination = SolverTermination::kConverged;
-      break;
-    }
-    if (!std::isfinite(sd) || !std::isfinite(mx)) {
-      record.termination = SolverTermination::kDiverged;
-      break;
-    }
-  }
-  const Step& fin = st[last];
-  const Eigen::ArrayXd change_p_full = ((fin.pi / pi0) / (fin.er / er0)).pow(inv);
-  const Eigen::ArrayXd y_full = change_p_full * Y.array();
-  const Eigen::ArrayXd e_full = phi * y_full;
-  const Eigen::ArrayXd omr_full = y_full * fin.er / fin.pi;
-  const Eigen::ArrayXd imr_full = fin.e / (fin.chi * fin.er);
-  full->output = y_full.matrix();
-  full->expenditure = e_full.matrix();
-  full->price = change_p_full.matrix();
-  full->flows.resize(n, n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j < n; ++j) {
-      full->flows(i, j) = y_full[i] * e_full[j] * t_cf(i, j) / (imr_full[j] * omr_full[i]);
-    }
-  }
-  const double yw = y_full.sum();
-  full->outward = (omr_full / yw).pow(inv).matrix();
-  full->inward = imr_full.pow(inv).matrix();
-  full->real_gdp = (y_full / full->inward.array()).matrix();
-  const Eigen::VectorXd rows = full->flows.rowwise().sum();
-  const Eigen::VectorXd cols = full->flows.colwise().sum().transpose();
-  double err = 0.0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    err = std::max(err, std::fabs(rows[i] / y_full[i] - 1.0));
-    err = std::max(err, std::fabs(cols[i] / e_full[i] - 1.0));
-  }
-  full->max_clearing_error = err;
-  full->unknowns = change_p_full.log().matrix();
-  record.message = fmt::format(
-      "Yotov et al. (2016) iterative procedure, stopping rule {} (criterion "
-      "value {:.3g}); not an exact equilibrium: market clearing misses by "
-      "{:.3g}",
-      options.yotov_criterion, record.residual_norm, err);
-  if (!full->flows.allFinite() || !full->real_gdp.allFinite()) {
-    record.termination = SolverTermination::kDiverged;
-  }
-  full->solve = record;
 }
 
 }  // namespace
@@ -938,138 +579,6 @@ TidyTable GravityResult::ToTidy(const std::string& scenario, bool bilateral) con
   // The gravity model takes flows in the units of the trade data it is given.
   AssignUnits(&t, "units of the trade data");
   return t;
-}
-
-// ---------------------------------------------------------------------------
-// Monte Carlo draws.
-
-Status GravityDrawOptions::Validate() const {
-  if (draws < 1) {
-    return Status::InvalidArgument(fmt::format("--draws must be at least 1, got {}", draws));
-  }
-  if (threads < 0) {
-    return Status::InvalidArgument(fmt::format("threads must be >= 0, got {}", threads));
-  }
-  return Status::Ok();
-}
-
-std::string GravityDrawsResult::BriefReport() const {
-  return fmt::format("{} draws: {} converged, {} failed ({:.2f} s)", requested, succeeded, failed,
-                     seconds);
-}
-
-Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateCosts& costs,
-                                       const GravityOptions& options, const GravityResult& point,
-                                       const GravityDrawOptions& draw_options) {
-  RB_RETURN_IF_ERROR(draw_options.Validate());
-  const Eigen::Index n = static_cast<Eigen::Index>(data.countries.size());
-  RB_RETURN_IF_ERROR(costs.Validate(n));
-  if (!point.converged()) {
-    return Status::FailedPrecondition("draws need a converged point solution to start from");
-  }
-  const Eigen::Index k = costs.beta.size();
-  if (costs.vcov.rows() != k || costs.vcov.cols() != k || k == 0) {
-    return Status::InvalidArgument(
-        fmt::format("draws need the {}x{} covariance matrix of the coefficients", k, k));
-  }
-  if (!costs.vcov.allFinite()) {
-    return Status::InvalidArgument("vcov has non-finite entries");
-  }
-  // Factor V = L L'. Cholesky first; a semi-definite V (e.g. a coefficient
-  // fixed by construction) falls back to the eigen-decomposition.
-  Eigen::MatrixXd sym = 0.5 * (costs.vcov + costs.vcov.transpose());
-  Eigen::MatrixXd chol;
-  Eigen::LLT<Eigen::MatrixXd> llt(sym);
-  if (llt.info() == Eigen::Success) {
-    chol = llt.matrixL();
-  } else {
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(sym);
-    const Eigen::VectorXd ev = es.eigenvalues();
-    const double tol = 1e-10 * std::max(1.0, ev.cwiseAbs().maxCoeff());
-    if (ev.minCoeff() < -tol) {
-      return Status::InvalidArgument(fmt::format(
-          "vcov is not positive semi-definite (smallest eigenvalue {:.3g})", ev.minCoeff()));
-    }
-    chol = es.eigenvectors() * ev.cwiseMax(0.0).cwiseSqrt().asDiagonal();
-  }
-
-  const auto start = std::chrono::steady_clock::now();
-  const bool bilateral = draw_options.bilateral;
-  const size_t rows = point.ToTidy("", bilateral).rows.size();
-  const int d_total = draw_options.draws;
-  std::vector<std::vector<double>> values(static_cast<size_t>(d_total));
-  std::vector<std::string> errors(static_cast<size_t>(d_total));
-  std::vector<uint8_t> good(static_cast<size_t>(d_total), 0);
-  const int threads = draw_options.threads > 0 ? draw_options.threads : omp_get_max_threads();
-
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-  for (int d = 0; d < d_total; ++d) {
-    core::NormalStream rng(core::GravityDrawSeed(draw_options.seed, static_cast<uint64_t>(d)),
-                           core::UnitInterval::kRejectZero);
-    Eigen::VectorXd z(k);
-    for (Eigen::Index c = 0; c < k; ++c) z[c] = rng.Next();
-    const Eigen::VectorXd beta = costs.beta + chol * z;
-    auto tc = costs.Costs(beta);
-    if (!tc.ok()) {
-      errors[static_cast<size_t>(d)] = tc.status().message();
-      continue;
-    }
-    auto res = SolveGravity(data, *tc, options, &point);
-    if (!res.ok()) {
-      errors[static_cast<size_t>(d)] = res.status().message();
-      continue;
-    }
-    if (!res->converged()) {
-      errors[static_cast<size_t>(d)] = res->message;
-      continue;
-    }
-    const TidyTable tt = res->ToTidy("", bilateral);
-    std::vector<double>& v = values[static_cast<size_t>(d)];
-    v.resize(rows);
-    bool finite = tt.rows.size() == rows;
-    for (size_t r = 0; r < rows && finite; ++r) {
-      v[r] = tt.rows[r].pct_change;
-      // An undefined change (zero baseline and counterfactual non-zero) is
-      // possible only for bilateral rows with zero flows; 0/0 rows are 0.
-      if (!std::isfinite(v[r])) finite = false;
-    }
-    if (!finite) {
-      errors[static_cast<size_t>(d)] = "non-finite percentage change";
-      values[static_cast<size_t>(d)].clear();
-      continue;
-    }
-    good[static_cast<size_t>(d)] = 1;
-  }
-
-  GravityDrawsResult out;
-  out.requested = d_total;
-  for (int d = 0; d < d_total; ++d) {
-    if (good[static_cast<size_t>(d)]) {
-      ++out.succeeded;
-    } else {
-      ++out.failed;
-      if (out.failure_messages.size() < 20) {
-        out.failure_messages.push_back(
-            fmt::format("draw {}: {}", d, errors[static_cast<size_t>(d)]));
-      }
-    }
-  }
-  if (out.succeeded > 0) {
-    out.bands.resize(rows);
-    std::vector<double> col;
-    col.reserve(static_cast<size_t>(out.succeeded));
-    for (size_t r = 0; r < rows; ++r) {
-      col.clear();
-      for (int d = 0; d < d_total; ++d) {
-        if (good[static_cast<size_t>(d)]) {
-          col.push_back(values[static_cast<size_t>(d)][r]);
-        }
-      }
-      out.bands[r] = core::Summarize(&col, core::Moments::kTwoPass);
-    }
-  }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return out;
 }
 
 }  // namespace rebalance::ge

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "rebalance/data/csv.h"
+#include "rebalance/ge/gravity_draws.h"
+#include "rebalance/ge/gravity_input.h"
 
 namespace rebalance::ge {
 namespace {
@@ -395,24 +397,6 @@ TEST(GravityTest, BadInput) {
     c.counterfactual(1, 1) = 0.0;
     EXPECT_FALSE(SolveGravity(w.data, c, o).ok());
   }
-}
-
-TEST(GravityTest, ParseCovariateChange) {
-  auto a = ParseCovariateChange("INTL_BRDR=0");
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->covariate, "INTL_BRDR");
-  EXPECT_EQ(a->value, 0.0);
-  EXPECT_TRUE(a->pairs.empty());
-  auto b = ParseCovariateChange("RTA=1:USA-CHN, CAN>MEX");
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ASSERT_EQ(b->pairs.size(), 3u);
-  EXPECT_EQ(b->pairs[0], (std::pair<std::string, std::string>{"USA", "CHN"}));
-  EXPECT_EQ(b->pairs[1], (std::pair<std::string, std::string>{"CHN", "USA"}));
-  EXPECT_EQ(b->pairs[2], (std::pair<std::string, std::string>{"CAN", "MEX"}));
-  EXPECT_FALSE(ParseCovariateChange("RTA").ok());
-  EXPECT_FALSE(ParseCovariateChange("RTA=x").ok());
-  EXPECT_FALSE(ParseCovariateChange("RTA=1:USA").ok());
-  EXPECT_FALSE(ParseCovariateChange("RTA=1:USA-CHN,").ok());
 }
 
 TEST(GravityTest, TableInputErrors) {

@@ -157,7 +157,6 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   opt.tolerance = args.tolerance;
   opt.max_iterations = args.max_iterations;
   opt.threads = args.threads;
-  opt.verbose = !args.quiet;
   opt.keep_fitted = !args.save_fitted.empty();
   opt.keep_fixed_effects = !args.save_fe.empty();
   // The numeric options are checked here so that messages name the flag.
@@ -187,7 +186,11 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
 #endif
   }
   const bool quiet = args.quiet || rank != 0;
-  opt.verbose = !quiet;
+  if (!quiet) {
+    opt.iteration_callback = [](const econ::IterationRecord& r) {
+      fmt::print(stderr, "{}\n", r.text);
+    };
+  }
 
   RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(args.formula));
   data::Filter filter;

@@ -20,7 +20,10 @@
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/ge/gravity.h"
+#include "rebalance/ge/gravity_draws.h"
+#include "rebalance/ge/gravity_input.h"
 #include "rebalance/report/tidy_writer.h"
+#include "rebalance/scenario/covariate_change.h"
 #include "rebalance/scenario/gravity_pairs.h"
 
 namespace rebalance::app {
@@ -65,12 +68,12 @@ struct GravityArgs {
 Result<std::vector<ge::CovariateChange>> ParseChanges(const GravityArgs& a) {
   std::vector<ge::CovariateChange> changes;
   for (const auto& s : a.set) {
-    auto c = ge::ParseCovariateChange(s);
+    auto c = scenario::ParseCovariateChange(s);
     if (!c.ok()) return c.status().WithContext("--set");
     changes.push_back(std::move(*c));
   }
   for (const auto& s : a.set_pairs) {
-    auto parsed = ge::ParseCovariateChange(s);
+    auto parsed = scenario::ParseCovariateChange(s);
     if (!parsed.ok()) return parsed.status().WithContext("--set-pairs");
     ge::CovariateChange c = std::move(*parsed);
     if (c.pairs.empty()) {

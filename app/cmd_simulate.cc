@@ -22,6 +22,8 @@
 #include "rebalance/ge/shocks.h"
 #include "rebalance/io_tables/io_table.h"
 #include "rebalance/report/tidy_writer.h"
+#include "rebalance/scenario/baseline_files.h"
+#include "rebalance/scenario/theta.h"
 
 namespace rebalance::app {
 namespace {
@@ -203,15 +205,15 @@ Status RunSimulate(const SimulateArgs& a) {
   ge::Baseline raw;
   std::string source;
   if (!a.cp.empty()) {
-    RB_ASSIGN_OR_RETURN(raw, ge::ReadCpMatrices(a.cp));
+    RB_ASSIGN_OR_RETURN(raw, scenario::ReadCpMatrices(a.cp));
     source = "cp:" + a.cp;
   } else if (!a.cp_tidy.empty()) {
-    RB_ASSIGN_OR_RETURN(raw, ge::ReadCpTidy(a.cp_tidy));
+    RB_ASSIGN_OR_RETURN(raw, scenario::ReadCpTidy(a.cp_tidy));
     source = "cp-tidy:" + a.cp_tidy;
   } else {
     RB_ASSIGN_OR_RETURN(io_tables::IoTable io, io_tables::ReadWiod(a.wiod, a.year));
     ge::IoBaselineOptions bo;
-    RB_ASSIGN_OR_RETURN(bo.theta, ge::ReadThetaFile(a.theta, io.sectors));
+    RB_ASSIGN_OR_RETURN(bo.theta, scenario::ReadThetaFile(a.theta, io.sectors));
     ge::IoBaselineReport rep;
     RB_ASSIGN_OR_RETURN(raw, ge::BaselineFromIoTable(io, bo, &rep));
     source = "wiod:" + a.wiod;
@@ -224,9 +226,9 @@ Status RunSimulate(const SimulateArgs& a) {
     }
   }
   if (!a.theta.empty() && a.wiod.empty()) {
-    RB_ASSIGN_OR_RETURN(raw.theta, ge::ReadThetaFile(a.theta, raw.sectors));
+    RB_ASSIGN_OR_RETURN(raw.theta, scenario::ReadThetaFile(a.theta, raw.sectors));
   }
-  if (!a.tariffs.empty()) RB_RETURN_IF_ERROR(ge::ApplyTariffFile(a.tariffs, &raw));
+  if (!a.tariffs.empty()) RB_RETURN_IF_ERROR(scenario::ApplyTariffFile(a.tariffs, &raw));
 
   ge::MultisectorOptions opt;
   opt.threads = a.threads;
@@ -264,9 +266,9 @@ Status RunSimulate(const SimulateArgs& a) {
     if (!a.cp.empty()) {
       std::string path = a.cp + "/tariffs2005.txt";
       if (!std::filesystem::exists(path)) path += ".gz";
-      RB_ASSIGN_OR_RETURN(t05, ge::ReadCpTariffs(path, baseline));
+      RB_ASSIGN_OR_RETURN(t05, scenario::ReadCpTariffs(path, baseline));
     } else {
-      RB_ASSIGN_OR_RETURN(t05, ge::ReadCpTidyTariffs(a.cp_tidy, "tariff_cfl", baseline));
+      RB_ASSIGN_OR_RETURN(t05, scenario::ReadCpTidyTariffs(a.cp_tidy, "tariff_cfl", baseline));
     }
     RB_ASSIGN_OR_RETURN(std::vector<int> nafta,
                         ge::ResolveCountries(baseline, "Canada,Mexico,USA"));

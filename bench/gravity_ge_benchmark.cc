@@ -14,6 +14,8 @@
 #include "rebalance/data/csv.h"
 #include "rebalance/econ/ppml.h"
 #include "rebalance/ge/gravity.h"
+#include "rebalance/ge/gravity_draws.h"
+#include "rebalance/ge/gravity_input.h"
 
 namespace rebalance::ge {
 namespace {

@@ -17,9 +17,14 @@
 #include "rebalance/ge/multisector.h"
 #include "rebalance/ge/shocks.h"
 #include "rebalance/io_tables/io_table.h"
+#include "rebalance/scenario/baseline_files.h"
 
 namespace rebalance::ge {
 namespace {
+
+// The file readers are in scenario/ (ge reads no file).
+using scenario::ReadCpMatrices;
+using scenario::ReadCpTariffs;
 
 const std::string kCp = std::string(REBALANCE_DATA_DIR) + "/caliendo_parro2015/original_matrices";
 

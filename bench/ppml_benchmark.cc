@@ -117,7 +117,11 @@ void TimeEstimate(benchmark::State& state, const Table& table, const char* formu
   opt.formula = formula;
   opt.vcov = "iid";
   opt.threads = threads;
-  opt.verbose = std::getenv("REBALANCE_BENCH_VERBOSE") != nullptr;
+  if (std::getenv("REBALANCE_BENCH_VERBOSE") != nullptr) {
+    opt.iteration_callback = [](const rebalance::econ::IterationRecord& r) {
+      std::fprintf(stderr, "%s\n", r.text.c_str());
+    };
+  }
   for (auto _ : state) {
     auto res = rebalance::econ::Estimate(table, opt);
     if (!res.ok() || !res->converged()) {

@@ -1,10 +1,10 @@
-// Fuzz target: the Caliendo-Parro readers (src/ge/cp_reader.cc), in memory
+// Fuzz target: the Caliendo-Parro readers (src/scenario/baseline_files.cc), in memory
 // through the entry points the file readers call. The first byte picks:
-//   % 4 == 0 or 1: ge::ParseCpMatrix, CP's matrix tokenizer (what
+//   % 4 == 0 or 1: scenario::ParseCpMatrix, CP's matrix tokenizer (what
 //      ReadCpMatrices and ReadCpTariffs run on every file), with the wanted
 //      shape from the byte's upper bits (rows = bits 2-4, cols = bits 5-7,
 //      0 = any);
-//   % 4 == 2: ge::ParseThetaFile (what ReadThetaFile runs), sectors a,b,c;
+//   % 4 == 2: scenario::ParseThetaFile (what ReadThetaFile runs), sectors a,b,c;
 //   % 4 == 3: the file path once in 64 inputs (first byte 3, 67, 131 or 195:
 //      the input as xbilat1993.txt in a scratch directory whose other CP
 //      files are empty; ReadCpMatrices must fail), else ParseCpMatrix with
@@ -27,10 +27,11 @@
 #include <fmt/format.h>
 
 #include "fuzz_util.h"
-#include "rebalance/ge/baseline.h"
+#include "rebalance/scenario/baseline_files.h"
+#include "rebalance/scenario/theta.h"
 
 using rebalance::fuzz::Check;
-namespace ge = rebalance::ge;
+namespace scenario = rebalance::scenario;
 
 namespace {
 constexpr char kSource[] = "xbilat1993.txt";
@@ -50,14 +51,14 @@ std::string CpDir() {
 void FuzzFiles(std::string_view text) {
   const std::string dir = CpDir();
   rebalance::fuzz::WriteScratch("cp/xbilat1993.txt", text);
-  auto b = ge::ReadCpMatrices(dir);
+  auto b = scenario::ReadCpMatrices(dir);
   // The other files are empty, so a success would be a bug.
   Check(!b.ok(), "ReadCpMatrices accepted empty companion files");
   rebalance::fuzz::CheckError(b.status());
 }
 
 void FuzzMatrix(std::string_view text, int want_rows, int want_cols) {
-  auto m = ge::ParseCpMatrix(text, kSource, want_rows, want_cols);
+  auto m = scenario::ParseCpMatrix(text, kSource, want_rows, want_cols);
   if (!m.ok()) {
     rebalance::fuzz::CheckError(m.status());
     Check(m.status().message().rfind(kSource, 0) == 0,
@@ -80,7 +81,7 @@ void FuzzMatrix(std::string_view text, int want_rows, int want_cols) {
     }
     again += '\n';
   }
-  auto m2 = ge::ParseCpMatrix(again, kSource, want_rows, want_cols);
+  auto m2 = scenario::ParseCpMatrix(again, kSource, want_rows, want_cols);
   Check(m2.ok(), "printed matrix does not parse");
   Check(m2->rows == m->rows && m2->cols == m->cols, "printed matrix has another shape");
   Check(m2->values == m->values, "printed matrix has other values");
@@ -88,7 +89,7 @@ void FuzzMatrix(std::string_view text, int want_rows, int want_cols) {
 
 void FuzzTheta(std::string_view text) {
   const std::vector<std::string> sectors = {"a", "b", "c"};
-  auto theta = ge::ParseThetaFile(text, "theta.csv", sectors);
+  auto theta = scenario::ParseThetaFile(text, "theta.csv", sectors);
   if (!theta.ok()) {
     rebalance::fuzz::CheckError(theta.status());
     return;

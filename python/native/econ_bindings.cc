@@ -1,4 +1,6 @@
 // Bindings of econ: EstimateOptions, EstimateResult, Estimate.
+#include <cstdio>
+
 #include "native.h"
 #include "rebalance/data/table.h"
 #include "rebalance/econ/ppml.h"
@@ -33,7 +35,19 @@ void BindEcon(py::module_& m) {
       .def_readwrite("demean_tolerance", &EstimateOptions::demean_tolerance)
       .def_readwrite("check_separation", &EstimateOptions::check_separation)
       .def_readwrite("threads", &EstimateOptions::threads)
-      .def_readwrite("verbose", &EstimateOptions::verbose)
+      .def_property(
+          "verbose",
+          [](const EstimateOptions& o) { return static_cast<bool>(o.iteration_callback); },
+          [](EstimateOptions& o, bool v) {
+            // Progress lines on stderr, as `rebalance estimate` prints them.
+            o.iteration_callback = nullptr;
+            if (v) {
+              o.iteration_callback = [](const IterationRecord& r) {
+                std::fprintf(stderr, "%s\n", r.text.c_str());
+                std::fflush(stderr);
+              };
+            }
+          })
       .def("validate", [](const EstimateOptions& o) { Check(o.Validate()); });
 
   py::class_<Coefficient>(m, "Coefficient")
@@ -53,6 +67,24 @@ void BindEcon(py::module_& m) {
       .def_readonly("name", &FixedEffectEstimates::name)
       .def_readonly("labels", &FixedEffectEstimates::labels)
       .def_readonly("values", &FixedEffectEstimates::values);
+  py::class_<IterationRecord> record(m, "IterationRecord",
+                                     "One step of an estimation (EstimateResult.iteration_log).");
+  py::enum_<IterationRecord::Kind>(record, "Kind")
+      .value("PHASE", IterationRecord::Kind::kPhase)
+      .value("SAMPLE", IterationRecord::Kind::kSample)
+      .value("SEPARATION_REGRESSORS", IterationRecord::Kind::kSeparationRegressors)
+      .value("SEPARATION_ROUND", IterationRecord::Kind::kSeparationRound)
+      .value("IRLS", IterationRecord::Kind::kIrls);
+  record.def_readonly("kind", &IterationRecord::kind)
+      .def_readonly("seconds", &IterationRecord::seconds)
+      .def_readonly("step", &IterationRecord::step)
+      .def_readonly("deviance", &IterationRecord::deviance)
+      .def_readonly("eps", &IterationRecord::eps)
+      .def_readonly("inner_tolerance", &IterationRecord::inner_tolerance)
+      .def_readonly("halvings", &IterationRecord::halvings)
+      .def_readonly("inner_iterations", &IterationRecord::inner_iterations)
+      .def_readonly("text", &IterationRecord::text)
+      .def("__repr__", [](const IterationRecord& r) { return r.text; });
   py::class_<EstimateResult>(m, "EstimateResult")
       .def_readonly("termination", &EstimateResult::termination)
       .def_readonly("message", &EstimateResult::message)
@@ -68,6 +100,7 @@ void BindEcon(py::module_& m) {
       .def_readonly("pseudo_r2", &EstimateResult::pseudo_r2)
       .def_readonly("r2", &EstimateResult::r2)
       .def_readonly("iterations", &EstimateResult::iterations)
+      .def_readonly("iteration_log", &EstimateResult::iteration_log)
       .def_readonly("seconds", &EstimateResult::seconds)
       .def_property_readonly("sample_rows",
                              [](const EstimateResult& r) {

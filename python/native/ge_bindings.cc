@@ -7,7 +7,11 @@
 #include "rebalance/data/table.h"
 #include "rebalance/ge/baseline.h"
 #include "rebalance/ge/gravity.h"
+#include "rebalance/ge/gravity_draws.h"
+#include "rebalance/ge/gravity_input.h"
 #include "rebalance/ge/tidy.h"
+#include "rebalance/scenario/covariate_change.h"
+#include "rebalance/scenario/theta.h"
 
 namespace rebalance::python {
 
@@ -98,7 +102,7 @@ void BindGe(py::module_& m) {
   m.def(
       "read_theta_file",
       [](const std::string& path, const std::vector<std::string>& sectors) {
-        return Unwrap(ReadThetaFile(path, sectors));
+        return Unwrap(scenario::ReadThetaFile(path, sectors));
       },
       py::arg("path"), py::arg("sectors"), "Reads a sector,theta CSV in the order of `sectors`.");
 
@@ -156,7 +160,8 @@ void BindGe(py::module_& m) {
       .def_readwrite("pairs", &CovariateChange::pairs);
   m.def(
       "parse_covariate_change",
-      [](const std::string& s) { return Unwrap(ParseCovariateChange(s)); }, py::arg("text"),
+      [](const std::string& s) { return Unwrap(scenario::ParseCovariateChange(s)); },
+      py::arg("text"),
       "Parses 'NAME=VALUE' or 'NAME=VALUE:A-B,C>D' (as `rebalance gravity --set`).");
   m.def(
       "apply_covariate_changes",

@@ -27,7 +27,9 @@ class EstimateResult:
     ``dropped`` (dict of counts by reason, the keys of the JSON's "dropped":
     missing, singleton, separated, filtered, zero_weight), ``vcov_type``,
     ``loglik``, ``deviance``, ``pseudo_r2``, ``iterations``, ``converged``,
-    ``collinear``, ``family``, ``formula``.
+    ``collinear``, ``family``, ``formula``, ``iteration_log`` (one record per
+    step: ``kind``, ``step``, ``deviance``, ``eps``, ``inner_iterations``,
+    ``seconds``, ``text`` as ``rebalance estimate`` prints it).
     """
 
     def __init__(self, native: "_native.EstimateResult", df: pd.DataFrame, formula: str, family: str,
@@ -51,6 +53,7 @@ class EstimateResult:
         self.deviance = native.deviance
         self.pseudo_r2 = native.pseudo_r2
         self.iterations = native.iterations
+        self.iteration_log = list(native.iteration_log)
         self.converged = native.converged
         self.collinear = list(native.collinear)
         self.vcov_type = native.vcov_type

@@ -92,6 +92,15 @@ def test_identifier_types_give_the_same_estimates():
         np.testing.assert_allclose(_coef(r), _coef(plain), rtol=1e-12, atol=0, err_msg=name)
 
 
+def test_iteration_log_records_every_irls_step():
+    r = _est(_synthetic(), FORMULA, vcov="hetero")
+    irls = [x for x in r.iteration_log if x.kind == rb._native.IterationRecord.Kind.IRLS]
+    assert len(irls) == r.iterations > 0
+    assert [x.step for x in irls] == list(range(1, r.iterations + 1))
+    assert irls[-1].deviance == r.deviance
+    assert all(x.text.startswith("IRLS step") for x in irls)
+
+
 def test_missing_values_are_dropped_and_counted():
     base = _synthetic()
     plain = _est(base, FORMULA)

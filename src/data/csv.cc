@@ -798,42 +798,4 @@ Status UnifyColumnTypes(Table& table, const std::vector<ColumnType>& types) {
   return Status::Ok();
 }
 
-namespace {
-std::string CsvEscape(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"')
-      out += "\"\"";
-    else
-      out += ch;
-  }
-  out += '"';
-  return out;
-}
-}  // namespace
-
-Status WriteCsv(const Table& table, const std::string& path) {
-  std::string out;
-  for (int c = 0; c < table.num_columns(); ++c) {
-    if (c) out += ',';
-    out += CsvEscape(table.columns()[static_cast<size_t>(c)].name);
-  }
-  out += '\n';
-  for (int64_t r = 0; r < table.num_rows(); ++r) {
-    for (int c = 0; c < table.num_columns(); ++c) {
-      if (c) out += ',';
-      const Column& col = table.columns()[static_cast<size_t>(c)];
-      if (col.IsMissing(r)) continue;
-      if (col.type == ColumnType::kF64) {
-        fmt::format_to(std::back_inserter(out), "{}", col.f64[static_cast<size_t>(r)]);
-      } else {
-        out += CsvEscape(col.CellText(r));
-      }
-    }
-    out += '\n';
-  }
-  return core::WriteFileAtomic(path, out, /*force=*/true);
-}
-
 }  // namespace rebalance::data

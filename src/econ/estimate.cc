@@ -191,12 +191,12 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
                 : num_rows < kOneThreadRows ? 1
                                             : omp_get_max_threads();
   const bool poisson = options.family == Family::kPoisson;
+  IterationLog log(options.iteration_callback, t0);
   auto phase = [&](const char* what) {
-    if (options.verbose) {
-      fmt::print(stderr, "[{:8.3f} s] {}\n",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                 what);
-    }
+    IterationRecord r;
+    r.seconds = log.Seconds();
+    r.text = fmt::format("[{:8.3f} s] {}", r.seconds, what);
+    log.Add(std::move(r));
   };
   reducer->Phase("sample selection");
 
@@ -462,10 +462,9 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     }
     if (!(poisson && options.check_separation)) break;
     std::vector<uint8_t> relu_mask(static_cast<size_t>(s.n()), 1);
-    RB_ASSIGN_OR_RETURN(
-        int64_t marked,
-        MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads, options.max_separation_iterations,
-                          options.verbose, relu_mask, global, &noncollinear));
+    RB_ASSIGN_OR_RETURN(int64_t marked, MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
+                                                          options.max_separation_iterations, &log,
+                                                          relu_mask, global, &noncollinear));
     if (any_process(marked) == 0) break;
     res.dropped.separated += marked;
     for (int64_t i = 0; i < s.n(); ++i) {
@@ -486,12 +485,15 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   }
   const int64_t n = n_left;
   res.nobs = n;
-  if (options.verbose) {
-    fmt::print(stderr,
-               "estimation sample: {} observations ({} filtered, {} missing, "
-               "{} singleton, {} separated, {} zero weight)\n",
-               n, res.dropped.filtered, res.dropped.missing, res.dropped.singleton,
-               res.dropped.separated, res.dropped.zero_weight);
+  {
+    IterationRecord r;
+    r.kind = IterationRecord::Kind::kSample;
+    r.text = fmt::format(
+        "estimation sample: {} observations ({} filtered, {} missing, "
+        "{} singleton, {} separated, {} zero weight)",
+        n, res.dropped.filtered, res.dropped.missing, res.dropped.singleton, res.dropped.separated,
+        res.dropped.zero_weight);
+    log.Add(std::move(r));
   }
 
   phase("singletons and separation done");
@@ -513,6 +515,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   in.x = &s.x;
   in.k = s.k;
   if (noncollinear) in.kept = &*noncollinear;
+  in.log = &log;
   IrlsOutput irls = RunIrls(in, irls_options, demeaner);
   res.termination = irls.termination;
   res.message = irls.message;
@@ -525,6 +528,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   }
   std::sort(res.separated_rows.begin(), res.separated_rows.end());
   if (!res.converged()) {
+    res.iteration_log = log.records();
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
@@ -710,6 +714,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   }
   phase("fixed effects recovered");
   reducer->Phase("");
+  res.iteration_log = log.records();
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

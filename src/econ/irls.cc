@@ -400,12 +400,20 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
                            ? std::fabs(dev - dev_old) / std::max(std::min(dev, dev_old), 0.1)
                            : std::numeric_limits<double>::infinity();
     out.deviance = dev;
-    if (options.verbose) {
-      fmt::print(stderr,
-                 "IRLS step {:3d}: deviance {:.12g}  eps {:.3e}  inner tol {:.1e}  "
-                 "inner iterations {}{}\n",
-                 step, dev, eps, inner_tol, r.iterations,
-                 halvings ? fmt::format("  (step halved {}x)", halvings) : "");
+    if (in.log != nullptr) {
+      IterationRecord rec;
+      rec.kind = IterationRecord::Kind::kIrls;
+      rec.step = step;
+      rec.deviance = dev;
+      rec.eps = eps;
+      rec.inner_tolerance = inner_tol;
+      rec.inner_iterations = r.iterations;
+      rec.halvings = halvings;
+      rec.text = fmt::format(
+          "IRLS step {:3d}: deviance {:.12g}  eps {:.3e}  inner tol {:.1e}  inner iterations {}{}",
+          step, dev, eps, inner_tol, r.iterations,
+          halvings ? fmt::format("  (step halved {}x)", halvings) : "");
+      in.log->Add(std::move(rec));
     }
     dev_old = dev;
     if (eps < options.tolerance && final_tol) {

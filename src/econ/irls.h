@@ -9,6 +9,7 @@
 #include <Eigen/Dense>
 
 #include "demean.h"
+#include "iteration_log.h"
 #include "rebalance/econ/ppml.h"
 
 namespace rebalance::econ {
@@ -29,6 +30,8 @@ struct IrlsInput {
   const std::vector<int>* kept = nullptr;
   // Sums over observations across processes (nullptr = single process).
   Reducer* reducer = nullptr;
+  // Where each step is recorded (nullptr = nowhere).
+  IterationLog* log = nullptr;
 };
 
 struct IrlsOutput {

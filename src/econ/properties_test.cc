@@ -257,7 +257,6 @@ TEST(BadInput, InfiniteValueIsAnErrorNamingRowAndColumn) {
     EstimateOptions opt;
     opt.formula = "y ~ log(x)";
     opt.weights = "w";
-    opt.verbose = false;
     auto res = Estimate(t, opt);
     ASSERT_FALSE(res.ok()) << c.want;
     EXPECT_EQ(res.status().code(), StatusCode::kInvalidArgument);
@@ -270,7 +269,6 @@ TEST(BadInput, InfiniteValueIsAnErrorNamingRowAndColumn) {
   ASSERT_TRUE(t.AddColumn(data::Table::F64Column("x", {1, 2, 3, 4, 5, 6})).ok());
   EstimateOptions opt;
   opt.formula = "y ~ x";
-  opt.verbose = false;
   auto res = Estimate(t, opt);
   ASSERT_TRUE(res.ok()) << res.status().ToString();
   EXPECT_EQ(res->dropped.missing, 1);

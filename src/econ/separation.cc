@@ -101,7 +101,7 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
 
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
                                   const std::vector<double>& x, int k, int threads, int max_iter,
-                                  bool verbose, std::vector<uint8_t>& keep, Reducer* reducer,
+                                  IterationLog* log, std::vector<uint8_t>& keep, Reducer* reducer,
                                   std::optional<std::vector<int>>* noncollinear) {
   if (noncollinear) noncollinear->reset();
   if (reducer == nullptr) reducer = &LocalReducer();
@@ -187,11 +187,14 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       if (with_x) {
         alpha_u.resize(1);
         finish_regressors();
-        if (verbose) {
-          fmt::print(stderr,
-                     "separation (ReLU): regressors demeaned in {} CG iterations "
-                     "(with the first solve)\n",
-                     r.iterations);
+        if (log != nullptr) {
+          IterationRecord rec;
+          rec.kind = IterationRecord::Kind::kSeparationRegressors;
+          rec.inner_iterations = r.iterations;
+          rec.text = fmt::format(
+              "separation (ReLU): regressors demeaned in {} CG iterations (with the first solve)",
+              r.iterations);
+          log->Add(std::move(rec));
         }
       }
       if (k > 0) {
@@ -258,12 +261,16 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       reducer->MaxDoubles(m, 3);
       min_zero = -m[0], max_zero = m[1], min_resid = -m[2];
     }
-    if (verbose) {
-      fmt::print(stderr,
-                 "separation (ReLU) round {}: min u^ {:.3e}, max u^ {:.3e} on "
-                 "y = 0; |u^| <= {:.3e} on y > 0; min residual {:.3e}; {} "
-                 "weighted solves, {} CG iterations\n",
-                 it, min_zero, max_zero, eps, min_resid, corrections, cg_iterations);
+    if (log != nullptr) {
+      IterationRecord rec;
+      rec.kind = IterationRecord::Kind::kSeparationRound;
+      rec.step = it;
+      rec.inner_iterations = cg_iterations;
+      rec.text = fmt::format(
+          "separation (ReLU) round {}: min u^ {:.3e}, max u^ {:.3e} on y = 0; |u^| <= {:.3e} on "
+          "y > 0; min residual {:.3e}; {} weighted solves, {} CG iterations",
+          it, min_zero, max_zero, eps, min_resid, corrections, cg_iterations);
+      log->Add(std::move(rec));
     }
     bool done = false;
     if (min_zero >= 0) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "iteration_log.h"
 #include "rebalance/core/status.h"
 #include "rebalance/econ/fixed_effects.h"
 #include "rebalance/econ/reducer.h"
@@ -26,13 +27,14 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
 // With observations split over processes, `reducer` (nullptr = one process)
 // carries the demeaning and cross-product sums and every scalar test, so
 // all processes take the same branches and return the same status.
+// log (may be nullptr) records the rectifier's rounds.
 // noncollinear (optional): set, when there are zero outcomes, to the indices
 // of the regressors that are not collinear with the fixed effects and the
 // earlier regressors on this sample (NonCollinearColumns of the regressors
 // demeaned under the rectifier's weights); reset otherwise.
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
                                   const std::vector<double>& x, int k, int threads, int max_iter,
-                                  bool verbose, std::vector<uint8_t>& keep,
+                                  IterationLog* log, std::vector<uint8_t>& keep,
                                   Reducer* reducer = nullptr,
                                   std::optional<std::vector<int>>* noncollinear = nullptr);
 

@@ -2,6 +2,8 @@
 // table, theta and tariff files), CP's data completion (step 1), and the
 // consistency checks with their error messages.
 #include "rebalance/ge/baseline.h"
+#include "rebalance/scenario/baseline_files.h"
+#include "rebalance/scenario/theta.h"
 
 #include <cmath>
 #include <filesystem>
@@ -14,6 +16,14 @@
 
 namespace rebalance::ge {
 namespace {
+
+// The file readers are in scenario/ (ge reads no file).
+using scenario::ApplyTariffFile;
+using scenario::CpMatrixOptions;
+using scenario::ReadCpMatrices;
+using scenario::ReadCpTariffs;
+using scenario::ReadCpTidy;
+using scenario::ReadThetaFile;
 
 const std::string kCpDir = std::string(REBALANCE_DATA_DIR) + "/caliendo_parro2015";
 

@@ -31,6 +31,7 @@
 #include "rebalance/data/csv.h"
 #include "rebalance/econ/ppml.h"
 #include "rebalance/ge/gravity.h"
+#include "rebalance/ge/gravity_input.h"
 
 namespace rebalance::ge {
 namespace {

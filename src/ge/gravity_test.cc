@@ -8,6 +8,8 @@
 #include <string>
 
 #include "rebalance/data/csv.h"
+#include "rebalance/ge/gravity_draws.h"
+#include "rebalance/ge/gravity_input.h"
 
 namespace rebalance::ge {
 namespace {
@@ -397,24 +399,6 @@ TEST(GravityTest, BadInput) {
   }
 }
 
-TEST(GravityTest, ParseCovariateChange) {
-  auto a = ParseCovariateChange("INTL_BRDR=0");
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->covariate, "INTL_BRDR");
-  EXPECT_EQ(a->value, 0.0);
-  EXPECT_TRUE(a->pairs.empty());
-  auto b = ParseCovariateChange("RTA=1:USA-CHN, CAN>MEX");
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ASSERT_EQ(b->pairs.size(), 3u);
-  EXPECT_EQ(b->pairs[0], (std::pair<std::string, std::string>{"USA", "CHN"}));
-  EXPECT_EQ(b->pairs[1], (std::pair<std::string, std::string>{"CHN", "USA"}));
-  EXPECT_EQ(b->pairs[2], (std::pair<std::string, std::string>{"CAN", "MEX"}));
-  EXPECT_FALSE(ParseCovariateChange("RTA").ok());
-  EXPECT_FALSE(ParseCovariateChange("RTA=x").ok());
-  EXPECT_FALSE(ParseCovariateChange("RTA=1:USA").ok());
-  EXPECT_FALSE(ParseCovariateChange("RTA=1:USA-CHN,").ok());
-}
-
 TEST(GravityTest, TableInputErrors) {
   const std::string good =
       "exporter,importer,trade,d\n"
@@ -520,7 +504,6 @@ TEST(GravityTest, EnumsRoundTrip) {
     EXPECT_EQ(*back, c);
   }
   EXPECT_FALSE(DeficitClosureFromString("fixed").ok());
-  EXPECT_NE(SplitMix64(1), SplitMix64(2));
 }
 
 }  // namespace

@@ -21,9 +21,15 @@
 #include "rebalance/ge/gravity.h"
 #include "rebalance/ge/shocks.h"
 #include "rebalance/io_tables/io_table.h"
+#include "rebalance/scenario/baseline_files.h"
 
 namespace rebalance::ge {
 namespace {
+
+// The file readers are in scenario/ (ge reads no file).
+using scenario::ReadCpMatrices;
+using scenario::ReadCpTariffs;
+using scenario::ReadCpTidy;
 
 const std::string kCpDir = std::string(REBALANCE_DATA_DIR) + "/caliendo_parro2015";
 

@@ -780,7 +780,7 @@ BandTable BandsFromSweep(const scenario::SweepResult& sweep) {
   for (size_t r = 0; r < sweep.bands.size(); ++r) {
     const auto& b = sweep.bands[r];
     if (b.draws == 0) continue;
-    bt.by_row[r] = Band{b.mean, b.sd, b.p05, b.p50, b.p95};
+    bt.by_row[r] = b;
   }
   return bt;
 }

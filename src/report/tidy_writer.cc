@@ -34,23 +34,6 @@ bool PctChangeIsUndefined(double v) { return std::isnan(v); }
 
 }  // namespace
 
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string RoundTripDouble(double value) {
-  // fmt's default "{}" for double is the shortest representation that
-  // round-trips (Dragonbox), e.g. 0.1 -> "0.1", 1e300 -> "1e+300".
-  return fmt::format("{}", value);
-}
-
 Status ValidateTidyForOutput(const ge::TidyTable& table, const BandTable* bands) {
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     const ge::TidyRow& r = table.rows[i];

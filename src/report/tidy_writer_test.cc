@@ -292,13 +292,5 @@ TEST(TidyJson, InvalidUtf8LabelIsReplacedNotThrown) {
   EXPECT_TRUE(nlohmann::json::accept(*text));
 }
 
-TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
-  EXPECT_EQ(CsvField("plain text"), "plain text");
-  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
-  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
-  EXPECT_EQ(CsvField("cr\r"), "\"cr\r\"");
-  EXPECT_EQ(CsvField(""), "");
-}
-
 }  // namespace
 }  // namespace rebalance::report

@@ -16,6 +16,7 @@
 
 #include "rebalance/core/version.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/scenario/baseline_files.h"
 #include "rebalance/scenario/sweep.h"
 
 namespace rebalance::scenario {
@@ -335,14 +336,14 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
       break;
     }
     case BaselineKind::kCp: {
-      RB_ASSIGN_OR_RETURN(raw, ge::ReadCpMatrices(source.path));
+      RB_ASSIGN_OR_RETURN(raw, ReadCpMatrices(source.path));
       out.provenance.push_back(
           {"baseline",
            fmt::format("Caliendo & Parro (2015) matrices, 1993 ({})", FileName(source.path))});
       break;
     }
     case BaselineKind::kCpTidy: {
-      RB_ASSIGN_OR_RETURN(raw, ge::ReadCpTidy(source.path));
+      RB_ASSIGN_OR_RETURN(raw, ReadCpTidy(source.path));
       out.provenance.push_back({"baseline", fmt::format("Caliendo & Parro (2015) tidy data ({})",
                                                         FileName(source.path))});
       break;
@@ -363,7 +364,7 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     }
     std::vector<std::string> sector_labels = io->sectors;
     ge::IoBaselineOptions bo;
-    RB_ASSIGN_OR_RETURN(bo.theta, ge::ReadThetaFile(theta_path, sector_labels));
+    RB_ASSIGN_OR_RETURN(bo.theta, ReadThetaFile(theta_path, sector_labels));
     ge::IoBaselineReport report;
     RB_ASSIGN_OR_RETURN(raw, ge::BaselineFromIoTable(*io, bo, &report));
     if (report.clipped_negative_cells > 0) {
@@ -387,7 +388,7 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     }
   }
   if (!tariff_path.empty()) {
-    RB_RETURN_IF_ERROR(ge::ApplyTariffFile(tariff_path, &raw));
+    RB_RETURN_IF_ERROR(ApplyTariffFile(tariff_path, &raw));
     out.provenance.push_back({"tariffs", FileName(tariff_path)});
     out.input_files.push_back({"tariffs", tariff_path});
   }

@@ -1,6 +1,5 @@
 // Sensitivity sweeps: theta draws and tariff grids. See sweep.h for the
-// reproducibility contract. Percentiles use linear interpolation between
-// order statistics (Hyndman & Fan type 7, numpy's default).
+// reproducibility contract; draws and bands come from core/uncertainty.h.
 #include "rebalance/scenario/sweep.h"
 
 #include <omp.h>
@@ -13,50 +12,12 @@
 
 #include <fmt/format.h>
 
+#include "rebalance/core/uncertainty.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/scenario/theta.h"
 
 namespace rebalance::scenario {
 namespace {
-
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// Portable normal draws: Box-Muller on splitmix64 uniforms in (0, 1).
-class Normal {
- public:
-  explicit Normal(uint64_t seed) : state_(seed) {}
-  double Uniform() {
-    return (static_cast<double>(SplitMix64(&state_) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-  }
-  double Next() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double u1 = Uniform(), u2 = Uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    spare_ = r * std::sin(2.0 * M_PI * u2);
-    has_spare_ = true;
-    return r * std::cos(2.0 * M_PI * u2);
-  }
-
- private:
-  uint64_t state_;
-  bool has_spare_ = false;
-  double spare_ = 0;
-};
-
-double Quantile(const std::vector<double>& sorted, double p) {
-  if (sorted.size() == 1) return sorted[0];
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * p;
-  const size_t lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(sorted.size() - 1, lo + 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
 
 // Whether a sweep keeps a tidy row: every row without a partner; bilateral
 // rows by SweepBilateral (kScenarioPairs: the unordered pair {country,
@@ -144,52 +105,12 @@ Status CheckThetaDistributionFile(const std::string& path) {
   return Status::Ok();
 }
 
-uint64_t DrawSeed(uint64_t master_seed, int64_t draw) {
-  uint64_t s = master_seed ^ (0xD1B54A32D192ED03ull * static_cast<uint64_t>(draw + 1));
-  return SplitMix64(&s);
-}
-
 Result<ThetaDistribution> ReadThetaDistribution(const std::string& path,
                                                 const std::vector<std::string>& sectors) {
-  data::CsvOptions opt;
-  opt.types["sector"] = data::ColumnType::kString;
-  RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
-  RB_ASSIGN_OR_RETURN(const data::Column* sec, t.GetColumn("sector"));
-  RB_ASSIGN_OR_RETURN(const data::Column* th, t.GetColumn("theta"));
-  auto se_col = t.GetColumn("se");
-  if (!se_col.ok()) {
-    return Status::InvalidArgument(
-        fmt::format("{}: a theta file for draws needs a column 'se' (standard errors)", path));
-  }
-  const data::Column* se = *se_col;
-  ThetaDistribution d;
-  d.sectors = sectors;
-  d.theta.assign(sectors.size(), std::numeric_limits<double>::quiet_NaN());
-  d.se.assign(sectors.size(), std::numeric_limits<double>::quiet_NaN());
-  for (int64_t r = 0; r < t.num_rows(); ++r) {
-    const std::string name = sec->CellText(r);
-    const double theta = th->AsDouble(r), sd = se->AsDouble(r);
-    const int64_t line = r + 2;
-    if (!std::isfinite(theta) || theta <= 0) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: theta of '{}' must be a positive number", path, line, name));
-    }
-    if (!std::isfinite(sd) || sd < 0) {
-      return Status::InvalidArgument(
-          fmt::format("{}:{}: the standard error of '{}' must be >= 0, got {}", path, line, name,
-                      se->CellText(r)));
-    }
-    auto it = std::find(sectors.begin(), sectors.end(), name);
-    if (it == sectors.end()) continue;  // extra sectors are allowed
-    d.theta[static_cast<size_t>(it - sectors.begin())] = theta;
-    d.se[static_cast<size_t>(it - sectors.begin())] = sd;
-  }
-  for (size_t j = 0; j < sectors.size(); ++j) {
-    if (std::isnan(d.theta[j])) {
-      return Status::NotFound(fmt::format("{}: no theta for sector '{}'", path, sectors[j]));
-    }
-  }
-  return d;
+  ThetaReadOptions opt;
+  opt.require_se = true;
+  RB_ASSIGN_OR_RETURN(ThetaTable t, ReadThetaCsv(path, opt));
+  return AlignThetaToSectors(t, path, sectors, /*allow_extra=*/true);
 }
 
 std::vector<double> GridSpec::Points() const {
@@ -300,7 +221,7 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file,
     // are skipped and the slice is discarded below.
     if (options.run.cancelled && options.run.cancelled()) continue;
     const int64_t d = begin + k;
-    Normal rng(DrawSeed(options.seed, d));
+    core::NormalStream rng(core::SweepDrawSeed(options.seed, d), core::UnitInterval::kMidpoint);
     ge::Baseline b = base;
     std::string fail;
     for (size_t j = 0; j < b.theta.size() && fail.empty(); ++j) {
@@ -340,12 +261,13 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file,
   return slice;
 }
 
-Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices, size_t num_rows) {
+Result<std::vector<core::Band>> SummarizeDraws(const std::vector<DrawSlice>& slices,
+                                               size_t num_rows) {
   std::vector<const DrawSlice*> ordered;
   for (const auto& s : slices) ordered.push_back(&s);
   std::sort(ordered.begin(), ordered.end(),
             [](const DrawSlice* a, const DrawSlice* b) { return a->begin < b->begin; });
-  std::vector<RowBand> bands(num_rows);
+  std::vector<core::Band> bands(num_rows);
   std::vector<double> col;
   int successful = 0;
   for (const DrawSlice* s : ordered)
@@ -356,32 +278,11 @@ Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices
     col.clear();
     for (const DrawSlice* s : ordered) {
       for (size_t k = 0; k < s->ok.size(); ++k) {
-        if (!s->ok[k]) continue;
-        const double v = s->values[k * num_rows + r];
-        if (std::isfinite(v)) col.push_back(v);
+        if (s->ok[k]) col.push_back(s->values[k * num_rows + r]);
       }
     }
-    RowBand band;
-    band.draws = static_cast<int>(col.size());
-    if (col.empty()) {
-      bands[r] = band;
-      continue;
-    }
-    // Welford's update: exact when every draw equals the point solution.
-    double mean = 0, m2 = 0;
-    for (size_t k = 0; k < col.size(); ++k) {
-      const double delta = col[k] - mean;
-      mean += delta / static_cast<double>(k + 1);
-      m2 += delta * (col[k] - mean);
-    }
-    band.mean = mean;
-    band.sd =
-        col.size() > 1 ? std::sqrt(std::max(0.0, m2) / static_cast<double>(col.size() - 1)) : 0.0;
-    std::sort(col.begin(), col.end());
-    band.p05 = Quantile(col, 0.05);
-    band.p50 = Quantile(col, 0.50);
-    band.p95 = Quantile(col, 0.95);
-    bands[r] = band;
+    // Welford: exact when every draw equals the point solution.
+    bands[r] = core::Summarize(&col, core::Moments::kWelford);
   }
   return bands;
 }
@@ -468,9 +369,9 @@ Result<SweepResult> SweepSolvedRun(const RunResult& run, const SweepOptions& opt
           fmt::format("draw {}: {}", slice.begin + static_cast<int64_t>(k), slice.failure[k]));
     }
   }
-  RB_ASSIGN_OR_RETURN(std::vector<RowBand> bands,
+  RB_ASSIGN_OR_RETURN(std::vector<core::Band> bands,
                       SummarizeDraws({slice}, point.results.rows.size()));
-  out.bands.assign(run.results.rows.size(), RowBand{});
+  out.bands.assign(run.results.rows.size(), core::Band{});
   for (size_t k = 0; k < covered.size(); ++k) out.bands[covered[k]] = bands[k];
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

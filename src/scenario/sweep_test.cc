@@ -126,9 +126,10 @@ TEST(Sweep, BandsDoNotDependOnThreadsOrSlicing) {
 }
 
 TEST(Sweep, DrawSeedsDifferAndAreStable) {
-  EXPECT_NE(DrawSeed(1, 0), DrawSeed(1, 1));
-  EXPECT_NE(DrawSeed(1, 0), DrawSeed(2, 0));
-  EXPECT_EQ(DrawSeed(7, 123), DrawSeed(7, 123));
+  using core::SweepDrawSeed;
+  EXPECT_NE(SweepDrawSeed(1, 0), SweepDrawSeed(1, 1));
+  EXPECT_NE(SweepDrawSeed(1, 0), SweepDrawSeed(2, 0));
+  EXPECT_EQ(SweepDrawSeed(7, 123), SweepDrawSeed(7, 123));
 }
 
 TEST(Sweep, PercentilesMatchAHandComputation) {

@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/data/csv_write.h"
 #include "rebalance/data/table.h"
 
 namespace rebalance::scenario {
@@ -52,9 +54,15 @@ Result<ThetaTable> ReadThetaTable(const std::string& path, const std::string& na
     }
     return t;
   }
+  return ParseThetaTable(text, path);
+}
+
+Result<ThetaTable> ParseThetaTable(std::string_view text, const std::string& source,
+                                   const ThetaReadOptions& options) {
   data::CsvOptions opt;
+  opt.threads = 1;
   opt.types["sector"] = data::ColumnType::kString;
-  RB_ASSIGN_OR_RETURN(data::Table tab, data::ParseCsv(text, path, opt));
+  RB_ASSIGN_OR_RETURN(data::Table tab, data::ParseCsv(text, source, opt));
   RB_ASSIGN_OR_RETURN(const data::Column* sec, tab.GetColumn("sector"));
   const data::Column* th = nullptr;
   if (auto c = tab.GetColumn("theta"); c.ok())
@@ -62,28 +70,89 @@ Result<ThetaTable> ReadThetaTable(const std::string& path, const std::string& na
   else if (auto v = tab.GetColumn("value"); v.ok())
     th = *v;
   else
-    return Status::NotFound(fmt::format("{}: no column 'theta' (or 'value')", path));
+    return Status::NotFound(
+        fmt::format("{}: theta file needs columns 'sector' and 'theta' (or 'value')", source));
   const data::Column* se = nullptr;
-  if (auto c = tab.GetColumn("se"); c.ok()) se = *c;
+  if (auto c = tab.GetColumn("se"); c.ok() && options.read_se) se = *c;
+  if (se == nullptr && options.require_se) {
+    return Status::InvalidArgument(
+        fmt::format("{}: a theta file for draws needs a column 'se' (standard errors)", source));
+  }
+  ThetaTable t;
   for (int64_t r = 0; r < tab.num_rows(); ++r) {
+    const int64_t line = r + 2;
     const double v = th->AsDouble(r);
     if (!std::isfinite(v) || v <= 0) {
-      return Status::InvalidArgument(fmt::format("{}:{}: theta of '{}' must be a positive number",
-                                                 path, r + 2, sec->CellText(r)));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: theta '{}' of sector '{}' must be a finite number > 0", source, line,
+                      th->CellText(r), sec->CellText(r)));
     }
     t.sectors.push_back(sec->CellText(r));
     t.theta.push_back(v);
+    t.lines.push_back(line);
     if (se != nullptr) {
       const double s = se->AsDouble(r);
       if (!std::isfinite(s) || s < 0) {
         return Status::InvalidArgument(
-            fmt::format("{}:{}: the standard error of '{}' must be >= 0, got '{}'", path, r + 2,
+            fmt::format("{}:{}: the standard error of '{}' must be >= 0, got '{}'", source, line,
                         sec->CellText(r), se->CellText(r)));
       }
       t.se.push_back(s);
     }
   }
   return t;
+}
+
+Result<ThetaTable> ReadThetaCsv(const std::string& path, const ThetaReadOptions& options) {
+  RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
+  return ParseThetaTable(text, path, options);
+}
+
+Result<ThetaTable> AlignThetaToSectors(const ThetaTable& table, const std::string& source,
+                                       const std::vector<std::string>& sectors, bool allow_extra) {
+  std::map<std::string, size_t> index;
+  for (size_t j = 0; j < sectors.size(); ++j) index[sectors[j]] = j;
+  const bool with_se = !table.se.empty();
+  ThetaTable out;
+  out.sectors = sectors;
+  out.theta.assign(sectors.size(), std::nan(""));
+  if (with_se) out.se.assign(sectors.size(), std::nan(""));
+  for (size_t r = 0; r < table.sectors.size(); ++r) {
+    auto it = index.find(table.sectors[r]);
+    if (it == index.end()) {
+      if (allow_extra) continue;
+      const std::string where =
+          r < table.lines.size() ? fmt::format("{}:{}", source, table.lines[r]) : source;
+      const std::string near = data::NearestName(table.sectors[r], sectors);
+      return Status::NotFound(
+          fmt::format("{}: unknown sector '{}'{}", where, table.sectors[r],
+                      near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+    }
+    out.theta[it->second] = table.theta[r];
+    if (with_se) out.se[it->second] = table.se[r];
+  }
+  for (size_t j = 0; j < sectors.size(); ++j) {
+    if (std::isnan(out.theta[j])) {
+      return Status::InvalidArgument(
+          fmt::format("{}: no trade elasticity theta for sector '{}'", source, sectors[j]));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<double>> ParseThetaFile(std::string_view text, const std::string& source,
+                                           const std::vector<std::string>& sectors) {
+  ThetaReadOptions opt;
+  opt.read_se = false;
+  RB_ASSIGN_OR_RETURN(ThetaTable t, ParseThetaTable(text, source, opt));
+  RB_ASSIGN_OR_RETURN(ThetaTable aligned, AlignThetaToSectors(t, source, sectors));
+  return std::move(aligned.theta);
+}
+
+Result<std::vector<double>> ReadThetaFile(const std::string& path,
+                                          const std::vector<std::string>& sectors) {
+  RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
+  return ParseThetaFile(text, path, sectors);
 }
 
 Result<ThetaTable> MapTheta(const ThetaTable& source, const std::string& concordance_path,
@@ -135,7 +204,7 @@ Status WriteThetaCsv(const ThetaTable& table, const std::string& path, bool forc
   std::string out = table.se.empty() ? "sector,theta\n" : "sector,theta,se\n";
   for (size_t j = 0; j < table.sectors.size(); ++j) {
     const std::string& s = table.sectors[j];
-    const std::string name = s.find_first_of(",\"") == std::string::npos ? s : "\"" + s + "\"";
+    const std::string name = data::CsvField(s);
     if (table.se.empty())
       out += fmt::format("{},{}\n", name, table.theta[j]);
     else

@@ -9,21 +9,12 @@
 #include <fmt/format.h>
 
 #include "rebalance/data/csv.h"
+#include "rebalance/data/csv_write.h"
 
 namespace rebalance::scenario {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 void AddProvenance(World2023* w) {
   w->provenance = {
@@ -106,7 +97,7 @@ World2023Files World2023ToCsv(const World2023& w) {
   f.countries_csv = "iso3,name,nu,gdp,liberation_day_rate\n";
   const Eigen::VectorXd& rate = w.schedules.at("liberation_day");
   for (int i = 0; i < n; ++i)
-    f.countries_csv += fmt::format("{},{},{},{},{}\n", b.countries[i], CsvField(w.names[i]),
+    f.countries_csv += fmt::format("{},{},{},{},{}\n", b.countries[i], data::CsvField(w.names[i]),
                                    b.nu(i), w.gdp(i), rate(i));
   f.groups_csv = "group,iso3\n";
   for (const auto& [g, members] : w.groups)

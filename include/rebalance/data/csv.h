@@ -70,8 +70,7 @@ Status UnifyColumnTypes(Table& table, const std::vector<ColumnType>& types);
 // Reads a whole file, inflating gzip, into a string (for other readers).
 Result<std::string> ReadFileToString(const std::string& path);
 
-// Writes a table as CSV (full round-trip precision for doubles).
-Status WriteCsv(const Table& table, const std::string& path);
+// The writer is in csv_write.h.
 
 }  // namespace rebalance::data
 

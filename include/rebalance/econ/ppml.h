@@ -7,6 +7,7 @@
 #define REBALANCE_ECON_PPML_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,34 @@ enum class Termination {
   kDiverged,       // deviance or coefficients became non-finite
 };
 const char* ToString(Termination t);
+
+// One step of an estimation (as Ceres keeps IterationSummary): kept in
+// EstimateResult::iteration_log and passed, as it happens, to
+// EstimateOptions::iteration_callback. The library never prints; a front door
+// decides what to show (`rebalance estimate` prints `text` to stderr unless
+// --quiet).
+struct IterationRecord {
+  enum class Kind {
+    kPhase,                 // a stage finished ("sample selected", "IRLS done", ...)
+    kSample,                // the estimation sample and what was dropped
+    kSeparationRegressors,  // the rectifier's first solve with the regressors
+    kSeparationRound,       // one round of the iterated rectifier (ReLU)
+    kIrls,                  // one IRLS step
+  };
+  Kind kind = Kind::kPhase;
+  double seconds = 0;  // since the start of the estimation
+  int step = 0;        // IRLS step or rectifier round (1-based); 0 otherwise
+  // kIrls: deviance, its relative change eps, the demeaning tolerance of the
+  // step and the step-halvings taken.
+  double deviance = 0, eps = 0, inner_tolerance = 0;
+  int halvings = 0;
+  // Conjugate-gradient iterations of the step's demeaning (kIrls,
+  // kSeparationRegressors) or of the rectifier so far (kSeparationRound).
+  int64_t inner_iterations = 0;
+  // The line as `rebalance estimate` prints it (no trailing newline).
+  std::string text;
+};
+using IterationCallback = std::function<void(const IterationRecord&)>;
 
 struct EstimateOptions {
   // fixest-style formula: "y ~ x1 + log(x2) | fe1 + fe2^fe3". Required.
@@ -95,8 +124,9 @@ struct EstimateOptions {
   // Keep fitted values and fixed-effect estimates in the result.
   bool keep_fitted = true;
   bool keep_fixed_effects = true;
-  // Progress on stderr.
-  bool verbose = false;
+  // Called with each IterationRecord as it happens (empty: none). Called on
+  // the calling thread; with a distributed estimation, on every process.
+  IterationCallback iteration_callback;
 
   Status Validate() const;
 };
@@ -136,6 +166,8 @@ struct EstimateResult {
   double r2 = 0;  // gaussian only
   int iterations = 0;
   int64_t demean_iterations = 0;
+  // Every step of the estimation, in order (see IterationRecord).
+  std::vector<IterationRecord> iteration_log;
   int64_t num_fe_params = 0;  // identified fixed-effect parameters (df_a)
   int64_t num_clusters = 0;   // smallest cluster count, clustered vcov only
   double seconds = 0;

@@ -24,7 +24,6 @@
 
 #include <cstddef>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "rebalance/core/status.h"
@@ -76,7 +75,7 @@ struct Baseline {
   // Input-output shares down to -negative_io_tolerance are accepted (the
   // column sums must still hold). 0 by default; CP's IO.txt has one entry of
   // -0.00085 (Canada, input 'Other' in 'Basic metals'), which CP's code uses
-  // as is, so ReadCpMatrices sets 1e-3 to reproduce their numbers.
+  // as is, so scenario::ReadCpMatrices sets 1e-3 to reproduce their numbers.
   double negative_io_tolerance = 0.0;
 
   int num_countries() const { return static_cast<int>(countries.size()); }
@@ -129,73 +128,9 @@ struct Baseline {
 // the number of (country, sector) cells that were negative and set to 0.
 Result<int> DeriveFinalDemandShares(Baseline* baseline);
 
-// ---- Readers (src/ge/cp_reader.cc) ----
-
-// CP's matrix files (data README section 2a) in `dir`: xbilat1993.txt(.gz),
-// tariffs1993, IO, B, GO, alphas.csv, T.txt. Completes the data as CP do
-// (step 1): gross output = max(GO, exports), domestic sales = gross output -
-// exports, deficits = imports - exports. Uses alphas.csv when present unless
-// `derive_alpha`, in which case DeriveFinalDemandShares is applied.
-struct CpMatrixOptions {
-  // Year of the xbilat / tariffs files (1993 or 2005).
-  int year = 1993;
-  // Recompute alpha from the data instead of reading alphas.csv.
-  bool derive_alpha = false;
-  // theta for the 20 non-tradable sectors (CP's script uses 8.22).
-  double nontradable_theta = 8.22;
-  // Override the trade-flow / tariff file years separately (0 = `year`).
-  int tariff_year = 0;
-
-  Status Validate() const;
-};
-Result<Baseline> ReadCpMatrices(const std::string& dir, const CpMatrixOptions& options = {});
-// Tariff rates from CP's tariffsYYYY.txt (percent, 620x31) into the Baseline
-// layout (rates); non-tradable sectors get 0.
-Result<std::vector<double>> ReadCpTariffs(const std::string& path, const Baseline& like);
-
-// One of CP's matrix files held in memory: numbers separated by blanks, tabs
-// or commas, no header, blank lines skipped, every row as long as the first,
-// every value finite. `want_rows` / `want_cols` > 0 require that shape.
-// Errors name `source`:line:column. ReadCpMatrices and ReadCpTariffs read each
-// file (plain or gzip) and parse it with this.
-struct CpMatrix {
-  int rows = 0;
-  int cols = 0;
-  std::vector<double> values;  // rows * cols, row-major
-  double operator()(int r, int c) const {
-    return values[static_cast<size_t>(r) * static_cast<size_t>(cols) + static_cast<size_t>(c)];
-  }
-};
-Result<CpMatrix> ParseCpMatrix(std::string_view text, const std::string& source, int want_rows = 0,
-                               int want_cols = 0);
-
-// The long tidy format of paulofelipe/cp2015 (data README section 2d):
-// trade.csv(.gz), value_added, intermediate_consumption, final_consumption,
-// deficit, theta. Shares are computed from the tidy accounts:
-// gamma = VA / (VA + intermediate use), io = intermediate use / gross output,
-// alpha = final consumption / total final consumption.
-// `tariff_column` selects "tariff" (default) or "tariff_bln" / "tariff_cfl".
-struct CpTidyOptions {
-  std::string tariff_column = "tariff";
-  Status Validate() const;
-};
-Result<Baseline> ReadCpTidy(const std::string& dir, const CpTidyOptions& options = {});
-// The tariff_cfl column (CP's 2005 NAFTA tariffs) as Baseline-layout rates.
-Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir, const std::string& column,
-                                              const Baseline& like);
-
-// A theta-by-sector file: CSV with columns `sector,theta` (header required;
-// `value` is accepted for `theta`). Every sector of `sectors` must appear.
-Result<std::vector<double>> ReadThetaFile(const std::string& path,
-                                          const std::vector<std::string>& sectors);
-// The same on text held in memory; `source` names it in messages
-// (ReadThetaFile reads the file and calls this).
-Result<std::vector<double>> ParseThetaFile(std::string_view text, const std::string& source,
-                                           const std::vector<std::string>& sectors);
-
-// A tariff file: CSV with columns importer,exporter,sector,tariff (rates);
-// `*` in a label column means all. Applied on top of `baseline->tariff`.
-Status ApplyTariffFile(const std::string& path, Baseline* baseline);
+// The file readers that produce a Baseline (Caliendo & Parro's files, theta
+// and tariff files) live in scenario/ (scenario/baseline_files.h,
+// scenario/theta.h): ge holds the models and reads no file.
 
 // Builds a Baseline from a multi-region input-output table. Gross flows of
 // sector j from i to n are Z rows (i, j) summed over n's using industries plus
@@ -203,7 +138,7 @@ Status ApplyTariffFile(const std::string& path, Baseline* baseline);
 // demand (inventories) is reported in `*adjusted`. Tariffs start at zero
 // (add them with ApplyTariffFile); deficits are imports - exports.
 struct IoBaselineOptions {
-  // theta per sector, size J (required; ReadThetaFile).
+  // theta per sector, size J (required; scenario::ReadThetaFile).
   std::vector<double> theta;
   // Negative entries (inventory changes) are set to zero and counted.
   bool clip_negative = true;

@@ -13,6 +13,11 @@
 // and Q fixed, and expenditure follows one of three deficit closures.
 // Welfare is real GDP, W_i = Y_i / P_i. See docs/gravity_ge.md for the
 // solution method, the output variables and the closures' exact definitions.
+//
+// This header is the model (data, costs, options, solution). Building its
+// inputs from a long table and covariate changes: gravity_input.h; Monte Carlo
+// draws of the coefficients: gravity_draws.h; the book's iterative procedure
+// (FullGeMethod::kYotov2016) is src/ge/gravity_yotov.cc.
 #ifndef REBALANCE_GE_GRAVITY_H_
 #define REBALANCE_GE_GRAVITY_H_
 
@@ -23,7 +28,6 @@
 #include <vector>
 
 #include "rebalance/core/status.h"
-#include "rebalance/data/table.h"
 #include "rebalance/ge/solver.h"
 #include "rebalance/ge/tidy.h"
 
@@ -79,51 +83,6 @@ struct CovariateCosts {
   // T and T' at the given coefficients (beta.size() == names.size()).
   Result<TradeCosts> Costs(const Eigen::VectorXd& coefficients) const;
 };
-
-// One change of a covariate in the counterfactual, e.g. INTL_BRDR -> 0 for
-// every pair, or RTA -> 1 for the pairs USA-MEX and CAN-MEX.
-struct CovariateChange {
-  std::string covariate;
-  double value = 0.0;
-  // Empty: every pair (i, j), including i == j. Otherwise directed pairs
-  // (exporter, importer); use both orders for a symmetric change.
-  std::vector<std::pair<std::string, std::string>> pairs;
-};
-
-// Applies the changes to `costs->counterfactual` (which starts as a copy of
-// the baseline when empty). Unknown covariates or countries are errors that
-// name the nearest valid label.
-Status ApplyCovariateChanges(const std::vector<std::string>& countries,
-                             const std::vector<CovariateChange>& changes, CovariateCosts* costs);
-
-// Parses "NAME=VALUE" (every pair) or "NAME=VALUE:A-B,C>D" (A-B both
-// directions, C>D exporter C to importer D).
-Result<CovariateChange> ParseCovariateChange(const std::string& text);
-
-// Columns of a long bilateral table to read with GravityInputFromTable.
-struct GravityTableSpec {
-  std::string exporter = "exporter";
-  std::string importer = "importer";
-  std::string flow = "trade";
-  // Covariate columns x_k (for CovariateCosts); may be empty.
-  std::vector<std::string> covariates;
-  // Optional columns holding T_ij = t_ij^(1-sigma) directly (baseline and
-  // counterfactual; the counterfactual column may be empty = same).
-  std::string cost_baseline;
-  std::string cost_counterfactual;
-};
-
-struct GravityInput {
-  GravityData data;
-  CovariateCosts covariates;  // names/baseline filled; beta left empty
-  TradeCosts costs;           // filled when cost columns were given
-};
-
-// Builds the square matrices from a long table with one row per (exporter,
-// importer) pair. Duplicate or missing pairs, missing cells, negative or
-// non-finite flows are errors naming the table row (file line) or the pair.
-// Countries are ordered alphabetically.
-Result<GravityInput> GravityInputFromTable(const data::Table& table, const GravityTableSpec& spec);
 
 // How the full-endowment equilibrium is computed.
 enum class FullGeMethod {
@@ -209,52 +168,6 @@ Result<GravityResult> SolveGravity(const GravityData& data, const TradeCosts& co
 // (Status::NotConverged naming the stage, iterations and residual).
 Result<GravityResult> RunGravity(const GravityData& data, const TradeCosts& costs,
                                  const GravityOptions& options);
-
-// ---------------------------------------------------------------------------
-// Uncertainty: Monte Carlo draws of beta ~ N(beta_hat, V_hat).
-
-struct GravityDrawOptions {
-  // Number of draws (>= 1).
-  int draws = 100;
-  // Master seed. Draw d uses a generator seeded from (seed, d) by a
-  // splitmix64 derivation, so results do not depend on the thread count.
-  uint64_t seed = 20160101;
-  // OpenMP threads; 0 = all cores.
-  int threads = 0;
-  // Also summarise the bilateral rows (memory: draws x 2 n^2 doubles).
-  bool bilateral = false;
-
-  Status Validate() const;
-};
-
-// Distribution across successful draws of one tidy row's pct_change.
-struct DrawBand {
-  double mean = 0.0, sd = 0.0, p05 = 0.0, p50 = 0.0, p95 = 0.0;
-};
-
-struct GravityDrawsResult {
-  int requested = 0;
-  int succeeded = 0;
-  int failed = 0;  // draws whose solve did not converge: counted, reported
-  std::vector<std::string> failure_messages;  // "draw 17: full GE diverged..."
-  // bands[r] describes row r of the point estimate's ToTidy(scenario,
-  // bilateral) table; empty when no draw succeeded.
-  std::vector<DrawBand> bands;
-  double seconds = 0.0;
-  std::string BriefReport() const;
-};
-
-// Draws beta (Cholesky of vcov; a positive semi-definite vcov is factored by
-// its eigen-decomposition), rebuilds T and T', re-solves each draw (warm
-// started from `point`) in parallel, and summarises every output's
-// pct_change by mean, sd and the 5/50/95 percentiles (linear interpolation,
-// R type 7). `point` must be the converged solution at beta_hat.
-Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateCosts& costs,
-                                       const GravityOptions& options, const GravityResult& point,
-                                       const GravityDrawOptions& draw_options);
-
-// splitmix64 (Steele, Lea & Flood 2014): the seed derivation of the draws.
-uint64_t SplitMix64(uint64_t x);
 
 }  // namespace rebalance::ge
 

@@ -1,7 +1,10 @@
 // The one output layout of every GE model (DESIGN.md, "Compare"):
 //   scenario, country, partner, sector, variable, baseline, counterfactual, pct_change
-// Partner and sector are empty where they do not apply. Variable names are
-// documented in docs/outputs.md. Writers for CSV/JSON live in report/.
+// Partner and sector are empty where they do not apply. The layout and its
+// units are documented in docs/report.md ("Tidy results"); each model's
+// variable names in its own doc: docs/multisector.md ("Output variables"),
+// docs/gravity_ge.md ("Output variables"), docs/tariff_war.md ("Outputs").
+// Writers for CSV/JSON live in report/.
 #ifndef REBALANCE_GE_TIDY_H_
 #define REBALANCE_GE_TIDY_H_
 

@@ -15,8 +15,9 @@
 //   NaN or Inf (baseline, counterfactual, an infinite pct_change, a band
 //   statistic) is refused with an error naming the row, its variable and
 //   country: a model that produced it has a bug and the file must not hide it.
-// - CSV follows RFC 4180: a field holding a comma, quote, CR or LF is quoted
-//   and its quotes doubled; lines end with "\n".
+// - CSV follows RFC 4180 through data::CsvField (data/csv_write.h): a field
+//   holding a comma, quote, CR or LF is quoted and its quotes doubled; lines
+//   end with "\n".
 // - Files are written through core::WriteFileAtomic (temporary file + rename).
 #ifndef REBALANCE_REPORT_TIDY_WRITER_H_
 #define REBALANCE_REPORT_TIDY_WRITER_H_
@@ -27,19 +28,16 @@
 #include <string>
 
 #include "rebalance/core/status.h"
+#include "rebalance/core/uncertainty.h"
+#include "rebalance/data/csv_write.h"
 #include "rebalance/ge/tidy.h"
 
 namespace rebalance::report {
 
 // Summary of the distribution of one tidy row's quantity across draws (for
-// example Monte Carlo draws of the trade elasticities).
-struct Band {
-  double mean = 0.0;
-  double sd = 0.0;
-  double p05 = 0.0;
-  double p50 = 0.0;
-  double p95 = 0.0;
-};
+// example Monte Carlo draws of the trade elasticities): the one band struct
+// of core/uncertainty.h (its `draws` count is not written).
+using Band = core::Band;
 
 // Uncertainty bands keyed by the index of the row in the TidyTable they
 // describe. Rows without an entry get empty band cells (JSON null).
@@ -74,11 +72,9 @@ Status WriteTidyCsv(const ge::TidyTable& table, const std::string& path, bool fo
 Status WriteTidyJson(const ge::TidyTable& table, const std::string& path, bool force,
                      const BandTable* bands = nullptr);
 
-// One CSV field, quoted per RFC 4180 when needed.
-std::string CsvField(const std::string& text);
-
-// Shortest decimal text that round-trips to the same double (finite only).
-std::string RoundTripDouble(double value);
+// The one CSV field escaper and double format (data/csv_write.h).
+using data::CsvField;
+using data::RoundTripDouble;
 
 }  // namespace rebalance::report
 

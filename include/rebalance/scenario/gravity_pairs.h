@@ -25,6 +25,7 @@
 #include "rebalance/data/table.h"
 #include "rebalance/econ/ppml.h"
 #include "rebalance/ge/gravity.h"
+#include "rebalance/ge/gravity_input.h"
 
 namespace rebalance::scenario {
 

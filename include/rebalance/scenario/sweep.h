@@ -4,7 +4,8 @@
 // every scenario of the file.
 //
 // Reproducibility: draw d's random numbers come only from
-// DrawSeed(master_seed, d) (splitmix64), and the summary statistics are
+// core::SweepDrawSeed(master_seed, d) (core/uncertainty.h), and the summary
+// statistics (core::Summarize, Moments::kWelford) are
 // computed over draws in index order, so results do not depend on how draws
 // are split across threads or MPI ranks (mpi/ uses RunDraws on slices and
 // gathers). Each solve is single-threaded and cold-started, so a draw with
@@ -19,19 +20,18 @@
 #include <vector>
 
 #include "rebalance/core/status.h"
+#include "rebalance/core/uncertainty.h"
 #include "rebalance/ge/tidy.h"
 #include "rebalance/scenario/run.h"
+#include "rebalance/scenario/theta.h"
 
 namespace rebalance::scenario {
 
 // theta and its standard error per sector (a theta file with an `se` column).
-struct ThetaDistribution {
-  std::vector<std::string> sectors;
-  std::vector<double> theta;
-  std::vector<double> se;
-};
-// CSV with columns sector,theta,se (se >= 0; a negative se is an error naming
-// the line). Every baseline sector must appear.
+using ThetaDistribution = ThetaTable;
+// A theta CSV with columns sector,theta,se (theta.h: ReadThetaCsv with
+// require_se) aligned to `sectors`: every baseline sector must appear; rows for
+// other sectors are skipped.
 Result<ThetaDistribution> ReadThetaDistribution(const std::string& path,
                                                 const std::vector<std::string>& sectors);
 
@@ -59,7 +59,7 @@ Status CheckThetaDistributionFile(const std::string& path);
 struct SweepOptions {
   // Number of Monte Carlo draws (0 with a grid).
   int draws = 0;
-  // Master seed; draw d uses DrawSeed(seed, d).
+  // Master seed; draw d uses core::SweepDrawSeed(seed, d).
   uint64_t seed = 20261129;
   // theta distribution file (sector,theta,se); required for draws.
   std::string theta_file;
@@ -79,14 +79,6 @@ struct SweepOptions {
   Status Validate() const;
 };
 
-uint64_t DrawSeed(uint64_t master_seed, int64_t draw);
-
-// Summary of one tidy row over the successful draws.
-struct RowBand {
-  double mean = 0, sd = 0, p05 = 0, p50 = 0, p95 = 0;
-  int draws = 0;
-};
-
 // The values of the point table's rows for a slice of draws.
 struct DrawSlice {
   int64_t begin = 0, end = 0;        // draws [begin, end)
@@ -96,8 +88,8 @@ struct DrawSlice {
 };
 
 struct SweepResult {
-  RunResult point;             // the point solution (all scenarios)
-  std::vector<RowBand> bands;  // per row of point.results (draws)
+  RunResult point;                // the point solution (all scenarios)
+  std::vector<core::Band> bands;  // per row of point.results (draws)
   int draws_requested = 0, draws_failed = 0;
   uint64_t seed = 0;                  // master seed of the draws
   std::string theta_file;             // theta file with se, as given
@@ -112,8 +104,10 @@ Result<RunResult> PrepareSweep(const ScenarioFile& file, const SweepOptions& opt
 Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file,
                            const SweepOptions& options, int64_t begin, int64_t end);
 // Mean, sd and 5/50/95 percentiles per row, over the successful draws in
-// index order. Fails when every draw failed.
-Result<std::vector<RowBand>> SummarizeDraws(const std::vector<DrawSlice>& slices, size_t num_rows);
+// index order (core::Summarize: non-finite values are left out and
+// Band::draws counts the rest). Fails when every draw failed.
+Result<std::vector<core::Band>> SummarizeDraws(const std::vector<DrawSlice>& slices,
+                                               size_t num_rows);
 // Everything on one machine.
 Result<SweepResult> RunSweep(const ScenarioFile& file, const SweepOptions& options);
 

@@ -1,17 +1,17 @@
 // Readers that build a multi-sector Baseline from Caliendo & Parro's (2015,
 // REStud) replication files: their whitespace matrices (CP README.pdf
 // layouts, condensed in shared/data/README.md section 2a) and the long tidy
-// version of paulofelipe/cp2015 (section 2d). Also the generic theta-by-sector
-// and tariff files used with any baseline.
+// version of paulofelipe/cp2015 (section 2d). Also the generic tariff file
+// used with any baseline (theta files: theta.cc).
 //
 // Data completion follows CP's step 1: gross output is max(reported output,
 // exports) and domestic sales are the difference; deficits are imports minus
 // exports at producer prices. The result satisfies Baseline::
 // ValidateStructure but not goods market clearing (SolveBaseYear fixes that).
 //
-// The matrix tokenizer and the theta reader also take text held in memory
-// (ParseCpMatrix, ParseThetaFile): the file readers read the file and call
-// them, and fuzz/cp_matrix_fuzz.cc drives them without touching the disk.
+// The matrix tokenizer also takes text held in memory (ParseCpMatrix): the
+// file readers read the file and call it, and fuzz/cp_matrix_fuzz.cc drives it
+// (and theta.h's ParseThetaFile) without touching the disk.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -30,8 +30,16 @@
 #include "rebalance/data/table.h"
 #include "rebalance/ge/baseline.h"
 #include "rebalance/ge/shocks.h"
+#include "rebalance/scenario/baseline_files.h"
+#include "rebalance/scenario/theta.h"
 
-namespace rebalance::ge {
+namespace rebalance::scenario {
+
+using ge::Baseline;
+using ge::DeriveFinalDemandShares;
+using ge::ResolveCountries;
+using ge::ResolveSectors;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -559,50 +567,6 @@ Result<std::vector<double>> ReadCpTidyTariffs(const std::string& dir, const std:
   return rates;
 }
 
-Result<std::vector<double>> ReadThetaFile(const std::string& path,
-                                          const std::vector<std::string>& sectors) {
-  RB_ASSIGN_OR_RETURN(std::string text, data::ReadFileToString(path));
-  return ParseThetaFile(text, path, sectors);
-}
-
-Result<std::vector<double>> ParseThetaFile(std::string_view text, const std::string& source,
-                                           const std::vector<std::string>& sectors) {
-  data::CsvOptions copt;
-  copt.threads = 1;
-  copt.types["sector"] = data::ColumnType::kString;
-  RB_ASSIGN_OR_RETURN(data::Table t, data::ParseCsv(text, source, copt));
-  RB_ASSIGN_OR_RETURN(const data::Column* s, Col(t, "sector"));
-  const data::Column* v = nullptr;
-  if (t.FindColumn("theta") >= 0) {
-    v = &t.columns()[t.FindColumn("theta")];
-  } else if (t.FindColumn("value") >= 0) {
-    v = &t.columns()[t.FindColumn("value")];
-  } else {
-    return Status::NotFound(
-        fmt::format("{}: theta file needs columns 'sector' and 'theta' (or 'value')", source));
-  }
-  LabelIndex sidx(sectors, "sector");
-  std::vector<double> theta(sectors.size(), std::nan(""));
-  for (int64_t r = 0; r < t.num_rows(); ++r) {
-    const std::string where = fmt::format("{}:{}", source, r + 2);
-    RB_ASSIGN_OR_RETURN(int j, sidx.Find(s->CellText(r), where));
-    const double x = v->AsDouble(r);
-    if (!std::isfinite(x) || x <= 0.0) {
-      return Status::InvalidArgument(
-          fmt::format("{}: theta '{}' of sector '{}' must be a finite number > 0", where,
-                      v->CellText(r), sectors[j]));
-    }
-    theta[j] = x;
-  }
-  for (size_t j = 0; j < sectors.size(); ++j) {
-    if (std::isnan(theta[j])) {
-      return Status::InvalidArgument(
-          fmt::format("{}: no trade elasticity theta for sector '{}'", source, sectors[j]));
-    }
-  }
-  return theta;
-}
-
 Status ApplyTariffFile(const std::string& path, Baseline* baseline) {
   data::CsvOptions copt;
   copt.threads = 1;
@@ -637,4 +601,4 @@ Status ApplyTariffFile(const std::string& path, Baseline* baseline) {
   return Status::Ok();
 }
 
-}  // namespace rebalance::ge
+}  // namespace rebalance::scenario

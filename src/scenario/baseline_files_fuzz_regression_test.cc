@@ -10,9 +10,12 @@
 
 #include <gtest/gtest.h>
 
-#include "rebalance/ge/baseline.h"
+#include "rebalance/scenario/baseline_files.h"
+#include "rebalance/scenario/theta.h"
 
-namespace rebalance::ge {
+namespace rebalance::scenario {
+
+using ge::Baseline;
 namespace {
 
 std::string TempFile(const std::string& name, const std::string& content) {
@@ -121,4 +124,4 @@ TEST_F(CpReaderTextTest, ThetaFileMatchesTextParser) {
 }
 
 }  // namespace
-}  // namespace rebalance::ge
+}  // namespace rebalance::scenario

@@ -69,11 +69,21 @@ def short_diff(a, b, rel):
         lb = b.decode("utf-8").splitlines()
     except UnicodeDecodeError:
         return f"  (binary: {len(a)} vs {len(b)} bytes)"
+    first = ""
+    for k, (x, y) in enumerate(zip(la, lb)):
+        if x != y:  # the first differing line, and in a CSV its first differing field
+            first = f"  first difference: line {k + 1}"
+            if rel.endswith(".csv"):
+                fx, fy, head = x.split(","), y.split(","), la[0].split(",")
+                j = next((j for j in range(min(len(fx), len(fy))) if fx[j] != fy[j]), min(len(fx), len(fy)))
+                name = head[j] if j < len(head) else "?"
+                first += f", field {j + 1} ({name}): {fx[j] if j < len(fx) else ''} -> {fy[j] if j < len(fy) else ''}"
+            break
     lines = list(difflib.unified_diff(la, lb, "before/" + rel, "after/" + rel, n=1, lineterm=""))
     shown = [l if len(l) <= 300 else l[:300] + " [...]" for l in lines[:24]]
     if len(lines) > 24:
         shown.append(f"  ... {len(lines) - 24} more diff lines")
-    return "\n".join("  " + l for l in shown)
+    return "\n".join(([first] if first else []) + ["  " + l for l in shown])
 
 
 def main():

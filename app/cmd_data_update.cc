@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/io_tables/backcast.h"
 #include "rebalance/io_tables/io_table.h"
 #include "rebalance/io_tables/update.h"
+#include "rebalance/report/update_outputs.h"
 
 namespace rebalance::app {
 namespace {
@@ -27,6 +27,33 @@ struct UpdateArgs {
   int max_iterations = 10000, top = 20;
   bool force = false, keep_unconverged = false;
 };
+
+// The update's summary: sizes, GRAS' brief report, conflicts, negative rows, the cells that moved
+// most.
+void PrintUpdate(const UpdateArgs& a, const io::IoTable& prior, size_t num_targets,
+                 const io::UpdateResult& r) {
+  const auto& g = r.gras;
+  fmt::print("{}: {} countries x {} sectors, {} targets from {}\n", prior.source,
+             prior.num_countries(), prior.num_sectors(), num_targets, a.targets);
+  fmt::print("{}\n", g.BriefReport());
+  for (const auto& c : g.conflicts) fmt::print("conflict ({}): {}\n", c.kind, c.message);
+  if (!r.negative_output_rows.empty()) {
+    fmt::print("warning: {} rows sum to a negative number; their output is recorded as 0: {}\n",
+               r.negative_output_rows.size(), fmt::join(r.negative_output_rows, ", "));
+  }
+  if (!r.zero_output_rows.empty()) {
+    fmt::print("note: {} rows sum to 0 within the tolerance; their output is recorded as 0: {}\n",
+               r.zero_output_rows.size(), fmt::join(r.zero_output_rows, ", "));
+  }
+  if (!g.moved.empty()) {
+    fmt::print("cells that moved most ({}):\n", a.unit);
+    for (size_t i = 0; i < g.moved.size() && i < 5; ++i) {
+      const auto& m = g.moved[i];
+      fmt::print("  {} -> {}: {:.6g} -> {:.6g}\n", r.row_labels[m.row], r.col_labels[m.col],
+                 m.prior, m.updated);
+    }
+  }
+}
 
 Status RunUpdate(const UpdateArgs& a) {
   const int given = !a.file.empty() + !a.wiod.empty() + !a.long_file.empty();
@@ -63,90 +90,16 @@ Status RunUpdate(const UpdateArgs& a) {
     return Status::Cancelled("interrupted before writing outputs; nothing was written");
 
   const auto& g = r.gras;
-  nlohmann::json js;
-  js["input"] = prior->source;
-  js["targets"] = a.targets;
-  js["unit"] = a.unit;
-  js["termination"] = io::ToString(g.termination);
-  js["message"] = g.message;
-  js["iterations"] = g.iterations;
-  js["seconds"] = g.seconds;
-  js["max_relative_error_exact"] = g.max_relative_error;
-  js["tolerance"] = a.tolerance;
-  nlohmann::json cs = nlohmann::json::array();
-  for (const auto& c : g.constraints) {
-    cs.push_back({{"name", c.name},
-                  {"group", c.group},
-                  {"target", c.target},
-                  {"achieved", c.achieved},
-                  {"prior", c.prior},
-                  {"relative_error", c.relative_error},
-                  {"relative_se", c.relative_se},
-                  {"multiplier", c.multiplier}});
+  if (!a.report.empty()) {
+    const std::string js =
+        report::UpdateReportJson(r, prior->source, {a.targets, a.unit, a.tolerance});
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.report, js, a.force));
   }
-  js["constraints"] = cs;
-  nlohmann::json conf = nlohmann::json::array();
-  for (const auto& c : g.conflicts) {
-    conf.push_back({{"kind", c.kind},
-                    {"constraints", c.constraints},
-                    {"lhs", c.lhs},
-                    {"rhs", c.rhs},
-                    {"message", c.message}});
-  }
-  js["conflicts"] = conf;
-  nlohmann::json moved = nlohmann::json::array();
-  for (const auto& m : g.moved) {
-    moved.push_back({{"row", r.row_labels[m.row]},
-                     {"column", r.col_labels[m.col]},
-                     {"prior", m.prior},
-                     {"updated", m.updated},
-                     {"change", m.updated - m.prior}});
-  }
-  js["moved_most"] = moved;
-  nlohmann::json hist = nlohmann::json::array();
-  // At most about 200 entries: evenly spaced sweeps and the last one.
-  const size_t every = std::max<size_t>(1, g.history.size() / 200);
-  for (size_t i = 0; i < g.history.size(); ++i) {
-    if (i % every != 0 && i + 1 != g.history.size()) continue;
-    const auto& h = g.history[i];
-    hist.push_back({{"iteration", h.iteration},
-                    {"max_relative_residual", h.max_relative_residual},
-                    {"worst", h.worst_constraint}});
-  }
-  js["history"] = hist;
-  js["negative_output_rows"] = r.negative_output_rows;
-  js["zero_output_rows"] = r.zero_output_rows;
-  nlohmann::json zeroed = nlohmann::json::array();
-  for (const auto& z : g.zeroed)
-    zeroed.push_back({{"constraint", z.constraint}, {"cells", z.cells}, {"prior", z.prior}});
-  js["zero_targets_cells_set_to_zero"] = zeroed;
-  if (!a.report.empty())
-    RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.report, js.dump(1) + "\n", a.force));
   if (!a.constraints_csv.empty()) {
     RB_RETURN_IF_ERROR(
         core::WriteFileAtomic(a.constraints_csv, io::ConstraintReportCsv(r), a.force));
   }
-
-  fmt::print("{}: {} countries x {} sectors, {} targets from {}\n", prior->source,
-             prior->num_countries(), prior->num_sectors(), targets.size(), a.targets);
-  fmt::print("{}\n", g.BriefReport());
-  for (const auto& c : g.conflicts) fmt::print("conflict ({}): {}\n", c.kind, c.message);
-  if (!r.negative_output_rows.empty()) {
-    fmt::print("warning: {} rows sum to a negative number; their output is recorded as 0: {}\n",
-               r.negative_output_rows.size(), fmt::join(r.negative_output_rows, ", "));
-  }
-  if (!r.zero_output_rows.empty()) {
-    fmt::print("note: {} rows sum to 0 within the tolerance; their output is recorded as 0: {}\n",
-               r.zero_output_rows.size(), fmt::join(r.zero_output_rows, ", "));
-  }
-  if (!g.moved.empty()) {
-    fmt::print("cells that moved most ({}):\n", a.unit);
-    for (size_t i = 0; i < g.moved.size() && i < 5; ++i) {
-      const auto& m = g.moved[i];
-      fmt::print("  {} -> {}: {:.6g} -> {:.6g}\n", r.row_labels[m.row], r.col_labels[m.col],
-                 m.prior, m.updated);
-    }
-  }
+  PrintUpdate(a, *prior, targets.size(), r);
   if (!g.converged() && !a.keep_unconverged) {
     const Status s = Status::NotConverged(fmt::format(
         "GRAS {}: {}; the table was not written (--keep-unconverged writes it anyway){}",
@@ -254,92 +207,22 @@ Status RunBackcast(const BackcastArgs& a) {
       if (c != "EU" && c != "ROW") spec.domestic_sales_countries.push_back(c);
     }
   }
-  std::string md = fmt::format(
-      "Back-casting ({} targets): WIOD {} updated to {} totals ({}; {} countries x {} sectors), "
-      "compared with the "
-      "true {} table.\n"
-      "Errors are weighted absolute percentage errors (sum |estimate - truth| / sum |truth|) "
-      "unless stated; "
-      "indicators over the {} country-sectors with >= 0.5 % of their sector's world output.\n\n",
-      a.recipe, fmt::join(a.from, ", "), a.to,
-      a.map.empty() ? "no aggregation" : "aggregated by " + a.map, truth.num_countries(),
-      truth.num_sectors(), a.to, "material");
-  md +=
-      "| from | method | cells [Z F] | Z | F | bilateral VA balances | bilateral gross balances | "
-      "self-sufficiency MAE | export share MAE | flags equal |\n";
-  md += "|---|---|---|---|---|---|---|---|---|---|\n";
-  std::string notes;
-  std::string csv =
-      "recipe,countries,sectors,from_year,to_year,method,cell_wape,z_wape,f_wape,va_balance_wape,"
-      "gross_balance_wape,self_sufficiency_mae,export_share_mae,flag_agreement,material_rows,"
-      "gras_termination,gras_sweeps\n";
+  std::vector<report::BackcastYear> years;
   for (int from : a.from) {
     RB_ASSIGN_OR_RETURN(io::IoTable old_table, load(from));
     io::UpdateOptions opt;
     opt.gras.max_iterations = a.max_iterations;
     RB_ASSIGN_OR_RETURN(io::BackcastResult r, io::Backcast(old_table, truth, spec, opt));
-    for (const auto& e : r.methods) {
-      md += fmt::format(
-          "| {} | {} | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % | {:.1f} % | {:.3f} | {:.3f} | "
-          "{:.0f} % of {} |\n",
-          from, e.method, 100 * e.cell_wape, 100 * e.z_wape, 100 * e.f_wape,
-          100 * e.va_balance_wape, 100 * e.gross_balance_wape, e.self_sufficiency_mae,
-          e.export_share_mae, 100 * e.flag_agreement, e.material_rows);
-      csv += fmt::format(
-          "{},{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},"
-          "{},{},{}\n",
-          a.recipe, truth.num_countries(), truth.num_sectors(), from, a.to, e.method, e.cell_wape,
-          e.z_wape, e.f_wape, e.va_balance_wape, e.gross_balance_wape, e.self_sufficiency_mae,
-          e.export_share_mae, e.flag_agreement, e.material_rows, io::ToString(r.termination),
-          r.iterations);
-    }
-    notes += fmt::format(
-        "- {} -> {}: {} targets (skipped {} whose cells are all zero in {}, total {:.0f} million "
-        "USD); GRAS {} in {} sweeps, {:.2f} s; scaled = {} table x {:.4f} (world output ratio).\n",
-        from, a.to, r.targets.targets.size(), r.targets.skipped_empty, from,
-        r.targets.skipped_value, io::ToString(r.termination), r.iterations, r.gras_seconds, from,
-        r.scale);
-    if (!r.zeroed.empty()) {
-      int64_t cells = 0;
-      std::vector<std::string> names;
-      for (const auto& z : r.zeroed) {
-        cells += z.cells;
-        names.push_back(z.constraint);
-      }
-      notes += fmt::format("  {} zero targets over cells of one sign: {} cells set to 0 ({}).\n",
-                           r.zeroed.size(), cells, fmt::join(names, ", "));
-    }
-    if (!r.zero_output_rows.empty()) {
-      notes += fmt::format(
-          "  {} rows of the update sum to 0 within GRAS's tolerance, output taken as 0: {}.\n",
-          r.zero_output_rows.size(), fmt::join(r.zero_output_rows, ", "));
-    }
-    if (!r.negative_output_rows.empty()) {
-      notes += fmt::format("  {} rows of the update sum to a negative number: {}.\n",
-                           r.negative_output_rows.size(), fmt::join(r.negative_output_rows, ", "));
-    }
-    for (const auto& c : r.conflicts)
-      notes += fmt::format("  conflict ({}): {}\n", c.kind, c.message);
-    for (const auto& e : r.methods) {
-      if (e.zeroed_output_sectors || e.dropped_input_sectors) {
-        notes += fmt::format(
-            "  accounting of the {} table: {} outputs within 1e-9 of 0 taken as 0, inputs of {} "
-            "zero-output sectors dropped.\n",
-            e.method, e.zeroed_output_sectors, e.dropped_input_sectors);
-      }
-    }
-    if (r.termination != io::GrasTermination::kConverged) {
-      notes += fmt::format("  NOT CONVERGED: {}. Largest errors:", r.gras_message);
-      for (const auto& w : r.worst)
-        notes += fmt::format(" {} {:+.3g} %;", w.name, 100 * w.relative_error);
-      notes += "\n";
-    }
+    years.push_back({from, std::move(r)});
     if (Interrupted()) return Status::Cancelled("interrupted");
   }
-  md += "\n" + notes;
+  const std::string md = report::BackcastMarkdown(a.recipe, years, a.to, truth, a.map);
   fmt::print("{}", md);
   if (!a.out.empty()) RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.out, md, a.force));
-  if (!a.csv.empty()) RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.csv, csv, a.force));
+  if (!a.csv.empty()) {
+    const std::string csv = report::BackcastCsv(a.recipe, years, a.to, truth);
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(a.csv, csv, a.force));
+  }
   return Status::Ok();
 }
 

@@ -37,6 +37,67 @@ struct RunArgs {
   std::string theta_se;
 };
 
+// The terminal summary of a run: title, notes, diagnosis headlines, the closure (what every
+// scenario holds fixed said once, what differs under each scenario), each scenario's headlines,
+// the 2023 part, and the files written.
+void PrintBriefing(const scenario::RunResult& run,
+                   const std::optional<scenario::TariffWarRun>& run2023, const std::string& out_dir,
+                   const std::string& out2023, bool html) {
+  fmt::print("{}\n", run.file.title);
+  for (const auto& n : run.loaded.notes) fmt::print("  Note: {}.\n", n);
+  if (run.diagnosis.has_value()) {
+    for (const auto& h : run.diagnosis->headlines) fmt::print("  {}\n", h);
+  }
+  // The closure: what every scenario holds fixed is said once, what differs
+  // under each scenario.
+  auto in_all = [&](const std::string& item, bool caveat) {
+    for (const auto& s : run.scenarios) {
+      const auto& list = caveat ? s.closure.caveats : s.closure.held_fixed;
+      if (std::find(list.begin(), list.end(), item) == list.end()) return false;
+    }
+    return !run.scenarios.empty();
+  };
+  if (!run.scenarios.empty()) {
+    const scenario::Closure& first = run.scenarios.front().closure;
+    fmt::print("\nEvery scenario (model closure, docs/multisector.md):\n  Numeraire: {}.\n",
+               first.numeraire);
+    for (const auto& h : first.held_fixed)
+      if (in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
+    for (const auto& c : first.caveats)
+      if (in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
+  }
+  for (const auto& s : run.scenarios) {
+    fmt::print("\n{}\n", s.name);
+    for (const auto& h : s.headlines) fmt::print("  {}\n", h);
+    for (const auto& h : s.closure.held_fixed)
+      if (!in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
+    for (const auto& c : s.closure.caveats)
+      if (!in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
+  }
+  if (run2023.has_value()) {
+    fmt::print("\n{}\n", run2023->file.title);
+    fmt::print(
+        "  world: world2023 (BACI 2023 goods trade, WDI 2023 GDP; {} countries x 1 goods sector; "
+        "thousand USD), "
+        "model of Ignatenko, Macedoni, Lashkaripour & Simonovska (2025); percent changes from "
+        "2023\n",
+        run2023->world.baseline.num_countries());
+    for (const auto& s : run2023->scenarios) {
+      fmt::print("\n{} (world2023)\n", s.name);
+      for (const auto& h : s.headlines) fmt::print("  {}\n", h);
+      fmt::print("  held fixed: {}\n", fmt::join(s.closure.held_fixed, "; "));
+    }
+  }
+  fmt::print(
+      "\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in "
+      "{:.2f} s\n",
+      out_dir, html ? ", report.html" : "", run.seconds);
+  if (run2023.has_value()) {
+    fmt::print("Wrote {} (the 2023 part: results.csv, results.json, run.json) in {:.2f} s\n",
+               out2023, run2023->seconds);
+  }
+}
+
 Status RunRun(const RunArgs& a) {
   scenario::RunOptions opt;
   opt.data_dir = a.data_dir;
@@ -117,59 +178,7 @@ Status RunRun(const RunArgs& a) {
                run.scenarios.size(), run.seconds, part2023);
     return Status::Ok();
   }
-  fmt::print("{}\n", run.file.title);
-  for (const auto& n : run.loaded.notes) fmt::print("  Note: {}.\n", n);
-  if (run.diagnosis.has_value()) {
-    for (const auto& h : run.diagnosis->headlines) fmt::print("  {}\n", h);
-  }
-  // The closure: what every scenario holds fixed is said once, what differs
-  // under each scenario.
-  auto in_all = [&](const std::string& item, bool caveat) {
-    for (const auto& s : run.scenarios) {
-      const auto& list = caveat ? s.closure.caveats : s.closure.held_fixed;
-      if (std::find(list.begin(), list.end(), item) == list.end()) return false;
-    }
-    return !run.scenarios.empty();
-  };
-  if (!run.scenarios.empty()) {
-    const scenario::Closure& first = run.scenarios.front().closure;
-    fmt::print("\nEvery scenario (model closure, docs/multisector.md):\n  Numeraire: {}.\n",
-               first.numeraire);
-    for (const auto& h : first.held_fixed)
-      if (in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
-    for (const auto& c : first.caveats)
-      if (in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
-  }
-  for (const auto& s : run.scenarios) {
-    fmt::print("\n{}\n", s.name);
-    for (const auto& h : s.headlines) fmt::print("  {}\n", h);
-    for (const auto& h : s.closure.held_fixed)
-      if (!in_all(h, false)) fmt::print("  Held fixed: {}.\n", h);
-    for (const auto& c : s.closure.caveats)
-      if (!in_all(c, true)) fmt::print("  Caveat: {}.\n", c);
-  }
-  if (run2023.has_value()) {
-    fmt::print("\n{}\n", run2023->file.title);
-    fmt::print(
-        "  world: world2023 (BACI 2023 goods trade, WDI 2023 GDP; {} countries x 1 goods sector; "
-        "thousand USD), "
-        "model of Ignatenko, Macedoni, Lashkaripour & Simonovska (2025); percent changes from "
-        "2023\n",
-        run2023->world.baseline.num_countries());
-    for (const auto& s : run2023->scenarios) {
-      fmt::print("\n{} (world2023)\n", s.name);
-      for (const auto& h : s.headlines) fmt::print("  {}\n", h);
-      fmt::print("  held fixed: {}\n", fmt::join(s.closure.held_fixed, "; "));
-    }
-  }
-  fmt::print(
-      "\nWrote {} (results.csv, results.json, run.json, balances.csv, overcapacity.csv{}) in "
-      "{:.2f} s\n",
-      a.out, out.html ? ", report.html" : "", run.seconds);
-  if (run2023.has_value()) {
-    fmt::print("Wrote {} (the 2023 part: results.csv, results.json, run.json) in {:.2f} s\n",
-               out2023, run2023->seconds);
-  }
+  PrintBriefing(run, run2023, a.out, out2023, out.html);
   return Status::Ok();
 }
 

@@ -1,29 +1,23 @@
 // `rebalance simulate`: multi-sector counterfactuals with input-output links,
-// tariffs and deficits (Caliendo & Parro 2015; library:
-// include/rebalance/ge/multisector.h). Reads a baseline (CP matrices, CP tidy
-// files, or a WIOD table with a theta file), runs CP's base-year calibration
-// (and optionally the zero-deficit step), applies the shock flags, solves,
-// and writes the tidy result as CSV and JSON plus a run record, atomically.
-// A solve that does not converge writes nothing and exits with code 3.
+// tariffs and deficits (Caliendo & Parro 2015). Parses the flags into a
+// baseline source and a shock list, calls scenario::Simulate (load and
+// calibrate the baseline as a scenario file's [baseline] would, solve:
+// scenario/simulate.h), writes the files (report/simulate_outputs.h) and
+// prints the solver reports and the largest welfare changes. A solve that
+// does not converge writes nothing and exits with code 3.
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "rebalance/core/atomic_file.h"
-#include "rebalance/ge/baseline.h"
-#include "rebalance/ge/multisector.h"
 #include "rebalance/ge/shocks.h"
-#include "rebalance/io_tables/io_table.h"
-#include "rebalance/report/tidy_writer.h"
-#include "rebalance/scenario/baseline_files.h"
-#include "rebalance/scenario/theta.h"
+#include "rebalance/report/simulate_outputs.h"
+#include "rebalance/scenario/simulate.h"
 
 namespace rebalance::app {
 namespace {
@@ -181,6 +175,55 @@ Result<ge::ShockSpec> BuildSpec(const SimulateArgs& a) {
   return spec;
 }
 
+// The flags' baseline as a scenario file's [baseline] table, and the label of the run record.
+scenario::BaselineSource Source(const SimulateArgs& a, std::string* label) {
+  scenario::BaselineSource b;
+  if (!a.cp.empty()) {
+    b.kind = scenario::BaselineKind::kCp;
+    b.path = a.cp;
+    *label = "cp:" + a.cp;
+  } else if (!a.cp_tidy.empty()) {
+    b.kind = scenario::BaselineKind::kCpTidy;
+    b.path = a.cp_tidy;
+    *label = "cp-tidy:" + a.cp_tidy;
+  } else {
+    b.kind = scenario::BaselineKind::kWiod;
+    b.path = a.wiod;
+    b.year = a.year;
+    *label = "wiod:" + a.wiod;
+  }
+  b.theta = a.theta;
+  b.tariffs = a.tariffs;
+  b.zero_deficit_baseline = a.zero_deficit_baseline;
+  return b;
+}
+
+// The solver reports and the ten countries whose welfare moves most.
+void PrintSummary(const SimulateArgs& a, const scenario::SimulateResult& r) {
+  const ge::Baseline& baseline = r.loaded.baseline;
+  const ge::MultisectorSolution& sol = r.solution;
+  fmt::print("base year: {}\n", r.loaded.base_year_solution.BriefReport());
+  if (r.loaded.zero_deficit_solution) {
+    fmt::print("zero-deficit base: {}\n", r.loaded.zero_deficit_solution->BriefReport());
+  }
+  fmt::print("counterfactual '{}': {}\n", a.scenario, sol.BriefReport());
+  std::vector<int> order(baseline.num_countries());
+  for (int n = 0; n < baseline.num_countries(); ++n) order[n] = n;
+  std::sort(order.begin(), order.end(), [&](int x, int y) {
+    return std::fabs(sol.welfare_hat[x] - 1) > std::fabs(sol.welfare_hat[y] - 1);
+  });
+  fmt::print("{:<16} {:>10} {:>12} {:>11}\n", "country", "welfare %", "CP ToT+VoT %",
+             "real wage %");
+  for (size_t k = 0; k < std::min<size_t>(10, order.size()); ++k) {
+    const int n = order[k];
+    fmt::print("{:<16} {:>10.4f} {:>12.4f} {:>11.4f}\n", baseline.countries[n],
+               100 * (sol.welfare_hat[n] - 1), 100 * r.welfare.welfare_cp[n],
+               100 * (sol.real_wage_hat[n] - 1));
+  }
+  fmt::print("wrote {} rows to {} and {}\n", r.table.rows.size(), a.out + "/multisector.csv",
+             a.out + "/multisector.json");
+}
+
 Status RunSimulate(const SimulateArgs& a) {
   const int sources = !a.cp.empty() + !a.cp_tidy.empty() + !a.wiod.empty();
   if (sources != 1) {
@@ -194,150 +237,22 @@ Status RunSimulate(const SimulateArgs& a) {
     return Status::InvalidArgument("--cp-nafta needs --cp or --cp-tidy");
   }
   if (a.out.empty()) return Status::InvalidArgument("--out DIR is required");
-  const std::string csv_path = a.out + "/multisector.csv";
-  const std::string json_path = a.out + "/multisector.json";
-  const std::string run_path = a.out + "/multisector_run.json";
-  RB_RETURN_IF_ERROR(core::CheckOutputFiles(
-      a.out, {"multisector.csv", "multisector.json", "multisector_run.json"}, a.force));
-  RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildSpec(a));
-
-  // Baseline.
-  ge::Baseline raw;
+  RB_RETURN_IF_ERROR(core::CheckOutputFiles(a.out, report::SimulateOutputFiles(), a.force));
+  scenario::SimulateOptions o;
+  RB_ASSIGN_OR_RETURN(o.shocks, BuildSpec(a));
   std::string source;
-  if (!a.cp.empty()) {
-    RB_ASSIGN_OR_RETURN(raw, scenario::ReadCpMatrices(a.cp));
-    source = "cp:" + a.cp;
-  } else if (!a.cp_tidy.empty()) {
-    RB_ASSIGN_OR_RETURN(raw, scenario::ReadCpTidy(a.cp_tidy));
-    source = "cp-tidy:" + a.cp_tidy;
-  } else {
-    RB_ASSIGN_OR_RETURN(io_tables::IoTable io, io_tables::ReadWiod(a.wiod, a.year));
-    ge::IoBaselineOptions bo;
-    RB_ASSIGN_OR_RETURN(bo.theta, scenario::ReadThetaFile(a.theta, io.sectors));
-    ge::IoBaselineReport rep;
-    RB_ASSIGN_OR_RETURN(raw, ge::BaselineFromIoTable(io, bo, &rep));
-    source = "wiod:" + a.wiod;
-    if (!a.quiet && (rep.clipped_negative_cells > 0 || rep.clipped_value_added_cells > 0)) {
-      fmt::print(stderr,
-                 "note: {} negative IO cells (sum {:.6g}) set to zero; {} "
-                 "cells with inputs above output had value added set to zero\n",
-                 rep.clipped_negative_cells, rep.clipped_negative_value,
-                 rep.clipped_value_added_cells);
-    }
-  }
-  if (!a.theta.empty() && a.wiod.empty()) {
-    RB_ASSIGN_OR_RETURN(raw.theta, scenario::ReadThetaFile(a.theta, raw.sectors));
-  }
-  if (!a.tariffs.empty()) RB_RETURN_IF_ERROR(scenario::ApplyTariffFile(a.tariffs, &raw));
-
-  ge::MultisectorOptions opt;
-  opt.threads = a.threads;
-  opt.tolerance = a.tolerance;
-  opt.max_iterations = a.max_iterations;
-  RB_RETURN_IF_ERROR(opt.Validate());
-
-  // CP step 2 (consistent base year keeping the data deficits), optionally
-  // step 3 (zero deficits).
-  ge::MultisectorSolution base_sol, zero_sol;
-  RB_ASSIGN_OR_RETURN(ge::Baseline baseline, ge::SolveBaseYear(raw, opt, &base_sol));
-  if (a.zero_deficit_baseline) {
-    RB_ASSIGN_OR_RETURN(baseline, ge::ZeroDeficitBaseline(baseline, opt, &zero_sol));
-  }
-
-  if (!a.quiet) {
-    // Sector synonyms and long names (e.g. WIOD's "Transport Equipment") resolve; say to what.
-    std::vector<std::string> labels;
-    for (const auto& t : spec.tariffs) labels.push_back(t.sector);
-    for (const auto& t : spec.icebergs) labels.push_back(t.sector);
-    for (const auto& t : spec.productivity) labels.push_back(t.sector);
-    for (const auto& t : spec.subsidies) labels.push_back(t.sector);
-    std::vector<std::string> said;
-    for (const auto& l : labels) {
-      const std::string to = ge::SectorSynonym(baseline, l);
-      if (to.empty() || to == l || std::find(said.begin(), said.end(), l) != said.end()) continue;
-      said.push_back(l);
-      fmt::print(stderr, "note: sector '{}' read as '{}'\n", l, to);
-    }
-  }
-  RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(baseline, spec));
-  if (a.cp_nafta) {
-    // CP's NAFTA experiment: 2005 tariffs among Canada, Mexico and the USA.
-    std::vector<double> t05;
-    if (!a.cp.empty()) {
-      std::string path = a.cp + "/tariffs2005.txt";
-      if (!std::filesystem::exists(path)) path += ".gz";
-      RB_ASSIGN_OR_RETURN(t05, scenario::ReadCpTariffs(path, baseline));
-    } else {
-      RB_ASSIGN_OR_RETURN(t05, scenario::ReadCpTidyTariffs(a.cp_tidy, "tariff_cfl", baseline));
-    }
-    RB_ASSIGN_OR_RETURN(std::vector<int> nafta,
-                        ge::ResolveCountries(baseline, "Canada,Mexico,USA"));
-    for (int j = 0; j < baseline.num_sectors(); ++j)
-      for (int n : nafta)
-        for (int i : nafta)
-          if (n != i)
-            shocks.tariff_new[baseline.FlowIndex(j, n, i)] = t05[baseline.FlowIndex(j, n, i)];
-    RB_RETURN_IF_ERROR(shocks.Validate(baseline));
-  }
-
-  RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveOrError(baseline, shocks, opt));
-  ge::MultisectorReportOptions ro;
-  ro.bilateral = !a.no_bilateral;
-  const ge::TidyTable table = ge::CompareMultisector(baseline, shocks, sol, ro);
-
-  nlohmann::ordered_json run;
-  run["command"] = "simulate";
-  run["model"] = "caliendo_parro_2015";
-  run["scenario"] = a.scenario;
-  run["baseline_source"] = source;
-  run["countries"] = baseline.num_countries();
-  run["sectors"] = baseline.num_sectors();
-  run["zero_deficit_baseline"] = a.zero_deficit_baseline;
-  auto record = [](const ge::MultisectorSolution& s) {
-    nlohmann::ordered_json j;
-    j["termination"] = ge::ToString(s.termination);
-    j["iterations"] = s.iterations;
-    j["inner_iterations"] = s.inner_iterations;
-    j["residual"] = s.residual;
-    j["market_clearing_gap"] = s.market_clearing_gap;
-    j["seconds"] = s.seconds;
-    return j;
-  };
-  run["base_year_solve"] = record(base_sol);
-  if (a.zero_deficit_baseline) run["zero_deficit_solve"] = record(zero_sol);
-  run["counterfactual_solve"] = record(sol);
-  run["rows"] = table.rows.size();
-
+  o.baseline = Source(a, &source);
+  o.cp_nafta = a.cp_nafta;
+  o.solver.threads = a.threads;
+  o.solver.tolerance = a.tolerance;
+  o.solver.max_iterations = a.max_iterations;
+  o.bilateral = !a.no_bilateral;
+  if (!a.quiet) o.note = [](const std::string& n) { fmt::print(stderr, "note: {}\n", n); };
+  RB_ASSIGN_OR_RETURN(scenario::SimulateResult r, scenario::Simulate(o));
   if (Interrupted())
     return Status::Cancelled("interrupted before writing outputs; nothing was written");
-  RB_RETURN_IF_ERROR(core::EnsureDirectory(a.out));
-  RB_RETURN_IF_ERROR(report::WriteTidyCsv(table, csv_path, a.force));
-  RB_RETURN_IF_ERROR(report::WriteTidyJson(table, json_path, a.force));
-  RB_RETURN_IF_ERROR(core::WriteFileAtomic(
-      run_path, run.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n",
-      a.force));
-
-  if (!a.quiet) {
-    fmt::print("base year: {}\n", base_sol.BriefReport());
-    if (a.zero_deficit_baseline) fmt::print("zero-deficit base: {}\n", zero_sol.BriefReport());
-    fmt::print("counterfactual '{}': {}\n", a.scenario, sol.BriefReport());
-    // The countries whose welfare moves most.
-    std::vector<int> order(baseline.num_countries());
-    for (int n = 0; n < baseline.num_countries(); ++n) order[n] = n;
-    std::sort(order.begin(), order.end(), [&](int x, int y) {
-      return std::fabs(sol.welfare_hat[x] - 1) > std::fabs(sol.welfare_hat[y] - 1);
-    });
-    const ge::WelfareDecomposition wd = ge::DecomposeWelfare(baseline, shocks, sol);
-    fmt::print("{:<16} {:>10} {:>12} {:>11}\n", "country", "welfare %", "CP ToT+VoT %",
-               "real wage %");
-    for (size_t k = 0; k < std::min<size_t>(10, order.size()); ++k) {
-      const int n = order[k];
-      fmt::print("{:<16} {:>10.4f} {:>12.4f} {:>11.4f}\n", baseline.countries[n],
-                 100 * (sol.welfare_hat[n] - 1), 100 * wd.welfare_cp[n],
-                 100 * (sol.real_wage_hat[n] - 1));
-    }
-    fmt::print("wrote {} rows to {} and {}\n", table.rows.size(), csv_path, json_path);
-  }
+  RB_RETURN_IF_ERROR(report::WriteSimulateOutputs(r, a.scenario, source, a.out, a.force));
+  if (!a.quiet) PrintSummary(a, r);
   return Status::Ok();
 }
 

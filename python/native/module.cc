@@ -94,4 +94,5 @@ PYBIND11_MODULE(_native, m) {
   BindGe(m);
   BindScenario(m);
   BindTariffWar(m);
+  BindReport(m);
 }

@@ -39,6 +39,7 @@ void BindIo(py::module_& m);
 void BindGe(py::module_& m);
 void BindScenario(py::module_& m);
 void BindTariffWar(py::module_& m);  // tariff_war_bindings.cc
+void BindReport(py::module_& m);     // report_bindings.cc
 
 }  // namespace rebalance::python
 

@@ -7,7 +7,7 @@ the C++ engine: nothing here re-implements its logic.
 Main entry points: :func:`estimate`, :func:`fepois`, :func:`feols` (PPML/OLS
 with fixed effects),
 :class:`Baseline` and :func:`simulate` (multi-sector counterfactuals),
-:func:`read_io_table` and :func:`diagnose` (value added in trade,
+:func:`read_io_table`, :func:`diagnose` and :func:`write_diagnose` (value added in trade,
 overcapacity), :func:`gravity` (one-sector structural gravity GE).
 Errors: :class:`InputError`, :class:`ConvergenceError`,
 :class:`NumericalError`, :class:`InternalError` (a C++ exception that escaped
@@ -16,7 +16,7 @@ the library: a bug), all subclasses of :class:`RebalanceError`.
 from . import _native
 from ._native import ConvergenceError, InputError, InternalError, NumericalError, RebalanceError
 from .baseline import Baseline, simulate
-from .diagnose import diagnose, read_io_table
+from .diagnose import diagnose, read_io_table, write_diagnose
 from .estimation import EstimateResult, estimate, feols, fepois
 from .gravity import GravityResult, gravity
 from .tariff_war import solve_tariff_war, tariff_war, tariff_war_options, world2023
@@ -32,7 +32,7 @@ def default_data_dir() -> str:
 __all__ = [
     "estimate", "fepois", "feols", "EstimateResult",
     "Baseline", "simulate",
-    "read_io_table", "diagnose",
+    "read_io_table", "diagnose", "write_diagnose",
     "gravity", "GravityResult",
     "tariff_war", "solve_tariff_war", "tariff_war_options", "world2023",
     "default_data_dir",

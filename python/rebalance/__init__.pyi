@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import _native
-from ._native import IoTable
+from ._native import IoTable, OvercapacityOptions
 
 __version__: str
 
@@ -98,6 +98,9 @@ def simulate(baseline: Optional[Baseline], scenario: Union[Mapping[str, Any], _P
 def read_io_table(path: _Path, format: Optional[str] = ..., year: Optional[int] = ...,
                   map: Optional[_Path] = ...) -> IoTable: ...
 def diagnose(table: Union[IoTable, Sequence[IoTable]]) -> Dict[str, pd.DataFrame]: ...
+def write_diagnose(table: Union[IoTable, Sequence[IoTable]], out: _Path, *, wwz: bool = ..., top: int = ...,
+                   output_basis: str = ..., zero_output: str = ...,
+                   overcapacity: Optional[OvercapacityOptions] = ..., force: bool = ...) -> str: ...
 
 class GravityResult:
     native: _native.GravityResult

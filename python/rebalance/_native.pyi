@@ -223,6 +223,22 @@ class OvercapacityResult:
     panel: List[OvercapacityRow]
 def compute_overcapacity(tables: Sequence[IoTable], options: OvercapacityOptions = ...) -> OvercapacityResult: ...
 
+# report (diagnose files)
+class DiagnoseOptions:
+    output_basis: str
+    zero_output: str
+    overcapacity: OvercapacityOptions
+    wwz: bool
+    top: int
+    def __init__(self) -> None: ...
+class DiagnoseOutputs:
+    files: List[Tuple[str, bytes]]
+    summary: bytes
+def diagnose_outputs(tables: Sequence[IoTable], options: DiagnoseOptions = ...) -> DiagnoseOutputs: ...
+def write_diagnose_files(outputs: DiagnoseOutputs, dir: str, force: bool = ...) -> None: ...
+def parse_year_list(spec: str) -> List[int]: ...
+def read_wiod_years(path: str, years: Sequence[int] = ...) -> List[IoTable]: ...
+
 # ge
 class TidyTable:
     num_rows: int

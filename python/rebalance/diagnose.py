@@ -89,3 +89,27 @@ def diagnose(table: Union["_native.IoTable", Sequence["_native.IoTable"]]) -> Di
     for f in ("dva", "vax", "fva", "pdc"):
         k[f] = [getattr(c, f)() for c in kww.countries]
     return {"balances": balances, "overcapacity": over, "kww": k}
+
+
+def write_diagnose(table: Union["_native.IoTable", Sequence["_native.IoTable"]], out, *, wwz: bool = False,
+                   top: int = 10, output_basis: str = "row_sums", zero_output: str = "drop_inputs",
+                   overcapacity: Optional["_native.OvercapacityOptions"] = None, force: bool = False) -> str:
+    """Writes into the folder ``out`` the files `rebalance diagnose --out OUT` writes, byte for byte the same
+    (balances.csv, kww.csv, tiva.csv, overcapacity.csv, overcapacity_panel.csv, validation.csv, diagnose.json,
+    and wwz.csv with ``wwz=True``; layouts in docs/io_tables.md), for a table or a list of years of one table
+    (oldest first; rb.read_io_table, or _native.read_wiod_years for a WIOD folder). ``top`` is the summary's and
+    diagnose.json's list length (``--top``); ``overcapacity`` (an OvercapacityOptions) sets the ranking and flag
+    thresholds (``--rank-by``, ``--all-sectors``: ``rank_by_group = False``, ``--...-threshold``). Refuses to
+    overwrite existing files unless ``force``. Returns the summary the command prints (without its last line,
+    "Wrote N files to OUT"). Raises InputError on bad options or files."""
+    tables = list(table) if isinstance(table, (list, tuple)) else [table]
+    options = _native.DiagnoseOptions()
+    options.output_basis = output_basis
+    options.zero_output = zero_output
+    options.wwz = bool(wwz)
+    options.top = int(top)
+    if overcapacity is not None:
+        options.overcapacity = overcapacity
+    outputs = _native.diagnose_outputs(tables, options)
+    _native.write_diagnose_files(outputs, os.fspath(out), bool(force))
+    return outputs.summary.decode("utf-8", errors="replace")

@@ -365,7 +365,7 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
     std::vector<std::string> sector_labels = io->sectors;
     ge::IoBaselineOptions bo;
     RB_ASSIGN_OR_RETURN(bo.theta, ReadThetaFile(theta_path, sector_labels));
-    ge::IoBaselineReport report;
+    ge::IoBaselineReport& report = out.io_report;
     RB_ASSIGN_OR_RETURN(raw, ge::BaselineFromIoTable(*io, bo, &report));
     if (report.clipped_negative_cells > 0) {
       out.notes.push_back(fmt::format(
@@ -387,12 +387,17 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
       if (same) out.theta_se = dist->se;
     }
   }
+  if (!io.has_value() && !theta_path.empty()) {  // replaces CP's T.txt
+    RB_ASSIGN_OR_RETURN(raw.theta, ReadThetaFile(theta_path, raw.sectors));
+    out.provenance.push_back({"theta", FileName(theta_path)});
+    out.input_files.push_back({"theta", theta_path});
+  }
   if (!tariff_path.empty()) {
     RB_RETURN_IF_ERROR(ApplyTariffFile(tariff_path, &raw));
     out.provenance.push_back({"tariffs", FileName(tariff_path)});
     out.input_files.push_back({"tariffs", tariff_path});
   }
-  ge::MultisectorSolution base_solution;
+  ge::MultisectorSolution& base_solution = out.base_year_solution;
   auto base = ge::SolveBaseYear(raw, options.solver, &base_solution);
   if (!base.ok()) return base.status().WithContext("calibrating the base year");
   out.baseline = std::move(base).value();
@@ -401,7 +406,8 @@ Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptio
        "solved at the data with no shock (Caliendo & Parro 2015 calibration, step 2): " +
            base_solution.BriefReport()});
   if (source.zero_deficit_baseline) {
-    auto zero = ge::ZeroDeficitBaseline(out.baseline, options.solver);
+    auto zero =
+        ge::ZeroDeficitBaseline(out.baseline, options.solver, &out.zero_deficit_solution.emplace());
     if (!zero.ok()) return zero.status().WithContext("solving the zero-deficit baseline");
     out.baseline = std::move(zero).value();
     out.provenance.push_back(

@@ -1,6 +1,13 @@
 #!/usr/bin/env python3
 """Runs, as printed, every example of every `rebalance ... --help` (mode "help") or every command of README.md's
-"Examples of every command" and "Python" sections and its Python example (mode "readme").
+"Examples of every command" and "Python" sections and its Python example (mode "readme"), or the golden runs of
+the CLI tests listed in tests/cli/golden_runs.txt (mode "golden"), or both of the last two (mode "all").
+
+  run_examples.py MODE [--keep DIR]
+
+--keep DIR makes the sandbox in DIR (which must not exist) and keeps it: the outputs stay in DIR/work and each
+command's stdout, stderr and exit code in DIR/logs/NNN.{cmd,stdout,stderr,rc} (scripts/compare_outputs.sh compares
+two such folders). $REBALANCE_PYTHON_DIR, if set, is the Python module folder (default $REBALANCE_BUILD_DIR/python).
 
 Commands run from a sandbox that looks like the source folder: data/, examples/, tests/ and bench/ link to the
 source tree, ../shared/data to $REBALANCE_DATA_DIR, build/rebalance and `rebalance` on PATH to the binary under test,
@@ -21,10 +28,16 @@ REBALANCE = os.environ["REBALANCE"]
 SRC = os.environ["REBALANCE_SOURCE_DIR"]
 DATA = os.environ.get("REBALANCE_DATA_DIR") or os.path.join(SRC, "..", "shared", "data")
 BUILD = os.environ.get("REBALANCE_BUILD_DIR", os.path.dirname(REBALANCE))
+PYTHON_DIR = os.environ.get("REBALANCE_PYTHON_DIR") or os.path.join(BUILD, "python")
 
 
-def sandbox():
-    root = tempfile.mkdtemp(prefix="rb-examples-")
+def sandbox(keep=None):
+    if keep:
+        root = os.path.abspath(keep)
+        os.makedirs(root)  # fails if it exists: a kept sandbox is never reused
+        os.makedirs(os.path.join(root, "logs"))
+    else:
+        root = tempfile.mkdtemp(prefix="rb-examples-")
     work = os.path.join(root, "work")
     os.makedirs(os.path.join(root, "shared"))
     os.symlink(os.path.abspath(DATA), os.path.join(root, "shared", "data"))
@@ -32,8 +45,8 @@ def sandbox():
     for d in ("data", "examples", "tests", "bench", "scripts"):
         os.symlink(os.path.join(SRC, d), os.path.join(work, d))
     os.symlink(REBALANCE, os.path.join(work, "build", "rebalance"))
-    if os.path.isdir(os.path.join(BUILD, "python")):
-        os.symlink(os.path.join(BUILD, "python"), os.path.join(work, "build", "python"))
+    if os.path.isdir(PYTHON_DIR):
+        os.symlink(os.path.abspath(PYTHON_DIR), os.path.join(work, "build", "python"))
     bindir = os.path.join(root, "bin")
     os.makedirs(bindir)
     os.symlink(REBALANCE, os.path.join(bindir, "rebalance"))
@@ -131,12 +144,33 @@ def readme_commands():
     return cmds
 
 
+def golden_commands():
+    path = os.path.join(SRC, "tests", "cli", "golden_runs.txt")
+    lines = [l for l in open(path, encoding="utf-8") if l.strip() and not l.strip().startswith("#")]
+    return [("golden_runs.txt", c) for c in join_continuations(lines)]
+
+
 def main():
-    mode = sys.argv[1]
-    cmds = help_examples() if mode == "help" else readme_commands()
+    args = sys.argv[1:]
+    keep = None
+    if "--keep" in args:
+        i = args.index("--keep")
+        keep = args[i + 1]
+        del args[i:i + 2]
+    mode = args[0]
+    if mode == "help":
+        cmds = help_examples()
+    elif mode == "readme":
+        cmds = readme_commands()
+    elif mode == "golden":
+        cmds = golden_commands()
+    elif mode == "all":
+        cmds = readme_commands() + golden_commands()
+    else:
+        sys.exit(f"unknown mode '{mode}' (help, readme, golden or all)")
     if len(cmds) < 5:
         sys.exit(f"found only {len(cmds)} commands: the extraction is broken")
-    root, work, bindir = sandbox()
+    root, work, bindir = sandbox(keep)
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"],
                PYTHONPATH=os.path.join(work, "build", "python"),
                OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", REBALANCE_DATA_DIR=DATA)
@@ -149,15 +183,17 @@ def main():
     try:
         for attempt, todo in enumerate((cmds, retry)):
             failed = []
-            run_list(todo, work, env, has_mpi, failed, retry if attempt == 0 else None)
+            run_list(todo, work, env, has_mpi, failed, retry if attempt == 0 else None,
+                     os.path.join(root, "logs") if keep else None, cmds)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
     for shown, rc, out, err in failed:
         print(f"\nFAILED (exit {rc}): {shown}\n--- stdout\n{out}\n--- stderr\n{err}")
     sys.exit(1 if failed else 0)
 
 
-def run_list(cmds, work, env, has_mpi, failed, retry):
+def run_list(cmds, work, env, has_mpi, failed, retry, logs, all_cmds):
     for where, c in cmds:
         t0 = time.time()
         if c.startswith("PYTHON:"):
@@ -173,6 +209,12 @@ def run_list(cmds, work, env, has_mpi, failed, retry):
             shown = c
         r = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True)
         dt = time.time() - t0
+        if logs:  # numbered by the command's place in the full list, so a retry overwrites its first attempt
+            stem = os.path.join(logs, f"{all_cmds.index((where, c)):03d}")
+            for ext, text in (("cmd", c + "\n"), ("stdout", r.stdout), ("stderr", r.stderr),
+                              ("rc", f"{r.returncode}\n")):
+                with open(f"{stem}.{ext}", "w", encoding="utf-8") as f:
+                    f.write(text)
         print(f"[{'ok' if r.returncode == 0 else 'FAIL'} {dt:5.1f} s] ({where}) {shown}")
         if r.returncode != 0:
             if retry is not None:

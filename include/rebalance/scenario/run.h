@@ -93,11 +93,19 @@ struct LoadedBaseline {
   // (world2011: theta_se.csv); empty otherwise. Used to state how much a
   // subsidy scenario's output headline depends on theta.
   std::vector<double> theta_se;
+  // Solver records of CP's calibration: step 2 (the base year) and, when the
+  // source asks for it, step 3 (the zero-deficit baseline).
+  ge::MultisectorSolution base_year_solution;
+  std::optional<ge::MultisectorSolution> zero_deficit_solution;
+  // What building the model baseline from an IO table repaired (clipped
+  // cells); zero for the Caliendo-Parro sources.
+  ge::IoBaselineReport io_report;
 };
 
 // Loads, aggregates and calibrates the baseline a file names: reads it,
 // builds the Baseline, solves the base year (CP step 2) and, if asked, the
-// zero-deficit baseline (CP step 3).
+// zero-deficit baseline (CP step 3). A theta file replaces the elasticities
+// of a Caliendo-Parro source too (their T.txt); an IO table needs one.
 Result<LoadedBaseline> LoadBaseline(const BaselineSource& source, const RunOptions& options);
 
 // What the model held fixed to get a scenario's numbers (its closure), said

@@ -226,7 +226,11 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   // that text in them is reported with file, line and column by the reader.
   std::vector<UsedColumn> used;
   AddUsed(&used, formula.lhs, "formula", true);
-  for (const auto& t : formula.regressors) AddUsed(&used, t.column, "formula", true);
+  for (const auto& t : formula.regressors) {
+    // The factor of i(f, ...) may hold text; every other column is a number.
+    const bool factor = t.kind == data::Term::Kind::kFactor;
+    for (const auto& c : t.Columns()) AddUsed(&used, c, "formula", !(factor && c == t.column));
+  }
   for (const auto& fe : formula.fixed_effects) {
     for (const auto& c : fe.columns) AddUsed(&used, c, "formula", false);
   }

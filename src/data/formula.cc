@@ -1070,14 +1070,15 @@ struct DesignBuilder {
 
   // Distinct non-missing values of the factor, sorted (numbers by value,
   // text bytewise).
-  static std::vector<Level> Levels(const Column& col) {
+  static std::vector<Level> Levels(const Column& col, const std::vector<uint8_t>* rows) {
     std::vector<Level> out;
     const int64_t n = col.size();
+    auto skip = [rows](int64_t r) { return rows != nullptr && !(*rows)[static_cast<size_t>(r)]; };
     if (col.type == ColumnType::kString) {
       std::vector<uint8_t> used(col.dictionary.size(), 0);
       for (int64_t r = 0; r < n; ++r) {
         const int32_t c = col.codes[static_cast<size_t>(r)];
-        if (c >= 0 && !col.IsMissing(r)) used[static_cast<size_t>(c)] = 1;
+        if (c >= 0 && !col.IsMissing(r) && !skip(r)) used[static_cast<size_t>(c)] = 1;
       }
       for (size_t c = 0; c < used.size(); ++c) {
         if (used[c]) out.push_back({col.dictionary[c], static_cast<int32_t>(c), 0, 0});
@@ -1087,14 +1088,14 @@ struct DesignBuilder {
     } else if (col.type == ColumnType::kI64) {
       std::set<int64_t> values;
       for (int64_t r = 0; r < n; ++r) {
-        if (!col.IsMissing(r)) values.insert(col.i64[static_cast<size_t>(r)]);
+        if (!col.IsMissing(r) && !skip(r)) values.insert(col.i64[static_cast<size_t>(r)]);
       }
       for (int64_t v : values) out.push_back({fmt::format("{}", v), -1, v, 0});
     } else {
       std::set<double> values;
       for (int64_t r = 0; r < n; ++r) {
         const double v = col.f64[static_cast<size_t>(r)];
-        if (!col.IsMissing(r) && !std::isnan(v)) values.insert(v);
+        if (!col.IsMissing(r) && !std::isnan(v) && !skip(r)) values.insert(v);
       }
       for (double v : values) out.push_back({fmt::format("{}", v), -1, 0, v});
     }
@@ -1110,7 +1111,7 @@ struct DesignBuilder {
   }
 
   static Status Expand(const Table& table, const Term& term, size_t index,
-                       std::vector<DesignColumn>* out) {
+                       const std::vector<uint8_t>* rows, std::vector<DesignColumn>* out) {
     RB_ASSIGN_OR_RETURN(const Column* col, table.GetColumn(term.column));
     std::shared_ptr<const std::vector<TermReader::Instruction>> program;
     std::string suffix;
@@ -1118,7 +1119,7 @@ struct DesignBuilder {
       RB_ASSIGN_OR_RETURN(program, CompileTerm(table, *term.expr, term.text));
       suffix = ":" + ExprText(*term.expr);
     }
-    const std::vector<Level> levels = Levels(*col);
+    const std::vector<Level> levels = Levels(*col, rows);
     std::vector<uint8_t> is_ref(levels.size(), 0);
     for (const auto& ref : term.ref) {
       bool found = false;
@@ -1161,12 +1162,17 @@ struct DesignBuilder {
   }
 };
 
-Result<std::vector<DesignColumn>> ExpandRegressors(const Table& table, const Formula& formula) {
+Result<std::vector<DesignColumn>> ExpandRegressors(const Table& table, const Formula& formula,
+                                                   const std::vector<uint8_t>* rows) {
+  if (rows != nullptr && static_cast<int64_t>(rows->size()) != table.num_rows()) {
+    return Status::InvalidArgument(
+        fmt::format("ExpandRegressors: {} row flags for {} rows", rows->size(), table.num_rows()));
+  }
   std::vector<DesignColumn> out;
   for (size_t i = 0; i < formula.regressors.size(); ++i) {
     const Term& term = formula.regressors[i];
     if (term.kind == Term::Kind::kFactor) {
-      RB_RETURN_IF_ERROR(DesignBuilder::Expand(table, term, i, &out));
+      RB_RETURN_IF_ERROR(DesignBuilder::Expand(table, term, i, rows, &out));
       continue;
     }
     DesignColumn d;

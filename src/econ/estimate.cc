@@ -217,8 +217,17 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       }
     }
   }
-  RB_ASSIGN_OR_RETURN(std::vector<data::DesignColumn> design,
-                      data::ExpandRegressors(table, formula));
+  // The levels of i() terms come from the --where sample (as fixest's subset).
+  std::vector<uint8_t> where_rows;
+  bool factors = false;
+  for (const auto& t : formula.regressors) factors = factors || t.kind == data::Term::Kind::kFactor;
+  if (factors && !options.where.empty()) {
+    RB_ASSIGN_OR_RETURN(data::Filter filter, data::ParseFilter(options.where));
+    RB_ASSIGN_OR_RETURN(where_rows, data::EvaluateFilter(table, filter));
+  }
+  RB_ASSIGN_OR_RETURN(
+      std::vector<data::DesignColumn> design,
+      data::ExpandRegressors(table, formula, where_rows.empty() ? nullptr : &where_rows));
   s.k = static_cast<int>(design.size());
   const int k = s.k;
   const data::Column* ycol = nullptr;

@@ -189,7 +189,11 @@ struct DesignColumn {
 // level that does not occur, a factor with more than 1000 levels (use a fixed
 // effect) are
 // kInvalidArgument errors.
-Result<std::vector<DesignColumn>> ExpandRegressors(const Table& table, const Formula& formula);
+// `rows`, when given, holds one flag per table row: levels are taken from
+// the flagged rows only (the --where sample), as fixest takes them from its
+// subset.
+Result<std::vector<DesignColumn>> ExpandRegressors(const Table& table, const Formula& formula,
+                                                   const std::vector<uint8_t>* rows = nullptr);
 
 // A parsed --where expression: comparisons (== != < <= > >=) of a column
 // with a number, a quoted string ('x' or "x"), or another column;

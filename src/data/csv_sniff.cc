@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace rebalance::data {
 namespace {
@@ -104,7 +105,13 @@ Result<std::string> ReadHeaderLine(const std::string& path) {
 
 Result<char> ResolveSeparator(const std::string& path, std::string_view option) {
   RB_ASSIGN_OR_RETURN(char sep, ParseSeparator(option));
-  RB_ASSIGN_OR_RETURN(std::string header, ReadHeaderLine(path));
+  // Only a regular file is looked at (a FIFO would be consumed); anything
+  // else, or a file that cannot be read, is left to the reader to report.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return sep == '\0' ? ',' : sep;
+  auto read = ReadHeaderLine(path);
+  if (!read.ok()) return sep == '\0' ? ',' : sep;
+  const std::string& header = *read;
   if (sep == '\0') return DetectSeparator(header);
   RB_RETURN_IF_ERROR(CheckHeaderSeparator(header, sep, path));
   return sep;

@@ -40,7 +40,10 @@ Status CheckHeaderSeparator(std::string_view header, char separator, const std::
 Result<std::string> ReadHeaderLine(const std::string& path);
 
 // ParseSeparator(option), detected from the file's header when it is auto,
-// then CheckHeaderSeparator. The result is the separator to read with.
+// then CheckHeaderSeparator. The result is the separator to read with. Only a
+// regular, readable file is looked at: for anything else (a directory, a
+// FIFO, a missing file) the result is the option's separator (',' for auto)
+// and the CSV reader reports the problem.
 Result<char> ResolveSeparator(const std::string& path, std::string_view option);
 
 }  // namespace rebalance::data

@@ -493,6 +493,19 @@ TEST(FormulaLanguage, FactorDummiesNamedAsFixest) {
                 "1994)"),
             std::string::npos)
       << e.status().message();
+  // Levels come from the flagged rows only (the --where sample).
+  const std::vector<uint8_t> rows = {1, 0, 1, 1, 0, 1};  // no 1986
+  auto w = ExpandRegressors(t, *g, nullptr);
+  ASSERT_FALSE(w.ok());
+  auto only = ParseFormula("y ~ i(year)");
+  ASSERT_TRUE(only.ok());
+  auto sub = ExpandRegressors(t, *only, &rows);
+  ASSERT_TRUE(sub.ok()) << sub.status().ToString();
+  ASSERT_EQ(sub->size(), 2u);
+  EXPECT_EQ((*sub)[0].name, "year::1990");
+  EXPECT_EQ((*sub)[1].name, "year::1994");
+  const std::vector<uint8_t> short_rows = {1, 0};
+  EXPECT_FALSE(ExpandRegressors(t, *only, &short_rows).ok());
   auto h = ParseFormula("y ~ i(year)");
   ASSERT_TRUE(h.ok());
   auto m = EvaluateTerm(t, h->regressors[0]);

@@ -24,8 +24,10 @@
 #include "command.h"
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/data/csv_sniff.h"
 #include "rebalance/data/formula.h"
 #include "rebalance/econ/ppml.h"
+#include "rebalance/report/etable.h"
 #ifdef REBALANCE_HAVE_MPI
 #include "rebalance/mpi/driver.h"
 #include "rebalance/mpi/estimate.h"
@@ -36,7 +38,9 @@ namespace {
 
 struct EstimateArgs {
   std::string input;
-  std::string formula;
+  std::vector<std::string> formulas;  // one per -f; each may hold sw() / csw()
+  std::string etable;                 // comparison table file (.txt .csv .tex .md)
+  std::string sep = "auto";
   std::string where;
   std::string family = "poisson";
   std::string weights;
@@ -138,19 +142,17 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-Status RunEstimate(const EstimateArgs& args, int* rank_out) {
-  // Options first: everything that can be checked without data.
+// Options first: everything that can be checked without data.
+Result<econ::EstimateOptions> OptionsFromArgs(const EstimateArgs& args) {
   econ::EstimateOptions opt;
-  opt.formula = args.formula;
+  opt.formula = args.formulas.empty() ? "" : args.formulas[0];
   opt.where = args.where;
-  {
-    auto family = econ::FamilyFromString(args.family);
-    if (!family.ok()) return family.status().WithContext("--family");
-    opt.family = *family;
-    auto ssc = econ::SmallSampleFromString(args.ssc);
-    if (!ssc.ok()) return ssc.status().WithContext("--ssc");
-    opt.ssc = *ssc;
-  }
+  auto family = econ::FamilyFromString(args.family);
+  if (!family.ok()) return family.status().WithContext("--family");
+  opt.family = *family;
+  auto ssc = econ::SmallSampleFromString(args.ssc);
+  if (!ssc.ok()) return ssc.status().WithContext("--ssc");
+  opt.ssc = *ssc;
   opt.weights = args.weights;
   opt.offset = args.offset;
   opt.vcov = args.vcov;
@@ -168,42 +170,43 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
         fmt::format("--max-iter must be >= 1, got {}", args.max_iterations));
   }
   RB_RETURN_IF_ERROR(opt.Validate());
+  return opt;
+}
 
-  // --distributed: each rank of the mpirun job reads its part of the file,
-  // and the estimation is split over the ranks (econ::Distribution); rank 0
-  // prints and writes.
-  int rank = 0, ranks = 1;
-  if (args.distributed) {
-#ifdef REBALANCE_HAVE_MPI
-    RB_RETURN_IF_ERROR(mpi::EnsureInitialized());
-    rank = mpi::Rank();
-    ranks = mpi::Size();
-    *rank_out = rank;
-#else
-    return Status::InvalidArgument(
-        "--distributed: this rebalance was built without MPI "
-        "(configure with -DREBALANCE_BUILD_MPI=ON and Open MPI installed)");
-#endif
+// Every model of the -f options, sw() / csw() expanded, in order.
+Result<std::vector<data::Formula>> ModelsFromArgs(const EstimateArgs& args) {
+  std::vector<data::Formula> models;
+  for (const auto& text : args.formulas) {
+    RB_ASSIGN_OR_RETURN(std::vector<data::Formula> some, data::ExpandFormulas(text));
+    for (auto& f : some) models.push_back(std::move(f));
   }
-  const bool quiet = args.quiet || rank != 0;
-  if (!quiet) {
-    opt.iteration_callback = [](const econ::IterationRecord& r) {
-      fmt::print(stderr, "{}\n", r.text);
-    };
+  if (models.size() > 1) {
+    for (const auto& [flag, value] :
+         std::vector<std::pair<const char*, std::string>>{{"--json", args.json},
+                                                          {"--save-fe", args.save_fe},
+                                                          {"--save-fitted", args.save_fitted}}) {
+      if (!value.empty()) {
+        return Status::InvalidArgument(
+            fmt::format("{} writes one model's results, and the formulas give {} models; write the "
+                        "comparison table with --etable FILE, or run one model per call",
+                        flag, models.size()));
+      }
+    }
+    if (args.distributed) {
+      return Status::InvalidArgument(fmt::format(
+          "--distributed estimates one model, and the formulas give {}", models.size()));
+    }
   }
+  return models;
+}
 
-  RB_ASSIGN_OR_RETURN(data::Formula formula, data::ParseFormula(args.formula));
-  data::Filter filter;
-  if (!args.where.empty()) {
-    RB_ASSIGN_OR_RETURN(filter, data::ParseFilter(args.where));
-  }
-  RB_ASSIGN_OR_RETURN(std::vector<std::string> clusters, ClusterColumns(args.vcov));
-
-  // Outputs: distinct, and not silently overwritten (checked before the work).
+// Outputs: distinct, and not silently overwritten (checked before the work).
+Status CheckOutputs(const EstimateArgs& args, int rank, int ranks) {
   std::vector<std::pair<std::string, std::string>> outputs;  // option, path
   if (!args.json.empty()) outputs.emplace_back("--json", args.json);
   if (!args.save_fe.empty()) outputs.emplace_back("--save-fe", args.save_fe);
   if (!args.save_fitted.empty()) outputs.emplace_back("--save-fitted", args.save_fitted);
+  if (!args.etable.empty()) outputs.emplace_back("--etable", args.etable);
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].second == args.input) {
       return Status::InvalidArgument(
@@ -224,35 +227,60 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
       RB_RETURN_IF_ERROR(AgreeWithRanks(ranks, Status::Ok()));
     }
   }
+  return Status::Ok();
+}
 
-  // Read only the columns the model uses; numeric roles are read as f64 so
-  // that text in them is reported with file, line and column by the reader.
+// The columns the models read; numeric roles are read as f64 so that text
+// in them is reported with file, line and column by the reader.
+std::vector<UsedColumn> ColumnsToRead(const EstimateArgs& args,
+                                      const std::vector<data::Formula>& models,
+                                      const data::Filter& filter,
+                                      const std::vector<std::string>& clusters) {
   std::vector<UsedColumn> used;
-  AddUsed(&used, formula.lhs, "formula", true);
-  for (const auto& t : formula.regressors) AddUsed(&used, t.column, "formula", true);
-  for (const auto& fe : formula.fixed_effects) {
-    for (const auto& c : fe.columns) AddUsed(&used, c, "formula", false);
+  for (const auto& formula : models) {
+    AddUsed(&used, formula.lhs, "formula", true);
+    for (const auto& t : formula.regressors) {
+      // The factor of i(f, ...) may hold text; every other column is a number.
+      const bool factor = t.kind == data::Term::Kind::kFactor;
+      for (const auto& c : t.Columns()) AddUsed(&used, c, "formula", !(factor && c == t.column));
+    }
+    for (const auto& fe : formula.fixed_effects) {
+      for (const auto& c : fe.columns) AddUsed(&used, c, "formula", false);
+    }
   }
   for (const auto& c : filter.Columns()) AddUsed(&used, c, "--where", false);
   if (!args.weights.empty()) AddUsed(&used, args.weights, "--weights", true);
   if (!args.offset.empty()) AddUsed(&used, args.offset, "--offset", true);
   for (const auto& c : clusters) AddUsed(&used, c, "--vcov", false);
+  return used;
+}
 
+// Reads the used columns (with several ranks, this rank's part of the rows).
+Result<data::Table> ReadInput(const EstimateArgs& args, const std::vector<UsedColumn>& used,
+                              int rank, int ranks, bool quiet, int64_t* first_row) {
   data::CsvOptions csv;
   csv.threads = args.threads;
+  {
+    auto sep = data::ResolveSeparator(args.input, args.sep);
+    if (!sep.ok()) return sep.status().WithContext("--sep");
+    csv.delimiter = *sep;
+    if (!quiet && *sep != ',') {
+      fmt::print(stderr, "separator {}{}\n", data::SeparatorName(*sep),
+                 args.sep == "auto" ? " (detected from the header)" : "");
+    }
+  }
   for (const auto& u : used) {
     csv.select.push_back(u.name);
     if (u.numeric) csv.types[u.name] = data::ColumnType::kF64;
   }
   const auto t_read = std::chrono::steady_clock::now();
   if (!quiet) fmt::print(stderr, "reading {} ({} columns)\n", args.input, used.size());
-  int64_t first_row = 0;
   auto table = [&]() -> Result<data::Table> {
 #ifdef REBALANCE_HAVE_MPI
     if (ranks > 1) {
       mpi::CommStats read_comm;
       RB_ASSIGN_OR_RETURN(mpi::CsvShare share, mpi::ReadCsvShare(args.input, csv, &read_comm));
-      first_row = share.first_row;
+      *first_row = share.first_row;
       if (!args.quiet) {
         // Every rank says what it read (tests/cli/mpi_estimate.sh checks it).
         fmt::print(stderr, "rank {} of {} read {} rows (data rows {}-{} of {}) in {:.2f} s\n", rank,
@@ -262,6 +290,7 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
       return std::move(share.table);
     }
 #endif
+    (void)rank;
     return data::ReadCsv(args.input, csv);
   }();
   if (!table.ok()) {
@@ -280,13 +309,20 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   if (!quiet && ranks == 1) {
     fmt::print(stderr, "read {} rows in {:.2f} s\n", table->num_rows(), Seconds(t_read));
   }
+  return table;
+}
 
+// One model, on this process or split over the MPI ranks.
+Result<econ::EstimateResult> EstimateModel(const data::Table& table,
+                                           const econ::EstimateOptions& opt,
+                                           const EstimateArgs& args, int ranks, int64_t first_row,
+                                           bool quiet) {
   econ::EstimateResult result;
   if (args.distributed) {
 #ifdef REBALANCE_HAVE_MPI
     mpi::CommStats comm;
     std::vector<mpi::PhaseStats> phases;
-    RB_ASSIGN_OR_RETURN(result, mpi::EstimateDistributed(*table, opt, first_row, &comm, &phases));
+    RB_ASSIGN_OR_RETURN(result, mpi::EstimateDistributed(table, opt, first_row, &comm, &phases));
     if (!quiet) {
       fmt::print(stderr,
                  "distributed over {} rank(s), each holding its part of the rows. "
@@ -309,33 +345,27 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
       RB_RETURN_IF_ERROR(mpi::GatherFitted(result));
     }
 #endif
-  } else {
-    RB_ASSIGN_OR_RETURN(result, econ::Estimate(*table, opt));
+    (void)ranks, (void)first_row, (void)quiet;
+    return result;
   }
-  if (rank != 0) {  // rank 0 prints and writes
-    return result.converged() ? Status::Ok()
-                              : Status::NotConverged("estimation stopped without converging");
-  }
+  return econ::Estimate(table, opt);
+}
 
-  if (!result.converged()) {
-    fmt::print(stderr,
-               "rebalance: warning: the estimation did NOT converge; no "
-               "results are reported\n{}\n",
-               result.BriefReport());
-    return Status::NotConverged(
-        fmt::format("estimation stopped without converging ({}) after {} "
-                    "iterations{}; no output was written "
-                    "(raise --max-iter or loosen --tol)",
-                    econ::ToString(result.termination), result.iterations,
-                    result.message.empty() ? "" : ": " + result.message));
-  }
+Status NotConverged(const econ::EstimateResult& result, const std::string& which) {
+  fmt::print(stderr,
+             "rebalance: warning: the estimation{} did NOT converge; no "
+             "results are reported\n{}\n",
+             which, result.BriefReport());
+  return Status::NotConverged(
+      fmt::format("estimation{} stopped without converging ({}) after {} "
+                  "iterations{}; no output was written "
+                  "(raise --max-iter or loosen --tol)",
+                  which, econ::ToString(result.termination), result.iterations,
+                  result.message.empty() ? "" : ": " + result.message));
+}
 
-  if (Interrupted()) {
-    return Status::Cancelled("interrupted before writing outputs; nothing was written");
-  }
-  fmt::print("{}", result.FullReport());
-  std::fflush(stdout);
-
+// --json, --save-fe and --save-fitted of one model.
+Status WriteModelOutputs(const EstimateArgs& args, const econ::EstimateResult& result) {
   if (!args.json.empty()) {
     RB_RETURN_IF_ERROR(core::WriteFileAtomic(args.json, result.ToJson(), args.force));
     if (!args.quiet) fmt::print(stderr, "wrote {}\n", args.json);
@@ -382,6 +412,96 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   return Status::Ok();
 }
 
+// Prints the table of one model (its full report) or of several (the
+// comparison table), and writes --etable.
+Status PrintAndWriteTables(const EstimateArgs& args,
+                           const std::vector<econ::EstimateResult>& results) {
+  std::vector<const econ::EstimateResult*> fits;
+  for (const auto& r : results) fits.push_back(&r);
+  if (results.size() == 1) {
+    fmt::print("{}", results[0].FullReport());
+  } else {
+    RB_ASSIGN_OR_RETURN(std::string text, report::Etable(fits));
+    fmt::print("{}", text);
+  }
+  std::fflush(stdout);
+  if (!args.etable.empty()) {
+    report::EtableOptions eo;
+    RB_ASSIGN_OR_RETURN(eo.format, report::EtableFormatFromPath(args.etable));
+    RB_ASSIGN_OR_RETURN(std::string table, report::Etable(fits, eo));
+    RB_RETURN_IF_ERROR(core::WriteFileAtomic(args.etable, table, args.force));
+    if (!args.quiet) fmt::print(stderr, "wrote {} ({} table)\n", args.etable, ToString(eo.format));
+  }
+  return Status::Ok();
+}
+
+Status RunEstimate(const EstimateArgs& args, int* rank_out) {
+  RB_ASSIGN_OR_RETURN(econ::EstimateOptions opt, OptionsFromArgs(args));
+  RB_ASSIGN_OR_RETURN(std::vector<data::Formula> models, ModelsFromArgs(args));
+  if (!args.etable.empty()) {
+    RB_RETURN_IF_ERROR(report::EtableFormatFromPath(args.etable).status().WithContext("--etable"));
+  }
+  // --distributed: each rank of the mpirun job reads its part of the file,
+  // and the estimation is split over the ranks (econ::Distribution); rank 0
+  // prints and writes.
+  int rank = 0, ranks = 1;
+  if (args.distributed) {
+#ifdef REBALANCE_HAVE_MPI
+    RB_RETURN_IF_ERROR(mpi::EnsureInitialized());
+    rank = mpi::Rank();
+    ranks = mpi::Size();
+    *rank_out = rank;
+#else
+    return Status::InvalidArgument(
+        "--distributed: this rebalance was built without MPI "
+        "(configure with -DREBALANCE_BUILD_MPI=ON and Open MPI installed)");
+#endif
+  }
+  const bool quiet = args.quiet || rank != 0;
+  if (!quiet && models.size() == 1) {
+    opt.iteration_callback = [](const econ::IterationRecord& r) {
+      fmt::print(stderr, "{}\n", r.text);
+    };
+  }
+
+  data::Filter filter;
+  if (!args.where.empty()) {
+    RB_ASSIGN_OR_RETURN(filter, data::ParseFilter(args.where));
+  }
+  RB_ASSIGN_OR_RETURN(std::vector<std::string> clusters, ClusterColumns(args.vcov));
+  RB_RETURN_IF_ERROR(CheckOutputs(args, rank, ranks));
+  const std::vector<UsedColumn> used = ColumnsToRead(args, models, filter, clusters);
+  int64_t first_row = 0;
+  RB_ASSIGN_OR_RETURN(data::Table table, ReadInput(args, used, rank, ranks, quiet, &first_row));
+
+  std::vector<econ::EstimateResult> results;
+  for (size_t m = 0; m < models.size(); ++m) {
+    const std::string which =
+        models.size() == 1 ? "" : fmt::format(" of model {} ({})", m + 1, models[m].ToString());
+    if (models.size() > 1) {
+      opt.formula = models[m].ToString();
+      if (!quiet) fmt::print(stderr, "model {} of {}: {}\n", m + 1, models.size(), opt.formula);
+    }
+    auto result = EstimateModel(table, opt, args, ranks, first_row, quiet);
+    if (!result.ok()) {
+      return models.size() == 1
+                 ? result.status()
+                 : result.status().WithContext(fmt::format("model {} ({})", m + 1, opt.formula));
+    }
+    if (rank != 0) {  // rank 0 prints and writes
+      return result->converged() ? Status::Ok()
+                                 : Status::NotConverged("estimation stopped without converging");
+    }
+    if (!result->converged()) return NotConverged(*result, which);
+    results.push_back(std::move(*result));
+  }
+  if (Interrupted()) {
+    return Status::Cancelled("interrupted before writing outputs; nothing was written");
+  }
+  RB_RETURN_IF_ERROR(PrintAndWriteTables(args, results));
+  return models.size() == 1 ? WriteModelOutputs(args, results[0]) : Status::Ok();
+}
+
 void AddEstimate(CLI::App& root) {
   auto args = std::make_shared<EstimateArgs>();
   CLI::App* sub = root.add_subcommand(
@@ -406,11 +526,22 @@ void AddEstimate(CLI::App& root) {
       "not converged (nothing written).");
   sub->add_option("data", args->input, "Input CSV file (.csv or .csv.gz) with a header line")
       ->required();
-  sub->add_option("-f,--formula", args->formula,
+  sub->add_option("-f,--formula", args->formulas,
                   "Model in fixest syntax: 'y ~ x1 + log(x2) | fe1 + fe2^fe3' "
                   "(use 'y ~ 1 | fe' for no "
-                  "regressors)")
-      ->required();
+                  "regressors; x1:x2, x1*x2, I(x^2), exp/sqrt/log1p, i(year), "
+                  "i(year, rta, ref = 1986); docs/estimation.md). Give -f several times, or "
+                  "sw(a, b) / csw(a, b), for several models in one comparison table")
+      ->required()
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--etable", args->etable,
+                  "Write the comparison table (coefficients, SEs, stars, fixed effects, "
+                  "observations, fit) to this file; format from the extension: .txt, .csv, .tex "
+                  "(LaTeX) or .md (Markdown)");
+  sub->add_option("--sep", args->sep,
+                  "Field separator of the input: , ; tab | or auto (detected from the header)")
+      ->capture_default_str();
   sub->add_option("--where", args->where,
                   "Sample filter: comparisons (== != < <= > >=) of columns "
                   "with numbers, 'quoted text' or other "

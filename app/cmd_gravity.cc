@@ -25,6 +25,7 @@
 #include "rebalance/report/tidy_writer.h"
 #include "rebalance/scenario/covariate_change.h"
 #include "rebalance/scenario/gravity_pairs.h"
+#include "rebalance/scenario/gravity_problem.h"
 
 namespace rebalance::app {
 namespace {
@@ -85,7 +86,9 @@ Result<std::vector<ge::CovariateChange>> ParseChanges(const GravityArgs& a) {
   return changes;
 }
 
-Status RunGravityCommand(const GravityArgs& a) {
+// Checks of the options that need no data. Option errors name the option
+// (tests/bad_inputs catalogue).
+Status CheckGravityArgs(const GravityArgs& a) {
   if (a.pair_fe) {
     if (!a.estimate.empty() || !a.cost_col.empty()) {
       return Status::InvalidArgument(
@@ -108,13 +111,181 @@ Status RunGravityCommand(const GravityArgs& a) {
   if (a.draws > 0 && a.estimate.empty()) {
     return Status::InvalidArgument("--draws needs --estimate (beta and its vcov)");
   }
-  // Option errors name the option (tests/bad_inputs catalogue).
   if (!(a.sigma > 1.0) || !std::isfinite(a.sigma)) {
     return Status::InvalidArgument(
         fmt::format("--sigma: sigma must be greater than 1 (elasticity of substitution), "
                     "got {}",
                     a.sigma));
   }
+  return Status::Ok();
+}
+
+// The model's input and trade costs, and what the run record says of them.
+struct GravityProblem {
+  ge::GravityInput in;
+  ge::TradeCosts costs;
+  std::string draws_vcov;  // the estimate's vcov type, stated with --draws
+  nlohmann::ordered_json pair_record;
+};
+
+// --pair-fe: costs from the two-stage pair-fixed-effect estimation.
+Result<GravityProblem> PairFeProblem(const GravityArgs& a) {
+  GravityProblem p;
+  data::CsvOptions pcsv;
+  pcsv.types[a.exporter] = data::ColumnType::kString;
+  pcsv.types[a.importer] = data::ColumnType::kString;
+  pcsv.threads = a.threads;
+  RB_ASSIGN_OR_RETURN(data::Table panel, data::ReadCsv(a.input, pcsv));
+  scenario::PairCostOptions po;
+  po.exporter = a.exporter;
+  po.importer = a.importer;
+  po.flow = a.flow;
+  po.year = a.year_col;
+  po.pair = a.pair_col;
+  po.policy = a.policy;
+  po.gravity = a.gravity_terms;
+  po.years = a.panel_years;
+  po.baseline_year = a.baseline_year;
+  po.threads = a.threads;
+  RB_ASSIGN_OR_RETURN(scenario::PairCosts pc, scenario::EstimatePairCosts(panel, po));
+  if (!a.quiet) fmt::print(stderr, "{}", pc.BriefReport());
+  RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
+  auto t = scenario::PairTradeCosts(pc, changes);
+  if (!t.ok()) return t.status().WithContext("--set");
+  p.costs = std::move(*t);
+  p.in = pc.input;
+  p.pair_record["stage1_formula"] = pc.stage1.formula;
+  p.pair_record["stage2_formula"] = pc.stage2.formula;
+  p.pair_record["baseline_year"] = a.baseline_year;
+  p.pair_record["pairs_identified"] = pc.num_identified;
+  p.pair_record["pairs_predicted"] = pc.num_predicted;
+  for (const auto& c : pc.stage1.coefficients) {
+    p.pair_record["stage1"][c.name] = {{"estimate", c.estimate}, {"std_error", c.std_error}};
+  }
+  for (const auto& c : pc.stage2.coefficients) {
+    p.pair_record["stage2"][c.name] = {{"estimate", c.estimate}, {"std_error", c.std_error}};
+  }
+  return p;
+}
+
+// The coefficients of --estimate that define the costs (--covariates picks
+// a subset), refusing draws from a non-robust covariance unless asked.
+Result<scenario::CostCoefficients> EstimateCoefficients(const GravityArgs& a,
+                                                        std::string* draws_vcov) {
+  RB_ASSIGN_OR_RETURN(EstimateFile est, ReadEstimate(a.estimate));
+  // iid errors of a gravity PPML understate its uncertainty many times
+  // over (overdispersed flows): bands drawn from them would look precise
+  // and be wrong, so they are drawn only on request.
+  if (a.draws > 0 && est.vcov_type != "hetero" && est.vcov_type.rfind("cluster:", 0) != 0 &&
+      !a.allow_iid) {
+    return Status::InvalidArgument(
+        fmt::format("--draws: the covariance of {} is {}; draws need robust standard "
+                    "errors: re-estimate with --vcov hetero (the default) or "
+                    "--vcov cluster:COL, or pass --allow-iid to draw from it anyway",
+                    a.estimate,
+                    est.vcov_type.empty() ? "of unknown type (no vcov_type in the file)"
+                                          : "'" + est.vcov_type + "'"));
+  }
+  *draws_vcov = est.vcov_type.empty() ? "unknown" : est.vcov_type;
+  scenario::CostCoefficients all{est.names, est.beta, est.vcov};
+  auto use = scenario::SelectCostCoefficients(all, a.covariates, a.estimate);
+  if (!use.ok()) return use.status().WithContext("--covariates");
+  return use;
+}
+
+// Costs from --estimate (covariates x beta, changed by --set) or from the
+// --cost-col / --cost-cf-col columns.
+Result<GravityProblem> TableProblem(const GravityArgs& a) {
+  GravityProblem p;
+  ge::GravityTableSpec spec;
+  spec.exporter = a.exporter;
+  spec.importer = a.importer;
+  spec.flow = a.flow;
+  scenario::CostCoefficients coef;
+  if (!a.estimate.empty()) {
+    RB_ASSIGN_OR_RETURN(coef, EstimateCoefficients(a, &p.draws_vcov));
+    spec.covariates = coef.names;
+  } else {
+    spec.cost_baseline = a.cost_col;
+    spec.cost_counterfactual = a.cost_cf_col;
+  }
+  scenario::MissingGravityColumn missing;
+  auto table = scenario::ReadGravityTable(a.input, spec, a.threads, &missing);
+  if (!table.ok()) {
+    // Say which option or coefficient named the missing column.
+    switch (missing.role) {
+      case scenario::GravityColumnRole::kFlow:
+        return table.status().WithContext("--flow");
+      case scenario::GravityColumnRole::kExporter:
+        return table.status().WithContext("--exporter");
+      case scenario::GravityColumnRole::kImporter:
+        return table.status().WithContext("--importer");
+      case scenario::GravityColumnRole::kCovariate:
+        return table.status().WithContext(
+            fmt::format("coefficient '{}' of {}: each coefficient of the estimate must "
+                        "be a column of the data (or restrict them with --covariates)",
+                        missing.name, a.estimate));
+      default:
+        return table.status();
+    }
+  }
+  RB_ASSIGN_OR_RETURN(p.in, ge::GravityInputFromTable(*table, spec));
+  if (!a.estimate.empty()) {
+    p.in.covariates.beta = coef.beta;
+    p.in.covariates.vcov = coef.vcov;
+    RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
+    RB_RETURN_IF_ERROR(ge::ApplyCovariateChanges(p.in.data.countries, changes, &p.in.covariates)
+                           .WithContext("--set"));
+    RB_ASSIGN_OR_RETURN(p.costs, p.in.covariates.Costs(p.in.covariates.beta));
+  } else {
+    p.costs = p.in.costs;
+    if (a.cost_cf_col.empty()) {
+      return Status::InvalidArgument(
+          "--cost-col needs --cost-cf-col with the counterfactual t^(1-sigma)");
+    }
+  }
+  return p;
+}
+
+// --draws: Monte Carlo bands of beta ~ N(beta_hat, V_hat); fills the bands
+// and the run record's "draws".
+Status RunDraws(const GravityArgs& a, const GravityProblem& p, const ge::GravityOptions& opt,
+                const ge::GravityResult& result, report::BandTable* bands,
+                nlohmann::ordered_json* run) {
+  ge::GravityDrawOptions d;
+  d.draws = a.draws;
+  d.seed = a.seed;
+  d.threads = a.threads;
+  d.bilateral = !a.no_bilateral && a.bilateral_bands;
+  RB_ASSIGN_OR_RETURN(ge::GravityDrawsResult draws,
+                      ge::DrawGravity(p.in.data, p.in.covariates, opt, result, d));
+  if (!a.quiet) {
+    fmt::print(stderr, "{} (beta drawn from N(beta_hat, V_hat), V_hat {} of {})\n",
+               draws.BriefReport(), p.draws_vcov, a.estimate);
+  }
+  for (const auto& m : draws.failure_messages) {
+    if (!a.quiet) fmt::print(stderr, "  failed {}\n", m);
+  }
+  if (draws.succeeded == 0) {
+    return Status::NotConverged(fmt::format("all {} Monte Carlo draws failed", draws.requested));
+  }
+  for (size_t r = 0; r < draws.bands.size(); ++r) {
+    const auto& b = draws.bands[r];
+    bands->by_row[r] = report::Band{b.mean, b.sd, b.p05, b.p50, b.p95};
+  }
+  (*run)["draws"] = {{"requested", draws.requested},
+                     {"succeeded", draws.succeeded},
+                     {"failed", draws.failed},
+                     {"seed", a.seed},
+                     {"vcov_type", p.draws_vcov},
+                     {"estimate", a.estimate},
+                     {"failures", draws.failure_messages},
+                     {"bands_cover", d.bilateral ? "all rows" : "country rows"}};
+  return Status::Ok();
+}
+
+Status RunGravityCommand(const GravityArgs& a) {
+  RB_RETURN_IF_ERROR(CheckGravityArgs(a));
   auto closure_or = ge::DeficitClosureFromString(a.closure);
   if (!closure_or.ok()) return closure_or.status().WithContext("--closure");
   const ge::DeficitClosure closure = *closure_or;
@@ -128,158 +299,20 @@ Status RunGravityCommand(const GravityArgs& a) {
   RB_RETURN_IF_ERROR(
       core::CheckOutputFiles(a.out, {"gravity.csv", "gravity.json", "gravity_run.json"}, a.force));
 
-  EstimateFile est;
-  std::string draws_vcov;  // the estimate's vcov type, stated with --draws
-  ge::GravityInput in;
-  ge::TradeCosts costs;
-  nlohmann::ordered_json pair_record;
-  if (a.pair_fe) {
-    data::CsvOptions pcsv;
-    pcsv.types[a.exporter] = data::ColumnType::kString;
-    pcsv.types[a.importer] = data::ColumnType::kString;
-    pcsv.threads = a.threads;
-    RB_ASSIGN_OR_RETURN(data::Table panel, data::ReadCsv(a.input, pcsv));
-    scenario::PairCostOptions po;
-    po.exporter = a.exporter;
-    po.importer = a.importer;
-    po.flow = a.flow;
-    po.year = a.year_col;
-    po.pair = a.pair_col;
-    po.policy = a.policy;
-    po.gravity = a.gravity_terms;
-    po.years = a.panel_years;
-    po.baseline_year = a.baseline_year;
-    po.threads = a.threads;
-    RB_ASSIGN_OR_RETURN(scenario::PairCosts pc, scenario::EstimatePairCosts(panel, po));
-    if (!a.quiet) fmt::print(stderr, "{}", pc.BriefReport());
-    RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
-    auto t = scenario::PairTradeCosts(pc, changes);
-    if (!t.ok()) return t.status().WithContext("--set");
-    costs = std::move(*t);
-    in = pc.input;
-    pair_record["stage1_formula"] = pc.stage1.formula;
-    pair_record["stage2_formula"] = pc.stage2.formula;
-    pair_record["baseline_year"] = a.baseline_year;
-    pair_record["pairs_identified"] = pc.num_identified;
-    pair_record["pairs_predicted"] = pc.num_predicted;
-    for (const auto& c : pc.stage1.coefficients) {
-      pair_record["stage1"][c.name] = {{"estimate", c.estimate}, {"std_error", c.std_error}};
-    }
-    for (const auto& c : pc.stage2.coefficients) {
-      pair_record["stage2"][c.name] = {{"estimate", c.estimate}, {"std_error", c.std_error}};
-    }
-  } else {
-    ge::GravityTableSpec spec;
-    spec.exporter = a.exporter;
-    spec.importer = a.importer;
-    spec.flow = a.flow;
-    if (!a.estimate.empty()) {
-      RB_ASSIGN_OR_RETURN(est, ReadEstimate(a.estimate));
-      // iid errors of a gravity PPML understate its uncertainty many times
-      // over (overdispersed flows): bands drawn from them would look precise
-      // and be wrong, so they are drawn only on request.
-      if (a.draws > 0 && est.vcov_type != "hetero" && est.vcov_type.rfind("cluster:", 0) != 0 &&
-          !a.allow_iid) {
-        return Status::InvalidArgument(
-            fmt::format("--draws: the covariance of {} is {}; draws need robust standard "
-                        "errors: re-estimate with --vcov hetero (the default) or "
-                        "--vcov cluster:COL, or pass --allow-iid to draw from it anyway",
-                        a.estimate,
-                        est.vcov_type.empty() ? "of unknown type (no vcov_type in the file)"
-                                              : "'" + est.vcov_type + "'"));
-      }
-      draws_vcov = est.vcov_type.empty() ? "unknown" : est.vcov_type;
-      // Which coefficients define the costs: all, or those named by
-      // --covariates (the rest are dropped on purpose, never silently).
-      std::vector<std::string> use = a.covariates.empty() ? est.names : a.covariates;
-      std::vector<int> idx;
-      for (const auto& name : use) {
-        auto it = std::find(est.names.begin(), est.names.end(), name);
-        if (it == est.names.end()) {
-          return Status::NotFound(
-              fmt::format("--covariates: '{}' is not a coefficient of {}", name, a.estimate));
-        }
-        idx.push_back(static_cast<int>(it - est.names.begin()));
-      }
-      EstimateFile sub;
-      sub.names = use;
-      sub.beta.resize(static_cast<Eigen::Index>(idx.size()));
-      if (est.vcov.size() > 0) sub.vcov.resize(sub.beta.size(), sub.beta.size());
-      for (size_t r = 0; r < idx.size(); ++r) {
-        sub.beta[static_cast<Eigen::Index>(r)] = est.beta[idx[r]];
-        for (size_t c = 0; c < idx.size() && est.vcov.size() > 0; ++c) {
-          sub.vcov(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
-              est.vcov(idx[r], idx[c]);
-        }
-      }
-      est = std::move(sub);
-      spec.covariates = est.names;
-    } else {
-      spec.cost_baseline = a.cost_col;
-      spec.cost_counterfactual = a.cost_cf_col;
-    }
-
-    data::CsvOptions csv;
-    csv.select = {a.exporter, a.importer, a.flow};
-    for (const auto& c : spec.covariates) csv.select.push_back(c);
-    if (!a.cost_col.empty()) csv.select.push_back(a.cost_col);
-    if (!a.cost_cf_col.empty()) csv.select.push_back(a.cost_cf_col);
-    csv.types[a.exporter] = data::ColumnType::kString;
-    csv.types[a.importer] = data::ColumnType::kString;
-    csv.threads = a.threads;
-    auto table = data::ReadCsv(a.input, csv);
-    if (!table.ok()) {
-      // Say which option or coefficient named the missing column.
-      const std::string& msg = table.status().message();
-      auto names = [&msg](const std::string& col) {
-        return msg.find("no column '" + col + "'") != std::string::npos;
-      };
-      if (table.status().code() == StatusCode::kNotFound) {
-        if (names(a.flow)) return table.status().WithContext("--flow");
-        if (names(a.exporter)) return table.status().WithContext("--exporter");
-        if (names(a.importer)) return table.status().WithContext("--importer");
-        for (const auto& c : spec.covariates) {
-          if (names(c)) {
-            return table.status().WithContext(
-                fmt::format("coefficient '{}' of {}: each coefficient of the estimate must "
-                            "be a column of the data (or restrict them with --covariates)",
-                            c, a.estimate));
-          }
-        }
-      }
-      return table.status();
-    }
-    RB_ASSIGN_OR_RETURN(in, ge::GravityInputFromTable(*table, spec));
-
-    if (!a.estimate.empty()) {
-      in.covariates.beta = est.beta;
-      in.covariates.vcov = est.vcov;
-      RB_ASSIGN_OR_RETURN(std::vector<ge::CovariateChange> changes, ParseChanges(a));
-      RB_RETURN_IF_ERROR(ge::ApplyCovariateChanges(in.data.countries, changes, &in.covariates)
-                             .WithContext("--set"));
-      RB_ASSIGN_OR_RETURN(costs, in.covariates.Costs(in.covariates.beta));
-    } else {
-      costs = in.costs;
-      if (a.cost_cf_col.empty()) {
-        return Status::InvalidArgument(
-            "--cost-col needs --cost-cf-col with the counterfactual t^(1-sigma)");
-      }
-    }
-  }  // not --pair-fe
-
-  if (std::find(in.data.countries.begin(), in.data.countries.end(), a.reference) ==
-      in.data.countries.end()) {
+  RB_ASSIGN_OR_RETURN(GravityProblem p, a.pair_fe ? PairFeProblem(a) : TableProblem(a));
+  if (std::find(p.in.data.countries.begin(), p.in.data.countries.end(), a.reference) ==
+      p.in.data.countries.end()) {
     return Status::NotFound(
         fmt::format("--reference: unknown reference country '{}' (not in {}; did you "
                     "mean '{}'?)",
-                    a.reference, a.input, data::NearestName(a.reference, in.data.countries)));
+                    a.reference, a.input, data::NearestName(a.reference, p.in.data.countries)));
   }
   ge::GravityOptions opt;
   opt.sigma = a.sigma;
   opt.reference = a.reference;
   opt.closure = closure;
   opt.full_method = method;
-  RB_ASSIGN_OR_RETURN(ge::GravityResult result, ge::RunGravity(in.data, costs, opt));
+  RB_ASSIGN_OR_RETURN(ge::GravityResult result, ge::RunGravity(p.in.data, p.costs, opt));
   if (!a.quiet) fmt::print(stderr, "{}\n", result.BriefReport());
 
   const bool bilateral = !a.no_bilateral;
@@ -288,12 +321,12 @@ Status RunGravityCommand(const GravityArgs& a) {
   nlohmann::ordered_json run;
   run["command"] = "gravity";
   run["input"] = a.input;
-  run["countries"] = in.data.countries.size();
+  run["countries"] = p.in.data.countries.size();
   run["sigma"] = a.sigma;
   run["reference"] = a.reference;
   run["closure"] = ge::ToString(closure);
   run["full_method"] = ge::ToString(method);
-  if (a.pair_fe) run["pair_fe"] = pair_record;
+  if (a.pair_fe) run["pair_fe"] = p.pair_record;
   auto record = [](const ge::GravityEquilibrium& eq) {
     return nlohmann::ordered_json{{"termination", ge::ToString(eq.solve.termination)},
                                   {"iterations", eq.solve.iterations},
@@ -304,37 +337,7 @@ Status RunGravityCommand(const GravityArgs& a) {
   run["solves"] = {{"baseline", record(result.baseline)},
                    {"conditional", record(result.conditional)},
                    {"full", record(result.full)}};
-  if (a.draws > 0) {
-    ge::GravityDrawOptions d;
-    d.draws = a.draws;
-    d.seed = a.seed;
-    d.threads = a.threads;
-    d.bilateral = bilateral && a.bilateral_bands;
-    RB_ASSIGN_OR_RETURN(ge::GravityDrawsResult draws,
-                        ge::DrawGravity(in.data, in.covariates, opt, result, d));
-    if (!a.quiet) {
-      fmt::print(stderr, "{} (beta drawn from N(beta_hat, V_hat), V_hat {} of {})\n",
-                 draws.BriefReport(), draws_vcov, a.estimate);
-    }
-    for (const auto& m : draws.failure_messages) {
-      if (!a.quiet) fmt::print(stderr, "  failed {}\n", m);
-    }
-    if (draws.succeeded == 0) {
-      return Status::NotConverged(fmt::format("all {} Monte Carlo draws failed", draws.requested));
-    }
-    for (size_t r = 0; r < draws.bands.size(); ++r) {
-      const auto& b = draws.bands[r];
-      bands.by_row[r] = report::Band{b.mean, b.sd, b.p05, b.p50, b.p95};
-    }
-    run["draws"] = {{"requested", draws.requested},
-                    {"succeeded", draws.succeeded},
-                    {"failed", draws.failed},
-                    {"seed", a.seed},
-                    {"vcov_type", draws_vcov},
-                    {"estimate", a.estimate},
-                    {"failures", draws.failure_messages},
-                    {"bands_cover", d.bilateral ? "all rows" : "country rows"}};
-  }
+  if (a.draws > 0) RB_RETURN_IF_ERROR(RunDraws(a, p, opt, result, &bands, &run));
   const report::BandTable* band_ptr = bands.empty() ? nullptr : &bands;
   if (Interrupted())
     return Status::Cancelled("interrupted before writing outputs; nothing was written");
@@ -350,43 +353,44 @@ Status RunGravityCommand(const GravityArgs& a) {
   return Status::Ok();
 }
 
+constexpr const char* kGravityHelp =
+    "One-sector structural gravity counterfactual in general equilibrium\n"
+    "(conditional and full-endowment GE; docs/gravity_ge.md)\n\n"
+    "Examples (run by the test suite as printed, from the source folder):\n"
+    "  # Yotov et al. (2016) ch.2: remove all international borders\n"
+    "  rebalance estimate "
+    "../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
+    "      -f 'trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer' --json est.json\n"
+    "  rebalance gravity "
+    "../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
+    "      --estimate est.json --set INTL_BRDR=0 --sigma 7 --reference ZZZ --closure ratio --out "
+    "borders/\n"
+    "  # an agreement between named pairs, with Monte Carlo draws of beta (100 here; 1000 for a "
+    "briefing)\n"
+    "  rebalance estimate ../shared/data/gegravity_sample/sample_data_set.csv \\\n"
+    "      -f 'trade ~ lndist + contiguity + common_language + pta + international | exporter + "
+    "importer' \\\n"
+    "      --json pta.json\n"
+    "  rebalance gravity ../shared/data/gegravity_sample/sample_data_set.csv --estimate pta.json "
+    "\\\n"
+    "      --set-pairs 'pta=1:USA-CHN,CAN-MEX' --sigma 5 --reference DEU --closure additive "
+    "--draws 100 --seed 7 \\\n"
+    "      --out pta/\n"
+    "  # Yotov et al. (2016) ch.2 app.2: pair fixed effects (two stages), NAFTA removed in 1994\n"
+    "  rebalance gravity ../shared/data/yotov2016_agtpa/agtpa_applications.csv.gz --pair-fe \\\n"
+    "      --panel-years 1986,1990,1994,1998,2002,2006 --baseline-year 1994 \\\n"
+    "      --set-pairs 'rta=0:USA-CAN,USA-MEX,CAN-MEX' --sigma 7 --reference DEU --out nafta/\n"
+    "Trade costs can also be given directly as t^(1-sigma) columns: --cost-col and "
+    "--cost-cf-col.\n\n"
+    "Writes OUT/gravity.csv, OUT/gravity.json (tidy rows; with --draws also "
+    "mean,sd,p05,p50,p95 of pct_change) and OUT/gravity_run.json (solver "
+    "records).\n"
+    "Exit codes: 0 success, 2 bad input or options, 3 not converged (nothing "
+    "written).";
+
 void AddGravity(CLI::App& root) {
   auto a = std::make_shared<GravityArgs>();
-  CLI::App* sub = root.add_subcommand(
-      "gravity",
-      "One-sector structural gravity counterfactual in general equilibrium\n"
-      "(conditional and full-endowment GE; docs/gravity_ge.md)\n\n"
-      "Examples (run by the test suite as printed, from the source folder):\n"
-      "  # Yotov et al. (2016) ch.2: remove all international borders\n"
-      "  rebalance estimate "
-      "../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
-      "      -f 'trade ~ ln_DIST + CNTG + INTL_BRDR | exporter + importer' --json est.json\n"
-      "  rebalance gravity "
-      "../shared/data/yotov2016_agtpa/ch2_app1_trade_without_border_2006.csv.gz \\\n"
-      "      --estimate est.json --set INTL_BRDR=0 --sigma 7 --reference ZZZ --closure ratio --out "
-      "borders/\n"
-      "  # an agreement between named pairs, with Monte Carlo draws of beta (100 here; 1000 for a "
-      "briefing)\n"
-      "  rebalance estimate ../shared/data/gegravity_sample/sample_data_set.csv \\\n"
-      "      -f 'trade ~ lndist + contiguity + common_language + pta + international | exporter + "
-      "importer' \\\n"
-      "      --json pta.json\n"
-      "  rebalance gravity ../shared/data/gegravity_sample/sample_data_set.csv --estimate pta.json "
-      "\\\n"
-      "      --set-pairs 'pta=1:USA-CHN,CAN-MEX' --sigma 5 --reference DEU --closure additive "
-      "--draws 100 --seed 7 \\\n"
-      "      --out pta/\n"
-      "  # Yotov et al. (2016) ch.2 app.2: pair fixed effects (two stages), NAFTA removed in 1994\n"
-      "  rebalance gravity ../shared/data/yotov2016_agtpa/agtpa_applications.csv.gz --pair-fe \\\n"
-      "      --panel-years 1986,1990,1994,1998,2002,2006 --baseline-year 1994 \\\n"
-      "      --set-pairs 'rta=0:USA-CAN,USA-MEX,CAN-MEX' --sigma 7 --reference DEU --out nafta/\n"
-      "Trade costs can also be given directly as t^(1-sigma) columns: --cost-col and "
-      "--cost-cf-col.\n\n"
-      "Writes OUT/gravity.csv, OUT/gravity.json (tidy rows; with --draws also "
-      "mean,sd,p05,p50,p95 of pct_change) and OUT/gravity_run.json (solver "
-      "records).\n"
-      "Exit codes: 0 success, 2 bad input or options, 3 not converged (nothing "
-      "written).");
+  CLI::App* sub = root.add_subcommand("gravity", kGravityHelp);
   sub->add_option("data", a->input,
                   "Bilateral CSV (.gz ok), one row per exporter-importer pair "
                   "including domestic sales")

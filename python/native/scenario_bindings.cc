@@ -8,6 +8,7 @@
 #include "native.h"
 #include "rebalance/ge/multisector.h"
 #include "rebalance/ge/shocks.h"
+#include "rebalance/scenario/gravity_problem.h"
 #include "rebalance/scenario/run.h"
 #include "rebalance/scenario/scenario.h"
 
@@ -53,6 +54,20 @@ Result<ge::TidyTable> SimulateOnBaseline(const ScenarioFile& file, const ge::Bas
 }  // namespace
 
 void BindScenario(py::module_& m) {
+  m.def(
+      "select_cost_coefficients",
+      [](const std::vector<std::string>& names, const Eigen::VectorXd& beta,
+         const Eigen::MatrixXd& vcov, const std::vector<std::string>& use,
+         const std::string& source) {
+        scenario::CostCoefficients all{names, beta, vcov};
+        auto r = scenario::SelectCostCoefficients(all, use, source);
+        if (!r.ok()) ThrowStatus(r.status().WithContext("covariates"));
+        return py::make_tuple(r->names, r->beta, r->vcov);
+      },
+      py::arg("names"), py::arg("beta"), py::arg("vcov"), py::arg("use"), py::arg("source"),
+      "The coefficients that define gravity trade costs (all when `use` is empty) and their "
+      "variance block (scenario::SelectCostCoefficients; the rule of rebalance gravity "
+      "--covariates).");
   py::enum_<ModelKind>(m, "ModelKind")
       .value("MULTI_SECTOR", ModelKind::kMultiSector)
       .value("GRAVITY", ModelKind::kGravity)

@@ -5,6 +5,7 @@
 
 #include "native.h"
 #include "rebalance/data/csv.h"
+#include "rebalance/data/csv_sniff.h"
 #include "rebalance/data/table.h"
 
 namespace rebalance::python {
@@ -129,16 +130,21 @@ void BindTable(py::module_& m) {
           py::arg("name"), "A column as a float array (numeric) or a list of str/None.");
   m.def(
       "read_csv",
-      [](const std::string& path, int threads) {
+      [](const std::string& path, int threads, const std::string& sep) {
         data::CsvOptions opt;
         opt.threads = threads;
-        Result<Table> r = [&] {
+        Result<Table> r = [&]() -> Result<Table> {
           py::gil_scoped_release release;
+          auto s = data::ResolveSeparator(path, sep);
+          if (!s.ok()) return s.status().WithContext("sep");
+          opt.delimiter = *s;
           return data::ReadCsv(path, opt);
         }();
         return Unwrap(std::move(r));
       },
-      py::arg("path"), py::arg("threads") = 0, "Reads a CSV or CSV.gz file into a Table.");
+      py::arg("path"), py::arg("threads") = 0, py::arg("sep") = "auto",
+      "Reads a CSV or CSV.gz file into a Table; sep: ',', ';', 'tab', '|' or 'auto' (detected "
+      "from the header).");
 }
 
 }  // namespace rebalance::python

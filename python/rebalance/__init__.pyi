@@ -1,6 +1,6 @@
 """Type stubs of the rebalance friendly layer."""
 import os
-from typing import Any, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,8 @@ def fepois(fml: str, data: pd.DataFrame, vcov: str = ..., *, where: Optional[str
 def feols(fml: str, data: pd.DataFrame, vcov: str = ..., *, where: Optional[str] = ..., weights: Optional[str] = ...,
           offset: Optional[str] = ..., ssc: str = ..., tol: float = ..., max_iter: int = ..., threads: int = ...,
           verbose: bool = ...) -> EstimateResult: ...
+def etable(fits: Any, type: str = ..., model_names: Optional[List[str]] = ..., digits: int = ...) -> str: ...
+def read_csv(path: str, sep: str = ..., threads: int = ...) -> pd.DataFrame: ...
 
 _Path = Union[str, os.PathLike]
 

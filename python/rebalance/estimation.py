@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from statistics import NormalDist
 from typing import Dict, Optional
 
@@ -14,7 +13,6 @@ import pandas as pd
 from . import _native
 from ._frames import to_table
 
-_LOG_TERM = re.compile(r"^log\((.+)\)$")
 
 
 class EstimateResult:
@@ -57,6 +55,8 @@ class EstimateResult:
         self.converged = native.converged
         self.collinear = list(native.collinear)
         self.vcov_type = native.vcov_type
+        self._design_df = None
+        self._design = None
 
     # Coefficients and inference -------------------------------------------
     def coef(self) -> pd.Series:
@@ -167,12 +167,26 @@ class EstimateResult:
         return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
     def _term(self, df: pd.DataFrame, name: str) -> np.ndarray:
-        m = _LOG_TERM.match(name)
-        if m is None:
-            return self._numeric(df, name)
-        x = self._numeric(df, m.group(1))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.nan)
+        # The design columns of the formula on newdata, computed by the engine
+        # (data::ExpandRegressors: interactions, functions, i() dummies). A
+        # dummy of an i() level that newdata does not hold is 0 on every row.
+        if self._design_df is not df:
+            cols = [c for c in _native.formula_columns(self.formula)]
+            lhs = self.formula.split("~", 1)[0].strip()
+            present = [c for c in cols if c != lhs or c in df.columns]
+            for c in present:
+                if c not in df.columns and c != lhs:
+                    raise _native.InputError(f"predict: newdata has no column '{c}'")
+            formula = self.formula if lhs in df.columns else "__y__ ~" + self.formula.split("~", 1)[1]
+            frame = df if lhs in df.columns else df.assign(__y__=0.0)
+            table = to_table(frame, [c for c in present if c != lhs] + [lhs if lhs in df.columns else "__y__"])
+            self._design = _native.design_columns(table, formula, True)
+            self._design_df = df
+        if name in self._design:
+            return np.asarray(self._design[name], dtype=float)
+        if "::" in name:
+            return np.zeros(len(df.index))
+        raise _native.InputError(f"predict: no design column '{name}' in newdata")
 
     @staticmethod
     def _labels(df: pd.DataFrame, columns) -> list:
@@ -211,8 +225,15 @@ def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: s
     ``"cluster:a+b"``;
     ``where`` is a sample filter such as ``"exporter != importer"``.
     Raises ``InputError`` for bad input and ``ConvergenceError`` when the
-    estimator does not converge.
+    estimator does not converge. A formula with ``sw()`` or ``csw()`` gives
+    several models: the result is then a list of results, one per model
+    (compare them with :func:`etable`).
     """
+    models = list(_native.formula_expand(formula))
+    if len(models) > 1:
+        return [estimate(df, m, family=family, vcov=vcov, where=where, weights=weights, offset=offset,
+                         ssc=ssc, tol=tol, max_iter=max_iter, threads=threads, verbose=verbose)
+                for m in models]
     cols = list(_native.formula_columns(formula))
     if where:
         cols += list(_native.filter_columns(where))
@@ -253,3 +274,29 @@ def feols(fml: str, data: pd.DataFrame, vcov: str = "hetero", **kwargs) -> Estim
     """OLS with fixed effects, pyfixest's ``feols(fml, data, vcov=...)``:
     :func:`estimate` with ``family="gaussian"``."""
     return estimate(data, fml, family="gaussian", vcov=vcov, **kwargs)
+
+
+def etable(fits, type: str = "text", model_names=None, digits: int = 4) -> str:
+    """Several estimates side by side, as fixest's ``etable`` and the CLI's
+    comparison table (``rebalance estimate -f ... -f ...``; the same C++
+    code): coefficients with stars (*** p < 0.01, ** p < 0.05, * p < 0.1),
+    standard errors in parentheses, fixed effects (Yes/No), standard-error
+    type, observations and fit statistics. ``type``: ``"text"``, ``"csv"``,
+    ``"latex"`` or ``"markdown"``; ``model_names`` default to (1), (2), ..."""
+    if isinstance(fits, EstimateResult):
+        fits = [fits]
+    fits = list(fits)
+    for f in fits:
+        if not isinstance(f, EstimateResult):
+            raise _native.InputError(f"etable: expected rb.estimate results, got {f.__class__.__name__}")
+    return _native.etable([f._native for f in fits], type, list(model_names or []), int(digits))
+
+
+def read_csv(path: str, sep: str = "auto", threads: int = 0) -> pd.DataFrame:
+    """Reads a CSV or CSV.gz file with the engine's reader (the one
+    ``rebalance estimate`` uses): ``sep`` is ``","``, ``";"``, ``"tab"``,
+    ``"|"`` or ``"auto"`` (detected from the header line; a one-column
+    header holding another separator is refused with a message naming it).
+    Text columns come back as object columns with None for missing cells."""
+    table = _native.read_csv(path, threads, sep)
+    return pd.DataFrame({name: table.column_values(name) for name in table.column_names})

@@ -48,13 +48,15 @@ def _coefficients(estimate, covariates):
         vcov = None
     else:
         raise _native.InputError("estimate must be an rb.estimate result, a Series or a dict name -> coefficient")
-    names = list(beta.index) if covariates is None else list(covariates)
-    for n in names:
-        if n not in beta.index:
-            raise _native.InputError(f"covariates: '{n}' is not a coefficient of the estimate "
-                                     f"(coefficients: {', '.join(map(str, beta.index))})")
-    b = np.array([beta[n] for n in names], dtype=float)
-    v = None if vcov is None else np.asarray(vcov.loc[names, names], dtype=float)
+    # The subset rule and its message are the engine's (rebalance gravity --covariates).
+    use = [] if covariates is None else [str(c) for c in covariates]
+    if covariates is not None and not use:
+        raise _native.InputError("covariates: give at least one coefficient name")
+    full = np.zeros((0, 0)) if vcov is None else np.asarray(vcov.loc[beta.index, beta.index], dtype=float)
+    names, b, v = _native.select_cost_coefficients([str(n) for n in beta.index], np.asarray(beta, dtype=float),
+                                                    full, use, "the estimate")
+    names, b = list(names), np.asarray(b, dtype=float)
+    v = None if vcov is None else np.asarray(v, dtype=float)
     return names, b, v
 
 

@@ -130,8 +130,8 @@ TEST(Formula, ErrorsNamePositionAndExpectation) {
       {"~ x", 1, "expected the outcome column"},
       {"y ~ | a", 5, "expected a column name or log(column) after '~'"},
       {"y ~", 4, "after '~', found the end of the formula"},
-      {"trade ~ exp(x)", 9, "unknown function 'exp'; supported: log(column)"},
-      {"trade ~ sqrt (x)", 9, "unknown function 'sqrt'"},
+      {"trade ~ expp(x)", 9, "unknown function 'expp'; supported: log, exp, sqrt, log1p"},
+      {"trade ~ sqr (x)", 9, "unknown function 'sqr'"},
       {"trade ~ x + x", 13, "duplicate regressor 'x'"},
       {"trade ~ log(x) + log( x )", 18, "duplicate regressor 'log(x)'"},
       {"y ~ x | a + a", 13, "duplicate fixed effect 'a'"},
@@ -147,8 +147,22 @@ TEST(Formula, ErrorsNamePositionAndExpectation) {
       {"y ~ x | a^", 11, "expected a column name after '^'"},
       {"y ~ log(x", 10, "expected ')' to close log("},
       {"y ~ log()", 9, "expected a column name inside log( )"},
-      {"y ~ log(log(x))", 12, "functions cannot be nested"},
-      {"y ~ x * z", 7, "operator '*' is not supported"},
+      {"y ~ x^2", 6, "write a power as I(x^2)"},
+      {"y ~ 2 * x", 5, "a number may only appear inside I( )"},
+      {"y ~ i(f, keep = 3)", 10, "i(): argument 'keep' is not supported"},
+      {"y ~ i(f, ref = abc)", 16, "expected a reference level"},
+      {"y ~ i(f, x, 1, 2)", 16, "i(): too many arguments"},
+      {"y ~ i(f):x", 10, "i() cannot be part of a ':' interaction"},
+      {"y ~ x:i(f)", 7, "i() cannot be part of a ':' interaction"},
+      {"y ~ i(f)*x", 5, "i() cannot be part of a '*' interaction"},
+      {"y ~ log(i(f))", 9, "i() stands alone as a term"},
+      {"y ~ sw(a, b)", 5, "sw() gives several models"},
+      {"y ~ I(x^)", 9, "expected a column name inside I( )"},
+      {"y ~ I((x + 1)", 14, "expected ')' to close I("},
+      {"y ~ x:y", 5, "the outcome 'y' cannot also be a regressor"},
+      {"y ~ i(y)", 5, "the outcome 'y' cannot also be a regressor"},
+      {"y ~ log(2) + x", 5, "regressor 'log(2)' uses no column"},
+      {"y ~ x + x:z + z:x", 15, "duplicate regressor 'z:x'"},
       {"y ~ x | a | z", 11, "a second '|' is not supported"},
       {"log(y) ~ x", 4, "the outcome must be a plain column"},
       {"y ~ `x", 5, "unterminated `backquoted` column name"},
@@ -217,14 +231,16 @@ TEST(Formula, EvaluateTermColumnAndLog) {
 
 TEST(Formula, EvaluateTermErrors) {
   const Table t = TermTable();
-  Term unknown{Term::Kind::kLog, "dits", "log(dits)"};
+  Term unknown;
+  unknown.kind = Term::Kind::kLog, unknown.column = "dits", unknown.text = "log(dits)";
   auto r = EvaluateTerm(t, unknown);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_NE(r.status().message().find("'dits'"), std::string::npos);
   EXPECT_NE(r.status().message().find("did you mean 'dist'"), std::string::npos)
       << r.status().message();
-  Term text{Term::Kind::kColumn, "exporter", "exporter"};
+  Term text;
+  text.column = "exporter", text.text = "exporter";
   auto s = EvaluateTerm(t, text);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
@@ -256,7 +272,7 @@ std::string RandomFormula(std::mt19937_64& rng) {
 
 TEST(Formula, RandomFormulasRoundTripAndMutationsFailCleanly) {
   std::mt19937_64 rng(6789);
-  const std::string alphabet = "yxa1 ~+|^()*`.:-lo";
+  const std::string alphabet = "yxa1 ~+|^()*`.:-loIi,=2\"";
   int mutants_accepted = 0, mutants_rejected = 0;
   for (int iter = 0; iter < 3000; ++iter) {
     const std::string text = RandomFormula(rng);
@@ -297,6 +313,204 @@ TEST(Formula, RandomFormulasRoundTripAndMutationsFailCleanly) {
   }
   EXPECT_GT(mutants_accepted, 100);
   EXPECT_GT(mutants_rejected, 100);
+}
+
+}  // namespace
+}  // namespace rebalance::data
+
+namespace rebalance::data {
+namespace {
+
+TEST(FormulaLanguage, InteractionsExpandAndOrderByDegreeAsR) {
+  auto f = ParseFormula("y ~ a*b + c");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& t : f->regressors) names.push_back(t.text);
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "c", "a:b"}));
+  EXPECT_EQ(f->regressors[3].kind, Term::Kind::kExpr);
+  EXPECT_EQ(f->regressors[3].Columns(), (std::vector<std::string>{"a", "b"}));
+  auto g = ParseFormula("y ~ a*b*log(c)");
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  names.clear();
+  for (const auto& t : g->regressors) names.push_back(t.text);
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "log(c)", "a:b", "a:log(c)", "b:log(c)",
+                                             "a:b:log(c)"}));
+  // A main effect written again next to a*b is kept once, as in R.
+  auto h = ParseFormula("y ~ a + a*b");
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->ToString(), "y ~ a + b + a:b");
+}
+
+TEST(FormulaLanguage, FunctionsPowersAndFactorsRoundTrip) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"y ~ I(x^2) + I(x ^ 3)", "y ~ I(x^2) + I(x^3)"},
+      {"y ~ exp(x) + sqrt(z) + log1p(w)", "y ~ exp(x) + sqrt(z) + log1p(w)"},
+      {"y ~ log(x+1)", "y ~ log(x + 1)"},
+      {"y ~ I((a+b)*c) + I(a - (b - c)) + I(-a^2) + I(a^-1) + I(2.5e-3 * a / b)",
+       "y ~ I((a + b) * c) + I(a - (b - c)) + I(-a^2) + I(a^-1) + I(2.5e-3 * a / b)"},
+      {"y ~ x + i(year)", "y ~ x + i(year)"},
+      {"y ~ i(year, rta)", "y ~ i(year, rta)"},
+      {"y ~ i(year,rta,ref=1986)", "y ~ i(year, rta, ref = 1986)"},
+      {"y ~ i(year, rta, 1986)", "y ~ i(year, rta, ref = 1986)"},
+      {"y ~ i(year, ref = c(1986, 1990))", "y ~ i(year, ref = c(1986, 1990))"},
+      {"y ~ i(iso, ref = 'USA')", "y ~ i(iso, ref = \"USA\")"},
+      {"y ~ i(year, log(dist), ref = -1)", "y ~ i(year, log(dist), ref = -1)"},
+      {"y ~ log(dist):rta + x", "y ~ x + log(dist):rta"},
+  };
+  for (const auto& [text, canon] : cases) {
+    auto f = ParseFormula(text);
+    ASSERT_TRUE(f.ok()) << text << ": " << f.status().ToString();
+    EXPECT_EQ(f->ToString(), canon) << text;
+    auto g = ParseFormula(f->ToString());
+    ASSERT_TRUE(g.ok()) << canon << ": " << g.status().ToString();
+    EXPECT_EQ(g->ToString(), canon);
+  }
+  auto f = ParseFormula("y ~ i(year, rta, ref = 1986)");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->regressors[0].kind, Term::Kind::kFactor);
+  EXPECT_EQ(f->regressors[0].column, "year");
+  EXPECT_EQ(f->regressors[0].ref, (std::vector<std::string>{"1986"}));
+  EXPECT_EQ(f->Columns(), (std::vector<std::string>{"y", "year", "rta"}));
+}
+
+TEST(FormulaLanguage, ExpandFormulasStepwiseAndCumulative) {
+  auto sw = ExpandFormulas("y ~ x + sw(a, log(b)) | f");
+  ASSERT_TRUE(sw.ok()) << sw.status().ToString();
+  ASSERT_EQ(sw->size(), 2u);
+  EXPECT_EQ((*sw)[0].ToString(), "y ~ x + a | f");
+  EXPECT_EQ((*sw)[1].ToString(), "y ~ x + log(b) | f");
+  auto csw = ExpandFormulas("y ~ csw(a, b + c, i(d, ref = 1)) | f");
+  ASSERT_TRUE(csw.ok()) << csw.status().ToString();
+  ASSERT_EQ(csw->size(), 3u);
+  EXPECT_EQ((*csw)[0].ToString(), "y ~ a | f");
+  EXPECT_EQ((*csw)[1].ToString(), "y ~ a + b + c | f");
+  EXPECT_EQ((*csw)[2].ToString(), "y ~ a + b + c + i(d, ref = 1) | f");
+  auto fe = ExpandFormulas("y ~ x | csw(a, b^c)");
+  ASSERT_TRUE(fe.ok()) << fe.status().ToString();
+  ASSERT_EQ(fe->size(), 2u);
+  EXPECT_EQ((*fe)[1].ToString(), "y ~ x | a + b^c");
+  auto one = ExpandFormulas("y ~ x | f");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->size(), 1u);
+  // A column named like the function is not a call.
+  auto col = ExpandFormulas("y ~ sw + `csw(a)`");
+  ASSERT_TRUE(col.ok()) << col.status().ToString();
+  EXPECT_EQ(col->size(), 1u);
+  for (const char* bad : {"y ~ sw(a) + csw(b)", "y ~ sw(a, )", "y ~ sw(a, b", "y ~ sw(a, b))"}) {
+    auto r = ExpandFormulas(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kParseError) << bad;
+  }
+  EXPECT_NE(ExpandFormulas("y ~ sw(a) + csw(b)").status().message().find("only one"),
+            std::string::npos);
+}
+
+Table DesignTable() {
+  Table t;
+  EXPECT_TRUE(t.AddColumn(Table::F64Column("x", {1.0, 4.0, -2.0, NAN, 0.5, 3.0})).ok());
+  EXPECT_TRUE(t.AddColumn(Table::F64Column("z", {2.0, 0.0, 1.0, 1.0, -1.0, 2.0})).ok());
+  EXPECT_TRUE(t.AddColumn(Table::I64Column("year", {1990, 1986, 1994, 1990, 1986, 1994})).ok());
+  EXPECT_TRUE(
+      t.AddColumn(Table::StringColumn("iso", {"USA", "CAN", "MEX", "CAN", "USA", "MEX"})).ok());
+  return t;
+}
+
+TEST(FormulaLanguage, ExpressionValuesAgainstDirectFormulas) {
+  const Table t = DesignTable();
+  const std::vector<double> x = {1.0, 4.0, -2.0, NAN, 0.5, 3.0},
+                            z = {2.0, 0.0, 1.0, 1.0, -1.0, 2.0};
+  struct Case {
+    const char* term;
+    double (*value)(double, double);
+  };
+  const std::vector<Case> cases = {
+      {"x:z", [](double a, double b) { return a * b; }},
+      {"I(x^2)", [](double a, double) { return a * a; }},
+      {"exp(x)", [](double a, double) { return std::exp(a); }},
+      {"sqrt(x)", [](double a, double) { return a >= 0 ? std::sqrt(a) : NAN; }},
+      {"log1p(z)", [](double, double b) { return b > -1 ? std::log1p(b) : NAN; }},
+      {"log(x):z", [](double a, double b) { return a > 0 ? std::log(a) * b : NAN; }},
+      {"I((x + 1) / z)", [](double a, double b) { return (a + 1) / b; }},
+      {"I(-x^2 + 3 * z)", [](double a, double b) { return -(a * a) + 3 * b; }},
+      {"I(2^x)", [](double a, double) { return std::pow(2.0, a); }},
+  };
+  for (const auto& c : cases) {
+    auto f = ParseFormula(std::string("y ~ ") + c.term);
+    ASSERT_TRUE(f.ok()) << c.term << ": " << f.status().ToString();
+    ASSERT_EQ(f->regressors.size(), 1u);
+    auto v = EvaluateTerm(t, f->regressors[0]);
+    ASSERT_TRUE(v.ok()) << c.term << ": " << v.status().ToString();
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double want = c.value(x[i], z[i]);
+      if (!std::isfinite(want)) {
+        EXPECT_TRUE(std::isnan((*v)[i])) << c.term << " row " << i;
+      } else {
+        EXPECT_NEAR((*v)[i], want, 1e-15 * (1 + std::fabs(want))) << c.term << " row " << i;
+      }
+    }
+  }
+  auto bad = ParseFormula("y ~ x:iso");
+  ASSERT_TRUE(bad.ok());
+  auto r = EvaluateTerm(t, bad->regressors[0]);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("column 'iso' holds text"), std::string::npos);
+}
+
+TEST(FormulaLanguage, FactorDummiesNamedAsFixest) {
+  const Table t = DesignTable();
+  auto f = ParseFormula("y ~ i(year) + i(year, x, ref = 1990) + i(iso, ref = \"USA\") + z");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  auto d = ExpandRegressors(t, *f);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& c : *d) names.push_back(c.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"year::1986", "year::1990", "year::1994", "year::1986:x",
+                                      "year::1994:x", "iso::CAN", "iso::MEX", "z"}));
+  const std::vector<double> year = {1990, 1986, 1994, 1990, 1986, 1994};
+  const std::vector<double> x = {1.0, 4.0, -2.0, NAN, 0.5, 3.0};
+  const std::vector<std::string> iso = {"USA", "CAN", "MEX", "CAN", "USA", "MEX"};
+  for (int64_t r = 0; r < 6; ++r) {
+    const size_t i = static_cast<size_t>(r);
+    EXPECT_EQ((*d)[0].reader(r), year[i] == 1986 ? 1.0 : 0.0);
+    EXPECT_EQ((*d)[2].reader(r), year[i] == 1994 ? 1.0 : 0.0);
+    if (std::isnan(x[i])) {
+      EXPECT_TRUE(std::isnan((*d)[3].reader(r)));  // x missing: the row is missing
+    } else {
+      EXPECT_EQ((*d)[3].reader(r), year[i] == 1986 ? x[i] : 0.0);
+      EXPECT_EQ((*d)[4].reader(r), year[i] == 1994 ? x[i] : 0.0);
+    }
+    EXPECT_EQ((*d)[6].reader(r), iso[i] == "MEX" ? 1.0 : 0.0);
+    EXPECT_EQ((*d)[5].term, 2u);
+  }
+  auto g = ParseFormula("y ~ i(year, ref = 1989)");
+  ASSERT_TRUE(g.ok());
+  auto e = ExpandRegressors(t, *g);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(e.status().message().find(
+                "the reference level '1989' does not occur in column 'year' (levels: 1986, 1990, "
+                "1994)"),
+            std::string::npos)
+      << e.status().message();
+  // Levels come from the flagged rows only (the --where sample).
+  const std::vector<uint8_t> rows = {1, 0, 1, 1, 0, 1};  // no 1986
+  auto w = ExpandRegressors(t, *g, nullptr);
+  ASSERT_FALSE(w.ok());
+  auto only = ParseFormula("y ~ i(year)");
+  ASSERT_TRUE(only.ok());
+  auto sub = ExpandRegressors(t, *only, &rows);
+  ASSERT_TRUE(sub.ok()) << sub.status().ToString();
+  ASSERT_EQ(sub->size(), 2u);
+  EXPECT_EQ((*sub)[0].name, "year::1990");
+  EXPECT_EQ((*sub)[1].name, "year::1994");
+  const std::vector<uint8_t> short_rows = {1, 0};
+  EXPECT_FALSE(ExpandRegressors(t, *only, &short_rows).ok());
+  auto h = ParseFormula("y ~ i(year)");
+  ASSERT_TRUE(h.ok());
+  auto m = EvaluateTerm(t, h->regressors[0]);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("ExpandRegressors"), std::string::npos);
 }
 
 }  // namespace

@@ -206,7 +206,29 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   res.vcov_type = vspec.text;
   std::vector<uint8_t> keep(static_cast<size_t>(num_rows), 1);
   Sample s;
-  s.k = static_cast<int>(formula.regressors.size());
+  // Design columns: one per coefficient (an i() term gives one per level).
+  if (split) {
+    for (const auto& t : formula.regressors) {
+      if (t.kind == data::Term::Kind::kFactor) {
+        return Status::InvalidArgument(
+            fmt::format("regressor '{}': i() dummies are not supported in distributed "
+                        "estimation (each process would see its own levels)",
+                        t.text));
+      }
+    }
+  }
+  // The levels of i() terms come from the --where sample (as fixest's subset).
+  std::vector<uint8_t> where_rows;
+  bool factors = false;
+  for (const auto& t : formula.regressors) factors = factors || t.kind == data::Term::Kind::kFactor;
+  if (factors && !options.where.empty()) {
+    RB_ASSIGN_OR_RETURN(data::Filter filter, data::ParseFilter(options.where));
+    RB_ASSIGN_OR_RETURN(where_rows, data::EvaluateFilter(table, filter));
+  }
+  RB_ASSIGN_OR_RETURN(
+      std::vector<data::DesignColumn> design,
+      data::ExpandRegressors(table, formula, where_rows.empty() ? nullptr : &where_rows));
+  s.k = static_cast<int>(design.size());
   const int k = s.k;
   const data::Column* ycol = nullptr;
   const data::Column* wcol = nullptr;
@@ -225,10 +247,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
 
     // 2. Columns and missing values.
     RB_ASSIGN_OR_RETURN(ycol, NumericColumn(table, formula.lhs, "outcome"));
-    for (const auto& term : formula.regressors) {
-      RB_ASSIGN_OR_RETURN(data::TermReader reader, data::MakeTermReader(table, term));
-      xs.push_back(reader);
-    }
+    for (const auto& d : design) xs.push_back(d.reader);
     if (!options.weights.empty()) {
       RB_ASSIGN_OR_RETURN(wcol, NumericColumn(table, options.weights, "weights"));
     }
@@ -251,8 +270,10 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     std::vector<std::pair<const data::Column*, std::string>> value_cols;
     value_cols.emplace_back(ycol, "outcome '" + formula.lhs + "'");
     for (const auto& term : formula.regressors) {
-      RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(term.column));
-      value_cols.emplace_back(col, "regressor column '" + term.column + "'");
+      for (const auto& c : term.Columns()) {
+        RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(c));
+        value_cols.emplace_back(col, "regressor column '" + c + "'");
+      }
     }
     if (wcol) value_cols.emplace_back(wcol, "weight '" + options.weights + "'");
     if (ocol) value_cols.emplace_back(ocol, "offset '" + options.offset + "'");
@@ -537,7 +558,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     if (j < kk && irls.kept[static_cast<size_t>(j)] == c) {
       ++j;
     } else {
-      res.collinear.push_back(formula.regressors[static_cast<size_t>(c)].text);
+      res.collinear.push_back(design[static_cast<size_t>(c)].name);
     }
   }
 
@@ -591,7 +612,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   constexpr double kZ975 = 1.959963984540054;
   for (int j = 0; j < kk; ++j) {
     Coefficient co;
-    co.name = formula.regressors[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])].text;
+    co.name = design[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])].name;
     co.estimate = irls.beta(j);
     co.std_error = std::sqrt(std::max(0.0, res.vcov(j, j)));
     co.z = co.std_error > 0 ? co.estimate / co.std_error : 0.0;
@@ -661,11 +682,9 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
           irls.eta[static_cast<size_t>(i)] - (s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)]);
     }
     for (int j = 0; j < kk; ++j) {
-      const auto& term = formula.regressors[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])];
-      RB_ASSIGN_OR_RETURN(std::vector<double> raw, data::EvaluateTerm(table, term));
+      const data::TermReader& x = xs[static_cast<size_t>(irls.kept[static_cast<size_t>(j)])];
       for (int64_t i = 0; i < n_local; ++i) {
-        part[static_cast<size_t>(i)] -=
-            raw[static_cast<size_t>(s.rows[static_cast<size_t>(i)])] * irls.beta(j);
+        part[static_cast<size_t>(i)] -= x(s.rows[static_cast<size_t>(i)]) * irls.beta(j);
       }
     }
     Demeaner unit(&fe, threads, reducer);

@@ -172,10 +172,12 @@ Result<PairCosts> EstimatePairCosts(const data::Table& panel, const PairCostOpti
   RB_ASSIGN_OR_RETURN(data::Formula f2, data::ParseFormula(s2.formula));
   std::vector<std::vector<double>> z;
   std::vector<double> gamma;
+  RB_ASSIGN_OR_RETURN(std::vector<data::DesignColumn> design, data::ExpandRegressors(base, f2));
   for (const auto& c : out.stage2.coefficients) {
-    for (const auto& t : f2.regressors) {
-      if (t.text == c.name) {
-        RB_ASSIGN_OR_RETURN(std::vector<double> v, data::EvaluateTerm(base, t));
+    for (const auto& d : design) {
+      if (d.name == c.name) {
+        std::vector<double> v(static_cast<size_t>(base.num_rows()));
+        for (int64_t r = 0; r < base.num_rows(); ++r) v[static_cast<size_t>(r)] = d.reader(r);
         z.push_back(std::move(v));
         gamma.push_back(c.estimate);
       }

@@ -65,8 +65,8 @@ expect_error "unknown cluster column" 2 "--vcov: good.csv: no column 'idd'" -- \
   good.csv -f 'y ~ x | id' --vcov cluster:idd
 expect_error "formula syntax" 2 "formula:9: expected a column name or log(column) after '+'" -- \
   good.csv -f 'y ~ x + | id'
-expect_error "unknown function" 2 "unknown function 'exp'; supported: log(column)" -- \
-  good.csv -f 'y ~ exp(x) | id'
+expect_error "unknown function" 2 "unknown function 'expo'; supported: log, exp, sqrt, log1p" -- \
+  good.csv -f 'y ~ expo(x) | id'
 expect_error "--where syntax" 2 "where:6: expected '==' to compare" -- \
   good.csv -f 'y ~ x | id' --where 'year = 2001'
 expect_error "--where type error" 2 "column 'year' is numeric but is compared with the text" -- \

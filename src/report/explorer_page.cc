@@ -422,6 +422,16 @@ constexpr const char* kScript = R"JS(
     } else start();
   }
 
+  // The module is compiled once the report's own charts are drawn, so that
+  // it does not delay the first chart.
+  function whenReportDrawn(fn) {
+    var t0 = Date.now();
+    (function wait() {
+      var s = window.__rebalanceReport;
+      if ((s && s.done) || Date.now() - t0 > 20000) fn(); else setTimeout(wait, 50);
+    })();
+  }
+  whenReportDrawn(function () {
   // The factory returns the module itself (synchronous compilation) or, in
   // other builds, a promise of it.
   var made;
@@ -444,6 +454,7 @@ constexpr const char* kScript = R"JS(
     });
     state.ready = true;
   }, function (e) { failAll(String(e)); });
+  });
 })();
 )JS";
 

@@ -5,7 +5,7 @@
 //        [--shock IMPORTER:EXPORTER:SECTOR] [--from 100] [--to 50] [--repeat N]
 //
 // In the explorer panel of the scenario NAME (default "US tariffs on China"):
-//   1. waits for the module and the first solve; saves what the page shows
+//   1. waits for the module, presses Solve; saves what the page shows
 //      for the scenario as run (OUT_DIR/page_initial.json);
 //   2. finds the tariff control IMPORTER:EXPORTER:SECTOR (default
 //      USA:CHN:Transport equipment), checks it shows FROM (pp), sets TO, and
@@ -92,8 +92,9 @@ try {
   }, scenarioName);
   if (index < 0) fail(`no explorer for scenario '${scenarioName}'`);
   const panel = page.locator(`div.explorer[data-scenario="${index}"]`);
-  // A panel solves when it comes into view.
+  // A panel solves when asked.
   await panel.scrollIntoViewIfNeeded();
+  await panel.locator('button.solve').click();
   const rec = () => page.evaluate((k) => {
     const r = window.__rebalanceExplorer.solves[k];
     return JSON.parse(JSON.stringify(r));

@@ -230,6 +230,7 @@ constexpr const char* kScript = R"JS(
     head.appendChild(shocksTable);
     var buttons = el('div', { 'class': 'explorer-buttons' });
     function button(text, fn, cls) { var b = el('button', { type: 'button', 'class': cls || '' }, text); b.addEventListener('click', fn); buttons.appendChild(b); return b; }
+    button('Solve', function () { solveNow(); }, 'solve');
     button('Add tariff', function () { p.rows.push({ kind: 'tariff', importer: B.countries[0], exporter: B.countries[1], sector: '*', mode: 'add', value: 0.1 }); redraw(); });
     button('Add production subsidy', function () { p.rows.push({ kind: 'production_subsidy', country: B.countries[0], sector: B.sectors[0], mode: 'rate', value: 0.1 }); redraw(); });
     button('Add deficit target', function () { p.rows.push({ kind: 'deficit', country: B.countries[0], mode: 'multiply', value: 0.5, residual: 'proportional' }); redraw(); });
@@ -238,7 +239,7 @@ constexpr const char* kScript = R"JS(
     button('Download results (CSV)', function () { if (p.result) download('whatif_results.csv', resultsCsv(p.result), 'text/csv'); }, 'download-csv');
     head.appendChild(buttons);
     var status = panel.querySelector('.explorer-status');
-    status.textContent = 'Ready: the model solves when this panel is in view, and again at every change.';
+    status.textContent = 'Ready: press Solve, or change a value, to re-solve this scenario in your browser.';
     var results = el('div', { 'class': 'explorer-results' });
     head.appendChild(results);
 
@@ -305,13 +306,16 @@ constexpr const char* kScript = R"JS(
       return { row: tr, err: err, errTd: errTd, input: input };
     }
     var controls = [];
-    function redraw() {
+    function renderRows() {
       tbody.textContent = '';
       controls = p.rows.map(function (r, i) {
         var c = rowControls(r, i);
         tbody.appendChild(c.row); tbody.appendChild(c.err);
         return c;
       });
+    }
+    function redraw() {
+      renderRows();
       solveNow();
     }
     function clearErrors() {
@@ -409,17 +413,10 @@ constexpr const char* kScript = R"JS(
       return pending;
     }
     reset();
-    // Solved when the panel first comes into view, so that opening the
-    // report costs no solve (the first chart is the report's own).
-    var started = false;
-    function start() { if (!started) { started = true; redraw(); } }
-    p.start = start;
-    if (typeof IntersectionObserver === 'function') {
-      var io = new IntersectionObserver(function (entries) {
-        if (entries.some(function (e) { return e.isIntersecting; })) { io.disconnect(); start(); }
-      }, { rootMargin: '200px' });
-      io.observe(panel);
-    } else start();
+    // Nothing is solved until the reader asks (Solve, or any change): the
+    // section above already shows the scenario as run, and a page that
+    // solved and drew every panel on view would be slow to scroll and print.
+    renderRows();
   }
 
   // The module is compiled once the report's own charts are drawn, so that

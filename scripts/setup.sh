@@ -10,6 +10,7 @@ PKGS=(
   libopenmpi-dev openmpi-bin
   clang libclang-rt-14-dev clang-format
   chromium
+  emscripten
 )
 # Node.js and npm: the machine's own (e.g. NodeSource's nodejs, which bundles
 # npm) are used when present; otherwise Debian's packages.

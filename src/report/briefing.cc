@@ -14,6 +14,7 @@
 #include "rebalance/core/sha256.h"
 #include "rebalance/core/version.h"
 #include "rebalance/report/charts.h"
+#include "rebalance/report/explorer.h"
 #include "rebalance/report/tariff_war_outputs.h"
 
 namespace rebalance::report {
@@ -838,9 +839,13 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run,
   }
   std::vector<std::string> bilateral_headlines;
   std::vector<ReportSection> scenario_sections;
+  // The what-if explorer: each scenario's shocks as controls, re-solved in
+  // the page (explorer.h); models it does not solve get none.
+  if (auto explorer = ExplorerData(run); explorer.ok()) doc.explorer = std::move(explorer).value();
   for (const auto& s : run.scenarios) {
     ReportSection sec;
     sec.title = "Scenario: " + s.name;
+    if (!doc.explorer.is_null()) sec.explorer_scenario = static_cast<int>(scenario_sections.size());
     sec.headlines = s.headlines;
     if (!s.description.empty()) sec.AddParagraph(s.description);
     sec.AddBox(ClosureBox(s, b));

@@ -128,6 +128,9 @@ struct ReportSection {
   std::vector<std::string> headlines;
   // Paragraphs, tables and charts in reading order.
   std::vector<ReportBlock> blocks;
+  // Index into ReportDocument::explorer["scenarios"] of the scenario whose
+  // what-if explorer closes this section (-1: none).
+  int explorer_scenario = -1;
 
   void AddParagraph(std::string text);
   void AddTable(ReportTable table);
@@ -151,6 +154,9 @@ struct ReportDocument {
   // UTC timestamp shown in the provenance list; empty means "now" at render
   // time. Tests set it for reproducible output.
   std::string generated_utc;
+  // The what-if explorer's data (report/explorer.h ExplorerData; null: no
+  // explorer). The renderer embeds it with the WebAssembly module.
+  nlohmann::json explorer;
 
   Status Validate() const;
 };

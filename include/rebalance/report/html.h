@@ -40,9 +40,17 @@ struct HtmlOptions {
   // (REBALANCE_SOURCE_DIR "/report/web/node_modules"). When this is empty
   // too, the library falls back to the directory compiled into it, if any.
   std::string fallback_web_assets_dir;
+  // The what-if explorer's module (rebalance_explorer.js, built by
+  // scripts/build_wasm.sh), embedded when the document has an explorer.
+  // Empty: $REBALANCE_EXPLORER_MODULE, else the file the build compiled in.
+  // A missing module leaves a report whose explorer panels say why.
+  std::string explorer_module;
 
   Status Validate() const;
 };
+
+// Environment variable naming the explorer's module file.
+inline constexpr const char* kExplorerModuleEnv = "REBALANCE_EXPLORER_MODULE";
 
 // The directory the assets are read from under `options` and the current
 // environment, or an error saying how to set it.
@@ -59,7 +67,16 @@ struct WebAssets {
     std::string code;  // the minified UMD build
   };
   std::vector<Library> libraries;  // vega, vega-lite, vega-embed, in load order
+  // The what-if explorer's module (JavaScript with the WebAssembly inlined),
+  // or empty with `explorer_missing` saying why.
+  std::string explorer_code;
+  std::string explorer_missing = "the WebAssembly module was not loaded";
 };
+
+// Reads the explorer's module per `options` into `assets` (explorer_code, or
+// explorer_missing naming the file and how to build it). Never fails: a
+// report without its explorer says so in the page.
+void LoadExplorerModule(const HtmlOptions& options, WebAssets* assets);
 
 // Resolves the directory and checks that the three library files exist,
 // without reading them: for front doors to fail before long work.

@@ -617,7 +617,7 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source, cons
     }
   }
   {
-    const MissingSet missing(opt.missing_tokens);
+    const FastMissing missing(opt.missing_tokens);
     std::vector<bool> all_missing(n_sel, true);
     size_t pos = lay.data_begin;
     int64_t rows = 0;
@@ -633,7 +633,7 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source, cons
       ++rows;
       for (size_t c = 0; c < n_sel; ++c) {
         if (forced[c] || sel_types[c] == ColumnType::kString) continue;
-        const Token t = Classify(fields[static_cast<size_t>(sel_fields[c])], missing);
+        const Token t = ClassifyFast(fields[static_cast<size_t>(sel_fields[c])], missing);
         if (t.kind == TokenKind::kMissing) continue;
         all_missing[c] = false;
         if (t.kind == TokenKind::kText)

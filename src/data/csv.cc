@@ -2,15 +2,20 @@
 #include "rebalance/data/csv.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <thread>
@@ -157,29 +162,11 @@ bool SplitLine(std::string_view line, char delim, std::vector<std::string_view>*
   return true;
 }
 
-struct ChunkColumn {
-  ColumnType type = ColumnType::kF64;
-  std::vector<double> f64;
-  std::vector<int64_t> i64;
-  std::vector<int32_t> codes;
-  std::vector<std::string> dict;
-  std::unordered_map<std::string, int32_t> index;
-  std::vector<uint8_t> missing;
-  bool any_missing = false;
-};
-
 struct ChunkError {
   size_t offset = std::numeric_limits<size_t>::max();
   std::string column;
   std::string message;
   bool has = false;
-};
-
-struct Chunk {
-  size_t begin = 0, end = 0;
-  std::vector<ChunkColumn> cols;
-  int64_t rows = 0;
-  ChunkError error;
 };
 
 int64_t LineNumberAt(std::string_view text, size_t offset) {
@@ -193,29 +180,222 @@ std::string Abbrev(std::string_view s) {
   return core::PrintableText(s.substr(0, 37)) + "...";
 }
 
+// MissingSet::Contains, answering "no" without comparing when no token has
+// the cell's length.
+class FastMissing {
+ public:
+  explicit FastMissing(const std::vector<std::string>& tokens) : set_(tokens), tokens_(tokens) {
+    for (const auto& t : tokens) {
+      if (!t.empty()) first_[static_cast<unsigned char>(t[0])] = true;
+      if (t.size() < 64)
+        lengths_ |= uint64_t{1} << t.size();
+      else
+        any_long_ = true;
+    }
+  }
+  bool Contains(std::string_view s) const {
+    if (s.empty()) return true;
+    if (!first_[static_cast<unsigned char>(s[0])]) return false;
+    if (s.size() < 64 ? ((lengths_ >> s.size()) & 1) == 0 : !any_long_) return false;
+    for (const auto& t : tokens_)
+      if (s == t) return true;
+    return false;
+  }
+  const MissingSet& set() const { return set_; }
+
+ private:
+  MissingSet set_;
+  const std::vector<std::string>& tokens_;
+  uint64_t lengths_ = 0;
+  bool any_long_ = false;
+  std::array<bool, 256> first_{};
+};
+
+// Classify's answer, computed without its extra parses for the usual cells:
+// an integer of at most 18 digits is read by a digit loop (exact, as
+// from_chars into int64), any other cell that from_chars reads whole as a
+// double is that double (Classify's integer parse fails on it first), and
+// everything else goes to Classify itself.
+inline Token ClassifyFast(std::string_view s, const FastMissing& missing) {
+  if (missing.Contains(s)) return {TokenKind::kMissing};
+  const char* p = s.data();
+  const char* e = p + s.size();
+  if (*p == '+') ++p;
+  const char* q = p;
+  const bool neg = q < e && *q == '-';
+  if (neg) ++q;
+  const char* digits = q;
+  uint64_t u = 0;
+  while (q < e && static_cast<unsigned>(*q - '0') < 10u) {
+    u = u * 10 + static_cast<unsigned>(*q - '0');
+    ++q;
+    if (q - digits > 18) return Classify(s, missing.set());
+  }
+  if (q == e && q > digits) {
+    Token t{TokenKind::kInt};
+    t.i = neg ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
+    t.d = static_cast<double>(t.i);
+    return t;
+  }
+  double d = 0;
+  const auto [r, ec] = std::from_chars(p, e, d);
+  if (ec == std::errc() && r == e) {
+    Token t{TokenKind::kFloat};
+    t.d = d;
+    return t;
+  }
+  return Classify(s, missing.set());
+}
+
+uint64_t HashLabel(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+  while (n >= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t v = 0;
+  std::memcpy(&v, p, n);
+  h = (h ^ v) * 0x94D049BB133111EBULL;
+  return h ^ (h >> 32);
+}
+
+// A chunk's dictionary of labels: codes in order of first appearance, open
+// addressing over the codes (the labels are stored once, in a deque so that
+// the views stay valid).
+class LabelIndex {
+ public:
+  // The code of `s`, or -1 when it is new.
+  int32_t Find(std::string_view s, uint64_t h) const {
+    if (slots_.empty()) return -1;
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const int32_t code = slots_[i];
+      if (code < 0) return -1;
+      if (hashes_[static_cast<size_t>(code)] == h && views_[static_cast<size_t>(code)] == s)
+        return code;
+    }
+  }
+  int32_t Add(std::string_view s, uint64_t h) {
+    if (2 * (views_.size() + 1) > slots_.size()) Grow();
+    const auto code = static_cast<int32_t>(views_.size());
+    labels_.emplace_back(s);
+    views_.push_back(labels_.back());
+    hashes_.push_back(h);
+    Place(code);
+    return code;
+  }
+  const std::deque<std::string>& labels() const { return labels_; }
+
+ private:
+  void Place(int32_t code) {
+    for (size_t i = hashes_[static_cast<size_t>(code)] & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i] < 0) {
+        slots_[i] = code;
+        return;
+      }
+    }
+  }
+  void Grow() {
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), -1);
+    mask_ = slots_.size() - 1;
+    for (size_t c = 0; c < views_.size(); ++c) Place(static_cast<int32_t>(c));
+  }
+  std::vector<int32_t> slots_;
+  size_t mask_ = 0;
+  std::deque<std::string> labels_;
+  std::vector<std::string_view> views_;
+  std::vector<uint64_t> hashes_;
+};
+
+// What a chunk keeps per selected column beside the values it writes in
+// place: missing rows (chunk-local), whether an i64 column met a
+// non-integer (then this chunk's slots hold doubles' bits), its labels.
+struct ChunkColumn {
+  bool promoted = false;
+  std::vector<int64_t> missing_rows;
+  LabelIndex index;
+};
+
+// A range of lines, parsed into the output columns at rows
+// [row0, row0 + capacity) (capacity: lines in the range, an upper bound of
+// its rows; blank lines leave slots that are closed up afterwards).
+struct Chunk {
+  size_t begin = 0, end = 0;
+  int64_t row0 = 0, capacity = 0, rows = 0;
+  std::vector<ChunkColumn> cols;
+  ChunkError error;
+};
+
+// The output column buffers (one of the three per column, by type).
+struct Sinks {
+  std::vector<ColumnType> types;
+  std::vector<int64_t*> i64;
+  std::vector<double*> f64;
+  std::vector<int32_t*> codes;
+};
+
 void ParseChunk(std::string_view text, const CsvOptions& opt, const std::vector<int>& field_to_sel,
-                int n_fields, const std::vector<ColumnType>& sel_types,
-                const std::vector<std::string>& sel_names, Chunk* chunk) {
-  const MissingSet missing(opt.missing_tokens);
-  const size_t n_sel = sel_types.size();
+                int n_fields, const std::vector<std::string>& sel_names, const Sinks& sinks,
+                Chunk* chunk) {
+  const FastMissing missing(opt.missing_tokens);
+  const size_t n_sel = sinks.types.size();
   chunk->cols.resize(n_sel);
-  for (size_t c = 0; c < n_sel; ++c) chunk->cols[c].type = sel_types[c];
+  // Selected fields in field order (errors are reported for the first).
+  std::vector<std::pair<int, int>> sel;  // (field, column)
+  for (int f = 0; f < n_fields; ++f) {
+    if (field_to_sel[static_cast<size_t>(f)] >= 0) sel.emplace_back(f, field_to_sel[f]);
+  }
+  std::vector<std::string_view> last_label(n_sel);
+  std::vector<int32_t> last_code(n_sel, -1);
   std::vector<std::string_view> fields;
+  fields.reserve(static_cast<size_t>(n_fields) + 1);
   std::string scratch;
   std::vector<std::string> unquoted;
   unquoted.reserve(static_cast<size_t>(n_fields));
   std::string err;
+  const char delim = opt.delimiter;
+  const char* base = text.data();
   size_t pos = chunk->begin;
+  int64_t lr = 0;  // chunk-local row
   while (pos < chunk->end) {
-    const void* nl = std::memchr(text.data() + pos, '\n', chunk->end - pos);
-    const size_t line_end =
-        nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) : chunk->end;
-    std::string_view line = text.substr(pos, line_end - pos);
+    const char* ls = base + pos;
+    const void* nl = std::memchr(ls, '\n', chunk->end - pos);
+    const char* le = nl ? static_cast<const char*>(nl) : base + chunk->end;
+    std::string_view line(ls, static_cast<size_t>(le - ls));
     const size_t line_offset = pos;
-    pos = line_end + 1;
+    pos = static_cast<size_t>(le - base) + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (Trim(line).empty()) continue;  // blank lines are skipped
-    if (!SplitLine(line, opt.delimiter, &fields, &scratch, &unquoted, &err)) {
+    if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '\r') {
+      if (Trim(line).empty()) continue;  // blank lines are skipped
+    }
+    // Fields: unquoted ones here; a line with a field that starts with a
+    // quote or a blank goes to SplitLine (which trims and unquotes).
+    fields.clear();
+    bool simple = true;
+    {
+      const char* p = line.data();
+      const char* e = p + line.size();
+      while (true) {
+        if (p < e && (*p == '"' || *p == ' ' || *p == '\t')) {
+          simple = false;
+          break;
+        }
+        const char* fe = p;
+        while (fe < e && *fe != delim) ++fe;
+        const bool last = fe == e;
+        const char* te = fe;
+        while (te > p && (te[-1] == ' ' || te[-1] == '\t' || te[-1] == '\r')) --te;
+        fields.emplace_back(p, static_cast<size_t>(te - p));
+        if (last) break;
+        p = fe + 1;
+      }
+    }
+    if (!simple && !SplitLine(line, delim, &fields, &scratch, &unquoted, &err)) {
       chunk->error = {line_offset, "", err, true};
       return;
     }
@@ -226,21 +406,25 @@ void ParseChunk(std::string_view text, const CsvOptions& opt, const std::vector<
           true};
       return;
     }
-    for (int f = 0; f < n_fields; ++f) {
-      const int c = field_to_sel[static_cast<size_t>(f)];
-      if (c < 0) continue;
+    const int64_t row = chunk->row0 + lr;
+    for (const auto& [f, c] : sel) {
       ChunkColumn& col = chunk->cols[static_cast<size_t>(c)];
       const std::string_view tok = fields[static_cast<size_t>(f)];
-      if (col.type == ColumnType::kString) {
+      const ColumnType type = sinks.types[static_cast<size_t>(c)];
+      if (type == ColumnType::kString) {
+        int32_t* codes = sinks.codes[static_cast<size_t>(c)];
         if (missing.Contains(tok)) {
-          col.codes.push_back(-1);
-          col.missing.push_back(1);
-          col.any_missing = true;
+          codes[row] = -1;
+          col.missing_rows.push_back(lr);
           continue;
         }
-        auto it = col.index.find(std::string(tok));
-        int32_t code;
-        if (it == col.index.end()) {
+        if (last_code[c] >= 0 && tok == last_label[c]) {
+          codes[row] = last_code[c];
+          continue;
+        }
+        const uint64_t h = HashLabel(tok);
+        int32_t code = col.index.Find(tok, h);
+        if (code < 0) {
           // Labels are UTF-8 everywhere downstream (JSON, HTML): checked
           // once per distinct value.
           if (size_t bad = 0; !core::IsValidUtf8(tok, &bad)) {
@@ -252,55 +436,50 @@ void ParseChunk(std::string_view text, const CsvOptions& opt, const std::vector<
                 true};
             return;
           }
-          code = static_cast<int32_t>(col.dict.size());
-          col.dict.emplace_back(tok);
-          col.index.emplace(std::string(tok), code);
-        } else {
-          code = it->second;
+          code = col.index.Add(tok, h);
         }
-        col.codes.push_back(code);
-        col.missing.push_back(0);
+        codes[row] = code;
+        last_code[c] = code;
+        last_label[c] = col.index.labels()[static_cast<size_t>(code)];
         continue;
       }
-      const Token t = Classify(tok, missing);
+      const Token t = ClassifyFast(tok, missing);
       if (t.kind == TokenKind::kText) {
-        chunk->error = {line_offset + static_cast<size_t>(tok.data() - line.data()),
-                        sel_names[static_cast<size_t>(c)],
+        chunk->error = {line_offset, sel_names[static_cast<size_t>(c)],
                         fmt::format("expected a number in column '{}' (column {}), found '{}'",
                                     sel_names[static_cast<size_t>(c)], f + 1, Abbrev(tok)),
                         true};
-        chunk->error.offset = line_offset;
         return;
       }
-      if (t.kind == TokenKind::kMissing) {
-        col.any_missing = true;
-        col.missing.push_back(1);
-        if (col.type == ColumnType::kI64)
-          col.i64.push_back(0);
-        else
-          col.f64.push_back(kNaN);
+      if (type == ColumnType::kF64) {
+        double* out = sinks.f64[static_cast<size_t>(c)];
+        if (t.kind == TokenKind::kMissing) {
+          out[row] = kNaN;
+          col.missing_rows.push_back(lr);
+        } else {
+          out[row] = t.d;
+        }
         continue;
       }
-      col.missing.push_back(0);
-      if (col.type == ColumnType::kI64) {
-        if (t.kind == TokenKind::kInt) {
-          col.i64.push_back(t.i);
-        } else {
-          // promote this chunk's column to f64
-          col.f64.reserve(col.i64.size() + 1024);
-          for (size_t r = 0; r < col.i64.size(); ++r)
-            col.f64.push_back(col.missing[r] ? kNaN : static_cast<double>(col.i64[r]));
-          col.i64.clear();
-          col.i64.shrink_to_fit();
-          col.type = ColumnType::kF64;
-          col.f64.push_back(t.d);
-        }
-      } else {
-        col.f64.push_back(t.d);
+      int64_t* out = sinks.i64[static_cast<size_t>(c)];
+      if (t.kind == TokenKind::kMissing) {
+        out[row] = col.promoted ? std::bit_cast<int64_t>(kNaN) : 0;
+        col.missing_rows.push_back(lr);
+        continue;
       }
+      if (!col.promoted && t.kind == TokenKind::kFloat) {
+        // This chunk's slots of the column become doubles (bits in place).
+        int64_t* slots = out + chunk->row0;
+        for (int64_t r = 0; r < lr; ++r)
+          slots[r] = std::bit_cast<int64_t>(static_cast<double>(slots[r]));
+        for (int64_t r : col.missing_rows) slots[r] = std::bit_cast<int64_t>(kNaN);
+        col.promoted = true;
+      }
+      out[row] = col.promoted ? std::bit_cast<int64_t>(t.d) : t.i;
     }
-    ++chunk->rows;
+    ++lr;
   }
+  chunk->rows = lr;
 }
 
 }  // namespace
@@ -438,7 +617,7 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source, cons
     }
   }
   {
-    const MissingSet missing(opt.missing_tokens);
+    const FastMissing missing(opt.missing_tokens);
     std::vector<bool> all_missing(n_sel, true);
     size_t pos = lay.data_begin;
     int64_t rows = 0;
@@ -454,7 +633,7 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source, cons
       ++rows;
       for (size_t c = 0; c < n_sel; ++c) {
         if (forced[c] || sel_types[c] == ColumnType::kString) continue;
-        const Token t = Classify(fields[static_cast<size_t>(sel_fields[c])], missing);
+        const Token t = ClassifyFast(fields[static_cast<size_t>(sel_fields[c])], missing);
         if (t.kind == TokenKind::kMissing) continue;
         all_missing[c] = false;
         if (t.kind == TokenKind::kText)
@@ -469,6 +648,37 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source, cons
   return lay;
 }
 
+// v.resize(n), on transparent huge pages where the kernel offers them
+// (madvise mode): the memory is reserved, advised, then filled.
+template <class T>
+void SizeBuffer(std::vector<T>& v, size_t n) {
+  v.reserve(n);
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const auto b = reinterpret_cast<uintptr_t>(v.data());
+  const uintptr_t e = b + n * sizeof(T);
+  const uintptr_t hb = (b + kHuge - 1) & ~(kHuge - 1), he = e & ~(kHuge - 1);
+  if (he > hb) ::madvise(reinterpret_cast<void*>(hb), he - hb, MADV_HUGEPAGE);
+#endif
+  v.resize(n);
+}
+
+// Runs task(i) for i in [0, n) on `threads` threads (tasks taken in order).
+void RunTasks(int threads, size_t n, const std::function<void(size_t)>& task) {
+  if (threads <= 1 || n <= 1) {
+    for (size_t i = 0; i < n; ++i) task(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < n; i = next++) task(i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
 // Parses the data lines text[begin, end); line_of(offset) is the file line
 // number of a byte of `text` (called only to report an error).
 Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows, const Layout& lay,
@@ -478,47 +688,90 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
   const size_t n_sel = lay.sel_fields.size();
   const std::vector<ColumnType>& sel_types = lay.sel_types;
   const std::vector<std::string>& sel_names = lay.sel_names;
-  // Chunking at line boundaries.
   int threads =
       opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(1, threads);
   const size_t body = end_of_rows - begin;
   if (body < (1u << 20)) threads = 1;
-  std::vector<Chunk> chunks(static_cast<size_t>(threads));
+  // Chunks of about 8 MB (at least one per thread), cut after a newline, so
+  // that a busy core delays only a small share of the work.
+  const size_t n_chunks =
+      threads == 1
+          ? 1
+          : std::max<size_t>(static_cast<size_t>(threads),
+                             std::min<size_t>(body >> 23, 64 * static_cast<size_t>(threads)));
+  std::vector<Chunk> chunks(n_chunks);
   {
     size_t start = begin;
-    for (int t = 0; t < threads; ++t) {
-      size_t end = (t == threads - 1)
-                       ? end_of_rows
-                       : begin + body * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+    for (size_t t = 0; t < n_chunks; ++t) {
+      size_t end = (t == n_chunks - 1) ? end_of_rows : begin + body / n_chunks * (t + 1);
       if (end < start) end = start;
-      if (t != threads - 1) {
-        const size_t nl = text.substr(0, end_of_rows).find('\n', end);
-        end = (nl == std::string_view::npos) ? end_of_rows : nl + 1;
+      if (t != n_chunks - 1 && end < end_of_rows) {
+        const void* nl = std::memchr(text.data() + end, '\n', end_of_rows - end);
+        end =
+            nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : end_of_rows;
       }
-      chunks[static_cast<size_t>(t)].begin = start;
-      chunks[static_cast<size_t>(t)].end = end;
+      chunks[t].begin = start;
+      chunks[t].end = end;
       start = end;
     }
   }
-  if (threads == 1) {
-    ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_types, sel_names, &chunks[0]);
-  } else {
-    std::vector<std::thread> pool;
-    for (auto& ch : chunks) {
-      pool.emplace_back([&, chp = &ch] {
-        // An exception must not leave a thread (std::terminate).
-        try {
-          ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_types, sel_names, chp);
-        } catch (const std::exception& e) {
-          chp->error = {chp->begin, "",
-                        fmt::format("out of memory or internal error while parsing: {}", e.what()),
-                        true};
-        }
-      });
-    }
-    for (auto& th : pool) th.join();
+  // Pass 1: lines per chunk (each line's row slot is known before parsing).
+  RunTasks(threads, n_chunks, [&](size_t t) {
+    Chunk& ch = chunks[t];
+    const char* b = text.data() + ch.begin;
+    const char* e = text.data() + ch.end;
+    ch.capacity = std::count(b, e, '\n') + (e > b && e[-1] != '\n' ? 1 : 0);
+  });
+  int64_t slots = 0;
+  for (auto& ch : chunks) {
+    ch.row0 = slots;
+    slots += ch.capacity;
   }
+  std::vector<Column> out(n_sel);
+  Sinks sinks;
+  sinks.types = sel_types;
+  sinks.i64.assign(n_sel, nullptr);
+  sinks.f64.assign(n_sel, nullptr);
+  sinks.codes.assign(n_sel, nullptr);
+  // The columns are sized side by side (their first touch costs as much as
+  // parsing into them).
+  std::atomic<bool> no_memory{false};
+  RunTasks(threads, n_sel, [&](size_t c) {
+    Column& col = out[c];
+    col.name = sel_names[c];
+    col.type = sel_types[c];
+    const auto n = static_cast<size_t>(slots);
+    try {
+      if (col.type == ColumnType::kString) {
+        SizeBuffer(col.codes, n);
+        sinks.codes[c] = col.codes.data();
+      } else if (col.type == ColumnType::kI64) {
+        SizeBuffer(col.i64, n);
+        sinks.i64[c] = col.i64.data();
+      } else {
+        SizeBuffer(col.f64, n);
+        sinks.f64[c] = col.f64.data();
+      }
+    } catch (const std::bad_alloc&) {
+      no_memory = true;
+    }
+  });
+  if (no_memory) {
+    return Status::IoError(
+        fmt::format("{}: out of memory for {} rows of {} columns", source, slots, n_sel));
+  }
+  // Pass 2: parse.
+  RunTasks(threads, n_chunks, [&](size_t t) {
+    Chunk& ch = chunks[t];
+    // An exception must not leave a thread (std::terminate).
+    try {
+      ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_names, sinks, &ch);
+    } catch (const std::exception& e) {
+      ch.error = {ch.begin, "",
+                  fmt::format("out of memory or internal error while parsing: {}", e.what()), true};
+    }
+  });
   for (const auto& ch : chunks) {
     if (ch.error.has) {
       const int64_t line = line_of(ch.error.offset);
@@ -532,66 +785,94 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
     }
   }
 
-  // Merge.
+  // Close up the slots of blank lines (rows move down, in order).
+  int64_t total_rows = 0;
+  std::vector<int64_t> new_row0(n_chunks);
+  for (size_t t = 0; t < n_chunks; ++t) {
+    new_row0[t] = total_rows;
+    total_rows += chunks[t].rows;
+  }
+  if (total_rows != slots) {
+    for (size_t t = 0; t < n_chunks; ++t) {
+      const Chunk& ch = chunks[t];
+      if (new_row0[t] == ch.row0) continue;
+      for (size_t c = 0; c < n_sel; ++c) {
+        if (sinks.i64[c])
+          std::memmove(sinks.i64[c] + new_row0[t], sinks.i64[c] + ch.row0,
+                       static_cast<size_t>(ch.rows) * sizeof(int64_t));
+        if (sinks.f64[c])
+          std::memmove(sinks.f64[c] + new_row0[t], sinks.f64[c] + ch.row0,
+                       static_cast<size_t>(ch.rows) * sizeof(double));
+        if (sinks.codes[c])
+          std::memmove(sinks.codes[c] + new_row0[t], sinks.codes[c] + ch.row0,
+                       static_cast<size_t>(ch.rows) * sizeof(int32_t));
+      }
+    }
+    for (size_t c = 0; c < n_sel; ++c) {
+      out[c].i64.resize(out[c].i64.empty() ? 0 : static_cast<size_t>(total_rows));
+      out[c].f64.resize(out[c].f64.empty() ? 0 : static_cast<size_t>(total_rows));
+      out[c].codes.resize(out[c].codes.empty() ? 0 : static_cast<size_t>(total_rows));
+      out[c].i64.shrink_to_fit();
+      out[c].f64.shrink_to_fit();
+      out[c].codes.shrink_to_fit();
+    }
+  }
+
+  // Merge: missing masks, dictionaries in order of first appearance, and the
+  // i64 columns that a chunk promoted to f64.
   Table table;
   table.source = source;
-  int64_t total_rows = 0;
-  for (const auto& ch : chunks) total_rows += ch.rows;
   for (size_t c = 0; c < n_sel; ++c) {
-    Column col;
-    col.name = sel_names[c];
-    ColumnType type = sel_types[c];
-    bool any_missing = false;
+    Column& col = out[c];
+    bool any_missing = false, promoted = false;
     for (const auto& ch : chunks) {
-      if (ch.cols.empty()) continue;
-      if (ch.cols[c].type == ColumnType::kF64 && type == ColumnType::kI64) type = ColumnType::kF64;
-      any_missing |= ch.cols[c].any_missing;
+      any_missing |= !ch.cols[c].missing_rows.empty();
+      promoted |= ch.cols[c].promoted;
     }
-    col.type = type;
-    if (any_missing) col.missing.reserve(static_cast<size_t>(total_rows));
-    if (type == ColumnType::kString) {
-      std::unordered_map<std::string, int32_t> global;
-      col.codes.reserve(static_cast<size_t>(total_rows));
-      for (auto& ch : chunks) {
-        if (ch.cols.empty()) continue;
-        auto& cc = ch.cols[c];
-        std::vector<int32_t> remap(cc.dict.size());
-        for (size_t k = 0; k < cc.dict.size(); ++k) {
-          auto [it, ins] = global.emplace(cc.dict[k], static_cast<int32_t>(col.dictionary.size()));
-          if (ins) col.dictionary.push_back(cc.dict[k]);
+    if (promoted) {
+      // Every cell as the double it was read as (missing: NaN).
+      std::vector<double> f64(static_cast<size_t>(total_rows));
+      for (size_t t = 0; t < n_chunks; ++t) {
+        const Chunk& ch = chunks[t];
+        const int64_t* from = col.i64.data() + new_row0[t];
+        double* to = f64.data() + new_row0[t];
+        if (ch.cols[c].promoted) {
+          for (int64_t r = 0; r < ch.rows; ++r) to[r] = std::bit_cast<double>(from[r]);
+        } else {
+          for (int64_t r = 0; r < ch.rows; ++r) to[r] = static_cast<double>(from[r]);
+          for (int64_t r : ch.cols[c].missing_rows) to[r] = kNaN;
+        }
+      }
+      col.i64 = std::vector<int64_t>();
+      col.f64 = std::move(f64);
+      col.type = ColumnType::kF64;
+    }
+    if (any_missing) {
+      col.missing.assign(static_cast<size_t>(total_rows), 0);
+      for (size_t t = 0; t < n_chunks; ++t) {
+        for (int64_t r : chunks[t].cols[c].missing_rows)
+          col.missing[static_cast<size_t>(new_row0[t] + r)] = 1;
+      }
+    }
+    if (col.type == ColumnType::kString) {
+      std::unordered_map<std::string_view, int32_t> global;
+      std::vector<std::vector<int32_t>> remaps(n_chunks);
+      for (size_t t = 0; t < n_chunks; ++t) {
+        const auto& labels = chunks[t].cols[c].index.labels();
+        std::vector<int32_t>& remap = remaps[t];
+        remap.resize(labels.size());
+        for (size_t k = 0; k < labels.size(); ++k) {
+          auto [it, ins] = global.emplace(labels[k], static_cast<int32_t>(col.dictionary.size()));
+          if (ins) col.dictionary.push_back(labels[k]);
           remap[k] = it->second;
         }
-        for (int32_t code : cc.codes)
-          col.codes.push_back(code < 0 ? -1 : remap[static_cast<size_t>(code)]);
-        if (any_missing)
-          col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
-        cc = ChunkColumn();
       }
-    } else if (type == ColumnType::kI64) {
-      col.i64.reserve(static_cast<size_t>(total_rows));
-      for (auto& ch : chunks) {
-        if (ch.cols.empty()) continue;
-        auto& cc = ch.cols[c];
-        col.i64.insert(col.i64.end(), cc.i64.begin(), cc.i64.end());
-        if (any_missing)
-          col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
-        cc = ChunkColumn();
-      }
-    } else {
-      col.f64.reserve(static_cast<size_t>(total_rows));
-      for (auto& ch : chunks) {
-        if (ch.cols.empty()) continue;
-        auto& cc = ch.cols[c];
-        if (cc.type == ColumnType::kI64) {
-          for (size_t r = 0; r < cc.i64.size(); ++r)
-            col.f64.push_back(cc.missing[r] ? kNaN : static_cast<double>(cc.i64[r]));
-        } else {
-          col.f64.insert(col.f64.end(), cc.f64.begin(), cc.f64.end());
-        }
-        if (any_missing)
-          col.missing.insert(col.missing.end(), cc.missing.begin(), cc.missing.end());
-        cc = ChunkColumn();
-      }
+      RunTasks(threads, n_chunks, [&](size_t t) {
+        const std::vector<int32_t>& remap = remaps[t];
+        int32_t* codes = col.codes.data() + new_row0[t];
+        for (int64_t r = 0; r < chunks[t].rows; ++r)
+          if (codes[r] >= 0) codes[r] = remap[static_cast<size_t>(codes[r])];
+      });
     }
     RB_RETURN_IF_ERROR(table.AddColumn(std::move(col)));
   }
@@ -754,8 +1035,17 @@ Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
     if (!HasGzipMagic(std::string_view(magic, got == 2 ? 2 : 0)))
       return ReadPlainPart(path, options);
   }
-  RB_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  return ParseCsv(text, path, options);
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  RB_ASSIGN_OR_RETURN(FileBuffer bytes, ReadFileBuffer(path, threads));
+  // A ".gz" name with other content is an error too (InflateGzip says so).
+  if (HasGzipMagic(bytes.view()) || IsGzipPath(path)) {
+    RB_ASSIGN_OR_RETURN(std::string text, InflateGzip(bytes.view(), path));
+    bytes = FileBuffer();
+    return ParseCsv(text, path, options);
+  }
+  return ParseCsv(bytes.view(), path, options);
 }
 
 Result<Table> ParseCsv(std::string_view text, const std::string& source, const CsvOptions& opt) {

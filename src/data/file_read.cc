@@ -5,6 +5,7 @@
 #include "rebalance/data/file_read.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -13,6 +14,9 @@
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -190,7 +194,9 @@ Result<std::string> ReadFileBytes(const std::string& path) {
   RB_ASSIGN_OR_RETURN(const int fd, OpenRegularFile(path, &size));
   std::string out;
   try {
-    out.resize(size);
+    // One byte more than the size seen at open, so that reaching the end
+    // of an unchanged file does not grow (and copy) the buffer.
+    out.resize(size + 1);
     size_t done = 0;
     while (true) {
       // Past the size seen at open, read on until end of file (it may have grown).
@@ -219,6 +225,121 @@ Result<std::string> ReadFileBytes(const std::string& path) {
         fmt::format("'{}' ({} bytes) is too large to read into memory", path, size));
   }
   return out;
+}
+
+FileBuffer::~FileBuffer() {
+  if (data_ != nullptr) ::munmap(data_, mapped_);
+}
+
+FileBuffer::FileBuffer(FileBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      mapped_(std::exchange(other.mapped_, 0)) {}
+
+FileBuffer& FileBuffer::operator=(FileBuffer&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) ::munmap(data_, mapped_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    mapped_ = std::exchange(other.mapped_, 0);
+  }
+  return *this;
+}
+
+Result<FileBuffer> ReadFileBuffer(const std::string& path, int threads) {
+  size_t size = 0;
+  RB_ASSIGN_OR_RETURN(const int fd, OpenRegularFile(path, &size));
+  FileBuffer buf;
+  // Anonymous memory (zero pages on first touch, never a memset), grown by
+  // remapping when the file grows while it is read (as ReadFileBytes reads on).
+  auto reserve = [&](size_t want) -> bool {
+    const size_t bytes = (want + 4095) & ~size_t{4095};
+    void* p = buf.data_ == nullptr ? ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                                   : ::mremap(buf.data_, buf.mapped_, bytes, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED) return false;
+    buf.data_ = static_cast<char*>(p);
+    buf.mapped_ = bytes;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= (size_t{4} << 20)) ::madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return true;
+  };
+  if (!reserve(size + 1)) {
+    ::close(fd);
+    return Status::IoError(
+        fmt::format("'{}' ({} bytes) is too large to read into memory", path, size));
+  }
+  // The size seen at open in `threads` byte ranges read side by side (the
+  // first touch of fresh pages costs as much as the copy), then on to the
+  // end of the file.
+  const int parts = size >= (size_t{64} << 20) ? std::max(1, threads) : 1;
+  std::vector<size_t> got_part(static_cast<size_t>(parts), 0);
+  std::vector<int> err_part(static_cast<size_t>(parts), 0);
+  auto read_part = [&](int t) {
+    const size_t b = size / static_cast<size_t>(parts) * static_cast<size_t>(t);
+    const size_t e = t + 1 == parts ? size : size / static_cast<size_t>(parts) * (t + 1);
+    size_t& got = got_part[static_cast<size_t>(t)];
+    while (b + got < e) {
+      const ssize_t n = ::pread(fd, buf.data_ + b + got, e - b - got, static_cast<off_t>(b + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) err_part[static_cast<size_t>(t)] = errno;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+  };
+  {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < parts; ++t) pool.emplace_back(read_part, t);
+    read_part(0);
+    for (auto& th : pool) th.join();
+  }
+  size_t done = 0;
+  for (int t = 0; t < parts; ++t) {
+    if (err_part[static_cast<size_t>(t)] != 0) {
+      ::close(fd);
+      return Status::IoError(fmt::format("cannot read '{}': {}", path,
+                                         std::strerror(err_part[static_cast<size_t>(t)])));
+    }
+    done += got_part[static_cast<size_t>(t)];
+  }
+  if (done < size) {
+    ::close(fd);
+    return Status::IoError(fmt::format(
+        "'{}' changed while it was read: {} bytes when opened, {} read (is another program "
+        "writing it?)",
+        path, size, done));
+  }
+  if (::lseek(fd, static_cast<off_t>(done), SEEK_SET) < 0) {
+    const int err = errno;
+    ::close(fd);
+    return Status::IoError(fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+  }
+  while (true) {
+    if (done == buf.mapped_ && !reserve(buf.mapped_ + 4096)) {
+      ::close(fd);
+      return Status::IoError(
+          fmt::format("'{}' ({} bytes) is too large to read into memory", path, size));
+    }
+    const ssize_t got = ::read(fd, buf.data_ + done, buf.mapped_ - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::IoError(fmt::format("cannot read '{}': {}", path, std::strerror(err)));
+    }
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  ::close(fd);
+  if (done < size) {
+    return Status::IoError(fmt::format(
+        "'{}' changed while it was read: {} bytes when opened, {} read (is another program "
+        "writing it?)",
+        path, size, done));
+  }
+  buf.size_ = done;
+  return buf;
 }
 
 }  // namespace rebalance::data

@@ -10,39 +10,26 @@
 // order; the builder requires the full country x sector grid (missing ones
 // are listed) and every (country, category) final-demand column.
 //
-// Fast path (the speed of ReadWiod, issue 9): the file is read and inflated
-// in one pass by data::ReadFileToString (strict gzip: a truncated or corrupt
-// stream is an error; output buffer sized from the gzip trailer). A table that
-// is plain CSV -- unquoted labels, no blank lines, every cell a number -- is
-// laid out from its header and labels first (the same LayoutWide as the
-// general path), then its cells are parsed in tiles of 32 rows (a digit loop
-// for integers, as WIOD stores whole millions; std::from_chars otherwise)
-// and copied straight into Z, F and x, tiles spread over the team
-// (parallel.h). The values are exactly those of the general reader (int64
-// then converted, or from_chars: both correctly rounded). Anything outside
-// that subset (quotes, missing or text cells, ragged rows, blank lines, ...)
-// and any layout or validation error go to the general CSV reader, so every
-// error message is its own.
+// Reading: data::ReadCsv (the one CSV/gzip reader: a file that is not
+// regular, a gzip stream cut short, a CRC or length mismatch or trailing
+// garbage is an error there, never a shorter table), then the builder. Issue
+// 20 removed this file's own plain-CSV tokenizer (issue 9's fast path): data's
+// reader now parses as fast, and gives the same values (both read integers
+// exactly and other numbers with from_chars).
 
 #include <algorithm>
-#include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <memory>
-#include <optional>
 #include <regex>
 #include <set>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "parallel.h"
 #include "rebalance/core/text.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/io_tables/io_table.h"
@@ -344,219 +331,12 @@ Result<WideRead> BuildWide(const data::Table& t, const WideSpec& spec, int year,
   return out;
 }
 
-// A wide table in the plain subset of CSV (see the banner), scanned: header
-// names, row labels and where each data line lies in the text.
-struct PlainWide {
-  std::vector<std::string> names;
-  std::vector<std::string> labels;
-  std::vector<std::pair<size_t, size_t>> lines;  // data row r: text [first, second)
-};
-
-// True when the general reader would read `s` as a number or a missing
-// value rather than text (it strips a leading '+'; "inf" and "nan" parse).
-bool LooksNumericOrMissing(std::string_view s) {
-  if (s.empty() || s == "NA" || s == "NaN" || s == "nan") return true;
-  if (s.front() == '+') s.remove_prefix(1);
-  double d = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  return p == s.data() + s.size() && (ec == std::errc() || ec == std::errc::result_out_of_range);
-}
-
-// A label or header the general reader keeps byte for byte (and accepts:
-// it rejects text that is not UTF-8, with the place).
-bool PlainText(std::string_view s) {
-  if (s.empty() || s.find('"') != std::string_view::npos) return false;
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  return !blank(s.front()) && !blank(s.back()) && core::IsValidUtf8(s);
-}
-
-// One numeric cell starting at p (end of line at e); writes the value and
-// returns the position after it, or nullptr if the cell is not a plain number
-// ending at ',' or the end of the line.
-inline const char* ParseCell(const char* p, const char* e, double* out) {
-  const char* q = p;
-  const bool neg = q < e && *q == '-';
-  if (neg) ++q;
-  const char* digits = q;
-  uint64_t u = 0;
-  while (q < e && static_cast<unsigned>(*q - '0') < 10u && q - digits < 18) {
-    u = u * 10 + static_cast<unsigned>(*q - '0');
-    ++q;
-  }
-  if (q > digits && (q == e || *q == ',')) {
-    // An integer of at most 18 digits: what the general reader gets from
-    // int64 then converted (so "-0" is +0).
-    const int64_t v = neg ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
-    *out = static_cast<double>(v);
-    return q;
-  }
-  // Anything else must start like a number (no '+', spaces, "inf", "nan").
-  if (digits == e || !(static_cast<unsigned>(*digits - '0') < 10u || *digits == '.'))
-    return nullptr;
-  double d = 0;
-  const auto [r, ec] = std::from_chars(p, e, d);
-  if (ec != std::errc() || (r != e && *r != ',')) return nullptr;
-  *out = d;
-  return r;
-}
-
-// Header, labels and line positions of a plain table; nullopt when the text
-// is not plain (the cells are checked while they are parsed).
-std::optional<PlainWide> ScanPlainWide(std::string_view text) {
-  if (text.empty() || static_cast<unsigned char>(text[0]) == 0xEF) return std::nullopt;  // BOM
-  PlainWide out;
-  std::vector<std::pair<size_t, size_t>>& lines = out.lines;
-  lines.reserve(4096);
-  for (size_t pos = 0; pos < text.size();) {
-    const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
-    const size_t end =
-        nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
-    size_t stop = end;
-    if (stop > pos && text[stop - 1] == '\r') --stop;
-    if (stop == pos) return std::nullopt;  // blank line: the general reader skips it
-    lines.emplace_back(pos, stop);
-    pos = end + 1;
-  }
-  if (lines.size() < 2) return std::nullopt;
-  {
-    const std::string_view h = text.substr(lines[0].first, lines[0].second - lines[0].first);
-    std::unordered_set<std::string_view> seen;
-    size_t start = 0;
-    while (true) {
-      const size_t comma = h.find(',', start);
-      const std::string_view name =
-          h.substr(start, comma == std::string_view::npos ? h.npos : comma - start);
-      if (!PlainText(name) || !seen.insert(name).second) return std::nullopt;
-      out.names.emplace_back(name);
-      if (comma == std::string_view::npos) break;
-      start = comma + 1;
-    }
-  }
-  if (out.names.size() < 3) return std::nullopt;
-  lines.erase(lines.begin());
-  out.labels.reserve(lines.size());
-  for (auto& [begin, end] : lines) {
-    const void* comma = std::memchr(text.data() + begin, ',', end - begin);
-    if (comma == nullptr) return std::nullopt;
-    const size_t stop = static_cast<size_t>(static_cast<const char*>(comma) - text.data());
-    const std::string_view label = text.substr(begin, stop - begin);
-    if (!PlainText(label) || LooksNumericOrMissing(label)) return std::nullopt;
-    out.labels.emplace_back(label);
-    begin = stop;  // the cells start at this comma
-  }
-  return out;
-}
-
-// BuildWide for a plain table: the same layout from the labels, then the
-// cells parsed tile by tile (32 rows into a thread-local row-major buffer)
-// and copied into the column-major matrices column by column. Returns
-// nullopt when a cell is not a plain number.
-std::optional<Result<WideRead>> BuildWidePlain(std::string_view text, const PlainWide& t,
-                                               const std::string& src, const WideSpec& spec,
-                                               int year, const ValidationOptions& vopt = {}) {
-  Result<WideLayout> layout = LayoutWide(
-      t.names, static_cast<int64_t>(t.labels.size()), [&](int64_t r) { return t.labels[r]; }, spec,
-      src);
-  if (!layout.ok()) return Result<WideRead>(layout.status());
-  WideLayout& lay = *layout;
-  const int n = lay.n;
-  const int64_t num_rows = static_cast<int64_t>(t.labels.size());
-  const size_t stride = t.names.size() - 1;  // cells per row
-  Eigen::MatrixXd z(n, n), f(n, lay.nc * lay.nk);
-  Eigen::VectorXd x(n);
-  WideRead out;
-  // Destination of table row r: index in 0..n-1, or the vector of an extra row.
-  std::vector<int> dest_row(num_rows, -1);
-  std::vector<Eigen::VectorXd*> extra_of(num_rows, nullptr);
-  for (size_t k = 0; k < lay.cs_rows.size(); ++k) dest_row[lay.cs_rows[k]] = lay.row_to_index[k];
-  for (const auto& [name, r] : lay.extra_rows) {
-    Eigen::VectorXd& e = out.extra[name];
-    e.resize(n);
-    extra_of[r] = &e;
-  }
-  // Destination columns: base pointer and cell index (table column - 1).
-  std::vector<double*> dst;
-  std::vector<int> cell;
-  for (int j = 0; j < n; ++j) {
-    dst.push_back(z.data() + static_cast<int64_t>(j) * n);
-    cell.push_back(lay.z_col[j] - 1);
-  }
-  for (int j = 0; j < lay.nc * lay.nk; ++j) {
-    dst.push_back(f.data() + static_cast<int64_t>(j) * n);
-    cell.push_back(lay.f_col[j] - 1);
-  }
-  dst.push_back(x.data());
-  cell.push_back(lay.out_col - 1);
-  const int64_t num_dst = static_cast<int64_t>(dst.size());
-  constexpr int64_t kTile = 32;
-  const int64_t num_tiles = (num_rows + kTile - 1) / kTile;
-  std::atomic<bool> plain{true};
-  std::atomic<int64_t> next_tile{0};
-  internal::RunTeam(num_rows >= 4 * kTile ? internal::TeamSize() : 1, [&](int) {
-    std::unique_ptr<double[]> buf(new double[kTile * stride]);
-    for (int64_t tile = next_tile++; tile < num_tiles && plain.load(std::memory_order_relaxed);
-         tile = next_tile++) {
-      const int64_t r0 = tile * kTile, rows = std::min(kTile, num_rows - r0);
-      for (int64_t rr = 0; rr < rows && plain.load(std::memory_order_relaxed); ++rr) {
-        const char* p = text.data() + t.lines[r0 + rr].first;  // at the comma after the label
-        const char* e = text.data() + t.lines[r0 + rr].second;
-        double* row = buf.get() + rr * stride;
-        size_t c = 0;
-        for (; c < stride && p != e && *p == ','; ++c) {
-          p = ParseCell(p + 1, e, &row[c]);
-          if (p == nullptr) break;
-        }
-        if (p != e || c != stride) plain = false;
-      }
-      if (!plain.load(std::memory_order_relaxed)) break;
-      // Each destination column takes this tile's rows (consecutive when the file is
-      // in order); the buffer stays in cache.
-      const int* dest = dest_row.data() + r0;
-      for (int64_t d = 0; d < num_dst; ++d) {
-        double* column = dst[d];
-        const double* from = buf.get() + cell[d];
-        for (int64_t rr = 0; rr < rows; ++rr) {
-          if (dest[rr] >= 0) column[dest[rr]] = from[rr * stride];
-        }
-      }
-      for (int64_t rr = 0; rr < rows; ++rr) {
-        if (Eigen::VectorXd* e = extra_of[r0 + rr]) {
-          const double* row = buf.get() + rr * stride;
-          for (int j = 0; j < n; ++j) (*e)[j] = row[lay.z_col[j] - 1];
-        }
-      }
-    }
-  });
-  if (!plain) return std::nullopt;
-  Result<IoTable> table = IoTable::FromMatrices(std::move(lay.countries), std::move(lay.sectors),
-                                                std::move(lay.categories), std::move(z),
-                                                std::move(f), std::move(x), year, src, vopt);
-  if (!table.ok()) return Result<WideRead>(table.status());
-  out.table = std::move(*table);
-  return Result<WideRead>(std::move(out));
-}
-
-Result<data::Table> ParseWideCsv(std::string_view text, const std::string& path) {
+// Reads and lays out a wide table with data's CSV reader (parallel, typed;
+// strict gzip), so every message is that reader's.
+Result<WideRead> ReadWide(const std::string& path, const WideSpec& spec, int year) {
   data::CsvOptions opt;
   opt.missing_tokens = {"NA", "NaN", "nan"};  // "." is not a label here
-  RB_ASSIGN_OR_RETURN(data::Table t, data::ParseCsv(text, path, opt));
-  t.source = path;
-  return t;
-}
-
-// Reads and lays out a wide table: the fast path when the file is plain and
-// well formed; otherwise (or on any error) the general reader, so messages
-// are always the general reader's.
-Result<WideRead> ReadWide(const std::string& path, const WideSpec& spec, int year) {
-  // One strict read for both paths: a file that is not regular, a gzip
-  // stream cut short, a CRC or length mismatch or trailing garbage is an
-  // error here (data/file_read.h), never a shorter table.
-  RB_ASSIGN_OR_RETURN(const std::string text, data::ReadFileToString(path));
-  if (std::optional<PlainWide> plain = ScanPlainWide(text)) {
-    std::optional<Result<WideRead>> fast = BuildWidePlain(text, *plain, path, spec, year);
-    if (fast && fast->ok()) return std::move(*fast);
-  }
-  RB_ASSIGN_OR_RETURN(data::Table t, ParseWideCsv(text, path));
+  RB_ASSIGN_OR_RETURN(data::Table t, data::ReadCsv(path, opt));
   return BuildWide(t, spec, year);
 }
 

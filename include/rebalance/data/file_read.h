@@ -39,6 +39,30 @@ Result<int> OpenRegularFile(const std::string& path, size_t* size);
 // The bytes of a regular file, as stored (no inflation).
 Result<std::string> ReadFileBytes(const std::string& path);
 
+// A file's bytes in memory of their own: not zero-filled first, and on
+// transparent huge pages where the kernel offers them (madvise), so that a
+// large file costs one copy and few page faults.
+class FileBuffer {
+ public:
+  FileBuffer() = default;
+  ~FileBuffer();
+  FileBuffer(FileBuffer&& other) noexcept;
+  FileBuffer& operator=(FileBuffer&& other) noexcept;
+  FileBuffer(const FileBuffer&) = delete;
+  FileBuffer& operator=(const FileBuffer&) = delete;
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  friend Result<FileBuffer> ReadFileBuffer(const std::string& path, int threads);
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t mapped_ = 0;
+};
+
+// ReadFileBytes into a FileBuffer, with the same checks and messages; a
+// large file is read by `threads` threads (byte ranges side by side).
+Result<FileBuffer> ReadFileBuffer(const std::string& path, int threads = 1);
+
 }  // namespace rebalance::data
 
 #endif  // REBALANCE_DATA_FILE_READ_H_

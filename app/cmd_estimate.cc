@@ -25,6 +25,7 @@
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/data/csv_sniff.h"
+#include "rebalance/data/csv_write.h"
 #include "rebalance/data/formula.h"
 #include "rebalance/econ/ppml.h"
 #include "rebalance/report/etable.h"
@@ -116,17 +117,6 @@ Result<std::vector<std::string>> ClusterColumns(const std::string& vcov) {
     start = plus + 1;
   }
   return cols;
-}
-
-// Quotes a CSV field when needed.
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 // With several ranks: the first failing rank's status on every rank.
@@ -379,9 +369,9 @@ Status WriteModelOutputs(const EstimateArgs& args, const econ::EstimateResult& r
         return Status::Internal(fmt::format("fixed effect '{}': {} labels but {} values", fe.name,
                                             fe.labels.size(), fe.values.size()));
       }
-      const std::string dim = CsvField(fe.name);
+      const std::string dim = data::CsvField(fe.name);
       for (size_t g = 0; g < fe.values.size(); ++g) {
-        fmt::format_to(std::back_inserter(out), "{},{},{}\n", dim, CsvField(fe.labels[g]),
+        fmt::format_to(std::back_inserter(out), "{},{},{}\n", dim, data::CsvField(fe.labels[g]),
                        fe.values[g]);
       }
       count += fe.values.size();

@@ -16,6 +16,7 @@
 #include "rebalance/core/status.h"
 #include "rebalance/data/table.h"
 #include "rebalance/ge/gravity.h"
+#include "rebalance/ge/gravity_input.h"
 
 namespace rebalance::scenario {
 

@@ -89,6 +89,15 @@ try {
                              null, { timeout: 90000 }).catch(() => {
     problems.push('charts did not finish rendering within 90 s');
   });
+  // The what-if explorer (if the report has one) compiles its WebAssembly module on the main
+  // thread once the charts are drawn; until it is set up the page does not paint, and playwright's
+  // element screenshots wait for "stable" frames. Wait for it first (a readiness wait: the explorer
+  // itself is checked by check_explorer.mjs).
+  await page.waitForFunction(() => !window.__rebalanceExplorer || window.__rebalanceExplorer.ready ||
+                                   window.__rebalanceExplorer.error,
+                             null, { timeout: 120000 }).catch(() => {
+    console.log('check_report: the what-if explorer was not set up within 120 s');
+  });
 
   // Charts: status object, then the rendered SVG in every container.
   const status = await page.evaluate(() => window.__rebalanceReport || null);

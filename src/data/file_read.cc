@@ -189,44 +189,6 @@ Result<int> OpenRegularFile(const std::string& path, size_t* size) {
   return fd;
 }
 
-Result<std::string> ReadFileBytes(const std::string& path) {
-  size_t size = 0;
-  RB_ASSIGN_OR_RETURN(const int fd, OpenRegularFile(path, &size));
-  std::string out;
-  try {
-    // One byte more than the size seen at open, so that reaching the end
-    // of an unchanged file does not grow (and copy) the buffer.
-    out.resize(size + 1);
-    size_t done = 0;
-    while (true) {
-      // Past the size seen at open, read on until end of file (it may have grown).
-      if (done == out.size()) out.resize(out.size() + 4096);
-      const ssize_t got = ::read(fd, out.data() + done, out.size() - done);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) {
-        const int err = errno;
-        ::close(fd);
-        return Status::IoError(fmt::format("cannot read '{}': {}", path, std::strerror(err)));
-      }
-      if (got == 0) break;
-      done += static_cast<size_t>(got);
-    }
-    ::close(fd);
-    if (done < size) {
-      return Status::IoError(fmt::format(
-          "'{}' changed while it was read: {} bytes when opened, {} read (is another program "
-          "writing it?)",
-          path, size, done));
-    }
-    out.resize(done);
-  } catch (const std::bad_alloc&) {
-    ::close(fd);
-    return Status::IoError(
-        fmt::format("'{}' ({} bytes) is too large to read into memory", path, size));
-  }
-  return out;
-}
-
 FileBuffer::~FileBuffer() {
   if (data_ != nullptr) ::munmap(data_, mapped_);
 }
@@ -340,6 +302,17 @@ Result<FileBuffer> ReadFileBuffer(const std::string& path, int threads) {
   }
   buf.size_ = done;
   return buf;
+}
+
+Result<std::string> ReadFileBytes(const std::string& path) {
+  // One read loop for both: the buffer's (same checks and messages), then one copy into the string.
+  RB_ASSIGN_OR_RETURN(const FileBuffer buf, ReadFileBuffer(path, 1));
+  try {
+    return std::string(buf.view());
+  } catch (const std::bad_alloc&) {
+    return Status::IoError(
+        fmt::format("'{}' ({} bytes) is too large to read into memory", path, buf.view().size()));
+  }
 }
 
 }  // namespace rebalance::data

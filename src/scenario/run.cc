@@ -217,6 +217,18 @@ Status LoadWorld2022(const std::string& data_dir, std::optional<io_tables::IoTab
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   }
   out->provenance.push_back({"baseline", text});
+  // Its trade balances are not targets of the update: the provenance says
+  // what they follow from and how far its goods balances are from BACI 2023
+  // (data/world2022/balance_check.csv); the terminal repeats it as a note,
+  // because the briefing's deficit scenarios start from these balances.
+  std::string balances;
+  if (const size_t at = text.find("Its trade balances are not targets"); at != std::string::npos) {
+    balances = "world2022's " + text.substr(at + 4);
+    for (char& c : balances) {
+      if (c == '\n') c = ' ';
+    }
+    while (!balances.empty() && balances.back() == '.') balances.pop_back();  // notes end with '.'
+  }
   // Which world, and how good its method was when tested: in the terminal
   // (notes), run.json and the report's provenance.
   const NowcastBackcast bc = World2022Backcast(data_dir);
@@ -246,6 +258,9 @@ Status LoadWorld2022(const std::string& data_dir, std::optional<io_tables::IoTab
       "World of the multi-sector part: {}, million USD of 2022; {}. The observed world2011 stays "
       "available: rebalance run --world world2011",
       out->world, test));
+  if (!balances.empty()) {
+    out->notes.push_back(balances);
+  }
   out->provenance.push_back(
       {"trade elasticities",
        "Caliendo & Parro (2015) T.txt via data/world2011/theta_concordance.csv"});

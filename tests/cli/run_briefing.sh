@@ -20,6 +20,8 @@ grep -q "^Balanced growth briefing: world2022 (NOWCAST for 2022" stdout.txt
 grep -q "Note: World of the multi-sector part: world2022 (NOWCAST for 2022, not an observed table.*million USD of 2022; its method passes the back-casting test (beats both naive alternatives on bilateral value-added balances): WIOD 2008 -> 2011 at 18 x 14: bilateral value-added balances [0-9.]* % off (old table scaled to world output [0-9.]* %, unchanged [0-9.]* %)" stdout.txt
 grep -q "The observed world2011 stays available: rebalance run --world world2011" stdout.txt
 grep -q "CHN–USA 2022: gross balance" stdout.txt
+# The nowcast's trade balances are said not to be targets, with the goods cross-check against BACI 2023.
+grep -q "Note: world2022's trade balances are not targets of the update: .* CHN [-+][0-9,]* vs [-+][0-9,]*; USA [-+][0-9,]* vs [-+][0-9,]*; median gap" stdout.txt
 # Balances fixed by assumption are said to be; no "-0.00%"; the closure is stated.
 grep -q "USA trade balance: held at -735.3 bn USD (assumption)." stdout.txt
 grep -q "Numeraire: world nominal value added" stdout.txt

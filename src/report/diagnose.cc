@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rebalance/core/atomic_file.h"
+#include "rebalance/data/csv_write.h"
 
 namespace rebalance::report {
 namespace {
@@ -24,14 +25,6 @@ namespace io = rebalance::io_tables;
 
 nlohmann::json JOpt(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-// validation.csv's message column: always quoted, with double quotes turned
-// into single ones (the layout since the first release; a message never
-// needs a literal double quote).
-std::string QuotedMessage(std::string msg) {
-  std::replace(msg.begin(), msg.end(), '"', '\'');
-  return "\"" + msg + "\"";
 }
 
 // The csv.gz-free text outputs of one year, appended to the running files.
@@ -141,7 +134,7 @@ void AddYearSummary(const io::IoTable& t, const io::LeontiefSystem& sys, const i
 Status AddYear(const io::IoTable& t, const DiagnoseOptions& o, Files* f) {
   for (const auto& i : t.validation.issues) {
     f->validation += fmt::format("{},{},{},{},{},{},{}\n", t.year, io::ToString(i.severity),
-                                 i.check, i.count, i.max_abs, i.total, QuotedMessage(i.message));
+                                 i.check, i.count, i.max_abs, i.total, data::CsvField(i.message));
   }
   RB_ASSIGN_OR_RETURN(io::LeontiefSystem sys, io::BuildLeontief(t, o.accounting));
   if (!sys.dropped_input_sectors.empty()) {
@@ -152,7 +145,7 @@ Status AddYear(const io::IoTable& t, const DiagnoseOptions& o, Files* f) {
         fmt::join(sys.dropped_input_sectors, " "));
     f->validation += fmt::format("{},warning,zero_output_inputs_dropped,{},{},{},{}\n", t.year,
                                  sys.dropped_input_cells, sys.dropped_input_total,
-                                 sys.dropped_input_total, QuotedMessage(msg));
+                                 sys.dropped_input_total, data::CsvField(msg));
     if (o.warning) o.warning(fmt::format("{}: {}", t.year, msg));
   }
   RB_ASSIGN_OR_RETURN(io::TivaResult tiva, io::ComputeTiva(sys));

@@ -45,16 +45,13 @@
 #include <thread>
 #include <vector>
 
+#include "rebalance/core/uncertainty.h"
+
 namespace {
 
 constexpr double kTwoPi = 6.283185307179586476925286766559;
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+using rebalance::core::SplitMix64;  // the one seed mixer (core/uncertainty.h)
 
 class Rng {
  public:

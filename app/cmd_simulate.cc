@@ -27,7 +27,7 @@ struct SimulateArgs {
   int year = 0;
   bool allow_extreme = false;
   std::vector<std::string> tariff, iceberg, productivity, production_subsidy, export_subsidy,
-      deficit_target;
+      deficit_target, scale_theta;
   bool cp_nafta = false;
   std::string deficits = "fixed";
   std::string deficit_residual = "proportional";
@@ -240,6 +240,15 @@ Status RunSimulate(const SimulateArgs& a) {
   RB_RETURN_IF_ERROR(core::CheckOutputFiles(a.out, report::SimulateOutputFiles(), a.force));
   scenario::SimulateOptions o;
   RB_ASSIGN_OR_RETURN(o.shocks, BuildSpec(a));
+  for (const std::string& t : a.scale_theta) {
+    RB_ASSIGN_OR_RETURN(Assignment x, ParseAssignment(t, 1, "--scale-theta", "SECTOR"));
+    RB_ASSIGN_OR_RETURN(double v, ParseNumber(x.value, "--scale-theta", t));
+    if (!(v > 0)) {
+      return Status::InvalidArgument(fmt::format(
+          "--scale-theta '{}': a factor on theta must be > 0 (theta > 0), got {}", t, v));
+    }
+    o.theta_scaling.push_back({x.labels[0], v, fmt::format("--scale-theta '{}'", t)});
+  }
   std::string source;
   o.baseline = Source(a, &source);
   o.cp_nafta = a.cp_nafta;
@@ -291,6 +300,9 @@ void AddSimulate(CLI::App& root) {
                   "Production subsidy COUNTRY:SECTOR=rate (or +change)");
   sub->add_option("--export-subsidy", a->export_subsidy,
                   "Export subsidy COUNTRY:SECTOR=rate (or +change)");
+  sub->add_option("--scale-theta", a->scale_theta,
+                  "Trade elasticities theta of SECTOR (a name, a comma list or *) multiplied by "
+                  "FACTOR > 0 for the counterfactual: SECTOR=FACTOR (repeatable)");
   sub->add_flag("--cp-nafta", a->cp_nafta,
                 "Apply CP's NAFTA experiment: 2005 tariffs among Canada, Mexico, USA");
   sub->add_option("--deficits", a->deficits, "Deficits in the counterfactual: fixed | zero")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the what-if explorer of report.html: the multi-sector model and the
-# scenario library compiled to WebAssembly with Debian's emscripten, as one
-# JavaScript file with the module inlined (SINGLE_FILE), which the report
-# writer embeds in report.html (docs/report.md).
+# Builds the what-if explorer of report.html: the multi-sector model, the
+# one-sector tariff_war model and the scenario library compiled to
+# WebAssembly with Debian's emscripten, as one JavaScript file with the
+# module inlined (SINGLE_FILE), which the report writer embeds in
+# report.html (docs/report.md).
 #   scripts/build_wasm.sh [OUT_DIR]     default OUT_DIR: build/wasm
 # Writes OUT_DIR/rebalance_explorer.js. The module is compiled synchronously
 # from the inlined bytes (WASM_ASYNC_COMPILATION=0): the asynchronous path
@@ -26,7 +27,7 @@ export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 srcs=(
   src/wasm/explorer_main.cc src/wasm/no_files.cc
   src/report/explorer.cc src/report/charts.cc src/report/tidy_writer.cc src/report/document.cc
-  src/scenario/scenario.cc
+  src/scenario/scenario.cc src/scenario/tariff_war_run.cc
   src/ge/baseline.cc src/ge/shocks.cc src/ge/multisector.cc src/ge/multisector_report.cc
   src/ge/solver.cc src/ge/tidy.cc src/ge/tariff_war.cc
   src/data/table.cc src/core/status.cc src/core/text.cc src/core/atomic_file.cc
@@ -80,7 +81,7 @@ for o in "${objs[@]}"; do [ "$o" -nt "$out/rebalance_explorer.js" ] && newest=1;
 if [ ! -f "$out/rebalance_explorer.js" ] || [ $newest = 1 ]; then
   em++ "${objs[@]}" -O3 -fexceptions -o "$out/rebalance_explorer.js.tmp.js" \
     -sMODULARIZE=1 -sEXPORT_NAME=RebalanceExplorer -sSINGLE_FILE=1 -sALLOW_MEMORY_GROWTH=1 \
-    -sWASM_ASYNC_COMPILATION=0 -sENVIRONMENT=web,node -sEXPORTED_FUNCTIONS=_rb_explorer_load,_rb_explorer_solve,_malloc,_free \
+    -sWASM_ASYNC_COMPILATION=0 -sENVIRONMENT=web,node -sEXPORTED_FUNCTIONS=_rb_explorer_load,_rb_explorer_solve,_rb_explorer_load_war,_rb_explorer_solve_war,_malloc,_free \
     -sEXPORTED_RUNTIME_METHODS=stringToUTF8,lengthBytesUTF8,UTF8ToString
   # The runtime's default $HOME, "/home/web_user", reads as a path of the
   # machine in a report that must hold none; the module never reads $HOME.

@@ -36,15 +36,16 @@ Result<ge::TidyTable> SimulateOnBaseline(const ScenarioFile& file, const ge::Bas
   RB_RETURN_IF_ERROR(CheckLabels(file, baseline));
   ge::TidyTable all;
   for (const auto& def : file.scenarios) {
-    RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, baseline));
-    auto shocks = ge::ResolveShocks(baseline, spec);
+    RB_ASSIGN_OR_RETURN(ge::Baseline sb, ScaleTheta(baseline, def.theta_scaling));
+    RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, sb));
+    auto shocks = ge::ResolveShocks(sb, spec);
     if (!shocks.ok())
       return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
-    auto sol = ge::SolveOrError(baseline, *shocks, options.solver);
+    auto sol = ge::SolveOrError(sb, *shocks, options.solver);
     if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}'", def.name));
     ge::MultisectorReportOptions ro;
     ro.bilateral = options.bilateral;
-    ge::TidyTable tidy = ge::CompareMultisector(baseline, *shocks, *sol, ro);
+    ge::TidyTable tidy = ge::CompareMultisector(sb, *shocks, *sol, ro);
     for (auto& row : tidy.rows) row.scenario = def.name;
     all.Append(tidy);
   }

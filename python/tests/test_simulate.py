@@ -99,3 +99,21 @@ def test_from_caliendo_parro(data_dir):
     cp = rb.Baseline.from_caliendo_parro(f"{data_dir}/caliendo_parro2015/original_matrices")
     assert len(cp.countries) == 31 and len(cp.sectors) == 40 and cp.io_table is None
     assert "Caliendo & Parro" in cp.provenance["baseline"]
+
+
+def test_theta_scaling_on_a_loaded_baseline_equals_the_run(world):
+    """A theta shock (docs/scenarios.md) through rb.simulate on a loaded Baseline gives the
+    numbers of the file's own run (RunScenarios) exactly, and moves them against theta x 1."""
+    def scenario(factor):
+        return {"baseline": {"builtin": "world2011"}, "scenario": [{"name": "t", "shocks": [
+            {"tariff": {"importer": "USA", "exporter": "CHN", "sectors": ["Transport equipment"], "add": 0.5}},
+            {"theta": {"sectors": "Transport equipment", "multiply": factor}}]}]}
+    on_baseline = rb.simulate(world, scenario(0.5), bilateral=False)
+    run = rb.simulate(None, scenario(0.5), bilateral=False)
+    unscaled = rb.simulate(world, scenario(1.0), bilateral=False)
+    assert len(on_baseline) == len(run) == len(unscaled) > 0
+    assert (on_baseline.counterfactual.to_numpy() == run.counterfactual.to_numpy()).all()
+    moved = (on_baseline.counterfactual.to_numpy() != unscaled.counterfactual.to_numpy()).sum()
+    assert moved > 100, moved
+    with pytest.raises(rb.InputError, match=r"theta.multiply': a factor on theta must be > 0"):
+        rb.simulate(world, scenario(0), bilateral=False)

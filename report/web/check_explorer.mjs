@@ -20,7 +20,12 @@
 //      saves the refused scenario (OUT_DIR/whatif_bad.toml) and message
 //      (OUT_DIR/bad_message.txt) for the CLI comparison; screenshot
 //      OUT_DIR/explorer_refused.png;
-//   5. "Reset" brings back FROM and the scenario as run.
+//   5. "Reset" brings back FROM and the scenario as run;
+//   6. theta scaling (--theta-sector, default "*"; --theta, default 0.5):
+//      added, solved, saved for the CLI comparison, and a factor of 0 refused
+//      next to its control (see the step below).
+//   7. with --war NAME: the 2023 part's one-sector tariff_war panel of that
+//      scenario (see the step below).
 // Fails (exit 1) on any console error, uncaught exception or network request.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -91,7 +96,7 @@ try {
     return d.scenarios.findIndex((s) => s.name === name);
   }, scenarioName);
   if (index < 0) fail(`no explorer for scenario '${scenarioName}'`);
-  const panel = page.locator(`div.explorer[data-scenario="${index}"]`);
+  const panel = page.locator(`div.explorer[data-scenario="${index}"]:not([data-model])`);
   // A panel solves when asked.
   await panel.scrollIntoViewIfNeeded();
   await panel.locator('button.solve').click();
@@ -193,6 +198,105 @@ try {
   if (again !== from) fail(`after reset the control shows '${again}', expected '${from}'`);
   const initial = JSON.parse(fs.readFileSync(path.join(outDir, 'page_initial.json'), 'utf8'));
   if (JSON.stringify(initial.rows) !== JSON.stringify(r.result.rows)) fail('reset did not give back the scenario as run');
+
+  // theta scaling: "Add θ scaling" appends a row (factor 1: the numbers as
+  // run, bit for bit), then THETA_SECTOR's theta is multiplied by THETA;
+  // the page's results and scenario file are saved for the CLI comparison
+  // (OUT_DIR/page_theta.json, OUT_DIR/whatif_theta.toml), and a factor of
+  // 0 is refused next to its control (OUT_DIR/theta_bad_message.txt,
+  // OUT_DIR/whatif_theta_bad.toml).
+  const thetaSector = flags['theta-sector'] || '*';
+  const thetaValue = flags.theta || '0.5';
+  let count = (await rec()).count;
+  await panel.locator('button.add-theta').click();
+  r = await waitDrawn(count + 1);
+  if (r.status !== 'ok') fail(`theta x 1 did not solve: ${r.message}`);
+  if (JSON.stringify(initial.rows) !== JSON.stringify(r.result.rows)) fail('theta x 1 changed the numbers');
+  const thetaRow = rows.nth(n);
+  if ((await thetaRow.locator('td').first().textContent()) !== 'Trade elasticity θ') fail('no theta row added');
+  count = (await rec()).count;
+  await thetaRow.locator('select.sector').selectOption(thetaSector);
+  await waitDrawn(count + 1);
+  const setIn = async (v) => {
+    const c = (await rec()).count;
+    await thetaRow.locator('input.value').fill(String(v));
+    await thetaRow.locator('input.value').dispatchEvent('change');
+    return waitDrawn(c + 1);
+  };
+  r = await setIn(thetaValue);
+  if (r.status !== 'ok') fail(`theta x ${thetaValue} did not solve: ${r.message}`);
+  if (JSON.stringify(initial.rows) === JSON.stringify(r.result.rows)) fail(`theta x ${thetaValue} moved nothing`);
+  fs.writeFileSync(path.join(outDir, 'page_theta.json'), JSON.stringify(r.result));
+  await save('button.download-toml', 'whatif_theta.toml');
+  await panel.screenshot({ path: path.join(outDir, 'explorer_theta.png') });
+  r = await setIn('0');
+  if (r.status !== 'invalid') fail(`theta x 0 was not refused (status ${r.status})`);
+  const thetaErr = thetaRow.locator('xpath=following-sibling::tr[1]');
+  if (!(await thetaErr.isVisible()) || (await thetaErr.textContent()) !== r.message) {
+    fail(`the theta refusal is not shown next to its control: '${await thetaErr.textContent()}' vs '${r.message}'`);
+  }
+  fs.writeFileSync(path.join(outDir, 'theta_bad_message.txt'), r.message);
+  await save('button.download-toml', 'whatif_theta_bad.toml');
+
+  // The one-sector tariff_war model (the 2023 part), when --war NAME is
+  // given: Solve (OUT_DIR/page_war_initial.json), shock WAR_ROW (default 0)
+  // set to WAR_TO % (default 20; OUT_DIR/page_war.json, whatif_war.toml,
+  // explorer_war.png), then -150 % refused next to its control
+  // (OUT_DIR/war_bad_message.txt, whatif_war_bad.toml).
+  if (flags.war) {
+    const wi = await page.evaluate((name) => {
+      const d = JSON.parse(document.getElementById('explorer-data').textContent);
+      return d.tariff_war ? d.tariff_war.scenarios.findIndex((s) => s.name === name) : -1;
+    }, flags.war);
+    if (wi < 0) fail(`no tariff_war explorer for scenario '${flags.war}'`);
+    const key = 'war' + wi;
+    const wpanel = page.locator(`div.explorer[data-model="tariff_war"][data-scenario="${wi}"]`);
+    const wrec = () => page.evaluate((k) => JSON.parse(JSON.stringify(window.__rebalanceExplorer.solves[k])), key);
+    const wdrawn = async (c) => {
+      await page.waitForFunction(([k, c]) => {
+        const r = window.__rebalanceExplorer.solves[k];
+        return r && r.count >= c && (r.status !== 'ok' || r.drawn === r.count);
+      }, [key, c], { timeout: 60000 });
+      return wrec();
+    };
+    await wpanel.scrollIntoViewIfNeeded();
+    await wpanel.locator('button.solve').click();
+    let w = await wdrawn(1);
+    if (w.status !== 'ok') fail(`the 2023 scenario as run did not solve in the page: ${w.message}`);
+    fs.writeFileSync(path.join(outDir, 'page_war_initial.json'), JSON.stringify(w.result));
+    const wrow = wpanel.locator('table.explorer-shocks tbody tr[data-shock]').nth(Number(flags['war-row'] || 0));
+    const wset = async (v) => {
+      const c = (await wrec()).count;
+      await wrow.locator('input.value').fill(String(v));
+      await wrow.locator('input.value').dispatchEvent('change');
+      return wdrawn(c + 1);
+    };
+    const wt = Date.now();
+    w = await wset(flags['war-to'] || '20');
+    const warEditMs = Date.now() - wt;
+    if (w.status !== 'ok') fail(`the edited 2023 scenario did not solve: ${w.message}`);
+    const warSolveMs = w.ms_solve;
+    fs.writeFileSync(path.join(outDir, 'page_war.json'), JSON.stringify(w.result));
+    const wsave = async (name) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), wpanel.locator('button.download-toml').click()]);
+      await dl.saveAs(path.join(outDir, name));
+    };
+    await wsave('whatif_war.toml');
+    await wpanel.screenshot({ path: path.join(outDir, 'explorer_war.png') });
+    w = await wset('-150');
+    if (w.status !== 'invalid') fail(`a -150% tariff was not refused in the 2023 panel (status ${w.status})`);
+    const werr = wrow.locator('xpath=following-sibling::tr[1]');
+    if (!(await werr.isVisible()) || (await werr.textContent()) !== w.message) {
+      fail(`the 2023 refusal is not shown next to its control: '${await werr.textContent()}' vs '${w.message}'`);
+    }
+    if (await wpanel.locator('.explorer-results').isVisible()) fail('numbers shown for a refused 2023 scenario');
+    fs.writeFileSync(path.join(outDir, 'war_bad_message.txt'), w.message);
+    await wsave('whatif_war_bad.toml');
+    const timingsPath = path.join(outDir, 'timings.json');
+    const tj = JSON.parse(fs.readFileSync(timingsPath, 'utf8'));
+    tj.war_edit = { solve_ms: warSolveMs, edit_to_numbers_ms: warEditMs };
+    fs.writeFileSync(timingsPath, JSON.stringify(tj, null, 1));
+  }
 } catch (e) {
   if (!problems.includes(e.message)) problems.push(`check_explorer: ${e.message}`);
 } finally {

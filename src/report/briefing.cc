@@ -967,7 +967,16 @@ Result<ReportDocument> BuildBriefingReport(const scenario::RunResult& run,
             "The section \"2023: tariff war (world2023, IMLS 2025 model)\" reports a second "
             "world, 2023, with another model; its numbers are not those of this world."}});
     // Before "Data and method", which describes the multi-sector part.
-    doc.sections.insert(doc.sections.end() - 1, TariffWarBriefingSection(*world2023));
+    ReportSection war = TariffWarBriefingSection(*world2023);
+    // Its scenarios' what-if explorers (the one-sector model in the page).
+    if (!doc.explorer.is_null()) {
+      if (auto data = TariffWarExplorerData(*world2023); data.ok()) {
+        doc.explorer["tariff_war"] = std::move(data).value();
+        for (size_t k = 0; k < world2023->scenarios.size(); ++k)
+          war.explorer_tariff_war.push_back(static_cast<int>(k));
+      }
+    }
+    doc.sections.insert(doc.sections.end() - 1, std::move(war));
     doc.subtitle +=
         fmt::format("; 2023 part: world2023, {} countries x 1 goods sector, {} scenario{}",
                     world2023->world.baseline.num_countries(), world2023->scenarios.size(),

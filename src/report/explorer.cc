@@ -11,10 +11,13 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <map>
 
 #include "rebalance/ge/multisector.h"
 #include "rebalance/report/charts.h"
 #include "rebalance/scenario/run.h"
+#include "rebalance/scenario/tariff_war_run.h"
+#include "rebalance/scenario/world2023.h"
 
 namespace rebalance::report {
 namespace {
@@ -75,6 +78,9 @@ json Invalid(const Status& st) {
   return {{"status", "invalid"}, {"message", st.message()}, {"shock", ShockIndexOf(st.message())}};
 }
 
+json SolveOn(const ge::Baseline& baseline, const scenario::ScenarioFile& file,
+             const scenario::ScenarioDef& def);
+
 json Solve(const ge::Baseline& baseline, std::string_view toml, const std::string& source) {
   auto file = scenario::ParseScenario(toml, source);
   if (!file.ok()) return Invalid(file.status());
@@ -92,12 +98,20 @@ json Solve(const ge::Baseline& baseline, std::string_view toml, const std::strin
   // As RunScenarios: labels, then the scenario's shocks, then the solve.
   if (Status st = scenario::CheckLabels(*file, baseline); !st.ok()) return Invalid(st);
   const scenario::ScenarioDef& def = file->scenarios.front();
+  auto scaled = scenario::ScaleTheta(baseline, def.theta_scaling);
+  if (!scaled.ok()) return Invalid(scaled.status());
+  return SolveOn(*scaled, *file, def);
+}
+
+// The solve of one scenario on its baseline (theta scaled when it says so).
+json SolveOn(const ge::Baseline& baseline, const scenario::ScenarioFile& file,
+             const scenario::ScenarioDef& def) {
   auto spec = scenario::BuildShockSpec(def, baseline);
   if (!spec.ok()) return Invalid(spec.status());
   auto shocks = ge::ResolveShocks(baseline, *spec);
   if (!shocks.ok()) {
     return Invalid(
-        shocks.status().WithContext(fmt::format("{}: scenario '{}'", file->path, def.name)));
+        shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name)));
   }
   auto sol = ge::SolveOrError(baseline, *shocks, ge::MultisectorOptions{});
   if (!sol.ok()) {
@@ -298,6 +312,10 @@ Result<json> ExplorerData(const scenario::RunResult& run) {
            {"mode", sub.mode == ge::ShockMode::kLevel ? "rate" : "add"},
            {"value", sub.value}});
     }
+    for (const auto& t : def.theta_scaling) {
+      shocks.push_back(
+          {{"kind", "theta"}, {"sector", t.sector}, {"mode", "multiply"}, {"value", t.factor}});
+    }
     if (sp.deficit_rule == ge::DeficitRule::kZero) {
       shocks.push_back({{"kind", "deficits"}, {"mode", "zero"}});
     }
@@ -315,6 +333,172 @@ Result<json> ExplorerData(const scenario::RunResult& run) {
   }
   data["scenarios"] = std::move(scenarios);
   return data;
+}
+
+json World2023ToJson(const scenario::World2023& w) {
+  const ge::TariffWarBaseline& b = w.baseline;
+  const int n = b.num_countries();
+  json j;
+  j["countries"] = b.countries;
+  j["names"] = w.names;
+  j["currency_unit"] = b.currency_unit;
+  j["year"] = b.year;
+  std::vector<double> flows(static_cast<size_t>(n) * n);
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) flows[static_cast<size_t>(r) * n + c] = b.flows(r, c);
+  j["flows"] = flows;  // X[j,i], exporter j (row), row-major
+  j["nu"] = std::vector<double>(b.nu.data(), b.nu.data() + n);
+  j["gdp"] = std::vector<double>(w.gdp.data(), w.gdp.data() + w.gdp.size());
+  json schedules = json::object();
+  for (const auto& [name, v] : w.schedules)
+    schedules[name] = std::vector<double>(v.data(), v.data() + v.size());
+  j["schedules"] = schedules;
+  j["groups"] = w.groups;
+  return j;
+}
+
+Result<scenario::World2023> World2023FromJson(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("world2023 JSON: expected an object");
+  scenario::World2023 w;
+  ge::TariffWarBaseline& b = w.baseline;
+  RB_RETURN_IF_ERROR(Get(j, "countries", &b.countries));
+  RB_RETURN_IF_ERROR(Get(j, "names", &w.names));
+  RB_RETURN_IF_ERROR(Get(j, "currency_unit", &b.currency_unit));
+  RB_RETURN_IF_ERROR(Get(j, "year", &b.year));
+  std::vector<double> flows, nu, gdp;
+  RB_RETURN_IF_ERROR(Get(j, "flows", &flows));
+  RB_RETURN_IF_ERROR(Get(j, "nu", &nu));
+  RB_RETURN_IF_ERROR(Get(j, "gdp", &gdp));
+  const size_t n = b.countries.size();
+  if (flows.size() != n * n || nu.size() != n || gdp.size() != n) {
+    return Status::InvalidArgument(
+        fmt::format("world2023 JSON: {} countries, {} flows, {} nu, {} gdp", n, flows.size(),
+                    nu.size(), gdp.size()));
+  }
+  b.flows.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+  for (size_t r = 0; r < n; ++r)
+    for (size_t c = 0; c < n; ++c)
+      b.flows(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = flows[r * n + c];
+  b.nu = Eigen::Map<const Eigen::VectorXd>(nu.data(), static_cast<Eigen::Index>(n));
+  w.gdp = Eigen::Map<const Eigen::VectorXd>(gdp.data(), static_cast<Eigen::Index>(n));
+  std::map<std::string, std::vector<double>> schedules;
+  RB_RETURN_IF_ERROR(Get(j, "schedules", &schedules));
+  for (const auto& [name, v] : schedules) {
+    if (v.size() != n) {
+      return Status::InvalidArgument(fmt::format(
+          "world2023 JSON: schedule '{}' has {} rates for {} countries", name, v.size(), n));
+    }
+    w.schedules[name] = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(n));
+  }
+  RB_RETURN_IF_ERROR(Get(j, "groups", &w.groups));
+  RB_RETURN_IF_ERROR(b.Validate());
+  return w;
+}
+
+Result<json> TariffWarExplorerData(const scenario::TariffWarRun& run) {
+  const scenario::ScenarioFile& file = run.file;
+  json data;
+  data["title"] = file.title;
+  data["world"] = World2023ToJson(run.world);
+  const ge::TariffWarOptions& o = file.tariff_war;
+  // The [model] table of the exported file: every option as the run used it.
+  data["model"] = {{"epsilon", o.epsilon},
+                   {"kappa", o.kappa},
+                   {"psi", o.Psi()},
+                   {"theta", o.Theta()},
+                   {"pass_through", o.pass_through},
+                   {"nu_in_pass_through", o.nu_in_pass_through},
+                   {"revenue", ge::ToString(o.revenue)},
+                   {"deficit", ge::ToString(o.deficit)},
+                   {"numeraire", ge::ToString(o.numeraire)}};
+  data["source"] = {{"builtin", "world2023"}};
+  data["country_groups"] = file.country_groups;
+  json scenarios = json::array();
+  for (const scenario::ScenarioDef& def : file.scenarios) {
+    json shocks = json::array();
+    size_t next = 0;  // tariff_schedule shocks in file order among the tariffs
+    auto schedules_until = [&](size_t done) {
+      while (next < def.schedule_tariffs.size() &&
+             def.schedule_tariffs[next].after_tariffs <= done) {
+        const scenario::ScheduleTariff& st = def.schedule_tariffs[next++];
+        for (const auto& im : st.importers)
+          for (const auto& ex : st.exporters)
+            shocks.push_back({{"kind", "tariff_schedule"},
+                              {"importer", im},
+                              {"exporter", ex},
+                              {"schedule", st.schedule},
+                              {"mirror", st.mirror},
+                              {"mode", "floor"},
+                              {"value", st.floor}});
+      }
+    };
+    for (size_t k = 0; k < def.spec.tariffs.size(); ++k) {
+      schedules_until(k);
+      const ge::TariffShock& t = def.spec.tariffs[k];
+      shocks.push_back({{"kind", "tariff"},
+                        {"importer", t.importer},
+                        {"exporter", t.exporter},
+                        {"mode", ModeName(t.mode)},
+                        {"value", t.value},
+                        {"allow_extreme", t.allow_extreme}});
+    }
+    schedules_until(def.spec.tariffs.size());
+    scenarios.push_back(
+        {{"name", def.name}, {"description", def.description}, {"shocks", std::move(shocks)}});
+  }
+  data["scenarios"] = std::move(scenarios);
+  return data;
+}
+
+json SolveTariffWarExplorerScenario(const scenario::World2023& world, std::string_view toml,
+                                    const std::string& source) {
+  try {
+    auto file = scenario::ParseScenario(toml, source);
+    if (!file.ok()) return Invalid(file.status());
+    if (file->model != scenario::ModelKind::kTariffWar) {
+      return {{"status", "invalid"},
+              {"message", "this explorer solves the tariff_war model only"},
+              {"shock", -1}};
+    }
+    if (file->scenarios.size() != 1) {
+      return {{"status", "invalid"},
+              {"message", fmt::format("the explorer solves one scenario at a time, got {}",
+                                      file->scenarios.size())},
+              {"shock", -1}};
+    }
+    auto groups = scenario::TariffWarGroups(*file, world);
+    if (!groups.ok()) return Invalid(groups.status());
+    const scenario::ScenarioDef& def = file->scenarios.front();
+    auto out = scenario::SolveTariffWarScenario(*file, def, world, *groups);
+    if (!out.ok()) {
+      if (out.status().code() == StatusCode::kNotConverged) {
+        return {{"status", "not_converged"}, {"message", out.status().message()}};
+      }
+      return Invalid(out.status());
+    }
+    json j;
+    j["status"] = "ok";
+    j["scenario"] = def.name;
+    j["termination"] = ge::ToString(out->result.termination);
+    j["iterations"] = out->result.iterations;
+    j["residual"] = out->result.residual;
+    j["solver_seconds"] = out->result.seconds;
+    j["brief"] = out->result.BriefReport();
+    json rows = json::array();
+    for (const auto& r : out->tidy.rows) {
+      rows.push_back({r.country, r.sector, r.variable, r.unit, r.baseline, r.counterfactual,
+                      std::isfinite(r.pct_change) ? json(r.pct_change) : json(nullptr)});
+    }
+    j["rows"] = std::move(rows);
+    j["headlines"] = out->headlines;
+    j["groups"] = json::array();
+    for (const auto& g : *groups) j["groups"].push_back(g.name);
+    return j;
+  } catch (const std::exception& e) {
+    return {{"status", "error"}, {"message", fmt::format("internal error: {}", e.what())}};
+  } catch (...) {
+    return {{"status", "error"}, {"message", "internal error (unknown exception)"}};
+  }
 }
 
 json SolveExplorerScenario(const ge::Baseline& baseline, std::string_view toml,

@@ -53,6 +53,7 @@ constexpr const char* kScript = R"JS(
   if (!dataEl) return;
   var data = JSON.parse(dataEl.textContent);
   var B = data.baseline;
+  var W = data.tariff_war || null;  // the one-sector 2023 part, when the report has it
   var FILE = 'whatif.toml';
   var money = B.currency_unit === 'million USD' ? { scale: 1e-3, label: 'bn USD' }
                                                 : { scale: 1, label: B.currency_unit };
@@ -92,19 +93,35 @@ constexpr const char* kScript = R"JS(
       modes: { bn_usd: ['target', 'bn USD', RAW], multiply: ['multiple of base-year deficit', '×', RAW],
                share_of_gdp: ['target', '% of GDP', PCT], mn_usd: ['target', 'mn USD', RAW],
                share_of_world_gdp: ['target', '% of world GDP', PCT] } },
-    deficits: { label: 'All trade deficits', who: [], sector: false, modes: { zero: ['set to zero', '', RAW] } }
+    deficits: { label: 'All trade deficits', who: [], sector: false, modes: { zero: ['set to zero', '', RAW] } },
+    theta: { label: 'Trade elasticity θ', who: [], sector: true,
+      modes: { multiply: ['multiply θ by', '×', RAW] } }
+  };
+  // The tariff_war model (one goods sector): tariffs by importer and exporter,
+  // and rates from a schedule of the baseline (at least `floor`).
+  var WAR_KINDS = {
+    tariff: { label: 'Tariff', who: ['importer', 'exporter'], sector: false,
+      modes: { add: ['change by', 'pp', PCT], set: ['set to', '%', PCT], multiply: ['multiply 1+t by', '×', RAW] } },
+    tariff_schedule: { label: 'Tariff schedule', who: ['importer', 'exporter'], sector: false,
+      modes: { floor: ['schedule, at least', '%', PCT] } }
   };
   var countryOptions = ['*'].concat(Object.keys(data.country_groups || {}), B.countries);
+  var warGroups = {};
+  if (W) {
+    Object.keys(W.world.groups).forEach(function (g) { warGroups[g] = W.world.groups[g]; });
+    Object.keys(W.country_groups || {}).forEach(function (g) { warGroups[g] = W.country_groups[g]; });
+  }
+  var warCountryOptions = W ? ['*'].concat(Object.keys(warGroups), W.world.countries) : [];
   var sectorOptions = ['*'].concat(Object.keys(data.sector_groups || {}), B.sectors);
-  function optionLabel(v, sector) {
-    if (v === '*') return sector ? '* (all tradable sectors)' : '* (all)';
-    var groups = sector ? data.sector_groups : data.country_groups;
+  function optionLabel(v, sector, groups) {
+    if (v === '*') return sector ? (sector === 'all' ? '* (all sectors)' : '* (all tradable sectors)') : '* (all)';
+    groups = groups || (sector ? data.sector_groups : data.country_groups);
     if (groups && groups[v]) return v + ' (group: ' + groups[v].join(', ') + ')';
     return v;
   }
-  function select(options, value, sector) {
+  function select(options, value, sector, groups) {
     var s = el('select');
-    options.forEach(function (o) { var opt = el('option', { value: o }, optionLabel(o, sector)); s.appendChild(opt); });
+    options.forEach(function (o) { var opt = el('option', { value: o }, optionLabel(o, sector, groups)); s.appendChild(opt); });
     if (options.indexOf(value) < 0) s.appendChild(el('option', { value: value }, value));
     s.value = value;
     return s;
@@ -114,9 +131,15 @@ constexpr const char* kScript = R"JS(
     if (typeof v === 'number' && isFinite(v)) return String(v);
     return String(v).trim() === '' ? '""' : String(v).trim();  // the parser names what is wrong
   }
-  function shockToml(r) {
-    var k = KINDS[r.kind], f = [];
+  function shockToml(r, K) {
+    var k = (K || KINDS)[r.kind], f = [];
     if (r.kind === 'deficits') return '{ deficits = "zero" }';
+    if (r.kind === 'tariff_schedule') {
+      f = ['importer = ' + tomlString(r.importer), 'exporter = ' + tomlString(r.exporter),
+           'schedule = ' + tomlString(r.schedule), 'floor = ' + tomlNumber(r.value)];
+      if (r.mirror) f.push('mirror = true');
+      return '{ tariff_schedule = { ' + f.join(', ') + ' } }';
+    }
     k.who.forEach(function (w) { f.push(w + ' = ' + tomlString(r[w])); });
     if (k.sector) f.push('sectors = ' + tomlString(r.sector));
     if (r.kind === 'deficit') {
@@ -129,8 +152,41 @@ constexpr const char* kScript = R"JS(
     if (r.allow_extreme) f.push('allow_extreme = true');
     return '{ ' + r.kind + ' = { ' + f.join(', ') + ' } }';
   }
+  // The scenario file of a tariff_war panel: world2023 and the run's [model].
+  function warToml(p) {
+    var out = [], lines = [];
+    out.push('# Edited in the what-if explorer of a rebalance report; run it with');
+    out.push('#   rebalance run ' + FILE);
+    out.push('title = ' + tomlString(W.title + ' (what-if)'));
+    out.push('');
+    out.push('[baseline]');
+    out.push('builtin = "world2023"');
+    out.push('');
+    out.push('[model]');
+    out.push('type = "tariff_war"');
+    Object.keys(W.model).forEach(function (k) {
+      var v = W.model[k];
+      out.push(k + ' = ' + (typeof v === 'string' ? tomlString(v) : String(v)));
+    });
+    var names = Object.keys(W.country_groups || {});
+    if (names.length) {
+      out.push('');
+      out.push('[groups.countries]');
+      names.forEach(function (n) { out.push(tomlString(n) + ' = [' + W.country_groups[n].map(tomlString).join(', ') + ']'); });
+    }
+    out.push('');
+    out.push('[[scenario]]');
+    out.push('name = ' + tomlString(p.scenario.name));
+    out.push('description = ' + tomlString('Edited in the what-if explorer of a rebalance report. As run: ' +
+                                           p.scenario.description));
+    out.push('shocks = [');
+    p.rows.forEach(function (r) { out.push('  ' + shockToml(r, WAR_KINDS) + ','); lines.push(out.length); });
+    out.push(']');
+    return { text: out.join('\n') + '\n', lines: lines };
+  }
   // The scenario file of a panel; `lines[i]` is the line of shock i.
   function buildToml(p) {
+    if (p.war) return warToml(p);
     var out = [], lines = [];
     out.push('# Edited in the what-if explorer of a rebalance report; run it with');
     out.push('#   rebalance run ' + FILE);
@@ -216,10 +272,15 @@ constexpr const char* kScript = R"JS(
 
   function setup(panel) {
     var index = +panel.dataset.scenario;
-    var sc = data.scenarios[index];
-    var p = { scenario: sc, rows: [], result: null, count: 0 };
-    state.panels[index] = p;
-    var rec = state.solves[index] = { count: 0, status: null, ms_solve: null, ms_total: null };
+    var war = panel.dataset.model === 'tariff_war';
+    var K = war ? WAR_KINDS : KINDS;
+    var cOpts = war ? warCountryOptions : countryOptions;
+    var cGroups = war ? warGroups : data.country_groups;
+    var sc = (war ? W : data).scenarios[index];
+    var key = war ? 'war' + index : index;  // tariff_war panels: state.solves['war0'], ...
+    var p = { scenario: sc, rows: [], result: null, count: 0, war: war };
+    state.panels[key] = p;
+    var rec = state.solves[key] = { count: 0, status: null, ms_solve: null, ms_total: null };
     var head = panel.querySelector('.explorer-body');
     head.textContent = '';
     var shocksTable = el('table', { 'class': 'explorer-shocks' });
@@ -231,9 +292,11 @@ constexpr const char* kScript = R"JS(
     var buttons = el('div', { 'class': 'explorer-buttons' });
     function button(text, fn, cls) { var b = el('button', { type: 'button', 'class': cls || '' }, text); b.addEventListener('click', fn); buttons.appendChild(b); return b; }
     button('Solve', function () { solveNow(); }, 'solve');
-    button('Add tariff', function () { p.rows.push({ kind: 'tariff', importer: B.countries[0], exporter: B.countries[1], sector: '*', mode: 'add', value: 0.1 }); redraw(); });
-    button('Add production subsidy', function () { p.rows.push({ kind: 'production_subsidy', country: B.countries[0], sector: B.sectors[0], mode: 'rate', value: 0.1 }); redraw(); });
-    button('Add deficit target', function () { p.rows.push({ kind: 'deficit', country: B.countries[0], mode: 'multiply', value: 0.5, residual: 'proportional' }); redraw(); });
+    if (war) button('Add tariff', function () { p.rows.push({ kind: 'tariff', importer: 'USA', exporter: 'CHN', mode: 'add', value: 0.1 }); redraw(); });
+    if (!war) button('Add tariff', function () { p.rows.push({ kind: 'tariff', importer: B.countries[0], exporter: B.countries[1], sector: '*', mode: 'add', value: 0.1 }); redraw(); });
+    if (!war) button('Add production subsidy', function () { p.rows.push({ kind: 'production_subsidy', country: B.countries[0], sector: B.sectors[0], mode: 'rate', value: 0.1 }); redraw(); });
+    if (!war) button('Add deficit target', function () { p.rows.push({ kind: 'deficit', country: B.countries[0], mode: 'multiply', value: 0.5, residual: 'proportional' }); redraw(); });
+    if (!war) button('Add θ scaling', function () { p.rows.push({ kind: 'theta', sector: '*', mode: 'multiply', value: 1 }); redraw(); }, 'add-theta');
     button('Reset', function () { reset(); redraw(); }, 'reset');
     button('Download scenario (TOML)', function () { download(FILE, buildToml(p).text, 'application/toml'); }, 'download-toml');
     button('Download results (CSV)', function () { if (p.result) download('whatif_results.csv', resultsCsv(p.result), 'text/csv'); }, 'download-csv');
@@ -245,14 +308,14 @@ constexpr const char* kScript = R"JS(
 
     function reset() { p.rows = JSON.parse(JSON.stringify(sc.shocks)); }
     function rowControls(r, i) {
-      var k = KINDS[r.kind];
+      var k = K[r.kind];
       var tr = el('tr', { 'data-shock': String(i) });
-      tr.appendChild(el('td', null, k.label));
+      tr.appendChild(el('td', null, k.label + (r.schedule ? ' ' + r.schedule + (r.mirror ? ' (mirrored: the importer\'s own rate)' : '') : '')));
       [0, 1].forEach(function (w) {
         var td = el('td');
         var who = k.who[w];
         if (who) {
-          var s = select(countryOptions, r[who], false);
+          var s = select(cOpts, r[who], false, cGroups);
           s.setAttribute('aria-label', who); s.className = who;
           s.addEventListener('change', function () { r[who] = s.value; solveNow(); });
           td.appendChild(el('span', null, who + ' '));
@@ -262,7 +325,7 @@ constexpr const char* kScript = R"JS(
       });
       var tds = el('td');
       if (k.sector) {
-        var ss = select(sectorOptions, r.sector, true);
+        var ss = select(sectorOptions, r.sector, r.kind === 'theta' ? 'all' : true);
         ss.setAttribute('aria-label', 'sectors'); ss.className = 'sector';
         ss.addEventListener('change', function () { r.sector = ss.value; solveNow(); });
         tds.appendChild(ss);
@@ -284,7 +347,7 @@ constexpr const char* kScript = R"JS(
         tdv.appendChild(el('span', null, ' ' + k.modes[r.mode][1]));
         input.addEventListener('change', function () {
           var t = input.value.trim(), v = Number(t);
-          r.value = t !== '' && isFinite(v) ? KINDS[r.kind].modes[r.mode][2].fromShow(v) : t;
+          r.value = t !== '' && isFinite(v) ? K[r.kind].modes[r.mode][2].fromShow(v) : t;
           solveNow();
         });
       }
@@ -343,7 +406,7 @@ constexpr const char* kScript = R"JS(
       var toml = buildToml(p);
       clearErrors();
       var t0 = performance.now();
-      var res = p.rows.length ? api.solve(toml.text)
+      var res = p.rows.length ? (war ? api.solveWar(toml.text) : api.solve(toml.text))
                               : { status: 'invalid', message: FILE + ': key \'scenario[0].shocks\': a scenario needs at least one shock', shock: -1 };
       var t1 = performance.now();
       rec.count += 1; rec.status = res.status; rec.ms_solve = t1 - t0; rec.toml = toml.text;
@@ -362,6 +425,14 @@ constexpr const char* kScript = R"JS(
       p.result = res; rec.result = res;
       results.hidden = false;
       results.textContent = '';
+      if (war) {
+        drawWar(res);
+        rec.ms_total = performance.now() - t0;
+        rec.drawn = rec.count;
+        status.className = 'explorer-status';
+        status.textContent = 'Re-solved in this browser in ' + rec.ms_solve.toFixed(0) + ' ms (' + res.brief + ').';
+        return pending;
+      }
       var charts = [];
       [['Welfare by region (% change in real income), edited scenario', res.welfare],
        ['Sectoral output changes (% change in gross output), edited scenario', res.heatmap]].forEach(function (c) {
@@ -412,6 +483,31 @@ constexpr const char* kScript = R"JS(
       }, function (e) { status.textContent = 'Chart error: ' + e; status.className = 'explorer-status bad'; rec.status = 'chart_error'; });
       return pending;
     }
+    // The 2023 results: the United States, China and the groups (percent
+    // changes; groups are means weighted by 2023 expenditure, as the run's).
+    function drawWar(res) {
+      var by = {};
+      res.rows.forEach(function (r) { by[r[0] + '|' + r[2]] = r; });
+      function pct(c, v) { var r = by[c + '|' + v]; return r ? r[6] : null; }
+      var who = ['USA', 'CHN'].concat(res.groups);
+      results.appendChild(table('Results, edited scenario (2023, world2023)', [
+        { name: 'Country or group' }, { name: 'Welfare', num: true, d: 2, sign: true, unit: '% change' },
+        { name: 'Trade deficit', num: true, d: 1, sign: true, unit: '% change of imports - exports' },
+        { name: 'Exports/GDP', num: true, d: 1, sign: true, unit: '% change' },
+        { name: 'Imports/GDP', num: true, d: 1, sign: true, unit: '% change' },
+        { name: 'Employment', num: true, d: 2, sign: true, unit: '% change' },
+        { name: 'Prices', num: true, d: 1, sign: true, unit: '% change' }],
+        who.map(function (c) {
+          return [c, pct(c, 'welfare'), pct(c, 'deficit'), pct(c, 'exports_gdp'), pct(c, 'imports_gdp'),
+                  pct(c, 'employment'), pct(c, 'prices')];
+        })));
+      var ul = el('ul');
+      res.headlines.forEach(function (h) { ul.appendChild(el('li', null, h)); });
+      results.appendChild(ul);
+      results.appendChild(el('p', { 'class': 'table-note' },
+        'Percent changes from 2023 (IMLS 2025 model on world2023, one goods sector). All ' +
+        W.world.countries.length + ' countries and the groups: "Download results (CSV)".'));
+    }
     reset();
     // Nothing is solved until the reader asks (Solve, or any change): the
     // section above already shows the scenario as run, and a page that
@@ -445,7 +541,12 @@ constexpr const char* kScript = R"JS(
     }
     var r = call(mod._rb_explorer_load, JSON.stringify(B));
     if (r.status !== 'ok') { failAll(r.message); return; }
-    api = { solve: function (t) { return call(mod._rb_explorer_solve, t); } };
+    if (W) {
+      var rw = call(mod._rb_explorer_load_war, JSON.stringify(W.world));
+      if (rw.status !== 'ok') { failAll(rw.message); return; }
+    }
+    api = { solve: function (t) { return call(mod._rb_explorer_solve, t); },
+            solveWar: function (t) { return call(mod._rb_explorer_solve_war, t); } };
     panels.forEach(function (p) {
       try { setup(p); } catch (e) { failAll(String(e)); }
     });
@@ -459,9 +560,13 @@ constexpr const char* kScript = R"JS(
 
 const char* ExplorerCss() { return kCss; }
 
-void RenderExplorerPanel(int index, const std::string& missing, std::string* out) {
-  *out += fmt::format("<div class=\"explorer\" data-scenario=\"{}\">\n", index);
-  *out += "<h3>What-if explorer</h3>\n";
+void RenderExplorerPanel(int index, const std::string& missing, std::string* out,
+                         const std::string& model) {
+  const bool war = model == "tariff_war";
+  *out += fmt::format("<div class=\"explorer\" data-scenario=\"{}\"{}>\n", index,
+                      war ? " data-model=\"tariff_war\"" : "");
+  *out +=
+      war ? "<h3>What-if explorer (2023, tariff_war model)</h3>\n" : "<h3>What-if explorer</h3>\n";
   if (!missing.empty()) {
     *out += fmt::format(
         "<p class=\"explorer-missing\">The what-if explorer is missing from this report: {}</p>\n",
@@ -469,13 +574,22 @@ void RenderExplorerPanel(int index, const std::string& missing, std::string* out
     *out += "</div>\n";
     return;
   }
-  *out +=
-      "<p>Edit this scenario's shocks: the multi-sector model re-solves in your browser "
-      "(WebAssembly, offline) with the same code and baseline as the run, and the charts and "
-      "tables below the controls are redrawn. Out-of-range values are refused with the "
-      "command's message. \"Download scenario (TOML)\" saves a file that <code>rebalance "
-      "run</code> "
-      "accepts.</p>\n";
+  if (war) {
+    *out +=
+        "<p>Edit this 2023 scenario's tariffs (by importer and exporter; the tariff_war model has "
+        "one goods sector): the IMLS (2025) model re-solves on world2023 in your browser "
+        "(WebAssembly, offline) with the same code and data as the run. Out-of-range values are "
+        "refused with the command's message. \"Download scenario (TOML)\" saves a file that "
+        "<code>rebalance run</code> accepts.</p>\n";
+  } else {
+    *out +=
+        "<p>Edit this scenario's shocks: the multi-sector model re-solves in your browser "
+        "(WebAssembly, offline) with the same code and baseline as the run, and the charts and "
+        "tables below the controls are redrawn. Out-of-range values are refused with the "
+        "command's message. \"Download scenario (TOML)\" saves a file that <code>rebalance "
+        "run</code> "
+        "accepts.</p>\n";
+  }
   *out +=
       "<div class=\"explorer-status\" role=\"status\">Starting the model "
       "(needs JavaScript)...</div>\n<div class=\"explorer-body\"></div>\n</div>\n";

@@ -13,7 +13,10 @@ const char* ExplorerCss();
 
 // The panel of explorer scenario `index`. With `missing` non-empty the panel
 // says the explorer is missing and why, and nothing else.
-void RenderExplorerPanel(int index, const std::string& missing, std::string* out);
+// `model` "tariff_war": a panel of explorer["tariff_war"]["scenarios"][index]
+// (the one-sector model of the 2023 part).
+void RenderExplorerPanel(int index, const std::string& missing, std::string* out,
+                         const std::string& model = "multisector");
 
 // The data block, the module (when `module_code` is non-empty) and the
 // controls' script, to place at the end of <body>.

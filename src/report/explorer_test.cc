@@ -12,6 +12,8 @@
 
 #include "rebalance/report/html.h"
 #include "rebalance/scenario/run.h"
+#include "rebalance/scenario/tariff_war_run.h"
+#include "rebalance/scenario/world2023.h"
 
 namespace rebalance::report {
 namespace {
@@ -171,6 +173,126 @@ TEST_F(ExplorerTest, ControlsHoldTheFilesShocks) {
   EXPECT_EQ(shocks[3]["country"], "CHN");
   EXPECT_EQ(shocks[3]["mode"], "share_of_gdp");
   EXPECT_EQ(shocks[3]["value"], 0.0);
+}
+
+// A theta shock: the explorer's solve of the file equals RunScenarios' rows
+// bit for bit, and the controls carry it (sector, factor).
+TEST_F(ExplorerTest, ThetaScalingGivesTheRowsOfTheRun) {
+  const std::string text = std::string(kHead) + R"(
+[[scenario]]
+name = "theta"
+shocks = [
+  { tariff = { importer = "USA", exporter = "CHN", sectors = ["Transport equipment"], add = 0.5 } },
+  { theta = { sectors = "strategic", multiply = 0.5 } },
+]
+)";
+  auto file = scenario::ParseScenario(text, kExplorerScenarioFile);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  scenario::RunOptions opt;
+  opt.data_dir = std::string(REBALANCE_SOURCE_DIR) + "/data";
+  opt.imbalance_shares = false;
+  opt.bilateral = false;
+  auto run = scenario::RunScenarios(*file, opt);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  const nlohmann::json out =
+      SolveExplorerScenario(run_->loaded.baseline, text, kExplorerScenarioFile);
+  ASSERT_EQ(out["status"], "ok") << out.dump();
+  const auto& rows = out["rows"];
+  const auto& want = run->results.rows;
+  ASSERT_EQ(rows.size(), want.size());
+  // theta x 1: the numbers of the tariff alone, which theta x 0.5 moves.
+  std::string one = text;
+  one.replace(one.find("multiply = 0.5"), 14, "multiply = 1  ");
+  const nlohmann::json unscaled =
+      SolveExplorerScenario(run_->loaded.baseline, one, kExplorerScenarioFile);
+  ASSERT_EQ(unscaled["status"], "ok") << unscaled.dump();
+  int differ = 0;
+  for (size_t r = 0; r < want.size(); ++r) {
+    EXPECT_EQ(rows[r][5].get<double>(), want[r].counterfactual) << r;
+    differ += unscaled["rows"][r][5].get<double>() != want[r].counterfactual;
+  }
+  EXPECT_GT(differ, 100);
+  auto data = ExplorerData(*run);
+  ASSERT_TRUE(data.ok());
+  const auto& shocks = (*data)["scenarios"][0]["shocks"];
+  ASSERT_EQ(shocks.size(), 3u) << shocks.dump();
+  EXPECT_EQ(shocks[1]["kind"], "theta");
+  EXPECT_EQ(shocks[1]["sector"], "Transport equipment");
+  EXPECT_EQ(shocks[2]["sector"], "Electrical and optical equipment");
+  EXPECT_EQ(shocks[2]["mode"], "multiply");
+  EXPECT_EQ(shocks[2]["value"], 0.5);
+  // A factor of 0: the run's message, naming the shock.
+  std::string bad = text;
+  bad.replace(bad.find("multiply = 0.5"), 14, "multiply = 0");
+  const nlohmann::json refused =
+      SolveExplorerScenario(run_->loaded.baseline, bad, kExplorerScenarioFile);
+  ASSERT_EQ(refused["status"], "invalid");
+  EXPECT_EQ(refused["shock"], 1);
+  EXPECT_NE(refused["message"].get<std::string>().find(
+                "key 'scenario[0].shocks[1].theta.multiply': a factor on theta must be > 0"),
+            std::string::npos)
+      << refused.dump();
+}
+
+// The one-sector tariff_war model of the 2023 part: its world survives its
+// JSON exactly, the explorer's solve of a scenario gives RunTariffWarScenarios'
+// rows bit for bit, the controls list the shocks in file order, and a
+// refused value names its shock.
+TEST(ExplorerTariffWarTest, SolveGivesTheRowsOfTheRun) {
+  const std::string text = R"(title = "t"
+[baseline]
+builtin = "world2023"
+[model]
+type = "tariff_war"
+[groups.countries]
+na = ["CAN", "MEX"]
+[[scenario]]
+name = "war"
+shocks = [
+  { tariff = { importer = "USA", exporter = "*", set = 0.10 } },
+  { tariff_schedule = { importer = "USA", exporter = "CHN", schedule = "liberation_day" } },
+  { tariff = { importer = "na", exporter = "USA", add = 0.25 } },
+]
+)";
+  auto file = scenario::ParseScenario(text, kExplorerScenarioFile);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  scenario::RunOptions opt;
+  opt.data_dir = std::string(REBALANCE_SOURCE_DIR) + "/data";
+  auto run = scenario::RunTariffWarScenarios(*file, opt);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  auto world = World2023FromJson(nlohmann::json::parse(World2023ToJson(run->world).dump()));
+  ASSERT_TRUE(world.ok()) << world.status().ToString();
+  EXPECT_EQ(world->baseline.countries, run->world.baseline.countries);
+  EXPECT_TRUE(world->baseline.flows == run->world.baseline.flows);  // exact
+  EXPECT_TRUE(world->baseline.nu == run->world.baseline.nu);
+  EXPECT_TRUE(world->schedules.at("liberation_day") == run->world.schedules.at("liberation_day"));
+  EXPECT_EQ(world->groups, run->world.groups);
+  const nlohmann::json out = SolveTariffWarExplorerScenario(*world, text);
+  ASSERT_EQ(out["status"], "ok") << out.dump().substr(0, 500);
+  const auto& want = run->results.rows;
+  ASSERT_EQ(out["rows"].size(), want.size());
+  for (size_t r = 0; r < want.size(); ++r) {
+    EXPECT_EQ(out["rows"][r][0], want[r].country);
+    EXPECT_EQ(out["rows"][r][2], want[r].variable);
+    EXPECT_EQ(out["rows"][r][5].get<double>(), want[r].counterfactual) << r;
+  }
+  auto data = TariffWarExplorerData(*run);
+  ASSERT_TRUE(data.ok());
+  const auto& shocks = (*data)["scenarios"][0]["shocks"];
+  ASSERT_EQ(shocks.size(), 4u) << shocks.dump();  // the group "na" expanded
+  EXPECT_EQ(shocks[0]["kind"], "tariff");
+  EXPECT_EQ(shocks[1]["kind"], "tariff_schedule");
+  EXPECT_EQ(shocks[1]["schedule"], "liberation_day");
+  EXPECT_EQ(shocks[2]["importer"], "CAN");
+  EXPECT_EQ(shocks[3]["importer"], "MEX");
+  EXPECT_EQ((*data)["model"]["epsilon"], 4.0);
+  std::string bad = text;
+  bad.replace(bad.find("add = 0.25"), 10, "set = -1.5");
+  const nlohmann::json refused = SolveTariffWarExplorerScenario(*world, bad);
+  ASSERT_EQ(refused["status"], "invalid");
+  EXPECT_EQ(refused["shock"], 2);
+  EXPECT_NE(refused["message"].get<std::string>().find("a tariff rate must be above -1"),
+            std::string::npos);
 }
 
 TEST(ExplorerPageTest, MissingModuleIsSaidInThePage) {

@@ -597,6 +597,10 @@ Result<std::string> RenderHtml(const ReportDocument& doc, const WebAssets& asset
                                     assets.explorer_code.empty() ? assets.explorer_missing : "",
                                     &out);
     }
+    for (int k : explorer ? section.explorer_tariff_war : std::vector<int>{}) {
+      internal::RenderExplorerPanel(k, assets.explorer_code.empty() ? assets.explorer_missing : "",
+                                    &out, "tariff_war");
+    }
     out += "</section>\n";
   }
 

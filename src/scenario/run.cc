@@ -656,7 +656,20 @@ Closure BuildClosure(const ScenarioDef& def, const ge::Baseline& b, ModelKind mo
         "technology, input-output coefficients and expenditure shares (Cobb-Douglas), and every "
         "trade cost the scenario does not shock");
   }
-  c.held_fixed.push_back("the trade elasticities theta (one per sector, Caliendo and Parro 2015)");
+  if (def.theta_scaling.empty()) {
+    c.held_fixed.push_back(
+        "the trade elasticities theta (one per sector, Caliendo and Parro 2015)");
+  } else {
+    std::vector<std::string> what;
+    for (const auto& t : def.theta_scaling) {
+      what.push_back(
+          fmt::format("{} x {:g}", t.sector == "*" ? "all sectors" : t.sector, t.factor));
+    }
+    c.held_fixed.push_back(fmt::format(
+        "the trade elasticities theta (one per sector, Caliendo and Parro 2015), scaled by this "
+        "scenario: {}",
+        fmt::join(what, ", ")));
+  }
   c.held_fixed.push_back(
       "tariff revenue is returned to the importing country's households and subsidies are paid "
       "from the subsidising country's income, lump sum");
@@ -874,23 +887,34 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     ScenarioOutcome outcome;
     outcome.name = def.name;
     outcome.description = def.description;
-    RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, baseline));
-    auto shocks = ge::ResolveShocks(baseline, spec);
+    // A scenario with theta shocks solves on its own copy of the baseline
+    // (theta scaled; the base year's data unchanged).
+    std::optional<ge::Baseline> scaled;
+    if (!def.theta_scaling.empty()) {
+      RB_ASSIGN_OR_RETURN(scaled, ScaleTheta(baseline, def.theta_scaling));
+    }
+    const ge::Baseline& sb = scaled.has_value() ? *scaled : baseline;
+    RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, sb));
+    auto shocks = ge::ResolveShocks(sb, spec);
     if (!shocks.ok())
       return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
     outcome.shocks = std::move(shocks).value();
-    auto sol = ge::SolveOrError(baseline, outcome.shocks, options.solver);
+    auto sol = ge::SolveOrError(sb, outcome.shocks, options.solver);
     if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}'", def.name));
     outcome.solution = std::move(sol).value();
     ge::MultisectorReportOptions ro;
     ro.bilateral = options.bilateral;
-    outcome.tidy = ge::CompareMultisector(baseline, outcome.shocks, outcome.solution, ro);
+    outcome.tidy = ge::CompareMultisector(sb, outcome.shocks, outcome.solution, ro);
     for (auto& row : outcome.tidy.rows) row.scenario = def.name;
-    outcome.headlines = Headlines(outcome, def, baseline);
-    outcome.closure = BuildClosure(def, baseline, file.model);
+    outcome.headlines = Headlines(outcome, def, sb);
+    outcome.closure = BuildClosure(def, sb, file.model);
     if (!spec.subsidies.empty()) {
-      RB_RETURN_IF_ERROR(
-          AddSubsidyHeadlines(spec, baseline, result.loaded.theta_se, options.solver, &outcome));
+      // Standard errors scale with theta: theta_j * c has standard error se_j * c.
+      std::vector<double> se = result.loaded.theta_se;
+      for (size_t j = 0; j < se.size() && j < sb.theta.size(); ++j) {
+        se[j] *= sb.theta[j] / baseline.theta[j];
+      }
+      RB_RETURN_IF_ERROR(AddSubsidyHeadlines(spec, sb, se, options.solver, &outcome));
     }
     result.results.Append(outcome.tidy);
     result.scenarios.push_back(std::move(outcome));

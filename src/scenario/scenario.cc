@@ -317,7 +317,8 @@ class Parser {
     const std::string k = key + "." + kind;
     static const std::vector<std::string> kKinds = {
         "tariff",         "iceberg", "productivity", "production_subsidy",
-        "export_subsidy", "deficit", "deficits",     "tariff_schedule"};
+        "export_subsidy", "deficit", "deficits",     "tariff_schedule",
+        "theta"};
     if (kind == "deficits") {
       // { deficits = "zero" } or "fixed"
       if (!kval.is_string()) return Error(&kval, k, "expected \"zero\" or \"fixed\"");
@@ -359,6 +360,31 @@ class Parser {
       return GetNumber(t->get(field), k + "." + field);
     };
     if (kind == "tariff_schedule") return ParseScheduleTariff(*t, k, def);
+    if (kind == "theta") {
+      RB_RETURN_IF_ERROR(CheckKeys(*t, k, {"sector", "sectors", "multiply"}));
+      if (file_->model == ModelKind::kTariffWar) {
+        return Error(&kval, k,
+                     "the tariff_war model takes its trade elasticity from [model] epsilon; "
+                     "theta scaling is for the multisector and gravity models");
+      }
+      RB_ASSIGN_OR_RETURN(auto secs, sectors());
+      const toml::node* m = t->get("multiply");
+      if (m == nullptr) {
+        return Error(t, k + ".multiply",
+                     "is required: the factor on the sectors' trade elasticity theta (0.5 = "
+                     "half, 2 = double)");
+      }
+      RB_ASSIGN_OR_RETURN(double factor, number("multiply"));
+      if (!(factor > 0)) {
+        return Error(m, k + ".multiply",
+                     fmt::format("a factor on theta must be > 0 (theta > 0), got {}", factor));
+      }
+      const auto& src = m->source().begin;
+      const std::string origin = fmt::format("{}:{}:{}: scenario '{}', key '{}.multiply'", source_,
+                                             src.line, src.column, def->name, k);
+      for (const auto& s : secs) def->theta_scaling.push_back(ThetaScaling{s, factor, origin});
+      return Status::Ok();
+    }
     if (kind == "tariff" || kind == "iceberg") {
       const bool tariff = kind == "tariff";
       const std::vector<std::string> allowed =
@@ -732,6 +758,21 @@ std::vector<std::string> SynonymNotes(const ScenarioFile& file, const ge::Baseli
     }
   }
   return notes;
+}
+
+Result<ge::Baseline> ScaleTheta(const ge::Baseline& baseline,
+                                const std::vector<ThetaScaling>& scaling) {
+  ge::Baseline out = baseline;
+  for (const ThetaScaling& s : scaling) {
+    if (!(s.factor > 0) || !std::isfinite(s.factor)) {
+      return Status::InvalidArgument(
+          fmt::format("{}: a factor on theta must be > 0 (theta > 0), got {}", s.origin, s.factor));
+    }
+    auto secs = ge::ResolveSectors(out, s.sector);
+    if (!secs.ok()) return secs.status().WithContext(s.origin);
+    for (int j : *secs) out.theta[static_cast<size_t>(j)] *= s.factor;
+  }
+  return out;
 }
 
 Result<ge::ShockSpec> BuildShockSpec(const ScenarioDef& def, const ge::Baseline& baseline) {

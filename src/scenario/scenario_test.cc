@@ -1,6 +1,8 @@
 #include "rebalance/scenario/scenario.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -289,6 +291,21 @@ const BadCase kBadCases[] = {
      "[baseline]\nbuiltin=\"world2011\"\nwiod=\"x.csv.gz\"\n[[scenario]]\nname=\"a\"\nshocks=[{"
      "deficits=\"zero\"}]\n",
      "exactly one of builtin"},
+    {"theta_factor_zero", "[[scenario]]\nname=\"a\"\nshocks=[{theta={sectors=\"*\",multiply=0}}]\n",
+     "bad.toml:3:38: key 'scenario[0].shocks[0].theta.multiply': a factor on theta must be > 0 "
+     "(theta > 0), got 0"},
+    {"theta_factor_negative", "[[scenario]]\nname=\"a\"\nshocks=[{theta={multiply=-2}}]\n",
+     "theta.multiply': a factor on theta must be > 0 (theta > 0), got -2"},
+    {"theta_factor_missing", "[[scenario]]\nname=\"a\"\nshocks=[{theta={sectors=\"*\"}}]\n",
+     "theta.multiply': is required"},
+    {"theta_factor_text", "[[scenario]]\nname=\"a\"\nshocks=[{theta={multiply=\"half\"}}]\n",
+     "theta.multiply': expected a number"},
+    {"theta_unknown_key", "[[scenario]]\nname=\"a\"\nshocks=[{theta={mulitply=0.5}}]\n",
+     "did you mean 'multiply'"},
+    {"theta_tariff_war",
+     "[model]\ntype=\"tariff_war\"\n[[scenario]]\nname=\"a\"\nshocks=[{theta={multiply=0.5}}]"
+     "\n",
+     "the tariff_war model takes its trade elasticity from [model] epsilon"},
     {"group_not_list",
      "[groups.countries]\nna=\"USA\"\n[[scenario]]\nname=\"a\"\nshocks=[{deficits=\"zero\"}]\n",
      "non-empty list"},
@@ -322,6 +339,147 @@ TEST(Scenario, ShippedExamplesParse) {
     }
   }
   EXPECT_GE(n, 1);
+}
+
+TEST(Scenario, ThetaScalingParsesAndComposes) {
+  const std::string text =
+      "[groups.sectors]\nm = [\"Metals\"]\n[[scenario]]\nname = \"x\"\nshocks = [\n"
+      "  { theta = { multiply = 0.5 } },\n"
+      "  { theta = { sectors = \"m\", multiply = 3 } },\n"
+      "  { productivity = { country = \"CHN\", sector = \"Metals\", efficiency = 0.05 } },\n]\n";
+  auto f = ParseScenario(text, "s.toml");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(CheckLabels(*f, TinyBaseline()).ok());
+  const ScenarioDef& def = f->scenarios[0];
+  ASSERT_EQ(def.theta_scaling.size(), 2u);
+  EXPECT_EQ(def.theta_scaling[0].sector, "*");
+  EXPECT_EQ(def.theta_scaling[1].sector, "Metals");  // the group expanded
+  EXPECT_EQ(def.theta_scaling[1].origin,
+            "s.toml:7:41: scenario 'x', key 'scenario[0].shocks[1].theta.multiply'");
+  auto b = ScaleTheta(TinyBaseline(), def.theta_scaling);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->theta[0], 4.0 * 0.5 * 3);  // factors on one sector multiply
+  EXPECT_EQ(b->theta[1], 8.0 * 0.5);
+  // Efficiency shocks use the scaled theta, as a theta file with those
+  // values would: lambda_hat = 1.05^(4 * 1.5).
+  auto spec = BuildShockSpec(def, *b);
+  ASSERT_TRUE(spec.ok());
+  EXPECT_NEAR(spec->productivity[0].lambda_hat, std::pow(1.05, 6.0), 1e-14);
+  // No scaling: the baseline unchanged.
+  auto same = ScaleTheta(TinyBaseline(), {});
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->theta, TinyBaseline().theta);
+  // A sector the baseline lacks: CheckLabels names the place.
+  auto g = ParseScenario(
+      "[[scenario]]\nname = \"x\"\nshocks = [ { theta = { sector = \"Metal\", multiply = 2 } } ]\n",
+      "s.toml");
+  ASSERT_TRUE(g.ok());
+  Status st = CheckLabels(*g, TinyBaseline());
+  EXPECT_NE(st.message().find("s.toml:3:33: key 'scenario[0].shocks[0].theta.sector': unknown "
+                              "sector 'Metal'; did you mean 'Metals'"),
+            std::string::npos)
+      << st.message();
+}
+
+// The independent reference of theta scaling: a scenario that multiplies
+// theta by c gives the numbers of the same scenario run on a baseline whose
+// theta file holds theta * c (written to 17 digits, so the same doubles):
+// for all sectors, and for one sector; a scenario of the same file without a
+// theta shock is unaffected.
+TEST(Run, ThetaScalingEqualsAThetaFileTimesTheFactor) {
+  namespace fs = std::filesystem;
+  const std::string data = std::string(REBALANCE_SOURCE_DIR) + "/data";
+  const fs::path dir = fs::path(testing::TempDir()) / "theta_scaling";
+  fs::create_directories(dir);
+  const std::string shocks =
+      "{ tariff = { importer = \"USA\", exporter = \"CHN\", sectors = [\"Transport "
+      "equipment\"], add = 0.5 } }, { productivity = { country = \"CHN\", sector = \"Metals\", "
+      "efficiency = 0.05 } }";
+  RunOptions ro;
+  ro.data_dir = data;
+  ro.bilateral = true;
+  ro.imbalance_shares = false;
+  struct Case {
+    const char* sector;  // "*" or one sector
+    double c;
+  };
+  for (const Case& k : {Case{"*", 0.5}, Case{"Transport equipment", 1.7}}) {
+    // The theta file with the scaled values.
+    std::ifstream in(data + "/world2011/theta.csv");
+    std::string line, out = "sector,theta\n";
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      const auto comma = line.rfind(',');
+      const std::string sector = line.substr(0, comma);
+      double theta = std::stod(line.substr(comma + 1));
+      if (std::string(k.sector) == "*" || sector == k.sector) theta *= k.c;
+      out += fmt::format("{},{:.17g}\n", sector, theta);
+    }
+    std::ofstream(dir / "scaled.csv") << out;
+    const std::string scaled_text = fmt::format(
+        "[baseline]\nbuiltin = \"world2011\"\n[[scenario]]\nname = \"s\"\nshocks = [ {}, {{ "
+        "theta = {{ sectors = \"{}\", multiply = {:.17g} }} }} ]\n[[scenario]]\nname = "
+        "\"plain\"\nshocks = [ {} ]\n",
+        shocks, k.sector, k.c, shocks);
+    const std::string file_text = fmt::format(
+        "[baseline]\nbuiltin = \"world2011\"\ntheta = \"scaled.csv\"\n[[scenario]]\nname = "
+        "\"s\"\nshocks = [ {} ]\n",
+        shocks);
+    const std::string plain_text = fmt::format(
+        "[baseline]\nbuiltin = \"world2011\"\n[[scenario]]\nname = \"plain\"\nshocks = [ {} ]\n",
+        shocks);
+    auto parse = [&](const std::string& t) {
+      auto f = ParseScenario(t, (dir / "s.toml").string());
+      EXPECT_TRUE(f.ok()) << f.status().ToString();
+      return *f;
+    };
+    auto a = RunScenarios(parse(scaled_text), ro);
+    auto b = RunScenarios(parse(file_text), ro);
+    auto p = RunScenarios(parse(plain_text), ro);
+    ASSERT_TRUE(a.ok() && b.ok() && p.ok())
+        << a.status().ToString() << b.status().ToString() << p.status().ToString();
+    // The file's scenario "s" against the reference, and "plain" against a
+    // run without theta shocks.
+    const auto& as = a->scenarios[0].tidy.rows;
+    const auto& bs = b->scenarios[0].tidy.rows;
+    const auto& ap = a->scenarios[1].tidy.rows;
+    const auto& pp = p->scenarios[0].tidy.rows;
+    ASSERT_EQ(as.size(), bs.size());
+    ASSERT_EQ(ap.size(), pp.size());
+    double worst = 0;
+    int moved = 0;
+    for (size_t r = 0; r < as.size(); ++r) {
+      ASSERT_EQ(as[r].country + as[r].partner + as[r].sector + as[r].variable,
+                bs[r].country + bs[r].partner + bs[r].sector + bs[r].variable);
+      for (auto [x, y] : {std::pair{as[r].baseline, bs[r].baseline},
+                          std::pair{as[r].counterfactual, bs[r].counterfactual}}) {
+        if (!std::isfinite(x) && !std::isfinite(y)) continue;
+        const double scale = std::max({std::fabs(x), std::fabs(y), 1e-300});
+        worst = std::max(worst, std::fabs(x - y) / scale);
+      }
+      // theta moved the numbers (the test can fail).
+      if (std::isfinite(as[r].pct_change) &&
+          std::fabs(as[r].pct_change - ap[r].pct_change) > 1e-6) {
+        ++moved;
+      }
+    }
+    EXPECT_LE(worst, 1e-12) << k.sector;
+    EXPECT_GT(moved, 50) << k.sector;
+    for (size_t r = 0; r < ap.size(); ++r) {
+      EXPECT_EQ(ap[r].counterfactual, pp[r].counterfactual) << r;  // bit for bit
+    }
+    // The closure says what was scaled.
+    bool said = false;
+    for (const auto& h : a->scenarios[0].closure.held_fixed) {
+      said |= h.find(fmt::format("scaled by this scenario: {} x {:g}",
+                                 std::string(k.sector) == "*" ? "all sectors" : k.sector, k.c)) !=
+              std::string::npos;
+    }
+    EXPECT_TRUE(said);
+    std::printf("theta x %g (%s): max relative difference to the theta file's run %.3g\n", k.c,
+                k.sector, worst);
+  }
+  fs::remove_all(dir);
 }
 
 // The default briefing's world: world2022 only when its back-casting figures

@@ -66,6 +66,9 @@ Result<SimulateResult> Simulate(const SimulateOptions& options) {
   RunOptions ro;
   ro.solver = options.solver;
   RB_ASSIGN_OR_RETURN(r.loaded, LoadBaseline(options.baseline, ro));
+  if (!options.theta_scaling.empty()) {
+    RB_ASSIGN_OR_RETURN(r.loaded.baseline, ScaleTheta(r.loaded.baseline, options.theta_scaling));
+  }
   const ge::Baseline& baseline = r.loaded.baseline;
   const ge::IoBaselineReport& rep = r.loaded.io_report;
   if (options.note && (rep.clipped_negative_cells > 0 || rep.clipped_value_added_cells > 0)) {

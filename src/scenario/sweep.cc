@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -50,10 +51,17 @@ Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const Scenari
   ge::MultisectorReportOptions ro;
   ro.bilateral = bilateral != SweepBilateral::kNone;
   for (const auto& def : file.scenarios) {
-    RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, baseline));
-    RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(baseline, spec));
-    RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveOrError(baseline, shocks, solver));
-    const ge::TidyTable t = ge::CompareMultisector(baseline, shocks, sol, ro);
+    // theta shocks scale the drawn theta: draw theta_j ~ N(theta_hat_j, se_j),
+    // then solve with c * theta_j (docs/scenarios.md).
+    std::optional<ge::Baseline> scaled;
+    if (!def.theta_scaling.empty()) {
+      RB_ASSIGN_OR_RETURN(scaled, ScaleTheta(baseline, def.theta_scaling));
+    }
+    const ge::Baseline& sb = scaled.has_value() ? *scaled : baseline;
+    RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, sb));
+    RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(sb, spec));
+    RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveOrError(sb, shocks, solver));
+    const ge::TidyTable t = ge::CompareMultisector(sb, shocks, sol, ro);
     for (const auto& r : t.rows)
       if (KeepRow(r, def, bilateral)) values.push_back(r.pct_change);
   }

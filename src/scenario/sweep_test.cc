@@ -1,6 +1,7 @@
 #include "rebalance/scenario/sweep.h"
 
 #include <unistd.h>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -123,6 +124,73 @@ TEST(Sweep, BandsDoNotDependOnThreadsOrSlicing) {
     any_spread |= one->bands[i].sd > 0;
   }
   EXPECT_TRUE(any_spread);
+}
+
+// theta shocks scale the draws by the same factor: a scenario multiplying
+// every theta by c, drawn from N(theta, se), gives the bands of the unscaled
+// scenario on a baseline whose theta is c * theta, drawn from N(c * theta,
+// c * se) (the same normal numbers: c * (theta + se z) = c theta + c se z,
+// equal up to rounding).
+TEST(Sweep, ThetaScalingScalesTheDraws) {
+  const double c = 0.6;
+  const std::string base = std::string(REBALANCE_SOURCE_DIR) + "/data/world2011/theta.csv";
+  std::ifstream in(base);
+  std::string line, point = "sector,theta\n", dist = "sector,theta,se\n";
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    const auto comma = line.rfind(',');
+    const double theta = std::stod(line.substr(comma + 1));
+    char buf[128];
+    std::snprintf(buf, sizeof buf, ",%.17g", c * theta);
+    point += line.substr(0, comma) + buf + "\n";
+    // ThetaFile(0.1) writes se with std::to_string: the same rounded se here.
+    const double se = std::stod(std::to_string(0.1 * theta));
+    std::snprintf(buf, sizeof buf, ",%.17g,%.17g", c * theta, c * se);
+    dist += line.substr(0, comma) + buf + "\n";
+  }
+  const std::string point_path = WriteTemp("theta_scaled.csv", point);
+  const std::string dist_path = WriteTemp("theta_scaled_se.csv", dist);
+  const std::string shock =
+      "{ tariff = { importer = \"USA\", exporter = \"CHN\", sectors = [\"Transport equipment\"], "
+      "add = 0.5 } }";
+  auto scaled =
+      ParseScenario("[baseline]\nbuiltin = \"world2011\"\n[[scenario]]\nname = \"s\"\nshocks = [ " +
+                        shock + ", { theta = { multiply = 0.6 } } ]\n",
+                    std::string(REBALANCE_SOURCE_DIR) + "/data/world2011/test.toml");
+  auto reference = ParseScenario("[baseline]\nbuiltin = \"world2011\"\ntheta = \"" + point_path +
+                                     "\"\n[[scenario]]\nname = \"s\"\nshocks = [ " + shock + " ]\n",
+                                 std::string(REBALANCE_SOURCE_DIR) + "/data/world2011/test.toml");
+  ASSERT_TRUE(scaled.ok()) << scaled.status().ToString();
+  ASSERT_TRUE(reference.ok()) << reference.status().ToString();
+  SweepOptions opt;
+  opt.draws = 6;
+  opt.seed = 7;
+  opt.threads = 2;
+  opt.bilateral = SweepBilateral::kNone;
+  opt.theta_file = ThetaFile(0.1);
+  auto a = RunSweep(*scaled, opt);
+  opt.theta_file = dist_path;
+  auto b = RunSweep(*reference, opt);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_EQ(a->bands.size(), b->bands.size());
+  EXPECT_EQ(a->draws_failed, 0);
+  double worst = 0;
+  bool spread = false;
+  for (size_t i = 0; i < a->bands.size(); ++i) {
+    for (auto [x, y] :
+         {std::pair{a->bands[i].mean, b->bands[i].mean},
+          std::pair{a->bands[i].p05, b->bands[i].p05}, std::pair{a->bands[i].p95, b->bands[i].p95},
+          std::pair{a->bands[i].sd, b->bands[i].sd}}) {
+      if (!std::isfinite(x) && !std::isfinite(y)) continue;
+      // pct_change: relative to the value, at least one point.
+      worst = std::max(worst, std::fabs(x - y) / std::max({std::fabs(x), std::fabs(y), 1.0}));
+    }
+    spread |= a->bands[i].sd > 1e-6;
+  }
+  EXPECT_LE(worst, 1e-9);
+  EXPECT_TRUE(spread);
+  std::printf("theta x %g: bands differ from the scaled theta file's by at most %.3g\n", c, worst);
 }
 
 TEST(Sweep, DrawSeedsDifferAndAreStable) {

@@ -167,6 +167,83 @@ Result<Eigen::MatrixXd> TariffWarTariffs(const ScenarioFile& file, const Scenari
   return t;
 }
 
+Result<std::vector<ge::TariffWarGroup>> TariffWarGroups(const ScenarioFile& file,
+                                                        const World2023& w) {
+  // File groups extend the baseline's for selection and reporting.
+  for (const auto& [name, members] : file.country_groups) {
+    for (const auto& m : members) {
+      if (std::find(w.baseline.countries.begin(), w.baseline.countries.end(), m) ==
+          w.baseline.countries.end()) {
+        return Status::NotFound(
+            fmt::format("{}: group '{}': unknown country '{}'; did you mean '{}'?", file.path, name,
+                        m, data::NearestName(m, w.baseline.countries)));
+      }
+    }
+  }
+  auto index_of = [&](const std::string& label) {
+    return static_cast<int>(
+        std::find(w.baseline.countries.begin(), w.baseline.countries.end(), label) -
+        w.baseline.countries.begin());
+  };
+  std::vector<ge::TariffWarGroup> groups;
+  ge::TariffWarGroup non_us{"non-US", {}};
+  for (int i = 0; i < w.baseline.num_countries(); ++i)
+    if (w.baseline.countries[i] != "USA") non_us.members.push_back(i);
+  groups.push_back(non_us);
+  auto add_groups = [&](const std::map<std::string, std::vector<std::string>>& named) {
+    for (const auto& [name, members] : named) {
+      ge::TariffWarGroup g{name, {}};
+      for (const auto& m : members) g.members.push_back(index_of(m));
+      groups.push_back(std::move(g));
+    }
+  };
+  add_groups(w.groups);
+  add_groups(file.country_groups);
+  return groups;
+}
+
+Result<TariffWarOutcome> SolveTariffWarScenario(const ScenarioFile& file, const ScenarioDef& def,
+                                                const World2023& w,
+                                                const std::vector<ge::TariffWarGroup>& groups) {
+  const int us =
+      static_cast<int>(std::find(w.baseline.countries.begin(), w.baseline.countries.end(), "USA") -
+                       w.baseline.countries.begin());
+  TariffWarOutcome out;
+  out.name = def.name;
+  out.description = def.description;
+  RB_ASSIGN_OR_RETURN(out.tariff, TariffWarTariffs(file, def, w));
+  RB_ASSIGN_OR_RETURN(out.result, ge::SolveTariffWar(w.baseline, {out.tariff}, file.tariff_war));
+  if (!out.result.converged()) {
+    return Status::NotConverged(
+        fmt::format("{}: scenario '{}': the tariff_war equilibrium {}{}", file.path, def.name,
+                    out.result.BriefReport(),
+                    out.result.message.empty() ? "" : " (" + out.result.message + ")"));
+  }
+  out.changes = ge::TariffWarChanges(w.baseline, out.result);
+  out.tidy = ge::TariffWarTidy(def.name, w.baseline, out.result, groups);
+  out.closure = MakeClosure(file.tariff_war);
+  const auto& c = out.changes;
+  if (us < w.baseline.num_countries()) {
+    out.headlines.push_back(fmt::format(
+        "USA: welfare {}, employment {}, consumer prices {}, trade deficit {}, exports/GDP {}, "
+        "imports/GDP {} "
+        "(percent changes from 2023; world2023, IMLS 2025 model, revenue: {})",
+        Signed(c.welfare(us), 2), Signed(c.employment(us), 2), Signed(c.prices(us), 1),
+        Signed(c.deficit(us), 1), Signed(c.exports_gdp(us), 1), Signed(c.imports_gdp(us), 1),
+        ge::ToString(file.tariff_war.revenue)));
+  }
+  for (const auto& g : groups) {
+    out.headlines.push_back(fmt::format(
+        "{} (expenditure-weighted): welfare {}, employment {}, prices {}, deficit {}", g.name,
+        Signed(ge::ExpenditureWeightedMean(w.baseline, c.welfare, g.members), 2),
+        Signed(ge::ExpenditureWeightedMean(w.baseline, c.employment, g.members), 2),
+        Signed(ge::ExpenditureWeightedMean(w.baseline, c.prices, g.members), 1),
+        Signed(ge::ExpenditureWeightedMean(w.baseline, c.deficit, g.members), 1)));
+  }
+  out.headlines.push_back(fmt::format("solve: {}", out.result.BriefReport()));
+  return out;
+}
+
 Result<TariffWarRun> RunTariffWarScenarios(const ScenarioFile& file, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (file.model != ModelKind::kTariffWar) {
@@ -184,75 +261,14 @@ Result<TariffWarRun> RunTariffWarScenarios(const ScenarioFile& file, const RunOp
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
   RB_ASSIGN_OR_RETURN(run.world, LoadWorld2023((fs::path(data_dir) / "world2023").string()));
   const World2023& w = run.world;
-  // File groups extend the baseline's for selection and reporting.
-  for (const auto& [name, members] : file.country_groups) {
-    for (const auto& m : members) {
-      if (std::find(w.baseline.countries.begin(), w.baseline.countries.end(), m) ==
-          w.baseline.countries.end()) {
-        return Status::NotFound(
-            fmt::format("{}: group '{}': unknown country '{}'; did you mean '{}'?", file.path, name,
-                        m, data::NearestName(m, w.baseline.countries)));
-      }
-    }
-  }
-  auto index_of = [&](const std::string& label) {
-    return static_cast<int>(
-        std::find(w.baseline.countries.begin(), w.baseline.countries.end(), label) -
-        w.baseline.countries.begin());
-  };
-  ge::TariffWarGroup non_us{"non-US", {}};
-  for (int i = 0; i < w.baseline.num_countries(); ++i)
-    if (w.baseline.countries[i] != "USA") non_us.members.push_back(i);
-  run.groups.push_back(non_us);
-  auto add_groups = [&](const std::map<std::string, std::vector<std::string>>& groups) {
-    for (const auto& [name, members] : groups) {
-      ge::TariffWarGroup g{name, {}};
-      for (const auto& m : members) g.members.push_back(index_of(m));
-      run.groups.push_back(std::move(g));
-    }
-  };
-  add_groups(w.groups);
-  add_groups(file.country_groups);
+  RB_ASSIGN_OR_RETURN(run.groups, TariffWarGroups(file, w));
   const int total = static_cast<int>(file.scenarios.size());
   int done = 0;
-  const int us = index_of("USA");
   for (const auto& def : file.scenarios) {
     if (options.cancelled && options.cancelled())
       return Status::Cancelled("interrupted; nothing was written");
     if (options.progress) options.progress("solve", def.name, done, total);
-    TariffWarOutcome out;
-    out.name = def.name;
-    out.description = def.description;
-    RB_ASSIGN_OR_RETURN(out.tariff, TariffWarTariffs(file, def, w));
-    RB_ASSIGN_OR_RETURN(out.result, ge::SolveTariffWar(w.baseline, {out.tariff}, file.tariff_war));
-    if (!out.result.converged()) {
-      return Status::NotConverged(
-          fmt::format("{}: scenario '{}': the tariff_war equilibrium {}{}", file.path, def.name,
-                      out.result.BriefReport(),
-                      out.result.message.empty() ? "" : " (" + out.result.message + ")"));
-    }
-    out.changes = ge::TariffWarChanges(w.baseline, out.result);
-    out.tidy = ge::TariffWarTidy(def.name, w.baseline, out.result, run.groups);
-    out.closure = MakeClosure(file.tariff_war);
-    const auto& c = out.changes;
-    if (us < w.baseline.num_countries()) {
-      out.headlines.push_back(fmt::format(
-          "USA: welfare {}, employment {}, consumer prices {}, trade deficit {}, exports/GDP {}, "
-          "imports/GDP {} "
-          "(percent changes from 2023; world2023, IMLS 2025 model, revenue: {})",
-          Signed(c.welfare(us), 2), Signed(c.employment(us), 2), Signed(c.prices(us), 1),
-          Signed(c.deficit(us), 1), Signed(c.exports_gdp(us), 1), Signed(c.imports_gdp(us), 1),
-          ge::ToString(file.tariff_war.revenue)));
-    }
-    for (const auto& g : run.groups) {
-      out.headlines.push_back(fmt::format(
-          "{} (expenditure-weighted): welfare {}, employment {}, prices {}, deficit {}", g.name,
-          Signed(ge::ExpenditureWeightedMean(w.baseline, c.welfare, g.members), 2),
-          Signed(ge::ExpenditureWeightedMean(w.baseline, c.employment, g.members), 2),
-          Signed(ge::ExpenditureWeightedMean(w.baseline, c.prices, g.members), 1),
-          Signed(ge::ExpenditureWeightedMean(w.baseline, c.deficit, g.members), 1)));
-    }
-    out.headlines.push_back(fmt::format("solve: {}", out.result.BriefReport()));
+    RB_ASSIGN_OR_RETURN(TariffWarOutcome out, SolveTariffWarScenario(file, def, w, run.groups));
     run.results.Append(out.tidy);
     run.scenarios.push_back(std::move(out));
     ++done;

@@ -35,4 +35,9 @@ expect_error "rates above 200% need allow_extreme = true (--allow-extreme)" --cp
 # A deficit target in an unnamed unit is refused.
 expect_error "name the unit, e.g. China=-100:bn_usd" --cp "$cp" --deficit-target 'China=-100'
 expect_error "unit 'level' (the baseline's own currency unit) is not accepted" --cp "$cp" --deficit-target 'China=-100:level'
+# theta scaling: a factor must be > 0; a sector the baseline lacks names the flag.
+expect_error "--scale-theta 'Auto=0': a factor on theta must be > 0 (theta > 0), got 0" --cp "$cp" --scale-theta 'Auto=0'
+expect_error "--scale-theta 'Auto=-1': a factor on theta must be > 0" --cp "$cp" --scale-theta 'Auto=-1'
+expect_error "--scale-theta 'Auto=x': 'x' is not a number" --cp "$cp" --scale-theta 'Auto=x'
+expect_error "--scale-theta 'Autos=2'.*unknown sector 'Autos'" --cp "$cp" --scale-theta 'Autos=2'
 echo ok

@@ -131,6 +131,9 @@ struct ReportSection {
   // Index into ReportDocument::explorer["scenarios"] of the scenario whose
   // what-if explorer closes this section (-1: none).
   int explorer_scenario = -1;
+  // Indices into ReportDocument::explorer["tariff_war"]["scenarios"] of the
+  // one-sector tariff_war scenarios whose explorers close this section.
+  std::vector<int> explorer_tariff_war;
 
   void AddParagraph(std::string text);
   void AddTable(ReportTable table);

@@ -26,6 +26,8 @@
 
 namespace rebalance::scenario {
 struct RunResult;
+struct TariffWarRun;
+struct World2023;
 }  // namespace rebalance::scenario
 
 namespace rebalance::report {
@@ -59,6 +61,21 @@ inline constexpr const char* kExplorerScenarioFile = "whatif.toml";
 // else (an exception included). Never throws.
 nlohmann::json SolveExplorerScenario(const ge::Baseline& baseline, std::string_view toml,
                                      const std::string& source = kExplorerScenarioFile);
+
+// The one-sector tariff_war model (IMLS 2025 on world2023: the default
+// briefing's 2023 part) in the same way: its world as exact JSON (countries,
+// flows X[j,i] row-major, nu, schedules, groups), the controls of each
+// scenario (tariff and tariff_schedule shocks in file order, the [model]
+// options and the file's groups), and the solve of one scenario through
+// scenario::SolveTariffWarScenario, as `rebalance run` does. The answer has
+// the shape of SolveExplorerScenario's ("rows" with an empty sector, no
+// charts; "headlines" and "closure" besides).
+nlohmann::json World2023ToJson(const scenario::World2023& world);
+Result<scenario::World2023> World2023FromJson(const nlohmann::json& j);
+Result<nlohmann::json> TariffWarExplorerData(const scenario::TariffWarRun& run);
+nlohmann::json SolveTariffWarExplorerScenario(const scenario::World2023& world,
+                                              std::string_view toml,
+                                              const std::string& source = kExplorerScenarioFile);
 
 }  // namespace rebalance::report
 

@@ -70,11 +70,24 @@ struct ScheduleTariff {
   size_t after_tariffs = 0;
 };
 
+// The trade elasticities of the selected sectors multiplied by `factor`
+// (> 0) for one scenario: { theta = { sectors = [...], multiply = 0.5 } }.
+// theta is a parameter of the model, not of the baseline's data: the base
+// year's flows are unchanged and the scenario solves with theta_j * factor
+// (docs/scenarios.md). Factors on the same sector multiply. `origin` is
+// "file:line:col: scenario 'name', key '...'" for messages.
+struct ThetaScaling {
+  std::string sector;  // a sector label, a comma list, or "*" (all sectors)
+  double factor = 1.0;
+  std::string origin;
+};
+
 struct ScenarioDef {
   std::string name;
   std::string description;
   ge::ShockSpec spec;
   std::vector<EfficiencyShock> efficiency;
+  std::vector<ThetaScaling> theta_scaling;       // multisector and gravity models
   std::vector<ScheduleTariff> schedule_tariffs;  // tariff_war model only
   std::vector<LabelRef> labels;
   int line = 0;
@@ -109,6 +122,15 @@ Status CheckLabels(const ScenarioFile& file, const ge::Baseline& baseline);
 // one note each: "briefing.toml:12:40: sector 'EVs' read as 'Transport
 // equipment'".
 std::vector<std::string> SynonymNotes(const ScenarioFile& file, const ge::Baseline& baseline);
+
+// `baseline` with the trade elasticities theta of the sectors each entry of
+// `scaling` names multiplied by its factor, in order (an empty list returns
+// it unchanged). The baseline a scenario with theta shocks solves on: call it
+// before BuildShockSpec, whose efficiency shocks then use the scaled theta,
+// as a theta file with the scaled values would. A sector label the baseline
+// lacks is an error naming the entry's origin.
+Result<ge::Baseline> ScaleTheta(const ge::Baseline& baseline,
+                                const std::vector<ThetaScaling>& scaling);
 
 // The scenario's shocks ready for ge::ResolveShocks: efficiency changes turned
 // into productivity shocks with the baseline's theta.

@@ -27,6 +27,11 @@ struct SimulateOptions {
   BaselineSource baseline;
   // The shocks by label; resolved against the calibrated baseline.
   ge::ShockSpec shocks;
+  // The trade elasticities theta scaled for the counterfactual (ScaleTheta;
+  // `rebalance simulate --scale-theta SECTOR=FACTOR`). The calibration of the
+  // baseline (CP steps 2 and 3) uses the unscaled theta; the result's
+  // loaded.baseline holds the scaled one, which the counterfactual solved on.
+  std::vector<ThetaScaling> theta_scaling;
   // CP's NAFTA experiment: the tariffs among Canada, Mexico and the USA set
   // to CP's 2005 ones (tariffs2005.txt of a cp source, the tariff_cfl column
   // of a cp_tidy one), on top of `shocks`. Only for the CP sources.

@@ -50,6 +50,20 @@ struct TariffWarRun {
 Result<Eigen::MatrixXd> TariffWarTariffs(const ScenarioFile& file, const ScenarioDef& def,
                                          const World2023& world);
 
+// The groups reported beside the countries (expenditure-weighted): non-US,
+// the baseline's groups and the file's [groups.countries], whose members
+// must be countries of the baseline.
+Result<std::vector<ge::TariffWarGroup>> TariffWarGroups(const ScenarioFile& file,
+                                                        const World2023& world);
+
+// One scenario on a loaded world: its tariffs, the solve, the changes, tidy
+// rows, closure and headlines. Non-convergence is a kNotConverged error
+// naming the file and scenario. RunTariffWarScenarios calls it for each
+// scenario; the report's what-if explorer calls it in the browser.
+Result<TariffWarOutcome> SolveTariffWarScenario(const ScenarioFile& file, const ScenarioDef& def,
+                                                const World2023& world,
+                                                const std::vector<ge::TariffWarGroup>& groups);
+
 // Loads the baseline the file names (builtin = "world2023") and solves every
 // scenario. A scenario that does not converge makes the call fail with
 // kNotConverged naming it (no numbers are returned for it).

@@ -453,6 +453,21 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   int64_t n_left = global_n();
   // Set by the last rectifier run, which is on the final sample.
   std::optional<std::vector<int>> noncollinear;
+  // The rectifier demeans s.x in place (IRLS then starts from those values:
+  // M_w (x - D a) = M_w x); a later run, after rows were dropped, reads the raw
+  // regressors again, since its collinearity check scales by their sums of
+  // squares.
+  bool x_raw = true;
+  auto reload_x = [&]() {
+    const int64_t m = s.n();
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t r = s.rows[static_cast<size_t>(i)];
+      for (int c = 0; c < k; ++c)
+        s.x[static_cast<size_t>(c * m + i)] = xs[static_cast<size_t>(c)](r);
+    }
+    x_raw = true;
+  };
   for (;;) {
     std::vector<uint8_t> mask(static_cast<size_t>(s.n()), 1);
     int64_t dropped = 0;
@@ -483,6 +498,8 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     }
     if (!(poisson && options.check_separation)) break;
     std::vector<uint8_t> relu_mask(static_cast<size_t>(s.n()), 1);
+    if (!x_raw) reload_x();
+    x_raw = false;
     RB_ASSIGN_OR_RETURN(int64_t marked, MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
                                                           options.max_separation_iterations, &log,
                                                           relu_mask, global, &noncollinear));
@@ -543,12 +560,16 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   res.iterations = irls.iterations;
   res.demean_iterations = irls.demean_iterations;
   res.deviance = irls.deviance;
-  res.sample_rows = s.rows;
-  if (first_row != 0) {
-    for (auto& r : res.sample_rows) r += first_row;
-  }
+  // The sample's rows, handed over (not copied) once nothing else reads s.rows.
+  auto hand_over_rows = [&]() {
+    res.sample_rows = std::move(s.rows);
+    if (first_row != 0) {
+      for (auto& r : res.sample_rows) r += first_row;
+    }
+  };
   std::sort(res.separated_rows.begin(), res.separated_rows.end());
   if (!res.converged()) {
+    hand_over_rows();
     res.iteration_log = log.records();
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
@@ -731,6 +752,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       res.fitted[static_cast<size_t>(i)] = poisson ? std::exp(eta) : eta;
     }
   }
+  hand_over_rows();
   phase("fixed effects recovered");
   reducer->Phase("");
   res.iteration_log = log.records();

@@ -92,7 +92,11 @@ double LogFactorial(double y, const std::vector<double>& table) {
 // The estimation sample in contiguous arrays.
 struct Sample {
   std::vector<int64_t> rows;
-  std::vector<double> y, x, pw, off;
+  std::vector<double> x, pw, off;
+  // The outcome: y_own, or (nothing dropped in selection) the table's own
+  // column, not copied.
+  const double* y = nullptr;
+  std::vector<double> y_own;
   int k = 0;
 
   int64_t n() const { return static_cast<int64_t>(rows.size()); }
@@ -101,9 +105,19 @@ struct Sample {
     const int64_t n_old = n();
     int64_t m = 0;
     for (uint8_t kf : keep) m += kf != 0;
-      // Two tasks: rows, y, weights and offsets; and the regressors, which
-      // share one buffer and are moved in place column by column in order (a
-      // column's new block never overlaps an unread value of a later column).
+    if (y_own.empty() && m > 0) {
+      // The table's column is left as it is: the kept values go to a copy.
+      y_own.resize(static_cast<size_t>(m));
+      int64_t j = 0;
+      for (int64_t i = 0; i < n_old; ++i) {
+        if (keep[static_cast<size_t>(i)]) y_own[static_cast<size_t>(j++)] = y[i];
+      }
+      y = y_own.data();
+    }
+    double* yo = y_own.size() == static_cast<size_t>(n_old) ? y_own.data() : nullptr;
+    // Two tasks: rows, y, weights and offsets; and the regressors, which
+    // share one buffer and are moved in place column by column in order (a
+    // column's new block never overlaps an unread value of a later column).
 #pragma omp parallel sections
     {
 #pragma omp section
@@ -112,7 +126,7 @@ struct Sample {
         for (int64_t i = 0; i < n_old; ++i) {
           if (!keep[static_cast<size_t>(i)]) continue;
           rows[static_cast<size_t>(j)] = rows[static_cast<size_t>(i)];
-          y[static_cast<size_t>(j)] = y[static_cast<size_t>(i)];
+          if (yo) yo[j] = yo[i];
           if (!pw.empty()) pw[static_cast<size_t>(j)] = pw[static_cast<size_t>(i)];
           if (!off.empty()) off[static_cast<size_t>(j)] = off[static_cast<size_t>(i)];
           ++j;
@@ -130,7 +144,8 @@ struct Sample {
       }
     }
     rows.resize(static_cast<size_t>(m));
-    y.resize(static_cast<size_t>(m));
+    if (yo) y_own.resize(static_cast<size_t>(m));
+    y = y_own.data();
     if (!pw.empty()) pw.resize(static_cast<size_t>(m));
     if (!off.empty()) off.resize(static_cast<size_t>(m));
     x.resize(static_cast<size_t>(m * k));
@@ -378,6 +393,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     return Status::Ok();
   };
   RB_RETURN_IF_ERROR(AgreeOnStatus(select(), *reducer));
+  keep = std::vector<uint8_t>();  // s.rows lists the kept rows
   // Observations over all processes.
   auto global_n = [&]() {
     int64_t m = s.n();
@@ -392,14 +408,21 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
                     "with missing values, {} with zero weight)",
                     SourceName(table), d.filtered, d.missing, d.zero_weight));
   }
-  s.y.resize(static_cast<size_t>(n0));
+  // Nothing dropped: the outcome is the table's column (8 bytes a row less).
+  const bool y_view = n0 == num_rows && ycol->type == data::ColumnType::kF64;
+  if (y_view) {
+    s.y = ycol->f64.data();
+  } else {
+    s.y_own.resize(static_cast<size_t>(n0));
+    s.y = s.y_own.data();
+  }
   s.x.resize(static_cast<size_t>(n0 * k));
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int64_t i = 0; i < n0; ++i) {
     const int64_t r = s.rows[static_cast<size_t>(i)];
-    s.y[static_cast<size_t>(i)] = ycol->AsDouble(r);
+    if (!y_view) s.y_own[static_cast<size_t>(i)] = ycol->AsDouble(r);
     for (int c = 0; c < k; ++c)
       s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)](r);
     if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
@@ -473,7 +496,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     int64_t dropped = 0;
     if (poisson && options.check_separation) {
       const std::vector<uint8_t> before = mask;
-      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y.data(), mask, global);
+      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y, mask, global);
       for (int64_t i = 0; i < s.n() && zg > 0; ++i) {
         if (before[static_cast<size_t>(i)] && !mask[static_cast<size_t>(i)]) {
           res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
@@ -500,7 +523,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     std::vector<uint8_t> relu_mask(static_cast<size_t>(s.n()), 1);
     if (!x_raw) reload_x();
     x_raw = false;
-    RB_ASSIGN_OR_RETURN(int64_t marked, MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
+    RB_ASSIGN_OR_RETURN(int64_t marked, MarkReluSeparated(fe, s.y, s.x, s.k, threads,
                                                           options.max_separation_iterations, &log,
                                                           relu_mask, global, &noncollinear));
     if (any_process(marked) == 0) break;
@@ -547,7 +570,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   in.family = options.family;
   in.n = n_local;
   in.reducer = reducer;
-  in.y = s.y.data();
+  in.y = s.y;
   in.prior_w = s.pw.empty() ? nullptr : s.pw.data();
   in.offset = s.off.empty() ? nullptr : s.off.data();
   in.x = &s.x;

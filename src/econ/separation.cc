@@ -148,7 +148,12 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
   // u (1 on y = 0 to start, 0 on y > 0) is kept in `target` on the rows with
   // y = 0; on the rows with y > 0 `target` holds the shifted targets of the
   // deferred correction (0 to start, carried from round to round).
-  std::unique_ptr<double[]> ut = work(), uhat = work(), target = work();
+  // The fit u^ is not stored: it is target - e, with the residual e of the
+  // last solve in ut (see fit_at).
+  std::unique_ptr<double[]> ut = work(), target = work();
+  auto fit_at = [&](int64_t i) {
+    return target[static_cast<size_t>(i)] - ut[static_cast<size_t>(i)];
+  };
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t i = 0; i < n; ++i) target[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
   std::vector<std::vector<double>> alpha_u(1);
@@ -212,7 +217,6 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
         for (int c = 0; c < k; ++c) e -= xt[static_cast<size_t>(c * n + i)] * b(c);
         const double fit = target[static_cast<size_t>(i)] - e;
         ut[static_cast<size_t>(i)] = e;
-        uhat[static_cast<size_t>(i)] = fit;
         if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
       }
       reducer->MaxDoubles(&eps, 1);
@@ -227,7 +231,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
       }
 #pragma omp parallel for num_threads(nt) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
-        if (y[i] > 0) target[static_cast<size_t>(i)] -= uhat[static_cast<size_t>(i)];
+        if (y[i] > 0) target[static_cast<size_t>(i)] -= fit_at(i);
       }
     }
     if (eps > kConstraintTolerance) {
@@ -236,28 +240,32 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
                       "rectifier still misses its constraint by {:.2e} after {} corrections",
                       eps, kMaxCorrections));
     }
-    // Residuals relative to u (not to the shifted targets).
+    // On y = 0: u^ with values within delta of 0 set to 0, and the residual
+    // relative to u (not to the shifted targets; u = target there), with
+    // values below kZeroResidual set to 0. Formed where needed, not stored.
     const double delta = eps + kTolerance;
+    auto uhat_at = [&](int64_t i) {
+      double v = fit_at(i);
+      // Stricter below zero than above, against false positives.
+      if (v >= -0.1 * delta && v <= delta) v = 0;
+      return v;
+    };
+    auto resid_at = [&](int64_t i) {
+      double e = target[static_cast<size_t>(i)] - fit_at(i);
+      if (std::fabs(e) < kZeroResidual) e = 0;
+      return e;
+    };
     double min_zero = 0, max_zero = 0, min_resid = 0;
 #pragma omp parallel for num_threads(nt) schedule(static) reduction(min                    \
                                                                     : min_zero, min_resid) \
     reduction(max                                                                          \
               : max_zero)
     for (int64_t i = 0; i < n; ++i) {
-      const double ui = y[i] == 0 ? target[static_cast<size_t>(i)] : 0.0;
-      ut[static_cast<size_t>(i)] = ui - uhat[static_cast<size_t>(i)];
-      double& v = uhat[static_cast<size_t>(i)];
-      if (y[i] > 0) {
-        v = 0;
-        continue;
-      }
-      // Stricter below zero than above, against false positives.
-      if (v >= -0.1 * delta && v <= delta) v = 0;
+      if (y[i] > 0) continue;
+      const double v = uhat_at(i);
       min_zero = std::min(min_zero, v);
       max_zero = std::max(max_zero, v);
-      double& e = ut[static_cast<size_t>(i)];
-      if (std::fabs(e) < kZeroResidual) e = 0;
-      min_resid = std::min(min_resid, e);
+      min_resid = std::min(min_resid, resid_at(i));
     }
     {
       double m[3] = {-min_zero, max_zero, -min_resid};
@@ -276,23 +284,24 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
       log->Add(std::move(rec));
     }
     bool done = false;
+    // With min_resid >= 0, observations with e > delta are not separated.
+    bool drop_positive_resid = false;
     if (min_zero >= 0) {
       done = true;  // u^ is a certificate of separation (or 0)
     } else if (min_resid >= 0) {
       // No negative residual on y = 0: by the normal equations z'e = 0 for
       // any certificate z, so observations with e > 0 are not separated and
       // the ones with u^ > 0 and e = 0 are (paper, section 4).
-#pragma omp parallel for num_threads(nt) schedule(static)
-      for (int64_t i = 0; i < n; ++i) {
-        if (y[i] == 0 && ut[static_cast<size_t>(i)] > delta) uhat[static_cast<size_t>(i)] = 0;
-      }
+      drop_positive_resid = true;
       done = true;
     }
     if (done) {
       int64_t marked = 0;
 #pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : marked)
       for (int64_t i = 0; i < n; ++i) {
-        if (y[i] == 0 && uhat[static_cast<size_t>(i)] > 0 && keep[static_cast<size_t>(i)]) {
+        if (y[i] != 0 || !keep[static_cast<size_t>(i)]) continue;
+        if (drop_positive_resid && resid_at(i) > delta) continue;
+        if (uhat_at(i) > 0) {
           keep[static_cast<size_t>(i)] = 0;
           ++marked;
         }
@@ -301,7 +310,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
     }
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
-      if (y[i] == 0) target[static_cast<size_t>(i)] = std::max(uhat[static_cast<size_t>(i)], 0.0);
+      if (y[i] == 0) target[static_cast<size_t>(i)] = std::max(uhat_at(i), 0.0);
     }
   }
   return Status::NotConverged(

@@ -59,6 +59,7 @@
 #include <omp.h>
 
 #include "demean.h"
+#include "huge_pages.h"
 #include "irls.h"
 #include "parallel_sum.h"
 #include "rebalance/data/formula.h"
@@ -378,7 +379,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       res.dropped.zero_weight += b.zero_weight;
       total += static_cast<size_t>(b.kept);
     }
-    s.rows.resize(total);
+    ResizeHuge(s.rows, total);
 #pragma omp parallel num_threads(threads)
     {
       const int tid = omp_get_thread_num();
@@ -413,10 +414,10 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   if (y_view) {
     s.y = ycol->f64.data();
   } else {
-    s.y_own.resize(static_cast<size_t>(n0));
+    ResizeHuge(s.y_own, static_cast<size_t>(n0));
     s.y = s.y_own.data();
   }
-  s.x.resize(static_cast<size_t>(n0 * k));
+  ResizeHuge(s.x, static_cast<size_t>(n0 * k));
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -610,9 +611,11 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   reducer->Phase("variance");
   // 5. Variance.
   const double* pw = in.prior_w;
-  std::vector<double> score(static_cast<size_t>(n_local));
+  std::vector<double> score;
+  ResizeHuge(score, static_cast<size_t>(n_local));
   // Fitted means (Poisson), kept for the log-likelihoods below.
-  std::vector<double> mu(poisson ? static_cast<size_t>(n_local) : 0);
+  std::vector<double> mu;
+  ResizeHuge(mu, poisson ? static_cast<size_t>(n_local) : 0);
   double rss = BlockSums<1>(n_local, threads, [&](int64_t i, double* acc) {
     const double yi = s.y[static_cast<size_t>(i)];
     const double eta = irls.eta[static_cast<size_t>(i)];

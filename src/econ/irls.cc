@@ -29,6 +29,7 @@
 // at the loose step-1 tolerance) and checks them before solving.
 #include "irls.h"
 
+#include "huge_pages.h"
 #include "parallel_sum.h"
 
 #include <algorithm>
@@ -213,8 +214,11 @@ void KeepColumns(std::vector<double>& x, int64_t n, const std::vector<int>& kept
                 x.begin() + static_cast<int64_t>(j) * n);
     }
   }
+  // Memory is given back only for dropped columns (shrink_to_fit copies the
+  // values into fresh pages; rows dropped before are not worth that).
+  const size_t before = x.size();
   x.resize(static_cast<size_t>(static_cast<int64_t>(kept.size()) * n));
-  x.shrink_to_fit();
+  if (x.size() < before) x.shrink_to_fit();
 }
 
 }  // namespace
@@ -227,15 +231,17 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
   const double* y = in.y;
   const double* pw = in.prior_w;
   const double* off = in.offset;
-  out.w.resize(static_cast<size_t>(n));
-  out.eta.assign(static_cast<size_t>(n), 0.0);
-  std::vector<double> z(static_cast<size_t>(n));
+  ResizeHuge(out.w, static_cast<size_t>(n));
+  AssignHuge(out.eta, static_cast<size_t>(n), 0.0);
+  std::vector<double> z;
+  ResizeHuge(z, static_cast<size_t>(n));
   std::vector<double>& w = out.w;
   std::vector<double>& eta = out.eta;
   const bool poisson = in.family == Family::kPoisson;
   Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
   // y log y, the constant part of the Poisson deviance (0 at y = 0).
-  std::vector<double> ylogy(poisson ? static_cast<size_t>(n) : 0);
+  std::vector<double> ylogy;
+  ResizeHuge(ylogy, poisson ? static_cast<size_t>(n) : 0);
 
   if (poisson) {
     auto sums = BlockSums<2>(n, threads, [&](int64_t i, double* acc) {

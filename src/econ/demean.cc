@@ -19,7 +19,9 @@
 // Tricks: all columns (working outcome and regressors) share each pass, so
 // codes and weights are read once for all of them; coefficients are
 // interleaved by column; a pass runs over observations with OpenMP and
-// per-thread group accumulators (no atomics), summed afterwards. The state is
+// per-thread group accumulators (no atomics), summed afterwards; the
+// accumulator of a dimension whose codes come in runs of consecutive rows (a
+// file sorted by pair) is summed in a register along each run. The state is
 // in coefficient space (sum of group counts, not n): warm starts cost
 // nothing. IRLS passes the previous step's alpha of the working outcome as
 // the starting point, and re-demeans the already demeaned regressors under

@@ -476,6 +476,8 @@ Kernels PickKernels(int nq, int nc) {
       return PickColumns<3>(nc);
     case 4:
       return PickColumns<4>(nc);
+    case 5:
+      return PickColumns<5>(nc);
     default:
       return Kernels{&AccumulateAny, &SubtractAny};
   }

@@ -158,10 +158,11 @@ int rebalance::app::Main(int argc, char** argv) {
   // Estimation allocates and frees arrays of one value per observation many
   // times, and first-touching fresh pages is slow on virtual machines (about
   // 4 us per 4 KB page on the project's VMs: 0.23 s for 240 MB). glibc maps
-  // blocks above 32 MB afresh each time; keep blocks up to 256 MB on the
-  // heap and keep up to 1 GB of freed heap for reuse. On the 10M-row panel
+  // blocks above 32 MB afresh each time; keep blocks up to 1 GB on the heap
+  // (the CSV reader's file text among them, whose pages the estimation then
+  // reuses) and keep up to 1 GB of freed heap for reuse. On the 10M-row panel
   // this cost 80 MB of peak memory (1.50 -> 1.58 GB) and saved 0.2-0.8 s.
-  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   CLI::App root{
       "rebalance: trade imbalances, overcapacity and trade-policy "

@@ -19,7 +19,9 @@
 // Tricks: all columns (working outcome and regressors) share each pass, so
 // codes and weights are read once for all of them; coefficients are
 // interleaved by column; a pass runs over observations with OpenMP and
-// per-thread group accumulators (no atomics), summed afterwards. The state is
+// per-thread group accumulators (no atomics), summed afterwards; the
+// accumulator of a dimension whose codes come in runs of consecutive rows (a
+// file sorted by pair) is summed in a register along each run. The state is
 // in coefficient space (sum of group counts, not n): warm starts cost
 // nothing. IRLS passes the previous step's alpha of the working outcome as
 // the starting point, and re-demeans the already demeaned regressors under
@@ -56,6 +58,17 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
     offsets_[static_cast<size_t>(q) + 1] = offsets_[static_cast<size_t>(q)] + fe_->num_groups[q];
   }
   thread_acc_.resize(static_cast<size_t>(threads_));
+  // The dimension with the longest runs of equal codes in consecutive rows,
+  // if they average 4 rows or more (see AccumulateFixed).
+  const int64_t n = fe_->num_obs;
+  int64_t best_runs = n / 4 + 1;
+  for (int q = 0; q < fe_->num_dims() && n > 1; ++q) {
+    const int32_t* c = fe_->codes[q].data();
+    int64_t runs = 1;
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(+ : runs)
+    for (int64_t i = 1; i < n; ++i) runs += c[i] != c[i - 1];
+    if (runs < best_runs) best_runs = runs, run_dim_ = q;
+  }
 }
 
 void Demeaner::SetWeights(const double* w) {
@@ -190,10 +203,16 @@ struct Lanes {
   static void Store(double* p, Vec v) { __builtin_memcpy(p, &v, sizeof(Vec)); }
 };
 
+// run: a dimension whose equal codes come in runs of consecutive rows (a
+// file sorted by pair), or -1. Its accumulator is summed in a register along
+// each run and added once at the run's end, instead of being read and written
+// back by every row (a store-to-load chain through memory that bounds the
+// loop's speed). With one run per group in [begin, end), as in a sorted file,
+// the sums are the same, bit for bit (0 + s1 + s2 + ... in row order).
 template <int kNq, int kNc, bool kResidual>
 void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w, const double* p,
                      const double* const* xcols, int64_t begin, int64_t end, double* acc,
-                     double* ssq, double pad) {
+                     double* ssq, double pad, int run) {
   constexpr int kLd = Stride(kNc);
   // Plain local arrays with constant indexes after unrolling, so that GCC
   // keeps them in registers (a partial store / wide reload through memory
@@ -215,6 +234,8 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
     sq[c] = 0;
   }
   if constexpr (kLd == 1) {
+    int64_t run_g = -1;  // group of the current run
+    double run_s = 0;    // its sum so far
     for (int64_t i = begin; i < end; ++i) {
       int64_t g[kNq];
 #pragma GCC unroll 8
@@ -230,11 +251,24 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
       }
       s *= wi;
 #pragma GCC unroll 8
-      for (int q = 0; q < kNq; ++q) ab[q][g[q]] += s;
+      for (int q = 0; q < kNq; ++q) {
+        if (q != run) {
+          ab[q][g[q]] += s;
+        } else if (g[q] == run_g) {
+          run_s += s;
+        } else {
+          if (run_g >= 0) ab[q][run_g] += run_s;
+          run_g = g[q];
+          run_s = s;
+        }
+      }
     }
+    if (run_g >= 0) ab[run][run_g] += run_s;
   } else {
     using L = Lanes<kLd>;
     using Vec = typename L::Vec;
+    int64_t run_g = -1;  // offset of the current run's group
+    Vec run_s = {};      // its sums so far
     for (int64_t i = begin; i < end; ++i) {
       int64_t g[kNq];
 #pragma GCC unroll 8
@@ -256,8 +290,19 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
       }
       s *= wi;
 #pragma GCC unroll 8
-      for (int q = 0; q < kNq; ++q) L::Store(ab[q] + g[q], L::Load(ab[q] + g[q]) + s);
+      for (int q = 0; q < kNq; ++q) {
+        if (q != run) {
+          L::Store(ab[q] + g[q], L::Load(ab[q] + g[q]) + s);
+        } else if (g[q] == run_g) {
+          run_s += s;
+        } else {
+          if (run_g >= 0) L::Store(ab[q] + run_g, L::Load(ab[q] + run_g) + run_s);
+          run_g = g[q];
+          run_s = s;
+        }
+      }
     }
+    if (run_g >= 0) L::Store(ab[run] + run_g, L::Load(ab[run] + run_g) + run_s);
   }
   if constexpr (kResidual) {
 #pragma GCC unroll 8
@@ -330,7 +375,7 @@ void GatherAny(const FixedEffects& fe, const int64_t* off, const double* p, int 
 
 void AccumulateAny(const FixedEffects& fe, const int64_t* off, const double* w, const double* p,
                    const double* const* xcols, int nc, int64_t begin, int64_t end, double* acc,
-                   double* ssq, double pad) {
+                   double* ssq, double pad, int /*run*/) {
   const int nq = fe.num_dims();
   const int ld = Stride(nc);
   double s[16];
@@ -376,7 +421,7 @@ void SubtractAny(const FixedEffects& fe, const int64_t* off, const double* alpha
 // Kernels specialised for small dimension and column counts.
 struct Kernels {
   void (*accumulate)(const FixedEffects&, const int64_t*, const double*, const double*,
-                     const double* const*, int, int64_t, int64_t, double*, double*, double);
+                     const double* const*, int, int64_t, int64_t, double*, double*, double, int);
   void (*subtract)(const FixedEffects&, const int64_t*, const double*, double* const*, int, int64_t,
                    int64_t, const double*, double*);
 };
@@ -386,11 +431,11 @@ Kernels MakeKernels() {
   Kernels k;
   k.accumulate = [](const FixedEffects& fe, const int64_t* off, const double* w, const double* p,
                     const double* const* xcols, int, int64_t begin, int64_t end, double* acc,
-                    double* ssq, double pad) {
+                    double* ssq, double pad, int run) {
     if (xcols) {
-      AccumulateFixed<kNq, kNc, true>(fe, off, w, p, xcols, begin, end, acc, ssq, pad);
+      AccumulateFixed<kNq, kNc, true>(fe, off, w, p, xcols, begin, end, acc, ssq, pad, run);
     } else {
-      AccumulateFixed<kNq, kNc, false>(fe, off, w, p, xcols, begin, end, acc, ssq, pad);
+      AccumulateFixed<kNq, kNc, false>(fe, off, w, p, xcols, begin, end, acc, ssq, pad, run);
     }
   };
   k.subtract = [](const FixedEffects& fe, const int64_t* off, const double* alpha,
@@ -431,6 +476,8 @@ Kernels PickKernels(int nq, int nc) {
       return PickColumns<3>(nc);
     case 4:
       return PickColumns<4>(nc);
+    case 5:
+      return PickColumns<5>(nc);
     default:
       return Kernels{&AccumulateAny, &SubtractAny};
   }
@@ -451,7 +498,8 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<
     const int nt = omp_get_num_threads();
     double* acc = ThreadAccumulator(tid, size);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr, 0.0);
+    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr, 0.0,
+                       run_dim_);
   }
   if (!reducer_->distributed()) {
     ReduceThreads(size, out, p.data(), ld, pq);  // p'q in the same sweep
@@ -484,7 +532,7 @@ void Demeaner::Residual(const std::vector<double*>& cols, const std::vector<doub
     double* acc = ThreadAccumulator(tid, size);
     const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
     kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end, acc,
-                       ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad);
+                       ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad, run_dim_);
   }
   ReduceThreads(size, out);
   ssq.resize(static_cast<size_t>(nc));

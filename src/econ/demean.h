@@ -79,6 +79,7 @@ class Demeaner {
   const double* w_ = nullptr;
   bool weights_stale_ = true;     // inv_wsum_ not yet formed for w_
   std::vector<int64_t> offsets_;  // start of dimension q in a coefficient vector
+  int run_dim_ = -1;              // dimension whose codes come in runs of consecutive rows, or -1
   std::vector<double> inv_wsum_;  // 1 / sum of weights, per group
   mutable std::vector<std::vector<double>> thread_acc_;
 };

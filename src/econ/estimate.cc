@@ -59,6 +59,7 @@
 #include <omp.h>
 
 #include "demean.h"
+#include "huge_pages.h"
 #include "irls.h"
 #include "parallel_sum.h"
 #include "rebalance/data/formula.h"
@@ -92,7 +93,11 @@ double LogFactorial(double y, const std::vector<double>& table) {
 // The estimation sample in contiguous arrays.
 struct Sample {
   std::vector<int64_t> rows;
-  std::vector<double> y, x, pw, off;
+  std::vector<double> x, pw, off;
+  // The outcome: y_own, or (nothing dropped in selection) the table's own
+  // column, not copied.
+  const double* y = nullptr;
+  std::vector<double> y_own;
   int k = 0;
 
   int64_t n() const { return static_cast<int64_t>(rows.size()); }
@@ -101,9 +106,19 @@ struct Sample {
     const int64_t n_old = n();
     int64_t m = 0;
     for (uint8_t kf : keep) m += kf != 0;
-      // Two tasks: rows, y, weights and offsets; and the regressors, which
-      // share one buffer and are moved in place column by column in order (a
-      // column's new block never overlaps an unread value of a later column).
+    if (y_own.empty() && m > 0) {
+      // The table's column is left as it is: the kept values go to a copy.
+      y_own.resize(static_cast<size_t>(m));
+      int64_t j = 0;
+      for (int64_t i = 0; i < n_old; ++i) {
+        if (keep[static_cast<size_t>(i)]) y_own[static_cast<size_t>(j++)] = y[i];
+      }
+      y = y_own.data();
+    }
+    double* yo = y_own.size() == static_cast<size_t>(n_old) ? y_own.data() : nullptr;
+    // Two tasks: rows, y, weights and offsets; and the regressors, which
+    // share one buffer and are moved in place column by column in order (a
+    // column's new block never overlaps an unread value of a later column).
 #pragma omp parallel sections
     {
 #pragma omp section
@@ -112,7 +127,7 @@ struct Sample {
         for (int64_t i = 0; i < n_old; ++i) {
           if (!keep[static_cast<size_t>(i)]) continue;
           rows[static_cast<size_t>(j)] = rows[static_cast<size_t>(i)];
-          y[static_cast<size_t>(j)] = y[static_cast<size_t>(i)];
+          if (yo) yo[j] = yo[i];
           if (!pw.empty()) pw[static_cast<size_t>(j)] = pw[static_cast<size_t>(i)];
           if (!off.empty()) off[static_cast<size_t>(j)] = off[static_cast<size_t>(i)];
           ++j;
@@ -130,7 +145,8 @@ struct Sample {
       }
     }
     rows.resize(static_cast<size_t>(m));
-    y.resize(static_cast<size_t>(m));
+    if (yo) y_own.resize(static_cast<size_t>(m));
+    y = y_own.data();
     if (!pw.empty()) pw.resize(static_cast<size_t>(m));
     if (!off.empty()) off.resize(static_cast<size_t>(m));
     x.resize(static_cast<size_t>(m * k));
@@ -363,7 +379,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       res.dropped.zero_weight += b.zero_weight;
       total += static_cast<size_t>(b.kept);
     }
-    s.rows.resize(total);
+    ResizeHuge(s.rows, total);
 #pragma omp parallel num_threads(threads)
     {
       const int tid = omp_get_thread_num();
@@ -378,6 +394,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     return Status::Ok();
   };
   RB_RETURN_IF_ERROR(AgreeOnStatus(select(), *reducer));
+  keep = std::vector<uint8_t>();  // s.rows lists the kept rows
   // Observations over all processes.
   auto global_n = [&]() {
     int64_t m = s.n();
@@ -392,14 +409,21 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
                     "with missing values, {} with zero weight)",
                     SourceName(table), d.filtered, d.missing, d.zero_weight));
   }
-  s.y.resize(static_cast<size_t>(n0));
-  s.x.resize(static_cast<size_t>(n0 * k));
+  // Nothing dropped: the outcome is the table's column (8 bytes a row less).
+  const bool y_view = n0 == num_rows && ycol->type == data::ColumnType::kF64;
+  if (y_view) {
+    s.y = ycol->f64.data();
+  } else {
+    ResizeHuge(s.y_own, static_cast<size_t>(n0));
+    s.y = s.y_own.data();
+  }
+  ResizeHuge(s.x, static_cast<size_t>(n0 * k));
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int64_t i = 0; i < n0; ++i) {
     const int64_t r = s.rows[static_cast<size_t>(i)];
-    s.y[static_cast<size_t>(i)] = ycol->AsDouble(r);
+    if (!y_view) s.y_own[static_cast<size_t>(i)] = ycol->AsDouble(r);
     for (int c = 0; c < k; ++c)
       s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)](r);
     if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
@@ -453,12 +477,27 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   int64_t n_left = global_n();
   // Set by the last rectifier run, which is on the final sample.
   std::optional<std::vector<int>> noncollinear;
+  // The rectifier demeans s.x in place (IRLS then starts from those values:
+  // M_w (x - D a) = M_w x); a later run, after rows were dropped, reads the raw
+  // regressors again, since its collinearity check scales by their sums of
+  // squares.
+  bool x_raw = true;
+  auto reload_x = [&]() {
+    const int64_t m = s.n();
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t r = s.rows[static_cast<size_t>(i)];
+      for (int c = 0; c < k; ++c)
+        s.x[static_cast<size_t>(c * m + i)] = xs[static_cast<size_t>(c)](r);
+    }
+    x_raw = true;
+  };
   for (;;) {
     std::vector<uint8_t> mask(static_cast<size_t>(s.n()), 1);
     int64_t dropped = 0;
     if (poisson && options.check_separation) {
       const std::vector<uint8_t> before = mask;
-      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y.data(), mask, global);
+      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y, mask, global);
       for (int64_t i = 0; i < s.n() && zg > 0; ++i) {
         if (before[static_cast<size_t>(i)] && !mask[static_cast<size_t>(i)]) {
           res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
@@ -483,7 +522,9 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     }
     if (!(poisson && options.check_separation)) break;
     std::vector<uint8_t> relu_mask(static_cast<size_t>(s.n()), 1);
-    RB_ASSIGN_OR_RETURN(int64_t marked, MarkReluSeparated(fe, s.y.data(), s.x, s.k, threads,
+    if (!x_raw) reload_x();
+    x_raw = false;
+    RB_ASSIGN_OR_RETURN(int64_t marked, MarkReluSeparated(fe, s.y, s.x, s.k, threads,
                                                           options.max_separation_iterations, &log,
                                                           relu_mask, global, &noncollinear));
     if (any_process(marked) == 0) break;
@@ -530,7 +571,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   in.family = options.family;
   in.n = n_local;
   in.reducer = reducer;
-  in.y = s.y.data();
+  in.y = s.y;
   in.prior_w = s.pw.empty() ? nullptr : s.pw.data();
   in.offset = s.off.empty() ? nullptr : s.off.data();
   in.x = &s.x;
@@ -543,12 +584,16 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   res.iterations = irls.iterations;
   res.demean_iterations = irls.demean_iterations;
   res.deviance = irls.deviance;
-  res.sample_rows = s.rows;
-  if (first_row != 0) {
-    for (auto& r : res.sample_rows) r += first_row;
-  }
+  // The sample's rows, handed over (not copied) once nothing else reads s.rows.
+  auto hand_over_rows = [&]() {
+    res.sample_rows = std::move(s.rows);
+    if (first_row != 0) {
+      for (auto& r : res.sample_rows) r += first_row;
+    }
+  };
   std::sort(res.separated_rows.begin(), res.separated_rows.end());
   if (!res.converged()) {
+    hand_over_rows();
     res.iteration_log = log.records();
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
@@ -566,9 +611,11 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   reducer->Phase("variance");
   // 5. Variance.
   const double* pw = in.prior_w;
-  std::vector<double> score(static_cast<size_t>(n_local));
+  std::vector<double> score;
+  ResizeHuge(score, static_cast<size_t>(n_local));
   // Fitted means (Poisson), kept for the log-likelihoods below.
-  std::vector<double> mu(poisson ? static_cast<size_t>(n_local) : 0);
+  std::vector<double> mu;
+  ResizeHuge(mu, poisson ? static_cast<size_t>(n_local) : 0);
   double rss = BlockSums<1>(n_local, threads, [&](int64_t i, double* acc) {
     const double yi = s.y[static_cast<size_t>(i)];
     const double eta = irls.eta[static_cast<size_t>(i)];
@@ -731,6 +778,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       res.fitted[static_cast<size_t>(i)] = poisson ? std::exp(eta) : eta;
     }
   }
+  hand_over_rows();
   phase("fixed effects recovered");
   reducer->Phase("");
   res.iteration_log = log.records();

@@ -29,6 +29,7 @@
 // at the loose step-1 tolerance) and checks them before solving.
 #include "irls.h"
 
+#include "huge_pages.h"
 #include "parallel_sum.h"
 
 #include <algorithm>
@@ -174,16 +175,14 @@ std::vector<double> WeightedSumsOfSquares(const double* x, int k, int64_t n, con
 namespace {
 
 // What the deviance pass needs and writes besides the deviance: with
-// mu = exp(eta), the next step's weights w_next = pw mu and working outcome
-// z_next = eta - offset + (y - mu) / mu, so that step needs no pass of its
-// own to form them.
+// mu = exp(eta), the next step's weights w_next = pw mu (in place of the
+// current weights, which the pass has read by then), so that step needs no
+// exp of its own; it forms its working outcome from eta and w_next.
 struct DevianceIo {
   const double* y;
   const double* ylogy;  // y log y (0 at y = 0)
   const double* pw;     // nullptr = 1
-  const double* off;    // nullptr = 0
   double* w_next;
-  double* z_next;
 };
 
 // pw (y log y - y eta - (y - mu)) of observation i.
@@ -193,7 +192,6 @@ inline double DevianceTerm(const DevianceIo& io, const double* eta, int64_t i) {
   const double yi = io.y[i];
   const double pwi = io.pw ? io.pw[i] : 1.0;
   io.w_next[i] = pwi * mu;
-  io.z_next[i] = e - (io.off ? io.off[i] : 0.0) + (yi - mu) / mu;
   const double d = yi > 0 ? io.ylogy[i] - yi * e - (yi - mu) : mu;
   return pwi * d;
 }
@@ -216,8 +214,11 @@ void KeepColumns(std::vector<double>& x, int64_t n, const std::vector<int>& kept
                 x.begin() + static_cast<int64_t>(j) * n);
     }
   }
+  // Memory is given back only for dropped columns (shrink_to_fit copies the
+  // values into fresh pages; rows dropped before are not worth that).
+  const size_t before = x.size();
   x.resize(static_cast<size_t>(static_cast<int64_t>(kept.size()) * n));
-  x.shrink_to_fit();
+  if (x.size() < before) x.shrink_to_fit();
 }
 
 }  // namespace
@@ -230,15 +231,17 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
   const double* y = in.y;
   const double* pw = in.prior_w;
   const double* off = in.offset;
-  out.w.resize(static_cast<size_t>(n));
-  out.eta.assign(static_cast<size_t>(n), 0.0);
-  std::vector<double> z(static_cast<size_t>(n));
+  ResizeHuge(out.w, static_cast<size_t>(n));
+  AssignHuge(out.eta, static_cast<size_t>(n), 0.0);
+  std::vector<double> z;
+  ResizeHuge(z, static_cast<size_t>(n));
   std::vector<double>& w = out.w;
   std::vector<double>& eta = out.eta;
   const bool poisson = in.family == Family::kPoisson;
   Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
   // y log y, the constant part of the Poisson deviance (0 at y = 0).
-  std::vector<double> ylogy(poisson ? static_cast<size_t>(n) : 0);
+  std::vector<double> ylogy;
+  ResizeHuge(ylogy, poisson ? static_cast<size_t>(n) : 0);
 
   if (poisson) {
     auto sums = BlockSums<2>(n, threads, [&](int64_t i, double* acc) {
@@ -274,8 +277,6 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
   }
 
   std::vector<double> alpha_z;
-  std::vector<double> w_next(poisson ? static_cast<size_t>(n) : 0);
-  std::vector<double> z_next(poisson ? static_cast<size_t>(n) : 0);
   // Inexact Newton (Dembo, Eisenstat & Steihaug 1982): early IRLS steps only
   // need a descent direction, so the within-transformation starts loose
   // (1e-2) and tightens with the deviance change; the steps that decide
@@ -286,13 +287,10 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
   const int max_steps = poisson ? options.max_iterations : 1;
   for (int step = 1; step <= max_steps; ++step) {
     out.iterations = step;
-    // Working outcome and weights: from the previous step's deviance pass,
-    // or (step 1) with mu = w / prior weight.
-    if (step > 1) {
-      z.swap(z_next);
-      w.swap(w_next);
-      demeaner.SetWeights(w.data());
-    } else {
+    // Working outcome, with mu = w / prior weight (the weights come from the
+    // previous step's deviance pass, or from the starting values).
+    if (step > 1) demeaner.SetWeights(w.data());
+    {
 #pragma omp parallel for num_threads(threads) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
         const double o = off ? off[i] : 0.0;
@@ -375,8 +373,8 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       out.termination = Termination::kConverged;
       break;
     }
-    // (w_next and z_next trade buffers with w and z every step.)
-    const DevianceIo dio{y, ylogy.data(), pw, off, w_next.data(), z_next.data()};
+    // (new_eta(i) reads w[i] before DevianceTerm overwrites it.)
+    const DevianceIo dio{y, ylogy.data(), pw, w.data()};
     double dev = 2 * BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
                    z[i] = new_eta(i);
                    acc[0] += DevianceTerm(dio, z.data(), i);
@@ -418,6 +416,11 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
     dev_old = dev;
     if (eps < options.tolerance && final_tol) {
       out.termination = Termination::kConverged;
+      // The weights of this step's regression (X~'WX~ and X~ are at those),
+      // for the variance: pw exp(previous eta), as its deviance pass formed
+      // them; the previous eta is in z after the swap.
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * std::exp(z[i]);
       break;
     }
     if (std::isfinite(eps)) {

@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -39,6 +40,7 @@
 #include <Eigen/Dense>
 
 #include "demean.h"
+#include "huge_pages.h"
 #include "irls.h"
 
 namespace rebalance::econ {
@@ -99,9 +101,9 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
   return marked;
 }
 
-Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
-                                  const std::vector<double>& x, int k, int threads, int max_iter,
-                                  IterationLog* log, std::vector<uint8_t>& keep, Reducer* reducer,
+Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::vector<double>& x,
+                                  int k, int threads, int max_iter, IterationLog* log,
+                                  std::vector<uint8_t>& keep, Reducer* reducer,
                                   std::optional<std::vector<int>>* noncollinear) {
   if (noncollinear) noncollinear->reset();
   if (reducer == nullptr) reducer = &LocalReducer();
@@ -116,24 +118,27 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
   reducer->SumInt64s(counts, 2);
   if (counts[0] == 0 || counts[1] == 0) return int64_t{0};
 
-  std::vector<double> omega(static_cast<size_t>(n));
+  // n-sized work arrays, every element written before it is read (no
+  // zero-filling pass: fresh pages are zero already, and these are not).
+  auto work = [n]() { return NewHugeArray<double>(static_cast<size_t>(n)); };
+  std::unique_ptr<double[]> omega = work();
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t i = 0; i < n; ++i) omega[static_cast<size_t>(i)] = y[i] > 0 ? kPositiveWeight : 1.0;
   Demeaner demeaner(&fe, threads, reducer);
-  demeaner.SetWeights(omega.data());
+  demeaner.SetWeights(omega.get());
 
-  // The regressors are demeaned (tightly) together with the first solve for
-  // u: a pass over the data costs about the same for one column as for
-  // three.
-  std::vector<double> xt = x;
+  // The regressors are demeaned (tightly, in place) together with the first
+  // solve for u: a pass over the data costs about the same for one column as
+  // for three.
+  std::vector<double>& xt = x;
   bool x_demeaned = k == 0;
   Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> solver;
   const std::vector<double> raw_ssq =
-      WeightedSumsOfSquares(x.data(), k, n, omega.data(), threads, reducer);
+      WeightedSumsOfSquares(x.data(), k, n, omega.get(), threads, reducer);
   auto finish_regressors = [&]() {
     Eigen::MatrixXd gram;
     Eigen::VectorXd unused;
-    WeightedCross(xt.data(), k, n, omega.data(), nullptr, threads, gram, unused, reducer);
+    WeightedCross(xt.data(), k, n, omega.get(), nullptr, threads, gram, unused, reducer);
     solver.setThreshold(1e-10);
     solver.compute(gram);
     if (noncollinear) *noncollinear = NonCollinearColumns(gram, raw_ssq);
@@ -141,21 +146,23 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
   };
   if (k == 0 && noncollinear) *noncollinear = std::vector<int>{};
 
-  std::vector<double> u(static_cast<size_t>(n)), ut(static_cast<size_t>(n)),
-      uhat(static_cast<size_t>(n));
+  // u (1 on y = 0 to start, 0 on y > 0) is kept in `target` on the rows with
+  // y = 0; on the rows with y > 0 `target` holds the shifted targets of the
+  // deferred correction (0 to start, carried from round to round).
+  // The fit u^ is not stored: it is target - e, with the residual e of the
+  // last solve in ut (see fit_at).
+  std::unique_ptr<double[]> ut = work(), target = work();
+  auto fit_at = [&](int64_t i) {
+    return target[static_cast<size_t>(i)] - ut[static_cast<size_t>(i)];
+  };
 #pragma omp parallel for num_threads(nt) schedule(static)
-  for (int64_t i = 0; i < n; ++i) u[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
+  for (int64_t i = 0; i < n; ++i) target[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
   std::vector<std::vector<double>> alpha_u(1);
-  std::vector<double> target(static_cast<size_t>(n), 0.0);
   for (int it = 1; it <= max_iter; ++it) {
     // Least squares of u on X and D with u^ = 0 where y > 0, by the method of
     // weighting with deferred correction (Van Loan 1985, SIAM J. Numer. Anal.
     // 22(5)): the targets of the heavily weighted rows are shifted by the
     // remaining violation until the constraint holds to kConstraintTolerance.
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      if (y[i] == 0) target[static_cast<size_t>(i)] = u[static_cast<size_t>(i)];
-    }
     Eigen::VectorXd b;
     double eps = 0;
     int corrections = 0;
@@ -166,8 +173,9 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
     double solve_tol = 1e-6;
     for (int corr = 0;; ++corr) {
       corrections = corr + 1;
-      ut = target;
-      std::vector<double*> cols{ut.data()};
+#pragma omp parallel for num_threads(nt) schedule(static)
+      for (int64_t i = 0; i < n; ++i) ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
+      std::vector<double*> cols{ut.get()};
       const bool with_x = !x_demeaned;
       // The regressors need kDemeanTolerance: u gets it for free alongside.
       std::vector<double> tols{with_x ? kDemeanTolerance : solve_tol};
@@ -200,7 +208,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       if (k > 0) {
         Eigen::MatrixXd g2;
         Eigen::VectorXd xtwu;
-        WeightedCross(xt.data(), k, n, omega.data(), ut.data(), threads, g2, xtwu, reducer);
+        WeightedCross(xt.data(), k, n, omega.get(), ut.get(), threads, g2, xtwu, reducer);
         b = solver.solve(xtwu);
       }
       eps = 0;
@@ -210,7 +218,6 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
         for (int c = 0; c < k; ++c) e -= xt[static_cast<size_t>(c * n + i)] * b(c);
         const double fit = target[static_cast<size_t>(i)] - e;
         ut[static_cast<size_t>(i)] = e;
-        uhat[static_cast<size_t>(i)] = fit;
         if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
       }
       reducer->MaxDoubles(&eps, 1);
@@ -225,7 +232,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       }
 #pragma omp parallel for num_threads(nt) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
-        if (y[i] > 0) target[static_cast<size_t>(i)] -= uhat[static_cast<size_t>(i)];
+        if (y[i] > 0) target[static_cast<size_t>(i)] -= fit_at(i);
       }
     }
     if (eps > kConstraintTolerance) {
@@ -234,27 +241,32 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
                       "rectifier still misses its constraint by {:.2e} after {} corrections",
                       eps, kMaxCorrections));
     }
-    // Residuals relative to u (not to the shifted targets).
+    // On y = 0: u^ with values within delta of 0 set to 0, and the residual
+    // relative to u (not to the shifted targets; u = target there), with
+    // values below kZeroResidual set to 0. Formed where needed, not stored.
     const double delta = eps + kTolerance;
+    auto uhat_at = [&](int64_t i) {
+      double v = fit_at(i);
+      // Stricter below zero than above, against false positives.
+      if (v >= -0.1 * delta && v <= delta) v = 0;
+      return v;
+    };
+    auto resid_at = [&](int64_t i) {
+      double e = target[static_cast<size_t>(i)] - fit_at(i);
+      if (std::fabs(e) < kZeroResidual) e = 0;
+      return e;
+    };
     double min_zero = 0, max_zero = 0, min_resid = 0;
 #pragma omp parallel for num_threads(nt) schedule(static) reduction(min                    \
                                                                     : min_zero, min_resid) \
     reduction(max                                                                          \
               : max_zero)
     for (int64_t i = 0; i < n; ++i) {
-      ut[static_cast<size_t>(i)] = u[static_cast<size_t>(i)] - uhat[static_cast<size_t>(i)];
-      double& v = uhat[static_cast<size_t>(i)];
-      if (y[i] > 0) {
-        v = 0;
-        continue;
-      }
-      // Stricter below zero than above, against false positives.
-      if (v >= -0.1 * delta && v <= delta) v = 0;
+      if (y[i] > 0) continue;
+      const double v = uhat_at(i);
       min_zero = std::min(min_zero, v);
       max_zero = std::max(max_zero, v);
-      double& e = ut[static_cast<size_t>(i)];
-      if (std::fabs(e) < kZeroResidual) e = 0;
-      min_resid = std::min(min_resid, e);
+      min_resid = std::min(min_resid, resid_at(i));
     }
     {
       double m[3] = {-min_zero, max_zero, -min_resid};
@@ -273,23 +285,24 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
       log->Add(std::move(rec));
     }
     bool done = false;
+    // With min_resid >= 0, observations with e > delta are not separated.
+    bool drop_positive_resid = false;
     if (min_zero >= 0) {
       done = true;  // u^ is a certificate of separation (or 0)
     } else if (min_resid >= 0) {
       // No negative residual on y = 0: by the normal equations z'e = 0 for
       // any certificate z, so observations with e > 0 are not separated and
       // the ones with u^ > 0 and e = 0 are (paper, section 4).
-#pragma omp parallel for num_threads(nt) schedule(static)
-      for (int64_t i = 0; i < n; ++i) {
-        if (y[i] == 0 && ut[static_cast<size_t>(i)] > delta) uhat[static_cast<size_t>(i)] = 0;
-      }
+      drop_positive_resid = true;
       done = true;
     }
     if (done) {
       int64_t marked = 0;
 #pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : marked)
       for (int64_t i = 0; i < n; ++i) {
-        if (y[i] == 0 && uhat[static_cast<size_t>(i)] > 0 && keep[static_cast<size_t>(i)]) {
+        if (y[i] != 0 || !keep[static_cast<size_t>(i)]) continue;
+        if (drop_positive_resid && resid_at(i) > delta) continue;
+        if (uhat_at(i) > 0) {
           keep[static_cast<size_t>(i)] = 0;
           ++marked;
         }
@@ -298,7 +311,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
     }
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
-      u[static_cast<size_t>(i)] = y[i] == 0 ? std::max(uhat[static_cast<size_t>(i)], 0.0) : 0.0;
+      if (y[i] == 0) target[static_cast<size_t>(i)] = std::max(uhat_at(i), 0.0);
     }
   }
   return Status::NotConverged(

@@ -32,10 +32,15 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
 // of the regressors that are not collinear with the fixed effects and the
 // earlier regressors on this sample (NonCollinearColumns of the regressors
 // demeaned under the rectifier's weights); reset otherwise.
-Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y,
-                                  const std::vector<double>& x, int k, int threads, int max_iter,
-                                  IterationLog* log, std::vector<uint8_t>& keep,
-                                  Reducer* reducer = nullptr,
+// x is demeaned in place (no copy of the regressors): when there are zero
+// outcomes it returns as x - D a, the regressors less their fit on the fixed
+// effects under the rectifier's weights, which any later within-transformation
+// on these rows, or on a subset of them, maps to the same result as x itself
+// (M_w (x - D a) = M_w x). The collinearity check scales by the weighted sums of
+// squares of x as given, so pass the raw regressors.
+Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::vector<double>& x,
+                                  int k, int threads, int max_iter, IterationLog* log,
+                                  std::vector<uint8_t>& keep, Reducer* reducer = nullptr,
                                   std::optional<std::vector<int>>* noncollinear = nullptr);
 
 }  // namespace rebalance::econ

@@ -1,0 +1,71 @@
+// Large work arrays on transparent huge pages.
+//
+// On the project's virtual machines a page fault costs about 4 us, so first
+// touching a fresh 80 MB array of 4 KB pages costs about 80 ms; with the
+// kernel's transparent huge pages in madvise mode, the same array advised
+// before its first touch faults in 2 MB pages (512 times fewer faults). The
+// memory is reserved, the 2 MB-aligned interior advised, then filled, as the
+// CSV reader sizes its columns (data/csv.cc). Memory that the allocator
+// hands back from earlier, already touched, is unaffected. Results do not
+// change: this is only where the bytes live.
+#ifndef REBALANCE_SRC_ECON_HUGE_PAGES_H_
+#define REBALANCE_SRC_ECON_HUGE_PAGES_H_
+
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace rebalance::econ {
+
+// Advises [p, p + bytes) for huge pages (its 2 MB-aligned interior).
+inline void AdviseHugePages(const void* p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  if (bytes < kHuge) return;
+  const auto b = reinterpret_cast<uintptr_t>(p);
+  const uintptr_t hb = (b + kHuge - 1) & ~(kHuge - 1), he = (b + bytes) & ~(kHuge - 1);
+  if (he > hb) ::madvise(reinterpret_cast<void*>(hb), he - hb, MADV_HUGEPAGE);
+#else
+  (void)p, (void)bytes;
+#endif
+}
+
+// v.assign(n, value), advised before the first touch when v grows.
+template <class T>
+void AssignHuge(std::vector<T>& v, size_t n, T value = T()) {
+  if (v.capacity() < n) {
+    std::vector<T>().swap(v);
+    v.reserve(n);
+    AdviseHugePages(v.data(), n * sizeof(T));
+  }
+  v.assign(n, value);
+}
+
+// v.resize(n) (new elements value-initialised), advised when v grows.
+template <class T>
+void ResizeHuge(std::vector<T>& v, size_t n) {
+  if (v.capacity() < n) {
+    std::vector<T> w;
+    w.reserve(n);
+    AdviseHugePages(w.data(), n * sizeof(T));
+    w.insert(w.end(), v.begin(), v.end());
+    v.swap(w);
+  }
+  v.resize(n);
+}
+
+// An array of n uninitialised values (every element to be written before it
+// is read), advised before the first touch.
+template <class T>
+std::unique_ptr<T[]> NewHugeArray(size_t n) {
+  std::unique_ptr<T[]> p(new T[n]);
+  AdviseHugePages(p.get(), n * sizeof(T));
+  return p;
+}
+
+}  // namespace rebalance::econ
+
+#endif  // REBALANCE_SRC_ECON_HUGE_PAGES_H_

@@ -2,7 +2,6 @@
 #include "rebalance/data/csv.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "rebalance/core/atomic_file.h"
+#include "rebalance/core/huge_pages.h"
 #include "rebalance/core/text.h"
 #include "rebalance/data/file_read.h"
 
@@ -652,15 +652,7 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source, cons
 // (madvise mode): the memory is reserved, advised, then filled.
 template <class T>
 void SizeBuffer(std::vector<T>& v, size_t n) {
-  v.reserve(n);
-#ifdef MADV_HUGEPAGE
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const auto b = reinterpret_cast<uintptr_t>(v.data());
-  const uintptr_t e = b + n * sizeof(T);
-  const uintptr_t hb = (b + kHuge - 1) & ~(kHuge - 1), he = e & ~(kHuge - 1);
-  if (he > hb) ::madvise(reinterpret_cast<void*>(hb), he - hb, MADV_HUGEPAGE);
-#endif
-  v.resize(n);
+  core::ResizeHuge(v, n);
 }
 
 // Runs task(i) for i in [0, n) on `threads` threads (tasks taken in order).

@@ -5,7 +5,6 @@
 #include "rebalance/data/file_read.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -21,6 +20,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "rebalance/core/huge_pages.h"
 
 namespace rebalance::data {
 namespace {
@@ -227,13 +228,7 @@ Result<FileBuffer> ReadFileBuffer(const std::string& path, int threads) {
     if (p == nullptr) return false;
     buf.data_ = static_cast<char*>(p);
     buf.mapped_ = bytes;
-#ifdef MADV_HUGEPAGE
-    constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-    const auto b = reinterpret_cast<uintptr_t>(p);
-    const uintptr_t hb = (b + kHuge - 1) & ~(kHuge - 1), he = (b + bytes) & ~(kHuge - 1);
-    if (fresh && bytes >= (size_t{4} << 20) && he > hb)
-      ::madvise(reinterpret_cast<void*>(hb), he - hb, MADV_HUGEPAGE);
-#endif
+    if (fresh && bytes >= (size_t{4} << 20)) core::AdviseHugePages(p, bytes);
     return true;
   };
   if (!reserve(size + 1)) {

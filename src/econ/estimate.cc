@@ -59,9 +59,9 @@
 #include <omp.h>
 
 #include "demean.h"
-#include "huge_pages.h"
 #include "irls.h"
 #include "parallel_sum.h"
+#include "rebalance/core/huge_pages.h"
 #include "rebalance/data/formula.h"
 #include "rebalance/econ/fixed_effects.h"
 #include "rebalance/econ/ppml.h"
@@ -379,7 +379,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       res.dropped.zero_weight += b.zero_weight;
       total += static_cast<size_t>(b.kept);
     }
-    ResizeHuge(s.rows, total);
+    core::ResizeHuge(s.rows, total);
 #pragma omp parallel num_threads(threads)
     {
       const int tid = omp_get_thread_num();
@@ -414,10 +414,10 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   if (y_view) {
     s.y = ycol->f64.data();
   } else {
-    ResizeHuge(s.y_own, static_cast<size_t>(n0));
+    core::ResizeHuge(s.y_own, static_cast<size_t>(n0));
     s.y = s.y_own.data();
   }
-  ResizeHuge(s.x, static_cast<size_t>(n0 * k));
+  core::ResizeHuge(s.x, static_cast<size_t>(n0 * k));
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -612,10 +612,10 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   // 5. Variance.
   const double* pw = in.prior_w;
   std::vector<double> score;
-  ResizeHuge(score, static_cast<size_t>(n_local));
+  core::ResizeHuge(score, static_cast<size_t>(n_local));
   // Fitted means (Poisson), kept for the log-likelihoods below.
   std::vector<double> mu;
-  ResizeHuge(mu, poisson ? static_cast<size_t>(n_local) : 0);
+  core::ResizeHuge(mu, poisson ? static_cast<size_t>(n_local) : 0);
   double rss = BlockSums<1>(n_local, threads, [&](int64_t i, double* acc) {
     const double yi = s.y[static_cast<size_t>(i)];
     const double eta = irls.eta[static_cast<size_t>(i)];

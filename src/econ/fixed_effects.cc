@@ -32,7 +32,7 @@
 #include <fmt/format.h>
 #include <omp.h>
 
-#include "huge_pages.h"
+#include "rebalance/core/huge_pages.h"
 
 namespace rebalance::econ {
 namespace {
@@ -42,7 +42,7 @@ namespace {
 int32_t Densify(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
                 std::vector<int64_t>& first_obs) {
   const int64_t n = static_cast<int64_t>(keys.size());
-  AssignHuge(codes, static_cast<size_t>(n), 0);
+  core::AssignHuge(codes, static_cast<size_t>(n), 0);
   first_obs.clear();
   if (n == 0) return 0;
   const auto [mn_it, mx_it] = std::minmax_element(keys.begin(), keys.end());
@@ -87,7 +87,7 @@ int32_t Densify(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
 Status ColumnKeys(const data::Table& table, const std::string& name,
                   const std::vector<int64_t>& rows, std::vector<int64_t>& keys) {
   RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(name));
-  ResizeHuge(keys, rows.size());
+  core::ResizeHuge(keys, rows.size());
   for (size_t k = 0; k < rows.size(); ++k) {
     const int64_t r = rows[k];
     if (col->IsMissing(r)) {

@@ -29,8 +29,8 @@
 // at the loose step-1 tolerance) and checks them before solving.
 #include "irls.h"
 
-#include "huge_pages.h"
 #include "parallel_sum.h"
+#include "rebalance/core/huge_pages.h"
 
 #include <algorithm>
 #include <cmath>
@@ -231,17 +231,17 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
   const double* y = in.y;
   const double* pw = in.prior_w;
   const double* off = in.offset;
-  ResizeHuge(out.w, static_cast<size_t>(n));
-  AssignHuge(out.eta, static_cast<size_t>(n), 0.0);
+  core::ResizeHuge(out.w, static_cast<size_t>(n));
+  core::AssignHuge(out.eta, static_cast<size_t>(n), 0.0);
   std::vector<double> z;
-  ResizeHuge(z, static_cast<size_t>(n));
+  core::ResizeHuge(z, static_cast<size_t>(n));
   std::vector<double>& w = out.w;
   std::vector<double>& eta = out.eta;
   const bool poisson = in.family == Family::kPoisson;
   Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
   // y log y, the constant part of the Poisson deviance (0 at y = 0).
   std::vector<double> ylogy;
-  ResizeHuge(ylogy, poisson ? static_cast<size_t>(n) : 0);
+  core::ResizeHuge(ylogy, poisson ? static_cast<size_t>(n) : 0);
 
   if (poisson) {
     auto sums = BlockSums<2>(n, threads, [&](int64_t i, double* acc) {

@@ -40,8 +40,8 @@
 #include <Eigen/Dense>
 
 #include "demean.h"
-#include "huge_pages.h"
 #include "irls.h"
+#include "rebalance/core/huge_pages.h"
 
 namespace rebalance::econ {
 namespace {
@@ -120,7 +120,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
 
   // n-sized work arrays, every element written before it is read (no
   // zero-filling pass: fresh pages are zero already, and these are not).
-  auto work = [n]() { return NewHugeArray<double>(static_cast<size_t>(n)); };
+  auto work = [n]() { return core::NewHugeArray<double>(static_cast<size_t>(n)); };
   std::unique_ptr<double[]> omega = work();
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t i = 0; i < n; ++i) omega[static_cast<size_t>(i)] = y[i] > 0 ? kPositiveWeight : 1.0;

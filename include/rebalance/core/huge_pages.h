@@ -5,11 +5,12 @@
 // kernel's transparent huge pages in madvise mode, the same array advised
 // before its first touch faults in 2 MB pages (512 times fewer faults). The
 // memory is reserved, the 2 MB-aligned interior advised, then filled, as the
-// CSV reader sizes its columns (data/csv.cc). Memory that the allocator
+// CSV reader's columns and file text and the estimation's arrays use it:
+// data/csv.cc, data/file_read.cc, econ/). Memory that the allocator
 // hands back from earlier, already touched, is unaffected. Results do not
 // change: this is only where the bytes live.
-#ifndef REBALANCE_SRC_ECON_HUGE_PAGES_H_
-#define REBALANCE_SRC_ECON_HUGE_PAGES_H_
+#ifndef REBALANCE_CORE_HUGE_PAGES_H_
+#define REBALANCE_CORE_HUGE_PAGES_H_
 
 #include <sys/mman.h>
 
@@ -18,7 +19,7 @@
 #include <memory>
 #include <vector>
 
-namespace rebalance::econ {
+namespace rebalance::core {
 
 // Advises [p, p + bytes) for huge pages (its 2 MB-aligned interior).
 inline void AdviseHugePages(const void* p, size_t bytes) {
@@ -66,6 +67,6 @@ std::unique_ptr<T[]> NewHugeArray(size_t n) {
   return p;
 }
 
-}  // namespace rebalance::econ
+}  // namespace rebalance::core
 
-#endif  // REBALANCE_SRC_ECON_HUGE_PAGES_H_
+#endif  // REBALANCE_CORE_HUGE_PAGES_H_

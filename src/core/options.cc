@@ -276,8 +276,7 @@ void OptionRecords::AddRecord(OptionRecord record) {
 
 std::string OptionRecords::Markdown() const {
   std::string out = fmt::format("## {}\n\n{}\n\n", group_, doc_);
-  out +=
-      "| option (TOML key, Python keyword) | CLI flag | type | default | allowed | description |\n";
+  out += "| name | CLI flag | type | default | allowed | description |\n";
   out += "|---|---|---|---|---|---|\n";
   for (const auto& r : records_) {
     out += fmt::format("| `{}` | `{}` | {} | `{}` | {} | {} |\n", r.name, r.CliFlag(),
@@ -291,10 +290,8 @@ std::string OptionRecords::Text() const {
   std::string out = fmt::format("{}: {}\n", group_, doc_);
   for (const auto& r : records_) {
     const std::string range = r.RangeText();
-    out += fmt::format(
-        "  {} ({}, default {}{})\n      CLI {}, TOML key {}, Python keyword {}\n      {}\n", r.name,
-        ToString(r.type), r.DefaultText(), range.empty() ? "" : "; " + range, r.CliFlag(), r.name,
-        r.name, r.doc);
+    out += fmt::format("  {} ({}, default {}{}), CLI {}\n      {}\n", r.name, ToString(r.type),
+                       r.DefaultText(), range.empty() ? "" : "; " + range, r.CliFlag(), r.doc);
   }
   return out;
 }

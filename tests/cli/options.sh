@@ -15,7 +15,7 @@ cd "$tmp"
 diff -u "$REBALANCE_SOURCE_DIR/docs/options.md" options.md ||
   { echo "docs/options.md is not current: rebalance options --markdown > docs/options.md"; exit 1; }
 "$REBALANCE" options >options.txt
-grep -qF "CLI --drop-singletons, TOML key drop_singletons, Python keyword drop_singletons" options.txt
+grep -qF "drop_singletons (bool, default true), CLI --drop-singletons" options.txt
 
 expect() {  # expect CODE MESSAGE -- ARGS...
   local code=$1 message=$2; shift 3

@@ -118,7 +118,7 @@ void AddElasticity(CLI::App& root) {
       ->check(NonNegativeInteger());
   sub->add_flag("--force", a->force, "Overwrite outputs");
   sub->add_flag("--quiet", a->quiet, "No table on stdout");
-  sub->callback([a] { Finish(RunElasticity(*a)); });
+  sub->callback([a] { Finish(RunElasticity(*a), {{"sample", "--sample"}}); });
 }
 
 Registrar reg(72, AddElasticity);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "command.h"
+#include "option_flags.h"
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/data/csv_sniff.h"
@@ -43,14 +44,11 @@ struct EstimateArgs {
   std::string etable;                 // comparison table file (.txt .csv .tex .md)
   std::string sep = "auto";
   std::string where;
-  std::string family = "poisson";
   std::string weights;
   std::string offset;
-  std::string vcov = "hetero";
-  std::string ssc = "stata";
-  double tolerance = econ::EstimateOptions().tolerance;
-  int max_iterations = econ::EstimateOptions().max_iterations;
-  int threads = 0;
+  // family, vcov, ssc, --tol, --max-iter, threads and the other options of
+  // the registry (econ::EstimateOptionTable), one flag each.
+  OptionFlags<econ::EstimateOptions> options{econ::EstimateOptionTable()};
   std::string json;
   std::string save_fe;
   std::string save_fitted;
@@ -137,28 +135,12 @@ Result<econ::EstimateOptions> OptionsFromArgs(const EstimateArgs& args) {
   econ::EstimateOptions opt;
   opt.formula = args.formulas.empty() ? "" : args.formulas[0];
   opt.where = args.where;
-  auto family = econ::FamilyFromString(args.family);
-  if (!family.ok()) return family.status().WithContext("--family");
-  opt.family = *family;
-  auto ssc = econ::SmallSampleFromString(args.ssc);
-  if (!ssc.ok()) return ssc.status().WithContext("--ssc");
-  opt.ssc = *ssc;
   opt.weights = args.weights;
   opt.offset = args.offset;
-  opt.vcov = args.vcov;
-  opt.tolerance = args.tolerance;
-  opt.max_iterations = args.max_iterations;
-  opt.threads = args.threads;
   opt.keep_fitted = !args.save_fitted.empty();
   opt.keep_fixed_effects = !args.save_fe.empty();
-  // The numeric options are checked here so that messages name the flag.
-  if (!(args.tolerance > 0 && args.tolerance < 1)) {
-    return Status::InvalidArgument(fmt::format("--tol must be in (0, 1), got {}", args.tolerance));
-  }
-  if (args.max_iterations < 1) {
-    return Status::InvalidArgument(
-        fmt::format("--max-iter must be >= 1, got {}", args.max_iterations));
-  }
+  // The registry's flags, checked when parsed (messages name the flag).
+  RB_RETURN_IF_ERROR(args.options.Apply(&opt));
   RB_RETURN_IF_ERROR(opt.Validate());
   return opt;
 }
@@ -247,9 +229,9 @@ std::vector<UsedColumn> ColumnsToRead(const EstimateArgs& args,
 
 // Reads the used columns (with several ranks, this rank's part of the rows).
 Result<data::Table> ReadInput(const EstimateArgs& args, const std::vector<UsedColumn>& used,
-                              int rank, int ranks, bool quiet, int64_t* first_row) {
+                              int threads, int rank, int ranks, bool quiet, int64_t* first_row) {
   data::CsvOptions csv;
-  csv.threads = args.threads;
+  csv.threads = threads;
   {
     auto sep = data::ResolveSeparator(args.input, args.sep);
     if (!sep.ok()) return sep.status().WithContext("--sep");
@@ -458,11 +440,12 @@ Status RunEstimate(const EstimateArgs& args, int* rank_out) {
   if (!args.where.empty()) {
     RB_ASSIGN_OR_RETURN(filter, data::ParseFilter(args.where));
   }
-  RB_ASSIGN_OR_RETURN(std::vector<std::string> clusters, ClusterColumns(args.vcov));
+  RB_ASSIGN_OR_RETURN(std::vector<std::string> clusters, ClusterColumns(opt.vcov));
   RB_RETURN_IF_ERROR(CheckOutputs(args, rank, ranks));
   const std::vector<UsedColumn> used = ColumnsToRead(args, models, filter, clusters);
   int64_t first_row = 0;
-  RB_ASSIGN_OR_RETURN(data::Table table, ReadInput(args, used, rank, ranks, quiet, &first_row));
+  RB_ASSIGN_OR_RETURN(data::Table table,
+                      ReadInput(args, used, opt.threads, rank, ranks, quiet, &first_row));
 
   std::vector<econ::EstimateResult> results;
   for (size_t m = 0; m < models.size(); ++m) {
@@ -537,30 +520,10 @@ void AddEstimate(CLI::App& root) {
                   "with numbers, 'quoted text' or other "
                   "columns; col in {1990, 1994}; && || ! and parentheses")
       ->default_str("");
-  sub->add_option("--family", args->family, "poisson (PPML) or gaussian (OLS)")
-      ->capture_default_str();
   sub->add_option("--weights", args->weights, "Column of non-negative observation weights");
   sub->add_option("--offset", args->offset,
                   "Column added to the linear predictor with coefficient 1");
-  sub->add_option("--vcov", args->vcov,
-                  "Variance: hetero (heteroskedasticity-robust; 'robust' is a synonym), "
-                  "iid, cluster:COL or cluster:COL1+COL2 (multiway)")
-      ->capture_default_str();
-  sub->add_option("--ssc", args->ssc,
-                  "Small-sample correction: stata (ppmlhdfe / Stata ppml) or "
-                  "fixest (R fixest defaults)")
-      ->capture_default_str();
-  sub->add_option("--tol", args->tolerance,
-                  "IRLS convergence tolerance on the relative deviance change")
-      ->check(FiniteNumber())
-      ->capture_default_str();
-  sub->add_option("--max-iter", args->max_iterations,
-                  "Maximum IRLS iterations; reaching it is an error (not converged)")
-      ->capture_default_str();
-  sub->add_option("--threads", args->threads,
-                  "Threads for reading and estimation (default 0: all cores; "
-                  "estimates under 50,000 rows on one thread)")
-      ->check(NonNegativeInteger());
+  args->options.AddTo(sub);  // the registry's options: --family, --vcov, --tol, ...
   sub->add_option("--json", args->json, "Write the results as JSON to this file");
   sub->add_option("--save-fe", args->save_fe,
                   "Write fixed-effect estimates (CSV: dimension,label,value)");
@@ -586,7 +549,7 @@ void AddEstimate(CLI::App& root) {
                                                              : 2);
       return;
     }
-    Finish(status);
+    Finish(status, {{"vcov", "--vcov"}, {"where", "--where"}});
   });
 }
 

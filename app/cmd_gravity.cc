@@ -1,7 +1,7 @@
 // `rebalance gravity`: one-sector structural gravity counterfactuals in
 // general equilibrium (library: include/rebalance/ge/gravity.h). Parses the
 // options, reads the bilateral table and the estimate JSON, calls
-// ge::RunGravity (and ge::DrawGravity for --draws), and writes the tidy
+// ge::SolveGravityOrError (and ge::DrawGravity for --draws), and writes the tidy
 // result as CSV and JSON plus a run record, each atomically. Output paths
 // are checked before solving; a non-converged solve writes nothing (exit 3).
 #include <fmt/format.h>
@@ -17,6 +17,7 @@
 
 #include "command.h"
 #include "estimate_file.h"
+#include "option_flags.h"
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/data/csv.h"
 #include "rebalance/ge/gravity.h"
@@ -41,10 +42,9 @@ struct GravityArgs {
   std::string cost_cf_col;
   std::vector<std::string> set;
   std::vector<std::string> set_pairs;
-  double sigma = 0.0;
-  std::string reference;
-  std::string closure = "ratio";
-  std::string method = "exact";
+  // sigma, reference, closure, --method and the solver's options: the
+  // registry's flags (ge::GravityOptionTable).
+  OptionFlags<ge::GravityOptions> options{ge::GravityOptionTable()};
   std::string scenario = "gravity";
   int draws = 0;
   bool allow_iid = false;
@@ -110,12 +110,6 @@ Status CheckGravityArgs(const GravityArgs& a) {
   }
   if (a.draws > 0 && a.estimate.empty()) {
     return Status::InvalidArgument("--draws needs --estimate (beta and its vcov)");
-  }
-  if (!(a.sigma > 1.0) || !std::isfinite(a.sigma)) {
-    return Status::InvalidArgument(
-        fmt::format("--sigma: sigma must be greater than 1 (elasticity of substitution), "
-                    "got {}",
-                    a.sigma));
   }
   return Status::Ok();
 }
@@ -286,12 +280,8 @@ Status RunDraws(const GravityArgs& a, const GravityProblem& p, const ge::Gravity
 
 Status RunGravityCommand(const GravityArgs& a) {
   RB_RETURN_IF_ERROR(CheckGravityArgs(a));
-  auto closure_or = ge::DeficitClosureFromString(a.closure);
-  if (!closure_or.ok()) return closure_or.status().WithContext("--closure");
-  const ge::DeficitClosure closure = *closure_or;
-  auto method_or = ge::FullGeMethodFromString(a.method);
-  if (!method_or.ok()) return method_or.status().WithContext("--method");
-  const ge::FullGeMethod method = *method_or;
+  ge::GravityOptions opt;
+  RB_RETURN_IF_ERROR(a.options.Apply(&opt));
   const std::string csv_path = a.out + "/gravity.csv";
   const std::string json_path = a.out + "/gravity.json";
   const std::string run_path = a.out + "/gravity_run.json";
@@ -300,32 +290,27 @@ Status RunGravityCommand(const GravityArgs& a) {
       core::CheckOutputFiles(a.out, {"gravity.csv", "gravity.json", "gravity_run.json"}, a.force));
 
   RB_ASSIGN_OR_RETURN(GravityProblem p, a.pair_fe ? PairFeProblem(a) : TableProblem(a));
-  if (std::find(p.in.data.countries.begin(), p.in.data.countries.end(), a.reference) ==
+  if (std::find(p.in.data.countries.begin(), p.in.data.countries.end(), opt.reference) ==
       p.in.data.countries.end()) {
     return Status::NotFound(
         fmt::format("--reference: unknown reference country '{}' (not in {}; did you "
                     "mean '{}'?)",
-                    a.reference, a.input, data::NearestName(a.reference, p.in.data.countries)));
+                    opt.reference, a.input, data::NearestName(opt.reference, p.in.data.countries)));
   }
-  ge::GravityOptions opt;
-  opt.sigma = a.sigma;
-  opt.reference = a.reference;
-  opt.closure = closure;
-  opt.full_method = method;
-  RB_ASSIGN_OR_RETURN(ge::GravityResult result, ge::RunGravity(p.in.data, p.costs, opt));
+  RB_ASSIGN_OR_RETURN(ge::GravityResult result, ge::SolveGravityOrError(p.in.data, p.costs, opt));
   if (!a.quiet) fmt::print(stderr, "{}\n", result.BriefReport());
 
   const bool bilateral = !a.no_bilateral;
-  ge::TidyTable tidy = result.ToTidy(a.scenario, bilateral);
+  ge::TidyTable tidy = ge::TidyGravity(result, a.scenario, bilateral);
   report::BandTable bands;
   nlohmann::ordered_json run;
   run["command"] = "gravity";
   run["input"] = a.input;
   run["countries"] = p.in.data.countries.size();
-  run["sigma"] = a.sigma;
-  run["reference"] = a.reference;
-  run["closure"] = ge::ToString(closure);
-  run["full_method"] = ge::ToString(method);
+  run["sigma"] = opt.sigma;
+  run["reference"] = opt.reference;
+  run["closure"] = ge::ToString(opt.closure);
+  run["full_method"] = ge::ToString(opt.full_method);
   if (a.pair_fe) run["pair_fe"] = p.pair_record;
   auto record = [](const ge::GravityEquilibrium& eq) {
     return nlohmann::ordered_json{{"termination", ge::ToString(eq.solve.termination)},
@@ -415,19 +400,11 @@ void AddGravity(CLI::App& root) {
                   "directions, C>D one direction); repeatable");
   sub->add_option("--set-pairs", a->set_pairs,
                   "Like --set but pairs are required: NAME=VALUE:A-B,C>D; repeatable");
-  sub->add_option("--sigma", a->sigma, "Elasticity of substitution (> 1)")
-      ->check(FiniteNumber())
-      ->required();
-  sub->add_option("--reference", a->reference,
-                  "Reference importer whose inward resistance is the numeraire")
-      ->required();
-  sub->add_option("--closure", a->closure, "Deficit closure: ratio | additive | balanced")
-      ->capture_default_str();
-  sub->add_option("--method", a->method,
-                  "Full-GE method: exact | yotov2016 (replicates the book's "
-                  "loop and stopping "
-                  "rule; not an exact equilibrium)")
-      ->capture_default_str();
+  // The registry's options; sigma and the reference importer have no
+  // default on the command line.
+  a->options.AddTo(sub);
+  a->options.Flag("sigma")->required()->default_str("");
+  a->options.Flag("reference")->required();
   sub->add_option("--scenario", a->scenario, "Scenario name in the output")->capture_default_str();
   sub->add_option("--draws", a->draws, "Monte Carlo draws of beta ~ N(beta_hat, V_hat)")
       ->check(NonNegativeInteger());
@@ -466,7 +443,9 @@ void AddGravity(CLI::App& root) {
   sub->add_option("--out", a->out, "Output directory")->required();
   sub->add_flag("--force", a->force, "Overwrite existing output files");
   sub->add_flag("-q,--quiet", a->quiet, "No progress on stderr");
-  sub->callback([a] { Finish(RunGravityCommand(*a)); });
+  sub->callback([a] {
+    Finish(RunGravityCommand(*a), {{"draws", "--draws"}, {"baseline_year", "--baseline-year"}});
+  });
 }
 
 Registrar reg(60, AddGravity);

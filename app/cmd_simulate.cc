@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "option_flags.h"
 #include "rebalance/core/atomic_file.h"
 #include "rebalance/ge/shocks.h"
 #include "rebalance/report/simulate_outputs.h"
@@ -33,9 +34,9 @@ struct SimulateArgs {
   std::string deficit_residual = "proportional";
   bool zero_deficit_baseline = false;
   std::string scenario = "scenario";
-  int threads = 1;
-  double tolerance = ge::MultisectorOptions().tolerance;
-  int max_iterations = ge::MultisectorOptions().max_iterations;
+  // --threads, --tolerance, --max-iterations and the model's other options:
+  // the registry's flags (ge::MultisectorOptionTable).
+  OptionFlags<ge::MultisectorOptions> options{ge::MultisectorOptionTable()};
   bool no_bilateral = false;
   std::string out;
   bool force = false;
@@ -252,9 +253,7 @@ Status RunSimulate(const SimulateArgs& a) {
   std::string source;
   o.baseline = Source(a, &source);
   o.cp_nafta = a.cp_nafta;
-  o.solver.threads = a.threads;
-  o.solver.tolerance = a.tolerance;
-  o.solver.max_iterations = a.max_iterations;
+  RB_RETURN_IF_ERROR(a.options.Apply(&o.solver));
   o.bilateral = !a.no_bilateral;
   if (!a.quiet) o.note = [](const std::string& n) { fmt::print(stderr, "note: {}\n", n); };
   RB_ASSIGN_OR_RETURN(scenario::SimulateResult r, scenario::Simulate(o));
@@ -318,16 +317,12 @@ void AddSimulate(CLI::App& root) {
   sub->add_flag("--zero-deficit-baseline", a->zero_deficit_baseline,
                 "Calibrate a zero-deficit base year first (CP's step 3)");
   sub->add_option("--scenario", a->scenario, "Scenario name in the output");
-  sub->add_option("--threads", a->threads, "OpenMP threads (0 = all)")->check(NonNegativeInteger());
-  sub->add_option("--tolerance", a->tolerance, "Solver tolerance (sup-norm, logs)")
-      ->check(FiniteNumber());
-  sub->add_option("--max-iterations", a->max_iterations, "Solver iteration limit")
-      ->check(NonNegativeInteger());
+  a->options.AddTo(sub);  // --tolerance, --max-iterations, --threads, ...
   sub->add_flag("--no-bilateral", a->no_bilateral, "Omit bilateral rows from the output");
   sub->add_option("--out", a->out, "Output directory")->required();
   sub->add_flag("--force", a->force, "Overwrite existing output files");
   sub->add_flag("--quiet", a->quiet, "Print nothing on success");
-  sub->callback([a] { Finish(RunSimulate(*a)); });
+  sub->callback([a] { Finish(RunSimulate(*a), {{"allow_extreme", "--allow-extreme"}}); });
 }
 
 Registrar reg(55, AddSimulate);

@@ -132,7 +132,12 @@ void AddSweep(CLI::App& root) {
                   "and trade-cost "
                   "shocks name, both directions), all, or none")
       ->check(CLI::IsMember({"scenario", "all", "none"}));
-  sub->callback([a] { Finish(RunSweepCmd(*a)); });
+  sub->callback([a] {
+    Finish(RunSweepCmd(*a), {{"draws", "--draws"},
+                             {"grid", "--grid"},
+                             {"theta_file", "--theta"},
+                             {"threads", "--threads"}});
+  });
 }
 
 Registrar reg(40, AddSweep);

@@ -5,6 +5,7 @@
 #define REBALANCE_APP_COMMAND_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,12 @@ void SetExitCode(int code);
 int ExitCode();
 
 // Prints `status` as "rebalance: error: ..." on stderr (if not ok) and sets
-// the exit code: 0 ok, 3 not converged, 130 cancelled, 2 otherwise.
-void Finish(const Status& status);
+// the exit code: 0 ok, 3 not converged, 130 cancelled, 2 otherwise. The
+// library options the message names (Status::options) are written as this
+// command's flags: `flags` maps a library name to its flag ("theta_file" ->
+// "--theta"); "force" is --force in every command; other names stay as the
+// library wrote them (a scenario file's keys, say).
+void Finish(const Status& status, const std::map<std::string, std::string>& flags = {});
 
 // True once SIGINT was received; long loops poll it.
 bool Interrupted();

@@ -17,6 +17,7 @@
 
 #include "command.h"
 #include "rebalance/core/atomic_file.h"
+#include "rebalance/core/options.h"
 #include "rebalance/core/text.h"
 #include "rebalance/core/version.h"
 
@@ -82,13 +83,18 @@ void SetExitCode(int code) { g_exit_code = code; }
 int ExitCode() { return g_exit_code; }
 bool Interrupted() { return g_interrupted.load(); }
 
-void Finish(const Status& status) {
+void Finish(const Status& status, const std::map<std::string, std::string>& flags) {
   if (status.ok()) {
     SetExitCode(0);
     return;
   }
+  const std::string message = core::RenderOptionNames(status, [&](const std::string& name) {
+    if (name == "force") return std::string("--force");
+    auto it = flags.find(name);
+    return it == flags.end() ? name : it->second;
+  });
   // Messages may quote input bytes: escape what would not print.
-  std::fprintf(stderr, "rebalance: error: %s\n", core::PrintableText(status.message()).c_str());
+  std::fprintf(stderr, "rebalance: error: %s\n", core::PrintableText(message).c_str());
   switch (status.code()) {
     case StatusCode::kNotConverged:
       SetExitCode(3);

@@ -60,7 +60,7 @@ const Setup& Get() {
     st->costs = *st->input.covariates.Costs(st->input.covariates.beta);
     st->options.sigma = 7.0;
     st->options.reference = "ZZZ";
-    auto r = RunGravity(st->input.data, st->costs, st->options);
+    auto r = SolveGravityOrError(st->input.data, st->costs, st->options);
     if (!r.ok()) return st;
     st->point = std::move(r).value();
     st->ok = true;
@@ -78,7 +78,7 @@ void BM_GravityFullSolve69(benchmark::State& state) {
   GravityOptions o = s.options;
   o.closure = static_cast<DeficitClosure>(state.range(0));
   for (auto _ : state) {
-    auto r = RunGravity(s.input.data, s.costs, o);
+    auto r = SolveGravityOrError(s.input.data, s.costs, o);
     if (!r.ok()) {
       state.SkipWithError(r.status().ToString().c_str());
       return;

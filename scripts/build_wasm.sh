@@ -29,8 +29,8 @@ srcs=(
   src/report/explorer.cc src/report/charts.cc src/report/tidy_writer.cc src/report/document.cc
   src/scenario/scenario.cc src/scenario/tariff_war_run.cc
   src/ge/baseline.cc src/ge/shocks.cc src/ge/multisector.cc src/ge/multisector_report.cc
-  src/ge/solver.cc src/ge/tidy.cc src/ge/tariff_war.cc
-  src/data/table.cc src/core/status.cc src/core/text.cc src/core/atomic_file.cc
+  src/ge/solver.cc src/ge/tidy.cc src/ge/tariff_war.cc src/ge/options.cc
+  src/data/table.cc src/core/status.cc src/core/text.cc src/core/atomic_file.cc src/core/options.cc
 )
 version=$(sed -n 's/^project(rebalance VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
 mkdir -p "$out/generated/rebalance/core"

@@ -1,11 +1,61 @@
 // Bindings of econ: EstimateOptions, EstimateResult, Estimate.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cstdio>
+#include <variant>
 
 #include "native.h"
 #include "rebalance/data/table.h"
 #include "rebalance/econ/ppml.h"
+#include "rebalance/ge/gravity.h"
+#include "rebalance/ge/multisector.h"
+#include "rebalance/ge/solver.h"
 
 namespace rebalance::python {
+namespace {
+
+// A Python value as an option value (core/options.h); anything else than
+// bool, int, float or str is passed as its repr, which the record refuses
+// with the usual words ("expected a number, got 'None'").
+core::OptionValue ToOptionValue(const py::handle& v) {
+  if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
+  if (py::isinstance<py::int_>(v)) return v.cast<int64_t>();
+  if (py::isinstance<py::float_>(v)) return v.cast<double>();
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  return py::repr(v).cast<std::string>();
+}
+
+py::object FromOptionValue(const core::OptionValue& v) {
+  return std::visit([](const auto& x) -> py::object { return py::cast(x); }, v);
+}
+
+// The registry tables by group name ("estimate", "gravity", "multisector",
+// "solver").
+std::vector<const core::OptionRecords*> OptionTables() {
+  return {&econ::EstimateOptionTable(), &ge::GravityOptionTable(), &ge::MultisectorOptionTable(),
+          &ge::SolverOptionTable()};
+}
+
+py::list RecordsToPython(const core::OptionRecords& table) {
+  py::list out;
+  for (const auto& r : table.records()) {
+    py::dict d;
+    d["name"] = r.name;
+    d["doc"] = r.doc;
+    d["type"] = core::ToString(r.type);
+    d["default"] = FromOptionValue(r.default_value);
+    d["range"] = r.RangeText();
+    d["allowed"] = r.allowed;
+    d["cli_flag"] = r.CliFlag();
+    d["toml_key"] = r.name;
+    d["python_keyword"] = r.name;
+    out.append(d);
+  }
+  return out;
+}
+
+}  // namespace
 
 void BindEcon(py::module_& m) {
   using namespace rebalance::econ;
@@ -48,7 +98,36 @@ void BindEcon(py::module_& m) {
               };
             }
           })
-      .def("validate", [](const EstimateOptions& o) { Check(o.Validate()); });
+      .def("validate", [](const EstimateOptions& o) { Check(o.Validate()); })
+      .def(
+          "set",
+          [](EstimateOptions& o, const std::string& name, const py::handle& value) {
+            Check(EstimateOptionTable().Set(&o, name, ToOptionValue(value)));
+          },
+          py::arg("name"), py::arg("value"),
+          "Sets an option of the registry (econ::EstimateOptionTable) by name, checked "
+          "against its record; raises InputError with the registry's message.")
+      .def(
+          "get",
+          [](const EstimateOptions& o, const std::string& name) {
+            return FromOptionValue(Unwrap(EstimateOptionTable().Get(o, name)));
+          },
+          py::arg("name"));
+
+  m.def(
+      "option_records",
+      [](const std::string& group) {
+        std::vector<std::string> groups;
+        for (const auto* t : OptionTables()) {
+          if (t->group() == group) return RecordsToPython(*t);
+          groups.push_back(t->group());
+        }
+        ThrowStatus(Status::NotFound(
+            fmt::format("unknown option group '{}'; groups: {}", group, fmt::join(groups, ", "))));
+      },
+      py::arg("group"),
+      "The options registry's records of one group (estimate, gravity, multisector, solver): "
+      "name, doc, type, default, range, allowed, cli_flag, toml_key, python_keyword.");
 
   py::class_<Coefficient>(m, "Coefficient")
       .def_readonly("name", &Coefficient::name)

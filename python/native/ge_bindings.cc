@@ -220,12 +220,17 @@ void BindGe(py::module_& m) {
       .def_readonly("message", &GravityResult::message)
       .def_property_readonly("converged", &GravityResult::converged)
       .def("brief_report", &GravityResult::BriefReport, "Solver report of the three solves.")
-      .def("to_tidy", &GravityResult::ToTidy, py::arg("scenario"), py::arg("bilateral") = true,
-           "The tidy rows of docs/gravity_ge.md (as gravity.csv).");
+      .def(
+          "to_tidy",
+          [](const GravityResult& r, const std::string& scenario, bool bilateral) {
+            return TidyGravity(r, scenario, bilateral);
+          },
+          py::arg("scenario"), py::arg("bilateral") = true,
+          "The tidy rows of docs/gravity_ge.md (as gravity.csv).");
   m.def(
       "run_gravity",
       [](const GravityData& d, const TradeCosts& c, const GravityOptions& o) {
-        return Unwrap(Released([&] { return RunGravity(d, c, o); }));
+        return Unwrap(Released([&] { return SolveGravityOrError(d, c, o); }));
       },
       py::arg("data"), py::arg("costs"), py::arg("options"),
       "Baseline, conditional and full-endowment GE; ConvergenceError if a solve does not "

@@ -41,11 +41,11 @@ Result<ge::TidyTable> SimulateOnBaseline(const ScenarioFile& file, const ge::Bas
     auto shocks = ge::ResolveShocks(sb, spec);
     if (!shocks.ok())
       return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
-    auto sol = ge::SolveOrError(sb, *shocks, options.solver);
+    auto sol = ge::SolveMultisectorOrError(sb, *shocks, SolverWithFile(file, options.solver));
     if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}'", def.name));
     ge::MultisectorReportOptions ro;
     ro.bilateral = options.bilateral;
-    ge::TidyTable tidy = ge::CompareMultisector(sb, *shocks, *sol, ro);
+    ge::TidyTable tidy = ge::TidyMultisector(sb, *shocks, *sol, ro);
     for (auto& row : tidy.rows) row.scenario = def.name;
     all.Append(tidy);
   }

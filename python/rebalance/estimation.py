@@ -213,8 +213,8 @@ def _label(v):
 
 def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: str = "hetero",
              where: Optional[str] = None, weights: Optional[str] = None, offset: Optional[str] = None,
-             ssc: str = "stata", tol: float = 1e-8, max_iter: int = 1000, threads: int = 0,
-             verbose: bool = False) -> EstimateResult:
+             ssc: str = "stata", tol: Optional[float] = None, max_iter: Optional[int] = None,
+             threads: int = 0, verbose: bool = False, **options) -> EstimateResult:
     """Estimates a gravity equation by PPML (``family="poisson"``) or OLS
     (``family="gaussian"``) with high-dimensional fixed effects.
 
@@ -224,16 +224,34 @@ def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: s
     ppmlhdfe; ``"robust"`` is a synonym), ``"iid"`` or ``"cluster:a"`` /
     ``"cluster:a+b"``;
     ``where`` is a sample filter such as ``"exporter != importer"``.
+    ``family``, ``vcov``, ``ssc``, ``threads`` and the other keywords
+    (``tolerance``, ``max_iterations``, ``demean_tolerance``,
+    ``max_demean_iterations``, ``check_separation``,
+    ``max_separation_iterations``, ``drop_singletons``) are the options
+    registry's (``rebalance options``, docs/options.md), checked by the
+    engine with the same words as the CLI; ``tol`` and ``max_iter`` are
+    short names of ``tolerance`` and ``max_iterations``.
     Raises ``InputError`` for bad input and ``ConvergenceError`` when the
     estimator does not converge. A formula with ``sw()`` or ``csw()`` gives
     several models: the result is then a list of results, one per model
     (compare them with :func:`etable`).
     """
+    for short, name, value in (("tol", "tolerance", tol), ("max_iter", "max_iterations", max_iter)):
+        if value is not None:
+            if name in options:
+                raise _native.InputError(f"give {short} or {name}, not both")
+            options[name] = value
     models = list(_native.formula_expand(formula))
     if len(models) > 1:
         return [estimate(df, m, family=family, vcov=vcov, where=where, weights=weights, offset=offset,
-                         ssc=ssc, tol=tol, max_iter=max_iter, threads=threads, verbose=verbose)
+                         ssc=ssc, threads=threads, verbose=verbose, **options)
                 for m in models]
+    opt = _native.EstimateOptions()
+    opt.formula = formula
+    opt.where = where or ""
+    # The registry checks every option (same names, bounds and words as the CLI).
+    for name, value in dict(family=family, vcov=vcov, ssc=ssc, threads=threads, **options).items():
+        opt.set(name, value)
     cols = list(_native.formula_columns(formula))
     if where:
         cols += list(_native.filter_columns(where))
@@ -243,30 +261,18 @@ def estimate(df: pd.DataFrame, formula: str, *, family: str = "poisson", vcov: s
     if vcov.startswith("cluster:"):
         cols += [c for c in vcov[len("cluster:"):].split("+") if c]
     table = to_table(df, cols)
-    opt = _native.EstimateOptions()
-    opt.formula = formula
-    opt.where = where or ""
-    fam = family.lower()
-    if fam not in ("poisson", "gaussian"):
-        raise _native.InputError(f"family must be 'poisson' or 'gaussian', not '{family}'")
-    opt.family = _native.Family.POISSON if fam == "poisson" else _native.Family.GAUSSIAN
-    opt.vcov = vcov
-    if ssc not in ("stata", "fixest"):
-        raise _native.InputError(f"ssc must be 'stata' or 'fixest', not '{ssc}'")
-    opt.ssc = _native.SmallSample.STATA if ssc == "stata" else _native.SmallSample.FIXEST
     opt.weights = weights or ""
     opt.offset = offset or ""
-    opt.tolerance = tol
-    opt.max_iterations = max_iter
-    opt.threads = threads
     opt.verbose = verbose
-    return EstimateResult(_native.estimate(table, opt), df, formula, fam, offset)
+    return EstimateResult(_native.estimate(table, opt), df, formula, opt.get("family"), offset)
 
 
 def fepois(fml: str, data: pd.DataFrame, vcov: str = "hetero", **kwargs) -> EstimateResult:
     """PPML with fixed effects, pyfixest's ``fepois(fml, data, vcov=...)``:
     :func:`estimate` with ``family="poisson"`` (same keywords: where, weights,
-    offset, ssc, tol, max_iter, threads, verbose)."""
+    offset, verbose and the options registry's: ssc, tolerance (tol),
+    max_iterations (max_iter), demean_tolerance, drop_singletons, threads, ...;
+    docs/options.md)."""
     return estimate(data, fml, family="poisson", vcov=vcov, **kwargs)
 
 

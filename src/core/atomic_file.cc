@@ -88,7 +88,8 @@ Status CheckWritable(const std::string& path, bool force) {
   RB_RETURN_IF_ERROR(CheckFolderWritable(dir, fmt::format("cannot write '{}'", path)));
   if (!force && fs::exists(st)) {
     return Status::FailedPrecondition(
-        fmt::format("output '{}' already exists; pass --force to overwrite it", path));
+               fmt::format("output '{}' already exists; pass force to overwrite it", path))
+        .WithOptions({"force"});
   }
   if (fs::exists(st) && !fs::is_regular_file(st)) {
     return Status::FailedPrecondition(

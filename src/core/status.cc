@@ -35,7 +35,15 @@ std::string Status::ToString() const {
 
 Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
-  return Status(code_, context + ": " + message_);
+  Status out(code_, context + ": " + message_);
+  out.options_ = options_;
+  return out;
+}
+
+Status Status::WithOptions(std::vector<std::string> names) const {
+  Status out = *this;
+  out.options_ = std::move(names);
+  return out;
 }
 
 }  // namespace rebalance

@@ -363,12 +363,14 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
                         SourceName(table), first_row + b.bad_row + 1, formula.lhs, b.bad_value));
       }
       if (b.bad == Bad::kInfinite) {
-        return Status::InvalidArgument(fmt::format(
-            "{}: row {}: {} is {} infinite (a cell written as 'inf', or a number beyond "
-            "the range of double such as 1e999); infinite values are not dropped as "
-            "missing: fix the input, or leave the row out with --where",
-            SourceName(table), first_row + b.bad_row + 1, value_cols[b.bad_col].second,
-            b.bad_value > 0 ? "positive" : "negative"));
+        return Status::InvalidArgument(
+                   fmt::format(
+                       "{}: row {}: {} is {} infinite (a cell written as 'inf', or a number beyond "
+                       "the range of double such as 1e999); infinite values are not dropped as "
+                       "missing: fix the input, or leave the row out with where",
+                       SourceName(table), first_row + b.bad_row + 1, value_cols[b.bad_col].second,
+                       b.bad_value > 0 ? "positive" : "negative"))
+            .WithOptions({"where"});
       }
       if (b.bad == Bad::kNegativeWeight) {
         return Status::InvalidArgument(fmt::format("{}: row {}: weight '{}' is negative ({})",

@@ -1,4 +1,4 @@
-// Enum names, option validation and the human-readable and JSON reports of
+// Enum names and the human-readable and JSON reports of
 // an estimation. The JSON schema is the stable one of `rebalance estimate
 // --json` (issue 2): coefficients[{name, estimate, std_error, z, p_value,
 // ci_low, ci_high}], nobs, dropped{missing, singleton, separated, filtered,
@@ -71,34 +71,6 @@ const char* ToString(Termination t) {
       return "diverged";
   }
   return "unknown";
-}
-
-Status EstimateOptions::Validate() const {
-  if (formula.empty()) return Status::InvalidArgument("formula: required");
-  if (!(tolerance > 0) || tolerance >= 1) {
-    return Status::InvalidArgument(fmt::format("tolerance: must be in (0, 1), got {}", tolerance));
-  }
-  if (!(demean_tolerance > 0) || demean_tolerance >= 1) {
-    return Status::InvalidArgument(
-        fmt::format("demean_tolerance: must be in (0, 1), got {}", demean_tolerance));
-  }
-  if (max_iterations < 1) {
-    return Status::InvalidArgument(
-        fmt::format("max_iterations: must be >= 1, got {}", max_iterations));
-  }
-  if (max_demean_iterations < 1) {
-    return Status::InvalidArgument(
-        fmt::format("max_demean_iterations: must be >= 1, got {}", max_demean_iterations));
-  }
-  if (max_separation_iterations < 1) {
-    return Status::InvalidArgument(
-        fmt::format("max_separation_iterations: must be >= 1, got {}", max_separation_iterations));
-  }
-  if (threads < 0) {
-    return Status::InvalidArgument(
-        fmt::format("threads: must be >= 0 (0 = all cores), got {}", threads));
-  }
-  return Status::Ok();
 }
 
 std::string EstimateResult::BriefReport() const {

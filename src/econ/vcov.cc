@@ -79,21 +79,24 @@ Result<VcovSpec> ParseVcov(const std::string& text) {
       name.erase(name.find_last_not_of(" \t") + 1);
       if (name.empty()) {
         return Status::InvalidArgument(
-            fmt::format("--vcov '{}': empty cluster column name (expected cluster:a or "
-                        "cluster:a+b)",
-                        text));
+                   fmt::format("vcov '{}': empty cluster column name (expected cluster:a or "
+                               "cluster:a+b)",
+                               text))
+            .WithOptions({"vcov"});
       }
       if (std::find(spec.cluster_columns.begin(), spec.cluster_columns.end(), name) !=
           spec.cluster_columns.end()) {
         return Status::InvalidArgument(
-            fmt::format("--vcov '{}': cluster column '{}' repeated", text, name));
+                   fmt::format("vcov '{}': cluster column '{}' repeated", text, name))
+            .WithOptions({"vcov"});
       }
       spec.cluster_columns.push_back(name);
       start = end + 1;
     }
     if (spec.cluster_columns.size() > 10) {
       return Status::InvalidArgument(
-          fmt::format("--vcov '{}': at most 10 cluster variables are supported", text));
+                 fmt::format("vcov '{}': at most 10 cluster variables are supported", text))
+          .WithOptions({"vcov"});
     }
     spec.text = prefix;
     for (size_t i = 0; i < spec.cluster_columns.size(); ++i) {
@@ -102,9 +105,10 @@ Result<VcovSpec> ParseVcov(const std::string& text) {
     return spec;
   }
   return Status::InvalidArgument(
-      fmt::format("--vcov '{}': expected hetero (or robust), iid, cluster:COL or "
-                  "cluster:COL1+COL2",
-                  text));
+             fmt::format("vcov '{}': expected hetero (or robust), iid, cluster:COL or "
+                         "cluster:COL1+COL2",
+                         text))
+      .WithOptions({"vcov"});
 }
 
 Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
@@ -163,16 +167,19 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
       }
       out.min_clusters = g_min;
       if (g_min < 2) {
-        return Status::FailedPrecondition(fmt::format(
-            "--vcov {}: clustered variance needs at least 2 clusters, found {}", spec.text, g_min));
+        return Status::FailedPrecondition(
+                   fmt::format("vcov {}: clustered variance needs at least 2 clusters, found {}",
+                               spec.text, g_min))
+            .WithOptions({"vcov"});
       }
       if (m > 1 && reducer->distributed()) {
         // The intersection groups are numbered per process (DenseCodes), so
         // their score sums cannot be added across processes.
         return Status::InvalidArgument(
-            fmt::format("--vcov {}: multiway clustering is not available with distributed "
-                        "estimation; use one cluster variable",
-                        spec.text));
+                   fmt::format("vcov {}: multiway clustering is not available with distributed "
+                               "estimation; use one cluster variable",
+                               spec.text))
+            .WithOptions({"vcov"});
       }
       Eigen::MatrixXd meat = Eigen::MatrixXd::Zero(k, k);
       std::vector<int64_t> keys(static_cast<size_t>(in.n));

@@ -220,29 +220,6 @@ Result<TradeCosts> CovariateCosts::Costs(const Eigen::VectorXd& coefficients) co
   return costs;
 }
 
-Status GravityOptions::Validate() const {
-  if (!std::isfinite(sigma) || !(sigma > 1.0)) {
-    return Status::InvalidArgument(
-        fmt::format("sigma must be greater than 1 (elasticity of substitution), got {}", sigma));
-  }
-  if (full_method == FullGeMethod::kYotov2016) {
-    if (closure != DeficitClosure::kRatioFixed) {
-      return Status::InvalidArgument(
-          "the yotov2016 full-GE method exists only for the ratio closure");
-    }
-    if (!(yotov_criterion > 0.0) || yotov_max_iterations < 1) {
-      return Status::InvalidArgument(
-          "yotov_criterion must be positive and yotov_max_iterations >= 1");
-    }
-  }
-  if (reference.empty()) {
-    return Status::InvalidArgument(
-        "a reference importer is required (its inward resistance is the "
-        "numeraire)");
-  }
-  return solver.Validate();
-}
-
 namespace {
 
 // The scaling system of the file banner, for one stage.
@@ -516,8 +493,8 @@ Result<GravityResult> SolveGravity(const GravityData& data, const TradeCosts& co
   return result;
 }
 
-Result<GravityResult> RunGravity(const GravityData& data, const TradeCosts& costs,
-                                 const GravityOptions& options) {
+Result<GravityResult> SolveGravityOrError(const GravityData& data, const TradeCosts& costs,
+                                          const GravityOptions& options) {
   RB_ASSIGN_OR_RETURN(GravityResult result, SolveGravity(data, costs, options));
   if (!result.converged()) {
     return Status::NotConverged(fmt::format("gravity GE did not converge: {}", result.message));
@@ -539,10 +516,13 @@ std::string GravityResult::BriefReport() const {
       conditional.solve.residual_norm, full.solve.residual_norm);
 }
 
-TidyTable GravityResult::ToTidy(const std::string& scenario, bool bilateral) const {
+TidyTable TidyGravity(const GravityResult& result, const std::string& scenario, bool bilateral) {
+  const std::vector<std::string>& countries = result.countries;
+  const GravityEquilibrium& conditional = result.conditional;
+  const GravityEquilibrium& full = result.full;
   TidyTable t;
   const Eigen::Index n = static_cast<Eigen::Index>(countries.size());
-  const GravityEquilibrium& b = baseline;
+  const GravityEquilibrium& b = result.baseline;
   for (const auto& [eq, suffix] :
        {std::pair<const GravityEquilibrium*, const char*>{&conditional, "_cond"},
         {&full, "_full"}}) {

@@ -14,7 +14,8 @@ namespace rebalance::ge {
 
 Status GravityDrawOptions::Validate() const {
   if (draws < 1) {
-    return Status::InvalidArgument(fmt::format("--draws must be at least 1, got {}", draws));
+    return Status::InvalidArgument(fmt::format("draws must be at least 1, got {}", draws))
+        .WithOptions({"draws"});
   }
   if (threads < 0) {
     return Status::InvalidArgument(fmt::format("threads must be >= 0, got {}", threads));
@@ -64,7 +65,7 @@ Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateC
 
   const auto start = std::chrono::steady_clock::now();
   const bool bilateral = draw_options.bilateral;
-  const size_t rows = point.ToTidy("", bilateral).rows.size();
+  const size_t rows = TidyGravity(point, "", bilateral).rows.size();
   const int d_total = draw_options.draws;
   std::vector<std::vector<double>> values(static_cast<size_t>(d_total));
   std::vector<std::string> errors(static_cast<size_t>(d_total));
@@ -92,7 +93,7 @@ Result<GravityDrawsResult> DrawGravity(const GravityData& data, const CovariateC
       errors[static_cast<size_t>(d)] = res->message;
       continue;
     }
-    const TidyTable tt = res->ToTidy("", bilateral);
+    const TidyTable tt = TidyGravity(*res, "", bilateral);
     std::vector<double>& v = values[static_cast<size_t>(d)];
     v.resize(rows);
     bool finite = tt.rows.size() == rows;

@@ -97,7 +97,7 @@ GravityOptions BookOptions(FullGeMethod method) {
 
 std::map<std::string, double> Pct(const GravityResult& r) {
   std::map<std::string, double> m;
-  for (const auto& row : r.ToTidy("s", false).rows) {
+  for (const auto& row : TidyGravity(r, "s", false).rows) {
     m[row.country + ":" + row.variable] = row.pct_change;
   }
   return m;
@@ -115,7 +115,7 @@ TEST(GravityPublishedTest, EstimatesMatchTheBook) {
 TEST(GravityPublishedTest, Yotov2016MethodReproducesPublishedTable) {
   const Fixture& f = Load();
   ASSERT_EQ(f.input.data.countries.size(), 69u);
-  auto r = RunGravity(f.input.data, f.costs, BookOptions(FullGeMethod::kYotov2016));
+  auto r = SolveGravityOrError(f.input.data, f.costs, BookOptions(FullGeMethod::kYotov2016));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   // The book's loop stops after 5 iterations (TradeWithoutBorder.log).
   EXPECT_EQ(r->full.solve.iterations, 5);
@@ -130,7 +130,7 @@ TEST(GravityPublishedTest, Yotov2016MethodReproducesPublishedTable) {
 
 TEST(GravityPublishedTest, ExactMethodConditionalMatchesAndFullGapIsSmall) {
   const Fixture& f = Load();
-  auto r = RunGravity(f.input.data, f.costs, BookOptions(FullGeMethod::kExact));
+  auto r = SolveGravityOrError(f.input.data, f.costs, BookOptions(FullGeMethod::kExact));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto pct = Pct(*r);
   EXPECT_NEAR(pct["USA:exports_cond"], 359.98, 0.01);
@@ -144,7 +144,7 @@ TEST(GravityPublishedTest, ExactMethodConditionalMatchesAndFullGapIsSmall) {
 
 TEST(GravityPublishedTest, BaselineAndConditionalEqualThePpmlRoute) {
   const Fixture& f = Load();
-  auto r = RunGravity(f.input.data, f.costs, BookOptions(FullGeMethod::kExact));
+  auto r = SolveGravityOrError(f.input.data, f.costs, BookOptions(FullGeMethod::kExact));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const auto& countries = f.input.data.countries;
   std::map<std::string, int> idx;
@@ -195,7 +195,7 @@ TEST(GravityPublishedTest, FullSolveOfSixtyNineCountriesIsFewNewtonSteps) {
        {DeficitClosure::kRatioFixed, DeficitClosure::kAdditive, DeficitClosure::kBalanced}) {
     auto o = BookOptions(FullGeMethod::kExact);
     o.closure = c;
-    auto r = RunGravity(f.input.data, f.costs, o);
+    auto r = SolveGravityOrError(f.input.data, f.costs, o);
     ASSERT_TRUE(r.ok()) << ToString(c) << ": " << r.status().ToString();
     EXPECT_LE(r->full.solve.iterations, 20) << ToString(c);
     for (const auto* eq : {&r->baseline, &r->conditional, &r->full}) {

@@ -70,7 +70,7 @@ GravityOptions Options(const World& w, DeficitClosure closure) {
 GravityResult SolveOk(const World& w, const GravityOptions& o) {
   auto costs = w.cov.Costs(w.cov.beta);
   EXPECT_TRUE(costs.ok());
-  auto r = RunGravity(w.data, *costs, o);
+  auto r = SolveGravityOrError(w.data, *costs, o);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? std::move(r).value() : GravityResult{};
 }
@@ -116,7 +116,7 @@ TEST(GravityTest, BaselineAndConditionalMatchSinkhornOracle) {
   ASSERT_TRUE(ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.3, {}}}, &cov).ok());
   auto costs = cov.Costs(cov.beta);
   ASSERT_TRUE(costs.ok());
-  auto r = RunGravity(w.data, *costs, o);
+  auto r = SolveGravityOrError(w.data, *costs, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const Eigen::VectorXd Y = w.data.flows.rowwise().sum();
   const Eigen::VectorXd E = w.data.flows.colwise().sum().transpose();
@@ -210,7 +210,7 @@ TEST(GravityTest, FullEquilibriumMatchesHatAlgebraOracle) {
                     .ok());
     auto costs = cov.Costs(cov.beta);
     ASSERT_TRUE(costs.ok());
-    auto r = RunGravity(w.data, *costs, o);
+    auto r = SolveGravityOrError(w.data, *costs, o);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     const Eigen::VectorXd p = HatAlgebraPrices(*r, *costs, o.sigma, closure, 2);
     for (int i = 0; i < 6; ++i) {
@@ -236,7 +236,7 @@ TEST(GravityTest, ZeroShockGivesZeroChange) {
     // Balanced closure: zero change needs balanced baseline data.
     const World w = MakeWorld(9, 3, closure == DeficitClosure::kBalanced);
     const GravityResult r = SolveOk(w, Options(w, closure));
-    const TidyTable t = r.ToTidy("zero", true);
+    const TidyTable t = TidyGravity(r, "zero", true);
     ASSERT_FALSE(t.rows.empty());
     for (const auto& row : t.rows) {
       EXPECT_NEAR(row.pct_change, 0.0, 1e-8)
@@ -261,10 +261,10 @@ TEST(GravityTest, HomogeneityInFlowScale) {
   for (DeficitClosure closure : kClosures) {
     World w = MakeWorld(8, 21);
     ASSERT_TRUE(ApplyCovariateChanges(w.data.countries, {{"INTL_BRDR", 0.0, {}}}, &w.cov).ok());
-    const TidyTable a = SolveOk(w, Options(w, closure)).ToTidy("s", true);
+    const TidyTable a = TidyGravity(SolveOk(w, Options(w, closure)), "s", true);
     World w2 = w;
     w2.data.flows *= 1234.5;
-    const TidyTable b = SolveOk(w2, Options(w2, closure)).ToTidy("s", true);
+    const TidyTable b = TidyGravity(SolveOk(w2, Options(w2, closure)), "s", true);
     ASSERT_EQ(a.rows.size(), b.rows.size());
     for (size_t r = 0; r < a.rows.size(); ++r) {
       // Additive closure: deficits scale with the data, so the scaled
@@ -315,7 +315,7 @@ TEST(GravityTest, DirectPartialEffectsEqualCovariateRoute) {
   direct.baseline = w.cov.Costs(w.cov.beta)->baseline;
   direct.counterfactual = direct.baseline;
   direct.counterfactual(0, 5) *= std::exp(2.0);  // beta_border = -2
-  auto r = RunGravity(w.data, direct, o);
+  auto r = SolveGravityOrError(w.data, direct, o);
   ASSERT_TRUE(r.ok());
   EXPECT_LT((r->full.flows - via_cov.full.flows).cwiseAbs().maxCoeff(),
             1e-9 * via_cov.full.flows.maxCoeff());
@@ -331,7 +331,7 @@ TEST(GravityTest, NonConvergenceIsAnErrorAtTheFrontDoor) {
   ASSERT_TRUE(raw.ok());
   EXPECT_FALSE(raw->converged());
   EXPECT_FALSE(raw->message.empty());
-  auto r = RunGravity(w.data, *costs, o);
+  auto r = SolveGravityOrError(w.data, *costs, o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotConverged);
 }
@@ -373,7 +373,7 @@ TEST(GravityTest, BadInput) {
     bad.sigma = sigma;
     auto r = SolveGravity(w.data, costs, bad);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("sigma must be greater than 1"), std::string::npos);
+    EXPECT_NE(r.status().message().find("sigma: must be > 1, got "), std::string::npos);
   }
   {
     auto bad = o;
@@ -460,7 +460,7 @@ TEST(GravityTest, DrawsAreReproducibleAcrossThreadCounts) {
   ASSERT_TRUE(two.ok());
   EXPECT_EQ(one->succeeded, 24);
   EXPECT_EQ(one->failed, 0);
-  const TidyTable t = point.ToTidy("s", false);
+  const TidyTable t = TidyGravity(point, "s", false);
   ASSERT_EQ(one->bands.size(), t.rows.size());
   bool spread = false;
   for (size_t r = 0; r < t.rows.size(); ++r) {
@@ -487,7 +487,7 @@ TEST(GravityTest, DrawsWithZeroVarianceReproduceThePoint) {
   d.draws = 5;
   auto r = DrawGravity(w.data, w.cov, o, point, d);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  const TidyTable t = point.ToTidy("s", false);
+  const TidyTable t = TidyGravity(point, "s", false);
   for (size_t i = 0; i < t.rows.size(); ++i) {
     EXPECT_NEAR(r->bands[i].mean, t.rows[i].pct_change,
                 1e-7 * std::max(1.0, std::fabs(t.rows[i].pct_change)));

@@ -42,31 +42,6 @@
 
 namespace rebalance::ge {
 
-Status MultisectorOptions::Validate() const {
-  if (!(tolerance > 0.0) || !std::isfinite(tolerance)) {
-    return Status::InvalidArgument(
-        fmt::format("multisector tolerance must be > 0, got {}", tolerance));
-  }
-  if (max_iterations < 1) {
-    return Status::InvalidArgument(
-        fmt::format("multisector max_iterations must be >= 1, got {}", max_iterations));
-  }
-  if (anderson_memory < 0 || anderson_memory > 100) {
-    return Status::InvalidArgument(
-        fmt::format("anderson_memory must be in [0, 100], got {}", anderson_memory));
-  }
-  if (!(damping > 0.0 && damping <= 1.0)) {
-    return Status::InvalidArgument(fmt::format("damping must be in (0, 1], got {}", damping));
-  }
-  if (!(inner_tolerance > 0.0) || inner_max_iterations < 1) {
-    return Status::InvalidArgument("inner_tolerance must be > 0 and inner_max_iterations >= 1");
-  }
-  if (threads < 0) {
-    return Status::InvalidArgument(fmt::format("threads must be >= 0, got {}", threads));
-  }
-  return Status::Ok();
-}
-
 std::string MultisectorSolution::BriefReport() const {
   return fmt::format(
       "{} in {} iterations ({} inner sweeps, {} restarts), residual {:.3g}, "
@@ -386,11 +361,7 @@ Result<MultisectorSolution> SolveMultisector(const Baseline& baseline, const Sho
     if (std::isfinite(r)) last_residual = std::min(last_residual, r);
   };
 
-  SolverOptions so;
-  so.tolerance = options.tolerance;
-  so.max_iterations = options.max_iterations;
-  so.anderson_memory = options.anderson_memory;
-  so.damping = options.damping;
+  SolverOptions so = options.solver;
   RB_ASSIGN_OR_RETURN(SolverResult sr, SolveFixedPoint(map, &z, so));
 
   // Final evaluation at the solver's iterate, with an exact inner solve, so
@@ -400,9 +371,9 @@ Result<MultisectorSolution> SolveMultisector(const Baseline& baseline, const Sho
   exact = true;
   inner_failed = false;
   map(z, &gz);
-  if (sr.converged() && !(ResidualNorm(gz - z) <= options.tolerance)) {
+  if (sr.converged() && !(ResidualNorm(gz - z) <= options.solver.tolerance)) {
     const int used = sr.iterations;
-    so.max_iterations = std::max(1, options.max_iterations - used);
+    so.max_iterations = std::max(1, options.solver.max_iterations - used);
     RB_ASSIGN_OR_RETURN(sr, SolveFixedPoint(map, &z, so));
     sr.iterations += used;
     inner_failed = false;
@@ -597,9 +568,10 @@ Result<Baseline> ApplySolution(const Baseline& baseline, const ShockSet& shocks,
   return out;
 }
 
-Result<MultisectorSolution> SolveOrError(const Baseline& baseline, const ShockSet& shocks,
-                                         const MultisectorOptions& options,
-                                         const MultisectorSolution* warm_start) {
+Result<MultisectorSolution> SolveMultisectorOrError(const Baseline& baseline,
+                                                    const ShockSet& shocks,
+                                                    const MultisectorOptions& options,
+                                                    const MultisectorSolution* warm_start) {
   RB_ASSIGN_OR_RETURN(MultisectorSolution sol,
                       SolveMultisector(baseline, shocks, options, warm_start));
   if (!sol.converged()) {
@@ -614,7 +586,7 @@ Result<Baseline> SolveBaseYear(const Baseline& raw, const MultisectorOptions& op
                                MultisectorSolution* solution) {
   ShockSet none = ShockSet::None(raw);
   none.name = "base_year";
-  RB_ASSIGN_OR_RETURN(MultisectorSolution sol, SolveOrError(raw, none, options));
+  RB_ASSIGN_OR_RETURN(MultisectorSolution sol, SolveMultisectorOrError(raw, none, options));
   RB_ASSIGN_OR_RETURN(Baseline out, ApplySolution(raw, none, sol));
   if (solution != nullptr) *solution = std::move(sol);
   return out;
@@ -626,7 +598,7 @@ Result<Baseline> ZeroDeficitBaseline(const Baseline& baseline, const Multisector
   spec.name = "zero_deficit_baseline";
   spec.deficit_rule = DeficitRule::kZero;
   RB_ASSIGN_OR_RETURN(ShockSet shocks, ResolveShocks(baseline, spec));
-  RB_ASSIGN_OR_RETURN(MultisectorSolution sol, SolveOrError(baseline, shocks, options));
+  RB_ASSIGN_OR_RETURN(MultisectorSolution sol, SolveMultisectorOrError(baseline, shocks, options));
   RB_ASSIGN_OR_RETURN(Baseline out, ApplySolution(baseline, shocks, sol));
   if (solution != nullptr) *solution = std::move(sol);
   return out;

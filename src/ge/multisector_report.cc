@@ -49,8 +49,8 @@ WelfareDecomposition DecomposeWelfare(const Baseline& b, const ShockSet& s,
   return d;
 }
 
-TidyTable CompareMultisector(const Baseline& b, const ShockSet& s, const MultisectorSolution& sol,
-                             const MultisectorReportOptions& options) {
+TidyTable TidyMultisector(const Baseline& b, const ShockSet& s, const MultisectorSolution& sol,
+                          const MultisectorReportOptions& options) {
   TidyTable t;
   const int N = b.num_countries(), J = b.num_sectors();
   if (sol.flow_new.size() != b.flow.size()) return t;

@@ -193,7 +193,7 @@ TEST(CpNaftaTest, ReproducesPublishedWelfareTable) {
     for (int n : nafta)
       for (int i : nafta)
         if (n != i) s.tariff_new[b.FlowIndex(j, n, i)] = t05.value()[b.FlowIndex(j, n, i)];
-  auto sol = SolveOrError(b, s);
+  auto sol = SolveMultisectorOrError(b, s);
   ASSERT_TRUE(sol.ok()) << sol.status().ToString();
   const WelfareDecomposition wd = DecomposeWelfare(b, s, sol.value());
   struct Row {
@@ -220,7 +220,7 @@ TEST(CpNaftaTest, ReproducesPublishedWelfareTable) {
     EXPECT_NEAR(wd.welfare_cp[r.n] + wd.residual[r.n], sol->welfare_hat[r.n] - 1, 1e-12);
   }
   // The tidy table carries the same numbers.
-  const TidyTable t = CompareMultisector(b, s, sol.value());
+  const TidyTable t = TidyMultisector(b, s, sol.value());
   int found = 0;
   for (const TidyRow& row : t.rows) {
     if (row.country == "Mexico" && row.partner.empty() && row.sector.empty() &&
@@ -312,7 +312,7 @@ TEST(MultisectorTest, SyntheticBaseYearClearsMarkets) {
 
 TEST(MultisectorTest, NoShockGivesNoChange) {
   const Baseline b = RandomBaseline(5, 4, 2);
-  auto sol = SolveOrError(b, ShockSet::None(b));
+  auto sol = SolveMultisectorOrError(b, ShockSet::None(b));
   ASSERT_TRUE(sol.ok()) << sol.status().ToString();
   for (double w : sol->w_hat) EXPECT_NEAR(w, 1.0, 1e-10);
   for (double p : sol->P_hat) EXPECT_NEAR(p, 1.0, 1e-10);
@@ -320,7 +320,7 @@ TEST(MultisectorTest, NoShockGivesNoChange) {
   for (size_t f = 0; f < b.flow.size(); ++f) {
     EXPECT_NEAR(sol->flow_new[f], b.flow[f], 1e-9 * (1.0 + b.flow[f]));
   }
-  const TidyTable t = CompareMultisector(b, ShockSet::None(b), sol.value());
+  const TidyTable t = TidyMultisector(b, ShockSet::None(b), sol.value());
   for (const TidyRow& r : t.rows) {
     if (r.baseline != 0.0) {
       EXPECT_NEAR(r.pct_change, 0.0, 1e-6) << r.variable;
@@ -332,7 +332,7 @@ TEST(MultisectorTest, WalrasLawAndWorldBalanceUnderCombinedShocks) {
   const Baseline b = RandomBaseline(6, 4, 3);
   auto shocks = ResolveShocks(b, CombinedShocks());
   ASSERT_TRUE(shocks.ok()) << shocks.status().ToString();
-  auto sol = SolveOrError(b, shocks.value());
+  auto sol = SolveMultisectorOrError(b, shocks.value());
   ASSERT_TRUE(sol.ok()) << sol.status().ToString();
   // The solver clears labour markets; the trade balances (eq. 11) follow by
   // Walras' law and are checked independently.
@@ -350,7 +350,7 @@ TEST(MultisectorTest, WalrasLawAndWorldBalanceUnderCombinedShocks) {
   // China's deficit target is met; world deficits sum to zero.
   EXPECT_NEAR(cf->deficit[0], 0.0, 1e-9);
   // Trade balances in the tidy table sum to zero over countries.
-  const TidyTable t = CompareMultisector(b, shocks.value(), sol.value());
+  const TidyTable t = TidyMultisector(b, shocks.value(), sol.value());
   double world = 0.0, scale = 0.0;
   for (const TidyRow& row : t.rows) {
     if (row.variable == "trade_balance" && row.sector.empty() && row.partner.empty()) {
@@ -379,7 +379,7 @@ TEST(MultisectorTest, HomogeneousOfDegreeZero) {
   const Baseline b = RandomBaseline(4, 3, 4);
   auto shocks = ResolveShocks(b, CombinedShocks());
   ASSERT_TRUE(shocks.ok()) << shocks.status().ToString();
-  auto sol = SolveOrError(b, shocks.value());
+  auto sol = SolveMultisectorOrError(b, shocks.value());
   ASSERT_TRUE(sol.ok());
   // (a) Scaling every nominal baseline value scales levels, not hats.
   Baseline scaled = b;
@@ -388,7 +388,7 @@ TEST(MultisectorTest, HomogeneousOfDegreeZero) {
   for (double& d : scaled.deficit) d *= k;
   ShockSet s2 = shocks.value();
   for (double& d : s2.deficit_new) d *= k;
-  auto sol2 = SolveOrError(scaled, s2);
+  auto sol2 = SolveMultisectorOrError(scaled, s2);
   ASSERT_TRUE(sol2.ok());
   for (size_t n = 0; n < sol->w_hat.size(); ++n) EXPECT_NEAR(sol2->w_hat[n], sol->w_hat[n], 1e-10);
   for (size_t c = 0; c < sol->P_hat.size(); ++c) EXPECT_NEAR(sol2->P_hat[c], sol->P_hat[c], 1e-10);
@@ -416,14 +416,14 @@ TEST(MultisectorTest, WarmStartAndThreadsGiveTheSameSolution) {
   const Baseline b = RandomBaseline(25, 32, 5);
   auto shocks = ResolveShocks(b, CombinedShocks());
   ASSERT_TRUE(shocks.ok());
-  auto cold = SolveOrError(b, shocks.value());
+  auto cold = SolveMultisectorOrError(b, shocks.value());
   ASSERT_TRUE(cold.ok());
-  auto warm = SolveOrError(b, shocks.value(), {}, &cold.value());
+  auto warm = SolveMultisectorOrError(b, shocks.value(), {}, &cold.value());
   ASSERT_TRUE(warm.ok());
   EXPECT_LE(warm->iterations, 2);
   MultisectorOptions two;
   two.threads = 2;
-  auto par = SolveOrError(b, shocks.value(), two);
+  auto par = SolveMultisectorOrError(b, shocks.value(), two);
   ASSERT_TRUE(par.ok());
   for (size_t c = 0; c < cold->X_new.size(); ++c) {
     EXPECT_NEAR(warm->X_new[c] / cold->X_new[c], 1.0, 1e-10);
@@ -436,11 +436,11 @@ TEST(MultisectorTest, NonConvergenceIsAStatusAndFrontDoorError) {
   auto shocks = ResolveShocks(b, CombinedShocks());
   ASSERT_TRUE(shocks.ok());
   MultisectorOptions o;
-  o.max_iterations = 2;
+  o.solver.max_iterations = 2;
   auto sol = SolveMultisector(b, shocks.value(), o);
   ASSERT_TRUE(sol.ok());
   EXPECT_EQ(sol->termination, SolverTermination::kMaxIterations);
-  auto err = SolveOrError(b, shocks.value(), o);
+  auto err = SolveMultisectorOrError(b, shocks.value(), o);
   ASSERT_FALSE(err.ok());
   EXPECT_EQ(err.status().code(), StatusCode::kNotConverged);
   EXPECT_NE(err.status().message().find("did not converge"), std::string::npos);
@@ -449,7 +449,7 @@ TEST(MultisectorTest, NonConvergenceIsAStatusAndFrontDoorError) {
 TEST(MultisectorTest, BadOptionsAndMismatchedShocksAreErrors) {
   const Baseline b = RandomBaseline(3, 2, 7);
   MultisectorOptions o;
-  o.tolerance = -1.0;
+  o.solver.tolerance = -1.0;
   EXPECT_FALSE(SolveMultisector(b, ShockSet::None(b), o).ok());
   ShockSet s = ShockSet::None(b);
   s.lambda_hat.pop_back();
@@ -497,7 +497,7 @@ TEST(MultisectorTest, OneSectorEqualsGravityGe) {
   ShockSet s = ShockSet::None(b);
   for (int n = 0; n < N; ++n)
     for (int i = 0; i < N; ++i) s.d_hat[b.FlowIndex(0, n, i)] = d_hat(i, n);
-  auto ms = SolveOrError(b, s);
+  auto ms = SolveMultisectorOrError(b, s);
   ASSERT_TRUE(ms.ok()) << ms.status().ToString();
 
   GravityData gd;
@@ -515,7 +515,7 @@ TEST(MultisectorTest, OneSectorEqualsGravityGe) {
   go.sigma = sigma;
   go.reference = "C5";
   go.closure = DeficitClosure::kBalanced;
-  auto gr = RunGravity(gd, tc, go);
+  auto gr = SolveGravityOrError(gd, tc, go);
   ASSERT_TRUE(gr.ok()) << gr.status().ToString();
   const GravityEquilibrium& g0 = gr->baseline;
   const GravityEquilibrium& g1 = gr->full;
@@ -554,7 +554,7 @@ TEST(MultisectorTest, LargeShocksConverge) {
   spec.deficit_rule = DeficitRule::kZero;
   auto shocks = ResolveShocks(b, spec);
   ASSERT_TRUE(shocks.ok()) << shocks.status().ToString();
-  auto sol = SolveOrError(b, shocks.value());
+  auto sol = SolveMultisectorOrError(b, shocks.value());
   ASSERT_TRUE(sol.ok()) << sol.status().ToString();
   auto r = EvaluateResiduals(b, shocks.value(), sol->w_hat, sol->P_hat, sol->X_new);
   ASSERT_TRUE(r.ok());
@@ -590,7 +590,7 @@ TEST(MultisectorTest, WiodBaselineCounterfactual) {
   spec.deficit_residual = DeficitResidual::kProportional;
   auto shocks = ResolveShocks(base.value(), spec);
   ASSERT_TRUE(shocks.ok()) << shocks.status().ToString();
-  auto sol = SolveOrError(base.value(), shocks.value());
+  auto sol = SolveMultisectorOrError(base.value(), shocks.value());
   ASSERT_TRUE(sol.ok()) << sol.status().ToString();
   auto r = EvaluateResiduals(base.value(), shocks.value(), sol->w_hat, sol->P_hat, sol->X_new);
   ASSERT_TRUE(r.ok());

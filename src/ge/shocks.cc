@@ -409,13 +409,15 @@ Result<ShockSet> ResolveShocks(const Baseline& b, const ShockSpec& spec) {
         if (v < 0.0) {
           return Status::InvalidArgument(what +
                                          "; a negative rate is an import subsidy: write set = 0 "
-                                         "(free trade) to remove the tariff, or allow_extreme = "
-                                         "true (--allow-extreme) if an import subsidy is meant");
+                                         "(free trade) to remove the tariff, or allow_extreme "
+                                         "if an import subsidy is meant")
+              .WithOptions({"allow_extreme"});
         }
         return Status::InvalidArgument(
-            fmt::format("{}; rates above {:.0f}% need allow_extreme = true (--allow-extreme)"
-                        " (add is in rate points: 0.25 = +25 pp, 1.0 = +100 pp)",
-                        what, 100.0 * kMaxTariffRate));
+                   fmt::format("{}; rates above {:.0f}% need allow_extreme"
+                               " (add is in rate points: 0.25 = +25 pp, 1.0 = +100 pp)",
+                               what, 100.0 * kMaxTariffRate))
+            .WithOptions({"allow_extreme"});
       }
       s.tariff_new[f] = v;
     }

@@ -46,39 +46,6 @@ Result<SolverTermination> SolverTerminationFromString(const std::string& s) {
                   s));
 }
 
-Status SolverOptions::Validate() const {
-  if (!(tolerance > 0.0) || !std::isfinite(tolerance)) {
-    return Status::InvalidArgument(
-        fmt::format("solver tolerance must be positive, got {}", tolerance));
-  }
-  if (max_iterations < 1) {
-    return Status::InvalidArgument(
-        fmt::format("solver max_iterations must be at least 1, got {}", max_iterations));
-  }
-  if (anderson_memory < 0 || anderson_memory > 100) {
-    return Status::InvalidArgument(
-        fmt::format("anderson_memory must be in [0, 100], got {}", anderson_memory));
-  }
-  if (!(damping > 0.0 && damping <= 1.0)) {
-    return Status::InvalidArgument(
-        fmt::format("solver damping must be in (0, 1], got {}", damping));
-  }
-  if (!(restart_growth > 1.0)) {
-    return Status::InvalidArgument(
-        fmt::format("restart_growth must be greater than 1, got {}", restart_growth));
-  }
-  if (!(min_step > 0.0 && min_step < 1.0)) {
-    return Status::InvalidArgument(fmt::format("min_step must be in (0, 1), got {}", min_step));
-  }
-  if (!(fd_step > 0.0 && fd_step < 1e-2)) {
-    return Status::InvalidArgument(fmt::format("fd_step must be in (0, 0.01), got {}", fd_step));
-  }
-  if (!(divergence_limit > tolerance)) {
-    return Status::InvalidArgument("divergence_limit must exceed the tolerance");
-  }
-  return Status::Ok();
-}
-
 std::string SolverResult::BriefReport() const {
   std::string s = fmt::format("{} after {} iterations, residual {:.3g}", ToString(termination),
                               iterations, residual_norm);

@@ -208,7 +208,7 @@ TEST(TariffWarProperties, ReducesToOneSectorCaliendoParro) {
   for (int im = 0; im < n; ++im)
     for (int ex = 0; ex < n; ++ex) shocks.tariff_new[cp.FlowIndex(0, im, ex)] = t(ex, im);
   MultisectorOptions mo;
-  mo.tolerance = 1e-13;
+  mo.solver.tolerance = 1e-13;
   auto cps = SolveMultisector(cp, shocks, mo);
   ASSERT_TRUE(cps.ok()) << cps.status().ToString();
   ASSERT_TRUE(cps->converged()) << cps->BriefReport();

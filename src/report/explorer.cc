@@ -113,7 +113,7 @@ json SolveOn(const ge::Baseline& baseline, const scenario::ScenarioFile& file,
     return Invalid(
         shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name)));
   }
-  auto sol = ge::SolveOrError(baseline, *shocks, ge::MultisectorOptions{});
+  auto sol = ge::SolveMultisectorOrError(baseline, *shocks, ge::MultisectorOptions{});
   if (!sol.ok()) {
     const Status st = sol.status().WithContext(fmt::format("scenario '{}'", def.name));
     if (st.code() == StatusCode::kNotConverged) {
@@ -123,7 +123,7 @@ json SolveOn(const ge::Baseline& baseline, const scenario::ScenarioFile& file,
   }
   ge::MultisectorReportOptions ro;
   ro.bilateral = false;
-  ge::TidyTable tidy = ge::CompareMultisector(baseline, *shocks, *sol, ro);
+  ge::TidyTable tidy = ge::TidyMultisector(baseline, *shocks, *sol, ro);
   for (auto& row : tidy.rows) row.scenario = def.name;
 
   json out;

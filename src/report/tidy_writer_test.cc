@@ -251,7 +251,9 @@ TEST(TidyFileTest, WritesAtomicallyAndRespectsForce) {
 
   Status again = WriteTidyCsv(t, csv_path, false);
   EXPECT_FALSE(again.ok());
-  EXPECT_NE(again.message().find("--force"), std::string::npos);
+  // The library names its option (force), never a CLI flag.
+  EXPECT_NE(again.message().find("pass force to overwrite it"), std::string::npos);
+  EXPECT_EQ(again.options(), std::vector<std::string>{"force"});
   t.Add("s", "CHN", "", "", "welfare", 1.0, 1.02);
   ASSERT_TRUE(WriteTidyCsv(t, csv_path, true).ok());
   EXPECT_EQ(Lines(*data::ReadFileToString(csv_path)).size(), 3u);

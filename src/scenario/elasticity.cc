@@ -81,8 +81,8 @@ Result<std::string> CpElasticityFile(const std::string& dir, const std::string& 
   else if (sample == "97.5" || sample == "975")
     tag = "975";
   else
-    return Status::InvalidArgument(
-        fmt::format("--sample must be 100, 99 or 97.5, got '{}'", sample));
+    return Status::InvalidArgument(fmt::format("sample must be 100, 99 or 97.5, got '{}'", sample))
+        .WithOptions({"sample"});
   return dir + "/DATA_OUT_" + tag + ".csv.gz";
 }
 

@@ -151,7 +151,8 @@ TEST(CpElasticity, MissingFileIsAnError) {
   EXPECT_NE(t.status().message().find("DATA_OUT_42"), std::string::npos) << t.status().message();
   auto f = CpElasticityFile(kDir, "98");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("--sample"), std::string::npos);
+  EXPECT_NE(f.status().message().find("sample must be 100, 99 or 97.5"), std::string::npos);
+  EXPECT_EQ(f.status().options(), std::vector<std::string>{"sample"});
 }
 
 TEST(CpElasticity, SectorWithTooFewObservationsIsAnError) {

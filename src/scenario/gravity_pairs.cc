@@ -44,7 +44,8 @@ Status PairCostOptions::Validate() const {
     return Status::InvalidArgument("pair costs: at least one stage-2 gravity covariate is needed");
   if (!years.empty() && std::find(years.begin(), years.end(), baseline_year) == years.end()) {
     return Status::InvalidArgument(
-        fmt::format("--baseline-year {} is not one of the panel years", baseline_year));
+               fmt::format("baseline_year {} is not one of the panel years", baseline_year))
+        .WithOptions({"baseline_year"});
   }
   return Status::Ok();
 }

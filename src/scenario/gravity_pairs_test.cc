@@ -144,7 +144,7 @@ TEST_F(PairCostsTest, ZeroShockGivesZeroChangeAndNaftaSolves) {
   go.reference = "DEU";
   auto t0 = PairTradeCosts(*costs_, {});
   ASSERT_TRUE(t0.ok()) << t0.status().ToString();
-  auto g0 = ge::RunGravity(costs_->input.data, *t0, go);
+  auto g0 = ge::SolveGravityOrError(costs_->input.data, *t0, go);
   ASSERT_TRUE(g0.ok()) << g0.status().ToString();
   for (Eigen::Index i = 0; i < g0->full.real_gdp.size(); ++i) {
     EXPECT_NEAR(g0->full.real_gdp(i) / g0->baseline.real_gdp(i), 1.0, 1e-10);
@@ -160,7 +160,7 @@ TEST_F(PairCostsTest, ZeroShockGivesZeroChangeAndNaftaSolves) {
   }
   auto t1 = PairTradeCosts(*costs_, {ch});
   ASSERT_TRUE(t1.ok()) << t1.status().ToString();
-  auto g1 = ge::RunGravity(costs_->input.data, *t1, go);
+  auto g1 = ge::SolveGravityOrError(costs_->input.data, *t1, go);
   ASSERT_TRUE(g1.ok()) << g1.status().ToString();
   EXPECT_NEAR(g1->full.output.sum() / g1->full.expenditure.sum(), 1.0, 1e-10);
   const auto& c = g1->countries;

@@ -725,7 +725,7 @@ Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b,
     for (double sign : {-1.0, 1.0}) {
       ge::Baseline bt = b;
       for (int j : sectors) bt.theta[static_cast<size_t>(j)] += sign * se_of(j);
-      auto sol = ge::SolveOrError(bt, outcome->shocks, solver);
+      auto sol = ge::SolveMultisectorOrError(bt, outcome->shocks, solver);
       if (!sol.ok())
         return sol.status().WithContext(
             fmt::format("scenario '{}' at theta {} 1 SE", outcome->name, sign < 0 ? "-" : "+"));
@@ -771,7 +771,10 @@ Status AddSubsidyHeadlines(const ge::ShockSpec& spec, const ge::Baseline& b,
 
 }  // namespace
 
-Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options) {
+Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& run_options) {
+  // The file's [solver] settings override the caller's solver options.
+  RunOptions options = run_options;
+  options.solver = SolverWithFile(file, run_options.solver);
   RB_RETURN_IF_ERROR(options.Validate());
   if (file.model == ModelKind::kTariffWar) {
     return Status::InvalidArgument(
@@ -838,7 +841,7 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
         spec.deficit_targets.push_back(ge::DeficitTarget{baseline.countries[static_cast<size_t>(n)],
                                                          ge::DeficitUnit::kLevel, 0.0});
         RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(baseline, spec));
-        auto sol = ge::SolveOrError(baseline, shocks, options.solver);
+        auto sol = ge::SolveMultisectorOrError(baseline, shocks, options.solver);
         if (!sol.ok()) return sol.status().WithContext("imbalance-carried output of " + spec.name);
         std::vector<double> fall(static_cast<size_t>(baseline.num_sectors()));
         for (int j = 0; j < baseline.num_sectors(); ++j) {
@@ -899,12 +902,12 @@ Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& optio
     if (!shocks.ok())
       return shocks.status().WithContext(fmt::format("{}: scenario '{}'", file.path, def.name));
     outcome.shocks = std::move(shocks).value();
-    auto sol = ge::SolveOrError(sb, outcome.shocks, options.solver);
+    auto sol = ge::SolveMultisectorOrError(sb, outcome.shocks, options.solver);
     if (!sol.ok()) return sol.status().WithContext(fmt::format("scenario '{}'", def.name));
     outcome.solution = std::move(sol).value();
     ge::MultisectorReportOptions ro;
     ro.bilateral = options.bilateral;
-    outcome.tidy = ge::CompareMultisector(sb, outcome.shocks, outcome.solution, ro);
+    outcome.tidy = ge::TidyMultisector(sb, outcome.shocks, outcome.solution, ro);
     for (auto& row : outcome.tidy.rows) row.scenario = def.name;
     outcome.headlines = Headlines(outcome, def, sb);
     outcome.closure = BuildClosure(def, sb, file.model);

@@ -278,6 +278,42 @@ class Parser {
     return Status::Ok();
   }
 
+  // [solver]: keys and checks of the options registry (MultisectorOptionTable),
+  // so a bad value reads as on the CLI and in Python ("must be > 0, got -1").
+  Status ParseSolver(const toml::node& node) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) return Error(&node, "solver", "expected a table");
+    if (file_->model != ModelKind::kMultiSector) {
+      return Error(&node, "solver", "the [solver] table sets the multi-sector model's options");
+    }
+    const auto& table = ge::MultisectorOptionTable();
+    std::vector<std::string> names;
+    for (const auto& r : table.records()) names.push_back(r.name);
+    RB_RETURN_IF_ERROR(CheckKeys(*t, "solver", names));
+    for (const auto& [k, v] : *t) {
+      const std::string key(k.str());
+      core::OptionValue value;
+      if (v.is_boolean()) {
+        value = *v.value<bool>();
+      } else if (v.is_integer()) {
+        value = *v.value<int64_t>();
+      } else if (v.is_floating_point()) {
+        value = *v.value<double>();
+      } else if (v.is_string()) {
+        value = std::string(*v.value<std::string>());
+      } else {
+        return Error(&v, "solver." + key, "expected a number, true or false, or a string");
+      }
+      auto checked = table.Find(key)->Convert(value, key);
+      if (!checked.ok()) {
+        // The record's words without its "key: " prefix (Error names the key).
+        return Error(&v, "solver." + key, checked.status().message().substr(key.size() + 2));
+      }
+      file_->solver.emplace_back(key, *checked);
+    }
+    return Status::Ok();
+  }
+
   Status ParseModel(const toml::table& t) {
     RB_RETURN_IF_ERROR(
         CheckKeys(t, "model",
@@ -629,8 +665,8 @@ class Parser {
       return Status::ParseError(fmt::format("{}:{}:{}: {}", source_, e.source().begin.line,
                                             e.source().begin.column, e.description()));
     }
-    RB_RETURN_IF_ERROR(
-        CheckKeys(root, "", {"title", "baseline", "model", "groups", "scenario", "briefing"}));
+    RB_RETURN_IF_ERROR(CheckKeys(
+        root, "", {"title", "baseline", "model", "groups", "scenario", "briefing", "solver"}));
     RB_ASSIGN_OR_RETURN(file.title, GetString(root, "", "title", false, file.title));
     if (const toml::node* g = root.get("groups")) {
       if (!g->is_table()) return Error(g, "groups", "expected a table");
@@ -653,6 +689,7 @@ class Parser {
                             GetSelector(f, "briefing.focus", false, &focus_refs_));
       }
     }
+    if (const toml::node* sv = root.get("solver")) RB_RETURN_IF_ERROR(ParseSolver(*sv));
     const toml::node* sc = root.get("scenario");
     if (sc == nullptr) return Error(nullptr, "scenario", "the file defines no [[scenario]]");
     RB_RETURN_IF_ERROR(ParseScenarios(*sc));
@@ -715,6 +752,14 @@ Result<ScenarioFile> ParseScenarioFile(const std::string& path) {
   auto text = data::ReadFileToString(path);
   if (!text.ok()) return text.status();
   return ParseScenario(*text, path);
+}
+
+ge::MultisectorOptions SolverWithFile(const ScenarioFile& file, ge::MultisectorOptions base) {
+  for (const auto& [key, value] : file.solver) {
+    // Checked when parsed: Set cannot fail here.
+    (void)ge::MultisectorOptionTable().Set(&base, key, value);
+  }
+  return base;
 }
 
 Status CheckLabels(const ScenarioFile& file, const ge::Baseline& baseline) {

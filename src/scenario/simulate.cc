@@ -80,10 +80,10 @@ Result<SimulateResult> Simulate(const SimulateOptions& options) {
   if (options.note) NoteSynonyms(baseline, options.shocks, options.note);
   RB_ASSIGN_OR_RETURN(r.shocks, ge::ResolveShocks(baseline, options.shocks));
   if (options.cp_nafta) RB_RETURN_IF_ERROR(ApplyCpNafta(options.baseline, baseline, &r.shocks));
-  RB_ASSIGN_OR_RETURN(r.solution, ge::SolveOrError(baseline, r.shocks, options.solver));
+  RB_ASSIGN_OR_RETURN(r.solution, ge::SolveMultisectorOrError(baseline, r.shocks, options.solver));
   ge::MultisectorReportOptions report;
   report.bilateral = options.bilateral;
-  r.table = ge::CompareMultisector(baseline, r.shocks, r.solution, report);
+  r.table = ge::TidyMultisector(baseline, r.shocks, r.solution, report);
   r.welfare = ge::DecomposeWelfare(baseline, r.shocks, r.solution);
   return r;
 }

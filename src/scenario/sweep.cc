@@ -42,7 +42,7 @@ bool KeepRow(const ge::TidyRow& row, const ScenarioDef& def, SweepBilateral mode
 }
 
 // Solves every scenario of `file` on `baseline`; returns the pct_change of
-// each row kept by KeepRow, in the order of CompareMultisector.
+// each row kept by KeepRow, in the order of TidyMultisector.
 Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const ScenarioFile& file,
                                      const ge::MultisectorOptions& solver, SweepBilateral bilateral,
                                      size_t expected_rows) {
@@ -60,8 +60,8 @@ Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const Scenari
     const ge::Baseline& sb = scaled.has_value() ? *scaled : baseline;
     RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, sb));
     RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(sb, spec));
-    RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveOrError(sb, shocks, solver));
-    const ge::TidyTable t = ge::CompareMultisector(sb, shocks, sol, ro);
+    RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveMultisectorOrError(sb, shocks, solver));
+    const ge::TidyTable t = ge::TidyMultisector(sb, shocks, sol, ro);
     for (const auto& r : t.rows)
       if (KeepRow(r, def, bilateral)) values.push_back(r.pct_change);
   }
@@ -129,17 +129,21 @@ std::vector<double> GridSpec::Points() const {
   return out;
 }
 
+// A message of ParseGrid: it names the option `grid`.
+Status GridError(std::string message) {
+  return Status::InvalidArgument(std::move(message)).WithOptions({"grid"});
+}
+
 Result<GridSpec> ParseGrid(const std::string& text) {
   GridSpec g;
   const auto eq = text.find('=');
   if (eq == std::string::npos) {
-    return Status::InvalidArgument(
-        fmt::format("--grid '{}': expected tariff=FROM:TO:STEP, e.g. tariff=0:1:0.1", text));
+    return GridError(
+        fmt::format("grid '{}': expected tariff=FROM:TO:STEP, e.g. tariff=0:1:0.1", text));
   }
   g.parameter = text.substr(0, eq);
   if (g.parameter != "tariff") {
-    return Status::InvalidArgument(
-        fmt::format("--grid '{}': only the 'tariff' parameter can be swept", text));
+    return GridError(fmt::format("grid '{}': only the 'tariff' parameter can be swept", text));
   }
   const std::string range = text.substr(eq + 1);
   double vals[3];
@@ -151,11 +155,11 @@ Result<GridSpec> ParseGrid(const std::string& text) {
     char* end = nullptr;
     vals[k] = std::strtod(part.c_str(), &end);
     if (part.empty() || end == nullptr || *end != '\0' || !std::isfinite(vals[k])) {
-      return Status::InvalidArgument(
-          fmt::format("--grid '{}': '{}' is not a number (expected FROM:TO:STEP)", text, part));
+      return GridError(
+          fmt::format("grid '{}': '{}' is not a number (expected FROM:TO:STEP)", text, part));
     }
     if (k < 2 && colon == std::string::npos) {
-      return Status::InvalidArgument(fmt::format("--grid '{}': expected FROM:TO:STEP", text));
+      return GridError(fmt::format("grid '{}': expected FROM:TO:STEP", text));
     }
     pos = colon + 1;
   }
@@ -163,22 +167,28 @@ Result<GridSpec> ParseGrid(const std::string& text) {
   g.to = vals[1];
   g.step = vals[2];
   if (g.Points().empty()) {
-    return Status::InvalidArgument(
-        fmt::format("--grid '{}': the grid has no points (need STEP > 0 and TO >= FROM)", text));
+    return GridError(
+        fmt::format("grid '{}': the grid has no points (need STEP > 0 and TO >= FROM)", text));
   }
   return g;
 }
 
 Status SweepOptions::Validate() const {
-  if (draws < 0) return Status::InvalidArgument("--draws must be >= 0");
-  if (draws > 0 && grid.has_value())
-    return Status::InvalidArgument("give either --draws or --grid, not both");
-  if (draws == 0 && !grid.has_value())
-    return Status::InvalidArgument("a sweep needs --draws N or --grid tariff=FROM:TO:STEP");
-  if (draws > 0 && theta_file.empty()) {
-    return Status::InvalidArgument("--draws needs --theta FILE with columns sector,theta,se");
+  // Messages name the options; a front door renders them (the CLI: --draws).
+  if (draws < 0) return Status::InvalidArgument("draws must be >= 0").WithOptions({"draws"});
+  if (draws > 0 && grid.has_value()) {
+    return Status::InvalidArgument("give either draws or grid, not both")
+        .WithOptions({"draws", "grid"});
   }
-  if (threads < 0) return Status::InvalidArgument("--threads must be >= 0");
+  if (draws == 0 && !grid.has_value()) {
+    return Status::InvalidArgument("a sweep needs draws N or grid tariff=FROM:TO:STEP")
+        .WithOptions({"draws", "grid"});
+  }
+  if (draws > 0 && theta_file.empty()) {
+    return Status::InvalidArgument("draws needs theta_file FILE with columns sector,theta,se")
+        .WithOptions({"draws", "theta_file"});
+  }
+  if (threads < 0) return Status::InvalidArgument("threads must be >= 0").WithOptions({"threads"});
   return run.Validate();
 }
 
@@ -219,7 +229,7 @@ Result<DrawSlice> RunDraws(const RunResult& point, const ScenarioFile& file,
   slice.ok.assign(static_cast<size_t>(n), 0);
   slice.failure.assign(static_cast<size_t>(n), "");
   slice.values.assign(static_cast<size_t>(n) * rows, 0.0);
-  ge::MultisectorOptions solver = options.run.solver;
+  ge::MultisectorOptions solver = SolverWithFile(file, options.run.solver);
   solver.threads = 1;
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   std::atomic<int64_t> done{0};

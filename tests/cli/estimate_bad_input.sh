@@ -73,9 +73,9 @@ expect_error "--where type error" 2 "column 'year' is numeric but is compared wi
   good.csv -f 'y ~ x | id' --where 'year == "2001"'
 expect_error "every observation dropped" 2 "every observation was dropped" -- \
   good.csv -f 'y ~ x | id' --where 'year > 3000'
-expect_error "bad --family" 2 "unknown family 'logit'" -- good.csv -f 'y ~ x' --family logit
-expect_error "bad --tol" 2 "--tol must be in (0, 1), got -1" -- good.csv -f 'y ~ x' --tol -1
-expect_error "bad --max-iter" 2 "--max-iter must be >= 1, got 0" -- good.csv -f 'y ~ x' --max-iter 0
+expect_error "bad --family" 2 "--family: must be one of poisson, gaussian, got 'logit'" -- good.csv -f 'y ~ x' --family logit
+expect_error "bad --tol" 2 "--tol: must be in (0, 1), got -1" -- good.csv -f 'y ~ x' --tol -1
+expect_error "bad --max-iter" 2 "--max-iter: must be >= 1, got 0" -- good.csv -f 'y ~ x' --max-iter 0
 expect_error "bad --vcov" 2 "expected hetero (or robust), iid, cluster:COL" -- good.csv -f 'y ~ x' --vcov sandwich
 
 # Iteration limit: reported as non-convergence (exit code 3), never as a

@@ -52,13 +52,13 @@ JSON
 expect_error incomplete "incomplete" -- missing.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference A
 expect_error negative "negative flow" -- negative.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference A
 expect_error nodomestic "B has no domestic sales" -- nodomestic.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference A
-expect_error sigma "sigma must be greater than 1" -- good.csv --cost-col tb --cost-cf-col tc --sigma 1 --reference A
+expect_error sigma "--sigma: must be > 1, got 1" -- good.csv --cost-col tb --cost-cf-col tc --sigma 1 --reference A
 expect_error reference "unknown reference country 'Q'" -- good.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference Q
 expect_error country "unknown country 'D'" -- good.csv --estimate est.json --set 'd=0:A-D' --sigma 5 --reference A
 expect_error covariate "unknown covariate 'e'" -- good.csv --estimate est.json --set 'e=0' --sigma 5 --reference A
 expect_error both "exactly one of --estimate" -- good.csv --estimate est.json --cost-col tb --sigma 5 --reference A
 expect_error notconverged "did not converge" -- good.csv --estimate est_nc.json --set d=0 --sigma 5 --reference A
-expect_error closure "unknown deficit closure 'fixed'" -- good.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference A --closure fixed
+expect_error closure "--closure: must be one of ratio, additive, balanced, got 'fixed'" -- good.csv --cost-col tb --cost-cf-col tc --sigma 5 --reference A --closure fixed
 expect_error column "trad" -- good.csv --flow trad --cost-col tb --cost-cf-col tc --sigma 5 --reference A
 
 # --draws refuses an iid covariance, or one of unknown type, unless --allow-iid.

@@ -22,7 +22,7 @@ scenario cut.toml '{ tariff = { importer = "MEX", exporter = "USA", sectors = ["
 expect_error cut.toml "cut.toml: scenario 's': cut.toml:6:85: scenario 's', key 'scenario\[0\].shocks\[0\].tariff.add': the tariff of 'MEX' on 'Agriculture' from 'USA' would become -200% (from 0%, change -2); a rate at or below -100% is impossible"
 # +10,000 pp needs allow_extreme.
 scenario big.toml '{ tariff = { importer = "USA", exporter = "CHN", sectors = ["Agriculture"], add = 100 } }'
-expect_error big.toml "would become 10000% (from 0%, change 100); rates above 200% need allow_extreme = true"
+expect_error big.toml "would become 10000% (from 0%, change 100); rates above 200% need allow_extreme (add is in rate points"
 scenario big_ok.toml '{ tariff = { importer = "USA", exporter = "CHN", sectors = ["Agriculture"], add = 100, allow_extreme = true } }'
 "$REBALANCE" run big_ok.toml --out big_ok --quiet --no-html > /dev/null
 # A small import subsidy also needs allow_extreme; then it runs.

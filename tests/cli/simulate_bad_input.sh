@@ -31,7 +31,7 @@ expect_error "valid sectors: 'c1' (Agriculture, Hunting, Forestry and Fishing),.
 # Tariffs: a rate at or below -100% is refused (never floored, even from a zero base), beyond 200% needs --allow-extreme.
 expect_error "--tariff 'USA:Mexico:Auto=-2': the tariff of 'USA' on 'Auto' from 'Mexico' would become" --cp "$cp" --tariff 'USA:Mexico:Auto=-2'
 expect_error "at or below -100% is impossible" --cp "$cp" --tariff 'USA:Mexico:Auto=-2' --allow-extreme
-expect_error "rates above 200% need allow_extreme = true (--allow-extreme)" --cp "$cp" --tariff 'USA:Mexico:Auto=+100'
+expect_error "rates above 200% need --allow-extreme (add is in rate points" --cp "$cp" --tariff 'USA:Mexico:Auto=+100'
 # A deficit target in an unnamed unit is refused.
 expect_error "name the unit, e.g. China=-100:bn_usd" --cp "$cp" --deficit-target 'China=-100'
 expect_error "unit 'level' (the baseline's own currency unit) is not accepted" --cp "$cp" --deficit-target 'China=-100:level'

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace rebalance {
 
@@ -62,9 +63,18 @@ class [[nodiscard]] Status {
   // Returns a copy whose message is prefixed with `context: `.
   Status WithContext(const std::string& context) const;
 
+  // The library options the message names, each by its library name as a
+  // word of the message ("grid 'x': expected ...", "pass force to overwrite
+  // it"). The library never names a front door's spelling; a front door
+  // renders these words in its own (core::RenderOptionNames: the CLI writes
+  // its flags, "--grid", "--force").
+  Status WithOptions(std::vector<std::string> names) const;
+  const std::vector<std::string>& options() const { return options_; }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::vector<std::string> options_;
 };
 
 template <typename T>

@@ -13,6 +13,7 @@
 
 #include <Eigen/Dense>
 
+#include "rebalance/core/options.h"
 #include "rebalance/core/status.h"
 #include "rebalance/data/table.h"
 #include "rebalance/econ/reducer.h"
@@ -128,8 +129,18 @@ struct EstimateOptions {
   // the calling thread; with a distributed estimation, on every process.
   IterationCallback iteration_callback;
 
+  // A formula is given and every registered option is within its record's
+  // bounds (EstimateOptionTable); messages name the option.
   Status Validate() const;
 };
+
+// The registry of EstimateOptions (core/options.h): family, vcov, ssc and
+// the numerical options, each declared once with its doc, default, bounds
+// and CLI flag. `rebalance estimate` adds its flags from it, Python's
+// rb.estimate / fepois / feols take its names as keywords, and
+// docs/options.md lists it. formula, where, weights, offset, keep_* and the
+// callback describe the model or the call, not tuning, and are not in it.
+const core::OptionTable<EstimateOptions>& EstimateOptionTable();
 
 struct Coefficient {
   std::string name;  // the formula's term as written, e.g. "log(dist)"

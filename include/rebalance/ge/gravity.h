@@ -100,6 +100,8 @@ enum class FullGeMethod {
 const char* ToString(FullGeMethod method);  // "exact", "yotov2016"
 Result<FullGeMethod> FullGeMethodFromString(const std::string& s);
 
+// The options shape of both GE models (as MultisectorOptions): the model's
+// own options, and the nonlinear solver's in `solver`.
 struct GravityOptions {
   // Elasticity of substitution; must exceed 1.
   double sigma = 7.0;
@@ -119,8 +121,17 @@ struct GravityOptions {
   // is a relative error.
   SolverOptions solver;
 
+  // Every option within its record's bounds (GravityOptionTable, which also
+  // checks solver.tolerance and solver.max_iterations), a reference given,
+  // kYotov2016 only with the ratio closure, and solver.Validate().
   Status Validate() const;
 };
+
+// The registry of GravityOptions (core/options.h): sigma, reference,
+// closure, full_method (CLI --method), the book's criterion and cap, and the
+// Newton solver's tolerance and max_iterations. `rebalance gravity` adds its
+// flags from it.
+const core::OptionTable<GravityOptions>& GravityOptionTable();
 
 // One equilibrium in levels.
 struct GravityEquilibrium {
@@ -151,10 +162,6 @@ struct GravityResult {
 
   bool converged() const { return termination == SolverTermination::kConverged; }
   std::string BriefReport() const;
-  // The tidy rows documented in docs/gravity_ge.md: per-country variables
-  // with suffix _cond / _full, and (if `bilateral`) flow_cond / flow_full
-  // per pair, whose baseline column is the baseline solution.
-  TidyTable ToTidy(const std::string& scenario, bool bilateral) const;
 };
 
 // Solves baseline resistances, conditional and full-endowment GE. Fails
@@ -165,9 +172,16 @@ Result<GravityResult> SolveGravity(const GravityData& data, const TradeCosts& co
                                    const GravityResult* warm_start = nullptr);
 
 // Front door: as SolveGravity, but a non-converged solve is an error
-// (Status::NotConverged naming the stage, iterations and residual).
-Result<GravityResult> RunGravity(const GravityData& data, const TradeCosts& costs,
-                                 const GravityOptions& options);
+// (Status::NotConverged naming the stage, iterations and residual). The
+// multi-sector model's twin is SolveMultisectorOrError (multisector.h).
+Result<GravityResult> SolveGravityOrError(const GravityData& data, const TradeCosts& costs,
+                                          const GravityOptions& options);
+
+// The tidy comparison table (tidy.h layout) documented in
+// docs/gravity_ge.md: per-country variables with suffix _cond / _full, and
+// (if `bilateral`) flow_cond / flow_full per pair, whose baseline column is
+// the baseline solution. The multi-sector model's twin is TidyMultisector.
+TidyTable TidyGravity(const GravityResult& result, const std::string& scenario, bool bilateral);
 
 }  // namespace rebalance::ge
 

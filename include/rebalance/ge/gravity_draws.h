@@ -33,7 +33,7 @@ struct GravityDrawsResult {
   int succeeded = 0;
   int failed = 0;  // draws whose solve did not converge: counted, reported
   std::vector<std::string> failure_messages;  // "draw 17: full GE diverged..."
-  // bands[r] describes row r of the point estimate's ToTidy(scenario,
+  // bands[r] describes row r of the point estimate's TidyGravity(point, scenario,
   // bilateral) table (core::Summarize, Moments::kTwoPass); empty when no draw
   // succeeded.
   std::vector<core::Band> bands;

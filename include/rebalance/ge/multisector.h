@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "rebalance/core/options.h"
 #include "rebalance/core/status.h"
 #include "rebalance/ge/baseline.h"
 #include "rebalance/ge/shocks.h"
@@ -29,26 +30,34 @@
 
 namespace rebalance::ge {
 
+// The options shape of both GE models (gravity.h's GravityOptions has the
+// same): the nonlinear solver's options in `solver` (solver.h), then the
+// model's own, then `threads` (0 = all cores, as every threads option).
 struct MultisectorOptions {
-  // Convergence: sup-norm of the fixed-point step in (log w_hat, log P_hat).
-  // Shares then satisfy market clearing to about theta x 1e-12 relative.
-  double tolerance = 1e-12;
-  // Outer (Anderson) iteration limit; reaching it is kMaxIterations.
-  int max_iterations = 1000;
-  // Anderson memory (0 = plain fixed-point iteration).
-  int anderson_memory = 8;
-  // Mixing parameter of the Anderson / plain step, in (0, 1].
-  double damping = 1.0;
+  // The outer Anderson-accelerated fixed point on (log w_hat, log P_hat):
+  // convergence is the sup-norm of the step (shares then satisfy market
+  // clearing to about theta x 1e-12 relative), an iteration limit (reaching
+  // it is kMaxIterations), the Anderson memory (0 = plain fixed-point
+  // iteration) and the mixing parameter in (0, 1].
+  SolverOptions solver{
+      .tolerance = 1e-12, .max_iterations = 1000, .anderson_memory = 8, .damping = 1.0};
   // Inner expenditure solve: relative tolerance (sup-norm of the change in
   // X' relative to world expenditure) and iteration limit.
   double inner_tolerance = 1e-13;
   int inner_max_iterations = 5000;
-  // OpenMP threads for the sector loops (1 = serial; 0 = OpenMP default).
-  // Models with fewer than 20,000 bilateral flows (J N^2) run serially.
+  // OpenMP threads for the sector loops: 0 = all cores, 1 = serial (the
+  // default). Models with fewer than 20,000 bilateral flows (J N^2) run
+  // serially.
   int threads = 1;
 
+  // Every option within its record's bounds (MultisectorOptionTable).
   Status Validate() const;
 };
+
+// The registry of MultisectorOptions (core/options.h): the solver's
+// tolerance, max_iterations, anderson_memory and damping, the inner solve's
+// and threads. The TOML [solver] table of scenario files reads these keys.
+const core::OptionTable<MultisectorOptions>& MultisectorOptionTable();
 
 // One equilibrium after a shock: hats, new levels, convergence record.
 // Layouts follow Baseline: FlowIndex(j, n, i) and CS(n, j).
@@ -109,11 +118,12 @@ Result<Baseline> ZeroDeficitBaseline(const Baseline& baseline,
                                      const MultisectorOptions& options = {},
                                      MultisectorSolution* solution = nullptr);
 
-// The front door: resolve, solve, and turn non-convergence into a
-// kNotConverged error naming the iterations and residual.
-Result<MultisectorSolution> SolveOrError(const Baseline& baseline, const ShockSet& shocks,
-                                         const MultisectorOptions& options = {},
-                                         const MultisectorSolution* warm_start = nullptr);
+// The front door: solve, and turn non-convergence into a kNotConverged error
+// naming the iterations and residual (the gravity model's twin is
+// SolveGravityOrError).
+Result<MultisectorSolution> SolveMultisectorOrError(
+    const Baseline& baseline, const ShockSet& shocks, const MultisectorOptions& options = {},
+    const MultisectorSolution* warm_start = nullptr);
 
 // Residuals of the equilibrium conditions at given hats and expenditures, for
 // tests and diagnostics (all relative to world expenditure or in logs):
@@ -162,9 +172,10 @@ struct MultisectorReportOptions {
   // Skip bilateral rows whose baseline and counterfactual are both zero.
   bool skip_zero = true;
 };
-TidyTable CompareMultisector(const Baseline& baseline, const ShockSet& shocks,
-                             const MultisectorSolution& solution,
-                             const MultisectorReportOptions& options = {});
+// The gravity model's twin is TidyGravity.
+TidyTable TidyMultisector(const Baseline& baseline, const ShockSet& shocks,
+                          const MultisectorSolution& solution,
+                          const MultisectorReportOptions& options = {});
 
 }  // namespace rebalance::ge
 

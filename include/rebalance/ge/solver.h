@@ -26,6 +26,7 @@
 #include <functional>
 #include <string>
 
+#include "rebalance/core/options.h"
 #include "rebalance/core/status.h"
 
 namespace rebalance::ge {
@@ -68,8 +69,13 @@ struct SolverOptions {
   // Both: a residual norm above this (or non-finite) is divergence.
   double divergence_limit = 1e12;
 
+  // Every option within its record's bounds (SolverOptionTable), and
+  // divergence_limit above the tolerance.
   Status Validate() const;
 };
+
+// The registry of SolverOptions (core/options.h).
+const core::OptionTable<SolverOptions>& SolverOptionTable();
 
 struct SolverResult {
   SolverTermination termination = SolverTermination::kMaxIterations;

@@ -6,8 +6,8 @@
 // One code path for the page and the command: the page writes the edited
 // scenario as a scenario file (TOML, docs/scenarios.md) and the module runs
 // it through the scenario library exactly as `rebalance run` does
-// (ParseScenario, CheckLabels, BuildShockSpec, ResolveShocks, SolveOrError,
-// CompareMultisector), so an out-of-range value is refused with the CLI's
+// (ParseScenario, CheckLabels, BuildShockSpec, ResolveShocks, SolveMultisectorOrError,
+// TidyMultisector), so an out-of-range value is refused with the CLI's
 // message and the exported file reproduces the page's numbers.
 //
 // The baseline travels as JSON with every double written in its shortest

@@ -147,6 +147,8 @@ struct RunResult {
   double seconds = 0;
 };
 
+// Runs every scenario of `file`; its [solver] settings override
+// options.solver (SolverWithFile).
 Result<RunResult> RunScenarios(const ScenarioFile& file, const RunOptions& options);
 
 // Keeps, of each scenario's bilateral rows (partner non-empty), those where

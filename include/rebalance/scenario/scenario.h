@@ -15,6 +15,7 @@
 
 #include "rebalance/core/status.h"
 #include "rebalance/ge/baseline.h"
+#include "rebalance/ge/multisector.h"
 #include "rebalance/ge/shocks.h"
 #include "rebalance/ge/tariff_war.h"
 
@@ -105,7 +106,14 @@ struct ScenarioFile {
   std::vector<ScenarioDef> scenarios;
   // Countries and sectors highlighted in the briefing (imbalance pairs).
   std::vector<std::string> focus_countries;
+  // [solver]: settings of the multi-sector model's options, keyed by their
+  // registry names (ge::MultisectorOptionTable; docs/options.md), already
+  // checked. They override RunOptions::solver (SolverWithFile).
+  std::vector<std::pair<std::string, core::OptionValue>> solver;
 };
+
+// `base` with the file's [solver] settings applied.
+ge::MultisectorOptions SolverWithFile(const ScenarioFile& file, ge::MultisectorOptions base);
 
 // Parses TOML text; `source` names it in messages (a path). Relative paths in
 // [baseline] are resolved against the directory of `source`.

@@ -4,7 +4,7 @@
 // the baseline (LoadBaseline: CP step 2, and step 3 when the source asks),
 // resolves the shocks against its labels, optionally replaces the tariffs
 // among Canada, Mexico and the USA by CP's 2005 ones (their NAFTA
-// experiment), solves, and lays out the tidy result (ge::CompareMultisector)
+// experiment), solves, and lays out the tidy result (ge::TidyMultisector)
 // with CP's welfare decomposition.
 #ifndef REBALANCE_SCENARIO_SIMULATE_H_
 #define REBALANCE_SCENARIO_SIMULATE_H_
@@ -50,12 +50,12 @@ struct SimulateResult {
   LoadedBaseline loaded;  // the calibrated baseline and its solver records
   ge::ShockSet shocks;    // resolved, NAFTA tariffs included
   ge::MultisectorSolution solution;
-  ge::TidyTable table;               // ge::CompareMultisector's layout
+  ge::TidyTable table;               // ge::TidyMultisector's layout
   ge::WelfareDecomposition welfare;  // CP's terms-of-trade / volume-of-trade terms
 };
 
 // Fails on bad input or options; a counterfactual that does not converge is
-// a kNotConverged error (ge::SolveOrError), as is a calibration that does not.
+// a kNotConverged error (ge::SolveMultisectorOrError), as is a calibration that does not.
 Result<SimulateResult> Simulate(const SimulateOptions& options);
 
 }  // namespace rebalance::scenario

@@ -60,7 +60,8 @@ Result<std::vector<double>> SolveAll(const ge::Baseline& baseline, const Scenari
     const ge::Baseline& sb = scaled.has_value() ? *scaled : baseline;
     RB_ASSIGN_OR_RETURN(ge::ShockSpec spec, BuildShockSpec(def, sb));
     RB_ASSIGN_OR_RETURN(ge::ShockSet shocks, ge::ResolveShocks(sb, spec));
-    RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol, ge::SolveMultisectorOrError(sb, shocks, solver));
+    RB_ASSIGN_OR_RETURN(ge::MultisectorSolution sol,
+                        ge::SolveMultisectorOrError(sb, shocks, solver));
     const ge::TidyTable t = ge::TidyMultisector(sb, shocks, sol, ro);
     for (const auto& r : t.rows)
       if (KeepRow(r, def, bilateral)) values.push_back(r.pct_change);

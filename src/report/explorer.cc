@@ -15,6 +15,7 @@
 
 #include "rebalance/ge/multisector.h"
 #include "rebalance/report/charts.h"
+#include "rebalance/report/tariff_war_outputs.h"
 #include "rebalance/scenario/run.h"
 #include "rebalance/scenario/tariff_war_run.h"
 #include "rebalance/scenario/world2023.h"
@@ -400,17 +401,8 @@ Result<json> TariffWarExplorerData(const scenario::TariffWarRun& run) {
   json data;
   data["title"] = file.title;
   data["world"] = World2023ToJson(run.world);
-  const ge::TariffWarOptions& o = file.tariff_war;
   // The [model] table of the exported file: every option as the run used it.
-  data["model"] = {{"epsilon", o.epsilon},
-                   {"kappa", o.kappa},
-                   {"psi", o.Psi()},
-                   {"theta", o.Theta()},
-                   {"pass_through", o.pass_through},
-                   {"nu_in_pass_through", o.nu_in_pass_through},
-                   {"revenue", ge::ToString(o.revenue)},
-                   {"deficit", ge::ToString(o.deficit)},
-                   {"numeraire", ge::ToString(o.numeraire)}};
+  data["model"] = TariffWarOptionsJson<json>(file.tariff_war);
   data["source"] = {{"builtin", "world2023"}};
   data["country_groups"] = file.country_groups;
   json scenarios = json::array();

@@ -40,16 +40,7 @@ Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::strin
       "Liberation Day Tariffs, Journal of International Economics 157, 104138";
   meta["units"] = "percent changes from the 2023 base year; levels in thousand current USD";
   for (const auto& [k, v] : run.world.provenance) meta["provenance"][k] = v;
-  const auto& o = run.file.tariff_war;
-  meta["options"] = {{"epsilon", o.epsilon},
-                     {"kappa", o.kappa},
-                     {"psi", o.Psi()},
-                     {"theta", o.Theta()},
-                     {"pass_through", o.pass_through},
-                     {"nu_in_pass_through", o.nu_in_pass_through},
-                     {"revenue", ge::ToString(o.revenue)},
-                     {"deficit", ge::ToString(o.deficit)},
-                     {"numeraire", ge::ToString(o.numeraire)}};
+  meta["options"] = TariffWarOptionsJson<nlohmann::ordered_json>(run.file.tariff_war);
   for (const auto& g : run.groups) {
     std::vector<std::string> members;
     for (int i : g.members) members.push_back(run.world.baseline.countries[static_cast<size_t>(i)]);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rebalance/core/status.h"
+#include "rebalance/ge/tariff_war.h"
 #include "rebalance/scenario/tariff_war_run.h"
 
 namespace rebalance::report {
@@ -22,6 +23,22 @@ Status CheckTariffWarOutputs(const std::string& out_dir, bool force);
 
 Status WriteTariffWarOutputs(const scenario::TariffWarRun& run, const std::string& out_dir,
                              bool force);
+
+// The model options of a tariff_war run, every one as the run used it: the
+// "options" of run.json and the [model] table of the explorer's downloaded
+// scenario file. `Json` is nlohmann::json or nlohmann::ordered_json.
+template <class Json>
+Json TariffWarOptionsJson(const ge::TariffWarOptions& o) {
+  return Json{{"epsilon", o.epsilon},
+              {"kappa", o.kappa},
+              {"psi", o.Psi()},
+              {"theta", o.Theta()},
+              {"pass_through", o.pass_through},
+              {"nu_in_pass_through", o.nu_in_pass_through},
+              {"revenue", ge::ToString(o.revenue)},
+              {"deficit", ge::ToString(o.deficit)},
+              {"numeraire", ge::ToString(o.numeraire)}};
+}
 
 }  // namespace rebalance::report
 

@@ -49,7 +49,7 @@
 
 namespace rebalance::econ {
 
-Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
+Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer, bool eliminate_runs)
     : fe_(fe),
       threads_(threads > 0 ? threads : omp_get_max_threads()),
       reducer_(reducer ? reducer : &LocalReducer()) {
@@ -69,6 +69,52 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer)
     for (int64_t i = 1; i < n; ++i) runs += c[i] != c[i - 1];
     if (runs < best_runs) best_runs = runs, run_dim_ = q;
   }
+  if (eliminate_runs) PlanElimination();
+}
+
+void Demeaner::PlanElimination() {
+  eliminate_ = false;
+  if (run_dim_ < 0 || fe_->num_dims() < 2 || reducer_->distributed()) return;
+  const int64_t n = fe_->num_obs;
+  const int32_t* c = fe_->codes[static_cast<size_t>(run_dim_)].data();
+  std::vector<uint8_t> seen(static_cast<size_t>(fe_->num_groups[static_cast<size_t>(run_dim_)]), 0);
+  run_start_.clear();
+  run_code_.clear();
+  max_run_ = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (i > 0 && c[i] == c[i - 1]) continue;
+    uint8_t& s = seen[static_cast<size_t>(c[i])];
+    if (s) {  // a group in two runs: not eliminated
+      run_start_.clear();
+      run_code_.clear();
+      return;
+    }
+    s = 1;
+    if (!run_start_.empty()) max_run_ = std::max(max_run_, i - run_start_.back());
+    run_start_.push_back(i);
+    run_code_.push_back(c[i]);
+  }
+  if (run_start_.empty()) return;
+  max_run_ = std::max(max_run_, n - run_start_.back());
+  run_start_.push_back(n);
+  // A run is buffered per thread (stride x max_run_ doubles); very long runs
+  // (few large groups) gain little from the elimination.
+  if (max_run_ > (int64_t{1} << 16)) {
+    run_start_.clear();
+    run_code_.clear();
+    return;
+  }
+  solve_dims_.clear();
+  solve_codes_.clear();
+  solve_offsets_.assign(1, 0);
+  for (int q = 0; q < fe_->num_dims(); ++q) {
+    if (q == run_dim_) continue;
+    solve_dims_.push_back(q);
+    solve_codes_.push_back(fe_->codes[static_cast<size_t>(q)].data());
+    solve_offsets_.push_back(solve_offsets_.back() + fe_->num_groups[static_cast<size_t>(q)]);
+  }
+  run_buf_.resize(static_cast<size_t>(threads_));
+  eliminate_ = true;
 }
 
 void Demeaner::SetWeights(const double* w) {
@@ -109,6 +155,27 @@ void Demeaner::WeightedCrossAll(const std::vector<double*>& cols,
 
 void Demeaner::UpdateWeightSums() {
   weights_stale_ = false;
+  if (eliminate_) {
+    // Group weight sums of the dimensions the conjugate gradients solve for.
+    const int64_t total = SolveGroups();
+    const int64_t n = fe_->num_obs;
+    const int nqs = static_cast<int>(solve_dims_.size());
+#pragma omp parallel num_threads(threads_)
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      double* acc = ThreadAccumulator(tid, total);
+      for (int qs = 0; qs < nqs; ++qs) {
+        const int32_t* codes =
+            fe_->codes[static_cast<size_t>(solve_dims_[static_cast<size_t>(qs)])].data();
+        double* a = acc + solve_offsets_[static_cast<size_t>(qs)];
+        for (int64_t i = n * tid / nt; i < n * (tid + 1) / nt; ++i) a[codes[i]] += w_ ? w_[i] : 1.0;
+      }
+    }
+    ReduceThreads(total, inv_wsum_);
+    for (double& s : inv_wsum_) s = s > 0 ? 1.0 / s : 0.0;
+    return;
+  }
   const int64_t total = offsets_.back();
   // Group weight sums D'W 1 in one pass: D p = 1 for every observation when p
   // is 1 on the first dimension's groups and 0 elsewhere.
@@ -137,6 +204,13 @@ double* Demeaner::ThreadAccumulator(int tid, int64_t size) const {
   // Zero by invariant: ReduceThreads clears what it reads.
   if (static_cast<int64_t>(acc.size()) < size) acc.resize(static_cast<size_t>(size), 0.0);
   return acc.data();
+}
+
+double* Demeaner::RunBuffer(int tid, int ld) const {
+  auto& buf = run_buf_[static_cast<size_t>(tid)];
+  const size_t size = static_cast<size_t>(max_run_) * static_cast<size_t>(ld);
+  if (buf.size() < size) buf.resize(size);
+  return buf.data();
 }
 
 void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out, const double* p, int nc,
@@ -483,23 +557,330 @@ Kernels PickKernels(int nq, int nc) {
   }
 }
 
+// Exact elimination of a dimension whose groups are runs of consecutive
+// rows (a file sorted by pair). Write D = [D1 Dr] with Dr the run dimension.
+// For fixed coefficients b of the other dimensions, the best run
+// coefficients are the weighted run means of x - D1 b, so the normal
+// equations reduce to S b = D1' W M (x) with S = D1' W M D1, where M takes
+// the weighted mean out of every run (the Schur complement of Dr'WDr, which
+// is diagonal). The conjugate gradients solve this smaller system: one pass
+// over the data forms S p (each run is gathered once into a buffer, its
+// weighted mean taken, then scattered), the run dimension never needs a
+// coefficient vector of its own, and its part of the residual is zero
+// exactly. The Jacobi preconditioner and the convergence criterion keep the
+// group weight sums of the solved dimensions, so the criterion measures the
+// same weighted group means as without the elimination.
+struct RunPlan {
+  const int32_t* const* codes;  // the solved dimensions' codes
+  const int64_t* off;           // their coefficient offsets (solve layout)
+  int nq;                       // number of solved dimensions
+  const int64_t* run_start;     // run r is rows [run_start[r], run_start[r + 1])
+};
+
+// acc += D1' W M D1 p over runs [rb, re), or with xcols acc += D1' W M (x -
+// D1 p) and ssq += sum w x^2 (pad lane: sum of weights when pad = 1). buf
+// holds a run (its length x Stride(kNc) doubles).
+template <int kNq, int kNc, bool kResidual>
+void AccumulateRuns(const RunPlan& rp, const double* w, const double* p, const double* const* xcols,
+                    int64_t rb, int64_t re, double* acc, double* ssq, double pad, double* buf) {
+  constexpr int kLd = Stride(kNc);
+  using L = Lanes<kLd>;
+  using Vec = typename L::Vec;
+  const int32_t* codes[kNq];
+  const double* pb[kNq];
+  double* ab[kNq];
+  const double* xc[kNc];
+  double sq[kNc];
+#pragma GCC unroll 8
+  for (int q = 0; q < kNq; ++q) {
+    codes[q] = rp.codes[q];
+    pb[q] = p + rp.off[q] * kLd;
+    ab[q] = acc + rp.off[q] * kLd;
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < kNc; ++c) {
+    xc[c] = kResidual ? xcols[c] : nullptr;
+    sq[c] = 0;
+  }
+  for (int64_t r = rb; r < re; ++r) {
+    const int64_t s0 = rp.run_start[r], s1 = rp.run_start[r + 1];
+    Vec sum = {};
+    double wsum = 0;
+    for (int64_t i = s0; i < s1; ++i) {
+      Vec t = L::Load(pb[0] + static_cast<int64_t>(codes[0][i]) * kLd);
+#pragma GCC unroll 8
+      for (int q = 1; q < kNq; ++q) t += L::Load(pb[q] + static_cast<int64_t>(codes[q][i]) * kLd);
+      const double wi = w ? w[i] : 1.0;
+      if constexpr (kResidual) {
+        Vec xv = {};
+#pragma GCC unroll 8
+        for (int c = 0; c < kNc; ++c) {
+          const double xi = xc[c][i];
+          sq[c] += wi * xi * xi;
+          xv[c] = xi;
+        }
+        t = xv - t;
+      }
+      L::Store(buf + (i - s0) * kLd, t);
+      sum += wi * t;
+      wsum += wi;
+    }
+    const Vec mean = wsum > 0 ? sum / wsum : Vec{};
+    for (int64_t i = s0; i < s1; ++i) {
+      const double wi = w ? w[i] : 1.0;
+      Vec v = (L::Load(buf + (i - s0) * kLd) - mean) * wi;
+      if constexpr (kResidual && kLd > kNc) v[kNc] = pad * wi;
+#pragma GCC unroll 8
+      for (int q = 0; q < kNq; ++q) {
+        double* a = ab[q] + static_cast<int64_t>(codes[q][i]) * kLd;
+        L::Store(a, L::Load(a) + v);
+      }
+    }
+  }
+  if constexpr (kResidual) {
+#pragma GCC unroll 8
+    for (int c = 0; c < kNc; ++c) ssq[c] += sq[c];
+  }
+}
+
+// cols_c <- M (cols_c - D1 alpha_c) over runs [rb, re), the run means into
+// run_alpha[r * Stride(kNc) + c]; with kCross also cross[a kNc + b] += sum
+// w x_a x_b (b <= a) of the new values.
+template <int kNq, int kNc, bool kCross>
+void SubtractRuns(const RunPlan& rp, const double* alpha, double* const* cols, int64_t rb,
+                  int64_t re, const double* w, double* cross, double* run_alpha) {
+  constexpr int kLd = Stride(kNc);
+  const int32_t* codes[kNq];
+  const double* ab[kNq];
+  double* xc[kNc];
+#pragma GCC unroll 8
+  for (int q = 0; q < kNq; ++q) {
+    codes[q] = rp.codes[q];
+    ab[q] = alpha + rp.off[q] * kLd;
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < kNc; ++c) xc[c] = cols[c];
+  double cr[kNc][kNc] = {};
+  for (int64_t r = rb; r < re; ++r) {
+    const int64_t s0 = rp.run_start[r], s1 = rp.run_start[r + 1];
+    double sum[kNc] = {};
+    double wsum = 0;
+    for (int64_t i = s0; i < s1; ++i) {
+      const double wi = w ? w[i] : 1.0;
+#pragma GCC unroll 8
+      for (int c = 0; c < kNc; ++c) {
+        double s = ab[0][static_cast<int64_t>(codes[0][i]) * kLd + c];
+#pragma GCC unroll 8
+        for (int q = 1; q < kNq; ++q) s += ab[q][static_cast<int64_t>(codes[q][i]) * kLd + c];
+        const double v = xc[c][i] - s;
+        xc[c][i] = v;
+        sum[c] += wi * v;
+      }
+      wsum += wi;
+    }
+    double mean[kNc];
+#pragma GCC unroll 8
+    for (int c = 0; c < kNc; ++c) {
+      mean[c] = wsum > 0 ? sum[c] / wsum : 0.0;
+      run_alpha[r * kLd + c] = mean[c];
+    }
+    for (int64_t i = s0; i < s1; ++i) {
+      double v[kNc];
+#pragma GCC unroll 8
+      for (int c = 0; c < kNc; ++c) {
+        v[c] = xc[c][i] - mean[c];
+        xc[c][i] = v[c];
+      }
+      if constexpr (kCross) {
+        const double wi = w ? w[i] : 1.0;
+#pragma GCC unroll 8
+        for (int a = 0; a < kNc; ++a) {
+          const double wa = wi * v[a];
+#pragma GCC unroll 8
+          for (int b = 0; b <= a; ++b) cr[a][b] += wa * v[b];
+        }
+      }
+    }
+  }
+  if constexpr (kCross) {
+    for (int a = 0; a < kNc; ++a)
+      for (int b = 0; b <= a; ++b) cross[a * kNc + b] += cr[a][b];
+  }
+}
+
+// The same for any number of solved dimensions and columns (nc <= 16).
+void AccumulateRunsAny(const RunPlan& rp, const double* w, const double* p,
+                       const double* const* xcols, int nc, int64_t rb, int64_t re, double* acc,
+                       double* ssq, double pad, double* buf) {
+  const int ld = Stride(nc);
+  for (int64_t r = rb; r < re; ++r) {
+    const int64_t s0 = rp.run_start[r], s1 = rp.run_start[r + 1];
+    double sum[16] = {0};
+    double wsum = 0;
+    for (int64_t i = s0; i < s1; ++i) {
+      double* t = buf + (i - s0) * ld;
+      for (int c = 0; c < ld; ++c) t[c] = 0;
+      for (int q = 0; q < rp.nq; ++q) {
+        const double* pq = p + (rp.off[q] + rp.codes[q][i]) * ld;
+        for (int c = 0; c < nc; ++c) t[c] += pq[c];
+      }
+      const double wi = w ? w[i] : 1.0;
+      if (xcols) {
+        for (int c = 0; c < nc; ++c) {
+          const double xi = xcols[c][i];
+          ssq[c] += wi * xi * xi;
+          t[c] = xi - t[c];
+        }
+      }
+      for (int c = 0; c < nc; ++c) sum[c] += wi * t[c];
+      wsum += wi;
+    }
+    for (int c = 0; c < nc; ++c) sum[c] = wsum > 0 ? sum[c] / wsum : 0.0;
+    for (int64_t i = s0; i < s1; ++i) {
+      const double wi = w ? w[i] : 1.0;
+      const double* t = buf + (i - s0) * ld;
+      for (int q = 0; q < rp.nq; ++q) {
+        double* dst = acc + (rp.off[q] + rp.codes[q][i]) * ld;
+        for (int c = 0; c < nc; ++c) dst[c] += (t[c] - sum[c]) * wi;
+        if (xcols && ld > nc) dst[nc] += pad * wi;
+      }
+    }
+  }
+}
+
+void SubtractRunsAny(const RunPlan& rp, const double* alpha, double* const* cols, int nc,
+                     int64_t rb, int64_t re, const double* w, double* cross, double* run_alpha) {
+  const int ld = Stride(nc);
+  for (int64_t r = rb; r < re; ++r) {
+    const int64_t s0 = rp.run_start[r], s1 = rp.run_start[r + 1];
+    double sum[16] = {0};
+    double wsum = 0;
+    for (int64_t i = s0; i < s1; ++i) {
+      const double wi = w ? w[i] : 1.0;
+      for (int c = 0; c < nc; ++c) {
+        double s = 0;
+        for (int q = 0; q < rp.nq; ++q) s += alpha[(rp.off[q] + rp.codes[q][i]) * ld + c];
+        cols[c][i] -= s;
+        sum[c] += wi * cols[c][i];
+      }
+      wsum += wi;
+    }
+    for (int c = 0; c < nc; ++c) {
+      sum[c] = wsum > 0 ? sum[c] / wsum : 0.0;
+      run_alpha[r * ld + c] = sum[c];
+    }
+    for (int64_t i = s0; i < s1; ++i) {
+      for (int c = 0; c < nc; ++c) cols[c][i] -= sum[c];
+      if (cross) {
+        const double wi = w ? w[i] : 1.0;
+        for (int a = 0; a < nc; ++a)
+          for (int b = 0; b <= a; ++b) cross[a * nc + b] += wi * cols[a][i] * cols[b][i];
+      }
+    }
+  }
+}
+
+struct RunKernels {
+  void (*accumulate)(const RunPlan&, const double*, const double*, const double* const*, int,
+                     int64_t, int64_t, double*, double*, double, double*);
+  void (*subtract)(const RunPlan&, const double*, double* const*, int, int64_t, int64_t,
+                   const double*, double*, double*);
+};
+
+template <int kNq, int kNc>
+RunKernels MakeRunKernels() {
+  RunKernels k;
+  k.accumulate = [](const RunPlan& rp, const double* w, const double* p, const double* const* xcols,
+                    int, int64_t rb, int64_t re, double* acc, double* ssq, double pad,
+                    double* buf) {
+    if (xcols) {
+      AccumulateRuns<kNq, kNc, true>(rp, w, p, xcols, rb, re, acc, ssq, pad, buf);
+    } else {
+      AccumulateRuns<kNq, kNc, false>(rp, w, p, xcols, rb, re, acc, ssq, pad, buf);
+    }
+  };
+  k.subtract = [](const RunPlan& rp, const double* alpha, double* const* cols, int, int64_t rb,
+                  int64_t re, const double* w, double* cross, double* run_alpha) {
+    if (cross) {
+      SubtractRuns<kNq, kNc, true>(rp, alpha, cols, rb, re, w, cross, run_alpha);
+    } else {
+      SubtractRuns<kNq, kNc, false>(rp, alpha, cols, rb, re, w, cross, run_alpha);
+    }
+  };
+  return k;
+}
+
+template <int kNq>
+RunKernels PickRunColumns(int nc) {
+  switch (nc) {
+    case 1:
+      return MakeRunKernels<kNq, 1>();
+    case 2:
+      return MakeRunKernels<kNq, 2>();
+    case 3:
+      return MakeRunKernels<kNq, 3>();
+    case 4:
+      return MakeRunKernels<kNq, 4>();
+    default:
+      return RunKernels{&AccumulateRunsAny, &SubtractRunsAny};
+  }
+}
+
+RunKernels PickRunKernels(int nq, int nc) {
+  switch (nq) {
+    case 1:
+      return PickRunColumns<1>(nc);
+    case 2:
+      return PickRunColumns<2>(nc);
+    case 3:
+      return PickRunColumns<3>(nc);
+    case 4:
+      return PickRunColumns<4>(nc);
+    default:
+      return RunKernels{&AccumulateRunsAny, &SubtractRunsAny};
+  }
+}
+
+// First run of thread t's share of the rows (runs are never split).
+int64_t RunBound(const std::vector<int64_t>& run_start, int64_t n, int t, int nt) {
+  const int64_t runs = static_cast<int64_t>(run_start.size()) - 1;
+  if (t >= nt) return runs;
+  const int64_t row = n * t / nt;
+  return std::lower_bound(run_start.begin(), run_start.end() - 1, row) - run_start.begin();
+}
+
 }  // namespace
 
 void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,
                               double* pq) const {
   const int64_t n = fe_->num_obs;
   const int ld = Stride(nc);
-  const int64_t size = offsets_.back() * ld;
-  const int64_t* off = offsets_.data();
-  const Kernels kernels = PickKernels(fe_->num_dims(), nc);
+  const int64_t size = SolveGroups() * ld;
+  if (eliminate_) {
+    const RunPlan plan{solve_codes_.data(), solve_offsets_.data(),
+                       static_cast<int>(solve_dims_.size()), run_start_.data()};
+    const RunKernels kernels = PickRunKernels(plan.nq, nc);
 #pragma omp parallel num_threads(threads_)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    double* acc = ThreadAccumulator(tid, size);
-    const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr, 0.0,
-                       run_dim_);
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      double* acc = ThreadAccumulator(tid, size);
+      kernels.accumulate(plan, w_, p.data(), nullptr, nc, RunBound(run_start_, n, tid, nt),
+                         RunBound(run_start_, n, tid + 1, nt), acc, nullptr, 0.0,
+                         RunBuffer(tid, ld));
+    }
+  } else {
+    const int64_t* off = offsets_.data();
+    const Kernels kernels = PickKernels(fe_->num_dims(), nc);
+#pragma omp parallel num_threads(threads_)
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      double* acc = ThreadAccumulator(tid, size);
+      const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
+      kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr, 0.0,
+                         run_dim_);
+    }
   }
   if (!reducer_->distributed()) {
     ReduceThreads(size, out, p.data(), ld, pq);  // p'q in the same sweep
@@ -519,20 +900,36 @@ void Demeaner::Residual(const std::vector<double*>& cols, const std::vector<doub
   const int nc = static_cast<int>(cols.size());
   const int64_t n = fe_->num_obs;
   const int ld = Stride(nc);
-  const int64_t size = offsets_.back() * ld;
+  const int64_t size = SolveGroups() * ld;
   const double pad = weight_sums ? 1.0 : 0.0;
-  const int64_t* off = offsets_.data();
-  const Kernels kernels = PickKernels(fe_->num_dims(), nc);
   std::vector<double> ssq_t(static_cast<size_t>(threads_) * kPartStride, 0.0);
   const double* const* xcols = cols.data();
+  if (eliminate_) {
+    const RunPlan plan{solve_codes_.data(), solve_offsets_.data(),
+                       static_cast<int>(solve_dims_.size()), run_start_.data()};
+    const RunKernels kernels = PickRunKernels(plan.nq, nc);
 #pragma omp parallel num_threads(threads_)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    double* acc = ThreadAccumulator(tid, size);
-    const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end, acc,
-                       ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad, run_dim_);
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      double* acc = ThreadAccumulator(tid, size);
+      kernels.accumulate(plan, w_, alpha.data(), xcols, nc, RunBound(run_start_, n, tid, nt),
+                         RunBound(run_start_, n, tid + 1, nt), acc,
+                         ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad,
+                         RunBuffer(tid, ld));
+    }
+  } else {
+    const int64_t* off = offsets_.data();
+    const Kernels kernels = PickKernels(fe_->num_dims(), nc);
+#pragma omp parallel num_threads(threads_)
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      double* acc = ThreadAccumulator(tid, size);
+      const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
+      kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end, acc,
+                         ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad, run_dim_);
+    }
   }
   ReduceThreads(size, out);
   ssq.resize(static_cast<size_t>(nc));
@@ -541,7 +938,7 @@ void Demeaner::Residual(const std::vector<double*>& cols, const std::vector<doub
   reducer_->SumDoubles(ssq.data(), nc);
   if (weight_sums) {
     // The pad lane holds the group weight sums; it must be 0 for the CG.
-    const int64_t total = offsets_.back();
+    const int64_t total = SolveGroups();
     inv_wsum_.resize(static_cast<size_t>(total));
     for (int64_t g = 0; g < total; ++g) {
       double& v = out[static_cast<size_t>(g * ld + nc)];
@@ -585,22 +982,39 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   }
   const int nc = static_cast<int>(cols.size());
   const int nq = fe_->num_dims();
-  const int64_t total = offsets_.back();
+  const int64_t full_total = offsets_.back();
   if (nc == 0 || nq == 0) {
     if (cross) WeightedCrossAll(cols, *cross);
     return report;
   }
   alphas.resize(static_cast<size_t>(nc));
   const int ld = Stride(nc);  // pad lanes stay 0
+  // The conjugate gradients' coefficients: every dimension's, or all but the
+  // eliminated one's (solve_offsets_).
+  const int64_t total = SolveGroups();
   const size_t size = static_cast<size_t>(total * ld);
+  auto for_each_solved = [&](auto&& f) {  // f(full index, solve index) per group
+    if (!eliminate_) {
+      for (int64_t k = 0; k < total; ++k) f(k, k);
+      return;
+    }
+    for (size_t qs = 0; qs < solve_dims_.size(); ++qs) {
+      const int64_t from = offsets_[static_cast<size_t>(solve_dims_[qs])];
+      const int64_t to = solve_offsets_[qs];
+      for (int64_t g = 0; g < solve_offsets_[qs + 1] - to; ++g) f(from + g, to + g);
+    }
+  };
 
   // Interleaved coefficients, starting point from `alphas`.
   std::vector<double> x(size, 0.0);
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];
-    if (static_cast<int64_t>(al.size()) != total) al.assign(static_cast<size_t>(total), 0.0);
-    for (int64_t k = 0; k < total; ++k)
-      x[static_cast<size_t>(k * ld + c)] = al[static_cast<size_t>(k)];
+    if (static_cast<int64_t>(al.size()) != full_total) {
+      al.assign(static_cast<size_t>(full_total), 0.0);
+    }
+    for_each_solved([&](int64_t k, int64_t j) {
+      x[static_cast<size_t>(j * ld + c)] = al[static_cast<size_t>(k)];
+    });
   }
 
   // Preconditioned conjugate gradients, one recurrence per column. New
@@ -701,12 +1115,31 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   double* const* xcols = cols.data();
   const size_t ncc = static_cast<size_t>(nc) * static_cast<size_t>(nc);
   std::vector<double> cross_t(cross ? static_cast<size_t>(threads_) * ncc : 0, 0.0);
+  // With the elimination, the run coefficients are the weighted run means of
+  // x - D1 alpha, formed in the same pass (run r's in run_alpha[r * ld + c]).
+  std::vector<double> run_alpha;
+  if (eliminate_) {
+    run_alpha.resize(run_code_.size() * static_cast<size_t>(ld));
+    const RunPlan plan{solve_codes_.data(), solve_offsets_.data(),
+                       static_cast<int>(solve_dims_.size()), run_start_.data()};
+    const RunKernels run_kernels = PickRunKernels(plan.nq, nc);
 #pragma omp parallel num_threads(threads_)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    kernels.subtract(*fe_, off, x.data(), xcols, nc, n * tid / nt, n * (tid + 1) / nt, w_,
-                     cross ? cross_t.data() + static_cast<size_t>(tid) * ncc : nullptr);
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      run_kernels.subtract(plan, x.data(), xcols, nc, RunBound(run_start_, n, tid, nt),
+                           RunBound(run_start_, n, tid + 1, nt), w_,
+                           cross ? cross_t.data() + static_cast<size_t>(tid) * ncc : nullptr,
+                           run_alpha.data());
+    }
+  } else {
+#pragma omp parallel num_threads(threads_)
+    {
+      const int tid = omp_get_thread_num();
+      const int nt = omp_get_num_threads();
+      kernels.subtract(*fe_, off, x.data(), xcols, nc, n * tid / nt, n * (tid + 1) / nt, w_,
+                       cross ? cross_t.data() + static_cast<size_t>(tid) * ncc : nullptr);
+    }
   }
   if (cross) {
     cross->assign(ncc, 0.0);
@@ -716,8 +1149,16 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   }
   for (int c = 0; c < nc; ++c) {
     auto& al = alphas[static_cast<size_t>(c)];
-    for (int64_t k = 0; k < total; ++k)
-      al[static_cast<size_t>(k)] = x[static_cast<size_t>(k * ld + c)];
+    for_each_solved([&](int64_t k, int64_t j) {
+      al[static_cast<size_t>(k)] = x[static_cast<size_t>(j * ld + c)];
+    });
+    if (eliminate_) {
+      const int64_t base = offsets_[static_cast<size_t>(run_dim_)];
+      for (size_t r = 0; r < run_code_.size(); ++r) {
+        al[static_cast<size_t>(base + run_code_[r])] =
+            run_alpha[r * static_cast<size_t>(ld) + static_cast<size_t>(c)];
+      }
+    }
   }
   return report;
 }

@@ -21,7 +21,10 @@ class Demeaner {
   // With observations split over processes, `fe` holds this process's
   // observations with global group codes, and `reducer` sums the group
   // accumulators across processes (nullptr = single process).
-  Demeaner(const FixedEffects* fe, int threads, Reducer* reducer = nullptr);
+  // eliminate_runs: solve a dimension whose groups each come as one run of
+  // consecutive rows exactly (see demean.cc); never across processes.
+  Demeaner(const FixedEffects* fe, int threads, Reducer* reducer = nullptr,
+           bool eliminate_runs = true);
 
   // Observation weights (nullptr = unit weights); the array must outlive the
   // next Demean calls, and hold its values from the next Demean call on (the
@@ -68,10 +71,19 @@ class Demeaner {
   void FinishCross(int nc, std::vector<double>& cross) const;
   // This thread's accumulator of at least `size` zeros.
   double* ThreadAccumulator(int tid, int64_t size) const;
+  // This thread's buffer for one run of the eliminated dimension (ld lanes).
+  double* RunBuffer(int tid, int ld) const;
   // out = the sum of the per-thread accumulators, which are left zero; with
   // dots, also dots[c] = sum_k p[k] out[k] over k = c mod nc.
   void ReduceThreads(int64_t size, std::vector<double>& out, const double* p = nullptr, int nc = 0,
                      double* dots = nullptr) const;
+
+  // Sets up the exact elimination of run_dim_ (see demean.cc) when every one
+  // of its groups is one run of consecutive rows.
+  void PlanElimination();
+  // Coefficient-space layout of the conjugate gradients: all dimensions, or
+  // all but the eliminated one.
+  int64_t SolveGroups() const { return eliminate_ ? solve_offsets_.back() : offsets_.back(); }
 
   const FixedEffects* fe_;
   int threads_;
@@ -80,8 +92,21 @@ class Demeaner {
   bool weights_stale_ = true;     // inv_wsum_ not yet formed for w_
   std::vector<int64_t> offsets_;  // start of dimension q in a coefficient vector
   int run_dim_ = -1;              // dimension whose codes come in runs of consecutive rows, or -1
-  std::vector<double> inv_wsum_;  // 1 / sum of weights, per group
+  std::vector<double> inv_wsum_;  // 1 / sum of weights, per group of the solve layout
   mutable std::vector<std::vector<double>> thread_acc_;
+  // Exact elimination of run_dim_: its groups are runs [run_start_[r],
+  // run_start_[r + 1]) with group code run_code_[r]; the other dimensions
+  // (solve_dims_) have their coefficients at solve_offsets_; thread t takes
+  // runs [thread_runs_[t], thread_runs_[t + 1]).
+  bool eliminate_ = false;
+  std::vector<int64_t> run_start_;
+  std::vector<int32_t> run_code_;
+  std::vector<int> solve_dims_;
+  std::vector<const int32_t*> solve_codes_;
+  std::vector<int64_t> solve_offsets_;
+  std::vector<int64_t> thread_runs_;
+  int64_t max_run_ = 0;
+  mutable std::vector<std::vector<double>> run_buf_;  // per thread, max_run_ x stride
 };
 
 }  // namespace rebalance::econ

@@ -526,9 +526,10 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     std::vector<uint8_t> relu_mask(static_cast<size_t>(s.n()), 1);
     if (!x_raw) reload_x();
     x_raw = false;
-    RB_ASSIGN_OR_RETURN(int64_t marked, MarkReluSeparated(fe, s.y, s.x, s.k, threads,
-                                                          options.max_separation_iterations, &log,
-                                                          relu_mask, global, &noncollinear));
+    RB_ASSIGN_OR_RETURN(
+        int64_t marked,
+        MarkReluSeparated(fe, s.y, s.x, s.k, threads, options.max_separation_iterations, &log,
+                          relu_mask, global, &noncollinear, options.eliminate_runs));
     if (any_process(marked) == 0) break;
     res.dropped.separated += marked;
     for (int64_t i = 0; i < s.n(); ++i) {
@@ -568,7 +569,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   EstimateOptions irls_options = options;
   irls_options.threads = threads;
   // 4. IRLS.
-  Demeaner demeaner(&fe, threads, reducer);
+  Demeaner demeaner(&fe, threads, reducer, options.eliminate_runs);
   IrlsInput in;
   in.family = options.family;
   in.n = n_local;
@@ -736,7 +737,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
         part[static_cast<size_t>(i)] -= x(s.rows[static_cast<size_t>(i)]) * irls.beta(j);
       }
     }
-    Demeaner unit(&fe, threads, reducer);
+    Demeaner unit(&fe, threads, reducer, options.eliminate_runs);
     unit.SetWeights(nullptr);
     std::vector<std::vector<double>> alpha(1);
     std::vector<double*> cols{part.data()};

@@ -70,6 +70,14 @@ core::OptionTable<EstimateOptions> BuildTable() {
                      .default_value = int64_t{d.max_demean_iterations},
                      .lower = OptionBound{1, true}},
         [](EstimateOptions& o) -> int& { return o.max_demean_iterations; });
+  t.Bool(OptionRecord{.name = "eliminate_runs",
+                      .doc = "Solve the fixed effects of a dimension whose groups each come as "
+                             "one run of consecutive rows (a file sorted by pair) exactly, run by "
+                             "run, and the other dimensions by conjugate gradients (fewer passes; "
+                             "the same solution to the demeaning tolerance); false = conjugate "
+                             "gradients on every dimension, as across MPI processes.",
+                      .default_value = d.eliminate_runs},
+         [](EstimateOptions& o) -> bool& { return o.eliminate_runs; });
   t.Bool(OptionRecord{.name = "check_separation",
                       .doc = "Check for separation (fixed effects with an all-zero outcome, and "
                              "the ReLU method) and drop separated observations.",

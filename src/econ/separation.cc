@@ -104,7 +104,8 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::vector<double>& x,
                                   int k, int threads, int max_iter, IterationLog* log,
                                   std::vector<uint8_t>& keep, Reducer* reducer,
-                                  std::optional<std::vector<int>>* noncollinear) {
+                                  std::optional<std::vector<int>>* noncollinear,
+                                  bool eliminate_runs) {
   if (noncollinear) noncollinear->reset();
   if (reducer == nullptr) reducer = &LocalReducer();
   const int64_t n = fe.num_obs;
@@ -124,7 +125,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
   std::unique_ptr<double[]> omega = work();
 #pragma omp parallel for num_threads(nt) schedule(static)
   for (int64_t i = 0; i < n; ++i) omega[static_cast<size_t>(i)] = y[i] > 0 ? kPositiveWeight : 1.0;
-  Demeaner demeaner(&fe, threads, reducer);
+  Demeaner demeaner(&fe, threads, reducer, eliminate_runs);
   demeaner.SetWeights(omega.get());
 
   // The regressors are demeaned (tightly, in place) together with the first

@@ -41,7 +41,8 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
 Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::vector<double>& x,
                                   int k, int threads, int max_iter, IterationLog* log,
                                   std::vector<uint8_t>& keep, Reducer* reducer = nullptr,
-                                  std::optional<std::vector<int>>* noncollinear = nullptr);
+                                  std::optional<std::vector<int>>* noncollinear = nullptr,
+                                  bool eliminate_runs = true);
 
 }  // namespace rebalance::econ
 

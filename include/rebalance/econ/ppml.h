@@ -111,6 +111,12 @@ struct EstimateOptions {
   // Maximum conjugate-gradient iterations per demeaning call; reaching it is
   // reported as kMaxIterations.
   int max_demean_iterations = 100000;
+  // Solve a fixed-effect dimension whose groups each come as one run of
+  // consecutive rows (a file sorted by pair) exactly, run by run, and only the
+  // other dimensions by conjugate gradients (demean.cc): fewer passes, the
+  // same solution to the demeaning tolerance. false = conjugate gradients on
+  // every dimension, which is what a run split over MPI processes always uses.
+  bool eliminate_runs = true;
   // Separation checks (fixed effects with all-zero outcome; ReLU method).
   bool check_separation = true;
   // Iteration limit of the iterated-rectifier (ReLU) separation check;

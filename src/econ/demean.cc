@@ -187,6 +187,17 @@ void Demeaner::UpdateWeightSums() {
 
 namespace {
 
+// Threads for work in coefficient space (sums of the per-thread accumulators,
+// CG vector updates) on `size` doubles. It is small next to a pass over the
+// observations (40,000 doubles for the 1M-row panel with pair eliminated,
+// about 50 us on one core, against 2 ms for the pass), and every parallel
+// region costs a fork and a join: when the machine's cores are shared, a
+// waiting thread loses its time slice at each one. So only large coefficient
+// vectors are worked on in parallel.
+int CoefficientThreads(int64_t size, int threads) {
+  return size >= (int64_t{1} << 18) ? threads : 1;
+}
+
 // Per-thread partial sums of up to 16 columns are kept in `part` at
 // [thread * kPartStride + column]; out[c] = their sum in thread order.
 constexpr size_t kPartStride = 16;
@@ -217,8 +228,9 @@ void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out, const doubl
                              double* dots) const {
   out.resize(static_cast<size_t>(size));
   const int nacc = static_cast<int>(thread_acc_.size());
-  std::vector<double> part(static_cast<size_t>(threads_) * kPartStride, 0.0);
-#pragma omp parallel num_threads(threads_)
+  const int threads = CoefficientThreads(size, threads_);
+  std::vector<double> part(static_cast<size_t>(threads) * kPartStride, 0.0);
+#pragma omp parallel num_threads(threads)
   {
     const int tid = omp_get_thread_num();
     const int nt = omp_get_num_threads();
@@ -249,7 +261,7 @@ void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out, const doubl
         part[static_cast<size_t>(tid) * kPartStride + static_cast<size_t>(c)] = d[c];
     }
   }
-  if (dots) SumThreadParts(part, threads_, nc, dots);
+  if (dots) SumThreadParts(part, threads, nc, dots);
 }
 
 namespace {
@@ -1054,7 +1066,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   double* zp = z.data();
   double* pp = p.data();
   const double* iwp = inv_wsum_.data();
-  const int threads = total * nc >= 16384 ? threads_ : 1;
+  const int threads = CoefficientThreads(total * ld, threads_);
   while (num_active > 0 && report.iterations < max_iter) {
     MultiplyNormal(p, nc, q, pq.data());
     ++report.iterations;

@@ -614,6 +614,36 @@ void AccumulateRuns(const RunPlan& rp, const double* w, const double* p, const d
     xc[c] = kResidual ? xcols[c] : nullptr;
     sq[c] = 0;
   }
+  if constexpr (kLd == 1) {
+    // One column in scalars: GCC keeps a one-lane vector sum in memory (a
+    // store-to-load chain per row).
+    for (int64_t r = rb; r < re; ++r) {
+      const int64_t s0 = rp.run_start[r], s1 = rp.run_start[r + 1];
+      double sum = 0, wsum = 0;
+      for (int64_t i = s0; i < s1; ++i) {
+        double t = pb[0][codes[0][i]];
+#pragma GCC unroll 8
+        for (int q = 1; q < kNq; ++q) t += pb[q][codes[q][i]];
+        const double wi = w ? w[i] : 1.0;
+        if constexpr (kResidual) {
+          const double xi = xc[0][i];
+          sq[0] += wi * xi * xi;
+          t = xi - t;
+        }
+        buf[i - s0] = t;
+        sum += wi * t;
+        wsum += wi;
+      }
+      const double mean = wsum > 0 ? sum / wsum : 0.0;
+      for (int64_t i = s0; i < s1; ++i) {
+        const double v = (buf[i - s0] - mean) * (w ? w[i] : 1.0);
+#pragma GCC unroll 8
+        for (int q = 0; q < kNq; ++q) ab[q][codes[q][i]] += v;
+      }
+    }
+    if constexpr (kResidual) ssq[0] += sq[0];
+    return;
+  }
   for (int64_t r = rb; r < re; ++r) {
     const int64_t s0 = rp.run_start[r], s1 = rp.run_start[r + 1];
     Vec sum = {};

@@ -113,6 +113,22 @@ void Demeaner::PlanElimination() {
     solve_codes_.push_back(fe_->codes[static_cast<size_t>(q)].data());
     solve_offsets_.push_back(solve_offsets_.back() + fe_->num_groups[static_cast<size_t>(q)]);
   }
+  narrow_codes_.clear();
+  narrow_ptrs_.clear();
+  bool narrow = true;
+  for (int q : solve_dims_) narrow = narrow && fe_->num_groups[static_cast<size_t>(q)] <= 65536;
+  if (narrow) {
+    narrow_codes_.resize(solve_dims_.size());
+    for (size_t qs = 0; qs < solve_dims_.size(); ++qs) {
+      const int32_t* from = solve_codes_[qs];
+      auto& to = narrow_codes_[qs];
+      to.resize(static_cast<size_t>(n));
+      uint16_t* t = to.data();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+      for (int64_t i = 0; i < n; ++i) t[i] = static_cast<uint16_t>(from[i]);
+      narrow_ptrs_.push_back(t);
+    }
+  }
   run_buf_.resize(static_cast<size_t>(threads_));
   eliminate_ = true;
 }
@@ -583,29 +599,39 @@ Kernels PickKernels(int nq, int nc) {
 // group weight sums of the solved dimensions, so the criterion measures the
 // same weighted group means as without the elimination.
 struct RunPlan {
-  const int32_t* const* codes;  // the solved dimensions' codes
-  const int64_t* off;           // their coefficient offsets (solve layout)
-  int nq;                       // number of solved dimensions
-  const int64_t* run_start;     // run r is rows [run_start[r], run_start[r + 1])
+  const int32_t* const* codes;    // the solved dimensions' codes
+  const uint16_t* const* narrow;  // the same in 2 bytes (nullptr: a dimension has > 65,536 groups)
+  const int64_t* off;             // their coefficient offsets (solve layout)
+  int nq;                         // number of solved dimensions
+  const int64_t* run_start;       // run r is rows [run_start[r], run_start[r + 1])
+
+  template <typename Code>
+  const Code* Codes(int q) const {
+    if constexpr (sizeof(Code) == 2) {
+      return narrow[q];
+    } else {
+      return codes[q];
+    }
+  }
 };
 
 // acc += D1' W M D1 p over runs [rb, re), or with xcols acc += D1' W M (x -
 // D1 p) and ssq += sum w x^2 (pad lane: sum of weights when pad = 1). buf
 // holds a run (its length x Stride(kNc) doubles).
-template <int kNq, int kNc, bool kResidual>
+template <int kNq, int kNc, bool kResidual, typename Code>
 void AccumulateRuns(const RunPlan& rp, const double* w, const double* p, const double* const* xcols,
                     int64_t rb, int64_t re, double* acc, double* ssq, double pad, double* buf) {
   constexpr int kLd = Stride(kNc);
   using L = Lanes<kLd>;
   using Vec = typename L::Vec;
-  const int32_t* codes[kNq];
+  const Code* codes[kNq];
   const double* pb[kNq];
   double* ab[kNq];
   const double* xc[kNc];
   double sq[kNc];
 #pragma GCC unroll 8
   for (int q = 0; q < kNq; ++q) {
-    codes[q] = rp.codes[q];
+    codes[q] = rp.Codes<Code>(q);
     pb[q] = p + rp.off[q] * kLd;
     ab[q] = acc + rp.off[q] * kLd;
   }
@@ -688,16 +714,16 @@ void AccumulateRuns(const RunPlan& rp, const double* w, const double* p, const d
 // cols_c <- M (cols_c - D1 alpha_c) over runs [rb, re), the run means into
 // run_alpha[r * Stride(kNc) + c]; with kCross also cross[a kNc + b] += sum
 // w x_a x_b (b <= a) of the new values.
-template <int kNq, int kNc, bool kCross>
+template <int kNq, int kNc, bool kCross, typename Code>
 void SubtractRuns(const RunPlan& rp, const double* alpha, double* const* cols, int64_t rb,
                   int64_t re, const double* w, double* cross, double* run_alpha) {
   constexpr int kLd = Stride(kNc);
-  const int32_t* codes[kNq];
+  const Code* codes[kNq];
   const double* ab[kNq];
   double* xc[kNc];
 #pragma GCC unroll 8
   for (int q = 0; q < kNq; ++q) {
-    codes[q] = rp.codes[q];
+    codes[q] = rp.Codes<Code>(q);
     ab[q] = alpha + rp.off[q] * kLd;
   }
 #pragma GCC unroll 8
@@ -829,58 +855,72 @@ struct RunKernels {
                    const double*, double*, double*);
 };
 
-template <int kNq, int kNc>
+template <int kNq, int kNc, typename Code>
 RunKernels MakeRunKernels() {
   RunKernels k;
   k.accumulate = [](const RunPlan& rp, const double* w, const double* p, const double* const* xcols,
                     int, int64_t rb, int64_t re, double* acc, double* ssq, double pad,
                     double* buf) {
     if (xcols) {
-      AccumulateRuns<kNq, kNc, true>(rp, w, p, xcols, rb, re, acc, ssq, pad, buf);
+      AccumulateRuns<kNq, kNc, true, Code>(rp, w, p, xcols, rb, re, acc, ssq, pad, buf);
     } else {
-      AccumulateRuns<kNq, kNc, false>(rp, w, p, xcols, rb, re, acc, ssq, pad, buf);
+      AccumulateRuns<kNq, kNc, false, Code>(rp, w, p, xcols, rb, re, acc, ssq, pad, buf);
     }
   };
   k.subtract = [](const RunPlan& rp, const double* alpha, double* const* cols, int, int64_t rb,
                   int64_t re, const double* w, double* cross, double* run_alpha) {
     if (cross) {
-      SubtractRuns<kNq, kNc, true>(rp, alpha, cols, rb, re, w, cross, run_alpha);
+      SubtractRuns<kNq, kNc, true, Code>(rp, alpha, cols, rb, re, w, cross, run_alpha);
     } else {
-      SubtractRuns<kNq, kNc, false>(rp, alpha, cols, rb, re, w, cross, run_alpha);
+      SubtractRuns<kNq, kNc, false, Code>(rp, alpha, cols, rb, re, w, cross, run_alpha);
     }
   };
   return k;
 }
 
-template <int kNq>
+template <int kNq, typename Code>
 RunKernels PickRunColumns(int nc) {
   switch (nc) {
     case 1:
-      return MakeRunKernels<kNq, 1>();
+      return MakeRunKernels<kNq, 1, Code>();
     case 2:
-      return MakeRunKernels<kNq, 2>();
+      return MakeRunKernels<kNq, 2, Code>();
     case 3:
-      return MakeRunKernels<kNq, 3>();
+      return MakeRunKernels<kNq, 3, Code>();
     case 4:
-      return MakeRunKernels<kNq, 4>();
+      return MakeRunKernels<kNq, 4, Code>();
     default:
       return RunKernels{&AccumulateRunsAny, &SubtractRunsAny};
   }
 }
 
-RunKernels PickRunKernels(int nq, int nc) {
+template <typename Code>
+RunKernels PickRunDimensions(int nq, int nc) {
   switch (nq) {
     case 1:
-      return PickRunColumns<1>(nc);
+      return PickRunColumns<1, Code>(nc);
     case 2:
-      return PickRunColumns<2>(nc);
+      return PickRunColumns<2, Code>(nc);
     case 3:
-      return PickRunColumns<3>(nc);
+      return PickRunColumns<3, Code>(nc);
     case 4:
-      return PickRunColumns<4>(nc);
+      return PickRunColumns<4, Code>(nc);
     default:
       return RunKernels{&AccumulateRunsAny, &SubtractRunsAny};
   }
+}
+
+// Codes of 2 bytes where every solved dimension has them (fewer bytes per
+// pass: the passes over a large file are bound by memory bandwidth).
+RunKernels PickRunKernels(const RunPlan& plan, int nc) {
+  return plan.narrow ? PickRunDimensions<uint16_t>(plan.nq, nc)
+                     : PickRunDimensions<int32_t>(plan.nq, nc);
+}
+
+RunPlan PlanOf(const std::vector<const int32_t*>& codes, const std::vector<const uint16_t*>& narrow,
+               const std::vector<int64_t>& off, const std::vector<int64_t>& run_start) {
+  return RunPlan{codes.data(), narrow.empty() ? nullptr : narrow.data(), off.data(),
+                 static_cast<int>(codes.size()), run_start.data()};
 }
 
 // First run of thread t's share of the rows (runs are never split).
@@ -899,9 +939,8 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<
   const int ld = Stride(nc);
   const int64_t size = SolveGroups() * ld;
   if (eliminate_) {
-    const RunPlan plan{solve_codes_.data(), solve_offsets_.data(),
-                       static_cast<int>(solve_dims_.size()), run_start_.data()};
-    const RunKernels kernels = PickRunKernels(plan.nq, nc);
+    const RunPlan plan = PlanOf(solve_codes_, narrow_ptrs_, solve_offsets_, run_start_);
+    const RunKernels kernels = PickRunKernels(plan, nc);
 #pragma omp parallel num_threads(threads_)
     {
       const int tid = omp_get_thread_num();
@@ -947,9 +986,8 @@ void Demeaner::Residual(const std::vector<double*>& cols, const std::vector<doub
   std::vector<double> ssq_t(static_cast<size_t>(threads_) * kPartStride, 0.0);
   const double* const* xcols = cols.data();
   if (eliminate_) {
-    const RunPlan plan{solve_codes_.data(), solve_offsets_.data(),
-                       static_cast<int>(solve_dims_.size()), run_start_.data()};
-    const RunKernels kernels = PickRunKernels(plan.nq, nc);
+    const RunPlan plan = PlanOf(solve_codes_, narrow_ptrs_, solve_offsets_, run_start_);
+    const RunKernels kernels = PickRunKernels(plan, nc);
 #pragma omp parallel num_threads(threads_)
     {
       const int tid = omp_get_thread_num();
@@ -1162,9 +1200,8 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   std::vector<double> run_alpha;
   if (eliminate_) {
     run_alpha.resize(run_code_.size() * static_cast<size_t>(ld));
-    const RunPlan plan{solve_codes_.data(), solve_offsets_.data(),
-                       static_cast<int>(solve_dims_.size()), run_start_.data()};
-    const RunKernels run_kernels = PickRunKernels(plan.nq, nc);
+    const RunPlan plan = PlanOf(solve_codes_, narrow_ptrs_, solve_offsets_, run_start_);
+    const RunKernels run_kernels = PickRunKernels(plan, nc);
 #pragma omp parallel num_threads(threads_)
     {
       const int tid = omp_get_thread_num();

@@ -103,6 +103,10 @@ class Demeaner {
   std::vector<int32_t> run_code_;
   std::vector<int> solve_dims_;
   std::vector<const int32_t*> solve_codes_;
+  // The solved dimensions' codes in 2 bytes when each has at most 65,536
+  // groups (else empty).
+  std::vector<std::vector<uint16_t>> narrow_codes_;
+  std::vector<const uint16_t*> narrow_ptrs_;
   std::vector<int64_t> solve_offsets_;
   std::vector<int64_t> thread_runs_;
   int64_t max_run_ = 0;

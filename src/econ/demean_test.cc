@@ -65,14 +65,15 @@ Problem MakeProblem(unsigned seed, bool split_run) {
   return p;
 }
 
-// x - D alpha with alpha minimising sum_i w_i (x_i - (D alpha)_i)^2, from a
-// complete orthogonal decomposition of W^(1/2) D (rank-deficient by design).
-std::vector<double> DenseProjection(const Problem& p, const std::vector<double>& x) {
+// x_c - D alpha_c with alpha_c minimising sum_i w_i (x_ci - (D alpha_c)_i)^2
+// for every column, from one complete orthogonal decomposition of W^(1/2) D
+// (rank-deficient by design).
+std::vector<std::vector<double>> DenseProjection(const Problem& p) {
   const int64_t n = p.fe.num_obs;
   int64_t total = 0;
   for (int32_t g : p.fe.num_groups) total += g;
   Eigen::MatrixXd d = Eigen::MatrixXd::Zero(n, total);
-  Eigen::VectorXd y(n);
+  Eigen::MatrixXd y(n, static_cast<int64_t>(p.cols.size()));
   for (int64_t i = 0; i < n; ++i) {
     const double sw = std::sqrt(p.w[static_cast<size_t>(i)]);
     int64_t off = 0;
@@ -80,14 +81,17 @@ std::vector<double> DenseProjection(const Problem& p, const std::vector<double>&
       d(i, off + p.fe.codes[static_cast<size_t>(q)][static_cast<size_t>(i)]) = sw;
       off += p.fe.num_groups[static_cast<size_t>(q)];
     }
-    y(i) = sw * x[static_cast<size_t>(i)];
+    for (size_t c = 0; c < p.cols.size(); ++c)
+      y(i, static_cast<int64_t>(c)) = sw * p.cols[c][static_cast<size_t>(i)];
   }
-  const Eigen::VectorXd alpha = d.completeOrthogonalDecomposition().solve(y);
-  const Eigen::VectorXd fit = d * alpha;
-  std::vector<double> out(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    out[static_cast<size_t>(i)] =
-        x[static_cast<size_t>(i)] - fit(i) / std::sqrt(p.w[static_cast<size_t>(i)]);
+  const Eigen::MatrixXd fit = d * d.completeOrthogonalDecomposition().solve(y);
+  std::vector<std::vector<double>> out(p.cols.size(), std::vector<double>(static_cast<size_t>(n)));
+  for (size_t c = 0; c < p.cols.size(); ++c) {
+    for (int64_t i = 0; i < n; ++i) {
+      out[c][static_cast<size_t>(i)] =
+          p.cols[c][static_cast<size_t>(i)] -
+          fit(i, static_cast<int64_t>(c)) / std::sqrt(p.w[static_cast<size_t>(i)]);
+    }
   }
   return out;
 }
@@ -115,10 +119,11 @@ double MaxAbs(const std::vector<double>& v) {
   return m;
 }
 
-void ExpectMatchesDense(const Problem& p, const Demeaned& got) {
+void ExpectMatchesDense(const Problem& p, const std::vector<std::vector<double>>& dense,
+                        const Demeaned& got) {
   ASSERT_TRUE(got.report.converged);
   for (size_t c = 0; c < p.cols.size(); ++c) {
-    const std::vector<double> ref = DenseProjection(p, p.cols[c]);
+    const std::vector<double>& ref = dense[c];
     const double scale = MaxAbs(p.cols[c]);
     for (size_t i = 0; i < ref.size(); ++i) {
       ASSERT_NEAR(got.cols[c][i], ref[i], 1e-8 * scale) << "column " << c << " row " << i;
@@ -140,11 +145,12 @@ void ExpectMatchesDense(const Problem& p, const Demeaned& got) {
 
 TEST(Demeaner, EliminatingTheSortedDimensionMatchesTheDenseProjection) {
   const Problem p = MakeProblem(1, false);
+  const auto dense = DenseProjection(p);
   for (int threads : {1, 2, 3}) {
     const Demeaned fast = DemeanAll(p, true, threads);
-    ExpectMatchesDense(p, fast);
+    ExpectMatchesDense(p, dense, fast);
     const Demeaned plain = DemeanAll(p, false, threads);
-    ExpectMatchesDense(p, plain);
+    ExpectMatchesDense(p, dense, plain);
     // What the elimination is for: fewer passes over the data.
     EXPECT_LT(fast.report.iterations, plain.report.iterations) << threads << " threads";
   }
@@ -154,7 +160,7 @@ TEST(Demeaner, AGroupInTwoRunsIsNotEliminatedAndStillRight) {
   const Problem p = MakeProblem(2, true);
   const Demeaned fast = DemeanAll(p, true, 2);
   const Demeaned plain = DemeanAll(p, false, 2);
-  ExpectMatchesDense(p, fast);
+  ExpectMatchesDense(p, DenseProjection(p), fast);
   // Without a valid run structure both take the same path, bit for bit.
   EXPECT_EQ(fast.report.iterations, plain.report.iterations);
   for (size_t c = 0; c < p.cols.size(); ++c) EXPECT_EQ(fast.cols[c], plain.cols[c]);
@@ -177,6 +183,59 @@ TEST(Demeaner, WarmStartFromTheReturnedCoefficientsConvergesAtOnce) {
     const double scale = MaxAbs(p.cols[c]);
     for (size_t i = 0; i < cols[c].size(); ++i)
       ASSERT_NEAR(cols[c][i], first.cols[c][i], 1e-10 * scale);
+  }
+}
+
+TEST(Demeaner, ADimensionOfMoreThan65536GroupsTakesFourByteCodes) {
+  // About 89,000 groups in a (2-byte codes do not fit), 50 in b, runs of 1 to 40
+  // rows in r: too large for the dense projection, so the eliminated solve is
+  // compared with the conjugate gradients on every dimension (which the test
+  // above checks against the dense projection), both at 1e-13.
+  std::mt19937 rng(4);
+  std::uniform_int_distribution<int> run_length(1, 40), ga(0, 99999), gb(0, 49);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Problem p;
+  std::vector<int32_t> a, b, r;
+  int32_t groups = 0;
+  while (a.size() < 220000) {
+    const int len = run_length(rng);
+    for (int i = 0; i < len; ++i) {
+      a.push_back(ga(rng));
+      b.push_back(gb(rng));
+      r.push_back(groups);
+      p.w.push_back(0.5 + (rng() % 100) / 50.0);
+    }
+    ++groups;
+  }
+  // Dense codes for a: renumber in order of first appearance.
+  std::vector<int32_t> code(100000, -1);
+  int32_t na = 0;
+  for (auto& g : a) {
+    if (code[static_cast<size_t>(g)] < 0) code[static_cast<size_t>(g)] = na++;
+    g = code[static_cast<size_t>(g)];
+  }
+  ASSERT_GT(na, 65536);
+  const int64_t n = static_cast<int64_t>(a.size());
+  for (int g = 0; g < 50; ++g) b[static_cast<size_t>(g)] = g;
+  p.fe.num_obs = n;
+  p.fe.names = {"a", "b", "r"};
+  p.fe.codes = {a, b, r};
+  p.fe.num_groups = {na, 50, groups};
+  std::vector<double> x(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    x[static_cast<size_t>(i)] = normal(rng) + 0.1 * (b[static_cast<size_t>(i)] % 5);
+  p.cols = {x, x};
+  for (auto& v : p.cols[1]) v = v * v;
+  const Demeaned fast = DemeanAll(p, true, 2);
+  const Demeaned plain = DemeanAll(p, false, 2);
+  ASSERT_TRUE(fast.report.converged);
+  ASSERT_TRUE(plain.report.converged);
+  EXPECT_LT(fast.report.iterations, plain.report.iterations);
+  for (size_t c = 0; c < p.cols.size(); ++c) {
+    const double scale = MaxAbs(p.cols[c]);
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_NEAR(fast.cols[c][i], plain.cols[c][i], 1e-8 * scale)
+          << "column " << c << " row " << i;
   }
 }
 

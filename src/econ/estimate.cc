@@ -737,7 +737,13 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
         part[static_cast<size_t>(i)] -= x(s.rows[static_cast<size_t>(i)]) * irls.beta(j);
       }
     }
-    Demeaner unit(&fe, threads, reducer, options.eliminate_runs);
+    // Plain conjugate gradients from zero: with several connected components
+    // of the fixed-effect graph (e.g. exporter^year + importer^year: one per
+    // year) the coefficients are identified only up to one constant per
+    // component and dimension, and CG from zero gives the minimum-norm ones,
+    // which the normalisation below then shifts. The exact elimination of a
+    // sorted dimension would pick another, equally valid, set.
+    Demeaner unit(&fe, threads, reducer, /*eliminate_runs=*/false);
     unit.SetWeights(nullptr);
     std::vector<std::vector<double>> alpha(1);
     std::vector<double*> cols{part.data()};

@@ -102,7 +102,7 @@ struct Sample {
 
   int64_t n() const { return static_cast<int64_t>(rows.size()); }
 
-  void Compact(const std::vector<uint8_t>& keep) {
+  void Compact(const std::vector<uint8_t>& keep, int threads) {
     const int64_t n_old = n();
     int64_t m = 0;
     for (uint8_t kf : keep) m += kf != 0;
@@ -119,7 +119,7 @@ struct Sample {
     // Two tasks: rows, y, weights and offsets; and the regressors, which
     // share one buffer and are moved in place column by column in order (a
     // column's new block never overlaps an unread value of a later column).
-#pragma omp parallel sections
+#pragma omp parallel sections num_threads(std::min(threads, 2))
     {
 #pragma omp section
       {
@@ -448,7 +448,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     RB_ASSIGN_OR_RETURN(fe, BuildGlobalFixedEffects(table, formula.fixed_effects, s.rows, *reducer,
                                                     options.keep_fixed_effects, first_row));
   } else {
-    RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows));
+    RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows, threads));
   }
   FixedEffects clusters;
   if (vspec.type == VcovType::kCluster) {
@@ -458,7 +458,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       RB_ASSIGN_OR_RETURN(
           clusters, BuildGlobalFixedEffects(table, terms, s.rows, *reducer, false, first_row));
     } else {
-      RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows));
+      RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows, threads));
     }
   }
 
@@ -466,9 +466,9 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   reducer->Phase("singletons and separation");
   // 3. Singletons and separation, until nothing changes (on any process).
   auto compact = [&](const std::vector<uint8_t>& k_mask) {
-    s.Compact(k_mask);
-    fe.Compact(k_mask, global);
-    if (clusters.num_dims() > 0) clusters.Compact(k_mask, global);
+    s.Compact(k_mask, threads);
+    fe.Compact(k_mask, global, threads);
+    if (clusters.num_dims() > 0) clusters.Compact(k_mask, global, threads);
     clusters.num_obs = s.n();
   };
   auto any_process = [&](int64_t v) {
@@ -499,7 +499,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     int64_t dropped = 0;
     if (poisson && options.check_separation) {
       const std::vector<uint8_t> before = mask;
-      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y, mask, global);
+      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y, mask, global, threads);
       for (int64_t i = 0; i < s.n() && zg > 0; ++i) {
         if (before[static_cast<size_t>(i)] && !mask[static_cast<size_t>(i)]) {
           res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
@@ -512,7 +512,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     // with y = 0 counts as separated (its fitted mean is 0), not as a
     // singleton.
     if (options.drop_singletons && has_fe) {
-      const int64_t sing = MarkSingletons(fe, mask, global);
+      const int64_t sing = MarkSingletons(fe, mask, global, threads);
       res.dropped.singleton += sing;
       dropped += sing;
     }

@@ -62,15 +62,17 @@ constexpr int kMaxDemeanIterations = 100000;
 }  // namespace
 
 int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vector<uint8_t>& keep,
-                              Reducer* reducer) {
+                              Reducer* reducer, int threads) {
   const bool global = reducer != nullptr && reducer->distributed();
   const int64_t n = fe.num_obs;
   const int nq = fe.num_dims();
+  const int nt = threads > 0 ? threads : omp_get_max_threads();
   // Marking only removes observations with y = 0, so every dimension's
   // positive-outcome flags can be computed first (in parallel without a
   // reducer, whose collective calls must stay in order).
   std::vector<std::vector<uint8_t>> positive(static_cast<size_t>(nq));
-#pragma omp parallel for schedule(dynamic) if (!global && nq > 1)
+#pragma omp parallel for num_threads(std::min(nt, std::max(1, nq))) \
+    schedule(dynamic) if (!global && nq > 1 && nt > 1)
   for (int q = 0; q < nq; ++q) {
     const auto& cq = fe.codes[q];
     auto& pos = positive[static_cast<size_t>(q)];
@@ -87,7 +89,7 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
     }
   }
   int64_t marked = 0;
-#pragma omp parallel for schedule(static) reduction(+ : marked)
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : marked)
   for (int64_t i = 0; i < n; ++i) {
     if (!keep[static_cast<size_t>(i)]) continue;
     for (int q = 0; q < nq; ++q) {

@@ -54,6 +54,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <omp.h>
@@ -179,14 +180,45 @@ DroppedCounts GlobalDropped(const DroppedCounts& d, Reducer& reducer) {
   return g;
 }
 
+// Frees the values of column `name` of `owned` (nullptr: the table is not
+// ours, nothing is freed).
+void ReleaseColumn(data::Table* owned, const std::string& name) {
+  if (owned == nullptr) return;
+  const int idx = owned->FindColumn(name);
+  if (idx < 0) return;
+  data::Column& c = owned->mutable_columns()[static_cast<size_t>(idx)];
+  std::vector<double>().swap(c.f64);
+  std::vector<int64_t>().swap(c.i64);
+  std::vector<int32_t>().swap(c.codes);
+  std::vector<uint8_t>().swap(c.missing);
+}
+
+Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned,
+                                    const EstimateOptions& options,
+                                    const Distribution& distribution);
+
 }  // namespace
 
 Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options) {
-  return Estimate(table, options, Distribution{});
+  return EstimateImpl(table, nullptr, options, Distribution{});
+}
+
+Result<EstimateResult> Estimate(data::Table&& table, const EstimateOptions& options) {
+  return EstimateImpl(table, &table, options, Distribution{});
 }
 
 Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options,
                                 const Distribution& distribution) {
+  return EstimateImpl(table, nullptr, options, distribution);
+}
+
+namespace {
+
+// owned: the same table when the caller gave it up (its columns are freed
+// after their last use), else nullptr.
+Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned,
+                                    const EstimateOptions& options,
+                                    const Distribution& distribution) {
   const auto t0 = std::chrono::steady_clock::now();
   if (distribution.size < 1 || distribution.rank < 0 || distribution.rank >= distribution.size ||
       (distribution.size > 1 && distribution.reducer == nullptr) || distribution.first_row < 0) {
@@ -411,8 +443,21 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
                     "with missing values, {} with zero weight)",
                     SourceName(table), d.filtered, d.missing, d.zero_weight));
   }
+  // Columns read again later: the regressors' (reload_x, the fixed-effect
+  // recovery) and, for their labels, the fixed effects'. With a table given
+  // up by the caller (owned) every other column is freed once the fixed
+  // effects are coded.
+  std::set<std::string> reg_cols, fe_cols;
+  for (const auto& t : formula.regressors) {
+    for (const auto& c : t.Columns()) reg_cols.insert(c);
+  }
+  for (const auto& f : formula.fixed_effects) fe_cols.insert(f.columns.begin(), f.columns.end());
+  auto read_later = [&](const std::string& name) {
+    return reg_cols.count(name) > 0 || (options.keep_fixed_effects && fe_cols.count(name) > 0);
+  };
   // Nothing dropped: the outcome is the table's column (8 bytes a row less).
   const bool y_view = n0 == num_rows && ycol->type == data::ColumnType::kF64;
+  bool y_in_table = y_view;  // s.y points into the table
   if (y_view) {
     s.y = ycol->f64.data();
   } else {
@@ -430,6 +475,17 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)](r);
     if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
     if (ocol) s.off[static_cast<size_t>(i)] = ocol->AsDouble(r);
+  }
+  // A table given up by the caller: its outcome column is taken over (the
+  // values stay where they are) unless a column read later is the same.
+  if (y_view && owned != nullptr && reg_cols.count(formula.lhs) == 0 &&
+      fe_cols.count(formula.lhs) == 0 &&
+      std::find(vspec.cluster_columns.begin(), vspec.cluster_columns.end(), formula.lhs) ==
+          vspec.cluster_columns.end()) {
+    const int idx = owned->FindColumn(formula.lhs);
+    s.y_own = std::move(owned->mutable_columns()[static_cast<size_t>(idx)].f64);
+    s.y = s.y_own.data();
+    y_in_table = false;
   }
 
   phase("sample selected");
@@ -459,6 +515,16 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
           clusters, BuildGlobalFixedEffects(table, terms, s.rows, *reducer, false, first_row));
     } else {
       RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows, threads));
+    }
+  }
+
+  if (owned != nullptr) {
+    std::vector<std::string> names;
+    for (const auto& c : owned->columns()) names.push_back(c.name);
+    for (const auto& name : names) {
+      if (!read_later(name) && !(y_in_table && name == formula.lhs)) {
+        ReleaseColumn(owned, name);
+      }
     }
   }
 
@@ -538,6 +604,12 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     compact(relu_mask);
     n_left = global_n();
     if (n_left == 0) break;
+  }
+  if (owned != nullptr && !options.keep_fixed_effects) {
+    // The regressors' columns are read again only by the fixed-effect recovery.
+    for (const auto& name : reg_cols) {
+      if (!(y_in_table && name == formula.lhs)) ReleaseColumn(owned, name);
+    }
   }
   if (split) res.dropped = GlobalDropped(res.dropped, *reducer);
   if (n_left == 0) {
@@ -787,5 +859,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }
+
+}  // namespace
 
 }  // namespace rebalance::econ

@@ -60,6 +60,7 @@
 #include <omp.h>
 
 #include "demean.h"
+#include "fast_exp.h"
 #include "irls.h"
 #include "parallel_sum.h"
 #include "rebalance/core/huge_pages.h"
@@ -695,7 +696,7 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     const double eta = irls.eta[static_cast<size_t>(i)];
     double r;
     if (poisson) {
-      const double m = std::exp(eta);
+      const double m = FastExp(eta);  // as IRLS's deviance pass
       mu[static_cast<size_t>(i)] = m;
       r = yi - m;
     } else {

@@ -152,13 +152,20 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
   // y = 0; on the rows with y > 0 `target` holds the shifted targets of the
   // deferred correction (0 to start, carried from round to round).
   // The fit u^ is not stored: it is target - e, with the residual e of the
-  // last solve in ut (see fit_at).
+  // last solve in ut (see fit_at). Each solve demeans a copy of the targets
+  // in ut; the passes that change the targets write that copy as they go
+  // (ut_ready), so no pass of its own copies them.
   std::unique_ptr<double[]> ut = work(), target = work();
   auto fit_at = [&](int64_t i) {
     return target[static_cast<size_t>(i)] - ut[static_cast<size_t>(i)];
   };
-#pragma omp parallel for num_threads(nt) schedule(static)
-  for (int64_t i = 0; i < n; ++i) target[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
+#pragma omp parallel for simd num_threads(nt) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    const double t = y[i] == 0 ? 1.0 : 0.0;
+    target[static_cast<size_t>(i)] = t;
+    ut[static_cast<size_t>(i)] = t;
+  }
+  bool ut_ready = true;
   std::vector<std::vector<double>> alpha_u(1);
   for (int it = 1; it <= max_iter; ++it) {
     // Least squares of u on X and D with u^ = 0 where y > 0, by the method of
@@ -175,8 +182,13 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
     double solve_tol = 1e-6;
     for (int corr = 0;; ++corr) {
       corrections = corr + 1;
-#pragma omp parallel for num_threads(nt) schedule(static)
-      for (int64_t i = 0; i < n; ++i) ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
+      if (!ut_ready) {
+#pragma omp parallel for simd num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; ++i) {
+          ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
+        }
+      }
+      ut_ready = false;
       std::vector<double*> cols{ut.get()};
       const bool with_x = !x_demeaned;
       // The regressors need kDemeanTolerance: u gets it for free alongside.
@@ -232,10 +244,18 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
         solve_tol = kDemeanTolerance;
         continue;  // re-solve tightly before accepting
       }
-#pragma omp parallel for num_threads(nt) schedule(static)
+      // The deferred correction: on y > 0 the target less the fit,
+      // target - (target - e) = e, which ut holds already; on y = 0 the next
+      // solve's copy of the (unchanged) target.
+#pragma omp parallel for simd num_threads(nt) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
-        if (y[i] > 0) target[static_cast<size_t>(i)] -= fit_at(i);
+        if (y[i] > 0) {
+          target[static_cast<size_t>(i)] = ut[static_cast<size_t>(i)];
+        } else {
+          ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
+        }
       }
+      ut_ready = true;
     }
     if (eps > kConstraintTolerance) {
       return Status::NotConverged(
@@ -311,10 +331,13 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
       }
       return marked;
     }
-#pragma omp parallel for num_threads(nt) schedule(static)
+    // The rectifier, and the next solve's copy of the targets.
+#pragma omp parallel for simd num_threads(nt) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       if (y[i] == 0) target[static_cast<size_t>(i)] = std::max(uhat_at(i), 0.0);
+      ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
     }
+    ut_ready = true;
   }
   return Status::NotConverged(
       fmt::format("separation check (iterated rectifier) found no certificate in {} "

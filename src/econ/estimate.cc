@@ -561,10 +561,16 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     }
     x_raw = true;
   };
+  // Only singletons drop observations with y > 0: after a pass that dropped
+  // none, no group can have lost its last positive outcome, and the
+  // zero-outcome check is not repeated (one process: with several, every
+  // process repeats it, as they must take the same branches).
+  bool positives_changed = true;
   for (;;) {
     std::vector<uint8_t> mask(static_cast<size_t>(s.n()), 1);
     int64_t dropped = 0;
-    if (poisson && options.check_separation) {
+    if (poisson && options.check_separation && positives_changed) {
+      positives_changed = split;
       const std::vector<uint8_t> before = mask;
       const int64_t zg = MarkZeroOutcomeGroups(fe, s.y, mask, global, threads);
       for (int64_t i = 0; i < s.n() && zg > 0; ++i) {
@@ -580,6 +586,7 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     // singleton.
     if (options.drop_singletons && has_fe) {
       const int64_t sing = MarkSingletons(fe, mask, global, threads);
+      positives_changed = positives_changed || sing > 0;
       res.dropped.singleton += sing;
       dropped += sing;
     }

@@ -30,6 +30,7 @@
 #include "separation.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -68,17 +69,20 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
   const int nq = fe.num_dims();
   const int nt = threads > 0 ? threads : omp_get_max_threads();
   // Marking only removes observations with y = 0, so every dimension's
-  // positive-outcome flags can be computed first (in parallel without a
-  // reducer, whose collective calls must stay in order).
+  // positive-outcome flags can be computed first, in one pass over the rows
+  // for all dimensions (a flag is only ever set to 1, so threads setting the
+  // same one agree).
   std::vector<std::vector<uint8_t>> positive(static_cast<size_t>(nq));
-#pragma omp parallel for num_threads(std::min(nt, std::max(1, nq))) \
-    schedule(dynamic) if (!global && nq > 1 && nt > 1)
   for (int q = 0; q < nq; ++q) {
-    const auto& cq = fe.codes[q];
-    auto& pos = positive[static_cast<size_t>(q)];
-    pos.assign(static_cast<size_t>(fe.num_groups[q]), 0);
-    for (int64_t i = 0; i < n; ++i) {
-      if (keep[static_cast<size_t>(i)] && y[i] > 0) pos[static_cast<size_t>(cq[i])] = 1;
+    positive[static_cast<size_t>(q)].assign(static_cast<size_t>(fe.num_groups[q]), 0);
+  }
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    if (!keep[static_cast<size_t>(i)] || !(y[i] > 0)) continue;
+    for (int q = 0; q < nq; ++q) {
+      std::atomic_ref<uint8_t>(positive[static_cast<size_t>(q)]
+                                       [static_cast<size_t>(fe.codes[q][static_cast<size_t>(i)])])
+          .store(1, std::memory_order_relaxed);
     }
   }
   if (global) {

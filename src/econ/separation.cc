@@ -60,6 +60,55 @@ constexpr double kZeroResidual = 1e-11;
 constexpr double kDemeanTolerance = 1e-13;
 constexpr int kMaxDemeanIterations = 100000;
 
+// e = u~ - X~ b into ut (which holds u~), and the largest |target - e| on
+// y > 0 (a maximum: the same whatever the split). K = number of regressors
+// (-1: any); branch-free for K >= 0, so that the loop is vectorised.
+template <int K>
+double ResidualPassK(const double* x, int k, const Eigen::VectorXd& b, const double* __restrict y,
+                     const double* __restrict target, double* __restrict ut, int64_t n, int nt) {
+  constexpr int kMax = K > 0 ? K : 1;
+  const double* xk[kMax] = {};
+  double bk[kMax] = {};
+  for (int c = 0; c < std::min(k, kMax); ++c) xk[c] = x + c * n, bk[c] = b(c);
+  double eps = 0;
+  if constexpr (K >= 0) {
+#pragma omp parallel for simd num_threads(nt) schedule(static) reduction(max : eps)
+    for (int64_t i = 0; i < n; ++i) {
+      double e = ut[i];
+      for (int c = 0; c < K; ++c) e -= xk[c][i] * bk[c];
+      const double fit = target[i] - e;
+      ut[i] = e;
+      eps = std::max(eps, y[i] > 0 ? std::fabs(fit) : 0.0);
+    }
+  } else {
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : eps)
+    for (int64_t i = 0; i < n; ++i) {
+      double e = ut[i];
+      for (int c = 0; c < k; ++c) e -= x[c * n + i] * b(c);
+      const double fit = target[i] - e;
+      ut[i] = e;
+      if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
+    }
+  }
+  return eps;
+}
+
+double ResidualPass(const double* x, int k, const Eigen::VectorXd& b, const double* y,
+                    const double* target, double* ut, int64_t n, int nt) {
+  switch (k) {
+    case 0:
+      return ResidualPassK<0>(x, k, b, y, target, ut, n, nt);
+    case 1:
+      return ResidualPassK<1>(x, k, b, y, target, ut, n, nt);
+    case 2:
+      return ResidualPassK<2>(x, k, b, y, target, ut, n, nt);
+    case 3:
+      return ResidualPassK<3>(x, k, b, y, target, ut, n, nt);
+    default:
+      return ResidualPassK<-1>(x, k, b, y, target, ut, n, nt);
+  }
+}
+
 }  // namespace
 
 int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vector<uint8_t>& keep,
@@ -229,15 +278,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
         WeightedCross(xt.data(), k, n, omega.get(), ut.get(), threads, g2, xtwu, reducer);
         b = solver.solve(xtwu);
       }
-      eps = 0;
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : eps)
-      for (int64_t i = 0; i < n; ++i) {
-        double e = ut[static_cast<size_t>(i)];
-        for (int c = 0; c < k; ++c) e -= xt[static_cast<size_t>(c * n + i)] * b(c);
-        const double fit = target[static_cast<size_t>(i)] - e;
-        ut[static_cast<size_t>(i)] = e;
-        if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
-      }
+      eps = ResidualPass(xt.data(), k, b, y, target.get(), ut.get(), n, nt);
       reducer->MaxDoubles(&eps, 1);
       if ((eps <= kConstraintTolerance && solve_tol <= kDemeanTolerance) ||
           corr >= kMaxCorrections) {

@@ -59,6 +59,7 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include "count_logs.h"
 #include "demean.h"
 #include "fast_exp.h"
 #include "irls.h"
@@ -74,23 +75,6 @@ namespace rebalance::econ {
 namespace {
 
 constexpr int64_t kOneThreadRows = 50000;
-
-// lgamma(y + 1) for y = 0, 1, ..., kLogFactorials - 1 (counts are mostly
-// small integers, and lgamma costs as much as the rest of the log-likelihood
-// pass); values are lgamma's own, so results are unchanged.
-constexpr int kLogFactorials = 4096;
-std::vector<double> LogFactorialTable() {
-  std::vector<double> t(kLogFactorials);
-  for (int v = 0; v < kLogFactorials; ++v) t[static_cast<size_t>(v)] = std::lgamma(v + 1.0);
-  return t;
-}
-double LogFactorial(double y, const std::vector<double>& table) {
-  if (y >= 0 && y < kLogFactorials) {
-    const int v = static_cast<int>(y);
-    if (v == y) return table[static_cast<size_t>(v)];
-  }
-  return std::lgamma(y + 1);
-}
 
 // The estimation sample in contiguous arrays.
 struct Sample {
@@ -698,9 +682,12 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
   // Fitted means (Poisson), kept for the log-likelihoods below.
   std::vector<double> mu;
   core::ResizeHuge(mu, poisson ? static_cast<size_t>(n_local) : 0);
-  double rss = BlockSums<1>(n_local, threads, [&](int64_t i, double* acc) {
+  // The residual sum of squares and, for the log-likelihoods below, the null
+  // model's totals sum w, sum w y and sum w exp(offset), in one pass.
+  const auto rss_totals = BlockSums<4>(n_local, threads, [&](int64_t i, double* acc) {
     const double yi = s.y[static_cast<size_t>(i)];
     const double eta = irls.eta[static_cast<size_t>(i)];
+    const double wi = pw ? pw[i] : 1.0;
     double r;
     if (poisson) {
       const double m = FastExp(eta);  // as IRLS's deviance pass
@@ -709,9 +696,13 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     } else {
       r = yi - eta;
     }
-    score[static_cast<size_t>(i)] = (pw ? pw[i] : 1.0) * r;
-    acc[0] += (pw ? pw[i] : 1.0) * r * r;
-  })[0];
+    score[static_cast<size_t>(i)] = wi * r;
+    acc[0] += wi * r * r;
+    acc[1] += wi;
+    acc[2] += wi * yi;
+    acc[3] += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
+  });
+  double rss = rss_totals[0];
   reducer->SumDoubles(&rss, 1);
   VcovInput vin;
   vin.family = options.family;
@@ -753,18 +744,13 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
 
   // Log-likelihoods. Null model: intercept (plus offset) only.
   {
-    auto totals = BlockSums<3>(n_local, threads, [&](int64_t i, double* acc) {
-      const double wi = pw ? pw[i] : 1.0;
-      acc[0] += wi;
-      acc[1] += wi * s.y[static_cast<size_t>(i)];
-      acc[2] += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
-    });
-    reducer->SumDoubles(totals.data(), 3);
+    double totals[3] = {rss_totals[1], rss_totals[2], rss_totals[3]};
+    reducer->SumDoubles(totals, 3);
     const double sw = totals[0], swy = totals[1], swe = totals[2];
     if (poisson) {
       const double c0 = std::log(swy / swe);
       const double mu0 = swy / swe;  // exp(c0): the null model's mean without offset
-      const std::vector<double> log_factorial = LogFactorialTable();
+      const CountLogs count_logs;
       auto sums = BlockSums<3>(n_local, threads, [&](int64_t i, double* acc) {
         const double wi = pw ? pw[i] : 1.0;
         const double yi = s.y[static_cast<size_t>(i)];
@@ -772,10 +758,10 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
         const double o = s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)];
         const double eta0 = c0 + o;
         const double m0 = s.off.empty() ? mu0 : std::exp(eta0);
-        const double lg = LogFactorial(yi, log_factorial);
+        const double lg = count_logs.LogFactorial(yi);
         acc[0] += wi * (yi * eta - mu[static_cast<size_t>(i)] - lg);
         acc[1] += wi * (yi * eta0 - m0 - lg);
-        acc[2] += 2 * wi * ((yi > 0 ? yi * (std::log(yi) - eta0) : 0.0) - (yi - m0));
+        acc[2] += 2 * wi * ((yi > 0 ? yi * (count_logs.Log(yi) - eta0) : 0.0) - (yi - m0));
       });
       reducer->SumDoubles(sums.data(), 3);
       const double ll = sums[0], ll0 = sums[1], dev0 = sums[2];

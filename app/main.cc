@@ -170,6 +170,13 @@ int rebalance::app::Main(int argc, char** argv) {
   // this cost 80 MB of peak memory (1.50 -> 1.58 GB) and saved 0.2-0.8 s.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  // One heap for every thread: memory freed by one thread (the CSV reader's
+  // workers, a parallel region) is reused by the next arrays of any other,
+  // instead of staying in a per-thread arena while the main thread faults in
+  // fresh pages. The threads allocate little inside parallel regions, so the
+  // shared lock costs nothing measurable. 1M-row estimate with 2 threads:
+  // peak 133 -> 105 MiB (the same as with 1 thread).
+  mallopt(M_ARENA_MAX, 1);
   CLI::App root{
       "rebalance: trade imbalances, overcapacity and trade-policy "
       "counterfactuals in general equilibrium.\n\n"

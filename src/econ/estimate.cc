@@ -54,11 +54,14 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <omp.h>
 
+#include "count_logs.h"
 #include "demean.h"
+#include "fast_exp.h"
 #include "irls.h"
 #include "parallel_sum.h"
 #include "rebalance/core/huge_pages.h"
@@ -73,23 +76,6 @@ namespace {
 
 constexpr int64_t kOneThreadRows = 50000;
 
-// lgamma(y + 1) for y = 0, 1, ..., kLogFactorials - 1 (counts are mostly
-// small integers, and lgamma costs as much as the rest of the log-likelihood
-// pass); values are lgamma's own, so results are unchanged.
-constexpr int kLogFactorials = 4096;
-std::vector<double> LogFactorialTable() {
-  std::vector<double> t(kLogFactorials);
-  for (int v = 0; v < kLogFactorials; ++v) t[static_cast<size_t>(v)] = std::lgamma(v + 1.0);
-  return t;
-}
-double LogFactorial(double y, const std::vector<double>& table) {
-  if (y >= 0 && y < kLogFactorials) {
-    const int v = static_cast<int>(y);
-    if (v == y) return table[static_cast<size_t>(v)];
-  }
-  return std::lgamma(y + 1);
-}
-
 // The estimation sample in contiguous arrays.
 struct Sample {
   std::vector<int64_t> rows;
@@ -102,7 +88,7 @@ struct Sample {
 
   int64_t n() const { return static_cast<int64_t>(rows.size()); }
 
-  void Compact(const std::vector<uint8_t>& keep) {
+  void Compact(const std::vector<uint8_t>& keep, int threads) {
     const int64_t n_old = n();
     int64_t m = 0;
     for (uint8_t kf : keep) m += kf != 0;
@@ -119,7 +105,7 @@ struct Sample {
     // Two tasks: rows, y, weights and offsets; and the regressors, which
     // share one buffer and are moved in place column by column in order (a
     // column's new block never overlaps an unread value of a later column).
-#pragma omp parallel sections
+#pragma omp parallel sections num_threads(std::min(threads, 2))
     {
 #pragma omp section
       {
@@ -179,14 +165,45 @@ DroppedCounts GlobalDropped(const DroppedCounts& d, Reducer& reducer) {
   return g;
 }
 
+// Frees the values of column `name` of `owned` (nullptr: the table is not
+// ours, nothing is freed).
+void ReleaseColumn(data::Table* owned, const std::string& name) {
+  if (owned == nullptr) return;
+  const int idx = owned->FindColumn(name);
+  if (idx < 0) return;
+  data::Column& c = owned->mutable_columns()[static_cast<size_t>(idx)];
+  std::vector<double>().swap(c.f64);
+  std::vector<int64_t>().swap(c.i64);
+  std::vector<int32_t>().swap(c.codes);
+  std::vector<uint8_t>().swap(c.missing);
+}
+
+Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned,
+                                    const EstimateOptions& options,
+                                    const Distribution& distribution);
+
 }  // namespace
 
 Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options) {
-  return Estimate(table, options, Distribution{});
+  return EstimateImpl(table, nullptr, options, Distribution{});
+}
+
+Result<EstimateResult> Estimate(data::Table&& table, const EstimateOptions& options) {
+  return EstimateImpl(table, &table, options, Distribution{});
 }
 
 Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options,
                                 const Distribution& distribution) {
+  return EstimateImpl(table, nullptr, options, distribution);
+}
+
+namespace {
+
+// owned: the same table when the caller gave it up (its columns are freed
+// after their last use), else nullptr.
+Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned,
+                                    const EstimateOptions& options,
+                                    const Distribution& distribution) {
   const auto t0 = std::chrono::steady_clock::now();
   if (distribution.size < 1 || distribution.rank < 0 || distribution.rank >= distribution.size ||
       (distribution.size > 1 && distribution.reducer == nullptr) || distribution.first_row < 0) {
@@ -411,8 +428,21 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
                     "with missing values, {} with zero weight)",
                     SourceName(table), d.filtered, d.missing, d.zero_weight));
   }
+  // Columns read again later: the regressors' (reload_x, the fixed-effect
+  // recovery) and, for their labels, the fixed effects'. With a table given
+  // up by the caller (owned) every other column is freed once the fixed
+  // effects are coded.
+  std::set<std::string> reg_cols, fe_cols;
+  for (const auto& t : formula.regressors) {
+    for (const auto& c : t.Columns()) reg_cols.insert(c);
+  }
+  for (const auto& f : formula.fixed_effects) fe_cols.insert(f.columns.begin(), f.columns.end());
+  auto read_later = [&](const std::string& name) {
+    return reg_cols.count(name) > 0 || (options.keep_fixed_effects && fe_cols.count(name) > 0);
+  };
   // Nothing dropped: the outcome is the table's column (8 bytes a row less).
   const bool y_view = n0 == num_rows && ycol->type == data::ColumnType::kF64;
+  bool y_in_table = y_view;  // s.y points into the table
   if (y_view) {
     s.y = ycol->f64.data();
   } else {
@@ -431,6 +461,17 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
     if (ocol) s.off[static_cast<size_t>(i)] = ocol->AsDouble(r);
   }
+  // A table given up by the caller: its outcome column is taken over (the
+  // values stay where they are) unless a column read later is the same.
+  if (y_view && owned != nullptr && reg_cols.count(formula.lhs) == 0 &&
+      fe_cols.count(formula.lhs) == 0 &&
+      std::find(vspec.cluster_columns.begin(), vspec.cluster_columns.end(), formula.lhs) ==
+          vspec.cluster_columns.end()) {
+    const int idx = owned->FindColumn(formula.lhs);
+    s.y_own = std::move(owned->mutable_columns()[static_cast<size_t>(idx)].f64);
+    s.y = s.y_own.data();
+    y_in_table = false;
+  }
 
   phase("sample selected");
   reducer->Phase("fixed effects");
@@ -448,7 +489,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     RB_ASSIGN_OR_RETURN(fe, BuildGlobalFixedEffects(table, formula.fixed_effects, s.rows, *reducer,
                                                     options.keep_fixed_effects, first_row));
   } else {
-    RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows));
+    RB_ASSIGN_OR_RETURN(fe, BuildFixedEffects(table, formula.fixed_effects, s.rows, threads));
   }
   FixedEffects clusters;
   if (vspec.type == VcovType::kCluster) {
@@ -458,7 +499,17 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
       RB_ASSIGN_OR_RETURN(
           clusters, BuildGlobalFixedEffects(table, terms, s.rows, *reducer, false, first_row));
     } else {
-      RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows));
+      RB_ASSIGN_OR_RETURN(clusters, BuildFixedEffects(table, terms, s.rows, threads));
+    }
+  }
+
+  if (owned != nullptr) {
+    std::vector<std::string> names;
+    for (const auto& c : owned->columns()) names.push_back(c.name);
+    for (const auto& name : names) {
+      if (!read_later(name) && !(y_in_table && name == formula.lhs)) {
+        ReleaseColumn(owned, name);
+      }
     }
   }
 
@@ -466,9 +517,9 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   reducer->Phase("singletons and separation");
   // 3. Singletons and separation, until nothing changes (on any process).
   auto compact = [&](const std::vector<uint8_t>& k_mask) {
-    s.Compact(k_mask);
-    fe.Compact(k_mask, global);
-    if (clusters.num_dims() > 0) clusters.Compact(k_mask, global);
+    s.Compact(k_mask, threads);
+    fe.Compact(k_mask, global, threads);
+    if (clusters.num_dims() > 0) clusters.Compact(k_mask, global, threads);
     clusters.num_obs = s.n();
   };
   auto any_process = [&](int64_t v) {
@@ -494,12 +545,18 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     }
     x_raw = true;
   };
+  // Only singletons drop observations with y > 0: after a pass that dropped
+  // none, no group can have lost its last positive outcome, and the
+  // zero-outcome check is not repeated (one process: with several, every
+  // process repeats it, as they must take the same branches).
+  bool positives_changed = true;
   for (;;) {
     std::vector<uint8_t> mask(static_cast<size_t>(s.n()), 1);
     int64_t dropped = 0;
-    if (poisson && options.check_separation) {
+    if (poisson && options.check_separation && positives_changed) {
+      positives_changed = split;
       const std::vector<uint8_t> before = mask;
-      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y, mask, global);
+      const int64_t zg = MarkZeroOutcomeGroups(fe, s.y, mask, global, threads);
       for (int64_t i = 0; i < s.n() && zg > 0; ++i) {
         if (before[static_cast<size_t>(i)] && !mask[static_cast<size_t>(i)]) {
           res.separated_rows.push_back(first_row + s.rows[static_cast<size_t>(i)]);
@@ -512,7 +569,8 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     // with y = 0 counts as separated (its fitted mean is 0), not as a
     // singleton.
     if (options.drop_singletons && has_fe) {
-      const int64_t sing = MarkSingletons(fe, mask, global);
+      const int64_t sing = MarkSingletons(fe, mask, global, threads);
+      positives_changed = positives_changed || sing > 0;
       res.dropped.singleton += sing;
       dropped += sing;
     }
@@ -539,6 +597,12 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
     compact(relu_mask);
     n_left = global_n();
     if (n_left == 0) break;
+  }
+  if (owned != nullptr && !options.keep_fixed_effects) {
+    // The regressors' columns are read again only by the fixed-effect recovery.
+    for (const auto& name : reg_cols) {
+      if (!(y_in_table && name == formula.lhs)) ReleaseColumn(owned, name);
+    }
   }
   if (split) res.dropped = GlobalDropped(res.dropped, *reducer);
   if (n_left == 0) {
@@ -619,20 +683,27 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   // Fitted means (Poisson), kept for the log-likelihoods below.
   std::vector<double> mu;
   core::ResizeHuge(mu, poisson ? static_cast<size_t>(n_local) : 0);
-  double rss = BlockSums<1>(n_local, threads, [&](int64_t i, double* acc) {
+  // The residual sum of squares and, for the log-likelihoods below, the null
+  // model's totals sum w, sum w y and sum w exp(offset), in one pass.
+  const auto rss_totals = BlockSums<4>(n_local, threads, [&](int64_t i, double* acc) {
     const double yi = s.y[static_cast<size_t>(i)];
     const double eta = irls.eta[static_cast<size_t>(i)];
+    const double wi = pw ? pw[i] : 1.0;
     double r;
     if (poisson) {
-      const double m = std::exp(eta);
+      const double m = FastExp(eta);  // as IRLS's deviance pass
       mu[static_cast<size_t>(i)] = m;
       r = yi - m;
     } else {
       r = yi - eta;
     }
-    score[static_cast<size_t>(i)] = (pw ? pw[i] : 1.0) * r;
-    acc[0] += (pw ? pw[i] : 1.0) * r * r;
-  })[0];
+    score[static_cast<size_t>(i)] = wi * r;
+    acc[0] += wi * r * r;
+    acc[1] += wi;
+    acc[2] += wi * yi;
+    acc[3] += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
+  });
+  double rss = rss_totals[0];
   reducer->SumDoubles(&rss, 1);
   VcovInput vin;
   vin.family = options.family;
@@ -674,18 +745,13 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
 
   // Log-likelihoods. Null model: intercept (plus offset) only.
   {
-    auto totals = BlockSums<3>(n_local, threads, [&](int64_t i, double* acc) {
-      const double wi = pw ? pw[i] : 1.0;
-      acc[0] += wi;
-      acc[1] += wi * s.y[static_cast<size_t>(i)];
-      acc[2] += wi * (s.off.empty() ? 1.0 : std::exp(s.off[static_cast<size_t>(i)]));
-    });
-    reducer->SumDoubles(totals.data(), 3);
+    double totals[3] = {rss_totals[1], rss_totals[2], rss_totals[3]};
+    reducer->SumDoubles(totals, 3);
     const double sw = totals[0], swy = totals[1], swe = totals[2];
     if (poisson) {
       const double c0 = std::log(swy / swe);
       const double mu0 = swy / swe;  // exp(c0): the null model's mean without offset
-      const std::vector<double> log_factorial = LogFactorialTable();
+      const CountLogs count_logs;
       auto sums = BlockSums<3>(n_local, threads, [&](int64_t i, double* acc) {
         const double wi = pw ? pw[i] : 1.0;
         const double yi = s.y[static_cast<size_t>(i)];
@@ -693,10 +759,10 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
         const double o = s.off.empty() ? 0.0 : s.off[static_cast<size_t>(i)];
         const double eta0 = c0 + o;
         const double m0 = s.off.empty() ? mu0 : std::exp(eta0);
-        const double lg = LogFactorial(yi, log_factorial);
+        const double lg = count_logs.LogFactorial(yi);
         acc[0] += wi * (yi * eta - mu[static_cast<size_t>(i)] - lg);
         acc[1] += wi * (yi * eta0 - m0 - lg);
-        acc[2] += 2 * wi * ((yi > 0 ? yi * (std::log(yi) - eta0) : 0.0) - (yi - m0));
+        acc[2] += 2 * wi * ((yi > 0 ? yi * (count_logs.Log(yi) - eta0) : 0.0) - (yi - m0));
       });
       reducer->SumDoubles(sums.data(), 3);
       const double ll = sums[0], ll0 = sums[1], dev0 = sums[2];
@@ -794,5 +860,7 @@ Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions&
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }
+
+}  // namespace
 
 }  // namespace rebalance::econ

@@ -22,8 +22,10 @@
 #include "rebalance/econ/fixed_effects.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <string_view>
@@ -37,33 +39,66 @@
 namespace rebalance::econ {
 namespace {
 
-// Replaces keys by dense codes 0..G-1 in increasing key order; returns G and
-// the first observation of every group.
-int32_t Densify(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
-                std::vector<int64_t>& first_obs) {
-  const int64_t n = static_cast<int64_t>(keys.size());
-  core::AssignHuge(codes, static_cast<size_t>(n), 0);
+// The rows [begin, end) of thread `tid` of `nt` in a loop over n items.
+inline int64_t BlockBegin(int64_t n, int tid, int nt) { return n * tid / nt; }
+
+// Replaces the keys key(0..n-1) by dense codes 0..G-1 in increasing key order
+// (into codes, resized to n); returns G and the first observation of every
+// group. key(i) may read codes[i] (an interaction of earlier codes): every
+// loop reads key(i) before it writes codes[i], and the sort path stores the
+// keys first. Rows are split over `threads` threads in fixed blocks; the
+// codes and first observations do not depend on the split.
+template <class KeyFn>
+int32_t DensifyBy(int64_t n, KeyFn key, std::vector<int32_t>& codes,
+                  std::vector<int64_t>& first_obs, int threads) {
   first_obs.clear();
+  core::ResizeHuge(codes, static_cast<size_t>(n));
   if (n == 0) return 0;
-  const auto [mn_it, mx_it] = std::minmax_element(keys.begin(), keys.end());
-  const int64_t mn = *mn_it, mx = *mx_it;
+  const int nt = std::max(1, std::min<int>(threads, static_cast<int>((n + 65535) / 65536)));
+  std::vector<int64_t> lo(static_cast<size_t>(nt), std::numeric_limits<int64_t>::max()),
+      hi(static_cast<size_t>(nt), std::numeric_limits<int64_t>::min());
+#pragma omp parallel num_threads(nt)
+  {
+    const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+    int64_t mn = std::numeric_limits<int64_t>::max(), mx = std::numeric_limits<int64_t>::min();
+    for (int64_t i = BlockBegin(n, tid, nth); i < BlockBegin(n, tid + 1, nth); ++i) {
+      const int64_t k = key(i);
+      mn = std::min(mn, k), mx = std::max(mx, k);
+    }
+    lo[static_cast<size_t>(tid)] = mn, hi[static_cast<size_t>(tid)] = mx;
+  }
+  const int64_t mn = *std::min_element(lo.begin(), lo.end());
+  const int64_t mx = *std::max_element(hi.begin(), hi.end());
   const uint64_t range = static_cast<uint64_t>(mx) - static_cast<uint64_t>(mn);
   const uint64_t limit = std::max<uint64_t>(static_cast<uint64_t>(4 * n), uint64_t{1} << 24);
   if (range < limit) {
+    // Direct lookup: mark the keys present, number them in key order.
     std::vector<int32_t> slot(range + 1, -1);
-    for (int64_t i = 0; i < n; ++i) slot[static_cast<size_t>(keys[i] - mn)] = 0;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      std::atomic_ref<int32_t>(slot[static_cast<size_t>(key(i) - mn)])
+          .store(0, std::memory_order_relaxed);
+    }
     int32_t g = 0;
     for (auto& s : slot) {
       if (s == 0) s = g++;
     }
-    first_obs.assign(static_cast<size_t>(g), -1);
+    // First observation of a group: the smallest i (a minimum, whatever the
+    // order in which the threads get there).
+    first_obs.assign(static_cast<size_t>(g), std::numeric_limits<int64_t>::max());
+#pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
-      const int32_t c = slot[static_cast<size_t>(keys[i] - mn)];
+      const int32_t c = slot[static_cast<size_t>(key(i) - mn)];
       codes[static_cast<size_t>(i)] = c;
-      if (first_obs[static_cast<size_t>(c)] < 0) first_obs[static_cast<size_t>(c)] = i;
+      std::atomic_ref<int64_t> first(first_obs[static_cast<size_t>(c)]);
+      int64_t seen = first.load(std::memory_order_relaxed);
+      while (i < seen && !first.compare_exchange_weak(seen, i, std::memory_order_relaxed)) {
+      }
     }
     return g;
   }
+  std::vector<int64_t> keys(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) keys[static_cast<size_t>(i)] = key(i);
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
@@ -73,15 +108,89 @@ int32_t Densify(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
   int64_t prev = 0;
   for (int64_t k = 0; k < n; ++k) {
     const int64_t i = order[static_cast<size_t>(k)];
-    const int64_t key = keys[static_cast<size_t>(i)];
-    if (k == 0 || key != prev) {
+    const int64_t kv = keys[static_cast<size_t>(i)];
+    if (k == 0 || kv != prev) {
       ++g;
       first_obs.push_back(i);
-      prev = key;
+      prev = kv;
     }
     codes[static_cast<size_t>(i)] = g;
   }
   return g + 1;
+}
+
+// Replaces keys by dense codes 0..G-1 in increasing key order; returns G and
+// the first observation of every group.
+int32_t Densify(const std::vector<int64_t>& keys, std::vector<int32_t>& codes,
+                std::vector<int64_t>& first_obs, int threads = 1) {
+  codes.clear();
+  return DensifyBy(
+      static_cast<int64_t>(keys.size()), [&](int64_t i) { return keys[static_cast<size_t>(i)]; },
+      codes, first_obs, threads);
+}
+
+// Checks that column `name` can serve as an identifier on `rows` (no missing
+// value, integral values in a floating-point column), rows split over
+// `threads` threads; the error names the first bad row.
+Status CheckIdentifierRows(const data::Table& table, const data::Column& col,
+                           const std::vector<int64_t>& rows, int threads) {
+  const bool f64 = col.type == data::ColumnType::kF64;
+  if (!f64 && col.missing.empty()) return Status::Ok();
+  const int64_t n = static_cast<int64_t>(rows.size());
+  const int nt = std::max(1, std::min<int>(threads, static_cast<int>((n + 65535) / 65536)));
+  std::vector<int64_t> bad(static_cast<size_t>(nt), -1);  // first bad index per block
+#pragma omp parallel num_threads(nt)
+  {
+    const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+    for (int64_t k = BlockBegin(n, tid, nth); k < BlockBegin(n, tid + 1, nth); ++k) {
+      const int64_t r = rows[static_cast<size_t>(k)];
+      bool ok = !col.IsMissing(r);
+      if (ok && f64) {
+        const double v = col.f64[static_cast<size_t>(r)];
+        ok = std::isfinite(v) && v == std::floor(v) && std::fabs(v) <= 9e15;
+      }
+      if (!ok) {
+        bad[static_cast<size_t>(tid)] = k;
+        break;
+      }
+    }
+  }
+  for (const int64_t k : bad) {
+    if (k < 0) continue;
+    const int64_t r = rows[static_cast<size_t>(k)];
+    if (col.IsMissing(r)) {
+      return Status::Internal(
+          fmt::format("fixed-effect column '{}' is missing on a kept row", col.name));
+    }
+    return Status::InvalidArgument(
+        fmt::format("{}: column '{}' is used as an identifier (fixed effect or "
+                    "cluster) but row {} holds the non-integer value {}",
+                    table.source.empty() ? "<table>" : table.source, col.name, r + 1,
+                    col.f64[static_cast<size_t>(r)]));
+  }
+  return Status::Ok();
+}
+
+// Dense codes of column `col` on `rows` (checked by CheckIdentifierRows),
+// its values read in place (no array of keys).
+int32_t DensifyColumn(const data::Column& col, const std::vector<int64_t>& rows,
+                      std::vector<int32_t>& codes, std::vector<int64_t>& first_obs, int threads) {
+  const int64_t n = static_cast<int64_t>(rows.size());
+  auto row = [&](int64_t i) { return static_cast<size_t>(rows[static_cast<size_t>(i)]); };
+  switch (col.type) {
+    case data::ColumnType::kString:
+      return DensifyBy(
+          n, [&](int64_t i) { return static_cast<int64_t>(col.codes[row(i)]); }, codes, first_obs,
+          threads);
+    case data::ColumnType::kI64:
+      return DensifyBy(
+          n, [&](int64_t i) { return col.i64[row(i)]; }, codes, first_obs, threads);
+    case data::ColumnType::kF64:
+      break;
+  }
+  return DensifyBy(
+      n, [&](int64_t i) { return static_cast<int64_t>(col.f64[row(i)]); }, codes, first_obs,
+      threads);
 }
 
 Status ColumnKeys(const data::Table& table, const std::string& name,
@@ -334,13 +443,14 @@ std::vector<int64_t> FixedEffects::GroupCounts(int q) const {
   return counts;
 }
 
-void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer) {
+void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer, int threads) {
   const bool global = reducer != nullptr && reducer->distributed();
   int64_t m = 0;
   for (uint8_t k : keep) m += k != 0;
-    // Dimensions are independent: in parallel, except with a reducer, whose
-    // collective calls must come in the same order on every process.
-#pragma omp parallel for schedule(dynamic) if (!global && num_dims() > 1)
+  const int nt = std::min(threads > 0 ? threads : omp_get_max_threads(), std::max(1, num_dims()));
+  // Dimensions are independent: in parallel, except with a reducer, whose
+  // collective calls must come in the same order on every process.
+#pragma omp parallel for num_threads(nt) schedule(dynamic) if (!global && nt > 1)
   for (int q = 0; q < num_dims(); ++q) {
     auto& cq = codes[q];
     std::vector<int32_t> remap(static_cast<size_t>(num_groups[q]), -1);
@@ -367,8 +477,8 @@ void FixedEffects::Compact(const std::vector<uint8_t>& keep, Reducer* reducer) {
         cq[static_cast<size_t>(j++)] = remap[static_cast<size_t>(cq[i])];
       }
     }
+    // Not shrunk to fit: that would copy the codes into fresh pages.
     cq.resize(static_cast<size_t>(j));
-    cq.shrink_to_fit();
     num_groups[q] = g;
     group_row[q] = std::move(rows);
   }
@@ -389,7 +499,7 @@ std::string FixedEffects::Label(const data::Table& table, int q, int32_t g) cons
 
 Result<FixedEffects> BuildFixedEffects(const data::Table& table,
                                        const std::vector<data::FixedEffectTerm>& terms,
-                                       const std::vector<int64_t>& rows) {
+                                       const std::vector<int64_t>& rows, int threads) {
   FixedEffects fe;
   fe.num_obs = static_cast<int64_t>(rows.size());
   const size_t nt = terms.size();
@@ -401,32 +511,32 @@ Result<FixedEffects> BuildFixedEffects(const data::Table& table,
   fe.codes.resize(nt);
   fe.num_groups.resize(nt);
   fe.group_row.resize(nt);
-  // The terms are independent: one per thread; the first error in term order
-  // is returned.
-  std::vector<Status> status(nt, Status::Ok());
-#pragma omp parallel for schedule(dynamic) if (nt > 1)
+  // One term after another, each split over the threads by rows (3 terms on
+  // 2 threads took as long as 2 terms; the large arrays are allocated by the
+  // calling thread, whose freed memory the next arrays reuse).
+  const int nth = threads > 0 ? threads : omp_get_max_threads();
+  std::vector<int64_t> first, part_first;
+  std::vector<int32_t> part_codes;
   for (size_t t = 0; t < nt; ++t) {
     const auto& term = terms[t];
-    std::vector<int64_t> keys, part, first, part_first;
-    std::vector<int32_t> codes, part_codes;
-    Status st = ColumnKeys(table, term.columns[0], rows, keys);
-    if (!st.ok()) {
-      status[t] = st;
-      continue;
-    }
-    int32_t g = Densify(keys, codes, first);
-    for (size_t c = 1; c < term.columns.size() && st.ok(); ++c) {
-      st = ColumnKeys(table, term.columns[c], rows, part);
-      if (!st.ok()) break;
-      const int32_t gp = Densify(part, part_codes, part_first);
-      for (size_t i = 0; i < rows.size(); ++i) {
-        keys[i] = static_cast<int64_t>(codes[i]) * gp + part_codes[i];
+    std::vector<int32_t> codes;
+    int32_t g = 0;
+    for (size_t c = 0; c < term.columns.size(); ++c) {
+      RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(term.columns[c]));
+      RB_RETURN_IF_ERROR(CheckIdentifierRows(table, *col, rows, nth));
+      if (c == 0) {
+        g = DensifyColumn(*col, rows, codes, first, nth);
+        continue;
       }
-      g = Densify(keys, codes, first);
-    }
-    if (!st.ok()) {
-      status[t] = st;
-      continue;
+      // a^b: the codes of a and of b combined as code_a * G_b + code_b.
+      const int32_t gp = DensifyColumn(*col, rows, part_codes, part_first, nth);
+      g = DensifyBy(
+          fe.num_obs,
+          [&](int64_t i) {
+            return static_cast<int64_t>(codes[static_cast<size_t>(i)]) * gp +
+                   part_codes[static_cast<size_t>(i)];
+          },
+          codes, first, nth);
     }
     std::vector<int64_t> group_row(first.size());
     for (size_t k = 0; k < first.size(); ++k) {
@@ -436,7 +546,6 @@ Result<FixedEffects> BuildFixedEffects(const data::Table& table,
     fe.num_groups[t] = g;
     fe.group_row[t] = std::move(group_row);
   }
-  for (const Status& st : status) RB_RETURN_IF_ERROR(st);
   for (const auto& term : terms) {
     fe.names.push_back(term.text);
     fe.columns.push_back(term.columns);
@@ -538,7 +647,8 @@ FixedEffects InterceptOnly(int64_t num_obs, int64_t first_row) {
   return fe;
 }
 
-int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep, Reducer* reducer) {
+int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep, Reducer* reducer,
+                       int threads) {
   if (reducer != nullptr && reducer->distributed()) {
     return MarkSingletonsGlobal(fe, keep, *reducer);
   }
@@ -548,7 +658,7 @@ int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep, Reduc
   bool changed = true;
   // Counts per thread block (integers: the result does not depend on the
   // split), then marking in parallel.
-  const int nt = omp_get_max_threads();
+  const int nt = threads > 0 ? threads : omp_get_max_threads();
   std::vector<std::vector<int32_t>> part(static_cast<size_t>(nt));
   while (changed) {
     changed = false;

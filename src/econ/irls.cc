@@ -29,6 +29,8 @@
 // at the loose step-1 tolerance) and checks them before solving.
 #include "irls.h"
 
+#include "count_logs.h"
+#include "fast_exp.h"
 #include "parallel_sum.h"
 #include "rebalance/core/huge_pages.h"
 
@@ -39,6 +41,12 @@
 
 #include <fmt/format.h>
 #include <omp.h>
+
+#ifdef __clang__
+// Builds without vectorisation (the sanitizer build, clang -O1) leave the
+// `omp simd` loops scalar, which is correct; clang's notice is not wanted.
+#pragma clang diagnostic ignored "-Wpass-failed"
+#endif
 
 namespace rebalance::econ {
 
@@ -185,24 +193,101 @@ struct DevianceIo {
   double* w_next;
 };
 
-// pw (y log y - y eta - (y - mu)) of observation i.
-inline double DevianceTerm(const DevianceIo& io, const double* eta, int64_t i) {
-  const double e = eta[i];
-  const double mu = std::exp(e);
-  const double yi = io.y[i];
-  const double pwi = io.pw ? io.pw[i] : 1.0;
-  io.w_next[i] = pwi * mu;
-  const double d = yi > 0 ? io.ylogy[i] - yi * e - (yi - mu) : mu;
+// pw (y log y - y eta - (y - mu)) of observation i, with eta_i = e; writes
+// w_next[i]. exp by FastExp; every operand is loaded unconditionally (the
+// branch is a select), so that the pass is vectorised.
+template <bool kWeighted>
+[[gnu::always_inline]] inline double DevianceTerm(const double* __restrict y,
+                                                  const double* __restrict ylogy,
+                                                  const double* __restrict pw,
+                                                  double* __restrict w_next, double e, int64_t i) {
+  const double mu = FastExp(e);
+  const double yi = y[i], yl = ylogy[i];
+  const double pwi = kWeighted ? pw[i] : 1.0;
+  w_next[i] = pwi * mu;
+  const double d = yi > 0 ? yl - yi * e - (yi - mu) : mu;
   return pwi * d;
 }
 
-// The Poisson deviance of eta.
+// The Poisson deviance of eta (writes w_next).
+template <bool kWeighted>
+double PoissonDevianceSum(const DevianceIo& io, const double* __restrict eta, int64_t n,
+                          int threads) {
+  const double* __restrict y = io.y;
+  const double* __restrict ylogy = io.ylogy;
+  const double* __restrict pw = io.pw;
+  double* __restrict w = io.w_next;
+  return LaneSum(
+      n, threads, [=](int64_t i) __attribute__((always_inline)) {
+        return DevianceTerm<kWeighted>(y, ylogy, pw, w, eta[i], i);
+      });
+}
+
 double PoissonDeviance(const DevianceIo& io, const double* eta, int64_t n, int threads,
                        Reducer* reducer) {
-  double dev = BlockSums<1>(n, threads,
-                            [&](int64_t i, double* acc) { acc[0] += DevianceTerm(io, eta, i); })[0];
+  double dev = io.pw ? PoissonDevianceSum<true>(io, eta, n, threads)
+                     : PoissonDevianceSum<false>(io, eta, n, threads);
   reducer->SumDoubles(&dev, 1);
   return 2 * dev;
+}
+
+// The deviance pass of a Poisson step: the new linear predictor
+// eta + (y - mu) / mu - e, with e = z~ - X~ b the residual of the weighted
+// regression (z~ demeaned in z, mu = w / pw the current means), into z; the
+// next weights into w (read first); returns the deviance sum (not yet
+// reduced over processes). K = number of regressors (-1: any, in a loop).
+template <int K, bool kWeighted>
+double DeviancePass(const DevianceIo& io, const double* __restrict eta, double* __restrict z,
+                    const std::vector<const double*>& xc, const Eigen::VectorXd& beta, int64_t n,
+                    int threads) {
+  constexpr int kMax = K >= 0 ? K : 1;
+  const int k = K >= 0 ? K : static_cast<int>(xc.size());
+  // Loop invariants in locals, so that the stores do not force reloads.
+  const double* __restrict y = io.y;
+  const double* __restrict ylogy = io.ylogy;
+  const double* __restrict pw = io.pw;
+  double* __restrict w = io.w_next;
+  const double* xk[kMax] = {};
+  double bk[kMax] = {};
+  for (int c = 0; c < std::min(k, kMax); ++c) {
+    xk[c] = xc[static_cast<size_t>(c)];
+    bk[c] = beta(c);
+  }
+  const double* const* xp = xc.data();
+  const double* b = beta.data();
+  // (Inlined into LaneSum's loop, which is then vectorised.)
+  return LaneSum(
+      n, threads, [=](int64_t i) __attribute__((always_inline)) {
+        double e = z[i];
+        if constexpr (K >= 0) {
+          for (int c = 0; c < K; ++c) e -= xk[c][i] * bk[c];
+        } else {
+          for (int c = 0; c < k; ++c) e -= xp[c][i] * b[c];
+        }
+        const double wi = w[i];
+        const double mu = kWeighted ? wi / pw[i] : wi;
+        const double eta_new = eta[i] + (y[i] - mu) / mu - e;
+        z[i] = eta_new;
+        return DevianceTerm<kWeighted>(y, ylogy, pw, w, eta_new, i);
+      });
+}
+
+template <bool kWeighted>
+double DeviancePassAnyK(const DevianceIo& io, const double* eta, double* z,
+                        const std::vector<const double*>& xc, const Eigen::VectorXd& beta,
+                        int64_t n, int threads) {
+  switch (xc.size()) {
+    case 0:
+      return DeviancePass<0, kWeighted>(io, eta, z, xc, beta, n, threads);
+    case 1:
+      return DeviancePass<1, kWeighted>(io, eta, z, xc, beta, n, threads);
+    case 2:
+      return DeviancePass<2, kWeighted>(io, eta, z, xc, beta, n, threads);
+    case 3:
+      return DeviancePass<3, kWeighted>(io, eta, z, xc, beta, n, threads);
+    default:
+      return DeviancePass<-1, kWeighted>(io, eta, z, xc, beta, n, threads);
+  }
 }
 
 // Keeps only the columns `kept` of x (n x k), in order.
@@ -251,12 +336,13 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
     });
     reducer->SumDoubles(sums.data(), 2);
     const double mean_y = sums[0] / sums[1];
+    const CountLogs count_logs;
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       const double mu = 0.5 * (y[i] + mean_y);
       eta[i] = std::log(mu);
       w[i] = (pw ? pw[i] : 1.0) * mu;
-      ylogy[i] = y[i] > 0 ? y[i] * std::log(y[i]) : 0.0;
+      ylogy[i] = y[i] > 0 ? y[i] * count_logs.Log(y[i]) : 0.0;
     }
   } else {
     for (int64_t i = 0; i < n; ++i) w[i] = pw ? pw[i] : 1.0;
@@ -290,7 +376,14 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
     // Working outcome, with mu = w / prior weight (the weights come from the
     // previous step's deviance pass, or from the starting values).
     if (step > 1) demeaner.SetWeights(w.data());
-    {
+    if (poisson && !off && !pw) {
+      // The common case, without branches (vectorised).
+      const double* __restrict wp = w.data();
+      const double* __restrict ep = eta.data();
+      double* __restrict zp = z.data();
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+      for (int64_t i = 0; i < n; ++i) zp[i] = ep[i] + (y[i] - wp[i]) / wp[i];
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
         const double o = off ? off[i] : 0.0;
@@ -373,12 +466,13 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       out.termination = Termination::kConverged;
       break;
     }
-    // (new_eta(i) reads w[i] before DevianceTerm overwrites it.)
+    // (The pass reads w[i] before DevianceTerm overwrites it.)
     const DevianceIo dio{y, ylogy.data(), pw, w.data()};
-    double dev = 2 * BlockSums<1>(n, threads, [&](int64_t i, double* acc) {
-                   z[i] = new_eta(i);
-                   acc[0] += DevianceTerm(dio, z.data(), i);
-                 })[0];
+    std::vector<const double*> xc(static_cast<size_t>(k));
+    for (int c = 0; c < k; ++c) xc[static_cast<size_t>(c)] = x.data() + c * n;
+    double dev =
+        2 * (pw ? DeviancePassAnyK<true>(dio, eta.data(), z.data(), xc, beta, n, threads)
+                : DeviancePassAnyK<false>(dio, eta.data(), z.data(), xc, beta, n, threads));
     reducer->SumDoubles(&dev, 1);
     int halvings = 0;
     while ((!std::isfinite(dev) || dev > dev_old * (1 + 1e-12)) && halvings < 20 &&
@@ -419,8 +513,8 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       // The weights of this step's regression (X~'WX~ and X~ are at those),
       // for the variance: pw exp(previous eta), as its deviance pass formed
       // them; the previous eta is in z after the swap.
-#pragma omp parallel for num_threads(threads) schedule(static)
-      for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * std::exp(z[i]);
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+      for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * FastExp(z[i]);
       break;
     }
     if (std::isfinite(eps)) {

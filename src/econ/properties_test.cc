@@ -390,3 +390,65 @@ TEST(Collinearity, RegressorAbsorbedByFixedEffectsIsDroppedWithANote) {
 
 }  // namespace
 }  // namespace rebalance::econ
+
+namespace rebalance::econ {
+namespace {
+
+// Estimate(Table&&) frees the table's columns as it goes: the same results as
+// Estimate(const Table&), bit for bit, whatever the options that decide which
+// columns are read again (labels, regressors, an outcome that is also an
+// identifier or a weight, a filter that makes the outcome a copy).
+TEST(Properties, ConsumingTheTableGivesTheSameResults) {
+  const Panel p = MakePanel(23);
+  std::vector<size_t> order(p.y.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<int> identity(15);
+  std::iota(identity.begin(), identity.end(), 0);
+  std::vector<EstimateOptions> cases;
+  cases.push_back(GravityOptions());
+  {
+    EstimateOptions o = GravityOptions();
+    o.keep_fixed_effects = false;
+    o.keep_fitted = false;
+    o.vcov = "hetero";
+    cases.push_back(o);
+    o.where = "year >= 2001";
+    o.weights = "trade";
+    cases.push_back(o);
+    o.where.clear();
+    o.weights.clear();
+    o.vcov = "cluster:trade";  // the outcome as a cluster identifier
+    cases.push_back(o);
+    o.vcov = "hetero";
+    o.formula = "trade ~ log(dist) + rta | exporter + importer + year";
+    o.threads = 1;
+    cases.push_back(o);
+  }
+  for (const auto& opt : cases) {
+    for (const bool strings : {false, true}) {
+      const data::Table kept = ToTable(p, order, strings, identity);
+      auto a = Estimate(kept, opt);
+      data::Table given = ToTable(p, order, strings, identity);
+      auto b = Estimate(std::move(given), opt);
+      ASSERT_TRUE(a.ok()) << a.status().ToString();
+      ASSERT_TRUE(b.ok()) << b.status().ToString();
+      const std::string what = opt.formula + " " + opt.vcov + " " + opt.where;
+      EXPECT_EQ(a->ToJson(), b->ToJson()) << what;
+      ASSERT_EQ(a->coefficients.size(), b->coefficients.size());
+      for (size_t j = 0; j < a->coefficients.size(); ++j) {
+        EXPECT_EQ(a->coefficients[j].estimate, b->coefficients[j].estimate) << what;
+        EXPECT_EQ(a->coefficients[j].std_error, b->coefficients[j].std_error) << what;
+      }
+      EXPECT_EQ(a->fitted, b->fitted) << what;
+      EXPECT_EQ(a->sample_rows, b->sample_rows) << what;
+      ASSERT_EQ(a->fixed_effects.size(), b->fixed_effects.size()) << what;
+      for (size_t q = 0; q < a->fixed_effects.size(); ++q) {
+        EXPECT_EQ(a->fixed_effects[q].labels, b->fixed_effects[q].labels) << what;
+        EXPECT_EQ(a->fixed_effects[q].values, b->fixed_effects[q].values) << what;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rebalance::econ

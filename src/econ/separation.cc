@@ -30,6 +30,7 @@
 #include "separation.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -42,6 +43,12 @@
 #include "demean.h"
 #include "irls.h"
 #include "rebalance/core/huge_pages.h"
+
+#ifdef __clang__
+// Builds without vectorisation (the sanitizer build, clang -O1) leave the
+// `omp simd` loops scalar, which is correct; clang's notice is not wanted.
+#pragma clang diagnostic ignored "-Wpass-failed"
+#endif
 
 namespace rebalance::econ {
 namespace {
@@ -59,24 +66,78 @@ constexpr double kZeroResidual = 1e-11;
 constexpr double kDemeanTolerance = 1e-13;
 constexpr int kMaxDemeanIterations = 100000;
 
+// e = u~ - X~ b into ut (which holds u~), and the largest |target - e| on
+// y > 0 (a maximum: the same whatever the split). K = number of regressors
+// (-1: any); branch-free for K >= 0, so that the loop is vectorised.
+template <int K>
+double ResidualPassK(const double* x, int k, const Eigen::VectorXd& b, const double* __restrict y,
+                     const double* __restrict target, double* __restrict ut, int64_t n, int nt) {
+  constexpr int kMax = K > 0 ? K : 1;
+  const double* xk[kMax] = {};
+  double bk[kMax] = {};
+  for (int c = 0; c < std::min(k, kMax); ++c) xk[c] = x + c * n, bk[c] = b(c);
+  double eps = 0;
+  if constexpr (K >= 0) {
+#pragma omp parallel for simd num_threads(nt) schedule(static) reduction(max : eps)
+    for (int64_t i = 0; i < n; ++i) {
+      double e = ut[i];
+      for (int c = 0; c < K; ++c) e -= xk[c][i] * bk[c];
+      const double fit = target[i] - e;
+      ut[i] = e;
+      eps = std::max(eps, y[i] > 0 ? std::fabs(fit) : 0.0);
+    }
+  } else {
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : eps)
+    for (int64_t i = 0; i < n; ++i) {
+      double e = ut[i];
+      for (int c = 0; c < k; ++c) e -= x[c * n + i] * b(c);
+      const double fit = target[i] - e;
+      ut[i] = e;
+      if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
+    }
+  }
+  return eps;
+}
+
+double ResidualPass(const double* x, int k, const Eigen::VectorXd& b, const double* y,
+                    const double* target, double* ut, int64_t n, int nt) {
+  switch (k) {
+    case 0:
+      return ResidualPassK<0>(x, k, b, y, target, ut, n, nt);
+    case 1:
+      return ResidualPassK<1>(x, k, b, y, target, ut, n, nt);
+    case 2:
+      return ResidualPassK<2>(x, k, b, y, target, ut, n, nt);
+    case 3:
+      return ResidualPassK<3>(x, k, b, y, target, ut, n, nt);
+    default:
+      return ResidualPassK<-1>(x, k, b, y, target, ut, n, nt);
+  }
+}
+
 }  // namespace
 
 int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vector<uint8_t>& keep,
-                              Reducer* reducer) {
+                              Reducer* reducer, int threads) {
   const bool global = reducer != nullptr && reducer->distributed();
   const int64_t n = fe.num_obs;
   const int nq = fe.num_dims();
+  const int nt = threads > 0 ? threads : omp_get_max_threads();
   // Marking only removes observations with y = 0, so every dimension's
-  // positive-outcome flags can be computed first (in parallel without a
-  // reducer, whose collective calls must stay in order).
+  // positive-outcome flags can be computed first, in one pass over the rows
+  // for all dimensions (a flag is only ever set to 1, so threads setting the
+  // same one agree).
   std::vector<std::vector<uint8_t>> positive(static_cast<size_t>(nq));
-#pragma omp parallel for schedule(dynamic) if (!global && nq > 1)
   for (int q = 0; q < nq; ++q) {
-    const auto& cq = fe.codes[q];
-    auto& pos = positive[static_cast<size_t>(q)];
-    pos.assign(static_cast<size_t>(fe.num_groups[q]), 0);
-    for (int64_t i = 0; i < n; ++i) {
-      if (keep[static_cast<size_t>(i)] && y[i] > 0) pos[static_cast<size_t>(cq[i])] = 1;
+    positive[static_cast<size_t>(q)].assign(static_cast<size_t>(fe.num_groups[q]), 0);
+  }
+#pragma omp parallel for num_threads(nt) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    if (!keep[static_cast<size_t>(i)] || !(y[i] > 0)) continue;
+    for (int q = 0; q < nq; ++q) {
+      std::atomic_ref<uint8_t>(positive[static_cast<size_t>(q)]
+                                       [static_cast<size_t>(fe.codes[q][static_cast<size_t>(i)])])
+          .store(1, std::memory_order_relaxed);
     }
   }
   if (global) {
@@ -87,7 +148,7 @@ int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vect
     }
   }
   int64_t marked = 0;
-#pragma omp parallel for schedule(static) reduction(+ : marked)
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : marked)
   for (int64_t i = 0; i < n; ++i) {
     if (!keep[static_cast<size_t>(i)]) continue;
     for (int q = 0; q < nq; ++q) {
@@ -151,13 +212,20 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
   // y = 0; on the rows with y > 0 `target` holds the shifted targets of the
   // deferred correction (0 to start, carried from round to round).
   // The fit u^ is not stored: it is target - e, with the residual e of the
-  // last solve in ut (see fit_at).
+  // last solve in ut (see fit_at). Each solve demeans a copy of the targets
+  // in ut; the passes that change the targets write that copy as they go
+  // (ut_ready), so no pass of its own copies them.
   std::unique_ptr<double[]> ut = work(), target = work();
   auto fit_at = [&](int64_t i) {
     return target[static_cast<size_t>(i)] - ut[static_cast<size_t>(i)];
   };
-#pragma omp parallel for num_threads(nt) schedule(static)
-  for (int64_t i = 0; i < n; ++i) target[static_cast<size_t>(i)] = y[i] == 0 ? 1.0 : 0.0;
+#pragma omp parallel for simd num_threads(nt) schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    const double t = y[i] == 0 ? 1.0 : 0.0;
+    target[static_cast<size_t>(i)] = t;
+    ut[static_cast<size_t>(i)] = t;
+  }
+  bool ut_ready = true;
   std::vector<std::vector<double>> alpha_u(1);
   for (int it = 1; it <= max_iter; ++it) {
     // Least squares of u on X and D with u^ = 0 where y > 0, by the method of
@@ -174,8 +242,13 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
     double solve_tol = 1e-6;
     for (int corr = 0;; ++corr) {
       corrections = corr + 1;
-#pragma omp parallel for num_threads(nt) schedule(static)
-      for (int64_t i = 0; i < n; ++i) ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
+      if (!ut_ready) {
+#pragma omp parallel for simd num_threads(nt) schedule(static)
+        for (int64_t i = 0; i < n; ++i) {
+          ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
+        }
+      }
+      ut_ready = false;
       std::vector<double*> cols{ut.get()};
       const bool with_x = !x_demeaned;
       // The regressors need kDemeanTolerance: u gets it for free alongside.
@@ -212,15 +285,7 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
         WeightedCross(xt.data(), k, n, omega.get(), ut.get(), threads, g2, xtwu, reducer);
         b = solver.solve(xtwu);
       }
-      eps = 0;
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : eps)
-      for (int64_t i = 0; i < n; ++i) {
-        double e = ut[static_cast<size_t>(i)];
-        for (int c = 0; c < k; ++c) e -= xt[static_cast<size_t>(c * n + i)] * b(c);
-        const double fit = target[static_cast<size_t>(i)] - e;
-        ut[static_cast<size_t>(i)] = e;
-        if (y[i] > 0) eps = std::max(eps, std::fabs(fit));
-      }
+      eps = ResidualPass(xt.data(), k, b, y, target.get(), ut.get(), n, nt);
       reducer->MaxDoubles(&eps, 1);
       if ((eps <= kConstraintTolerance && solve_tol <= kDemeanTolerance) ||
           corr >= kMaxCorrections) {
@@ -231,10 +296,18 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
         solve_tol = kDemeanTolerance;
         continue;  // re-solve tightly before accepting
       }
-#pragma omp parallel for num_threads(nt) schedule(static)
+      // The deferred correction: on y > 0 the target less the fit,
+      // target - (target - e) = e, which ut holds already; on y = 0 the next
+      // solve's copy of the (unchanged) target.
+#pragma omp parallel for simd num_threads(nt) schedule(static)
       for (int64_t i = 0; i < n; ++i) {
-        if (y[i] > 0) target[static_cast<size_t>(i)] -= fit_at(i);
+        if (y[i] > 0) {
+          target[static_cast<size_t>(i)] = ut[static_cast<size_t>(i)];
+        } else {
+          ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
+        }
       }
+      ut_ready = true;
     }
     if (eps > kConstraintTolerance) {
       return Status::NotConverged(
@@ -310,10 +383,13 @@ Result<int64_t> MarkReluSeparated(const FixedEffects& fe, const double* y, std::
       }
       return marked;
     }
-#pragma omp parallel for num_threads(nt) schedule(static)
+    // The rectifier, and the next solve's copy of the targets.
+#pragma omp parallel for simd num_threads(nt) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       if (y[i] == 0) target[static_cast<size_t>(i)] = std::max(uhat_at(i), 0.0);
+      ut[static_cast<size_t>(i)] = target[static_cast<size_t>(i)];
     }
+    ut_ready = true;
   }
   return Status::NotConverged(
       fmt::format("separation check (iterated rectifier) found no certificate in {} "

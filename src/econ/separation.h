@@ -16,9 +16,10 @@ namespace rebalance::econ {
 // Marks (keep[i] = 0) the observations of fixed-effect groups whose outcome
 // is zero everywhere; returns how many were marked (on this process). With
 // observations split over processes (global group codes), `reducer` (nullptr
-// = one process) combines the groups' positive-outcome flags.
+// = one process) combines the groups' positive-outcome flags. threads: at most
+// this many threads (0 = all cores).
 int64_t MarkZeroOutcomeGroups(const FixedEffects& fe, const double* y, std::vector<uint8_t>& keep,
-                              Reducer* reducer = nullptr);
+                              Reducer* reducer = nullptr, int threads = 0);
 
 // Iterated rectifier of Correia, Guimarães & Zylkin (2019): marks the
 // observations separated by a combination of the regressors x (n x k,

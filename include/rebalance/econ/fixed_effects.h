@@ -46,7 +46,8 @@ struct FixedEffects {
   // densely (groups that lose all their observations disappear). With a
   // distributed `reducer` a group disappears only when it has lost its
   // observations on every process, so the codes stay global.
-  void Compact(const std::vector<uint8_t>& keep, Reducer* reducer = nullptr);
+  // threads: at most this many threads (0 = all cores).
+  void Compact(const std::vector<uint8_t>& keep, Reducer* reducer = nullptr, int threads = 0);
 
   // Number of observations in every group of dimension q.
   std::vector<int64_t> GroupCounts(int q) const;
@@ -57,10 +58,11 @@ struct FixedEffects {
 
 // Builds the codes of `terms` for the table rows `rows` (every row must be
 // non-missing in the term's columns). String or integer columns are accepted;
-// a floating-point column must hold integral values.
+// a floating-point column must hold integral values. The rows are split over
+// `threads` threads (0 = all cores); the codes do not depend on it.
 Result<FixedEffects> BuildFixedEffects(const data::Table& table,
                                        const std::vector<data::FixedEffectTerm>& terms,
-                                       const std::vector<int64_t>& rows);
+                                       const std::vector<int64_t>& rows, int threads = 0);
 
 // The same codes as BuildFixedEffects on the rows of all processes together,
 // when each process passes its own table and rows: integer identifiers take
@@ -93,8 +95,9 @@ FixedEffects InterceptOnly(int64_t num_obs, int64_t first_row);
 // marked (on this process); keep[i] is set to 0 for them. A distributed
 // `reducer` sums the group counts over processes at every pass, so the
 // observations marked are those one process holding all rows would mark.
+// threads: at most this many threads (0 = all cores).
 int64_t MarkSingletons(const FixedEffects& fe, std::vector<uint8_t>& keep,
-                       Reducer* reducer = nullptr);
+                       Reducer* reducer = nullptr, int threads = 0);
 
 // Rank of the fixed-effect dummy matrix as Stata's reghdfe counts it: exact
 // for the first two dimensions (G1 + G2 - connected components), one

@@ -209,6 +209,15 @@ struct EstimateResult {
 // Estimates on an in-memory table.
 Result<EstimateResult> Estimate(const data::Table& table, const EstimateOptions& options);
 
+// The same estimate, consuming `table` to lower peak memory: the outcome
+// column is taken over (not copied) and every column is freed as soon as the
+// estimation has read it for the last time (the identifier columns once the
+// fixed effects are coded, the regressors' columns after the separation
+// check, unless keep_fixed_effects needs them at the end). On return the
+// table's columns may be empty: use it no more. Same results as the const
+// overload.
+Result<EstimateResult> Estimate(data::Table&& table, const EstimateOptions& options);
+
 // Estimation split over `size` processes, each holding its own rows of the
 // input in `table` (`rebalance estimate --distributed`: rank r reads part r
 // of the file). No process sees all rows: sample selection is row-local,

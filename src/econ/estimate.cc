@@ -61,7 +61,6 @@
 
 #include "count_logs.h"
 #include "demean.h"
-#include "fast_exp.h"
 #include "irls.h"
 #include "parallel_sum.h"
 #include "rebalance/core/huge_pages.h"
@@ -691,7 +690,7 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     const double wi = pw ? pw[i] : 1.0;
     double r;
     if (poisson) {
-      const double m = FastExp(eta);  // as IRLS's deviance pass
+      const double m = std::exp(eta);  // as IRLS's deviance pass
       mu[static_cast<size_t>(i)] = m;
       r = yi - m;
     } else {

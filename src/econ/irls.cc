@@ -30,7 +30,6 @@
 #include "irls.h"
 
 #include "count_logs.h"
-#include "fast_exp.h"
 #include "parallel_sum.h"
 #include "rebalance/core/huge_pages.h"
 
@@ -194,14 +193,16 @@ struct DevianceIo {
 };
 
 // pw (y log y - y eta - (y - mu)) of observation i, with eta_i = e; writes
-// w_next[i]. exp by FastExp; every operand is loaded unconditionally (the
-// branch is a select), so that the pass is vectorised.
+// w_next[i]. exp is glibc's std::exp (the call keeps the loop scalar; a
+// hand-written vector exp was not kept: the library's function is the
+// reference); every operand is loaded unconditionally (the branch is a
+// select).
 template <bool kWeighted>
 [[gnu::always_inline]] inline double DevianceTerm(const double* __restrict y,
                                                   const double* __restrict ylogy,
                                                   const double* __restrict pw,
                                                   double* __restrict w_next, double e, int64_t i) {
-  const double mu = FastExp(e);
+  const double mu = std::exp(e);
   const double yi = y[i], yl = ylogy[i];
   const double pwi = kWeighted ? pw[i] : 1.0;
   w_next[i] = pwi * mu;
@@ -514,7 +515,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       // for the variance: pw exp(previous eta), as its deviance pass formed
       // them; the previous eta is in z after the swap.
 #pragma omp parallel for simd num_threads(threads) schedule(static)
-      for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * FastExp(z[i]);
+      for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * std::exp(z[i]);
       break;
     }
     if (std::isfinite(eps)) {

@@ -1385,9 +1385,9 @@ Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   RB_ASSIGN_OR_RETURN(FileBuffer bytes, ReadFileBuffer(path, threads));
   // A ".gz" name with other content is an error too (InflateGzip says so).
-  RB_ASSIGN_OR_RETURN(std::string text, InflateGzip(bytes.view(), path));
+  RB_ASSIGN_OR_RETURN(FileBuffer text, InflateGzipBuffer(bytes.view(), path));
   bytes = FileBuffer();
-  return ParseCsv(text, path, options);
+  return ParseCsv(text.view(), path, options);
 }
 
 Result<Table> ParseCsv(std::string_view text, const std::string& source, const CsvOptions& opt) {

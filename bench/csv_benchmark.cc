@@ -3,9 +3,14 @@
 // one double column) and their .csv.gz versions when present (GZIP=1
 // bench/generate_panels.sh). Reports bytes/s of CSV text (counters) with 1
 // and 2 threads; the whole read is timed (file read, inflation, parsing).
+// The *_estimate cases read only the 6 columns `rebalance estimate -f 'y ~ x1
+// + x2 | exp_year + imp_year + pair'` reads, as it reads them.
 // Target of issue 20: >= 1 GB/s of numeric CSV on 2 cores. Run, e.g.:
-//   build/bench/csv_benchmark --benchmark_filter=10m
-// Missing files are skipped.
+//   build/bench/csv_benchmark --benchmark_filter=10m_estimate
+// Missing files are skipped. Figures: docs/estimation.md ("Issue 20: where
+// the time goes, and the CSV reader"). The loop reads in one process, so the
+// columns' pages are partly reused from the previous iteration; a fresh
+// process pays their first touch (2-4 ms per MB on the project's VMs).
 #include <filesystem>
 #include <string>
 

@@ -854,9 +854,9 @@ void RunTasks(int threads, size_t n, const std::function<void(size_t, int)>& tas
 }
 
 // Newlines in [p, p + n): 32 bytes at a time (GCC/Clang vector extensions;
-// the byte counters are emptied every 255 blocks).
+// unsigned byte counters, emptied every 255 blocks).
 int64_t CountNewlines(const char* p, size_t n) {
-  using V = signed char __attribute__((vector_size(32)));
+  using V = unsigned char __attribute__((vector_size(32)));
   int64_t total = 0;
   V nl;
   for (int k = 0; k < 32; ++k) nl[k] = '\n';
@@ -867,9 +867,9 @@ int64_t CountNewlines(const char* p, size_t n) {
     for (size_t b = 0; b < blocks; ++b, i += 32) {
       V v;
       std::memcpy(&v, p + i, 32);
-      acc -= (v == nl);  // -1 where equal
+      acc += static_cast<V>(v == nl) & 1;  // all ones where equal
     }
-    for (int k = 0; k < 32; ++k) total += static_cast<unsigned char>(acc[k]);
+    for (int k = 0; k < 32; ++k) total += acc[k];
   }
   for (; i < n; ++i) total += p[i] == '\n';
   return total;

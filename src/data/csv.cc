@@ -356,7 +356,6 @@ class ChunkParser {
   ChunkParser(const CsvOptions& opt, const std::vector<int>& field_to_sel, int n_fields,
               const std::vector<std::string>& sel_names, const Sinks& sinks, Chunk* chunk)
       : missing_(opt.missing_tokens),
-        field_to_sel_(field_to_sel),
         n_fields_(n_fields),
         sel_names_(sel_names),
         sinks_(sinks),
@@ -639,7 +638,6 @@ class ChunkParser {
   }
 
   const FastMissing missing_;
-  const std::vector<int>& field_to_sel_;
   const int n_fields_;
   const std::vector<std::string>& sel_names_;
   const Sinks& sinks_;

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config ccache
   libeigen3-dev libopenblas-dev libcli11-dev libtomlplusplus-dev libfmt-dev
-  nlohmann-json3-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev zlib1g-dev libisal-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas python3-pytest
   libopenmpi-dev openmpi-bin
   clang libclang-rt-14-dev clang-format

@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -321,9 +322,9 @@ struct ChunkColumn {
   LabelIndex index;
 };
 
-// A range of lines, parsed into the output columns at rows
-// [row0, row0 + capacity) (capacity: lines in the range, an upper bound of
-// its rows; blank lines leave slots that are closed up afterwards).
+// A range of lines [begin, end) of the text, parsed into the output columns
+// at rows [row0, row0 + capacity) (capacity: lines in the range, an upper
+// bound of its rows; blank lines leave slots that are closed up afterwards).
 struct Chunk {
   size_t begin = 0, end = 0;
   int64_t row0 = 0, capacity = 0, rows = 0;
@@ -339,43 +340,266 @@ struct Sinks {
   std::vector<int32_t*> codes;
 };
 
-void ParseChunk(std::string_view text, const CsvOptions& opt, const std::vector<int>& field_to_sel,
-                int n_fields, const std::vector<std::string>& sel_names, const Sinks& sinks,
-                Chunk* chunk) {
-  const FastMissing missing(opt.missing_tokens);
-  const size_t n_sel = sinks.types.size();
-  chunk->cols.resize(n_sel);
-  // Selected fields in field order (errors are reported for the first).
-  std::vector<std::pair<int, int>> sel;  // (field, column)
-  for (int f = 0; f < n_fields; ++f) {
-    if (field_to_sel[static_cast<size_t>(f)] >= 0) sel.emplace_back(f, field_to_sel[f]);
-  }
-  std::vector<std::string_view> last_label(n_sel);
-  std::vector<int32_t> last_code(n_sel, -1);
-  std::vector<std::string_view> fields;
-  fields.reserve(static_cast<size_t>(n_fields) + 1);
-  std::string scratch;
-  std::vector<std::string> unquoted;
-  unquoted.reserve(static_cast<size_t>(n_fields));
-  std::string err;
-  const char delim = opt.delimiter;
-  const char* base = text.data();
-  size_t pos = chunk->begin;
-  int64_t lr = 0;  // chunk-local row
-  while (pos < chunk->end) {
-    const char* ls = base + pos;
-    const void* nl = std::memchr(ls, '\n', chunk->end - pos);
-    const char* le = nl ? static_cast<const char*>(nl) : base + chunk->end;
-    std::string_view line(ls, static_cast<size_t>(le - ls));
-    const size_t line_offset = pos;
-    pos = static_cast<size_t>(le - base) + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '\r') {
-      if (Trim(line).empty()) continue;  // blank lines are skipped
+// Parses the lines of one chunk, fed in pieces of whole lines (Lines), into
+// the sinks. Each line first goes through a fused loop that finds the fields
+// and reads the usual numbers as it scans (an optional '-', digits, and for
+// a non-integer std::from_chars from the field start, accepted only when the
+// number ends exactly at the delimiter or the line end). Any line the fused
+// loop does not take whole (a quote or blank at a field start, a CR, a
+// missing token, a bad cell, a wrong number of fields) is parsed again by
+// the general path, the reader's previous line loop, which gives the same
+// values and the same first error; what the fused loop wrote for that line
+// is overwritten with the same values, and its missing-row entries are
+// withdrawn first.
+class ChunkParser {
+ public:
+  ChunkParser(const CsvOptions& opt, const std::vector<int>& field_to_sel, int n_fields,
+              const std::vector<std::string>& sel_names, const Sinks& sinks, Chunk* chunk)
+      : missing_(opt.missing_tokens),
+        n_fields_(n_fields),
+        sel_names_(sel_names),
+        sinks_(sinks),
+        chunk_(chunk),
+        delim_(opt.delimiter) {
+    const size_t n_sel = sinks.types.size();
+    chunk->cols.resize(n_sel);
+    for (int f = 0; f < n_fields; ++f) {
+      if (field_to_sel[static_cast<size_t>(f)] >= 0) sel_.emplace_back(f, field_to_sel[f]);
     }
-    // Fields: unquoted ones here; a line with a field that starts with a
-    // quote or a blank goes to SplitLine (which trims and unquotes).
-    fields.clear();
+    last_label_.resize(n_sel);
+    last_code_.assign(n_sel, -1);
+    fields_.reserve(static_cast<size_t>(n_fields) + 1);
+    unquoted_.reserve(static_cast<size_t>(n_fields));
+    // The fused loop reads a cell that starts with '-' or a digit as a
+    // number without asking the missing set, so it runs only when no
+    // missing token starts so.
+    bool fast_numbers = true;
+    for (const auto& t : opt.missing_tokens) {
+      if (!t.empty() && (t[0] == '-' || static_cast<unsigned>(t[0] - '0') < 10u))
+        fast_numbers = false;
+    }
+    plan_.resize(static_cast<size_t>(n_fields));
+    for (int f = 0; f < n_fields; ++f) {
+      FieldPlan& plan = plan_[static_cast<size_t>(f)];
+      plan.column = field_to_sel[static_cast<size_t>(f)];
+      if (plan.column < 0) continue;
+      const ColumnType type = sinks.types[static_cast<size_t>(plan.column)];
+      plan.kind = !fast_numbers || type == ColumnType::kString ? FieldPlan::kOther
+                  : type == ColumnType::kF64                   ? FieldPlan::kF64
+                                                               : FieldPlan::kI64;
+    }
+  }
+
+  // Parses the lines of `bytes`, whose first byte is byte `base` of the
+  // text; the last line may lack its newline only at the end of the chunk.
+  // False on an error (in chunk->error).
+  bool Lines(std::string_view bytes, size_t base) {
+    const char* p = bytes.data();
+    const char* const e = p + bytes.size();
+    // The fused loop needs a newline after every line it reads (it scans
+    // without bounds checks): a last line without one goes to GeneralLine.
+    const char* fused_end = e;
+    if (!bytes.empty() && bytes.back() != '\n') {
+      const void* last = ::memrchr(p, '\n', bytes.size());
+      fused_end = last ? static_cast<const char*>(last) + 1 : p;
+    }
+    while (p < e) {
+      if (lines_ == chunk_->capacity) return Changed(base + static_cast<size_t>(p - bytes.data()));
+      ++lines_;
+      const size_t line_offset = base + static_cast<size_t>(p - bytes.data());
+      if (p < fused_end && *p != '\n' && *p != '\r' && *p != ' ' && *p != '\t') {
+        const char* next = FusedLine(p, e);
+        if (next != nullptr) {
+          p = next;
+          ++lr_;
+          continue;
+        }
+        chunk_->error = ChunkError();
+        for (ChunkColumn& col : chunk_->cols) {
+          while (!col.missing_rows.empty() && col.missing_rows.back() == lr_)
+            col.missing_rows.pop_back();
+        }
+      }
+      const void* nl = std::memchr(p, '\n', static_cast<size_t>(e - p));
+      const char* le = nl ? static_cast<const char*>(nl) : e;
+      std::string_view line(p, static_cast<size_t>(le - p));
+      p = nl ? le + 1 : e;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '\r') {
+        if (Trim(line).empty()) continue;  // blank lines are skipped
+      }
+      if (!GeneralLine(line, line_offset)) return false;
+      ++lr_;
+    }
+    return true;
+  }
+
+  // Called after the last piece: the chunk must have had the lines counted
+  // in the first pass (a file that changed in between has not).
+  bool Finish(size_t end_offset) {
+    if (lines_ != chunk_->capacity) return Changed(end_offset);
+    chunk_->rows = lr_;
+    return true;
+  }
+
+ private:
+  bool Changed(size_t offset) {
+    chunk_->error = {offset, "",
+                     "the file changed while it was read (is another program writing it?)", true};
+    return false;
+  }
+
+  // A numeric cell's value into column c at output row `row`.
+  [[gnu::always_inline]] inline void Store(size_t c, const Token& t, int64_t row) {
+    ChunkColumn& col = chunk_->cols[c];
+    if (sinks_.types[c] == ColumnType::kF64) {
+      double* out = sinks_.f64[c];
+      if (t.kind == TokenKind::kMissing) {
+        out[row] = kNaN;
+        col.missing_rows.push_back(lr_);
+      } else {
+        out[row] = t.d;
+      }
+      return;
+    }
+    int64_t* out = sinks_.i64[c];
+    if (t.kind == TokenKind::kMissing) {
+      out[row] = col.promoted ? std::bit_cast<int64_t>(kNaN) : 0;
+      col.missing_rows.push_back(lr_);
+      return;
+    }
+    if (!col.promoted && t.kind == TokenKind::kFloat) {
+      // This chunk's slots of the column become doubles (bits in place).
+      int64_t* slots = out + chunk_->row0;
+      for (int64_t r = 0; r < lr_; ++r)
+        slots[r] = std::bit_cast<int64_t>(static_cast<double>(slots[r]));
+      for (int64_t r : col.missing_rows) slots[r] = std::bit_cast<int64_t>(kNaN);
+      col.promoted = true;
+    }
+    out[row] = col.promoted ? std::bit_cast<int64_t>(t.d) : t.i;
+  }
+
+  // Cell `tok` (trimmed) of field f, selected column c; false on an error.
+  bool Cell(size_t c, int f, std::string_view tok, size_t line_offset) {
+    const int64_t row = chunk_->row0 + lr_;
+    ChunkColumn& col = chunk_->cols[c];
+    if (sinks_.types[c] == ColumnType::kString) {
+      int32_t* codes = sinks_.codes[c];
+      if (missing_.Contains(tok)) {
+        codes[row] = -1;
+        col.missing_rows.push_back(lr_);
+        return true;
+      }
+      if (last_code_[c] >= 0 && tok == last_label_[c]) {
+        codes[row] = last_code_[c];
+        return true;
+      }
+      const uint64_t h = HashLabel(tok);
+      int32_t code = col.index.Find(tok, h);
+      if (code < 0) {
+        // Labels are UTF-8 everywhere downstream (JSON, HTML): checked
+        // once per distinct value.
+        if (size_t bad = 0; !core::IsValidUtf8(tok, &bad)) {
+          chunk_->error = {line_offset, sel_names_[c],
+                           fmt::format("column '{}': '{}' is not valid UTF-8 (byte {} of the "
+                                       "field); save the file as UTF-8",
+                                       sel_names_[c], Abbrev(tok), bad + 1),
+                           true};
+          return false;
+        }
+        code = col.index.Add(tok, h);
+      }
+      codes[row] = code;
+      last_code_[c] = code;
+      last_label_[c] = col.index.labels()[static_cast<size_t>(code)];
+      return true;
+    }
+    const Token t = ClassifyFast(tok, missing_);
+    if (t.kind == TokenKind::kText) {
+      chunk_->error = {line_offset, sel_names_[c],
+                       fmt::format("expected a number in column '{}' (column {}), found '{}'",
+                                   sel_names_[c], f + 1, Abbrev(tok)),
+                       true};
+      return false;
+    }
+    Store(c, t, row);
+    return true;
+  }
+
+  // The fused loop over one line starting at p (not blank at its start):
+  // the byte after the line's newline (or e), or nullptr to leave the line
+  // to GeneralLine.
+  const char* FusedLine(const char* p, const char* e) {
+    const char d = delim_;
+    const int64_t row = chunk_->row0 + lr_;
+    for (int f = 0; f < n_fields_; ++f) {
+      if (*p == '"' || *p == ' ' || *p == '\t') return nullptr;
+      const FieldPlan plan = plan_[static_cast<size_t>(f)];
+      const char* fs = p;
+      if (plan.kind == FieldPlan::kSkip) {
+        while (*p != d && *p != '\n') ++p;
+      } else {
+        const auto c = static_cast<size_t>(plan.column);
+        bool done = false;
+        if (plan.kind != FieldPlan::kOther) {
+          const char* q = p;
+          const bool neg = *q == '-';
+          if (neg) ++q;
+          const char* digits = q;
+          uint64_t u = 0;
+          while (static_cast<unsigned>(*q - '0') < 10u) {
+            u = u * 10 + static_cast<unsigned>(*q - '0');
+            ++q;
+          }
+          const auto n_digits = q - digits;
+          if (n_digits > 0 && n_digits <= 18 && (*q == d || *q == '\n')) {
+            const int64_t i = neg ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
+            if (plan.kind == FieldPlan::kF64) {
+              sinks_.f64[c][row] = static_cast<double>(i);
+            } else if (!chunk_->cols[c].promoted) {
+              sinks_.i64[c][row] = i;
+            } else {
+              sinks_.i64[c][row] = std::bit_cast<int64_t>(static_cast<double>(i));
+            }
+            p = q;
+            done = true;
+          } else if (n_digits <= 18 && (*q == '.' || *q == 'e' || *q == 'E')) {
+            double v = 0;
+            const auto [r, ec] = std::from_chars(fs, e, v);
+            if (ec == std::errc() && (*r == d || *r == '\n')) {
+              if (plan.kind == FieldPlan::kF64) {
+                sinks_.f64[c][row] = v;
+              } else {
+                Token t{TokenKind::kFloat};
+                t.d = v;
+                Store(c, t, row);
+              }
+              p = r;
+              done = true;
+            }
+          }
+        }
+        if (!done) {
+          while (*p != d && *p != '\n') ++p;
+          const char* te = p;
+          while (te > fs && (te[-1] == ' ' || te[-1] == '\t' || te[-1] == '\r')) --te;
+          if (!Cell(c, f, std::string_view(fs, static_cast<size_t>(te - fs)), 0)) return nullptr;
+        }
+      }
+      if (f + 1 < n_fields_) {
+        if (*p == d) {
+          ++p;
+        } else {
+          return nullptr;  // too few fields
+        }
+      }
+    }
+    return *p == '\n' ? p + 1 : nullptr;
+  }
+
+  // The general line loop (quotes, blanks, CR, errors).
+  bool GeneralLine(std::string_view line, size_t line_offset) {
+    fields_.clear();
     bool simple = true;
     {
       const char* p = line.data();
@@ -386,101 +610,56 @@ void ParseChunk(std::string_view text, const CsvOptions& opt, const std::vector<
           break;
         }
         const char* fe = p;
-        while (fe < e && *fe != delim) ++fe;
+        while (fe < e && *fe != delim_) ++fe;
         const bool last = fe == e;
         const char* te = fe;
         while (te > p && (te[-1] == ' ' || te[-1] == '\t' || te[-1] == '\r')) --te;
-        fields.emplace_back(p, static_cast<size_t>(te - p));
+        fields_.emplace_back(p, static_cast<size_t>(te - p));
         if (last) break;
         p = fe + 1;
       }
     }
-    if (!simple && !SplitLine(line, delim, &fields, &scratch, &unquoted, &err)) {
-      chunk->error = {line_offset, "", err, true};
-      return;
+    if (!simple && !SplitLine(line, delim_, &fields_, &scratch_, &unquoted_, &err_)) {
+      chunk_->error = {line_offset, "", err_, true};
+      return false;
     }
-    if (static_cast<int>(fields.size()) != n_fields) {
-      chunk->error = {
+    if (static_cast<int>(fields_.size()) != n_fields_) {
+      chunk_->error = {
           line_offset, "",
-          fmt::format("expected {} fields as in the header, found {}", n_fields, fields.size()),
+          fmt::format("expected {} fields as in the header, found {}", n_fields_, fields_.size()),
           true};
-      return;
+      return false;
     }
-    const int64_t row = chunk->row0 + lr;
-    for (const auto& [f, c] : sel) {
-      ChunkColumn& col = chunk->cols[static_cast<size_t>(c)];
-      const std::string_view tok = fields[static_cast<size_t>(f)];
-      const ColumnType type = sinks.types[static_cast<size_t>(c)];
-      if (type == ColumnType::kString) {
-        int32_t* codes = sinks.codes[static_cast<size_t>(c)];
-        if (missing.Contains(tok)) {
-          codes[row] = -1;
-          col.missing_rows.push_back(lr);
-          continue;
-        }
-        if (last_code[c] >= 0 && tok == last_label[c]) {
-          codes[row] = last_code[c];
-          continue;
-        }
-        const uint64_t h = HashLabel(tok);
-        int32_t code = col.index.Find(tok, h);
-        if (code < 0) {
-          // Labels are UTF-8 everywhere downstream (JSON, HTML): checked
-          // once per distinct value.
-          if (size_t bad = 0; !core::IsValidUtf8(tok, &bad)) {
-            chunk->error = {
-                line_offset, sel_names[static_cast<size_t>(c)],
-                fmt::format("column '{}': '{}' is not valid UTF-8 (byte {} of the field); "
-                            "save the file as UTF-8",
-                            sel_names[static_cast<size_t>(c)], Abbrev(tok), bad + 1),
-                true};
-            return;
-          }
-          code = col.index.Add(tok, h);
-        }
-        codes[row] = code;
-        last_code[c] = code;
-        last_label[c] = col.index.labels()[static_cast<size_t>(code)];
-        continue;
-      }
-      const Token t = ClassifyFast(tok, missing);
-      if (t.kind == TokenKind::kText) {
-        chunk->error = {line_offset, sel_names[static_cast<size_t>(c)],
-                        fmt::format("expected a number in column '{}' (column {}), found '{}'",
-                                    sel_names[static_cast<size_t>(c)], f + 1, Abbrev(tok)),
-                        true};
-        return;
-      }
-      if (type == ColumnType::kF64) {
-        double* out = sinks.f64[static_cast<size_t>(c)];
-        if (t.kind == TokenKind::kMissing) {
-          out[row] = kNaN;
-          col.missing_rows.push_back(lr);
-        } else {
-          out[row] = t.d;
-        }
-        continue;
-      }
-      int64_t* out = sinks.i64[static_cast<size_t>(c)];
-      if (t.kind == TokenKind::kMissing) {
-        out[row] = col.promoted ? std::bit_cast<int64_t>(kNaN) : 0;
-        col.missing_rows.push_back(lr);
-        continue;
-      }
-      if (!col.promoted && t.kind == TokenKind::kFloat) {
-        // This chunk's slots of the column become doubles (bits in place).
-        int64_t* slots = out + chunk->row0;
-        for (int64_t r = 0; r < lr; ++r)
-          slots[r] = std::bit_cast<int64_t>(static_cast<double>(slots[r]));
-        for (int64_t r : col.missing_rows) slots[r] = std::bit_cast<int64_t>(kNaN);
-        col.promoted = true;
-      }
-      out[row] = col.promoted ? std::bit_cast<int64_t>(t.d) : t.i;
+    for (const auto& [f, c] : sel_) {
+      if (!Cell(static_cast<size_t>(c), f, fields_[static_cast<size_t>(f)], line_offset))
+        return false;
     }
-    ++lr;
+    return true;
   }
-  chunk->rows = lr;
-}
+
+  const FastMissing missing_;
+  const int n_fields_;
+  const std::vector<std::string>& sel_names_;
+  const Sinks& sinks_;
+  Chunk* const chunk_;
+  const char delim_;
+  // What the fused loop does with each field: skip it, read a number into
+  // an f64 or i64 column, or hand the cell to Cell.
+  struct FieldPlan {
+    enum Kind : int8_t { kSkip, kF64, kI64, kOther } kind = kSkip;
+    int column = -1;
+  };
+  std::vector<FieldPlan> plan_;
+  std::vector<std::pair<int, int>> sel_;  // (field, column), in field order
+  std::vector<std::string_view> last_label_;
+  std::vector<int32_t> last_code_;
+  std::vector<std::string_view> fields_;
+  std::string scratch_;
+  std::vector<std::string> unquoted_;
+  std::string err_;
+  int64_t lr_ = 0;     // chunk-local row
+  int64_t lines_ = 0;  // lines seen (blank ones too)
+};
 
 }  // namespace
 
@@ -655,27 +834,95 @@ void SizeBuffer(std::vector<T>& v, size_t n) {
   core::ResizeHuge(v, n);
 }
 
-// Runs task(i) for i in [0, n) on `threads` threads (tasks taken in order).
-void RunTasks(int threads, size_t n, const std::function<void(size_t)>& task) {
+// Runs task(i, worker) for i in [0, n) on `threads` threads (tasks taken in
+// order; worker in [0, threads) names the thread, for its scratch memory).
+void RunTasks(int threads, size_t n, const std::function<void(size_t, int)>& task) {
   if (threads <= 1 || n <= 1) {
-    for (size_t i = 0; i < n; ++i) task(i);
+    for (size_t i = 0; i < n; ++i) task(i, 0);
     return;
   }
   std::atomic<size_t> next{0};
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) task(i);
-    });
-  }
+  const auto worker = [&](int w) {
+    for (size_t i = next++; i < n; i = next++) task(i, w);
+  };
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+  worker(0);
   for (auto& th : pool) th.join();
 }
 
-// Parses the data lines text[begin, end); line_of(offset) is the file line
-// number of a byte of `text` (called only to report an error).
-Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows, const Layout& lay,
-                        const std::string& source, const CsvOptions& opt,
-                        const std::function<int64_t(size_t)>& line_of) {
+// Newlines in [p, p + n): 32 bytes at a time (GCC/Clang vector extensions;
+// unsigned byte counters, emptied every 255 blocks).
+int64_t CountNewlines(const char* p, size_t n) {
+  using V = unsigned char __attribute__((vector_size(32)));
+  int64_t total = 0;
+  V nl;
+  for (int k = 0; k < 32; ++k) nl[k] = '\n';
+  size_t i = 0;
+  while (n - i >= 32) {
+    V acc = {};
+    const size_t blocks = std::min<size_t>((n - i) / 32, 255);
+    for (size_t b = 0; b < blocks; ++b, i += 32) {
+      V v;
+      std::memcpy(&v, p + i, 32);
+      acc += static_cast<V>(v == nl) & 1;  // all ones where equal
+    }
+    for (int k = 0; k < 32; ++k) total += acc[k];
+  }
+  for (; i < n; ++i) total += p[i] == '\n';
+  return total;
+}
+
+// Scratch memory of one thread for the bytes it reads (not zero-filled).
+class ReadBuffer {
+ public:
+  char* Reserve(size_t n) {
+    if (n > size_) {
+      data_.reset(new char[n]);
+      size_ = n;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+};
+
+// Where ParseRows gets the bytes of the text: held in memory, or read from a
+// plain file piece by piece (pread into a small buffer per thread, read once
+// to count the lines and once to parse them, so that the text is never held
+// whole: on the project's VMs first touching fresh memory costs 2-4 ms per
+// MB, far more than reading the page cache twice).
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Bytes [b, e) of the text (in *buf when they are copied).
+  virtual Result<std::string_view> Fetch(size_t b, size_t e, ReadBuffer* buf) const = 0;
+  // Bytes fetched at a time (lines are never split across pieces).
+  virtual size_t PieceBytes() const = 0;
+  // The 1-based line number of byte `offset` (to report an error).
+  virtual int64_t LineOf(size_t offset) const = 0;
+  // An error when the source is a file that changed while it was read.
+  virtual Status CheckUnchanged() const { return Status::Ok(); }
+};
+
+class TextSource final : public ByteSource {
+ public:
+  explicit TextSource(std::string_view text) : text_(text) {}
+  Result<std::string_view> Fetch(size_t b, size_t e, ReadBuffer*) const override {
+    return text_.substr(b, e - b);
+  }
+  size_t PieceBytes() const override { return std::numeric_limits<size_t>::max(); }
+  int64_t LineOf(size_t offset) const override { return LineNumberAt(text_, offset); }
+
+ private:
+  std::string_view text_;
+};
+
+// Parses the data lines [begin, end) of `src`.
+Result<Table> ParseRows(const ByteSource& src, size_t begin, size_t end_of_rows, const Layout& lay,
+                        const std::string& source, const CsvOptions& opt) {
   const std::vector<std::string>& names = lay.names;
   const size_t n_sel = lay.sel_fields.size();
   const std::vector<ColumnType>& sel_types = lay.sel_types;
@@ -685,41 +932,79 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
   threads = std::max(1, threads);
   const size_t body = end_of_rows - begin;
   if (body < (1u << 20)) threads = 1;
-  // Chunks of about 8 MB (at least one per thread), cut after a newline, so
-  // that a busy core delays only a small share of the work.
-  const size_t n_chunks =
-      threads == 1
-          ? 1
-          : std::max<size_t>(static_cast<size_t>(threads),
-                             std::min<size_t>(body >> 23, 64 * static_cast<size_t>(threads)));
+  // Chunks of about 4 MB (at least one per thread), so that a busy core
+  // delays only a small share of the work; a chunk starts at the first line
+  // start at or after its nominal start w_t.
+  constexpr size_t kChunkBytes = size_t{4} << 20;
+  size_t n_chunks = std::max<size_t>(1, (body + kChunkBytes - 1) / kChunkBytes);
+  if (threads > 1) n_chunks = std::max(n_chunks, static_cast<size_t>(threads));
+  n_chunks = std::min(n_chunks, std::max<size_t>(1, body));
+  const auto nominal = [&](size_t t) {
+    return t >= n_chunks ? end_of_rows
+                         : begin + body / n_chunks * t + body % n_chunks * t / n_chunks;
+  };
+  std::vector<ReadBuffer> buffers(static_cast<size_t>(threads));
+  const size_t piece = std::max<size_t>(src.PieceBytes(), 1);
+
+  // Pass 1: the newlines of each window [w_t - 1, w_{t+1} - 1) (the windows
+  // tile [begin, end)): how many, and the first one, which ends the line
+  // that chunk t - 1 owns last.
+  constexpr size_t kNone = std::numeric_limits<size_t>::max();
+  std::vector<size_t> first_nl(n_chunks, kNone);
+  std::vector<int64_t> nl_count(n_chunks, 0);
+  std::vector<Status> io(n_chunks, Status::Ok());
+  bool ends_with_newline = true;
+  RunTasks(threads, n_chunks, [&](size_t t, int w) {
+    const size_t wb = t == 0 ? begin : nominal(t) - 1;
+    const size_t we = t + 1 == n_chunks ? end_of_rows : nominal(t + 1) - 1;
+    for (size_t pos = wb; pos < we;) {
+      const size_t pe = std::min(we, pos + std::min(piece, we - pos));
+      auto bytes = src.Fetch(pos, pe, &buffers[static_cast<size_t>(w)]);
+      if (!bytes.ok()) {
+        io[t] = bytes.status();
+        return;
+      }
+      if (first_nl[t] == kNone) {
+        const void* nl = std::memchr(bytes->data(), '\n', bytes->size());
+        if (nl != nullptr)
+          first_nl[t] = pos + static_cast<size_t>(static_cast<const char*>(nl) - bytes->data());
+      }
+      nl_count[t] += CountNewlines(bytes->data(), bytes->size());
+      if (pe == end_of_rows && !bytes->empty()) ends_with_newline = bytes->back() == '\n';
+      pos = pe;
+    }
+  });
+  for (const Status& s : io) RB_RETURN_IF_ERROR(s);
   std::vector<Chunk> chunks(n_chunks);
   {
-    size_t start = begin;
-    for (size_t t = 0; t < n_chunks; ++t) {
-      size_t end = (t == n_chunks - 1) ? end_of_rows : begin + body / n_chunks * (t + 1);
-      if (end < start) end = start;
-      if (t != n_chunks - 1 && end < end_of_rows) {
-        const void* nl = std::memchr(text.data() + end, '\n', end_of_rows - end);
-        end =
-            nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : end_of_rows;
+    // Chunk starts and the newlines before them, from the last chunk back.
+    std::vector<int64_t> before(n_chunks + 1, 0);  // newlines before window t
+    for (size_t t = 0; t < n_chunks; ++t) before[t + 1] = before[t] + nl_count[t];
+    std::vector<size_t> start(n_chunks + 1, end_of_rows);
+    std::vector<int64_t> nl_before(n_chunks + 1, before[n_chunks]);
+    for (size_t t = n_chunks; t-- > 1;) {
+      if (first_nl[t] != kNone) {
+        start[t] = first_nl[t] + 1;
+        nl_before[t] = before[t] + 1;
+      } else {
+        start[t] = start[t + 1];
+        nl_before[t] = nl_before[t + 1];
       }
-      chunks[t].begin = start;
-      chunks[t].end = end;
-      start = end;
+    }
+    start[0] = begin;
+    nl_before[0] = 0;
+    int64_t slots = 0;
+    for (size_t t = 0; t < n_chunks; ++t) {
+      Chunk& ch = chunks[t];
+      ch.begin = start[t];
+      ch.end = start[t + 1];
+      ch.capacity = nl_before[t + 1] - nl_before[t];
+      if (ch.end == end_of_rows && ch.begin < ch.end && !ends_with_newline) ++ch.capacity;
+      ch.row0 = slots;
+      slots += ch.capacity;
     }
   }
-  // Pass 1: lines per chunk (each line's row slot is known before parsing).
-  RunTasks(threads, n_chunks, [&](size_t t) {
-    Chunk& ch = chunks[t];
-    const char* b = text.data() + ch.begin;
-    const char* e = text.data() + ch.end;
-    ch.capacity = std::count(b, e, '\n') + (e > b && e[-1] != '\n' ? 1 : 0);
-  });
-  int64_t slots = 0;
-  for (auto& ch : chunks) {
-    ch.row0 = slots;
-    slots += ch.capacity;
-  }
+  const int64_t slots = chunks.back().row0 + chunks.back().capacity;
   std::vector<Column> out(n_sel);
   Sinks sinks;
   sinks.types = sel_types;
@@ -729,7 +1014,7 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
   // The columns are sized side by side (their first touch costs as much as
   // parsing into them).
   std::atomic<bool> no_memory{false};
-  RunTasks(threads, n_sel, [&](size_t c) {
+  RunTasks(threads, n_sel, [&](size_t c, int) {
     Column& col = out[c];
     col.name = sel_names[c];
     col.type = sel_types[c];
@@ -753,20 +1038,44 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
     return Status::IoError(
         fmt::format("{}: out of memory for {} rows of {} columns", source, slots, n_sel));
   }
-  // Pass 2: parse.
-  RunTasks(threads, n_chunks, [&](size_t t) {
+  // Pass 2: parse, piece by piece of whole lines.
+  std::vector<Status> io2(n_chunks, Status::Ok());
+  RunTasks(threads, n_chunks, [&](size_t t, int w) {
     Chunk& ch = chunks[t];
     // An exception must not leave a thread (std::terminate).
     try {
-      ParseChunk(text, opt, lay.field_to_sel, lay.n_fields, sel_names, sinks, &ch);
+      ChunkParser parser(opt, lay.field_to_sel, lay.n_fields, sel_names, sinks, &ch);
+      size_t want = piece;
+      for (size_t pos = ch.begin; pos < ch.end;) {
+        const size_t pe = pos + std::min(want, ch.end - pos);
+        auto bytes = src.Fetch(pos, pe, &buffers[static_cast<size_t>(w)]);
+        if (!bytes.ok()) {
+          io2[t] = bytes.status();
+          return;
+        }
+        size_t take = bytes->size();
+        if (pe < ch.end) {
+          const void* last = ::memrchr(bytes->data(), '\n', bytes->size());
+          if (last == nullptr) {
+            want *= 2;  // a line longer than the piece
+            continue;
+          }
+          take = static_cast<size_t>(static_cast<const char*>(last) - bytes->data()) + 1;
+        }
+        if (!parser.Lines(bytes->substr(0, take), pos)) return;
+        pos += take;
+      }
+      parser.Finish(ch.end);
     } catch (const std::exception& e) {
       ch.error = {ch.begin, "",
                   fmt::format("out of memory or internal error while parsing: {}", e.what()), true};
     }
   });
-  for (const auto& ch : chunks) {
+  for (size_t t = 0; t < n_chunks; ++t) {
+    const Chunk& ch = chunks[t];
+    RB_RETURN_IF_ERROR(io2[t]);
     if (ch.error.has) {
-      const int64_t line = line_of(ch.error.offset);
+      const int64_t line = src.LineOf(ch.error.offset);
       // column number: field position of the named column, if any
       std::string where = fmt::format("{}:{}", source, line);
       if (!ch.error.column.empty()) {
@@ -776,6 +1085,7 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
       return Status::ParseError(fmt::format("{}: {}", where, ch.error.message));
     }
   }
+  RB_RETURN_IF_ERROR(src.CheckUnchanged());
 
   // Close up the slots of blank lines (rows move down, in order).
   int64_t total_rows = 0;
@@ -859,7 +1169,7 @@ Result<Table> ParseRows(std::string_view text, size_t begin, size_t end_of_rows,
           remap[k] = it->second;
         }
       }
-      RunTasks(threads, n_chunks, [&](size_t t) {
+      RunTasks(threads, n_chunks, [&](size_t t, int) {
         const std::vector<int32_t>& remap = remaps[t];
         int32_t* codes = col.codes.data() + new_row0[t];
         for (int64_t r = 0; r < chunks[t].rows; ++r)
@@ -908,6 +1218,7 @@ class PlainFile {
     return Status::Ok();
   }
   size_t size() const { return size_; }
+  int fd() const { return fd_; }
   // Bytes [begin, end) appended to *out.
   Status Read(size_t begin, size_t end, std::string* out) const {
     const size_t old = out->size();
@@ -937,13 +1248,13 @@ class PlainFile {
   }
   // Newlines in bytes [0, end).
   Result<int64_t> CountNewlines(size_t end) const {
-    constexpr size_t kBlock = 1 << 24;
+    constexpr size_t kBlock = 1 << 20;
     std::string buf;
     int64_t count = 0;
     for (size_t pos = 0; pos < end; pos += kBlock) {
       buf.clear();
       RB_RETURN_IF_ERROR(Read(pos, std::min(end, pos + kBlock), &buf));
-      count += std::count(buf.begin(), buf.end(), '\n');
+      count += data::CountNewlines(buf.data(), buf.size());
     }
     return count;
   }
@@ -969,9 +1280,56 @@ int64_t CountDataLines(std::string_view head, int64_t limit) {
   return rows;
 }
 
-// Part `opt.part` of a plain file: the head (header and inference rows) and
-// the part's bytes are read, nothing else.
-Result<Table> ReadPlainPart(const std::string& path, const CsvOptions& opt) {
+// A plain file as a ByteSource: pieces of 256 KB read with pread into the
+// thread's buffer (small enough to stay in cache between the read and the
+// parse; a read past the size seen at open, or a size that differs at the
+// end, is an error, never a shorter table).
+class FileSource final : public ByteSource {
+ public:
+  FileSource(const PlainFile& file, const std::string& path) : file_(file), path_(path) {}
+  Result<std::string_view> Fetch(size_t b, size_t e, ReadBuffer* buf) const override {
+    char* p = buf->Reserve(e - b);
+    size_t done = 0;
+    while (done < e - b) {
+      const ssize_t got = ::pread(file_.fd(), p + done, e - b - done, static_cast<off_t>(b + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        return Status::IoError(fmt::format("cannot read '{}': {}", path_, std::strerror(errno)));
+      }
+      if (got == 0) {
+        return Status::IoError(fmt::format(
+            "'{}' changed while it was read: {} bytes when opened, it ends at byte {} now (is "
+            "another program writing it?)",
+            path_, file_.size(), b + done));
+      }
+      done += static_cast<size_t>(got);
+    }
+    return std::string_view(p, e - b);
+  }
+  size_t PieceBytes() const override { return size_t{256} << 10; }
+  int64_t LineOf(size_t offset) const override {
+    auto before = file_.CountNewlines(offset);
+    return 1 + (before.ok() ? *before : 0);
+  }
+  Status CheckUnchanged() const override {
+    struct stat st;
+    if (::fstat(file_.fd(), &st) == 0 && static_cast<size_t>(st.st_size) != file_.size()) {
+      return Status::IoError(fmt::format(
+          "'{}' changed while it was read: {} bytes when opened, {} bytes now (is another "
+          "program writing it?)",
+          path_, file_.size(), st.st_size));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const PlainFile& file_;
+  const std::string& path_;
+};
+
+// A plain file, or part `opt.part` of it: the head (header and inference
+// rows) is read, then the data lines of the part are streamed (FileSource).
+Result<Table> ReadPlainFile(const std::string& path, const CsvOptions& opt) {
   PlainFile file;
   RB_RETURN_IF_ERROR(file.Open(path));
   const size_t size = file.size();
@@ -990,6 +1348,7 @@ Result<Table> ReadPlainPart(const std::string& path, const CsvOptions& opt) {
   }
   RB_ASSIGN_OR_RETURN(Layout lay, ReadLayout(std::string_view(head).substr(bom), path, opt));
   const size_t data_begin = bom + lay.data_begin;  // in file bytes
+  head = std::string();
   Status io = Status::Ok();
   const auto [begin, end] = PartRange(data_begin, size, opt.part, opt.parts, [&](size_t x) {
     auto r = file.LineStart(data_begin, x);
@@ -1000,44 +1359,33 @@ Result<Table> ReadPlainPart(const std::string& path, const CsvOptions& opt) {
     return *r;
   });
   RB_RETURN_IF_ERROR(io);
-  head.clear();
-  head.shrink_to_fit();
-  std::string text;
-  RB_RETURN_IF_ERROR(file.Read(begin, end, &text));
-  // Line numbers: newlines before the part are counted on demand.
-  return ParseRows(text, 0, text.size(), lay, path, opt,
-                   [&, begin = begin](size_t offset) -> int64_t {
-                     auto before = file.CountNewlines(begin);
-                     const int64_t in_part =
-                         std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n');
-                     return 1 + (before.ok() ? *before : 0) + in_part;
-                   });
+  const FileSource src(file, path);
+  return ParseRows(src, begin, end, lay, path, opt);
 }
 
 }  // namespace
 
 Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
-  if (options.parts > 1 && !IsGzipPath(path)) {
-    RB_RETURN_IF_ERROR(options.Validate());
+  if (options.parts > 1 && !IsGzipPath(path)) RB_RETURN_IF_ERROR(options.Validate());
+  if (!IsGzipPath(path)) {
     size_t size = 0;
     RB_ASSIGN_OR_RETURN(const int fd, OpenRegularFile(path, &size));
     char magic[2] = {0, 0};
     const ssize_t got = ::pread(fd, magic, 2, 0);
     ::close(fd);
-    if (!HasGzipMagic(std::string_view(magic, got == 2 ? 2 : 0)))
-      return ReadPlainPart(path, options);
+    if (!HasGzipMagic(std::string_view(magic, got == 2 ? 2 : 0))) {
+      RB_RETURN_IF_ERROR(options.Validate());
+      return ReadPlainFile(path, options);
+    }
   }
   const int threads = options.threads > 0
                           ? options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   RB_ASSIGN_OR_RETURN(FileBuffer bytes, ReadFileBuffer(path, threads));
   // A ".gz" name with other content is an error too (InflateGzip says so).
-  if (HasGzipMagic(bytes.view()) || IsGzipPath(path)) {
-    RB_ASSIGN_OR_RETURN(std::string text, InflateGzip(bytes.view(), path));
-    bytes = FileBuffer();
-    return ParseCsv(text, path, options);
-  }
-  return ParseCsv(bytes.view(), path, options);
+  RB_ASSIGN_OR_RETURN(FileBuffer text, InflateGzipBuffer(bytes.view(), path));
+  bytes = FileBuffer();
+  return ParseCsv(text.view(), path, options);
 }
 
 Result<Table> ParseCsv(std::string_view text, const std::string& source, const CsvOptions& opt) {
@@ -1051,8 +1399,8 @@ Result<Table> ParseCsv(std::string_view text, const std::string& source, const C
         PartRange(lay.data_begin, text.size(), opt.part, opt.parts,
                   [&](size_t x) { return LineStartAtOrAfter(text, lay.data_begin, x); });
   }
-  return ParseRows(text, begin, end, lay, source, opt,
-                   [&](size_t offset) { return LineNumberAt(text, offset); });
+  const TextSource src(text);
+  return ParseRows(src, begin, end, lay, source, opt);
 }
 
 Status UnifyColumnTypes(Table& table, const std::vector<ColumnType>& types) {

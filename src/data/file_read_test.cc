@@ -244,5 +244,62 @@ TEST(ReadFile, TruncatedSharedDatasetNeverReadsAsFewerRows) {
   fs::remove(path);
 }
 
+// Issue 20: with ISA-L's igzip inflating (GzipInflaterName), members whose
+// header zlib rejects stay errors with zlib's words (reserved flag bits, a
+// method other than deflate, a header CRC that does not match), and large
+// concatenated members are cut where each one ends.
+TEST(Gzip, HeadersZlibRejectsStayErrorsWhateverTheInflater) {
+  const std::string gz = Gzip(Rows(200));
+  std::string reserved = gz;
+  reserved[3] = static_cast<char>(reserved[3] | 0x20);
+  auto r = InflateGzip(reserved, "flags.gz");
+  ASSERT_FALSE(r.ok()) << GzipInflaterName();
+  EXPECT_NE(r.status().message().find("unknown header flags set"), std::string::npos)
+      << r.status().message();
+  std::string method = gz;
+  method[2] = 7;
+  r = InflateGzip(method, "method.gz");
+  ASSERT_FALSE(r.ok()) << GzipInflaterName();
+  EXPECT_NE(r.status().message().find("unknown compression method"), std::string::npos)
+      << r.status().message();
+  // FHCRC: the header's CRC-16 (low half of the CRC-32 of bytes 0-9) after
+  // the 10-byte header; a wrong one is an error, a right one is read.
+  std::string with_hcrc = gz.substr(0, 10);
+  with_hcrc[3] = static_cast<char>(with_hcrc[3] | 0x02);
+  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(with_hcrc.data()), 10);
+  std::string good = with_hcrc;
+  good += static_cast<char>(crc & 0xff);
+  good += static_cast<char>((crc >> 8) & 0xff);
+  good += gz.substr(10);
+  r = InflateGzip(good, "hcrc.gz");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, Rows(200));
+  std::string bad = good;
+  bad[10] = static_cast<char>(bad[10] ^ 0x01);
+  r = InflateGzip(bad, "hcrc_bad.gz");
+  ASSERT_FALSE(r.ok()) << GzipInflaterName();
+  EXPECT_NE(r.status().message().find("header crc mismatch"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(Gzip, LargeConcatenatedMembersAreReadWhole) {
+  std::string a = Rows(60000), b = Rows(1), c = Rows(45000);
+  for (char& ch : c)
+    if (ch == '5') ch = '6';
+  for (int level : {1, 9}) {
+    const std::string gz = Gzip(a, level) + Gzip(b, level) + Gzip(c, level);
+    auto r = InflateGzip(gz, "three.gz");
+    ASSERT_TRUE(r.ok()) << r.status().ToString() << " " << GzipInflaterName();
+    EXPECT_TRUE(*r == a + b + c) << "level " << level << ", " << r->size() << " bytes of "
+                                 << (a + b + c).size();
+    // A bit flipped in the last member's data or trailer is an error.
+    for (size_t at : {gz.size() - 2, gz.size() - 6, gz.size() - 5000}) {
+      std::string bad = gz;
+      bad[at] = static_cast<char>(bad[at] ^ 0x10);
+      EXPECT_FALSE(InflateGzip(bad, "three.gz").ok()) << "byte " << at;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rebalance::data

@@ -1,17 +1,26 @@
 // CSV and gzip-compressed CSV reading into a Table.
 //
-// Algorithm: a plain file is read into a buffer of its own (data::
-// ReadFileBuffer: no zero-filling, huge pages, large files read by several
-// threads side by side; no mmap, so a file cut while it is read is an error,
-// never a crash); a gzip file is inflated (strict, data/file_read.h). The
-// header and the first `infer_rows` rows give the column types unless given.
-// The data lines are then cut after newlines into chunks of about 8 MB, and
-// parsed in two passes over a pool of `threads` threads: (1) the lines of
-// every chunk are counted, which fixes the output row of each line, so (2)
-// each chunk parses straight into the final column buffers (no per-chunk
-// copies, no merge copy; blank lines leave slots that are closed up after).
-// Fields are found by a byte loop; a line with a field that starts with a
-// quote or a blank goes through the general splitter (quotes, trimming).
+// Algorithm: a plain file is never held whole in memory: after its head
+// (header and the rows used for type inference) it is read with pread in
+// pieces of 256 KB into a buffer per thread, twice (no mmap, so a file cut
+// while it is read is an error, never a crash; a file whose size or line
+// count differs between the passes is an error too). On the project's VMs
+// first touching fresh memory costs 2-4 ms per MB while reading the page
+// cache again costs about 0.1 ms per MB, so the second read is far cheaper
+// than a copy of the file. A gzip file is inflated whole (strict,
+// data/file_read.h) and parsed in memory. The header and the first
+// `infer_rows` rows give the column types unless given. The data lines are
+// cut into chunks of about 4 MB, starting at the first line start at or
+// after each nominal start, and parsed in two passes over a pool of
+// `threads` threads: (1) the newlines of every chunk are counted (32 bytes
+// at a time), which fixes the output row of each line, so (2) each chunk
+// parses straight into the final column buffers (no per-chunk copies, no
+// merge copy; blank lines leave slots that are closed up after).
+// Each line goes first through a fused loop that finds the fields and reads
+// the usual numbers as it scans; a line it does not take whole (a quote or
+// blank at a field start, CR, missing tokens, a bad cell, a wrong field
+// count) goes through the general splitter (quotes, trimming) and the
+// previous reader's rules, which also give the errors.
 // Integers of up to 18 digits are read by a digit loop, other numbers with
 // std::from_chars (anything unusual with the exact rules of the previous
 // reader: '+' prefix, int64 first, out-of-range to +-inf or 0); text cells

@@ -29,8 +29,18 @@ namespace rebalance::data {
 bool HasGzipMagic(std::string_view bytes);
 
 // Inflates one or more concatenated gzip members held in memory; `source`
-// names the data in messages ("SOURCE: gzip data ... at byte N").
+// names the data in messages ("SOURCE: gzip data ... at byte N"). ISA-L's
+// igzip inflates when the build found it, zlib otherwise; zlib words every
+// error either way (same results and messages).
 Result<std::string> InflateGzip(std::string_view gz, const std::string& source);
+
+// InflateGzip into a FileBuffer: not zero-filled, on huge pages where the
+// kernel offers them, not copied at the end (same results and messages).
+class FileBuffer;
+Result<FileBuffer> InflateGzipBuffer(std::string_view gz, const std::string& source);
+
+// Which inflater InflateGzip uses ("ISA-L igzip (zlib for errors)" or "zlib").
+const char* GzipInflaterName();
 
 // Opens `path` for reading if it is a regular file (symbolic links are
 // followed); returns the descriptor (the caller closes it) and its size.
@@ -54,6 +64,7 @@ class FileBuffer {
 
  private:
   friend Result<FileBuffer> ReadFileBuffer(const std::string& path, int threads);
+  friend Result<FileBuffer> InflateGzipBuffer(std::string_view gz, const std::string& source);
   char* data_ = nullptr;
   size_t size_ = 0;
   size_t mapped_ = 0;

@@ -248,15 +248,15 @@ double DeviancePass(const DevianceIo& io, const double* __restrict eta, double* 
   const double* __restrict ylogy = io.ylogy;
   const double* __restrict pw = io.pw;
   double* __restrict w = io.w_next;
-  const double* xk[kMax] = {};
-  double bk[kMax] = {};
+  [[maybe_unused]] const double* xk[kMax] = {};
+  [[maybe_unused]] double bk[kMax] = {};
   for (int c = 0; c < std::min(k, kMax); ++c) {
     xk[c] = xc[static_cast<size_t>(c)];
     bk[c] = beta(c);
   }
   const double* const* xp = xc.data();
   const double* b = beta.data();
-  // (Inlined into LaneSum's loop, which is then vectorised.)
+  // (Inlined into LaneSum's loop.)
   return LaneSum(
       n, threads, [=](int64_t i) __attribute__((always_inline)) {
         double e = z[i];

@@ -412,6 +412,25 @@ void AccumulateFixed(const FixedEffects& fe, const int64_t* off, const double* w
   }
 }
 
+// cr[a][b] += w v_a v_b (b <= a): one observation's weighted cross products
+// of the new values of kNc columns; FlushCross adds them to cross (row-major).
+template <int kNc>
+[[gnu::always_inline]] inline void AddCross(double (&cr)[kNc][kNc], const double (&v)[kNc],
+                                            double wi) {
+#pragma GCC unroll 8
+  for (int a = 0; a < kNc; ++a) {
+    const double wa = wi * v[a];
+#pragma GCC unroll 8
+    for (int b = 0; b <= a; ++b) cr[a][b] += wa * v[b];
+  }
+}
+
+template <int kNc>
+void FlushCross(const double (&cr)[kNc][kNc], double* cross) {
+  for (int a = 0; a < kNc; ++a)
+    for (int b = 0; b <= a; ++b) cross[a * kNc + b] += cr[a][b];
+}
+
 // cols_c[i] -= (D alpha_c)_i over [begin, end); with kCross also
 // cross[a kNc + b] += sum w_i x_ai x_bi (b <= a) of the new values.
 template <int kNq, int kNc, bool kCross>
@@ -446,20 +465,9 @@ void SubtractFixed(const FixedEffects& fe, const int64_t* off, const double* alp
       v[c] = xc[c][i] - s[c];
       xc[c][i] = v[c];
     }
-    if constexpr (kCross) {
-      const double wi = w ? w[i] : 1.0;
-#pragma GCC unroll 8
-      for (int a = 0; a < kNc; ++a) {
-        const double wa = wi * v[a];
-#pragma GCC unroll 8
-        for (int b = 0; b <= a; ++b) cr[a][b] += wa * v[b];
-      }
-    }
+    if constexpr (kCross) AddCross<kNc>(cr, v, w ? w[i] : 1.0);
   }
-  if constexpr (kCross) {
-    for (int a = 0; a < kNc; ++a)
-      for (int b = 0; b <= a; ++b) cross[a * kNc + b] += cr[a][b];
-  }
+  if constexpr (kCross) FlushCross<kNc>(cr, cross);
 }
 
 // The same three kernels for any number of dimensions and columns
@@ -759,21 +767,10 @@ void SubtractRuns(const RunPlan& rp, const double* alpha, double* const* cols, i
         v[c] = xc[c][i] - mean[c];
         xc[c][i] = v[c];
       }
-      if constexpr (kCross) {
-        const double wi = w ? w[i] : 1.0;
-#pragma GCC unroll 8
-        for (int a = 0; a < kNc; ++a) {
-          const double wa = wi * v[a];
-#pragma GCC unroll 8
-          for (int b = 0; b <= a; ++b) cr[a][b] += wa * v[b];
-        }
-      }
+      if constexpr (kCross) AddCross<kNc>(cr, v, w ? w[i] : 1.0);
     }
   }
-  if constexpr (kCross) {
-    for (int a = 0; a < kNc; ++a)
-      for (int b = 0; b <= a; ++b) cross[a * kNc + b] += cr[a][b];
-  }
+  if constexpr (kCross) FlushCross<kNc>(cr, cross);
 }
 
 // The same for any number of solved dimensions and columns (nc <= 16).

@@ -930,8 +930,8 @@ int64_t RunBound(const std::vector<int64_t>& run_start, int64_t n, int t, int nt
 
 }  // namespace
 
-void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,
-                              double* pq) const {
+void Demeaner::AccumulateThreads(const double* p, const double* const* xcols, int nc,
+                                 double* ssq_parts, double pad) const {
   const int64_t n = fe_->num_obs;
   const int ld = Stride(nc);
   const int64_t size = SolveGroups() * ld;
@@ -942,24 +942,30 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<
     {
       const int tid = omp_get_thread_num();
       const int nt = omp_get_num_threads();
-      double* acc = ThreadAccumulator(tid, size);
-      kernels.accumulate(plan, w_, p.data(), nullptr, nc, RunBound(run_start_, n, tid, nt),
-                         RunBound(run_start_, n, tid + 1, nt), acc, nullptr, 0.0,
-                         RunBuffer(tid, ld));
+      kernels.accumulate(plan, w_, p, xcols, nc, RunBound(run_start_, n, tid, nt),
+                         RunBound(run_start_, n, tid + 1, nt), ThreadAccumulator(tid, size),
+                         ssq_parts ? ssq_parts + static_cast<size_t>(tid) * kPartStride : nullptr,
+                         pad, RunBuffer(tid, ld));
     }
-  } else {
-    const int64_t* off = offsets_.data();
-    const Kernels kernels = PickKernels(fe_->num_dims(), nc);
-#pragma omp parallel num_threads(threads_)
-    {
-      const int tid = omp_get_thread_num();
-      const int nt = omp_get_num_threads();
-      double* acc = ThreadAccumulator(tid, size);
-      const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-      kernels.accumulate(*fe_, off, w_, p.data(), nullptr, nc, begin, end, acc, nullptr, 0.0,
-                         run_dim_);
-    }
+    return;
   }
+  const int64_t* off = offsets_.data();
+  const Kernels kernels = PickKernels(fe_->num_dims(), nc);
+#pragma omp parallel num_threads(threads_)
+  {
+    const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    kernels.accumulate(
+        *fe_, off, w_, p, xcols, nc, n * tid / nt, n * (tid + 1) / nt, ThreadAccumulator(tid, size),
+        ssq_parts ? ssq_parts + static_cast<size_t>(tid) * kPartStride : nullptr, pad, run_dim_);
+  }
+}
+
+void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,
+                              double* pq) const {
+  const int ld = Stride(nc);
+  const int64_t size = SolveGroups() * ld;
+  AccumulateThreads(p.data(), nullptr, nc, nullptr, 0.0);
   if (!reducer_->distributed()) {
     ReduceThreads(size, out, p.data(), ld, pq);  // p'q in the same sweep
     return;
@@ -976,38 +982,11 @@ void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<
 void Demeaner::Residual(const std::vector<double*>& cols, const std::vector<double>& alpha,
                         std::vector<double>& out, std::vector<double>& ssq, bool weight_sums) {
   const int nc = static_cast<int>(cols.size());
-  const int64_t n = fe_->num_obs;
   const int ld = Stride(nc);
   const int64_t size = SolveGroups() * ld;
   const double pad = weight_sums ? 1.0 : 0.0;
   std::vector<double> ssq_t(static_cast<size_t>(threads_) * kPartStride, 0.0);
-  const double* const* xcols = cols.data();
-  if (eliminate_) {
-    const RunPlan plan = PlanOf(solve_codes_, narrow_ptrs_, solve_offsets_, run_start_);
-    const RunKernels kernels = PickRunKernels(plan, nc);
-#pragma omp parallel num_threads(threads_)
-    {
-      const int tid = omp_get_thread_num();
-      const int nt = omp_get_num_threads();
-      double* acc = ThreadAccumulator(tid, size);
-      kernels.accumulate(plan, w_, alpha.data(), xcols, nc, RunBound(run_start_, n, tid, nt),
-                         RunBound(run_start_, n, tid + 1, nt), acc,
-                         ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad,
-                         RunBuffer(tid, ld));
-    }
-  } else {
-    const int64_t* off = offsets_.data();
-    const Kernels kernels = PickKernels(fe_->num_dims(), nc);
-#pragma omp parallel num_threads(threads_)
-    {
-      const int tid = omp_get_thread_num();
-      const int nt = omp_get_num_threads();
-      double* acc = ThreadAccumulator(tid, size);
-      const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-      kernels.accumulate(*fe_, off, w_, alpha.data(), xcols, nc, begin, end, acc,
-                         ssq_t.data() + static_cast<size_t>(tid) * kPartStride, pad, run_dim_);
-    }
-  }
+  AccumulateThreads(alpha.data(), cols.data(), nc, ssq_t.data(), pad);
   ReduceThreads(size, out);
   ssq.resize(static_cast<size_t>(nc));
   SumThreadParts(ssq_t, threads_, nc, ssq.data());

@@ -54,6 +54,12 @@ class Demeaner {
   const std::vector<int64_t>& offsets() const { return offsets_; }
 
  private:
+  // One pass over the data into the per-thread accumulators: D'W D p, or
+  // with xcols D'W (x - D p) and the per-thread sums of w x^2 in ssq_parts
+  // (stride kPartStride; pad lane: the weights when pad = 1); with the run
+  // dimension eliminated, the same for the solved dimensions (demean.cc).
+  void AccumulateThreads(const double* p, const double* const* xcols, int nc, double* ssq_parts,
+                         double pad) const;
   // out = D' W (D p) for nc interleaved columns (one pass over the data);
   // with pq, also pq[c] = p_c' out_c.
   void MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,

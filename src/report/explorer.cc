@@ -12,6 +12,9 @@
 #include <exception>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "rebalance/ge/multisector.h"
 #include "rebalance/report/charts.h"
@@ -82,19 +85,28 @@ json Invalid(const Status& st) {
 json SolveOn(const ge::Baseline& baseline, const scenario::ScenarioFile& file,
              const scenario::ScenarioDef& def);
 
+// The answer to a file an explorer panel cannot solve (another model, or not
+// exactly one scenario); nullopt when it can.
+std::optional<json> RefuseUnsolvable(const scenario::ScenarioFile& file, scenario::ModelKind model,
+                                     std::string_view refusal) {
+  if (file.model != model) {
+    return json{{"status", "invalid"}, {"message", std::string(refusal)}, {"shock", -1}};
+  }
+  if (file.scenarios.size() != 1) {
+    return json{{"status", "invalid"},
+                {"message", fmt::format("the explorer solves one scenario at a time, got {}",
+                                        file.scenarios.size())},
+                {"shock", -1}};
+  }
+  return std::nullopt;
+}
+
 json Solve(const ge::Baseline& baseline, std::string_view toml, const std::string& source) {
   auto file = scenario::ParseScenario(toml, source);
   if (!file.ok()) return Invalid(file.status());
-  if (file->model != scenario::ModelKind::kMultiSector) {
-    return {{"status", "invalid"},
-            {"message", "the explorer solves the multi-sector model only"},
-            {"shock", -1}};
-  }
-  if (file->scenarios.size() != 1) {
-    return {{"status", "invalid"},
-            {"message", fmt::format("the explorer solves one scenario at a time, got {}",
-                                    file->scenarios.size())},
-            {"shock", -1}};
+  if (auto refused = RefuseUnsolvable(*file, scenario::ModelKind::kMultiSector,
+                                      "the explorer solves the multi-sector model only")) {
+    return *refused;
   }
   // As RunScenarios: labels, then the scenario's shocks, then the solve.
   if (Status st = scenario::CheckLabels(*file, baseline); !st.ok()) return Invalid(st);
@@ -447,16 +459,9 @@ json SolveTariffWarExplorerScenario(const scenario::World2023& world, std::strin
   try {
     auto file = scenario::ParseScenario(toml, source);
     if (!file.ok()) return Invalid(file.status());
-    if (file->model != scenario::ModelKind::kTariffWar) {
-      return {{"status", "invalid"},
-              {"message", "this explorer solves the tariff_war model only"},
-              {"shock", -1}};
-    }
-    if (file->scenarios.size() != 1) {
-      return {{"status", "invalid"},
-              {"message", fmt::format("the explorer solves one scenario at a time, got {}",
-                                      file->scenarios.size())},
-              {"shock", -1}};
+    if (auto refused = RefuseUnsolvable(*file, scenario::ModelKind::kTariffWar,
+                                        "this explorer solves the tariff_war model only")) {
+      return *refused;
     }
     auto groups = scenario::TariffWarGroups(*file, world);
     if (!groups.ok()) return Invalid(groups.status());

@@ -18,8 +18,10 @@
 //
 // Tricks: all columns (working outcome and regressors) share each pass, so
 // codes and weights are read once for all of them; coefficients are
-// interleaved by column; a pass runs over observations with OpenMP and
-// per-thread group accumulators (no atomics), summed afterwards; the
+// interleaved by column; a pass runs over observations with OpenMP in fixed
+// blocks of rows, each with its own group accumulator (no atomics), summed
+// afterwards in block order (so the result is the same for any thread
+// count: parallel_sum.h); the
 // accumulator of a dimension whose codes come in runs of consecutive rows (a
 // file sorted by pair) is summed in a register along each run. The state is
 // in coefficient space (sum of group counts, not n): warm starts cost
@@ -35,7 +37,7 @@
 // iteration; everything else in the recurrence is in coefficient space and
 // identical on every process.
 // Limits: one dimension converges in one iteration (exact group means); the
-// memory is two n-free vectors per column plus one accumulator per thread.
+// memory is two n-free vectors per column plus one accumulator per block.
 #include "demean.h"
 
 #include "parallel_sum.h"
@@ -49,7 +51,8 @@
 
 namespace rebalance::econ {
 
-Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer, bool eliminate_runs)
+Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer, bool eliminate_runs,
+                   int64_t block_rows)
     : fe_(fe),
       threads_(threads > 0 ? threads : omp_get_max_threads()),
       reducer_(reducer ? reducer : &LocalReducer()) {
@@ -57,7 +60,6 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer, bool e
   for (int q = 0; q < fe_->num_dims(); ++q) {
     offsets_[static_cast<size_t>(q) + 1] = offsets_[static_cast<size_t>(q)] + fe_->num_groups[q];
   }
-  thread_acc_.resize(static_cast<size_t>(threads_));
   // The dimension with the longest runs of equal codes in consecutive rows,
   // if they average 4 rows or more (see AccumulateFixed).
   const int64_t n = fe_->num_obs;
@@ -70,6 +72,12 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer, bool e
     if (runs < best_runs) best_runs = runs, run_dim_ = q;
   }
   if (eliminate_runs) PlanElimination();
+  // A power of two of blocks of at least block_rows rows (2^17 by default:
+  // adding two accumulators then costs a few percent of a block's pass), at
+  // most 16 (threads beyond that wait during the passes).
+  blocks_ = 1;
+  while (blocks_ < 16 && n / (2 * blocks_) >= std::max<int64_t>(block_rows, 1)) blocks_ *= 2;
+  block_acc_.resize(static_cast<size_t>(blocks_));
 }
 
 void Demeaner::PlanElimination() {
@@ -133,6 +141,26 @@ void Demeaner::PlanElimination() {
   eliminate_ = true;
 }
 
+template <typename F>
+void Demeaner::PassBlocks(int64_t size, F f) const {
+  const int nt = PassThreads();
+  const int per = blocks_ / nt;
+  auto subtree = [&](int t) {
+    for (int b = t * per; b < (t + 1) * per; ++b) {
+      f(b, BlockAccumulator(b, size));
+      // Blocks [b + 1 - 2 span, b + 1) complete an aligned pair of subtrees.
+      for (int span = 1; span < per && (b + 1) % (2 * span) == 0; span *= 2)
+        MergeBlocks(b + 1 - 2 * span, span, 0, size);
+    }
+  };
+  if (nt == 1) {
+    subtree(0);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  subtree(omp_get_thread_num());
+}
+
 void Demeaner::SetWeights(const double* w) {
   w_ = w;
   weights_stale_ = true;  // summed by the next Demean (see UpdateWeightSums)
@@ -148,24 +176,20 @@ void Demeaner::FinishCross(int nc, std::vector<double>& cross) const {
 void Demeaner::WeightedCrossAll(const std::vector<double*>& cols,
                                 std::vector<double>& cross) const {
   const int nc = static_cast<int>(cols.size());
-  const int64_t n = fe_->num_obs;
   const size_t ncc = static_cast<size_t>(nc) * static_cast<size_t>(nc);
-  std::vector<double> part(static_cast<size_t>(threads_) * ncc, 0.0);
-#pragma omp parallel num_threads(threads_)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    double* acc = part.data() + static_cast<size_t>(tid) * ncc;
-    for (int64_t i = n * tid / nt; i < n * (tid + 1) / nt; ++i) {
+  std::vector<double> part(static_cast<size_t>(blocks_) * ncc, 0.0);
+  ForEachBlock(blocks_, threads_, [&](int blk) {
+    double* acc = part.data() + static_cast<size_t>(blk) * ncc;
+    for (int64_t i = RowBegin(blk); i < RowBegin(blk + 1); ++i) {
       const double wi = w_ ? w_[i] : 1.0;
       for (int a = 0; a < nc; ++a)
         for (int b = 0; b <= a; ++b)
           acc[a * nc + b] += wi * cols[static_cast<size_t>(a)][i] * cols[static_cast<size_t>(b)][i];
     }
-  }
+  });
   cross.assign(ncc, 0.0);
-  for (int t = 0; t < threads_; ++t)
-    for (size_t e = 0; e < ncc; ++e) cross[e] += part[static_cast<size_t>(t) * ncc + e];
+  for (int blk = 0; blk < blocks_; ++blk)
+    for (size_t e = 0; e < ncc; ++e) cross[e] += part[static_cast<size_t>(blk) * ncc + e];
   FinishCross(nc, cross);
 }
 
@@ -174,21 +198,16 @@ void Demeaner::UpdateWeightSums() {
   if (eliminate_) {
     // Group weight sums of the dimensions the conjugate gradients solve for.
     const int64_t total = SolveGroups();
-    const int64_t n = fe_->num_obs;
     const int nqs = static_cast<int>(solve_dims_.size());
-#pragma omp parallel num_threads(threads_)
-    {
-      const int tid = omp_get_thread_num();
-      const int nt = omp_get_num_threads();
-      double* acc = ThreadAccumulator(tid, total);
+    PassBlocks(total, [&](int blk, double* acc) {
       for (int qs = 0; qs < nqs; ++qs) {
         const int32_t* codes =
             fe_->codes[static_cast<size_t>(solve_dims_[static_cast<size_t>(qs)])].data();
         double* a = acc + solve_offsets_[static_cast<size_t>(qs)];
-        for (int64_t i = n * tid / nt; i < n * (tid + 1) / nt; ++i) a[codes[i]] += w_ ? w_[i] : 1.0;
+        for (int64_t i = RowBegin(blk); i < RowBegin(blk + 1); ++i) a[codes[i]] += w_ ? w_[i] : 1.0;
       }
-    }
-    ReduceThreads(total, inv_wsum_);
+    });
+    ReduceBlocks(total, inv_wsum_);
     for (double& s : inv_wsum_) s = s > 0 ? 1.0 / s : 0.0;
     return;
   }
@@ -203,7 +222,7 @@ void Demeaner::UpdateWeightSums() {
 
 namespace {
 
-// Threads for work in coefficient space (sums of the per-thread accumulators,
+// Threads for work in coefficient space (sums of the per-block accumulators,
 // CG vector updates) on `size` doubles. It is small next to a pass over the
 // observations (40,000 doubles for the 1M-row panel with pair eliminated,
 // about 50 us on one core, against 2 ms for the pass), and every parallel
@@ -214,21 +233,39 @@ int CoefficientThreads(int64_t size, int threads) {
   return size >= (int64_t{1} << 18) ? threads : 1;
 }
 
-// Per-thread partial sums of up to 16 columns are kept in `part` at
-// [thread * kPartStride + column]; out[c] = their sum in thread order.
+// Per-block partial sums of up to 16 columns are kept in `part` at
+// [block * kPartStride + column]; out[c] = their sum in block order.
 constexpr size_t kPartStride = 16;
-void SumThreadParts(const std::vector<double>& part, int threads, int nc, double* out) {
+void SumBlockParts(const std::vector<double>& part, int blocks, int nc, double* out) {
   for (int c = 0; c < nc; ++c) out[c] = 0;
-  for (int t = 0; t < threads; ++t)
+  for (int b = 0; b < blocks; ++b)
     for (int c = 0; c < nc; ++c)
-      out[c] += part[static_cast<size_t>(t) * kPartStride + static_cast<size_t>(c)];
+      out[c] += part[static_cast<size_t>(b) * kPartStride + static_cast<size_t>(c)];
 }
 
 }  // namespace
 
-double* Demeaner::ThreadAccumulator(int tid, int64_t size) const {
-  auto& acc = thread_acc_[static_cast<size_t>(tid)];
-  // Zero by invariant: ReduceThreads clears what it reads.
+int64_t Demeaner::RowBegin(int b) const { return BlockBegin(fe_->num_obs, b, blocks_); }
+
+int Demeaner::PassThreads() const {
+  int nt = 1;
+  while (2 * nt <= std::min(threads_, blocks_)) nt *= 2;
+  return nt;
+}
+
+void Demeaner::MergeBlocks(int left, int span, int64_t begin, int64_t end) const {
+  // left += right over [begin, end); right is left zero.
+  double* a = block_acc_[static_cast<size_t>(left)].data();
+  double* b = block_acc_[static_cast<size_t>(left + span)].data();
+  for (int64_t k = begin; k < end; ++k) {
+    a[k] += b[k];
+    b[k] = 0;
+  }
+}
+
+double* Demeaner::BlockAccumulator(int b, int64_t size) const {
+  auto& acc = block_acc_[static_cast<size_t>(b)];
+  // Zero by invariant: ReduceBlocks clears what it reads.
   if (static_cast<int64_t>(acc.size()) < size) acc.resize(static_cast<size_t>(size), 0.0);
   return acc.data();
 }
@@ -240,32 +277,24 @@ double* Demeaner::RunBuffer(int tid, int ld) const {
   return buf.data();
 }
 
-void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out, const double* p, int nc,
-                             double* dots) const {
+void Demeaner::ReduceBlocks(int64_t size, std::vector<double>& out, const double* p, int nc,
+                            double* dots) const {
   out.resize(static_cast<size_t>(size));
-  const int nacc = static_cast<int>(thread_acc_.size());
-  const int threads = CoefficientThreads(size, threads_);
-  std::vector<double> part(static_cast<size_t>(threads) * kPartStride, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    const int64_t begin = size * tid / nt, end = size * (tid + 1) / nt;
+  // The pass left the sum of each thread's subtree of blocks in the subtree's
+  // first accumulator (span blocks_ / PassThreads()); the levels above are
+  // added here, elementwise, so in the same order for any thread count.
+  const int span0 = blocks_ / PassThreads();
+  // Coefficient space in fixed chunks too, for the dot products.
+  const int chunks = FixedBlockCount(size);
+  std::vector<double> part(dots ? static_cast<size_t>(chunks) * kPartStride : 0, 0.0);
+  ForEachBlock(chunks, CoefficientThreads(size, threads_), [&](int chunk) {
+    const int64_t begin = BlockBegin(size, chunk, chunks), end = BlockBegin(size, chunk + 1, chunks);
+    for (int span = span0; span < blocks_; span *= 2)
+      for (int left = 0; left < blocks_; left += 2 * span) MergeBlocks(left, span, begin, end);
     double* o = out.data();
-    bool first = true;
-    for (int t = 0; t < nacc; ++t) {
-      auto& acc = thread_acc_[static_cast<size_t>(t)];
-      if (static_cast<int64_t>(acc.size()) < size) continue;  // unused: zero
-      double* a = acc.data();
-      if (first) {
-        for (int64_t k = begin; k < end; ++k) o[k] = a[k];
-        first = false;
-      } else {
-        for (int64_t k = begin; k < end; ++k) o[k] += a[k];
-      }
-      std::fill(a + begin, a + end, 0.0);
-    }
-    if (first) std::fill(o + begin, o + end, 0.0);
+    double* a = block_acc_[0].data();
+    for (int64_t k = begin; k < end; ++k) o[k] = a[k];
+    std::fill(a + begin, a + end, 0.0);
     if (dots) {
       double d[16] = {0};
       int c = static_cast<int>(begin % nc);
@@ -274,10 +303,10 @@ void Demeaner::ReduceThreads(int64_t size, std::vector<double>& out, const doubl
         if (++c == nc) c = 0;
       }
       for (int c = 0; c < nc; ++c)
-        part[static_cast<size_t>(tid) * kPartStride + static_cast<size_t>(c)] = d[c];
+        part[static_cast<size_t>(chunk) * kPartStride + static_cast<size_t>(c)] = d[c];
     }
-  }
-  if (dots) SumThreadParts(part, threads, nc, dots);
+  });
+  if (dots) SumBlockParts(part, chunks, nc, dots);
 }
 
 namespace {
@@ -920,57 +949,49 @@ RunPlan PlanOf(const std::vector<const int32_t*>& codes, const std::vector<const
                  static_cast<int>(codes.size()), run_start.data()};
 }
 
-// First run of thread t's share of the rows (runs are never split).
-int64_t RunBound(const std::vector<int64_t>& run_start, int64_t n, int t, int nt) {
-  const int64_t runs = static_cast<int64_t>(run_start.size()) - 1;
-  if (t >= nt) return runs;
-  const int64_t row = n * t / nt;
-  return std::lower_bound(run_start.begin(), run_start.end() - 1, row) - run_start.begin();
-}
-
 }  // namespace
 
-void Demeaner::AccumulateThreads(const double* p, const double* const* xcols, int nc,
-                                 double* ssq_parts, double pad) const {
-  const int64_t n = fe_->num_obs;
+int64_t Demeaner::RunBegin(int b) const {
+  // The first run starting at or after block b's first row.
+  const int64_t runs = static_cast<int64_t>(run_start_.size()) - 1;
+  if (b >= blocks_) return runs;
+  return std::lower_bound(run_start_.begin(), run_start_.end() - 1, RowBegin(b)) -
+         run_start_.begin();
+}
+
+void Demeaner::AccumulateBlocks(const double* p, const double* const* xcols, int nc,
+                                double* ssq_parts, double pad) const {
   const int ld = Stride(nc);
   const int64_t size = SolveGroups() * ld;
   if (eliminate_) {
     const RunPlan plan = PlanOf(solve_codes_, narrow_ptrs_, solve_offsets_, run_start_);
     const RunKernels kernels = PickRunKernels(plan, nc);
-#pragma omp parallel num_threads(threads_)
-    {
-      const int tid = omp_get_thread_num();
-      const int nt = omp_get_num_threads();
-      kernels.accumulate(plan, w_, p, xcols, nc, RunBound(run_start_, n, tid, nt),
-                         RunBound(run_start_, n, tid + 1, nt), ThreadAccumulator(tid, size),
-                         ssq_parts ? ssq_parts + static_cast<size_t>(tid) * kPartStride : nullptr,
-                         pad, RunBuffer(tid, ld));
-    }
+    PassBlocks(size, [&](int b, double* acc) {
+      kernels.accumulate(plan, w_, p, xcols, nc, RunBegin(b), RunBegin(b + 1), acc,
+                         ssq_parts ? ssq_parts + static_cast<size_t>(b) * kPartStride : nullptr,
+                         pad, RunBuffer(omp_get_thread_num(), ld));
+    });
     return;
   }
   const int64_t* off = offsets_.data();
   const Kernels kernels = PickKernels(fe_->num_dims(), nc);
-#pragma omp parallel num_threads(threads_)
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    kernels.accumulate(
-        *fe_, off, w_, p, xcols, nc, n * tid / nt, n * (tid + 1) / nt, ThreadAccumulator(tid, size),
-        ssq_parts ? ssq_parts + static_cast<size_t>(tid) * kPartStride : nullptr, pad, run_dim_);
-  }
+  PassBlocks(size, [&](int b, double* acc) {
+    kernels.accumulate(*fe_, off, w_, p, xcols, nc, RowBegin(b), RowBegin(b + 1), acc,
+                       ssq_parts ? ssq_parts + static_cast<size_t>(b) * kPartStride : nullptr, pad,
+                       run_dim_);
+  });
 }
 
 void Demeaner::MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,
                               double* pq) const {
   const int ld = Stride(nc);
   const int64_t size = SolveGroups() * ld;
-  AccumulateThreads(p.data(), nullptr, nc, nullptr, 0.0);
+  AccumulateBlocks(p.data(), nullptr, nc, nullptr, 0.0);
   if (!reducer_->distributed()) {
-    ReduceThreads(size, out, p.data(), ld, pq);  // p'q in the same sweep
+    ReduceBlocks(size, out, p.data(), ld, pq);  // p'q in the same sweep
     return;
   }
-  ReduceThreads(size, out);
+  ReduceBlocks(size, out);
   reducer_->SumDoubles(out.data(), size);
   if (pq) {
     for (int c = 0; c < ld; ++c) pq[c] = 0;
@@ -985,11 +1006,11 @@ void Demeaner::Residual(const std::vector<double*>& cols, const std::vector<doub
   const int ld = Stride(nc);
   const int64_t size = SolveGroups() * ld;
   const double pad = weight_sums ? 1.0 : 0.0;
-  std::vector<double> ssq_t(static_cast<size_t>(threads_) * kPartStride, 0.0);
-  AccumulateThreads(alpha.data(), cols.data(), nc, ssq_t.data(), pad);
-  ReduceThreads(size, out);
+  std::vector<double> ssq_t(static_cast<size_t>(blocks_) * kPartStride, 0.0);
+  AccumulateBlocks(alpha.data(), cols.data(), nc, ssq_t.data(), pad);
+  ReduceBlocks(size, out);
   ssq.resize(static_cast<size_t>(nc));
-  SumThreadParts(ssq_t, threads_, nc, ssq.data());
+  SumBlockParts(ssq_t, blocks_, nc, ssq.data());
   reducer_->SumDoubles(out.data(), size);
   reducer_->SumDoubles(ssq.data(), nc);
   if (weight_sums) {
@@ -1103,8 +1124,7 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
   std::vector<double> pq(static_cast<size_t>(ld)), step(static_cast<size_t>(nc)),
       rz_new(static_cast<size_t>(nc)), beta(static_cast<size_t>(nc));
   // Coefficient-space updates run in parallel over groups; the dot products
-  // are per-thread partial sums (fixed split, so results do not depend on
-  // timing).
+  // are sums over fixed chunks (BlockSums: the same for any thread count).
   double* xp = x.data();
   double* rp = r.data();
   double* zp = z.data();
@@ -1165,12 +1185,11 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
 
   // x_c <- x_c - D alpha_c (with the cross products of the results when
   // asked), and hand the coefficients back.
-  const int64_t n = fe_->num_obs;
   const int64_t* off = offsets_.data();
   const Kernels kernels = PickKernels(nq, nc);
   double* const* xcols = cols.data();
   const size_t ncc = static_cast<size_t>(nc) * static_cast<size_t>(nc);
-  std::vector<double> cross_t(cross ? static_cast<size_t>(threads_) * ncc : 0, 0.0);
+  std::vector<double> cross_t(cross ? static_cast<size_t>(blocks_) * ncc : 0, 0.0);
   // With the elimination, the run coefficients are the weighted run means of
   // x - D1 alpha, formed in the same pass (run r's in run_alpha[r * ld + c]).
   std::vector<double> run_alpha;
@@ -1178,28 +1197,21 @@ DemeanReport Demeaner::Demean(const std::vector<double*>& cols,
     run_alpha.resize(run_code_.size() * static_cast<size_t>(ld));
     const RunPlan plan = PlanOf(solve_codes_, narrow_ptrs_, solve_offsets_, run_start_);
     const RunKernels run_kernels = PickRunKernels(plan, nc);
-#pragma omp parallel num_threads(threads_)
-    {
-      const int tid = omp_get_thread_num();
-      const int nt = omp_get_num_threads();
-      run_kernels.subtract(plan, x.data(), xcols, nc, RunBound(run_start_, n, tid, nt),
-                           RunBound(run_start_, n, tid + 1, nt), w_,
-                           cross ? cross_t.data() + static_cast<size_t>(tid) * ncc : nullptr,
+    ForEachBlock(blocks_, threads_, [&](int b) {
+      run_kernels.subtract(plan, x.data(), xcols, nc, RunBegin(b), RunBegin(b + 1), w_,
+                           cross ? cross_t.data() + static_cast<size_t>(b) * ncc : nullptr,
                            run_alpha.data());
-    }
+    });
   } else {
-#pragma omp parallel num_threads(threads_)
-    {
-      const int tid = omp_get_thread_num();
-      const int nt = omp_get_num_threads();
-      kernels.subtract(*fe_, off, x.data(), xcols, nc, n * tid / nt, n * (tid + 1) / nt, w_,
-                       cross ? cross_t.data() + static_cast<size_t>(tid) * ncc : nullptr);
-    }
+    ForEachBlock(blocks_, threads_, [&](int b) {
+      kernels.subtract(*fe_, off, x.data(), xcols, nc, RowBegin(b), RowBegin(b + 1), w_,
+                       cross ? cross_t.data() + static_cast<size_t>(b) * ncc : nullptr);
+    });
   }
   if (cross) {
     cross->assign(ncc, 0.0);
-    for (int t = 0; t < threads_; ++t)
-      for (size_t e = 0; e < ncc; ++e) (*cross)[e] += cross_t[static_cast<size_t>(t) * ncc + e];
+    for (int b = 0; b < blocks_; ++b)
+      for (size_t e = 0; e < ncc; ++e) (*cross)[e] += cross_t[static_cast<size_t>(b) * ncc + e];
     FinishCross(nc, *cross);
   }
   for (int c = 0; c < nc; ++c) {

@@ -23,8 +23,12 @@ class Demeaner {
   // accumulators across processes (nullptr = single process).
   // eliminate_runs: solve a dimension whose groups each come as one run of
   // consecutive rows exactly (see demean.cc); never across processes.
+  // block_rows: the least number of rows in a block of a pass (blocks() is
+  // the largest power of two, at most 16, that keeps this many rows in each);
+  // the results depend on it, never on `threads`.
+  static constexpr int64_t kDefaultBlockRows = int64_t{1} << 17;
   Demeaner(const FixedEffects* fe, int threads, Reducer* reducer = nullptr,
-           bool eliminate_runs = true);
+           bool eliminate_runs = true, int64_t block_rows = kDefaultBlockRows);
 
   // Observation weights (nullptr = unit weights); the array must outlive the
   // next Demean calls, and hold its values from the next Demean call on (the
@@ -52,13 +56,14 @@ class Demeaner {
                       std::vector<double>* cross = nullptr);
 
   const std::vector<int64_t>& offsets() const { return offsets_; }
+  int blocks() const { return blocks_; }
 
  private:
-  // One pass over the data into the per-thread accumulators: D'W D p, or
-  // with xcols D'W (x - D p) and the per-thread sums of w x^2 in ssq_parts
+  // One pass over the data into the per-block accumulators: D'W D p, or
+  // with xcols D'W (x - D p) and the per-block sums of w x^2 in ssq_parts
   // (stride kPartStride; pad lane: the weights when pad = 1); with the run
   // dimension eliminated, the same for the solved dimensions (demean.cc).
-  void AccumulateThreads(const double* p, const double* const* xcols, int nc, double* ssq_parts,
+  void AccumulateBlocks(const double* p, const double* const* xcols, int nc, double* ssq_parts,
                          double pad) const;
   // out = D' W (D p) for nc interleaved columns (one pass over the data);
   // with pq, also pq[c] = p_c' out_c.
@@ -75,13 +80,31 @@ class Demeaner {
   void WeightedCrossAll(const std::vector<double*>& cols, std::vector<double>& cross) const;
   // Sums `cross` over processes and fills its upper triangle.
   void FinishCross(int nc, std::vector<double>& cross) const;
-  // This thread's accumulator of at least `size` zeros.
-  double* ThreadAccumulator(int tid, int64_t size) const;
+  // Block b's accumulator of at least `size` zeros.
+  double* BlockAccumulator(int b, int64_t size) const;
+  // The threads of a pass: the largest power of two <= min(threads_, blocks_).
+  int PassThreads() const;
+  // block_acc_[left] += block_acc_[left + span] over [begin, end), zeroing the
+  // second.
+  void MergeBlocks(int left, int span, int64_t begin, int64_t end) const;
+  // One pass over the observations: f(b, acc) adds block b's sums into acc
+  // (its accumulator, `size` doubles). Thread t of PassThreads() takes the
+  // aligned subtree of blocks [t s, (t + 1) s), s = blocks_ / PassThreads(),
+  // and adds the accumulators pairwise as the blocks finish (block 1 into 0,
+  // 3 into 2, then 2 into 0, ...); ReduceBlocks adds the levels above. The
+  // tree of additions is fixed by blocks_, so the sums are the same bits for
+  // any thread count.
+  template <typename F>
+  void PassBlocks(int64_t size, F f) const;
+  // Rows [RowBegin(b), RowBegin(b + 1)) of block b; with the elimination,
+  // runs [RunBegin(b), RunBegin(b + 1)) (a run is never split).
+  int64_t RowBegin(int b) const;
+  int64_t RunBegin(int b) const;
   // This thread's buffer for one run of the eliminated dimension (ld lanes).
   double* RunBuffer(int tid, int ld) const;
-  // out = the sum of the per-thread accumulators, which are left zero; with
-  // dots, also dots[c] = sum_k p[k] out[k] over k = c mod nc.
-  void ReduceThreads(int64_t size, std::vector<double>& out, const double* p = nullptr, int nc = 0,
+  // out = the sum of the per-block accumulators in block order, which are
+  // left zero; with dots, also dots[c] = sum_k p[k] out[k] over k = c mod nc.
+  void ReduceBlocks(int64_t size, std::vector<double>& out, const double* p = nullptr, int nc = 0,
                      double* dots = nullptr) const;
 
   // Sets up the exact elimination of run_dim_ (see demean.cc) when every one
@@ -99,11 +122,15 @@ class Demeaner {
   std::vector<int64_t> offsets_;  // start of dimension q in a coefficient vector
   int run_dim_ = -1;              // dimension whose codes come in runs of consecutive rows, or -1
   std::vector<double> inv_wsum_;  // 1 / sum of weights, per group of the solve layout
-  mutable std::vector<std::vector<double>> thread_acc_;
+  // Passes over the observations cut the rows into blocks_ fixed blocks (a
+  // power of two that depends on the data only, never on the thread count),
+  // each with its own group accumulator, added in a fixed tree (PassBlocks):
+  // results are the same bits for any thread count.
+  int blocks_ = 1;
+  mutable std::vector<std::vector<double>> block_acc_;
   // Exact elimination of run_dim_: its groups are runs [run_start_[r],
   // run_start_[r + 1]) with group code run_code_[r]; the other dimensions
-  // (solve_dims_) have their coefficients at solve_offsets_; thread t takes
-  // runs [thread_runs_[t], thread_runs_[t + 1]).
+  // (solve_dims_) have their coefficients at solve_offsets_.
   bool eliminate_ = false;
   std::vector<int64_t> run_start_;
   std::vector<int32_t> run_code_;
@@ -114,7 +141,6 @@ class Demeaner {
   std::vector<std::vector<uint16_t>> narrow_codes_;
   std::vector<const uint16_t*> narrow_ptrs_;
   std::vector<int64_t> solve_offsets_;
-  std::vector<int64_t> thread_runs_;
   int64_t max_run_ = 0;
   mutable std::vector<std::vector<double>> run_buf_;  // per thread, max_run_ x stride
 };

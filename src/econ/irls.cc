@@ -90,16 +90,17 @@ void WeightedCross(const double* x, int k, int64_t n, const double* w, const dou
   xtwv = Eigen::VectorXd::Zero(k);
   if (k == 0) return;
   if (reducer == nullptr) reducer = &LocalReducer();
-  const int nt = threads > 0 ? threads : omp_get_max_threads();
-  std::vector<Eigen::MatrixXd> parts(static_cast<size_t>(nt), Eigen::MatrixXd::Zero(k, k + 1));
-#pragma omp parallel num_threads(nt)
-  {
-    Eigen::MatrixXd& acc = parts[static_cast<size_t>(omp_get_thread_num())];
-    constexpr int64_t kBlock = 4096;
+  // Fixed blocks of rows (parallel_sum.h), each summed in pieces of kPiece
+  // rows into its own partial; the partials are added in block order.
+  const int blocks = FixedBlockCount(n);
+  std::vector<Eigen::MatrixXd> parts(static_cast<size_t>(blocks), Eigen::MatrixXd::Zero(k, k + 1));
+  ForEachBlock(blocks, threads, [&](int blk) {
+    Eigen::MatrixXd& acc = parts[static_cast<size_t>(blk)];
+    constexpr int64_t kPiece = 4096;
     constexpr int kFused = 4;
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < n; b += kBlock) {
-      const int64_t e = std::min(n, b + kBlock);
+    const int64_t block_end = BlockBegin(n, blk + 1, blocks);
+    for (int64_t b = BlockBegin(n, blk, blocks); b < block_end; b += kPiece) {
+      const int64_t e = std::min(block_end, b + kPiece);
       if (k <= kFused) {
         // One sweep over the block for every product (few regressors).
         switch (k) {
@@ -133,7 +134,7 @@ void WeightedCross(const double* x, int k, int64_t n, const double* w, const dou
         }
       }
     }
-  }
+  });
   for (size_t t = 1; t < parts.size(); ++t) parts[0] += parts[t];
   reducer->SumDoubles(parts[0].data(), parts[0].size());
   xtwx = parts[0].leftCols(k);

@@ -29,6 +29,8 @@
 //   cluster G/(G-1) (N-1)/(N-K_nn).
 #include "vcov.h"
 
+#include "parallel_sum.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -147,9 +149,10 @@ Result<VcovOutput> ComputeVcov(const VcovSpec& spec, const VcovInput& in) {
         for (int c = 0; c <= a; ++c) {
           const double* xa = in.x + a * in.n;
           const double* xc = in.x + c * in.n;
-          double s = 0;
-#pragma omp parallel for num_threads(in.threads > 0 ? in.threads : omp_get_max_threads()) reduction(+ : s)
-          for (int64_t i = 0; i < in.n; ++i) s += xa[i] * xc[i] * in.score[i] * in.score[i];
+          // Fixed blocks (parallel_sum.h): the same bits for any thread count.
+          const double s = BlockSums<1>(in.n, in.threads, [&](int64_t i, double* acc) {
+            acc[0] += xa[i] * xc[i] * in.score[i] * in.score[i];
+          })[0];
           meat(a, c) = meat(c, a) = s;
         }
       }

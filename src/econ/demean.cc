@@ -72,11 +72,16 @@ Demeaner::Demeaner(const FixedEffects* fe, int threads, Reducer* reducer, bool e
     if (runs < best_runs) best_runs = runs, run_dim_ = q;
   }
   if (eliminate_runs) PlanElimination();
-  // A power of two of blocks of at least block_rows rows (2^17 by default:
-  // adding two accumulators then costs a few percent of a block's pass), at
-  // most 16 (threads beyond that wait during the passes).
+  // A power of two of blocks of at least block_rows rows, at most 16 (threads
+  // beyond that wait during the passes). Automatic: 16 rows per coefficient
+  // solved for, so that adding two blocks' accumulators (one per pass and
+  // block) costs a few percent of the pass, and at least 2^14 rows. 1M rows
+  // with 10,000 coefficients: 4 blocks; 10M: 16.
+  const int64_t min_rows = block_rows == kAutoBlockRows
+                               ? std::max<int64_t>(int64_t{1} << 14, 16 * SolveGroups())
+                               : std::max<int64_t>(block_rows, 1);
   blocks_ = 1;
-  while (blocks_ < 16 && n / (2 * blocks_) >= std::max<int64_t>(block_rows, 1)) blocks_ *= 2;
+  while (blocks_ < 16 && n / (2 * blocks_) >= min_rows) blocks_ *= 2;
   block_acc_.resize(static_cast<size_t>(blocks_));
 }
 

@@ -25,8 +25,11 @@ class Demeaner {
   // consecutive rows exactly (see demean.cc); never across processes.
   // block_rows: the least number of rows in a block of a pass (blocks() is
   // the largest power of two, at most 16, that keeps this many rows in each);
-  // the results depend on it, never on `threads`.
-  static constexpr int64_t kDefaultBlockRows = int64_t{1} << 17;
+  // kAutoBlockRows: 16 rows per coefficient of the conjugate gradients and at
+  // least 2^14 (adding two blocks' accumulators then costs a few percent of a
+  // pass). The results depend on it, never on `threads`.
+  static constexpr int64_t kAutoBlockRows = -1;
+  static constexpr int64_t kDefaultBlockRows = kAutoBlockRows;
   Demeaner(const FixedEffects* fe, int threads, Reducer* reducer = nullptr,
            bool eliminate_runs = true, int64_t block_rows = kDefaultBlockRows);
 

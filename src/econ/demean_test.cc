@@ -204,8 +204,8 @@ TEST(Demeaner, WarmStartFromTheReturnedCoefficientsConvergesAtOnce) {
 }
 
 TEST(Demeaner, TheSameBitsForAnyThreadCount) {
-  // Rows in 16 blocks of at least 150 rows (the 2,500-row problem; the default
-  // is 2^17 rows), summed in a fixed tree: 1, 2, 3, 4, 5 and 8 threads give
+  // Rows in 16 blocks of at least 150 rows (the 2,500-row problem; by default
+  // it would be one block), summed in a fixed tree: 1, 2, 3, 4, 5 and 8 threads give
   // identical demeaned columns, coefficients, iteration counts and cross
   // products, with and without the elimination of the run dimension.
   const Problem p = MakeProblem(7, false);

@@ -163,7 +163,12 @@ void Demeaner::PassBlocks(int64_t size, F f) const {
     return;
   }
 #pragma omp parallel num_threads(nt)
-  subtree(omp_get_thread_num());
+  {
+    // A team smaller than asked for (nested parallelism, a thread limit)
+    // still covers every subtree.
+    const int got = omp_get_num_threads();
+    for (int t = omp_get_thread_num(); t < nt; t += got) subtree(t);
+  }
 }
 
 void Demeaner::SetWeights(const double* w) {

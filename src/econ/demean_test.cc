@@ -227,6 +227,13 @@ TEST(Demeaner, TheSameBitsForAnyThreadCount) {
       }
       EXPECT_EQ(cross, cross1) << threads << " threads";
     }
+    // Called from inside a parallel region (nested parallelism off, so each
+    // pass gets a team of one thread where it asks for 4): the same bits.
+    std::vector<Demeaned> nested(2);
+#pragma omp parallel for num_threads(2)
+    for (int i = 0; i < 2; ++i) nested[static_cast<size_t>(i)] = DemeanAll(p, eliminate, 4, 150);
+    for (const Demeaned& d : nested)
+      for (size_t c = 0; c < p.cols.size(); ++c) EXPECT_EQ(d.cols[c], one.cols[c]) << "nested";
   }
 }
 

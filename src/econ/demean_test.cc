@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <omp.h>
 #include <Eigen/Dense>
 
 #include "demean.h"
@@ -230,8 +231,11 @@ TEST(Demeaner, TheSameBitsForAnyThreadCount) {
     // Called from inside a parallel region (nested parallelism off, so each
     // pass gets a team of one thread where it asks for 4): the same bits.
     std::vector<Demeaned> nested(2);
+    const int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(1);
 #pragma omp parallel for num_threads(2)
     for (int i = 0; i < 2; ++i) nested[static_cast<size_t>(i)] = DemeanAll(p, eliminate, 4, 150);
+    omp_set_max_active_levels(levels);
     for (const Demeaned& d : nested)
       for (size_t c = 0; c < p.cols.size(); ++c) EXPECT_EQ(d.cols[c], one.cols[c]) << "nested";
   }

@@ -21,6 +21,7 @@
 #   unbal_t2  gravity_unbalanced y ~ x1 + x2 | exp_sec_year + imp_sec_year + pair_sec T=2 (no target)
 #   10m_fe4   gravity_10m y ~ x1 + x2 | exp_sec_year + imp_sec_year + pair_sec + exp_year   T=2
 #   10m_fe5   gravity_10m ... + exp_year + imp_year                            T=2
+# Then checks that the 1M estimate and its fixed effects are the same bytes with 1, 2 and 3 threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD_DIR:-build}
@@ -75,3 +76,17 @@ run_case 10m_sec gravity_10m.csv 2 - - "$fs"
 run_case unbal_t2 gravity_unbalanced.csv 2 - - "$fs"
 run_case 10m_fe4 gravity_10m.csv 2 - - "$fs + exp_year"
 run_case 10m_fe5 gravity_10m.csv 2 - - "$fs + exp_year + imp_year"
+
+# Issue 20's constraint: results independent of the thread count, bit for bit.
+tmpd=$(mktemp -d)
+for t in 1 2 3; do
+  "$bin" estimate bench/out/gravity_1m.csv -f "$f3" --threads $t --quiet --json "$tmpd/t$t.json" \
+    --save-fe "$tmpd/fe$t.csv" > /dev/null
+done
+if cmp -s "$tmpd/t1.json" "$tmpd/t2.json" && cmp -s "$tmpd/t1.json" "$tmpd/t3.json" &&
+   cmp -s "$tmpd/fe1.csv" "$tmpd/fe2.csv" && cmp -s "$tmpd/fe1.csv" "$tmpd/fe3.csv"; then
+  echo "1m: estimates and fixed effects the same bytes with 1, 2 and 3 threads"
+else
+  echo "1m: RESULTS DIFFER between 1, 2 and 3 threads"
+fi
+rm -rf "$tmpd"

@@ -19,7 +19,8 @@
 // options.tolerance on a step demeaned at the final tolerance (ppmlhdfe's
 // criterion). Reaching options.max_iterations is kMaxIterations; a
 // non-finite deviance or coefficient is kDiverged. If the deviance rises the
-// step is halved (up to 20 times).
+// step is halved (up to 20 times). mu = exp(eta) comes from glibc's vector
+// exp (libmvec, ExpArray in vector_math.h), taken on pieces of 512 rows.
 // Gaussian: one weighted within-regression of y - offset, no iteration.
 // Collinearity: a column whose sequential Cholesky pivot, after partialling
 // out the fixed effects, falls below 1e-9 of its weighted sum of squares is

@@ -69,6 +69,7 @@
 #include "rebalance/econ/ppml.h"
 #include "separation.h"
 #include "vcov.h"
+#include "vector_math.h"
 
 namespace rebalance::econ {
 namespace {
@@ -682,6 +683,14 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
   // Fitted means (Poisson), kept for the log-likelihoods below.
   std::vector<double> mu;
   core::ResizeHuge(mu, poisson ? static_cast<size_t>(n_local) : 0);
+  if (poisson) {
+    // exp(eta) by ExpArray (glibc's libmvec), as IRLS's deviance pass.
+    constexpr int64_t kPiece = 4096;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t b = 0; b < n_local; b += kPiece) {
+      ExpArray(irls.eta.data() + b, mu.data() + b, std::min(kPiece, n_local - b));
+    }
+  }
   // The residual sum of squares and, for the log-likelihoods below, the null
   // model's totals sum w, sum w y and sum w exp(offset), in one pass.
   const auto rss_totals = BlockSums<4>(n_local, threads, [&](int64_t i, double* acc) {
@@ -690,9 +699,7 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     const double wi = pw ? pw[i] : 1.0;
     double r;
     if (poisson) {
-      const double m = std::exp(eta);  // as IRLS's deviance pass
-      mu[static_cast<size_t>(i)] = m;
-      r = yi - m;
+      r = yi - mu[static_cast<size_t>(i)];
     } else {
       r = yi - eta;
     }
@@ -847,9 +854,10 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
   }
   if (options.keep_fitted) {
     res.fitted.resize(static_cast<size_t>(n_local));
-    for (int64_t i = 0; i < n_local; ++i) {
-      const double eta = irls.eta[static_cast<size_t>(i)];
-      res.fitted[static_cast<size_t>(i)] = poisson ? std::exp(eta) : eta;
+    if (poisson) {
+      ExpArray(irls.eta.data(), res.fitted.data(), n_local);  // the means above
+    } else {
+      std::copy(irls.eta.begin(), irls.eta.begin() + n_local, res.fitted.begin());
     }
   }
   hand_over_rows();

@@ -19,7 +19,8 @@
 // options.tolerance on a step demeaned at the final tolerance (ppmlhdfe's
 // criterion). Reaching options.max_iterations is kMaxIterations; a
 // non-finite deviance or coefficient is kDiverged. If the deviance rises the
-// step is halved (up to 20 times).
+// step is halved (up to 20 times). mu = exp(eta) comes from glibc's vector
+// exp (libmvec, ExpArray in vector_math.h), taken on pieces of 512 rows.
 // Gaussian: one weighted within-regression of y - offset, no iteration.
 // Collinearity: a column whose sequential Cholesky pivot, after partialling
 // out the fixed effects, falls below 1e-9 of its weighted sum of squares is
@@ -32,6 +33,7 @@
 #include "count_logs.h"
 #include "parallel_sum.h"
 #include "rebalance/core/huge_pages.h"
+#include "vector_math.h"
 
 #include <algorithm>
 #include <cmath>
@@ -193,22 +195,70 @@ struct DevianceIo {
   double* w_next;
 };
 
-// pw (y log y - y eta - (y - mu)) of observation i, with eta_i = e; writes
-// w_next[i]. exp is glibc's std::exp (the call keeps the loop scalar; a
-// hand-written vector exp was not kept: the library's function is the
-// reference); every operand is loaded unconditionally (the branch is a
-// select).
+// pw (y log y - y eta - (y - mu)) of observation i, with eta_i = e and
+// mu = exp(e) (from ExpArray); writes w_next[i]. Every operand is loaded
+// unconditionally (the branch is a select), so the loop vectorises.
 template <bool kWeighted>
 [[gnu::always_inline]] inline double DevianceTerm(const double* __restrict y,
                                                   const double* __restrict ylogy,
                                                   const double* __restrict pw,
-                                                  double* __restrict w_next, double e, int64_t i) {
-  const double mu = std::exp(e);
+                                                  double* __restrict w_next, double e, double mu,
+                                                  int64_t i) {
   const double yi = y[i], yl = ylogy[i];
   const double pwi = kWeighted ? pw[i] : 1.0;
   w_next[i] = pwi * mu;
   const double d = yi > 0 ? yl - yi * e - (yi - mu) : mu;
   return pwi * d;
+}
+
+// Rows per piece of the deviance passes: a piece's linear predictor is formed
+// first, its exp taken by one ExpArray call (glibc's libmvec, vector_math.h),
+// then its deviance terms are summed, while the piece is in the L1 cache.
+// A multiple of kLanes.
+constexpr int64_t kExpPiece = 512;
+static_assert(kExpPiece % kLanes == 0);
+
+// LaneSum (parallel_sum.h) of the block [begin, end), in pieces of kExpPiece
+// rows from begin: prepare(b, e, mu) fills mu[0, e - b) for the piece [b, e),
+// then body(i, mu[i - b]) is added to lane (i - begin) mod kLanes (the
+// block's last rows to lanes 0, 1, ...), and the lanes are added in order:
+// LaneSum's association exactly, for the same values of the bodies.
+template <typename Prepare, typename Body>
+double PiecewiseBlockLaneSum(int64_t begin, int64_t end, Prepare& prepare, Body& body) {
+  double lanes[kLanes] = {};
+  alignas(64) double mu[kExpPiece];
+  for (int64_t b = begin; b < end; b += kExpPiece) {
+    const int64_t e = std::min(end, b + kExpPiece);
+    prepare(b, e, mu);
+    int64_t i = b;
+    for (; i + kLanes <= e; i += kLanes) {
+      const double* m = mu + (i - b);
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) lanes[l] += body(i + l, m[l]);
+    }
+    for (int l = 0; i < e; ++i, ++l) lanes[l] += body(i, mu[i - b]);
+  }
+  double s = 0;
+  for (int l = 0; l < kLanes; ++l) s += lanes[l];
+  return s;
+}
+
+// LaneSum with a preparation step per piece: the same blocks (one per
+// thread), each summed by PiecewiseBlockLaneSum, and the blocks added in
+// order. (When parallel_sum.h's LaneSum changes its blocks, this follows.)
+template <typename Prepare, typename Body>
+double PiecewiseLaneSum(int64_t n, int threads, Prepare prepare, Body body) {
+  std::vector<double> part(static_cast<size_t>(threads > 0 ? threads : 1), 0.0);
+#pragma omp parallel num_threads(static_cast <int>(part.size()))
+  {
+    const int tid = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
+    part[static_cast<size_t>(tid)] = PiecewiseBlockLaneSum(begin, end, prepare, body);
+  }
+  double out = 0;
+  for (const double p : part) out += p;
+  return out;
 }
 
 // The Poisson deviance of eta (writes w_next).
@@ -219,9 +269,10 @@ double PoissonDevianceSum(const DevianceIo& io, const double* __restrict eta, in
   const double* __restrict ylogy = io.ylogy;
   const double* __restrict pw = io.pw;
   double* __restrict w = io.w_next;
-  return LaneSum(
-      n, threads, [=](int64_t i) __attribute__((always_inline)) {
-        return DevianceTerm<kWeighted>(y, ylogy, pw, w, eta[i], i);
+  return PiecewiseLaneSum(
+      n, threads, [=](int64_t b, int64_t e, double* mu) { ExpArray(eta + b, mu, e - b); },
+      [=](int64_t i, double mu) __attribute__((always_inline)) {
+        return DevianceTerm<kWeighted>(y, ylogy, pw, w, eta[i], mu, i);
       });
 }
 
@@ -257,20 +308,28 @@ double DeviancePass(const DevianceIo& io, const double* __restrict eta, double* 
   }
   const double* const* xp = xc.data();
   const double* b = beta.data();
-  // (Inlined into LaneSum's loop.)
-  return LaneSum(
-      n, threads, [=](int64_t i) __attribute__((always_inline)) {
-        double e = z[i];
-        if constexpr (K >= 0) {
-          for (int c = 0; c < K; ++c) e -= xk[c][i] * bk[c];
-        } else {
-          for (int c = 0; c < k; ++c) e -= xp[c][i] * b[c];
-        }
-        const double wi = w[i];
-        const double mu = kWeighted ? wi / pw[i] : wi;
-        const double eta_new = eta[i] + (y[i] - mu) / mu - e;
-        z[i] = eta_new;
-        return DevianceTerm<kWeighted>(y, ylogy, pw, w, eta_new, i);
+  // A piece: the new linear predictor into z and mu, then mu = exp(mu); the
+  // current weights are read here, before the terms overwrite them.
+  auto prepare = [=](int64_t first, int64_t last, double* __restrict mu) {
+#pragma omp simd
+    for (int64_t i = first; i < last; ++i) {
+      double e = z[i];
+      if constexpr (K >= 0) {
+        for (int c = 0; c < K; ++c) e -= xk[c][i] * bk[c];
+      } else {
+        for (int c = 0; c < k; ++c) e -= xp[c][i] * b[c];
+      }
+      const double wi = w[i];
+      const double mu_old = kWeighted ? wi / pw[i] : wi;
+      const double eta_new = eta[i] + (y[i] - mu_old) / mu_old - e;
+      z[i] = eta_new;
+      mu[i - first] = eta_new;
+    }
+    ExpArray(mu, mu, last - first);
+  };
+  return PiecewiseLaneSum(
+      n, threads, prepare, [=](int64_t i, double mu) __attribute__((always_inline)) {
+        return DevianceTerm<kWeighted>(y, ylogy, pw, w, z[i], mu, i);
       });
 }
 
@@ -515,8 +574,14 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       // The weights of this step's regression (X~'WX~ and X~ are at those),
       // for the variance: pw exp(previous eta), as its deviance pass formed
       // them; the previous eta is in z after the swap.
-#pragma omp parallel for simd num_threads(threads) schedule(static)
-      for (int64_t i = 0; i < n; ++i) w[i] = (pw ? pw[i] : 1.0) * std::exp(z[i]);
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int64_t b = 0; b < n; b += kExpPiece) {
+        const int64_t e = std::min(n, b + kExpPiece);
+        ExpArray(z.data() + b, w.data() + b, e - b);
+        if (pw) {
+          for (int64_t i = b; i < e; ++i) w[i] *= pw[i];
+        }
+      }
       break;
     }
     if (std::isfinite(eps)) {

@@ -243,19 +243,17 @@ double PiecewiseBlockLaneSum(int64_t begin, int64_t end, Prepare& prepare, Body&
   return s;
 }
 
-// LaneSum with a preparation step per piece: the same blocks (one per
-// thread), each summed by PiecewiseBlockLaneSum, and the blocks added in
-// order. (When parallel_sum.h's LaneSum changes its blocks, this follows.)
+// LaneSum with a preparation step per piece: the same fixed blocks
+// (parallel_sum.h: FixedBlockCount, whatever the thread count), each summed by
+// PiecewiseBlockLaneSum, and the blocks added in order.
 template <typename Prepare, typename Body>
 double PiecewiseLaneSum(int64_t n, int threads, Prepare prepare, Body body) {
-  std::vector<double> part(static_cast<size_t>(threads > 0 ? threads : 1), 0.0);
-#pragma omp parallel num_threads(static_cast <int>(part.size()))
-  {
-    const int tid = omp_get_thread_num();
-    const int nt = omp_get_num_threads();
-    const int64_t begin = n * tid / nt, end = n * (tid + 1) / nt;
-    part[static_cast<size_t>(tid)] = PiecewiseBlockLaneSum(begin, end, prepare, body);
-  }
+  const int count = FixedBlockCount(n);
+  std::vector<double> part(static_cast<size_t>(count), 0.0);
+  ForEachBlock(count, threads, [&](int blk) {
+    part[static_cast<size_t>(blk)] = PiecewiseBlockLaneSum(
+        BlockBegin(n, blk, count), BlockBegin(n, blk + 1, count), prepare, body);
+  });
   double out = 0;
   for (const double p : part) out += p;
   return out;

@@ -10,6 +10,10 @@
 // residual, so the fixed effects are never formed during the iterations.
 //
 // Starting values: mu = (y + mean(y)) / 2 (ppmlhdfe's default guess).
+// Passes over the observations per step: the working outcome z (formed by
+// the previous step's deviance pass, Poisson without an offset), the
+// demeaning, and the deviance pass (new eta, mu = exp(eta), the deviance, the
+// next weights and working outcome).
 // Warm starts: z is demeaned starting from the previous step's fixed-effect
 // coefficients; the regressors are demeaned in place (M_w X~ = M_w X).
 // Adaptive inner tolerance: the demeaning tolerance starts at 1e-2 and
@@ -187,26 +191,35 @@ namespace {
 // What the deviance pass needs and writes besides the deviance: with
 // mu = exp(eta), the next step's weights w_next = pw mu (in place of the
 // current weights, which the pass has read by then), so that step needs no
-// exp of its own; it forms its working outcome from eta and w_next.
+// exp of its own; and (z_next not nullptr, no offset) that step's working
+// outcome z_next = eta + (y - mu) / mu with mu = w_next / pw, the same
+// arithmetic as its own pass would do, so that step needs no pass for it.
 struct DevianceIo {
   const double* y;
   const double* ylogy;  // y log y (0 at y = 0)
   const double* pw;     // nullptr = 1
   double* w_next;
+  double* z_next = nullptr;
 };
 
 // pw (y log y - y eta - (y - mu)) of observation i, with eta_i = e and
 // mu = exp(e) (from ExpArray); writes w_next[i]. Every operand is loaded
 // unconditionally (the branch is a select), so the loop vectorises.
-template <bool kWeighted>
+template <bool kWeighted, bool kNextZ>
 [[gnu::always_inline]] inline double DevianceTerm(const double* __restrict y,
                                                   const double* __restrict ylogy,
                                                   const double* __restrict pw,
-                                                  double* __restrict w_next, double e, double mu,
+                                                  double* __restrict w_next,
+                                                  double* __restrict z_next, double e, double mu,
                                                   int64_t i) {
   const double yi = y[i], yl = ylogy[i];
   const double pwi = kWeighted ? pw[i] : 1.0;
-  w_next[i] = pwi * mu;
+  const double wn = pwi * mu;
+  w_next[i] = wn;
+  if constexpr (kNextZ) {
+    const double m = kWeighted ? wn / pwi : wn;
+    z_next[i] = e + (yi - m) / m;
+  }
   const double d = yi > 0 ? yl - yi * e - (yi - mu) : mu;
   return pwi * d;
 }
@@ -260,24 +273,27 @@ double PiecewiseLaneSum(int64_t n, int threads, Prepare prepare, Body body) {
 }
 
 // The Poisson deviance of eta (writes w_next).
-template <bool kWeighted>
+template <bool kWeighted, bool kNextZ>
 double PoissonDevianceSum(const DevianceIo& io, const double* __restrict eta, int64_t n,
                           int threads) {
   const double* __restrict y = io.y;
   const double* __restrict ylogy = io.ylogy;
   const double* __restrict pw = io.pw;
   double* __restrict w = io.w_next;
+  double* __restrict zn = io.z_next;
   return PiecewiseLaneSum(
       n, threads, [=](int64_t b, int64_t e, double* mu) { ExpArray(eta + b, mu, e - b); },
       [=](int64_t i, double mu) __attribute__((always_inline)) {
-        return DevianceTerm<kWeighted>(y, ylogy, pw, w, eta[i], mu, i);
+        return DevianceTerm<kWeighted, kNextZ>(y, ylogy, pw, w, zn, eta[i], mu, i);
       });
 }
 
 double PoissonDeviance(const DevianceIo& io, const double* eta, int64_t n, int threads,
                        Reducer* reducer) {
-  double dev = io.pw ? PoissonDevianceSum<true>(io, eta, n, threads)
-                     : PoissonDevianceSum<false>(io, eta, n, threads);
+  double dev = io.pw ? (io.z_next ? PoissonDevianceSum<true, true>(io, eta, n, threads)
+                                  : PoissonDevianceSum<true, false>(io, eta, n, threads))
+                     : (io.z_next ? PoissonDevianceSum<false, true>(io, eta, n, threads)
+                                  : PoissonDevianceSum<false, false>(io, eta, n, threads));
   reducer->SumDoubles(&dev, 1);
   return 2 * dev;
 }
@@ -287,7 +303,7 @@ double PoissonDeviance(const DevianceIo& io, const double* eta, int64_t n, int t
 // regression (z~ demeaned in z, mu = w / pw the current means), into z; the
 // next weights into w (read first); returns the deviance sum (not yet
 // reduced over processes). K = number of regressors (-1: any, in a loop).
-template <int K, bool kWeighted>
+template <int K, bool kWeighted, bool kNextZ>
 double DeviancePass(const DevianceIo& io, const double* __restrict eta, double* __restrict z,
                     const std::vector<const double*>& xc, const Eigen::VectorXd& beta, int64_t n,
                     int threads) {
@@ -298,6 +314,7 @@ double DeviancePass(const DevianceIo& io, const double* __restrict eta, double* 
   const double* __restrict ylogy = io.ylogy;
   const double* __restrict pw = io.pw;
   double* __restrict w = io.w_next;
+  double* __restrict zn = io.z_next;
   [[maybe_unused]] const double* xk[kMax] = {};
   [[maybe_unused]] double bk[kMax] = {};
   for (int c = 0; c < std::min(k, kMax); ++c) {
@@ -327,26 +344,37 @@ double DeviancePass(const DevianceIo& io, const double* __restrict eta, double* 
   };
   return PiecewiseLaneSum(
       n, threads, prepare, [=](int64_t i, double mu) __attribute__((always_inline)) {
-        return DevianceTerm<kWeighted>(y, ylogy, pw, w, z[i], mu, i);
+        return DevianceTerm<kWeighted, kNextZ>(y, ylogy, pw, w, zn, z[i], mu, i);
       });
 }
 
-template <bool kWeighted>
+template <bool kWeighted, bool kNextZ>
+double DeviancePassK(const DevianceIo& io, const double* eta, double* z,
+                     const std::vector<const double*>& xc, const Eigen::VectorXd& beta, int64_t n,
+                     int threads) {
+  switch (xc.size()) {
+    case 0:
+      return DeviancePass<0, kWeighted, kNextZ>(io, eta, z, xc, beta, n, threads);
+    case 1:
+      return DeviancePass<1, kWeighted, kNextZ>(io, eta, z, xc, beta, n, threads);
+    case 2:
+      return DeviancePass<2, kWeighted, kNextZ>(io, eta, z, xc, beta, n, threads);
+    case 3:
+      return DeviancePass<3, kWeighted, kNextZ>(io, eta, z, xc, beta, n, threads);
+    default:
+      return DeviancePass<-1, kWeighted, kNextZ>(io, eta, z, xc, beta, n, threads);
+  }
+}
+
 double DeviancePassAnyK(const DevianceIo& io, const double* eta, double* z,
                         const std::vector<const double*>& xc, const Eigen::VectorXd& beta,
                         int64_t n, int threads) {
-  switch (xc.size()) {
-    case 0:
-      return DeviancePass<0, kWeighted>(io, eta, z, xc, beta, n, threads);
-    case 1:
-      return DeviancePass<1, kWeighted>(io, eta, z, xc, beta, n, threads);
-    case 2:
-      return DeviancePass<2, kWeighted>(io, eta, z, xc, beta, n, threads);
-    case 3:
-      return DeviancePass<3, kWeighted>(io, eta, z, xc, beta, n, threads);
-    default:
-      return DeviancePass<-1, kWeighted>(io, eta, z, xc, beta, n, threads);
+  if (io.pw) {
+    return io.z_next ? DeviancePassK<true, true>(io, eta, z, xc, beta, n, threads)
+                     : DeviancePassK<true, false>(io, eta, z, xc, beta, n, threads);
   }
+  return io.z_next ? DeviancePassK<false, true>(io, eta, z, xc, beta, n, threads)
+                   : DeviancePassK<false, false>(io, eta, z, xc, beta, n, threads);
 }
 
 // Keeps only the columns `kept` of x (n x k), in order.
@@ -382,6 +410,12 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
   std::vector<double>& w = out.w;
   std::vector<double>& eta = out.eta;
   const bool poisson = in.family == Family::kPoisson;
+  // The next step's working outcome, formed by the deviance pass (Poisson
+  // without an offset): one pass over the observations less per step.
+  const bool fuse_z = poisson && !off;
+  std::vector<double> z_next;
+  if (fuse_z) core::ResizeHuge(z_next, static_cast<size_t>(n));
+  bool z_ready = false;
   Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
   // y log y, the constant part of the Poisson deviance (0 at y = 0).
   std::vector<double> ylogy;
@@ -435,7 +469,9 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
     // Working outcome, with mu = w / prior weight (the weights come from the
     // previous step's deviance pass, or from the starting values).
     if (step > 1) demeaner.SetWeights(w.data());
-    if (poisson && !off && !pw) {
+    if (z_ready) {
+      z.swap(z_next);  // formed by the previous step's deviance pass
+    } else if (poisson && !off && !pw) {
       // The common case, without branches (vectorised).
       const double* __restrict wp = w.data();
       const double* __restrict ep = eta.data();
@@ -526,12 +562,10 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       break;
     }
     // (The pass reads w[i] before DevianceTerm overwrites it.)
-    const DevianceIo dio{y, ylogy.data(), pw, w.data()};
+    const DevianceIo dio{y, ylogy.data(), pw, w.data(), fuse_z ? z_next.data() : nullptr};
     std::vector<const double*> xc(static_cast<size_t>(k));
     for (int c = 0; c < k; ++c) xc[static_cast<size_t>(c)] = x.data() + c * n;
-    double dev =
-        2 * (pw ? DeviancePassAnyK<true>(dio, eta.data(), z.data(), xc, beta, n, threads)
-                : DeviancePassAnyK<false>(dio, eta.data(), z.data(), xc, beta, n, threads));
+    double dev = 2 * DeviancePassAnyK(dio, eta.data(), z.data(), xc, beta, n, threads);
     reducer->SumDoubles(&dev, 1);
     int halvings = 0;
     while ((!std::isfinite(dev) || dev > dev_old * (1 + 1e-12)) && halvings < 20 &&
@@ -547,6 +581,7 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       return out;
     }
     eta.swap(z);
+    z_ready = fuse_z;  // z_next is that of the new eta (the last deviance pass evaluated it)
     const double eps = std::isfinite(dev_old)
                            ? std::fabs(dev - dev_old) / std::max(std::min(dev, dev_old), 0.1)
                            : std::numeric_limits<double>::infinity();

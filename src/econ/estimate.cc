@@ -83,7 +83,7 @@ struct Sample {
   // The outcome: y_own, or (nothing dropped in selection) the table's own
   // column, not copied.
   const double* y = nullptr;
-  std::vector<double> y_own;
+  core::UninitVector<double> y_own;
   int k = 0;
 
   int64_t n() const { return static_cast<int64_t>(rows.size()); }
@@ -172,9 +172,9 @@ void ReleaseColumn(data::Table* owned, const std::string& name) {
   const int idx = owned->FindColumn(name);
   if (idx < 0) return;
   data::Column& c = owned->mutable_columns()[static_cast<size_t>(idx)];
-  std::vector<double>().swap(c.f64);
-  std::vector<int64_t>().swap(c.i64);
-  std::vector<int32_t>().swap(c.codes);
+  decltype(c.f64)().swap(c.f64);
+  decltype(c.i64)().swap(c.i64);
+  decltype(c.codes)().swap(c.codes);
   std::vector<uint8_t>().swap(c.missing);
 }
 
@@ -311,6 +311,23 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     if (wcol) value_cols.emplace_back(wcol, "weight '" + options.weights + "'");
     if (ocol) value_cols.emplace_back(ocol, "offset '" + options.offset + "'");
 
+    // What the row pass need not read (the same decisions, made per column):
+    // only floating-point cells can be infinite; an integer column without a
+    // missing cell, or a regressor that is such a column as it is, is always
+    // finite; an identifier column without a missing cell is never missing.
+    std::vector<size_t> inf_cols, x_checked;
+    for (size_t v = 0; v < value_cols.size(); ++v) {
+      if (value_cols[v].first->type == data::ColumnType::kF64) inf_cols.push_back(v);
+    }
+    for (int c = 0; c < k; ++c) {
+      const data::Term& term = formula.regressors[design[static_cast<size_t>(c)].term];
+      const int idx = term.kind == data::Term::Kind::kColumn ? table.FindColumn(term.column) : -1;
+      const data::Column* col = idx >= 0 ? &table.columns()[static_cast<size_t>(idx)] : nullptr;
+      if (col == nullptr || col->type != data::ColumnType::kI64 || !col->missing.empty())
+        x_checked.push_back(static_cast<size_t>(c));
+    }
+    std::erase_if(id_cols, [](const data::Column* col) { return col->missing.empty(); });
+
     // Rows in `threads` fixed blocks: the first pass clears keep[] for
     // dropped rows and counts, the second lists the kept rows in order. The
     // first bad row (lowest index) decides the error.
@@ -331,18 +348,18 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
       const int64_t begin = num_rows * tid / nt, end = num_rows * (tid + 1) / nt;
       for (int64_t r = begin; r < end; ++r) {
         if (!keep[static_cast<size_t>(r)]) continue;
-        for (size_t v = 0; v < value_cols.size() && b.bad == Bad::kNone; ++v) {
+        for (const size_t v : inf_cols) {
           const data::Column* col = value_cols[v].first;
-          if (col->type == data::ColumnType::kF64 && !col->IsMissing(r) &&
-              std::isinf(col->f64[static_cast<size_t>(r)])) {
+          if (!col->IsMissing(r) && std::isinf(col->f64[static_cast<size_t>(r)])) {
             b.bad = Bad::kInfinite, b.bad_row = r, b.bad_col = v;
             b.bad_value = col->f64[static_cast<size_t>(r)];
+            break;
           }
         }
         if (b.bad != Bad::kNone) break;
-        bool missing = !std::isfinite(ycol->AsDouble(r));
-        for (int c = 0; c < k && !missing; ++c)
-          missing = !std::isfinite(xs[static_cast<size_t>(c)](r));
+        const double yv = ycol->AsDouble(r);
+        bool missing = !std::isfinite(yv);
+        for (const size_t c : x_checked) missing = missing || !std::isfinite(xs[c](r));
         if (wcol && !missing) missing = !std::isfinite(wcol->AsDouble(r));
         if (ocol && !missing) missing = !std::isfinite(ocol->AsDouble(r));
         for (const auto* col : id_cols) missing = missing || col->IsMissing(r);
@@ -351,7 +368,6 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
           ++b.missing;
           continue;
         }
-        const double yv = ycol->AsDouble(r);
         if (poisson && yv < 0) {
           b.bad = Bad::kNegativeOutcome, b.bad_row = r, b.bad_value = yv;
           break;
@@ -397,6 +413,11 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
       res.dropped.missing += b.missing;
       res.dropped.zero_weight += b.zero_weight;
       total += static_cast<size_t>(b.kept);
+    }
+    if (total == static_cast<size_t>(num_rows)) {
+      // Every row kept: written once (no zero fill first).
+      core::AppendGenerated(s.rows, total, [](size_t i) { return static_cast<int64_t>(i); });
+      return Status::Ok();
     }
     core::ResizeHuge(s.rows, total);
 #pragma omp parallel num_threads(threads)
@@ -449,17 +470,23 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
     core::ResizeHuge(s.y_own, static_cast<size_t>(n0));
     s.y = s.y_own.data();
   }
-  core::ResizeHuge(s.x, static_cast<size_t>(n0 * k));
+  // The regressors column by column, each value written once (no zero fill).
+  s.x.clear();
+  core::ReserveHuge(s.x, static_cast<size_t>(n0 * k));
+  for (int c = 0; c < k; ++c) {
+    const data::TermReader& x = xs[static_cast<size_t>(c)];
+    core::AppendGenerated(s.x, static_cast<size_t>(n0), [&](size_t i) { return x(s.rows[i]); });
+  }
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));
+  if (!y_view || wcol || ocol) {
 #pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t i = 0; i < n0; ++i) {
-    const int64_t r = s.rows[static_cast<size_t>(i)];
-    if (!y_view) s.y_own[static_cast<size_t>(i)] = ycol->AsDouble(r);
-    for (int c = 0; c < k; ++c)
-      s.x[static_cast<size_t>(c * n0 + i)] = xs[static_cast<size_t>(c)](r);
-    if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
-    if (ocol) s.off[static_cast<size_t>(i)] = ocol->AsDouble(r);
+    for (int64_t i = 0; i < n0; ++i) {
+      const int64_t r = s.rows[static_cast<size_t>(i)];
+      if (!y_view) s.y_own[static_cast<size_t>(i)] = ycol->AsDouble(r);
+      if (wcol) s.pw[static_cast<size_t>(i)] = wcol->AsDouble(r);
+      if (ocol) s.off[static_cast<size_t>(i)] = ocol->AsDouble(r);
+    }
   }
   // A table given up by the caller: its outcome column is taken over (the
   // values stay where they are) unless a column read later is the same.

@@ -52,8 +52,10 @@ template <class KeyFn>
 int32_t DensifyBy(int64_t n, KeyFn key, std::vector<int32_t>& codes,
                   std::vector<int64_t>& first_obs, int threads) {
   first_obs.clear();
-  core::ResizeHuge(codes, static_cast<size_t>(n));
-  if (n == 0) return 0;
+  if (n == 0) {
+    codes.clear();
+    return 0;
+  }
   const int nt = std::max(1, std::min<int>(threads, static_cast<int>((n + 65535) / 65536)));
   std::vector<int64_t> lo(static_cast<size_t>(nt), std::numeric_limits<int64_t>::max()),
       hi(static_cast<size_t>(nt), std::numeric_limits<int64_t>::min());
@@ -83,20 +85,21 @@ int32_t DensifyBy(int64_t n, KeyFn key, std::vector<int32_t>& codes,
     for (auto& s : slot) {
       if (s == 0) s = g++;
     }
-    // First observation of a group: the smallest i (a minimum, whatever the
-    // order in which the threads get there).
+    // First observation of a group: the smallest i. The codes are written
+    // once, in order (no zero fill first), to a new array: key(i) may read
+    // the old one.
     first_obs.assign(static_cast<size_t>(g), std::numeric_limits<int64_t>::max());
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      const int32_t c = slot[static_cast<size_t>(key(i) - mn)];
-      codes[static_cast<size_t>(i)] = c;
-      std::atomic_ref<int64_t> first(first_obs[static_cast<size_t>(c)]);
-      int64_t seen = first.load(std::memory_order_relaxed);
-      while (i < seen && !first.compare_exchange_weak(seen, i, std::memory_order_relaxed)) {
-      }
-    }
+    std::vector<int32_t> out;
+    core::AppendGenerated(out, static_cast<size_t>(n), [&](size_t i) {
+      const int32_t c = slot[static_cast<size_t>(key(static_cast<int64_t>(i)) - mn)];
+      int64_t& first = first_obs[static_cast<size_t>(c)];
+      first = std::min(first, static_cast<int64_t>(i));
+      return c;
+    });
+    codes.swap(out);
     return g;
   }
+  core::ResizeHuge(codes, static_cast<size_t>(n));
   std::vector<int64_t> keys(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) keys[static_cast<size_t>(i)] = key(i);
   std::vector<int64_t> order(static_cast<size_t>(n));

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "rebalance/core/default_init.h"
 #include "rebalance/econ/fixed_effects.h"
 #include "rebalance/econ/reducer.h"
 
@@ -142,7 +141,7 @@ class Demeaner {
   std::vector<const int32_t*> solve_codes_;
   // The solved dimensions' codes in 2 bytes when each has at most 65,536
   // groups (else empty).
-  std::vector<core::UninitVector<uint16_t>> narrow_codes_;  // written once, not zero-filled first
+  std::vector<std::vector<uint16_t>> narrow_codes_;
   std::vector<const uint16_t*> narrow_ptrs_;
   std::vector<int64_t> solve_offsets_;
   int64_t max_run_ = 0;

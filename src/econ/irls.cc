@@ -403,24 +403,22 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
   const double* y = in.y;
   const double* pw = in.prior_w;
   const double* off = in.offset;
-  // Work arrays without a zero fill: each is first written in a parallel loop
-  // (so both threads take the page faults of fresh memory).
   core::ResizeHuge(out.w, static_cast<size_t>(n));
-  core::ResizeHuge(out.eta, static_cast<size_t>(n));
-  core::UninitVector<double> z;
+  core::AssignHuge(out.eta, static_cast<size_t>(n), 0.0);
+  std::vector<double> z;
   core::ResizeHuge(z, static_cast<size_t>(n));
-  core::UninitVector<double>& w = out.w;
-  core::UninitVector<double>& eta = out.eta;
+  std::vector<double>& w = out.w;
+  std::vector<double>& eta = out.eta;
   const bool poisson = in.family == Family::kPoisson;
   // The next step's working outcome, formed by the deviance pass (Poisson
   // without an offset): one pass over the observations less per step.
   const bool fuse_z = poisson && !off;
-  core::UninitVector<double> z_next;
+  std::vector<double> z_next;
   if (fuse_z) core::ResizeHuge(z_next, static_cast<size_t>(n));
   bool z_ready = false;
   Reducer* reducer = in.reducer ? in.reducer : &LocalReducer();
   // y log y, the constant part of the Poisson deviance (0 at y = 0).
-  core::UninitVector<double> ylogy;
+  std::vector<double> ylogy;
   core::ResizeHuge(ylogy, poisson ? static_cast<size_t>(n) : 0);
 
   if (poisson) {
@@ -440,7 +438,6 @@ IrlsOutput RunIrls(const IrlsInput& in, const EstimateOptions& options, Demeaner
       ylogy[i] = y[i] > 0 ? y[i] * count_logs.Log(y[i]) : 0.0;
     }
   } else {
-#pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < n; ++i) w[i] = pw ? pw[i] : 1.0;
   }
   demeaner.SetWeights(w.data());

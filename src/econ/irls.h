@@ -10,7 +10,6 @@
 
 #include "demean.h"
 #include "iteration_log.h"
-#include "rebalance/core/default_init.h"
 #include "rebalance/econ/ppml.h"
 
 namespace rebalance::econ {
@@ -41,10 +40,8 @@ struct IrlsOutput {
   std::vector<int> kept;    // indices (into the input columns) kept
   Eigen::VectorXd beta;     // for the kept columns
   Eigen::MatrixXd xtwx;     // X~' W X~ at the final weights
-  // (Vectors whose resize does not zero-fill: every element is written by the
-  // IRLS before it is read.)
-  core::UninitVector<double> eta;  // linear predictor including the offset
-  core::UninitVector<double> w;    // final working weights
+  std::vector<double> eta;  // linear predictor including the offset
+  std::vector<double> w;    // final working weights
   double deviance = 0;
   int iterations = 0;
   int64_t demean_iterations = 0;

@@ -474,7 +474,12 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
   core::ReserveHuge(s.x, static_cast<size_t>(n0 * k));
   for (int c = 0; c < k; ++c) {
     const data::TermReader& x = xs[static_cast<size_t>(c)];
-    core::AppendGenerated(s.x, static_cast<size_t>(n0), [&](size_t i) { return x(s.rows[i]); });
+    if (n0 == num_rows) {  // every row kept: s.rows[i] == i
+      core::AppendGenerated(s.x, static_cast<size_t>(n0),
+                            [&](size_t i) { return x(static_cast<int64_t>(i)); });
+    } else {
+      core::AppendGenerated(s.x, static_cast<size_t>(n0), [&](size_t i) { return x(s.rows[i]); });
+    }
   }
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));

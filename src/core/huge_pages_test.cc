@@ -31,19 +31,5 @@ TEST(AppendGenerated, FillsReservedRoomWithoutMovingIt) {
   EXPECT_EQ(v, (std::vector<int64_t>{0, 1, 4, 9, 0, -1, -2, -3, -4, -5}));
 }
 
-TEST(UninitVector, WritesWhatItIsGivenAndKeepsWhatItHolds) {
-  UninitVector<int32_t> v{1, 2, 3};
-  ResizeHuge(v, 5);  // two unwritten elements: overwritten before reading
-  v[3] = 4, v[4] = 5;
-  EXPECT_EQ(v, (UninitVector<int32_t>{1, 2, 3, 4, 5}));
-  v.resize(7, -1);  // with a value: written as by std::vector
-  EXPECT_EQ(v[5], -1);
-  EXPECT_EQ(v[6], -1);
-  AssignHuge(v, 3, int32_t{9});
-  EXPECT_EQ(v, (UninitVector<int32_t>{9, 9, 9}));
-  UninitVector<double> w(4, 2.5);
-  EXPECT_EQ(w, (UninitVector<double>{2.5, 2.5, 2.5, 2.5}));
-}
-
 }  // namespace
 }  // namespace rebalance::core

@@ -82,7 +82,7 @@ struct Sample {
   // The outcome: y_own, or (nothing dropped in selection) the table's own
   // column, not copied.
   const double* y = nullptr;
-  core::UninitVector<double> y_own;
+  std::vector<double> y_own;
   int k = 0;
 
   int64_t n() const { return static_cast<int64_t>(rows.size()); }
@@ -171,9 +171,9 @@ void ReleaseColumn(data::Table* owned, const std::string& name) {
   const int idx = owned->FindColumn(name);
   if (idx < 0) return;
   data::Column& c = owned->mutable_columns()[static_cast<size_t>(idx)];
-  decltype(c.f64)().swap(c.f64);
-  decltype(c.i64)().swap(c.i64);
-  decltype(c.codes)().swap(c.codes);
+  std::vector<double>().swap(c.f64);
+  std::vector<int64_t>().swap(c.i64);
+  std::vector<int32_t>().swap(c.codes);
   std::vector<uint8_t>().swap(c.missing);
 }
 

@@ -44,10 +44,11 @@ inline int64_t BlockBegin(int64_t n, int tid, int nt) { return n * tid / nt; }
 
 // Replaces the keys key(0..n-1) by dense codes 0..G-1 in increasing key order
 // (into codes, resized to n); returns G and the first observation of every
-// group. key(i) may read codes[i] (an interaction of earlier codes): every
-// loop reads key(i) before it writes codes[i], and the sort path stores the
-// keys first. Rows are split over `threads` threads in fixed blocks; the
-// codes and first observations do not depend on the split.
+// group. key(i) may read codes[i] (an interaction of earlier codes): the
+// lookup path writes a new array, and the sort path stores the keys first.
+// The key range and the keys present are found with rows split over
+// `threads` threads in fixed blocks, the codes written on one thread, once
+// each (no zero fill first); they do not depend on the split.
 template <class KeyFn>
 int32_t DensifyBy(int64_t n, KeyFn key, std::vector<int32_t>& codes,
                   std::vector<int64_t>& first_obs, int threads) {

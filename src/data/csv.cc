@@ -828,10 +828,9 @@ Result<Layout> ReadLayout(std::string_view head, const std::string& source, cons
 }
 
 // v.resize(n), on transparent huge pages where the kernel offers them
-// (madvise mode): the memory is reserved and advised; the column's values
-// are not zero-filled (UninitVector): the parser writes every row's cell.
+// (madvise mode): the memory is reserved, advised, then filled.
 template <class T>
-void SizeBuffer(core::UninitVector<T>& v, size_t n) {
+void SizeBuffer(std::vector<T>& v, size_t n) {
   core::ResizeHuge(v, n);
 }
 
@@ -1134,7 +1133,7 @@ Result<Table> ParseRows(const ByteSource& src, size_t begin, size_t end_of_rows,
     }
     if (promoted) {
       // Every cell as the double it was read as (missing: NaN).
-      core::UninitVector<double> f64(static_cast<size_t>(total_rows));  // every row written
+      std::vector<double> f64(static_cast<size_t>(total_rows));
       for (size_t t = 0; t < n_chunks; ++t) {
         const Chunk& ch = chunks[t];
         const int64_t* from = col.i64.data() + new_row0[t];
@@ -1146,7 +1145,7 @@ Result<Table> ParseRows(const ByteSource& src, size_t begin, size_t end_of_rows,
           for (int64_t r : ch.cols[c].missing_rows) to[r] = kNaN;
         }
       }
-      col.i64 = core::UninitVector<int64_t>();
+      col.i64 = std::vector<int64_t>();
       col.f64 = std::move(f64);
       col.type = ColumnType::kF64;
     }

@@ -119,7 +119,7 @@ Column Table::F64Column(std::string name, std::vector<double> values) {
     c.missing.resize(values.size());
     for (size_t i = 0; i < values.size(); ++i) c.missing[i] = std::isnan(values[i]);
   }
-  c.f64.assign(values.begin(), values.end());
+  c.f64 = std::move(values);
   return c;
 }
 
@@ -127,7 +127,7 @@ Column Table::I64Column(std::string name, std::vector<int64_t> values) {
   Column c;
   c.name = std::move(name);
   c.type = ColumnType::kI64;
-  c.i64.assign(values.begin(), values.end());
+  c.i64 = std::move(values);
   return c;
 }
 

@@ -83,7 +83,7 @@ struct Sample {
   // The outcome: y_own, or (nothing dropped in selection) the table's own
   // column, not copied.
   const double* y = nullptr;
-  core::UninitVector<double> y_own;
+  std::vector<double> y_own;
   int k = 0;
 
   int64_t n() const { return static_cast<int64_t>(rows.size()); }
@@ -172,9 +172,9 @@ void ReleaseColumn(data::Table* owned, const std::string& name) {
   const int idx = owned->FindColumn(name);
   if (idx < 0) return;
   data::Column& c = owned->mutable_columns()[static_cast<size_t>(idx)];
-  decltype(c.f64)().swap(c.f64);
-  decltype(c.i64)().swap(c.i64);
-  decltype(c.codes)().swap(c.codes);
+  std::vector<double>().swap(c.f64);
+  std::vector<int64_t>().swap(c.i64);
+  std::vector<int32_t>().swap(c.codes);
   std::vector<uint8_t>().swap(c.missing);
 }
 
@@ -475,7 +475,12 @@ Result<EstimateResult> EstimateImpl(const data::Table& table, data::Table* owned
   core::ReserveHuge(s.x, static_cast<size_t>(n0 * k));
   for (int c = 0; c < k; ++c) {
     const data::TermReader& x = xs[static_cast<size_t>(c)];
-    core::AppendGenerated(s.x, static_cast<size_t>(n0), [&](size_t i) { return x(s.rows[i]); });
+    if (n0 == num_rows) {  // every row kept: s.rows[i] == i
+      core::AppendGenerated(s.x, static_cast<size_t>(n0),
+                            [&](size_t i) { return x(static_cast<int64_t>(i)); });
+    } else {
+      core::AppendGenerated(s.x, static_cast<size_t>(n0), [&](size_t i) { return x(s.rows[i]); });
+    }
   }
   if (wcol) s.pw.resize(static_cast<size_t>(n0));
   if (ocol) s.off.resize(static_cast<size_t>(n0));

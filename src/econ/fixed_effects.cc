@@ -44,10 +44,11 @@ inline int64_t BlockBegin(int64_t n, int tid, int nt) { return n * tid / nt; }
 
 // Replaces the keys key(0..n-1) by dense codes 0..G-1 in increasing key order
 // (into codes, resized to n); returns G and the first observation of every
-// group. key(i) may read codes[i] (an interaction of earlier codes): every
-// loop reads key(i) before it writes codes[i], and the sort path stores the
-// keys first. Rows are split over `threads` threads in fixed blocks; the
-// codes and first observations do not depend on the split.
+// group. key(i) may read codes[i] (an interaction of earlier codes): the
+// lookup path writes a new array, and the sort path stores the keys first.
+// The key range and the keys present are found with rows split over
+// `threads` threads in fixed blocks, the codes written on one thread, once
+// each (no zero fill first); they do not depend on the split.
 template <class KeyFn>
 int32_t DensifyBy(int64_t n, KeyFn key, std::vector<int32_t>& codes,
                   std::vector<int64_t>& first_obs, int threads) {
@@ -176,9 +177,15 @@ Status CheckIdentifierRows(const data::Table& table, const data::Column& col,
 
 // Dense codes of column `col` on `rows` (checked by CheckIdentifierRows),
 // its values read in place (no array of keys).
-int32_t DensifyColumn(const data::Column& col, const std::vector<int64_t>& rows,
+// every_row: rows[i] == i for every i (the table's rows read in order, not
+// looked up in rows: half the bytes read).
+int32_t DensifyColumn(const data::Column& col, const std::vector<int64_t>& rows, bool every_row,
                       std::vector<int32_t>& codes, std::vector<int64_t>& first_obs, int threads) {
   const int64_t n = static_cast<int64_t>(rows.size());
+  if (every_row && col.type == data::ColumnType::kI64) {
+    return DensifyBy(
+        n, [&](int64_t i) { return col.i64[static_cast<size_t>(i)]; }, codes, first_obs, threads);
+  }
   auto row = [&](int64_t i) { return static_cast<size_t>(rows[static_cast<size_t>(i)]); };
   switch (col.type) {
     case data::ColumnType::kString:
@@ -520,6 +527,9 @@ Result<FixedEffects> BuildFixedEffects(const data::Table& table,
   const int nth = threads > 0 ? threads : omp_get_max_threads();
   std::vector<int64_t> first, part_first;
   std::vector<int32_t> part_codes;
+  bool every_row = fe.num_obs == table.num_rows();
+  for (int64_t i = 0; every_row && i < fe.num_obs; ++i)
+    every_row = rows[static_cast<size_t>(i)] == i;
   for (size_t t = 0; t < nt; ++t) {
     const auto& term = terms[t];
     std::vector<int32_t> codes;
@@ -528,11 +538,11 @@ Result<FixedEffects> BuildFixedEffects(const data::Table& table,
       RB_ASSIGN_OR_RETURN(const data::Column* col, table.GetColumn(term.columns[c]));
       RB_RETURN_IF_ERROR(CheckIdentifierRows(table, *col, rows, nth));
       if (c == 0) {
-        g = DensifyColumn(*col, rows, codes, first, nth);
+        g = DensifyColumn(*col, rows, every_row, codes, first, nth);
         continue;
       }
       // a^b: the codes of a and of b combined as code_a * G_b + code_b.
-      const int32_t gp = DensifyColumn(*col, rows, part_codes, part_first, nth);
+      const int32_t gp = DensifyColumn(*col, rows, every_row, part_codes, part_first, nth);
       g = DensifyBy(
           fe.num_obs,
           [&](int64_t i) {

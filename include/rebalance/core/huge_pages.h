@@ -9,7 +9,6 @@
 // data/csv.cc, data/file_read.cc, econ/). Memory that the allocator
 // hands back from earlier, already touched, is unaffected. Results do not
 // change: this is only where the bytes live.
-// Both helpers take vectors with any allocator, core::UninitVector too.
 #ifndef REBALANCE_CORE_HUGE_PAGES_H_
 #define REBALANCE_CORE_HUGE_PAGES_H_
 
@@ -21,8 +20,6 @@
 #include <iterator>
 #include <memory>
 #include <vector>
-
-#include "rebalance/core/default_init.h"
 
 namespace rebalance::core {
 
@@ -40,22 +37,21 @@ inline void AdviseHugePages(const void* p, size_t bytes) {
 }
 
 // v.assign(n, value), advised before the first touch when v grows.
-template <class T, class A>
-void AssignHuge(std::vector<T, A>& v, size_t n, T value = T()) {
+template <class T>
+void AssignHuge(std::vector<T>& v, size_t n, T value = T()) {
   if (v.capacity() < n) {
-    std::vector<T, A>().swap(v);
+    std::vector<T>().swap(v);
     v.reserve(n);
     AdviseHugePages(v.data(), n * sizeof(T));
   }
   v.assign(n, value);
 }
 
-// v.resize(n), advised when v grows (new elements value-initialised, or
-// left unwritten with DefaultInitAllocator).
-template <class T, class A>
-void ResizeHuge(std::vector<T, A>& v, size_t n) {
+// v.resize(n) (new elements value-initialised), advised when v grows.
+template <class T>
+void ResizeHuge(std::vector<T>& v, size_t n) {
   if (v.capacity() < n) {
-    std::vector<T, A> w;
+    std::vector<T> w;
     w.reserve(n);
     AdviseHugePages(w.data(), n * sizeof(T));
     w.insert(w.end(), v.begin(), v.end());

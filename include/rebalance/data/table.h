@@ -4,9 +4,7 @@
 // f64 or i64; text columns are dictionary-encoded (int32 codes into a string
 // dictionary, fixest's "quf" idea), so identifiers of any kind become dense
 // group codes cheaply. Missingness is explicit: a per-row byte mask that is
-// empty when the column has no missing value. The value vectors are
-// core::UninitVector: their resize(n) does not zero-fill (the reader writes
-// every cell once); anything else about them is std::vector's.
+// empty when the column has no missing value.
 #ifndef REBALANCE_DATA_TABLE_H_
 #define REBALANCE_DATA_TABLE_H_
 
@@ -15,7 +13,6 @@
 #include <string_view>
 #include <vector>
 
-#include "rebalance/core/default_init.h"
 #include "rebalance/core/status.h"
 
 namespace rebalance::data {
@@ -27,9 +24,9 @@ Result<ColumnType> ColumnTypeFromString(std::string_view s);
 struct Column {
   std::string name;
   ColumnType type = ColumnType::kF64;
-  core::UninitVector<double> f64;     // kF64 values (NaN where missing)
-  core::UninitVector<int64_t> i64;    // kI64 values (0 where missing)
-  core::UninitVector<int32_t> codes;  // kString codes into `dictionary` (-1 missing)
+  std::vector<double> f64;     // kF64 values (NaN where missing)
+  std::vector<int64_t> i64;    // kI64 values (0 where missing)
+  std::vector<int32_t> codes;  // kString codes into `dictionary` (-1 missing)
   std::vector<std::string> dictionary;
   std::vector<uint8_t> missing;  // 1 = missing; empty means none missing
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <limits>
 #include <new>
@@ -145,8 +146,31 @@ int Main(int argc, char** argv);
 
 // The front door: any exception that escapes a command is an internal error
 // (exit 70, one line, no partial output), never std::terminate.
+namespace {
+
+// Every heap block on transparent huge pages, through glibc's own tunable
+// glibc.malloc.hugetlb=1 (malloc advises its heap with MADV_HUGEPAGE; the
+// kernel's huge pages are in madvise mode). First-touching a fresh 4 KB page
+// costs about 3-4 us on the project's virtual machines (0.3-0.4 s for 100 MB,
+// measured 2026-12-06), a 2 MB page far less (6 ms for 100 MB once the host
+// has backed the memory). Tunables are read only from the environment when
+// the program starts, so the command sets it and starts itself again, once
+// (the variable is then present; if exec fails, it just carries on). Set
+// GLIBC_TUNABLES yourself (even to an empty string) to keep your own.
+// 1M-row estimate, 2 threads: 0.37-0.41 s -> 0.33-0.42 s wall, system time
+// 0.07-0.11 -> 0.03-0.07 s.
+void UseHugePagesForTheHeap(char** argv) {
+  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
+  if (::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0) return;
+  ::execv("/proc/self/exe", argv);
+  ::unsetenv("GLIBC_TUNABLES");  // exec failed: carry on as we are
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace rebalance::app;
+  UseHugePagesForTheHeap(argv);
   try {
     return Main(argc, argv);
   } catch (const std::bad_alloc&) {

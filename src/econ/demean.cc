@@ -298,7 +298,8 @@ void Demeaner::ReduceBlocks(int64_t size, std::vector<double>& out, const double
   const int chunks = FixedBlockCount(size);
   std::vector<double> part(dots ? static_cast<size_t>(chunks) * kPartStride : 0, 0.0);
   ForEachBlock(chunks, CoefficientThreads(size, threads_), [&](int chunk) {
-    const int64_t begin = BlockBegin(size, chunk, chunks), end = BlockBegin(size, chunk + 1, chunks);
+    const int64_t begin = BlockBegin(size, chunk, chunks),
+                  end = BlockBegin(size, chunk + 1, chunks);
     for (int span = span0; span < blocks_; span *= 2)
       for (int left = 0; left < blocks_; left += 2 * span) MergeBlocks(left, span, begin, end);
     double* o = out.data();

@@ -67,7 +67,7 @@ class Demeaner {
   // (stride kPartStride; pad lane: the weights when pad = 1); with the run
   // dimension eliminated, the same for the solved dimensions (demean.cc).
   void AccumulateBlocks(const double* p, const double* const* xcols, int nc, double* ssq_parts,
-                         double pad) const;
+                        double pad) const;
   // out = D' W (D p) for nc interleaved columns (one pass over the data);
   // with pq, also pq[c] = p_c' out_c.
   void MultiplyNormal(const std::vector<double>& p, int nc, std::vector<double>& out,
@@ -108,7 +108,7 @@ class Demeaner {
   // out = the sum of the per-block accumulators in block order, which are
   // left zero; with dots, also dots[c] = sum_k p[k] out[k] over k = c mod nc.
   void ReduceBlocks(int64_t size, std::vector<double>& out, const double* p = nullptr, int nc = 0,
-                     double* dots = nullptr) const;
+                    double* dots = nullptr) const;
 
   // Sets up the exact elimination of run_dim_ (see demean.cc) when every one
   // of its groups is one run of consecutive rows.

@@ -206,12 +206,9 @@ struct DevianceIo {
 // mu = exp(e) (from ExpArray); writes w_next[i]. Every operand is loaded
 // unconditionally (the branch is a select), so the loop vectorises.
 template <bool kWeighted, bool kNextZ>
-[[gnu::always_inline]] inline double DevianceTerm(const double* __restrict y,
-                                                  const double* __restrict ylogy,
-                                                  const double* __restrict pw,
-                                                  double* __restrict w_next,
-                                                  double* __restrict z_next, double e, double mu,
-                                                  int64_t i) {
+[[gnu::always_inline]] inline double DevianceTerm(
+    const double* __restrict y, const double* __restrict ylogy, const double* __restrict pw,
+    double* __restrict w_next, double* __restrict z_next, double e, double mu, int64_t i) {
   const double yi = y[i], yl = ylogy[i];
   const double pwi = kWeighted ? pw[i] : 1.0;
   const double wn = pwi * mu;

@@ -254,19 +254,13 @@ double PiecewiseBlockLaneSum(int64_t begin, int64_t end, Prepare& prepare, Body&
 }
 
 // LaneSum with a preparation step per piece: the same fixed blocks
-// (parallel_sum.h: FixedBlockCount, whatever the thread count), each summed by
+// (parallel_sum.h: SumOverBlocks, whatever the thread count), each summed by
 // PiecewiseBlockLaneSum, and the blocks added in order.
 template <typename Prepare, typename Body>
 double PiecewiseLaneSum(int64_t n, int threads, Prepare prepare, Body body) {
-  const int count = FixedBlockCount(n);
-  std::vector<double> part(static_cast<size_t>(count), 0.0);
-  ForEachBlock(count, threads, [&](int blk) {
-    part[static_cast<size_t>(blk)] = PiecewiseBlockLaneSum(
-        BlockBegin(n, blk, count), BlockBegin(n, blk + 1, count), prepare, body);
+  return SumOverBlocks(n, threads, [&](int64_t begin, int64_t end) {
+    return PiecewiseBlockLaneSum(begin, end, prepare, body);
   });
-  double out = 0;
-  for (const double p : part) out += p;
-  return out;
 }
 
 // The Poisson deviance of eta (writes w_next).

@@ -69,6 +69,20 @@ std::array<double, K> BlockSums(int64_t n, int threads, Body body) {
   return out;
 }
 
+// The sum over the fixed blocks of [0, n) of block_sum(begin, end), one block
+// per call, added in block order.
+template <typename BlockSum>
+double SumOverBlocks(int64_t n, int threads, BlockSum block_sum) {
+  const int count = FixedBlockCount(n);
+  std::vector<double> part(static_cast<size_t>(count), 0.0);
+  ForEachBlock(count, threads, [&](int b) {
+    part[static_cast<size_t>(b)] = block_sum(BlockBegin(n, b, count), BlockBegin(n, b + 1, count));
+  });
+  double out = 0;
+  for (const double p : part) out += p;
+  return out;
+}
+
 // The sum of body(i) over i in [0, n), for bodies the compiler can
 // vectorise (no calls): within a block, observation i adds to lane
 // (i - begin) mod kLanes, so eight observations are done at a time, and the
@@ -82,10 +96,7 @@ inline constexpr int kLanes = 8;
 #endif
 template <typename Body>
 double LaneSum(int64_t n, int threads, Body body) {
-  const int count = FixedBlockCount(n);
-  std::vector<double> part(static_cast<size_t>(count), 0.0);
-  ForEachBlock(count, threads, [&](int b) {
-    const int64_t begin = BlockBegin(n, b, count), end = BlockBegin(n, b + 1, count);
+  return SumOverBlocks(n, threads, [&](int64_t begin, int64_t end) {
     double lanes[kLanes] = {};
     int64_t i = begin;
     for (; i + kLanes <= end; i += kLanes) {
@@ -95,11 +106,8 @@ double LaneSum(int64_t n, int threads, Body body) {
     for (int l = 0; i < end; ++i, ++l) lanes[l] += body(i);
     double s = 0;
     for (int l = 0; l < kLanes; ++l) s += lanes[l];
-    part[static_cast<size_t>(b)] = s;
+    return s;
   });
-  double out = 0;
-  for (const double p : part) out += p;
-  return out;
 }
 #ifdef __clang__
 #pragma clang diagnostic pop

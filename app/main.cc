@@ -157,8 +157,8 @@ namespace {
 // the program starts, so the command sets it and starts itself again, once
 // (the variable is then present; if exec fails, it just carries on). Set
 // GLIBC_TUNABLES yourself (even to an empty string) to keep your own.
-// 1M-row estimate, 2 threads: 0.37-0.41 s -> 0.33-0.42 s wall, system time
-// 0.07-0.11 -> 0.03-0.07 s.
+// 1M-row estimate (8 runs each, interleaved): 2 threads 0.37-0.46 s -> 0.30-0.34
+// s wall, system time 0.06-0.12 -> 0.03-0.07 s; 1 thread 0.60-0.68 -> 0.50-0.69 s.
 void UseHugePagesForTheHeap(char** argv) {
   if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
   if (::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0) return;
